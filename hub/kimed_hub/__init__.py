@@ -1,0 +1,1 @@
+"""KIMed Workbench, hub side: spawner, policies, accounts, runtime and image builds."""
