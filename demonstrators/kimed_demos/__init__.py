@@ -1,0 +1,1 @@
+"""KIMed demonstrators: the tested library code behind the notebooks in notebooks/."""
