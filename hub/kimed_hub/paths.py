@@ -26,6 +26,17 @@ def state_dir() -> Path:
     return path
 
 
+def hub_data_dir() -> Path:
+    """The hub's own runtime data: database, cookie secret, accounts (``KIMED_HUB_DATA_DIR``).
+
+    Kept apart from the build caches in :func:`state_dir` so that tests and benchmarks can
+    run a fresh hub while reusing the images and the proxy already built.
+    """
+    path = Path(os.environ.get("KIMED_HUB_DATA_DIR") or state_dir() / "hub")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def policies_dir() -> Path:
     """The reviewed policy files (``policies/``), or ``KIMED_POLICIES_DIR`` for tests."""
     return Path(os.environ.get("KIMED_POLICIES_DIR") or project_root() / "policies")

@@ -1,0 +1,115 @@
+"""``kimed``: set up, start and check the workbench.
+
+    kimed setup            install/verify runtime, proxy and images (idempotent)
+    kimed up               setup, then run the hub at http://127.0.0.1:8000 (Ctrl-C stops)
+    kimed test [PYTEST..]  setup, then run the whole test suite
+    kimed policy check     validate every policy file
+    kimed image build      build (or reuse) the images;  kimed image lock: refresh the lock
+    kimed clean            remove this workbench's user containers (--volumes: homes too)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+
+from . import images
+from .accounts import demo_passwords, ensure_demo_accounts
+from .paths import hub_data_dir, project_root
+from .policy import PolicyError
+from .proxy import ensure_proxy
+from .runtime import RuntimeUnavailable, ensure_runtime
+from .settings import Settings
+
+
+def _step(label: str, action: Callable[[], object]) -> object:
+    """Run one set-up step, printing what it is and how long it took."""
+    print(f"==> {label} ...", flush=True)
+    started = time.monotonic()
+    result = action()
+    print(f"    {label}: done in {time.monotonic() - started:.1f} s", flush=True)
+    return result
+
+
+def setup() -> None:
+    """Everything the hub needs, each step skipped when already in place."""
+    from .config import check_policies
+
+    _step("policies", check_policies)
+    _step("container runtime", ensure_runtime)
+    _step("configurable-http-proxy", ensure_proxy)
+    _step("single-user image", images.ensure_singleuser_image)
+
+
+def print_login(settings: Settings) -> None:
+    """How to log in: the URL and each demo account's password."""
+    accounts = ensure_demo_accounts(settings.state)
+    passwords = demo_passwords(settings.state)
+    print(f"\nKIMed Workbench: open {settings.public_url} and log in as one of")
+    for name, account in accounts.items():
+        print(f"  {name:<11} {passwords.get(name, '?'):<14} {account.get('description', '')}")
+    print(f"(passwords are kept in {settings.state / 'demo-passwords.txt'}; Ctrl-C stops)\n")
+
+
+def up() -> None:
+    """Set up, then replace this process with the hub (signals go straight to it)."""
+    setup()
+    settings = Settings.from_env()
+    print_login(settings)
+    config = project_root() / "hub" / "jupyterhub_config.py"
+    os.chdir(hub_data_dir())
+    os.execv(sys.executable, [sys.executable, "-m", "jupyterhub", "-f", str(config)])
+
+
+def test(pytest_args: list[str]) -> int:
+    """Set up, then run pytest over tests/ (extra arguments pass through)."""
+    import pytest
+
+    setup()
+    os.chdir(project_root())
+    return pytest.main(pytest_args)
+
+
+def clean(volumes: bool) -> None:
+    from .testing import remove_containers
+
+    remove_containers(Settings.from_env().prefix + "-", volumes=volumes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kimed", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("setup", help="install/verify runtime, proxy and images")
+    sub.add_parser("up", help="set up and run the workbench")
+    sub.add_parser("test", help="set up and run the test suite").add_argument("pytest_args", nargs="*")
+    sub.add_parser("policy", help="policy files").add_argument("action", choices=["check"])
+    sub.add_parser("image", help="images").add_argument("action", choices=["build", "lock"])
+    sub.add_parser("clean", help="remove user containers").add_argument("--volumes", action="store_true")
+    args, extra = parser.parse_known_args(argv)
+    try:
+        if args.command == "setup":
+            setup()
+        elif args.command == "up":
+            up()
+        elif args.command == "test":
+            return test(args.pytest_args + extra)
+        elif args.command == "policy":
+            from .config import check_policies
+
+            print("policies valid:", ", ".join(check_policies()))
+        elif args.command == "image":
+            print(images.ensure_singleuser_image() if args.action == "build" else images.lock_requirements())
+        elif args.command == "clean":
+            clean(args.volumes)
+    except (PolicyError, RuntimeUnavailable) as exc:
+        print(f"kimed: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

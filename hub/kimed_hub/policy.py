@@ -1,0 +1,146 @@
+"""Reviewed policy files (``policies/*.yaml``): loading, schema validation, fail closed.
+
+Every policy has a JSON schema next to it in ``policies/schemas/``. A file that is
+missing, unreadable, or breaks its schema raises :class:`PolicyError` whose message names
+the file, each offending field and what to do, and the hub refuses to start.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .paths import policies_dir
+
+_UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+
+
+class PolicyError(ValueError):
+    """A policy file is missing or invalid. The message lists every problem found."""
+
+
+def load_policy(name: str, directory: Path | None = None) -> dict[str, Any]:
+    """Load ``<directory>/<name>.yaml`` and validate it against ``schemas/<name>.schema.json``.
+
+    Raises :class:`PolicyError` naming the file and every failing field.
+    """
+    directory = directory or policies_dir()
+    path = directory / f"{name}.yaml"
+    data = _read_yaml(path)
+    schema = json.loads((directory / "schemas" / f"{name}.schema.json").read_text())
+    problems = sorted(
+        jsonschema.Draft202012Validator(schema).iter_errors(data),
+        key=lambda e: list(map(str, e.absolute_path)),
+    )
+    if problems:
+        lines = [f"  - {_field(e)}: {_explain(e)}" for e in problems]
+        raise PolicyError(
+            f"policy {path} is invalid, so the workbench will not start:\n"
+            + "\n".join(lines)
+            + f"\nFix the field(s) above (the schema is {directory / 'schemas' / name}"
+            ".schema.json) and start again."
+        )
+    return data
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        raise PolicyError(
+            f"policy file {path} is missing, so the workbench will not start. "
+            "Restore it from the repository (git checkout -- policies/)."
+        )
+    try:
+        return yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"policy {path} is not valid YAML: {exc}") from exc
+
+
+def _field(error: jsonschema.ValidationError) -> str:
+    """The dotted name of the failing field; for a missing key, the key itself."""
+    parts = [str(p) for p in error.absolute_path]
+    if error.validator == "required":
+        # "'pids' is a required property" -> name the missing key, not its parent
+        missing = error.message.split("'")[1]
+        parts.append(missing)
+    if error.validator == "additionalProperties":
+        extra = error.message.split("'")[1] if "'" in error.message else "?"
+        parts.append(extra)
+    return "field '" + (".".join(parts) or "<top level>") + "'"
+
+
+def _explain(error: jsonschema.ValidationError) -> str:
+    if error.validator == "required":
+        return "is required but missing"
+    if error.validator == "additionalProperties":
+        return "is not a known field (typo?)"
+    if error.validator == "const":
+        return f"must be {error.validator_value!r} (got {error.instance!r}); relaxing it is not allowed"
+    description = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
+    return f"{error.message}" + (f" ({description})" if description else "")
+
+
+def parse_size(text: str) -> int:
+    """``'4G'`` → bytes (binary units, as Docker and podman read them)."""
+    return int(float(text[:-1]) * _UNITS[text[-1]])
+
+
+@dataclass(frozen=True)
+class SecurityProfile:
+    """The validated container security profile (``policies/container-security.yaml``)."""
+
+    image: str
+    uid: int
+    gid: int
+    tmp_size: int
+    shm_size: int
+    home_mount: str
+    home_volume_template: str
+    memory: int
+    memory_swap: int
+    cpus: float
+    pids: int
+    allowed_peers: tuple[str, ...]
+
+    @classmethod
+    def from_policy(cls, data: dict[str, Any]) -> SecurityProfile:
+        """Build from an already schema-validated policy dict."""
+        fs, limits = data["filesystem"], data["limits"]
+        profile = cls(
+            image=data["image"],
+            uid=data["user"]["uid"],
+            gid=data["user"]["gid"],
+            tmp_size=parse_size(fs["tmp_size"]),
+            shm_size=parse_size(fs["shm_size"]),
+            home_mount=fs["home"]["mount"],
+            home_volume_template=fs["home"]["volume_name"],
+            memory=parse_size(limits["memory"]),
+            memory_swap=parse_size(limits["memory_swap"]),
+            cpus=float(limits["cpus"]),
+            pids=limits["pids"],
+            allowed_peers=tuple(data["network"]["allowed_peers"]),
+        )
+        if profile.memory_swap < profile.memory:
+            raise PolicyError(
+                "policy container-security.yaml: field 'limits.memory_swap' must be at least "
+                "'limits.memory' (it is memory plus swap); set them equal for no swap."
+            )
+        return profile
+
+
+@lru_cache(maxsize=8)
+def _cached_profile(directory: Path, mtime_ns: int) -> SecurityProfile:
+    return SecurityProfile.from_policy(load_policy("container-security", directory))
+
+
+def security_profile(directory: Path | None = None) -> SecurityProfile:
+    """The current security profile, re-read when the file changes (cheap per spawn)."""
+    directory = directory or policies_dir()
+    path = directory / "container-security.yaml"
+    mtime = path.stat().st_mtime_ns if path.exists() else 0
+    return _cached_profile(directory, mtime)

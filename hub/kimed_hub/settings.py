@@ -1,0 +1,74 @@
+"""Deployment settings of one workbench: ports, prefix, state folder, site overrides.
+
+Layers, later wins: built-in defaults → environment variables (``KIMED_*``) → the
+optional site file named by ``KIMED_SITE_CONFIG`` (YAML, traitlets sections, the escape
+hatch for operators). Config code only sets values; it never appends or mutates.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .paths import hub_data_dir
+
+
+class SettingsError(ValueError):
+    """A setting is malformed; the message names it and the accepted values."""
+
+
+def _port(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise SettingsError(f"{name}={raw!r} is not a TCP port (1-65535).")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything ``jupyterhub_config.py`` needs to know about this deployment."""
+
+    public_port: int = 8000
+    hub_port: int = 8081
+    proxy_api_port: int = 8001
+    prefix: str = "kimed"
+    state: Path = field(default_factory=hub_data_dir)
+    site_config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def public_url(self) -> str:
+        return f"http://127.0.0.1:{self.public_port}"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read ``KIMED_PUBLIC_PORT``, ``KIMED_HUB_PORT``, ``KIMED_PROXY_API_PORT``,
+        ``KIMED_PREFIX`` and ``KIMED_SITE_CONFIG``."""
+        prefix = os.environ.get("KIMED_PREFIX", "kimed")
+        if not prefix.replace("-", "").isalnum() or not prefix.islower():
+            raise SettingsError(f"KIMED_PREFIX={prefix!r}: use lower-case letters, digits, '-'.")
+        return cls(
+            public_port=_port("KIMED_PUBLIC_PORT", 8000),
+            hub_port=_port("KIMED_HUB_PORT", 8081),
+            proxy_api_port=_port("KIMED_PROXY_API_PORT", 8001),
+            prefix=prefix,
+            site_config=_site_config(os.environ.get("KIMED_SITE_CONFIG")),
+        )
+
+
+def _site_config(path: str | None) -> dict[str, Any]:
+    """The site YAML: ``{ClassName: {trait: value}}``, or {} when not set."""
+    if not path:
+        return {}
+    file = Path(path)
+    if not file.is_file():
+        raise SettingsError(f"KIMED_SITE_CONFIG={path} does not exist.")
+    data = yaml.safe_load(file.read_text()) or {}
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise SettingsError(
+            f"{path}: expected sections like 'WorkbenchSpawner: {{trait: value}}' at the top level."
+        )
+    return data

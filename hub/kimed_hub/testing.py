@@ -1,0 +1,247 @@
+"""A real hub for tests and benchmarks: start it, log in as a user, spawn, run code.
+
+Used by ``tests/`` and ``bench/`` alike, so both measure the same thing. Each
+:class:`HubProcess` runs ``jupyterhub`` with the project's own config in a subprocess, on
+free loopback ports, with its own data folder and container prefix; :func:`remove_containers`
+cleans up by that prefix (containers and, on request, home volumes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import docker
+import requests
+import websocket
+import yaml
+
+from .paths import project_root
+from .runtime import detect
+
+
+def free_port() -> int:
+    """A currently free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class HubProcess:
+    """One real JupyterHub (with its proxy) running the workbench configuration."""
+
+    def __init__(self, data_dir: Path, prefix: str, site_config: dict[str, Any] | None = None):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.prefix = prefix
+        self.public_port, self.hub_port, self.api_port = free_port(), free_port(), free_port()
+        self.site_config = site_config
+        self.log_path = self.data_dir / "jupyterhub.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.public_port}"
+
+    def environment(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "KIMED_HUB_DATA_DIR": str(self.data_dir),
+            "KIMED_PUBLIC_PORT": str(self.public_port),
+            "KIMED_HUB_PORT": str(self.hub_port),
+            "KIMED_PROXY_API_PORT": str(self.api_port),
+            "KIMED_PREFIX": self.prefix,
+        }
+        if self.site_config:
+            site = self.data_dir / "site.yaml"
+            site.write_text(yaml.safe_dump(self.site_config))
+            env["KIMED_SITE_CONFIG"] = str(site)
+        return env
+
+    def start(self, timeout: float = 90) -> HubProcess:
+        """Start the hub and wait until its API answers through the proxy."""
+        config = project_root() / "hub" / "jupyterhub_config.py"
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "jupyterhub", "-f", str(config)],
+                cwd=self.data_dir, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"hub exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                if requests.get(f"{self.url}/hub/api/", timeout=2).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.3)
+        raise TimeoutError(f"hub not up after {timeout} s:\n{self.log_tail()}")
+
+    def stop(self, timeout: float = 60) -> None:
+        """Ctrl-C the hub (as an operator would) and wait for a clean exit."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_tail(self, lines: int = 60) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def password(self, username: str) -> str:
+        """The generated demo password of ``username``."""
+        for line in (self.data_dir / "demo-passwords.txt").read_text().splitlines():
+            name, _, password = line.partition(" ")
+            if name == username:
+                return password
+        raise KeyError(username)
+
+    def login(self, username: str) -> HubUser:
+        """Log in through the hub's login form, as a browser does."""
+        return HubUser(self, username, self.password(username))
+
+
+class HubUser:
+    """A logged-in user: a browser-like session plus an API token of their own."""
+
+    def __init__(self, hub: HubProcess, username: str, password: str):
+        self.hub, self.name = hub, username
+        self.session = requests.Session()
+        self.session.get(f"{hub.url}/hub/login", timeout=10)
+        response = self.session.post(
+            f"{hub.url}/hub/login?next=",
+            data={"username": username, "password": password,
+                  "_xsrf": self.session.cookies.get("_xsrf", "")},
+            allow_redirects=False, timeout=30,
+        )
+        if response.status_code != 302:
+            raise PermissionError(f"login of {username} failed: HTTP {response.status_code}")
+        self.token = self._new_token()
+
+    def _new_token(self) -> str:
+        response = self.session.post(
+            f"{self.hub.url}/hub/api/users/{self.name}/tokens",
+            json={"note": "kimed tests", "expires_in": 3600},
+            headers={"X-XSRFToken": self.session.cookies.get("_xsrf", "")}, timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()["token"]
+
+    def api(self, method: str, path: str, **kwargs) -> requests.Response:
+        """Call the hub API (``/hub/api`` + path) with this user's token."""
+        headers = {"Authorization": f"token {self.token}", **kwargs.pop("headers", {})}
+        return requests.request(method, f"{self.hub.url}/hub/api{path}", headers=headers,
+                                timeout=kwargs.pop("timeout", 30), **kwargs)
+
+    def server_state(self) -> dict[str, Any]:
+        return self.api("GET", f"/users/{self.name}").json()["servers"].get("", {})
+
+    def spawn(self, timeout: float = 180) -> float:
+        """Request a server and wait until the hub reports it ready; seconds it took."""
+        started = time.monotonic()
+        response = self.api("POST", f"/users/{self.name}/server")
+        if response.status_code not in (201, 202):
+            raise RuntimeError(f"spawn of {self.name} refused: {response.status_code} {response.text}")
+        return self.wait_ready(started, timeout)
+
+    def wait_ready(self, started: float, timeout: float = 180) -> float:
+        """Poll the hub until the server is ready (or its spawn failed)."""
+        while time.monotonic() - started < timeout:
+            state = self.server_state()
+            if state.get("ready"):
+                return time.monotonic() - started
+            if not state.get("pending") and not state.get("ready") and time.monotonic() - started > 2:
+                raise RuntimeError(f"spawn of {self.name} failed:\n{self.hub.log_tail()}")
+            time.sleep(0.1)
+        raise TimeoutError(f"server of {self.name} not ready in {timeout} s:\n{self.hub.log_tail()}")
+
+    def stop_server(self, timeout: float = 60) -> None:
+        self.api("DELETE", f"/users/{self.name}/server")
+        deadline = time.monotonic() + timeout
+        while self.server_state() and time.monotonic() < deadline:
+            time.sleep(0.3)
+
+    def server_url(self, path: str = "") -> str:
+        return f"{self.hub.url}/user/{self.name}/{path}"
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        """GET a path of the user's own server through the proxy, with their token."""
+        return requests.get(self.server_url(path), headers={"Authorization": f"token {self.token}"},
+                            timeout=30, **kwargs)
+
+    def run_code(self, code: str, timeout: float = 60) -> str:
+        """Run ``code`` in a new kernel over its websocket; return stdout (raise on error)."""
+        headers = {"Authorization": f"token {self.token}"}
+        kernel = requests.post(self.server_url("api/kernels"), headers=headers, json={}, timeout=30)
+        kernel.raise_for_status()
+        kernel_id = kernel.json()["id"]
+        try:
+            return _execute(self.hub.url.replace("http", "ws") +
+                            f"/user/{self.name}/api/kernels/{kernel_id}/channels",
+                            headers, code, timeout)
+        finally:
+            requests.delete(self.server_url(f"api/kernels/{kernel_id}"), headers=headers, timeout=30)
+
+
+def _execute(ws_url: str, headers: dict[str, str], code: str, timeout: float) -> str:
+    """Send one execute_request and collect stream output until the reply arrives."""
+    conn = websocket.create_connection(ws_url, header=[f"{k}: {v}" for k, v in headers.items()],
+                                       timeout=timeout)
+    msg_id = uuid.uuid4().hex
+    conn.send(json.dumps({
+        "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
+                   "session": uuid.uuid4().hex, "version": "5.3"},
+        "parent_header": {}, "metadata": {}, "channel": "shell",
+        "content": {"code": code, "silent": False, "store_history": False,
+                    "user_expressions": {}, "allow_stdin": False},
+    }))
+    out, deadline = [], time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            msg = json.loads(conn.recv())
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                out.append(content["text"])
+            elif kind == "error":
+                raise RuntimeError(f"{content['ename']}: {content['evalue']}")
+            elif kind == "execute_reply":
+                return "".join(out)
+        raise TimeoutError("no execute_reply within the timeout")
+    finally:
+        conn.close()
+
+
+def runtime_client() -> docker.APIClient:
+    """A Docker-API client for the detected runtime (podman's socket on podman hosts)."""
+    return docker.APIClient(base_url=detect().base_url)
+
+
+def remove_containers(prefix: str, volumes: bool = False) -> None:
+    """Remove every container (and optionally volume) whose name starts with ``prefix``."""
+    client = runtime_client()
+    for container in client.containers(all=True):
+        if any(n.lstrip("/").startswith(prefix) for n in container.get("Names", [])):
+            client.remove_container(container["Id"], force=True)
+    if volumes:
+        for volume in client.volumes().get("Volumes") or []:
+            if volume["Name"].startswith(prefix):
+                client.remove_volume(volume["Name"], force=True)
+
+
+def new_prefix(kind: str = "t") -> str:
+    """A container prefix unique to this run, so runs never touch each other's servers."""
+    return f"kimed{kind}{uuid.uuid4().hex[:6]}"
