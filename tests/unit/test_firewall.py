@@ -1,0 +1,19 @@
+"""Egress rule documents (their effect is proven in tests/integration with a canary)."""
+
+from kimed_hub.firewall import SLIRP_HOST_GATEWAY, ipv4_rules, ipv6_rules
+
+
+def test_ipv4_allows_only_named_ports_and_rejects_the_rest():
+    rules = ipv4_rules([8081, 8000, 8081]).splitlines()
+    accepts = [r for r in rules if "--dport" in r]
+    assert accepts == [
+        f"-A OUTPUT -d {SLIRP_HOST_GATEWAY}/32 -p tcp -m tcp --dport {p} -j ACCEPT" for p in (8000, 8081)
+    ]
+    assert ":OUTPUT DROP [0:0]" in rules
+    assert rules.index(accepts[-1]) < rules.index("-A OUTPUT -p tcp -j REJECT --reject-with tcp-reset")
+    assert rules[-1] == "COMMIT"
+
+
+def test_ipv6_is_closed_but_loopback():
+    rules = ipv6_rules()
+    assert ":OUTPUT DROP" in rules and "-o lo -j ACCEPT" in rules and "--dport" not in rules
