@@ -38,8 +38,15 @@ def free_port() -> int:
 class HubProcess:
     """One real JupyterHub (with its proxy) running the workbench configuration."""
 
-    def __init__(self, data_dir: Path, prefix: str, site_config: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        prefix: str,
+        site_config: dict[str, Any] | None = None,
+        extra_env: dict[str, str] | None = None,
+    ):
         self.data_dir = Path(data_dir)
+        self.extra_env = extra_env or {}
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
         self.public_port, self.hub_port, self.api_port = free_port(), free_port(), free_port()
@@ -59,6 +66,7 @@ class HubProcess:
             "KIMED_HUB_PORT": str(self.hub_port),
             "KIMED_PROXY_API_PORT": str(self.api_port),
             "KIMED_PREFIX": self.prefix,
+            **self.extra_env,
         }
         if self.site_config:
             site = self.data_dir / "site.yaml"

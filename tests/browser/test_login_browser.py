@@ -1,0 +1,48 @@
+"""A real browser (Debian chromium via Playwright): log in, reach JupyterLab, screenshot.
+
+The screenshot is kept in ``test-artifacts/`` (CI keeps that folder).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kimed_hub.paths import project_root
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+CHROMIUM = "/usr/bin/chromium"
+# Flags that keep chromium from reaching for Google's services (loopback-only machines).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail("Debian chromium is missing: `apt-get install chromium` (kimed test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_login_reaches_jupyterlab(hub_diagnostics, browser):
+    hub = hub_diagnostics
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("#username_input", "instructor")
+    page.fill("#password_input", hub.password("instructor"))
+    page.click("#login_submit")
+    page.wait_for_url("**/user/instructor/lab**", timeout=120_000)
+    page.wait_for_selector("#jp-main-dock-panel", timeout=90_000)
+    page.wait_for_selector(".jp-LauncherCard", timeout=60_000)
+    artifacts = project_root() / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    page.screenshot(path=str(artifacts / "jupyterlab-after-login.png"))
+    assert "JupyterLab" in page.title()
+    page.close()

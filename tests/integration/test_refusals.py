@@ -1,0 +1,50 @@
+"""Fail closed: a bad policy stops start-up; an unfit container is never started."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from kimed_hub.paths import policies_dir
+from kimed_hub.testing import runtime_client
+
+pytestmark = pytest.mark.integration
+
+
+def test_policy_with_missing_field_stops_hub_startup(make_hub, tmp_path):
+    broken = tmp_path / "policies"
+    shutil.copytree(policies_dir(), broken)
+    path = broken / "container-security.yaml"
+    data = yaml.safe_load(path.read_text())
+    del data["limits"]["pids"]
+    path.write_text(yaml.safe_dump(data))
+    hub = make_hub(extra_env={"KIMED_POLICIES_DIR": str(broken)})
+    with pytest.raises(RuntimeError, match="hub exited") as error:
+        hub.start(timeout=60)
+    assert "field 'limits.pids': is required" in str(error.value) + hub.log_tail(200)
+
+
+def test_container_lacking_a_control_is_refused(make_hub):
+    # An operator's site override that weakens a control: the spawn must not go ahead.
+    hub = make_hub(site_config={"WorkbenchSpawner": {"site_host_config": {"read_only": False}}})
+    hub.start()
+    user = hub.login("researcher")
+    with pytest.raises(RuntimeError, match="spawn of researcher failed"):
+        user.spawn(timeout=120)
+    assert "lacks required controls" in hub.log_tail(200)
+    assert "writable root filesystem" in hub.log_tail(200)
+    progress = user.api("GET", "/users/researcher/server/progress", stream=True, timeout=30)
+    events = [line for line in progress.text.splitlines() if line.startswith("data:")]
+    assert events and "security checks" in events[-1]
+    names = [n for c in runtime_client().containers(all=True) for n in c["Names"]]
+    assert not any(n.lstrip("/").startswith(hub.prefix) for n in names), names
+
+
+def test_spawn_options_are_refused(hub_diagnostics):
+    user = hub_diagnostics.login("instructor")
+    response = user.api("POST", "/users/instructor/server",
+                        json={"image": "localhost/kimed-base:anything"})
+    assert response.status_code == 400
+    assert "set by the workbench's policy" in response.json()["message"]

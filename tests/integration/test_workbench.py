@@ -1,0 +1,131 @@
+"""The workbench end to end: a real hub, real containers on the real runtime.
+
+Covers: login, spawn, JupyterLab through the proxy, code over the kernel websocket; the
+controls as seen from inside a user's container; egress closed except hub and proxy (a
+canary on a host loopback port); the home volume's persistence and privacy.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import uuid
+
+import pytest
+
+from kimed_hub.policy import security_profile
+
+pytestmark = pytest.mark.integration
+
+# Runs inside the user's kernel: reports what user code can see and do.
+PROBE = r"""
+import json, os, socket
+def status(key):
+    for line in open('/proc/self/status'):
+        if line.startswith(key + ':'):
+            return line.split(':', 1)[1].strip()
+def cgroup(v2, v1):
+    for path in (v2, v1):
+        if os.path.exists(path):
+            return open(path).read().strip()
+def reach(port):
+    try:
+        socket.create_connection(('10.0.2.2', port), timeout=3).close()
+        return True
+    except OSError:
+        return False
+try:
+    open('/probe-root-write', 'w'); root_ro = False
+except OSError:
+    root_ro = True
+print(json.dumps({
+    'uid': os.getuid(), 'cap_eff': status('CapEff'), 'no_new_privs': status('NoNewPrivs'),
+    'root_read_only': root_ro,
+    'memory': cgroup('/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes'),
+    'pids': cgroup('/sys/fs/cgroup/pids.max', '/sys/fs/cgroup/pids/pids.max'),
+    'reach': {str(p): reach(p) for p in PORTS},
+}))
+"""
+
+
+class Canary:
+    """A host loopback listener that records every connection it accepts."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.hits += 1
+            conn.close()
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def researcher(hub):
+    user = hub.login("researcher")
+    user.spawn()
+    return user
+
+
+def test_login_spawn_lab_and_kernel(hub_diagnostics, researcher):
+    lab = researcher.get("lab")
+    assert lab.status_code == 200 and "JupyterLab" in lab.text
+    assert researcher.run_code("print(sum(range(10)) * 6 + 2)") == "272\n"
+
+
+def test_controls_from_inside_the_container(hub_diagnostics, researcher):
+    hub, profile, canary = hub_diagnostics, security_profile(), Canary()
+    try:
+        ports = [canary.port, hub.api_port, hub.hub_port, hub.public_port]
+        seen = json.loads(researcher.run_code(f"PORTS = {ports}\n" + PROBE))
+    finally:
+        canary.close()
+    assert seen["uid"] == profile.uid != 0
+    assert int(seen["cap_eff"], 16) == 0
+    assert seen["no_new_privs"] == "1"
+    assert seen["root_read_only"] is True
+    assert int(seen["memory"]) == profile.memory
+    assert int(seen["pids"]) == profile.pids
+    # Closed: the canary and the proxy's own API (it could rewrite routes).
+    assert seen["reach"][str(canary.port)] is False and canary.hits == 0
+    assert seen["reach"][str(hub.api_port)] is False
+    # Open, and proof the probe can tell: the hub API and the public proxy.
+    assert seen["reach"][str(hub.hub_port)] is True
+    assert seen["reach"][str(hub.public_port)] is True
+
+
+def test_home_survives_stop_hub_restart_and_respawn_and_is_private(hub_diagnostics, researcher):
+    hub, secret = hub_diagnostics, uuid.uuid4().hex
+    researcher.run_code(f"open('/home/jovyan/notes.txt', 'w').write('{secret}')")
+    researcher.stop_server()
+    hub.stop()
+    hub.start()
+    again = hub.login("researcher")
+    again.spawn()
+    assert again.run_code("print(open('/home/jovyan/notes.txt').read())").strip() == secret
+
+    other = hub.login("trainee")
+    other.spawn()
+    seen = other.run_code(
+        "import os; print(os.path.exists('/home/jovyan/notes.txt'), sorted(os.listdir('/home')))"
+    )
+    assert seen.strip() == "False ['jovyan']"
+    # Nor can the other user reach the researcher's server through the proxy.
+    foreign = other.session.get(f"{hub.url}/user/researcher/api/contents/notes.txt",
+                                headers={"Authorization": f"token {other.token}"}, timeout=30)
+    assert foreign.status_code in (403, 404)
+    assert secret not in foreign.text
+    other.stop_server()
