@@ -77,14 +77,6 @@ class WorkbenchSpawner(DockerSpawner):
     def _default_prefix(self) -> str:
         return "kimed"
 
-    @default("mem_limit")
-    def _default_mem_limit(self):
-        return lambda spawner: spawner.profile.memory
-
-    @default("cpu_limit")
-    def _default_cpu_limit(self):
-        return lambda spawner: spawner.profile.cpus
-
     @default("volumes")
     def _default_volumes(self) -> dict[str, str]:
         return {self.profile.home_volume_template: self.profile.home_mount}
@@ -120,13 +112,15 @@ class WorkbenchSpawner(DockerSpawner):
     # -- no user choice ------------------------------------------------------------------
 
     async def start(self):
-        """Refuse any spawn option: the image and limits come from policy only."""
+        """Refuse any spawn option; take the limits from the policy as it is now."""
         if self.user_options:
             raise web.HTTPError(
                 400,
                 f"Spawn options {sorted(self.user_options)} are not accepted: the image and "
                 "resources of your server are set by the workbench's policy.",
             )
+        profile = self.profile  # re-read per spawn, so a reviewed change applies at once
+        self.mem_limit, self.cpu_limit = profile.memory, profile.cpus
         return await super().start()
 
     # -- verification and egress rules before the container runs ------------------------

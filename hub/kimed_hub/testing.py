@@ -161,7 +161,9 @@ class HubUser:
         started = time.monotonic()
         response = self.api("POST", f"/users/{self.name}/server")
         if response.status_code not in (201, 202):
-            raise RuntimeError(f"spawn of {self.name} refused: {response.status_code} {response.text}")
+            raise RuntimeError(
+                f"spawn of {self.name} failed: HTTP {response.status_code} {response.text}"
+            )
         return self.wait_ready(started, timeout)
 
     def wait_ready(self, started: float, timeout: float = 180) -> float:

@@ -35,9 +35,11 @@ def test_container_lacking_a_control_is_refused(make_hub):
         user.spawn(timeout=120)
     assert "lacks required controls" in hub.log_tail(200)
     assert "writable root filesystem" in hub.log_tail(200)
-    progress = user.api("GET", "/users/researcher/server/progress", stream=True, timeout=30)
+    progress = user.api("GET", "/users/researcher/server/progress", timeout=30)
     events = [line for line in progress.text.splitlines() if line.startswith("data:")]
-    assert events and "security checks" in events[-1]
+    assert events and "security checks" in events[-1], progress.text
+    page = user.session.get(f"{hub.url}/hub/spawn-pending/researcher", timeout=30)
+    assert "did not pass the workbench" in page.text, page.text[-2000:]
     names = [n for c in runtime_client().containers(all=True) for n in c["Names"]]
     assert not any(n.lstrip("/").startswith(hub.prefix) for n in names), names
 
