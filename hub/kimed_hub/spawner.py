@@ -14,12 +14,14 @@ What it adds to DockerSpawner, hook by hook:
 from __future__ import annotations
 
 import asyncio
+import random
+import socket
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from dockerspawner import DockerSpawner
 from tornado import web
-from traitlets import Bool, Dict, Integer, Unicode, default
+from traitlets import Bool, Dict, Integer, Tuple, Unicode, default
 
 from . import container_checks, firewall
 from .policy import SecurityProfile, security_profile
@@ -60,6 +62,19 @@ class WorkbenchSpawner(DockerSpawner):
     proxy_port = Integer(
         8000, config=True, help="Host loopback port of the public proxy that containers may reach."
     )
+
+    host_port_range = Tuple(
+        Integer(),
+        Integer(),
+        default_value=(20000, 29999),
+        config=True,
+        help="""Host loopback ports the spawner publishes user servers on. Kept below the
+        kernel's ephemeral range (32768+): letting the runtime pick ports made concurrent
+        spawns collide with each other ("address already in use").""",
+    )
+
+    # Ports handed out by this hub and not yet released (all spawners share the set).
+    _ports_in_use: ClassVar[set[int]] = set()
 
     # -- locked-down defaults ------------------------------------------------------------
 
@@ -106,8 +121,43 @@ class WorkbenchSpawner(DockerSpawner):
             "shm_size": profile.shm_size,
             "tmpfs": {"/tmp": f"size={profile.tmp_size},mode=1777"},
         }
+        if not self.use_internal_ip:
+            config["port_bindings"] = {self.port: (self.host_ip, self._allocate_host_port())}
         config.update(self.site_host_config)
         return config
+
+    def _allocate_host_port(self) -> int:
+        """A free port of ``host_port_range``, reserved until this server stops."""
+        self._release_host_port()
+        low, high = self.host_port_range
+        for port in random.sample(range(low, high + 1), k=min(200, high - low + 1)):
+            if port in self._ports_in_use:
+                continue
+            with socket.socket() as probe:
+                try:
+                    probe.bind((self.host_ip, port))
+                except OSError:
+                    continue
+            self._ports_in_use.add(port)
+            self._host_port = port
+            return port
+        raise SpawnRefused(
+            f"no free host port in {low}-{high}",
+            "The workbench has no free port for your server right now; try again shortly.",
+        )
+
+    def _release_host_port(self) -> None:
+        port = getattr(self, "_host_port", None)
+        if port is not None:
+            self._ports_in_use.discard(port)
+            self._host_port = None
+
+    async def stop(self, now: bool = False):
+        """Stop the server and give its host port back."""
+        try:
+            await super().stop(now=now)
+        finally:
+            self._release_host_port()
 
     # -- no user choice ------------------------------------------------------------------
 
@@ -172,6 +222,7 @@ class WorkbenchSpawner(DockerSpawner):
     async def _refuse(self, log_message: str) -> None:
         """Remove the unfit container, log why, and stop the spawn with a clear message."""
         self.log.error("Refusing to start %s: %s", self.user.name, log_message)
+        self._release_host_port()
         try:
             await self.remove_object()
         except Exception as exc:  # the refusal matters more than the clean-up
