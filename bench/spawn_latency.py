@@ -21,10 +21,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tqdm import tqdm
-
 from kimed_hub import images
 from kimed_hub.testing import HubProcess, HubUser, new_prefix, remove_containers
+from tqdm import tqdm
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -103,13 +102,19 @@ def run(sequential: int, concurrent: int) -> dict[str, list[float]]:
 
 def table(results: dict[str, list[float]]) -> str:
     rows = ["| measurement | n | p50 (s) | p95 (s) | max (s) |", "|---|---|---|---|---|"]
-    labels = {"sequential": "spawn-to-ready, sequential", "concurrent": "spawn-to-ready, concurrent",
-              "concurrent_all_ready": "all concurrent ready", "api": "hub API during concurrent spawns"}
+    labels = {
+        "sequential": "spawn-to-ready, sequential",
+        "concurrent": "spawn-to-ready, concurrent",
+        "concurrent_all_ready": "all concurrent ready",
+        "api": "hub API during concurrent spawns",
+    }
     for key, label in labels.items():
         values = results.get(key) or []
         if values:
-            rows.append(f"| {label} | {len(values)} | {statistics.median(values):.3f} | "
-                        f"{percentile(values, 0.95):.3f} | {max(values):.3f} |")
+            rows.append(
+                f"| {label} | {len(values)} | {statistics.median(values):.3f} | "
+                f"{percentile(values, 0.95):.3f} | {max(values):.3f} |"
+            )
     return "\n".join(rows)
 
 

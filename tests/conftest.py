@@ -8,7 +8,6 @@ set-up step to run rather than skipping, so CI can never pass by skipping them.
 from __future__ import annotations
 
 import pytest
-
 from kimed_hub import images
 from kimed_hub.runtime import detect
 from kimed_hub.testing import HubProcess, new_prefix, remove_containers, runtime_client
@@ -23,8 +22,10 @@ def pytest_runtest_makereport(item, call):
 
 
 def _failed(request) -> bool:
-    return any(getattr(request.node, f"report_{p}", None) and getattr(request.node, f"report_{p}").failed
-               for p in ("setup", "call"))
+    return any(
+        getattr(request.node, f"report_{p}", None) and getattr(request.node, f"report_{p}").failed
+        for p in ("setup", "call")
+    )
 
 
 def dump_diagnostics(hub: HubProcess) -> None:

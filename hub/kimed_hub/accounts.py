@@ -34,7 +34,9 @@ def hash_password(password: str, salt: bytes | None = None) -> str:
 def check_password(password: str, stored: str) -> bool:
     """Constant-time comparison of ``password`` against a :func:`hash_password` string."""
     _, iterations, salt, digest = stored.split("$")
-    candidate = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt), int(iterations))
+    candidate = hashlib.pbkdf2_hmac(
+        "sha256", password.encode(), bytes.fromhex(salt), int(iterations)
+    )
     return hmac.compare_digest(candidate.hex(), digest)
 
 

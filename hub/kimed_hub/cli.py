@@ -1,11 +1,11 @@
 """``kimed``: set up, start and check the workbench.
 
-    kimed setup            install/verify runtime, proxy and images (idempotent)
-    kimed up               setup, then run the hub at http://127.0.0.1:8000 (Ctrl-C stops)
-    kimed test [PYTEST..]  setup, then run the whole test suite
-    kimed policy check     validate every policy file
-    kimed image build      build (or reuse) the images;  kimed image lock: refresh the lock
-    kimed clean            remove this workbench's user containers (--volumes: homes too)
+kimed setup            install/verify runtime, proxy and images (idempotent)
+kimed up               setup, then run the hub at http://127.0.0.1:8000 (Ctrl-C stops)
+kimed test [PYTEST..]  setup, then run the whole test suite
+kimed policy check     validate every policy file
+kimed image build      build (or reuse) the images;  kimed image lock: refresh the lock
+kimed clean            remove this workbench's user containers (--volumes: homes too)
 """
 
 from __future__ import annotations
@@ -80,15 +80,20 @@ def clean(volumes: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kimed", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="kimed", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("setup", help="install/verify runtime, proxy and images")
     sub.add_parser("up", help="set up and run the workbench")
-    sub.add_parser("test", help="set up and run the test suite").add_argument("pytest_args", nargs="*")
+    sub.add_parser("test", help="set up and run the test suite").add_argument(
+        "pytest_args", nargs="*"
+    )
     sub.add_parser("policy", help="policy files").add_argument("action", choices=["check"])
     sub.add_parser("image", help="images").add_argument("action", choices=["build", "lock"])
-    sub.add_parser("clean", help="remove user containers").add_argument("--volumes", action="store_true")
+    sub.add_parser("clean", help="remove user containers").add_argument(
+        "--volumes", action="store_true"
+    )
     args, extra = parser.parse_known_args(argv)
     try:
         if args.command == "setup":
@@ -102,7 +107,11 @@ def main(argv: list[str] | None = None) -> int:
 
             print("policies valid:", ", ".join(check_policies()))
         elif args.command == "image":
-            print(images.ensure_singleuser_image() if args.action == "build" else images.lock_requirements())
+            print(
+                images.ensure_singleuser_image()
+                if args.action == "build"
+                else images.lock_requirements()
+            )
         elif args.command == "clean":
             clean(args.volumes)
     except (PolicyError, RuntimeUnavailable) as exc:

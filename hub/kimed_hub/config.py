@@ -45,7 +45,9 @@ def configure_hub(c, settings: Settings) -> None:
     c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
     c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
     c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
-    c.JupyterHub.template_vars = {"announcement_login": "KIMed Workbench: secure research workbench"}
+    c.JupyterHub.template_vars = {
+        "announcement_login": "KIMed Workbench: secure research workbench"
+    }
     c.Spawner.default_url = "/lab"
 
 
@@ -94,8 +96,10 @@ def configure_docker_network(c, settings: Settings, runtime: ContainerRuntime) -
 
     client = docker.DockerClient(base_url=runtime.base_url)
     existing = client.networks.list(names=[DOCKER_USER_NETWORK])
-    network = existing[0] if existing else client.networks.create(
-        DOCKER_USER_NETWORK, driver="bridge", internal=True
+    network = (
+        existing[0]
+        if existing
+        else client.networks.create(DOCKER_USER_NETWORK, driver="bridge", internal=True)
     )
     gateway = network.attrs["IPAM"]["Config"][0]["Gateway"]
     c.JupyterHub.hub_ip = gateway

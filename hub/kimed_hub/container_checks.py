@@ -127,7 +127,9 @@ def verify_container(
     """Every problem found, as short phrases; an empty list means the container is fit to start."""
     problems = []
     if (inspect.get("Config") or {}).get("Image") != expected.image:
-        problems.append(f"runs image {inspect.get('Config', {}).get('Image')}, not {expected.image}")
+        problems.append(
+            f"runs image {inspect.get('Config', {}).get('Image')}, not {expected.image}"
+        )
     problems += check_identity_and_privileges(inspect, profile)
     problems += check_filesystem(inspect, profile, expected)
     problems += check_limits(inspect, profile)

@@ -48,18 +48,21 @@ def ipv4_rules(allowed_host_ports: Iterable[int]) -> str:
 
 def ipv6_rules() -> str:
     """An ``ip6tables-restore`` document closing IPv6 egress (slirp4netns offers fd00::/64)."""
-    return "\n".join(
-        [
-            "*filter",
-            ":INPUT ACCEPT [0:0]",
-            ":FORWARD DROP [0:0]",
-            ":OUTPUT DROP [0:0]",
-            "-A OUTPUT -o lo -j ACCEPT",
-            "-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
-            "-A OUTPUT -j REJECT --reject-with icmp6-port-unreachable",
-            "COMMIT",
-        ]
-    ) + "\n"
+    return (
+        "\n".join(
+            [
+                "*filter",
+                ":INPUT ACCEPT [0:0]",
+                ":FORWARD DROP [0:0]",
+                ":OUTPUT DROP [0:0]",
+                "-A OUTPUT -o lo -j ACCEPT",
+                "-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+                "-A OUTPUT -j REJECT --reject-with icmp6-port-unreachable",
+                "COMMIT",
+            ]
+        )
+        + "\n"
+    )
 
 
 def _in_netns(pid: int, command: list[str], stdin: str | None = None) -> str:

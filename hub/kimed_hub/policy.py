@@ -80,7 +80,8 @@ def _explain(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         return "is not a known field (typo?)"
     if error.validator == "const":
-        return f"must be {error.validator_value!r} (got {error.instance!r}); relaxing it is not allowed"
+        wanted, got = error.validator_value, error.instance
+        return f"must be {wanted!r} (got {got!r}); relaxing it is not allowed"
     description = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
     return f"{error.message}" + (f" ({description})" if description else "")
 

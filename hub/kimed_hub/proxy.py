@@ -29,8 +29,16 @@ def ensure_proxy() -> Path:
     prefix = command.parents[2]
     prefix.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "--silent",
-         f"configurable-http-proxy@{CHP_VERSION}"],
+        [
+            npm,
+            "install",
+            "--prefix",
+            str(prefix),
+            "--no-audit",
+            "--no-fund",
+            "--silent",
+            f"configurable-http-proxy@{CHP_VERSION}",
+        ],
         check=True,
     )
     return command

@@ -210,7 +210,9 @@ class WorkbenchSpawner(DockerSpawner):
             api.post, api._url("/libpod/containers/{0}/init", self.container_id)
         )
         if response.status_code not in (204, 304):
-            await self._refuse(f"podman could not initialise {self.container_name}: {response.text}")
+            await self._refuse(
+                f"podman could not initialise {self.container_name}: {response.text}"
+            )
         state = (await self.docker("inspect_container", self.container_id))["State"]
         try:
             await asyncio.to_thread(

@@ -19,10 +19,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import docker
 import requests
 import websocket
 import yaml
+
+import docker
 
 from .paths import project_root
 from .runtime import detect
@@ -80,7 +81,10 @@ class HubProcess:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "jupyterhub", "-f", str(config)],
-                cwd=self.data_dir, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
+                cwd=self.data_dir,
+                env=self.environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -130,9 +134,13 @@ class HubUser:
         self.session.get(f"{hub.url}/hub/login", timeout=10)
         response = self.session.post(
             f"{hub.url}/hub/login?next=",
-            data={"username": username, "password": password,
-                  "_xsrf": self.session.cookies.get("_xsrf", "")},
-            allow_redirects=False, timeout=30,
+            data={
+                "username": username,
+                "password": password,
+                "_xsrf": self.session.cookies.get("_xsrf", ""),
+            },
+            allow_redirects=False,
+            timeout=30,
         )
         if response.status_code != 302:
             raise PermissionError(f"login of {username} failed: HTTP {response.status_code}")
@@ -142,7 +150,8 @@ class HubUser:
         response = self.session.post(
             f"{self.hub.url}/hub/api/users/{self.name}/tokens",
             json={"note": "kimed tests", "expires_in": 3600},
-            headers={"X-XSRFToken": self.session.cookies.get("_xsrf", "")}, timeout=10,
+            headers={"X-XSRFToken": self.session.cookies.get("_xsrf", "")},
+            timeout=10,
         )
         response.raise_for_status()
         return response.json()["token"]
@@ -150,8 +159,13 @@ class HubUser:
     def api(self, method: str, path: str, **kwargs) -> requests.Response:
         """Call the hub API (``/hub/api`` + path) with this user's token."""
         headers = {"Authorization": f"token {self.token}", **kwargs.pop("headers", {})}
-        return requests.request(method, f"{self.hub.url}/hub/api{path}", headers=headers,
-                                timeout=kwargs.pop("timeout", 30), **kwargs)
+        return requests.request(
+            method,
+            f"{self.hub.url}/hub/api{path}",
+            headers=headers,
+            timeout=kwargs.pop("timeout", 30),
+            **kwargs,
+        )
 
     def server_state(self) -> dict[str, Any]:
         return self.api("GET", f"/users/{self.name}").json()["servers"].get("", {})
@@ -172,10 +186,16 @@ class HubUser:
             state = self.server_state()
             if state.get("ready"):
                 return time.monotonic() - started
-            if not state.get("pending") and not state.get("ready") and time.monotonic() - started > 2:
+            if (
+                not state.get("pending")
+                and not state.get("ready")
+                and time.monotonic() - started > 2
+            ):
                 raise RuntimeError(f"spawn of {self.name} failed:\n{self.hub.log_tail()}")
             time.sleep(0.1)
-        raise TimeoutError(f"server of {self.name} not ready in {timeout} s:\n{self.hub.log_tail()}")
+        raise TimeoutError(
+            f"server of {self.name} not ready in {timeout} s:\n{self.hub.log_tail()}"
+        )
 
     def stop_server(self, timeout: float = 60) -> None:
         self.api("DELETE", f"/users/{self.name}/server")
@@ -188,8 +208,12 @@ class HubUser:
 
     def get(self, path: str, **kwargs) -> requests.Response:
         """GET a path of the user's own server through the proxy, with their token."""
-        return requests.get(self.server_url(path), headers={"Authorization": f"token {self.token}"},
-                            timeout=30, **kwargs)
+        return requests.get(
+            self.server_url(path),
+            headers={"Authorization": f"token {self.token}"},
+            timeout=30,
+            **kwargs,
+        )
 
     def run_code(self, code: str, timeout: float = 60) -> str:
         """Run ``code`` in a new kernel over its websocket; return stdout (raise on error)."""
@@ -198,25 +222,48 @@ class HubUser:
         kernel.raise_for_status()
         kernel_id = kernel.json()["id"]
         try:
-            return _execute(self.hub.url.replace("http", "ws") +
-                            f"/user/{self.name}/api/kernels/{kernel_id}/channels",
-                            headers, code, timeout)
+            return _execute(
+                self.hub.url.replace("http", "ws")
+                + f"/user/{self.name}/api/kernels/{kernel_id}/channels",
+                headers,
+                code,
+                timeout,
+            )
         finally:
-            requests.delete(self.server_url(f"api/kernels/{kernel_id}"), headers=headers, timeout=30)
+            requests.delete(
+                self.server_url(f"api/kernels/{kernel_id}"), headers=headers, timeout=30
+            )
 
 
 def _execute(ws_url: str, headers: dict[str, str], code: str, timeout: float) -> str:
     """Send one execute_request and collect stream output until the reply arrives."""
-    conn = websocket.create_connection(ws_url, header=[f"{k}: {v}" for k, v in headers.items()],
-                                       timeout=timeout)
+    conn = websocket.create_connection(
+        ws_url, header=[f"{k}: {v}" for k, v in headers.items()], timeout=timeout
+    )
     msg_id = uuid.uuid4().hex
-    conn.send(json.dumps({
-        "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
-                   "session": uuid.uuid4().hex, "version": "5.3"},
-        "parent_header": {}, "metadata": {}, "channel": "shell",
-        "content": {"code": code, "silent": False, "store_history": False,
-                    "user_expressions": {}, "allow_stdin": False},
-    }))
+    conn.send(
+        json.dumps(
+            {
+                "header": {
+                    "msg_id": msg_id,
+                    "msg_type": "execute_request",
+                    "username": "test",
+                    "session": uuid.uuid4().hex,
+                    "version": "5.3",
+                },
+                "parent_header": {},
+                "metadata": {},
+                "channel": "shell",
+                "content": {
+                    "code": code,
+                    "silent": False,
+                    "store_history": False,
+                    "user_expressions": {},
+                    "allow_stdin": False,
+                },
+            }
+        )
+    )
     out, deadline = [], time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:

@@ -6,7 +6,6 @@ import shutil
 
 import pytest
 import yaml
-
 from kimed_hub.paths import policies_dir
 from kimed_hub.testing import runtime_client
 
@@ -46,7 +45,8 @@ def test_container_lacking_a_control_is_refused(make_hub):
 
 def test_spawn_options_are_refused(hub_diagnostics):
     user = hub_diagnostics.login("instructor")
-    response = user.api("POST", "/users/instructor/server",
-                        json={"image": "localhost/kimed-base:anything"})
+    response = user.api(
+        "POST", "/users/instructor/server", json={"image": "localhost/kimed-base:anything"}
+    )
     assert response.status_code == 400
     assert "set by the workbench's policy" in response.json()["message"]

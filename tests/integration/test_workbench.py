@@ -13,7 +13,6 @@ import threading
 import uuid
 
 import pytest
-
 from kimed_hub.policy import security_profile
 
 pytestmark = pytest.mark.integration
@@ -124,8 +123,11 @@ def test_home_survives_stop_hub_restart_and_respawn_and_is_private(hub_diagnosti
     )
     assert seen.strip() == "False ['jovyan']"
     # Nor can the other user reach the researcher's server through the proxy.
-    foreign = other.session.get(f"{hub.url}/user/researcher/api/contents/notes.txt",
-                                headers={"Authorization": f"token {other.token}"}, timeout=30)
+    foreign = other.session.get(
+        f"{hub.url}/user/researcher/api/contents/notes.txt",
+        headers={"Authorization": f"token {other.token}"},
+        timeout=30,
+    )
     assert foreign.status_code in (403, 404)
     assert secret not in foreign.text
     other.stop_server()

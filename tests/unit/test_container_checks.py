@@ -5,28 +5,39 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from kimed_hub.container_checks import DEFAULT_CAPABILITIES, Expected, verify_container
 from kimed_hub.policy import security_profile
 
 PROFILE = security_profile()
-EXPECTED = Expected(image="localhost/kimed-singleuser:abc", home_volume="kimed-home-ada",
-                    network_modes=("slirp4netns",))
+EXPECTED = Expected(
+    image="localhost/kimed-singleuser:abc",
+    home_volume="kimed-home-ada",
+    network_modes=("slirp4netns",),
+)
 
 # What podman's Docker-compatible API reports for a container the spawner created.
 GOOD = {
     "Config": {"Image": "localhost/kimed-singleuser:abc", "User": "1000:100"},
     "HostConfig": {
-        "ReadonlyRootfs": True, "Privileged": False, "CapAdd": [],
+        "ReadonlyRootfs": True,
+        "Privileged": False,
+        "CapAdd": [],
         "CapDrop": sorted(f"CAP_{c}" for c in DEFAULT_CAPABILITIES),
-        "SecurityOpt": ["no-new-privileges"], "Memory": PROFILE.memory,
-        "MemorySwap": PROFILE.memory_swap, "PidsLimit": PROFILE.pids,
-        "NanoCpus": int(PROFILE.cpus * 1e9), "ShmSize": PROFILE.shm_size,
-        "Tmpfs": {"/tmp": "size=1073741824,mode=1777"}, "NetworkMode": "slirp4netns",
+        "SecurityOpt": ["no-new-privileges"],
+        "Memory": PROFILE.memory,
+        "MemorySwap": PROFILE.memory_swap,
+        "PidsLimit": PROFILE.pids,
+        "NanoCpus": int(PROFILE.cpus * 1e9),
+        "ShmSize": PROFILE.shm_size,
+        "Tmpfs": {"/tmp": "size=1073741824,mode=1777"},
+        "NetworkMode": "slirp4netns",
         "PortBindings": {"8888/tcp": [{"HostIp": "127.0.0.1", "HostPort": "40000"}]},
-        "PidMode": "", "IpcMode": "shareable",
+        "PidMode": "",
+        "IpcMode": "shareable",
     },
-    "Mounts": [{"Type": "volume", "Name": "kimed-home-ada", "Destination": "/home/jovyan", "RW": True}],
+    "Mounts": [
+        {"Type": "volume", "Name": "kimed-home-ada", "Destination": "/home/jovyan", "RW": True}
+    ],
 }
 
 
@@ -47,6 +58,7 @@ def _set(path: str, value):
         for parent in parents:
             node = node[parent]
         node[key] = value
+
     return change
 
 
@@ -71,10 +83,26 @@ def _set(path: str, value):
         (_set("HostConfig.PidMode", "host"), "PidMode=host"),
         (_set("HostConfig.PortBindings", {"8888/tcp": [{"HostIp": "0.0.0.0"}]}), "publishes"),
         (_set("Mounts", []), "no persistent home"),
-        (_set("Mounts", [{"Type": "volume", "Name": "kimed-home-bob",
-                          "Destination": "/home/jovyan", "RW": True}]), "user's own"),
-        (lambda i: i["Mounts"].append({"Type": "bind", "Destination": "/var/run/docker.sock",
-                                       "RW": True}), "unexpected bind mount"),
+        (
+            _set(
+                "Mounts",
+                [
+                    {
+                        "Type": "volume",
+                        "Name": "kimed-home-bob",
+                        "Destination": "/home/jovyan",
+                        "RW": True,
+                    }
+                ],
+            ),
+            "user's own",
+        ),
+        (
+            lambda i: i["Mounts"].append(
+                {"Type": "bind", "Destination": "/var/run/docker.sock", "RW": True}
+            ),
+            "unexpected bind mount",
+        ),
     ],
 )
 def test_each_missing_control_is_named(change, phrase):
@@ -85,8 +113,12 @@ def test_each_missing_control_is_named(change, phrase):
 
 
 def test_read_only_data_mount_is_allowed_only_read_only():
-    expected = Expected(EXPECTED.image, EXPECTED.home_volume, EXPECTED.network_modes,
-                        read_only_mounts=("/data/cohort",))
+    expected = Expected(
+        EXPECTED.image,
+        EXPECTED.home_volume,
+        EXPECTED.network_modes,
+        read_only_mounts=("/data/cohort",),
+    )
     inspect = copy.deepcopy(GOOD)
     inspect["Mounts"].append({"Type": "bind", "Destination": "/data/cohort", "RW": False})
     assert verify_container(inspect, PROFILE, expected) == []

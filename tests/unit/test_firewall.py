@@ -7,10 +7,13 @@ def test_ipv4_allows_only_named_ports_and_rejects_the_rest():
     rules = ipv4_rules([8081, 8000, 8081]).splitlines()
     accepts = [r for r in rules if "--dport" in r]
     assert accepts == [
-        f"-A OUTPUT -d {SLIRP_HOST_GATEWAY}/32 -p tcp -m tcp --dport {p} -j ACCEPT" for p in (8000, 8081)
+        f"-A OUTPUT -d {SLIRP_HOST_GATEWAY}/32 -p tcp -m tcp --dport {p} -j ACCEPT"
+        for p in (8000, 8081)
     ]
     assert ":OUTPUT DROP [0:0]" in rules
-    assert rules.index(accepts[-1]) < rules.index("-A OUTPUT -p tcp -j REJECT --reject-with tcp-reset")
+    assert rules.index(accepts[-1]) < rules.index(
+        "-A OUTPUT -p tcp -j REJECT --reject-with tcp-reset"
+    )
     assert rules[-1] == "COMMIT"
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from kimed_hub.paths import policies_dir
 from kimed_hub.policy import PolicyError, SecurityProfile, load_policy, parse_size
 
@@ -38,8 +37,16 @@ def test_shipped_policies_are_valid():
     [
         (lambda d: d["limits"].pop("pids"), "limits.pids", "required"),
         (lambda d: d["limits"].update(memory="lots"), "limits.memory", "does not match"),
-        (lambda d: d["filesystem"].update(read_only_root=False), "filesystem.read_only_root", "relaxing"),
-        (lambda d: d["privileges"].update(drop_capabilities=[]), "privileges.drop_capabilities", "must be"),
+        (
+            lambda d: d["filesystem"].update(read_only_root=False),
+            "filesystem.read_only_root",
+            "relaxing",
+        ),
+        (
+            lambda d: d["privileges"].update(drop_capabilities=[]),
+            "privileges.drop_capabilities",
+            "must be",
+        ),
         (lambda d: d["user"].update(uid=0), "user.uid", "minimum"),
         (lambda d: d["limits"].update(pidz=5), "limits.pidz", "not a known field"),
         (lambda d: d.pop("network"), "network", "required"),

@@ -1,0 +1,55 @@
+"""``kimed up`` (what the README's first command ends in): prints how to log in, serves
+the hub, and stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+from kimed_hub.testing import free_port
+
+pytestmark = pytest.mark.integration
+
+
+def test_up_prints_logins_serves_and_stops_on_ctrl_c(singleuser_image, tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "KIMED_HUB_DATA_DIR": str(tmp_path),
+        "KIMED_PUBLIC_PORT": str(port),
+        "KIMED_HUB_PORT": str(free_port()),
+        "KIMED_PROXY_API_PORT": str(free_port()),
+        "KIMED_PREFIX": f"kimedup{port}",
+    }
+    up = subprocess.Popen(
+        [sys.executable, "-m", "kimed_hub.cli", "up"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline, ready = time.monotonic() + 120, False
+        while time.monotonic() < deadline and not ready:
+            try:
+                ready = requests.get(f"http://127.0.0.1:{port}/hub/api/", timeout=2).ok
+            except requests.ConnectionError:
+                time.sleep(0.5)
+        assert ready, "hub did not answer"
+        page = requests.get(f"http://127.0.0.1:{port}/hub/login", timeout=10)
+        assert page.ok and "username_input" in page.text
+    finally:
+        up.send_signal(signal.SIGINT)
+        output, _ = up.communicate(timeout=60)
+    assert up.returncode == 0, output[-3000:]
+    assert f"open http://127.0.0.1:{port} and log in as one of" in output
+    passwords = dict(
+        line.split(" ", 1) for line in (tmp_path / "demo-passwords.txt").read_text().splitlines()
+    )
+    for name in ("researcher", "trainee", "instructor", "steward", "checker", "admin"):
+        assert f"{name} " in output and passwords[name] in output
