@@ -94,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("clean", help="remove user containers").add_argument(
         "--volumes", action="store_true"
     )
+    sub.add_parser("demo", help="demonstrators (kimed demo --help)", add_help=False)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["demo"]:
+        from kimed_demos.runner import main as demo_main  # demonstrator deps load only here
+
+        return demo_main(argv[1:])
     args, extra = parser.parse_known_args(argv)
     try:
         if args.command == "setup":
