@@ -14,6 +14,7 @@ from kimed_hub.images import (
     ImageBuildError,
     _common,
     apt_sources,
+    base,
     base_image_ref,
     singleuser,
     singleuser_image_ref,
@@ -89,6 +90,12 @@ def test_inputs_hash_separates_names_from_contents(tmp_path: Path) -> None:
     assert one != _common.inputs_hash({"b": tmp_path / "b"})
     assert one != _common.inputs_hash({"a": tmp_path / "a"}, ["extra"])
     assert one == _common.inputs_hash({"a": tmp_path / "a"})
+
+
+def test_missing_debootstrap_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(base.shutil, "which", lambda *args, **kwargs: None)
+    with pytest.raises(ImageBuildError, match="apt-get install debootstrap"):
+        base._debootstrap_path()
 
 
 def test_prune_patterns_may_not_leave_the_rootfs(recipes: Path) -> None:

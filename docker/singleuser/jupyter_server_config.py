@@ -1,0 +1,25 @@
+"""Jupyter Server defaults baked into the KIMed single-user image.
+
+Installed as /opt/venv/etc/jupyter/jupyter_server_config.py (the environment's own config
+path). The hub's spawner passes per-user settings (base URL, token, service URL) in the
+environment; these are the image's defaults for a container with a read-only root and no
+route to the internet.
+"""
+
+c = get_config()  # noqa: F821 (injected by Jupyter's config loader)
+
+# Listen on every interface of the container's own network namespace, so that a published
+# port reaches the server (the spawner publishes it on the host's 127.0.0.1 only). When
+# spawned by JupyterHub, jupyterhub-singleuser takes ip and port from
+# JUPYTERHUB_SERVICE_URL; these defaults cover running the image by hand.
+c.ServerApp.ip = "0.0.0.0"
+c.ServerApp.port = 8888
+c.ServerApp.open_browser = False
+
+# No internet in here: don't fetch JupyterLab's news feed or check for updates.
+c.LabApp.news_url = None
+c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
+
+# Extensions come only from the image (the root filesystem is read-only and there is no
+# package index): show installed extensions, offer no install button.
+c.LabApp.extension_manager = "readonly"
