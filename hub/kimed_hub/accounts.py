@@ -1,6 +1,6 @@
 """Local demo accounts: the embedded default when no identity provider is configured.
 
-Accounts (names, groups, admin flag) come from ``policies/demo-accounts.yaml``. At first
+Accounts (names and groups) come from ``policies/demo-accounts.yaml``. At first
 start each gets a random password; only a salted PBKDF2 hash is kept in the state folder
 (``accounts.json``, mode 600), and the plain passwords are written once to
 ``demo-passwords.txt`` (mode 600) so that ``kimed up`` can print how to log in. Deleting
@@ -19,7 +19,7 @@ from pathlib import Path
 from jupyterhub.auth import Authenticator
 from traitlets import Unicode
 
-from .policy import load_policy
+from .policies import load_policy
 
 _ITERATIONS = 200_000
 
@@ -50,7 +50,7 @@ def _write_private(path: Path, text: str) -> None:
 
 
 def ensure_demo_accounts(state: Path, policies: Path | None = None) -> dict[str, dict]:
-    """Create missing accounts' passwords; return {username: {groups, admin, description}}.
+    """Create missing accounts' passwords; return {username: {groups, description}}.
 
     Existing passwords are kept, so a restart does not log anybody out of their password.
     """

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from . import images
 from .accounts import demo_passwords, ensure_demo_accounts
 from .paths import hub_data_dir, project_root
-from .policy import PolicyError
+from .policies import PolicyError, check_all
 from .proxy import ensure_proxy
 from .runtime import RuntimeUnavailable, ensure_runtime
 from .settings import Settings
@@ -36,9 +36,7 @@ def _step(label: str, action: Callable[[], object]) -> object:
 
 def setup() -> None:
     """Everything the hub needs, each step skipped when already in place."""
-    from .config import check_policies
-
-    _step("policies", check_policies)
+    _step("policies", check_all)
     _step("container runtime", ensure_runtime)
     _step("configurable-http-proxy", ensure_proxy)
     _step("single-user image", images.ensure_singleuser_image)
@@ -109,9 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "test":
             return test(args.pytest_args + extra)
         elif args.command == "policy":
-            from .config import check_policies
-
-            print("policies valid:", ", ".join(check_policies()))
+            print("policies valid:", ", ".join(check_all()))
         elif args.command == "image":
             print(
                 images.ensure_singleuser_image()

@@ -1,35 +1,39 @@
 """Everything ``hub/jupyterhub_config.py`` sets, in one function per concern.
 
 Called once at hub start-up. Any invalid policy or setting raises before the hub binds a
-port, so a misconfigured workbench never starts half-secured.
+port, so a misconfigured workbench never starts half-secured. Config code only sets.
 """
 
 from __future__ import annotations
 
-import logging
+import sys
 
 from . import images
-from .accounts import ensure_demo_accounts
-from .policy import load_policy, security_profile
+from .identity import configure_identity
+from .policies import RolesPolicy, SessionsPolicy, check_all, roles_policy, sessions_policy
 from .proxy import proxy_command
 from .runtime import ContainerRuntime, detect
 from .settings import Settings
 
-log = logging.getLogger(__name__)
-
 # Inside a slirp4netns container this address is the host's 127.0.0.1.
 SLIRP_HOST = "10.0.2.2"
 DOCKER_USER_NETWORK = "kimed-users"
+# What a server's own token needs whatever else it gets (JupyterHub's "server" role).
+SERVER_BASE_SCOPES = ["users:activity!user", "access:servers!server"]
+CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 
 
 def configure(c, settings: Settings | None = None) -> None:
     """Set the hub's configuration object ``c`` for this deployment."""
     settings = settings or Settings.from_env()
-    security_profile()  # validate now: a bad policy must stop start-up, not the first spawn
+    check_all()  # every policy, and the rules across them: fail before binding a port
+    roles, sessions = roles_policy(), sessions_policy()
     runtime = detect()
     configure_hub(c, settings)
-    configure_accounts(c, settings)
-    configure_spawner(c, settings, runtime)
+    configure_identity(c, settings, roles, sessions)
+    configure_roles(c, roles)
+    configure_sessions(c, sessions)
+    configure_spawner(c, settings, runtime, roles)
     apply_site_config(c, settings)
 
 
@@ -51,33 +55,48 @@ def configure_hub(c, settings: Settings) -> None:
     c.Spawner.default_url = "/lab"
 
 
-def configure_accounts(c, settings: Settings) -> None:
-    """Local demo accounts and their groups (the embedded default)."""
-    accounts = ensure_demo_accounts(settings.state)
-    c.JupyterHub.authenticator_class = "kimed-local"
-    c.LocalAccountsAuthenticator.accounts_file = str(settings.state / "accounts.json")
-    c.Authenticator.allowed_users = set(accounts)
-    c.Authenticator.admin_users = {name for name, a in accounts.items() if a.get("admin")}
-    groups: dict[str, list[str]] = {}
-    for name, account in sorted(accounts.items()):
-        for group in account["groups"]:
-            groups.setdefault(group, []).append(name)
-    c.JupyterHub.load_groups = {group: {"users": users} for group, users in groups.items()}
+def configure_roles(c, roles: RolesPolicy) -> None:
+    """Custom scopes and roles from policies/roles.yaml, plus the managed services' roles."""
+    c.JupyterHub.custom_scopes = roles.hub_custom_scopes()
+    culler = {"name": "kimed-idle-culler", "scopes": CULLER_SCOPES, "services": ["idle-culler"]}
+    c.JupyterHub.load_roles = [*roles.hub_roles(), culler]
 
 
-def configure_spawner(c, settings: Settings, runtime: ContainerRuntime) -> None:
+def configure_sessions(c, sessions: SessionsPolicy) -> None:
+    """Idle culler as a managed service (its role: configure_roles); servers per user."""
+    c.JupyterHub.allow_named_servers = sessions.named_servers
+    c.JupyterHub.named_server_limit_per_user = sessions.max_running_per_user
+    c.JupyterHub.services = [
+        {
+            "name": "idle-culler",
+            "display": False,
+            "command": [
+                sys.executable,
+                "-m",
+                "jupyterhub_idle_culler",
+                f"--timeout={sessions.idle_timeout}",
+                f"--cull-every={sessions.cull_every}",
+                f"--max-age={sessions.max_age}",
+            ],
+        }
+    ]
+
+
+def configure_spawner(c, settings: Settings, runtime: ContainerRuntime, roles: RolesPolicy) -> None:
     """WorkbenchSpawner on the detected runtime; the network follows the runtime."""
     c.JupyterHub.spawner_class = "workbench"
     spawner = c.WorkbenchSpawner
     spawner.image = images.singleuser_image_ref()
     spawner.pull_policy = "never"  # images are built locally; no registry is reachable
     spawner.client_kwargs = {"base_url": runtime.base_url}
+    spawner.runtime_kind = runtime.kind
     spawner.prefix = settings.prefix
     spawner.hub_api_port = settings.hub_port
     spawner.proxy_port = settings.public_port
     spawner.start_timeout = 120
     spawner.http_timeout = 90
     spawner.host_ip = "127.0.0.1"
+    spawner.server_token_scopes = [*SERVER_BASE_SCOPES, *roles.server_token_scopes]
     if runtime.kind == "podman":
         # shared/PLATFORM.md: slirp4netns, host loopback through 10.0.2.2, egress rules.
         spawner.network_name = "slirp4netns:allow_host_loopback=true"
@@ -115,11 +134,3 @@ def apply_site_config(c, settings: Settings) -> None:
     for section, values in settings.site_config.items():
         for trait, value in values.items():
             setattr(getattr(c, section), trait, value)
-
-
-def check_policies() -> list[str]:
-    """Validate every policy the hub uses; return their names (raises on the first bad one)."""
-    names = ["container-security", "demo-accounts"]
-    for name in names:
-        load_policy(name)
-    return names

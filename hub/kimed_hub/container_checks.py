@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .policy import SecurityProfile
+from .gpus import gpus_in_inspect
+from .policies import ResourceProfile, SecurityProfile
 
 # The capabilities Docker and podman grant by default. A container has no capability at
 # all when none is added and every one of these is dropped (podman lists them one by one
@@ -29,6 +30,8 @@ class Expected:
     image: str
     home_volume: str
     network_modes: tuple[str, ...]  # e.g. ("slirp4netns",) on podman hosts
+    limits: ResourceProfile  # the chosen resource profile
+    gpus: tuple[str, ...] = ()  # GPU device IDs assigned to this server
     read_only_mounts: tuple[str, ...] = ()  # targets that may be mounted read-only (/data/...)
 
 
@@ -88,10 +91,12 @@ def check_filesystem(
     return problems
 
 
-def check_limits(inspect: dict[str, Any], profile: SecurityProfile) -> list[str]:
-    """Memory, swap, CPU and process limits equal the policy."""
-    host = inspect.get("HostConfig") or {}
+def check_limits(inspect: dict[str, Any], expected: Expected) -> list[str]:
+    """Memory, swap, CPU, process limits and GPUs equal the chosen profile."""
+    host, profile = inspect.get("HostConfig") or {}, expected.limits
     problems = []
+    if sorted(gpus_in_inspect(inspect)) != sorted(expected.gpus):
+        problems.append(f"has GPUs {gpus_in_inspect(inspect)}, assigned {list(expected.gpus)}")
     for key, wanted in (
         ("Memory", profile.memory),
         ("MemorySwap", profile.memory_swap),
@@ -132,6 +137,6 @@ def verify_container(
         )
     problems += check_identity_and_privileges(inspect, profile)
     problems += check_filesystem(inspect, profile, expected)
-    problems += check_limits(inspect, profile)
+    problems += check_limits(inspect, expected)
     problems += check_network(inspect, expected)
     return problems

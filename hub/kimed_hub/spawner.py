@@ -1,11 +1,13 @@
-"""``WorkbenchSpawner``: DockerSpawner with the security profile enforced and verified.
+"""``WorkbenchSpawner``: DockerSpawner with the policies enforced and verified.
 
 What it adds to DockerSpawner, hook by hook:
 
-* defaults that are locked down and come from ``policies/container-security.yaml``
-  (read-only root, no capabilities, no-new-privileges, non-root user, memory/swap/CPU/pids
-  limits, /dev/shm size, tmpfs /tmp, one persistent home volume per user, ``remove``);
-* no user choice of image or settings (any spawn option is refused);
+* locked-down settings from ``policies/container-security.yaml`` (read-only root, no
+  capabilities, no-new-privileges, non-root user, /dev/shm size, tmpfs /tmp, one persistent
+  home volume per user, ``remove``) and limits from the resource profile the user chose
+  among those ``policies/roles.yaml`` allows their groups (``policies/profiles.yaml``);
+* spawn options: only a permitted profile name; anything else is refused;
+* GPU profiles: devices assigned by the hub, one server per device unless policy says so;
 * ``start_object``: inspect the created container and refuse to start it when a control is
   missing; on podman hosts, initialise the container's namespaces, write the egress rules
   (``firewall.py``) and only then start it.
@@ -14,17 +16,23 @@ What it adds to DockerSpawner, hook by hook:
 from __future__ import annotations
 
 import asyncio
-import random
-import socket
+import html
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from dockerspawner import DockerSpawner
 from tornado import web
-from traitlets import Bool, Dict, Integer, Tuple, Unicode, default
+from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 
-from . import container_checks, firewall
-from .policy import SecurityProfile, security_profile
+from . import container_checks, firewall, gpus
+from .host_ports import HOST_PORTS
+from .policies import (
+    ResourceProfile,
+    SecurityProfile,
+    resource_profiles,
+    roles_policy,
+    security_profile,
+)
 
 
 class SpawnRefused(Exception):
@@ -56,32 +64,52 @@ class WorkbenchSpawner(DockerSpawner):
         container's network namespace before it starts. Turning this off leaves every
         loopback port of the host reachable from user code: never do so in production.""",
     )
-    hub_api_port = Integer(
-        8081, config=True, help="Host loopback port of the hub API that containers may reach."
-    )
+    hub_api_port = Integer(8081, config=True, help="Host port of the hub API containers may reach.")
     proxy_port = Integer(
-        8000, config=True, help="Host loopback port of the public proxy that containers may reach."
+        8000, config=True, help="Host port of the public proxy containers may reach."
     )
-
     host_port_range = Tuple(
         Integer(),
         Integer(),
         default_value=(20000, 29999),
         config=True,
-        help="""Host loopback ports the spawner publishes user servers on. Kept below the
-        kernel's ephemeral range (32768+): letting the runtime pick ports made concurrent
-        spawns collide with each other ("address already in use").""",
+        help="Host loopback ports user servers are published on (see host_ports.py).",
+    )
+    runtime_kind = Unicode(
+        "podman", config=True, help="'docker' or 'podman': decides how GPUs are attached."
+    )
+    gpu_devices = List(
+        Unicode(),
+        config=True,
+        help="GPU device IDs this hub may assign; default: what nvidia-smi lists on the host.",
     )
 
-    # Ports handed out by this hub and not yet released (all spawners share the set).
-    _ports_in_use: ClassVar[set[int]] = set()
+    # Set at each start() from the user's choice (see choose_profile and _assign_gpus).
+    chosen_profile: ResourceProfile | None = None
+    assigned_gpus: tuple[str, ...] = ()
 
-    # -- locked-down defaults ------------------------------------------------------------
+    @default("gpu_devices")
+    def _default_gpu_devices(self) -> list[str]:
+        return gpus.detect_gpu_ids()
+
+    # -- policies --------------------------------------------------------------------------
+
+    def _policies(self) -> Path | None:
+        return Path(self.policies_dir) if self.policies_dir else None
 
     @property
     def profile(self) -> SecurityProfile:
         """The security profile, validated (re-read when the policy file changes)."""
-        return security_profile(Path(self.policies_dir) if self.policies_dir else None)
+        return security_profile(self._policies())
+
+    def allowed_profiles(self) -> list[ResourceProfile]:
+        """Resource profiles this user's groups may use, in the policy's order."""
+        profiles = resource_profiles(self._policies())
+        groups = {g.name for g in self.user.groups}
+        names = roles_policy(self._policies()).profiles_for_groups(groups, list(profiles.profiles))
+        return [profiles.profiles[n] for n in names]
+
+    # -- locked-down defaults --------------------------------------------------------------
 
     @default("remove")
     def _default_remove(self) -> bool:
@@ -108,80 +136,139 @@ class WorkbenchSpawner(DockerSpawner):
         }
 
     def locked_host_config(self) -> dict[str, Any]:
-        """Host-config settings from the profile, then the operator's ``site_host_config``."""
-        profile = self.profile
+        """Host-config settings from the policies, then the operator's ``site_host_config``."""
+        security, chosen = self.profile, self.chosen_profile
         config = {
             "read_only": True,
             "privileged": False,
             "cap_drop": ["ALL"],
             "cap_add": [],
             "security_opt": ["no-new-privileges"],
-            "memswap_limit": profile.memory_swap,
-            "pids_limit": profile.pids,
-            "shm_size": profile.shm_size,
-            "tmpfs": {"/tmp": f"size={profile.tmp_size},mode=1777"},
+            "memswap_limit": chosen.memory_swap,
+            "pids_limit": chosen.pids,
+            "shm_size": security.shm_size,
+            "tmpfs": {"/tmp": f"size={security.tmp_size},mode=1777"},
+            **gpus.gpu_host_config(self.runtime_kind, list(self.assigned_gpus)),
         }
         if not self.use_internal_ip:
-            config["port_bindings"] = {self.port: (self.host_ip, self._allocate_host_port())}
+            config["port_bindings"] = {self.port: (self.host_ip, self._reserve_host_port())}
         config.update(self.site_host_config)
         return config
 
-    def _allocate_host_port(self) -> int:
-        """A free port of ``host_port_range``, reserved until this server stops."""
+    def _reserve_host_port(self) -> int:
         self._release_host_port()
         low, high = self.host_port_range
-        for port in random.sample(range(low, high + 1), k=min(200, high - low + 1)):
-            if port in self._ports_in_use:
-                continue
-            with socket.socket() as probe:
-                try:
-                    probe.bind((self.host_ip, port))
-                except OSError:
-                    continue
-            self._ports_in_use.add(port)
-            self._host_port = port
-            return port
-        raise SpawnRefused(
-            f"no free host port in {low}-{high}",
-            "The workbench has no free port for your server right now; try again shortly.",
-        )
+        port = HOST_PORTS.reserve(self.host_ip, low, high)
+        if port is None:
+            raise SpawnRefused(
+                f"no free host port in {low}-{high}",
+                "The workbench has no free port for your server right now; try again shortly.",
+            )
+        self._host_port = port
+        return port
 
     def _release_host_port(self) -> None:
-        port = getattr(self, "_host_port", None)
-        if port is not None:
-            self._ports_in_use.discard(port)
-            self._host_port = None
+        HOST_PORTS.release(getattr(self, "_host_port", None))
+        self._host_port = None
+
+    # -- spawn options: a permitted profile, nothing else -----------------------------------
+
+    @default("options_form")
+    def _default_options_form(self):
+        return lambda spawner: spawner.profile_form()
+
+    def profile_form(self) -> str:
+        """Radio buttons for the user's permitted profiles; no form if there is one or none."""
+        allowed = self.allowed_profiles()
+        if len(allowed) < 2:
+            return ""
+        default = resource_profiles(self._policies()).default
+        items = [
+            f'<label class="form-check"><input class="form-check-input" type="radio" '
+            f'name="profile" value="{p.name}"{" checked" if p.name == default else ""}> '
+            f"<strong>{html.escape(p.display_name)}</strong>: {html.escape(p.description)}</label>"
+            for p in allowed
+        ]
+        return "<fieldset><legend>Resources</legend>" + "".join(items) + "</fieldset>"
+
+    def options_from_form(self, formdata: dict[str, list[str]]) -> dict[str, str]:
+        return {"profile": formdata.get("profile", [""])[0]}
+
+    def choose_profile(self, options: dict[str, Any]) -> ResourceProfile:
+        """The profile named in ``options`` (or the default), if this user may use it.
+
+        Raises 400 for any other option (image, limits, ...) and 403 for a profile the
+        user's groups do not allow."""
+        unknown = sorted(set(options) - {"profile"})
+        if unknown:
+            raise web.HTTPError(
+                400,
+                f"Spawn options {unknown} are not accepted: the image and resources of "
+                "your server are set by the workbench's policy; choose a profile instead.",
+            )
+        allowed = {p.name: p for p in self.allowed_profiles()}
+        profiles = resource_profiles(self._policies())
+        name = options.get("profile") or profiles.default
+        if name not in allowed:
+            raise web.HTTPError(
+                403,
+                f"Resource profile {name!r} is not available to you; your groups allow "
+                f"{sorted(allowed) or 'none'}. Ask your administrator if you need another.",
+            )
+        return allowed[name]
+
+    # -- start: profile, GPUs, verification, egress rules -----------------------------------
+
+    async def start(self):
+        """Apply the chosen profile's limits, assign GPUs, then start as DockerSpawner does."""
+        self.chosen_profile = self.choose_profile(self.user_options or {})
+        self.mem_limit, self.cpu_limit = self.chosen_profile.memory, self.chosen_profile.cpus
+        self.assigned_gpus = tuple(self._assign_gpus(self.chosen_profile))
+        try:
+            return await super().start()
+        except BaseException:
+            self._release_resources()
+            raise
+
+    def _assign_gpus(self, profile: ResourceProfile) -> list[str]:
+        if not profile.gpus:
+            return []
+        try:
+            return gpus.POOL.assign(
+                self._holder,
+                profile.gpus,
+                self.gpu_devices,
+                resource_profiles(self._policies()).gpu_sharing,
+            )
+        except gpus.NoGpuAvailable as exc:
+            raise SpawnRefused(
+                str(exc),
+                f"No GPU is free right now: {exc} Try again later or choose a CPU profile.",
+            ) from exc
+
+    @property
+    def _holder(self) -> str:
+        return f"{self.user.name}/{self.name}"
+
+    def _release_resources(self) -> None:
+        self._release_host_port()
+        gpus.POOL.release(self._holder)
 
     async def stop(self, now: bool = False):
-        """Stop the server and give its host port back."""
+        """Stop the server and give its host port and GPUs back."""
         try:
             await super().stop(now=now)
         finally:
-            self._release_host_port()
-
-    # -- no user choice ------------------------------------------------------------------
-
-    async def start(self):
-        """Refuse any spawn option; take the limits from the policy as it is now."""
-        if self.user_options:
-            raise web.HTTPError(
-                400,
-                f"Spawn options {sorted(self.user_options)} are not accepted: the image and "
-                "resources of your server are set by the workbench's policy.",
-            )
-        profile = self.profile  # re-read per spawn, so a reviewed change applies at once
-        self.mem_limit, self.cpu_limit = profile.memory, profile.cpus
-        return await super().start()
-
-    # -- verification and egress rules before the container runs ------------------------
+            self._release_resources()
 
     def expected_container(self) -> container_checks.Expected:
-        """What this user's container must look like, besides the profile's limits."""
-        home_volume = self._render_templates(self.profile.home_volume_template)
+        """What this user's container must look like."""
         return container_checks.Expected(
             image=self.image,
-            home_volume=home_volume,
+            home_volume=self._render_templates(self.profile.home_volume_template),
             network_modes=(str(self.network_name).split(":")[0],),
+            limits=self.chosen_profile,
+            gpus=tuple(self.assigned_gpus),
         )
 
     async def start_object(self):
@@ -224,7 +311,6 @@ class WorkbenchSpawner(DockerSpawner):
     async def _refuse(self, log_message: str) -> None:
         """Remove the unfit container, log why, and stop the spawn with a clear message."""
         self.log.error("Refusing to start %s: %s", self.user.name, log_message)
-        self._release_host_port()
         try:
             await self.remove_object()
         except Exception as exc:  # the refusal matters more than the clean-up

@@ -15,14 +15,15 @@ pytestmark = pytest.mark.integration
 def test_policy_with_missing_field_stops_hub_startup(make_hub, tmp_path):
     broken = tmp_path / "policies"
     shutil.copytree(policies_dir(), broken)
-    path = broken / "container-security.yaml"
+    path = broken / "profiles.yaml"
     data = yaml.safe_load(path.read_text())
-    del data["limits"]["pids"]
+    del data["profiles"]["cpu-standard"]["pids"]
     path.write_text(yaml.safe_dump(data))
     hub = make_hub(extra_env={"KIMED_POLICIES_DIR": str(broken)})
     with pytest.raises(RuntimeError, match="hub exited") as error:
         hub.start(timeout=60)
-    assert "field 'limits.pids': is required" in str(error.value) + hub.log_tail(200)
+    message = str(error.value) + hub.log_tail(200)
+    assert "field 'profiles.cpu-standard.pids': is required" in message
 
 
 def test_container_lacking_a_control_is_refused(make_hub):

@@ -13,7 +13,7 @@ import threading
 import uuid
 
 import pytest
-from kimed_hub.policy import security_profile
+from kimed_hub.policies import resource_profiles, security_profile
 
 pytestmark = pytest.mark.integration
 
@@ -87,6 +87,8 @@ def test_login_spawn_lab_and_kernel(hub_diagnostics, researcher):
 
 def test_controls_from_inside_the_container(hub_diagnostics, researcher):
     hub, profile, canary = hub_diagnostics, security_profile(), Canary()
+    profiles = resource_profiles()
+    limits = profiles.profiles[profiles.default]
     try:
         ports = [canary.port, hub.api_port, hub.hub_port, hub.public_port]
         seen = json.loads(researcher.run_code(f"PORTS = {ports}\n" + PROBE))
@@ -96,8 +98,8 @@ def test_controls_from_inside_the_container(hub_diagnostics, researcher):
     assert int(seen["cap_eff"], 16) == 0
     assert seen["no_new_privs"] == "1"
     assert seen["root_read_only"] is True
-    assert int(seen["memory"]) == profile.memory
-    assert int(seen["pids"]) == profile.pids
+    assert int(seen["memory"]) == limits.memory
+    assert int(seen["pids"]) == limits.pids
     # Closed: the canary and the proxy's own API (it could rewrite routes).
     assert seen["reach"][str(canary.port)] is False and canary.hits == 0
     assert seen["reach"][str(hub.api_port)] is False

@@ -15,7 +15,7 @@ def test_password_hash_round_trip():
 def test_accounts_are_created_once_and_private(tmp_path):
     accounts = ensure_demo_accounts(tmp_path)
     assert {"researcher", "trainee", "instructor", "steward", "checker", "admin"} <= set(accounts)
-    assert accounts["admin"]["admin"] is True
+    assert accounts["admin"]["groups"] == ["admins"]
     first = demo_passwords(tmp_path)
     store = json.loads((tmp_path / "accounts.json").read_text())
     assert all(check_password(first[u], store[u]) for u in accounts)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import pytest
 from kimed_hub.container_checks import DEFAULT_CAPABILITIES, Expected, verify_container
-from kimed_hub.policy import security_profile
+from kimed_hub.policies import resource_profiles, security_profile
 
 PROFILE = security_profile()
+LIMITS = resource_profiles().profiles["cpu-standard"]
 EXPECTED = Expected(
     image="localhost/kimed-singleuser:abc",
     home_volume="kimed-home-ada",
     network_modes=("slirp4netns",),
+    limits=LIMITS,
 )
 
 # What podman's Docker-compatible API reports for a container the spawner created.
@@ -24,10 +27,10 @@ GOOD = {
         "CapAdd": [],
         "CapDrop": sorted(f"CAP_{c}" for c in DEFAULT_CAPABILITIES),
         "SecurityOpt": ["no-new-privileges"],
-        "Memory": PROFILE.memory,
-        "MemorySwap": PROFILE.memory_swap,
-        "PidsLimit": PROFILE.pids,
-        "NanoCpus": int(PROFILE.cpus * 1e9),
+        "Memory": LIMITS.memory,
+        "MemorySwap": LIMITS.memory_swap,
+        "PidsLimit": LIMITS.pids,
+        "NanoCpus": int(LIMITS.cpus * 1e9),
         "ShmSize": PROFILE.shm_size,
         "Tmpfs": {"/tmp": "size=1073741824,mode=1777"},
         "NetworkMode": "slirp4netns",
@@ -112,13 +115,17 @@ def test_each_missing_control_is_named(change, phrase):
     assert any(phrase in p for p in problems), problems
 
 
+def test_unassigned_gpu_is_refused_and_assigned_one_required():
+    inspect = copy.deepcopy(GOOD)
+    inspect["HostConfig"]["DeviceRequests"] = [{"DeviceIDs": ["0"], "Capabilities": [["gpu"]]}]
+    assert any("has GPUs ['0']" in p for p in verify_container(inspect, PROFILE, EXPECTED))
+    gpu_expected = dataclasses.replace(EXPECTED, gpus=("0",))
+    assert verify_container(inspect, PROFILE, gpu_expected) == []
+    assert verify_container(GOOD, PROFILE, gpu_expected)  # assigned but not attached
+
+
 def test_read_only_data_mount_is_allowed_only_read_only():
-    expected = Expected(
-        EXPECTED.image,
-        EXPECTED.home_volume,
-        EXPECTED.network_modes,
-        read_only_mounts=("/data/cohort",),
-    )
+    expected = dataclasses.replace(EXPECTED, read_only_mounts=("/data/cohort",))
     inspect = copy.deepcopy(GOOD)
     inspect["Mounts"].append({"Type": "bind", "Destination": "/data/cohort", "RW": False})
     assert verify_container(inspect, PROFILE, expected) == []

@@ -1,4 +1,4 @@
-"""Reviewed policy files (``policies/*.yaml``): loading, schema validation, fail closed.
+"""Loading and schema validation of the reviewed policy files (``policies/*.yaml``).
 
 Every policy has a JSON schema next to it in ``policies/schemas/``. A file that is
 missing, unreadable, or breaks its schema raises :class:`PolicyError` whose message names
@@ -8,7 +8,6 @@ the file, each offending field and what to do, and the hub refuses to start.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .paths import policies_dir
+from ..paths import policies_dir
 
 _UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 
@@ -91,57 +90,18 @@ def parse_size(text: str) -> int:
     return int(float(text[:-1]) * _UNITS[text[-1]])
 
 
-@dataclass(frozen=True)
-class SecurityProfile:
-    """The validated container security profile (``policies/container-security.yaml``)."""
+def cached_policy(name: str, directory: Path | None, build):
+    """``build(load_policy(name, directory))``, re-done only when the file changes.
 
-    image: str
-    uid: int
-    gid: int
-    tmp_size: int
-    shm_size: int
-    home_mount: str
-    home_volume_template: str
-    memory: int
-    memory_swap: int
-    cpus: float
-    pids: int
-    allowed_peers: tuple[str, ...]
-
-    @classmethod
-    def from_policy(cls, data: dict[str, Any]) -> SecurityProfile:
-        """Build from an already schema-validated policy dict."""
-        fs, limits = data["filesystem"], data["limits"]
-        profile = cls(
-            image=data["image"],
-            uid=data["user"]["uid"],
-            gid=data["user"]["gid"],
-            tmp_size=parse_size(fs["tmp_size"]),
-            shm_size=parse_size(fs["shm_size"]),
-            home_mount=fs["home"]["mount"],
-            home_volume_template=fs["home"]["volume_name"],
-            memory=parse_size(limits["memory"]),
-            memory_swap=parse_size(limits["memory_swap"]),
-            cpus=float(limits["cpus"]),
-            pids=limits["pids"],
-            allowed_peers=tuple(data["network"]["allowed_peers"]),
-        )
-        if profile.memory_swap < profile.memory:
-            raise PolicyError(
-                "policy container-security.yaml: field 'limits.memory_swap' must be at least "
-                "'limits.memory' (it is memory plus swap); set them equal for no swap."
-            )
-        return profile
-
-
-@lru_cache(maxsize=8)
-def _cached_profile(directory: Path, mtime_ns: int) -> SecurityProfile:
-    return SecurityProfile.from_policy(load_policy("container-security", directory))
-
-
-def security_profile(directory: Path | None = None) -> SecurityProfile:
-    """The current security profile, re-read when the file changes (cheap per spawn)."""
+    Spawners call this at every spawn so that a reviewed change applies to the next
+    server without a hub restart, at the cost of one ``stat``.
+    """
     directory = directory or policies_dir()
-    path = directory / "container-security.yaml"
+    path = directory / f"{name}.yaml"
     mtime = path.stat().st_mtime_ns if path.exists() else 0
-    return _cached_profile(directory, mtime)
+    return _cached(name, directory, mtime, build)
+
+
+@lru_cache(maxsize=32)
+def _cached(name: str, directory: Path, mtime_ns: int, build):
+    return build(load_policy(name, directory))

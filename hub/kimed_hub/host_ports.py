@@ -1,0 +1,40 @@
+"""Host loopback ports for user servers, handed out by the hub itself.
+
+Letting the runtime pick a random port made concurrent spawns collide ("address already
+in use" when podman bound it a moment later). The hub reserves a port from a range kept
+below the kernel's ephemeral range (32768+), probes that it is free, and holds it until
+the server stops.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+
+
+class PortPool:
+    """Ports of ``[low, high]`` reserved by this hub and not yet released."""
+
+    def __init__(self) -> None:
+        self._in_use: set[int] = set()
+
+    def reserve(self, host_ip: str, low: int, high: int) -> int | None:
+        """A free port, now reserved; None when none is free (after a bounded search)."""
+        for port in random.sample(range(low, high + 1), k=min(200, high - low + 1)):
+            if port in self._in_use:
+                continue
+            with socket.socket() as probe:
+                try:
+                    probe.bind((host_ip, port))
+                except OSError:
+                    continue
+            self._in_use.add(port)
+            return port
+        return None
+
+    def release(self, port: int | None) -> None:
+        self._in_use.discard(port)
+
+
+# One pool per hub process: every spawner shares it.
+HOST_PORTS = PortPool()

@@ -1,0 +1,1 @@
+"""KIMed Portal core (placeholder during development)."""

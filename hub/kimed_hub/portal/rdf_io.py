@@ -1,0 +1,134 @@
+"""Reading and writing catalogue records as DCAT Turtle or JSON-LD.
+
+Import is parse → SHACL validation of the whole document → mapping to records → model
+checks; any failure raises before anything is stored. Parsing never touches the
+network: JSON-LD documents that reference a remote ``@context`` are refused (rdflib
+would fetch it), so a catalogue file cannot make the hub connect anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF
+
+from .errors import BadInput, TooLarge
+from .model import Dataset
+from .rdf_records import Record, record_iri, records_from_graph, records_to_graph
+from .validation import check_graph
+from .vocab import DCAT, PREFIXES, bind_prefixes
+
+#: Largest document accepted for import (a whole catalogue; each record ≤ 1 MB).
+MAX_DOCUMENT_BYTES = 64_000_000
+
+FORMATS = {
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "text/turtle": "turtle",
+    "json-ld": "json-ld",
+    "jsonld": "json-ld",
+    "application/ld+json": "json-ld",
+}
+
+#: The JSON-LD context used for export: the portal's prefixes, inline.
+JSONLD_CONTEXT = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+
+def rdf_format(name: str) -> str:
+    """The rdflib format for a format name or media type; BadInput if unsupported."""
+    try:
+        return FORMATS[name.lower().split(";")[0].strip()]
+    except KeyError:
+        raise BadInput(f"unsupported format {name!r}; use one of: turtle, json-ld") from None
+
+
+def parse_graph(data: bytes | str, fmt: str) -> Graph:
+    """Parse a Turtle or JSON-LD document into a graph, offline and size-limited."""
+    raw = data.encode() if isinstance(data, str) else data
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise TooLarge(f"document is {len(raw)} bytes; at most {MAX_DOCUMENT_BYTES}")
+    fmt = rdf_format(fmt)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"document is not UTF-8: {exc}") from None
+    if fmt == "json-ld":
+        _refuse_remote_contexts(_load_json(text))
+    graph = Graph()
+    try:
+        with warnings.catch_warnings():
+            # rdflib's own JSON-LD parser uses its deprecated ConjunctiveGraph internally.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            graph.parse(data=text, format=fmt)
+    except Exception as exc:  # rdflib raises many types; all mean "malformed input"
+        raise BadInput(f"could not parse the {fmt} document: {exc}") from None
+    return graph
+
+
+def _load_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"document is not valid JSON: {exc}") from None
+
+
+def _refuse_remote_contexts(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _refuse_remote_contexts(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("@context", "@import") and _has_reference(value):
+                raise BadInput(
+                    "JSON-LD with a remote @context is not accepted (the portal never "
+                    "fetches documents); inline the context as an object"
+                )
+            _refuse_remote_contexts(value)
+
+
+def _has_reference(value: Any) -> bool:
+    if isinstance(value, str):
+        return True
+    return isinstance(value, list) and any(isinstance(v, str) for v in value)
+
+
+def load_records(data: bytes | str, fmt: str, base: str) -> list[Record]:
+    """Parse, validate (SHACL) and map a document to records; raise on any problem."""
+    graph = parse_graph(data, fmt)
+    check_graph(graph)
+    records = records_from_graph(graph, base)
+    if not records:
+        raise BadInput("the document holds no dcat:Dataset and no kimed:Algorithm")
+    return records
+
+
+def dump_records(
+    records: list[Record], fmt: str, base: str, catalogue: dict[str, str] | None = None
+) -> str:
+    """Serialise records as Turtle or JSON-LD; ``catalogue`` adds a dcat:Catalog node.
+
+    ``catalogue`` holds ``title``, ``description`` and ``publisher`` (names, in English).
+    """
+    graph = bind_prefixes(records_to_graph(records, base))
+    if catalogue:
+        _add_catalogue(graph, records, base, catalogue)
+    fmt = rdf_format(fmt)
+    if fmt == "json-ld":
+        return graph.serialize(format="json-ld", context=JSONLD_CONTEXT, indent=1)
+    return graph.serialize(format="turtle")
+
+
+def _add_catalogue(graph: Graph, records: list[Record], base: str, info: dict[str, str]):
+    node, publisher = URIRef(base), BNode()
+    graph.add((node, RDF.type, DCAT.Catalog))
+    graph.add((node, DCTERMS.title, Literal(info["title"], lang="en")))
+    graph.add((node, DCTERMS.description, Literal(info["description"], lang="en")))
+    graph.add((node, DCTERMS.publisher, publisher))
+    graph.add((publisher, RDF.type, FOAF.Agent))
+    graph.add((publisher, FOAF.name, Literal(info["publisher"])))
+    for record in records:
+        link = DCAT.dataset if isinstance(record, Dataset) else DCAT.resource
+        graph.add((node, link, record_iri(record, base)))
