@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from oauthenticator.generic import GenericOAuthenticator
+from tornado import web
 
 from .accounts import ensure_demo_accounts
 from .policies import RolesPolicy, SessionsPolicy
@@ -30,9 +31,20 @@ class KimedOIDCAuthenticator(GenericOAuthenticator):
     """GenericOAuthenticator with Keycloak's group paths normalised (``/a/b`` → ``a/b``)
     and a missing groups claim read as no groups (Keycloak omits it then)."""
 
-    def get_user_groups(self, auth_model):
-        groups = super().get_user_groups(auth_model) or set()
+    async def get_user_groups(self, auth_model):
+        groups = await super().get_user_groups(auth_model) or set()
         return {g.lstrip("/") for g in groups}
+
+    async def check_allowed(self, username, auth_model):
+        """Refuse with a page that says why and what to do, not a bare 403."""
+        if await super().check_allowed(username, auth_model):
+            return True
+        raise web.HTTPError(
+            403,
+            f"Your account {username!r} signed in, but it is in none of the groups that may "
+            f"use the KIMed Workbench ({', '.join(sorted(self.allowed_groups))}). Ask your "
+            "institution's identity administrator to add you to the group for your role.",
+        )
 
 
 def configure_identity(c, settings: Settings, roles: RolesPolicy, sessions: SessionsPolicy) -> None:
