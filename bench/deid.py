@@ -1,0 +1,125 @@
+"""Throughput of German clinical de-identification on one CPU core.
+
+Measures letters per second for held-out letters (about 0.9 KB each) through:
+the pattern recognizers alone, the full analyzer with the project's NER, the spaCy
+pipeline alone (to show where the time goes) and the anonymiser (surrogates, mask).
+Prints a markdown table; ``--json PATH`` also writes the figures.
+
+    .venv/bin/python bench/deid.py                  # default model, 300 letters
+    .venv/bin/python bench/deid.py --documents 100 --model-dir /path/to/model
+
+The process pins itself to one core (Linux ``sched_setaffinity``) and keeps numeric
+libraries single-threaded, so the figure is "per core".
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # before numpy is imported: one core means one thread
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from kimed_demos.deid import (  # noqa: E402
+    AnonymizationConfig,
+    Anonymizer,
+    Deidentifier,
+    ensure_model,
+    generate_corpus,
+    load_pipeline,
+)
+
+TARGET = 100.0  # letters per second per core
+
+
+def pin_to_one_core() -> str:
+    """Restrict this process to its first allowed core; say which (or why not)."""
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (no sched_setaffinity on this OS)"
+    core = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {core})
+    return f"pinned to core {core}"
+
+
+def timed(label: str, n: int, work) -> dict:
+    """Run ``work()`` once and return its throughput row."""
+    start = time.perf_counter()
+    work()
+    seconds = time.perf_counter() - start
+    return {"stage": label, "documents": n, "seconds": seconds, "docs_per_s": n / seconds}
+
+
+def run(documents: int, model_dir: str | None, batch_size: int) -> tuple[list[dict], dict]:
+    """All measurements; returns the rows and facts about the run."""
+    pinning = pin_to_one_core()
+    model = Path(model_dir) if model_dir else ensure_model()
+    texts = [d.text for d in generate_corpus("heldout", documents, seed=4242)]
+    with_ner, patterns = Deidentifier(model, batch_size=batch_size), Deidentifier(None)
+    nlp = load_pipeline(model)
+    for deid in (with_ner, patterns):  # warm-up: regex compilation, first allocations
+        deid.findings_many(texts[:10])
+    spacy_only = lambda: list(nlp.pipe(texts, batch_size=batch_size))  # noqa: E731
+    rows = [
+        timed("patterns only (no NER)", documents, lambda: patterns.findings_many(texts)),
+        timed("analyzer with NER", documents, lambda: with_ner.findings_many(texts)),
+        timed("spaCy pipeline alone", documents, spacy_only),
+    ]
+    found = with_ner.findings_many(texts)
+    for operator in ("surrogate", "mask"):
+        anonymizer = Anonymizer(AnonymizationConfig(default=operator))
+        rows.append(
+            timed(
+                f"anonymiser ({operator})",
+                documents,
+                lambda a=anonymizer: [a.anonymize(t, f) for t, f in zip(texts, found, strict=True)],
+            )
+        )
+    facts = {
+        "pinning": pinning,
+        "model": str(model),
+        "mean_chars": round(statistics.mean(len(t) for t in texts)),
+        "batch_size": batch_size,
+        "target_docs_per_s": TARGET,
+    }
+    return rows, facts
+
+
+def markdown(rows: list[dict], facts: dict) -> str:
+    """The results as a markdown table with a one-line header of facts."""
+    lines = [
+        f"letters: {rows[0]['documents']} held-out, mean {facts['mean_chars']} characters; "
+        f"{facts['pinning']}; batch size {facts['batch_size']}; target {TARGET:.0f} letters/s",
+        "",
+        "| stage | letters/s | ms/letter | meets target |",
+        "|---|---:|---:|---|",
+    ]
+    for r in rows:
+        ok = "yes" if r["docs_per_s"] >= TARGET else "no"
+        lines.append(
+            f"| {r['stage']} | {r['docs_per_s']:.0f} | {1000 / r['docs_per_s']:.1f} | {ok} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Parse arguments, measure, print the table (and write JSON if asked)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=300)
+    parser.add_argument("--model-dir", default=None, help="trained model folder (default: cache)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--json", default=None, help="also write the results to this file")
+    args = parser.parse_args()
+    rows, facts = run(args.documents, args.model_dir, args.batch_size)
+    print(markdown(rows, facts))
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps({"facts": facts, "rows": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""The presidio analyzer for German clinical text: NER model + German recognizers.
+
+:func:`build_analyzer` wires presidio's ``AnalyzerEngine`` to the project's spaCy
+pipeline (or to a tokenizer-only pipeline when no NER is wanted), the recognizers of
+:mod:`.recognizers` and a lemma context enhancer. :func:`analyze_texts` runs it over
+many texts with ``BatchAnalyzerEngine`` (spaCy's ``nlp.pipe`` underneath) and returns
+non-overlapping :class:`Finding` lists, which is what anonymiser and evaluation need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from presidio_analyzer import AnalyzerEngine, BatchAnalyzerEngine, RecognizerRegistry
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+from spacy.language import Language
+from tqdm.auto import tqdm
+
+from .entities import NER_LABELS
+from .model import blank_pipeline, load_pipeline
+from .recognizers import LANGUAGE, german_recognizers
+
+DEFAULT_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An identifier found in a text: offsets [start, end), entity type, score."""
+
+    start: int
+    end: int
+    entity_type: str
+    score: float
+
+
+class PipelineNlpEngine(SpacyNlpEngine):
+    """presidio's spaCy engine over a pipeline object that is already built.
+
+    ``SpacyNlpEngine.load`` resolves a model name and may try to download it; this
+    engine never does, it uses the pipeline it was given.
+    """
+
+    def __init__(self, nlp: Language):
+        mapping = {label: label for label in NER_LABELS}
+        super().__init__(
+            models=[{"lang_code": LANGUAGE, "model_name": "kimed-deid"}],
+            ner_model_configuration=NerModelConfiguration(model_to_presidio_entity_mapping=mapping),
+        )
+        self._pipeline = nlp
+
+    def load(self) -> None:
+        """Use the given pipeline for German."""
+        self.nlp = {LANGUAGE: self._pipeline}
+
+
+def check_text(text, where: str = "text") -> str:
+    """Return ``text`` if it is a non-empty str, else raise a ValueError saying why."""
+    if not isinstance(text, str):
+        raise ValueError(
+            f"{where} must be a str, got {type(text).__name__}; "
+            "decode bytes first (e.g. data.decode('utf-8'))"
+        )
+    if not text.strip():
+        raise ValueError(f"{where} is empty: there is nothing to de-identify")
+    return text
+
+
+def build_analyzer(
+    model: str | Path | Language | None, threshold: float = DEFAULT_THRESHOLD
+) -> AnalyzerEngine:
+    """An ``AnalyzerEngine`` for German with the project's recognizers.
+
+    ``model`` is a pipeline folder from :func:`~.model.ensure_model`, a loaded
+    pipeline, or None for patterns only (a tokenizer with lemmas, no NER).
+    """
+    if model is None:
+        nlp = blank_pipeline()
+    elif isinstance(model, Language):
+        nlp = model
+    else:
+        nlp = load_pipeline(model)
+    registry = RecognizerRegistry(recognizers=german_recognizers(), supported_languages=[LANGUAGE])
+    if "ner" in nlp.pipe_names:
+        registry.add_recognizer(
+            SpacyRecognizer(supported_language=LANGUAGE, supported_entities=list(NER_LABELS))
+        )
+    return AnalyzerEngine(
+        registry=registry,
+        nlp_engine=PipelineNlpEngine(nlp),
+        supported_languages=[LANGUAGE],
+        default_score_threshold=threshold,
+        context_aware_enhancer=LemmaContextAwareEnhancer(
+            context_similarity_factor=0.35,
+            min_score_with_context_similarity=0.55,
+            context_prefix_count=5,
+            context_suffix_count=0,
+        ),
+    )
+
+
+def _is_ner(result) -> bool:
+    """True for a result of the spaCy NER (rather than of a pattern recognizer)."""
+    meta = getattr(result, "recognition_metadata", None) or {}
+    return meta.get("recognizer_name") == SpacyRecognizer.__name__
+
+
+def _trim_ner(ner: Finding, patterns: list[Finding], text: str) -> list[Finding]:
+    """The parts of a NER finding outside every pattern finding, stripped of spaces.
+
+    The NER sometimes runs over a date or number ("MRT Schädel nativ am 24.03.2025"
+    as a place); the pattern finding is more precise there and keeps its type.
+    """
+    pieces = [(ner.start, ner.end)]
+    for p in patterns:
+        pieces = [
+            part
+            for start, end in pieces
+            for part in ((start, min(end, p.start)), (max(start, p.end), end))
+            if part[0] < part[1]
+        ]
+    kept = []
+    for start, end in pieces:
+        chunk = text[start:end]
+        stripped = chunk.strip(" \t\n,.;:-")
+        if any(ch.isalnum() for ch in stripped):
+            offset = start + chunk.index(stripped)
+            kept.append(Finding(offset, offset + len(stripped), ner.entity_type, ner.score))
+    return kept
+
+
+def _merge(findings: Iterable[Finding]) -> list[Finding]:
+    """Merge overlapping findings into one each, sorted by position.
+
+    A merged finding covers the union of its parts, so nothing a recognizer flagged
+    survives partly; it takes the type of the highest-scoring part (longer wins ties).
+    """
+    merged: list[Finding] = []
+    best = (0.0, 0)
+    for f in sorted(findings, key=lambda r: (r.start, -r.end)):
+        if merged and f.start < merged[-1].end:
+            last = merged[-1]
+            kind, score = last.entity_type, last.score
+            if (f.score, f.end - f.start) > best:
+                best, kind, score = (f.score, f.end - f.start), f.entity_type, f.score
+            merged[-1] = Finding(last.start, max(last.end, f.end), kind, score)
+        else:
+            best = (f.score, f.end - f.start)
+            merged.append(f)
+    return merged
+
+
+def resolve_overlaps(results: Iterable, text: str) -> list[Finding]:
+    """Non-overlapping findings from presidio's results for ``text``.
+
+    Pattern results take precedence inside their spans over the NER (see
+    :func:`_trim_ner`); what still overlaps is merged (see :func:`_merge`).
+    """
+    results = list(results)
+    patterns = [Finding(r.start, r.end, r.entity_type, r.score) for r in results if not _is_ner(r)]
+    ner = [Finding(r.start, r.end, r.entity_type, r.score) for r in results if _is_ner(r)]
+    overlapping = lambda f: [p for p in patterns if p.start < f.end and f.start < p.end]  # noqa: E731
+    trimmed = [piece for f in ner for piece in _trim_ner(f, overlapping(f), text)]
+    return _merge([*patterns, *trimmed])
+
+
+def analyze_texts(
+    analyzer: AnalyzerEngine,
+    texts: Sequence[str],
+    batch_size: int = 32,
+    progress: bool = False,
+) -> list[list[Finding]]:
+    """Findings for each text, in order, via presidio's ``BatchAnalyzerEngine``.
+
+    Texts go to spaCy in batches of ``batch_size`` (``nlp.pipe``); ``progress`` shows a
+    tqdm bar per batch.
+    """
+    for i, text in enumerate(texts):
+        check_text(text, where=f"texts[{i}]")
+    batch = BatchAnalyzerEngine(analyzer_engine=analyzer)
+    findings: list[list[Finding]] = []
+    with tqdm(total=len(texts), desc="analysing", unit="doc", disable=not progress) as bar:
+        for start in range(0, len(texts), batch_size):
+            chunk = list(texts[start : start + batch_size])
+            analysed = batch.analyze_iterator(chunk, language=LANGUAGE, batch_size=batch_size)
+            for text, results in zip(chunk, analysed, strict=True):
+                findings.append(resolve_overlaps(results, text))
+            bar.update(len(chunk))
+    return findings
+
+
+def analyze_text(analyzer: AnalyzerEngine, text: str) -> list[Finding]:
+    """Findings in one text (see :func:`analyze_texts`)."""
+    check_text(text)
+    return resolve_overlaps(analyzer.analyze(text=text, language=LANGUAGE), text)

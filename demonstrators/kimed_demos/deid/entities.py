@@ -1,0 +1,46 @@
+"""The entity types this demonstrator finds in German clinical text.
+
+One catalogue names every type once: the corpus annotates with these names, the
+recognizers emit them, the evaluation reports them and the anonymiser configuration is
+validated against them. ``NER_LABELS`` are the types the trained spaCy model predicts;
+the others come from pattern recognizers with checksums and German context words.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+ENTITY_DESCRIPTIONS = MappingProxyType(
+    {
+        "PERSON": "patient, relative and clinician names (without titles such as Dr. med.)",
+        "DATE": "dates in German formats: 12.03.2024, 12. März 2024, März 2024, 03/24",
+        "AGE": "ages over 89 (HIPAA Safe Harbor), e.g. 'die 93-jährige Patientin'",
+        "LOCATION": "street with house number, city",
+        "DE_PLZ": "German postcode (Postleitzahl) in an address",
+        "ORGANIZATION": "hospital and care-provider names (Klinikum, Krankenhaus, MVZ)",
+        "WARD": "ward designation after 'Station' (Station 4B -> '4B')",
+        "PHONE_NUMBER": "telephone and fax numbers",
+        "EMAIL_ADDRESS": "e-mail addresses",
+        "DE_HEALTH_INSURANCE": "KVNR (Krankenversichertennummer) with valid check digit",
+        "CASE_NUMBER": "case, admission, patient and order numbers (Fallnummer, Aufnahmenummer)",
+        "DE_LANR": "lebenslange Arztnummer (LANR) with valid check digit",
+        "DE_BSNR": "Betriebsstättennummer (BSNR) of a practice",
+        "IBAN_CODE": "IBAN with valid mod-97 checksum",
+    }
+)
+ENTITY_TYPES = tuple(ENTITY_DESCRIPTIONS)
+NER_LABELS = ("PERSON", "LOCATION", "ORGANIZATION")
+PATTERN_TYPES = tuple(t for t in ENTITY_TYPES if t not in NER_LABELS)
+
+
+def check_entity_types(names, where: str) -> None:
+    """Raise ValueError if any of ``names`` is not a known entity type.
+
+    ``where`` says which argument or setting held the names, so that the message
+    points at what to fix.
+    """
+    unknown = sorted(set(names) - set(ENTITY_TYPES))
+    if unknown:
+        raise ValueError(
+            f"unknown entity type(s) {unknown} in {where}; use one of: {', '.join(ENTITY_TYPES)}"
+        )

@@ -1,0 +1,299 @@
+"""Pattern recognizers for identifiers in German clinical text.
+
+Presidio ships German recognizers (KVNR, LANR, BSNR, PLZ) that are off by default;
+here they are switched on and extended: the KVNR and LANR use this project's check
+digit arithmetic (:mod:`.checksums`), and all get patterns anchored on the labels
+German letters print before the number ("Versichertennr.", "LANR", "Fallnummer").
+The other types (dates, ages over 89, phones, streets, wards, ...) have their own
+recognizers. Scores follow one scale: anchored or checksum-proven 0.8-0.95,
+plausible shapes 0.5-0.7, weak shapes 0.2-0.4 that need a German context word
+(+0.35 from presidio's lemma context enhancer) to pass the 0.5 threshold.
+"""
+
+from __future__ import annotations
+
+import regex as re
+from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer.predefined_recognizers import (
+    DeBsnrRecognizer,
+    DeHealthInsuranceRecognizer,
+    DeLanrRecognizer,
+    DePlzRecognizer,
+)
+
+from . import checksums, dates
+
+# Case-sensitive on purpose: German capitalisation separates nouns and names from
+# other words, and "[A-Z]\d{9}" must not match "a123456789".
+FLAGS = re.MULTILINE
+UPPER, LOWER = "A-ZÄÖÜ", "a-zäöüß"
+WORD = rf"[{UPPER}][{LOWER}]+"
+LANGUAGE = "de"
+
+
+def _label(words: str) -> str:
+    """Lookbehind for a printed label such as 'Fallnummer:' or 'Fall-Nr.' before a value."""
+    return rf"(?<=\b(?:{words})\s?[:.]?\s?)"
+
+
+def _checked(validator, text: str) -> bool | None:
+    """presidio ``validate_result``: None (keep the pattern's score) or False (drop).
+
+    Presidio would raise a valid match to 1.0; a checksum proves the shape, not that
+    the number is this kind of identifier, so the pattern's score stands.
+    """
+    if validator is None:
+        return None
+    return None if validator(text) else False
+
+
+class GermanPatternRecognizer(PatternRecognizer):
+    """A case-sensitive German pattern recognizer: entity, (name, regex, score)s, context."""
+
+    def __init__(self, entity: str, patterns, context=(), validator=None):
+        super().__init__(
+            supported_entity=entity,
+            name=f"Kimed{entity.title().replace('_', '')}Recognizer",
+            supported_language=LANGUAGE,
+            patterns=[Pattern(name, regex, score) for name, regex, score in patterns],
+            context=list(context),
+            global_regex_flags=FLAGS,
+        )
+        self._validator = validator
+
+    def validate_result(self, pattern_text: str):
+        """Drop matches the validator rejects; keep the pattern score otherwise."""
+        return _checked(self._validator, pattern_text)
+
+
+def _valid_date(text: str) -> bool:
+    """A date that :func:`dates.parse_german_date` can read (rejects 31.02.)."""
+    return dates.parse_german_date(text) is not None
+
+
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_MON = r"(?:0?[1-9]|1[0-2])"
+_YEAR = r"(?:19|20)\d\d"
+_MONTHS = f"(?:{dates.MONTH_NAME_REGEX})"
+
+
+def date_recognizer() -> GermanPatternRecognizer:
+    """DATE: 12.03.2024, 1.3.24, 12. März 2024, 12. März, März 2024, 03/24, 2024-03-12.
+
+    Lookarounds keep lab values out: "Hb 12.3 g/dl" has one dot, "120/80 mmHg" has
+    three digits before the slash, "1,5" and "3.12.5" continue with digits.
+    """
+    edge_l, edge_r = r"(?<![\d.,/])", r"(?![\d/]|[.,]\d)"
+    return GermanPatternRecognizer(
+        "DATE",
+        [
+            ("numeric", rf"{edge_l}{_DAY}\.{_MON}\.(?:{_YEAR}|\d\d){edge_r}", 0.65),
+            ("day month-name", rf"{edge_l}{_DAY}\.\s?{_MONTHS}(?:\s{_YEAR})?(?!\w)", 0.85),
+            ("month-name year", rf"(?<!\w){_MONTHS}\s{_YEAR}(?!\d)", 0.8),
+            ("mm/yy", rf"(?<![\d/.,]){_MON}/(?:{_YEAR}|\d\d)(?![\d/])", 0.55),
+            ("iso", rf"(?<!\d){_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?!\d)", 0.8),
+        ],
+        context=("geb", "geboren", "datum", "vom", "seit", "aufnahme", "entlassung"),
+        validator=_valid_date,
+    )
+
+
+def age_recognizer() -> GermanPatternRecognizer:
+    """AGE over 89: '93-jährige', '95 Jahre', '91 J.', 'im 92. Lebensjahr', 'Alter: 90'."""
+    old = r"(?<![\d,.])(?:9\d|1[01]\d)"
+    return GermanPatternRecognizer(
+        "AGE",
+        [
+            ("age + unit", rf"{old}(?=\s?-?\s?(?:jährig|Jährig|Jahre|J\.|\.\s?Lebensjahr))", 0.85),
+            ("Alter label", rf"(?<=\bAlter(?:\s?von)?:?\s){old}(?!\d)", 0.85),
+        ],
+    )
+
+
+def phone_recognizer() -> GermanPatternRecognizer:
+    """PHONE_NUMBER: +49 351 4581234, (0351) 458123, 0351/458-1234, 0171 1234567."""
+    rest = r"(?:[ \t-]\d{1,8}){0,3}(?!\d|[,.]\d)"
+    sep = r"(?:[ \t]?/[ \t]?|[ \t-])"
+    return GermanPatternRecognizer(
+        "PHONE_NUMBER",
+        [
+            ("+49", rf"(?<![\w+])\+49[ \t]?(?:\(0\)[ \t]?)?\d{{2,5}}[ \t/-]?\d{{2,8}}{rest}", 0.75),
+            ("(0area)", rf"\(0\d{{2,5}}\)[ \t]?\d{{2,8}}{rest}", 0.7),
+            ("mobile", rf"(?<![\w./,-])01[5-7]\d[ \t/-]?\d{{6,8}}{rest}", 0.6),
+            ("0area local", rf"(?<![\w./,-])0[1-9]\d{{1,4}}{sep}\d{{2,8}}{rest}", 0.4),
+        ],
+        context=("tel", "telefon", "fax", "durchwahl", "rufnummer", "erreichbar", "mobil", "handy"),
+    )  # fmt: skip
+
+
+def email_recognizer() -> GermanPatternRecognizer:
+    """EMAIL_ADDRESS; a plain pattern, no public-suffix download (unlike presidio's)."""
+    return GermanPatternRecognizer(
+        "EMAIL_ADDRESS",
+        [("email", r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?!\w)", 0.9)],
+    )
+
+
+class KvnrRecognizer(DeHealthInsuranceRecognizer):
+    """DE_HEALTH_INSURANCE (KVNR): presidio's recognizer, case-sensitive, own check digit."""
+
+    def __init__(self):
+        super().__init__(
+            patterns=[Pattern("KVNR letter + 9 digits", r"(?<![\w-])[A-Z]\d{9}(?!\w)", 0.8)],
+            context=[*self.CONTEXT, "versicherten", "kasse", "ikk", "techniker"],
+        )
+        self.global_regex_flags = FLAGS
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """Drop a KVNR whose check digit is wrong."""
+        return _checked(checksums.is_valid_kvnr, pattern_text)
+
+
+class LanrRecognizer(DeLanrRecognizer):
+    """DE_LANR: 9 digits with a valid LANR check digit; needs 'LANR' or a context word."""
+
+    def __init__(self):
+        super().__init__(
+            patterns=[
+                Pattern("LANR labelled", _label(r"LANR|Arztnummer|Arzt-Nr") + r"\d{9}(?!\d)", 0.9),
+                Pattern("LANR 9 digits", r"(?<![\w-])\d{9}(?![\w-])", 0.3),
+            ]
+        )
+        self.global_regex_flags = FLAGS
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """Drop nine digits whose 7th digit is not the LANR check digit."""
+        return _checked(checksums.is_valid_lanr, pattern_text)
+
+
+class BsnrRecognizer(DeBsnrRecognizer):
+    """DE_BSNR: 9 digits starting with a KV region code; labelled or with context."""
+
+    def __init__(self):
+        regions = "|".join(checksums.KV_REGION_CODES)
+        super().__init__(
+            patterns=[
+                Pattern("BSNR labelled", _label(r"BSNR|Betriebsstättennummer|Betriebsstätten-Nr")
+                        + r"\d{9}(?!\d)", 0.9),
+                Pattern("BSNR region + 7 digits", rf"(?<![\w-])(?:{regions})\d{{7}}(?![\w-])", 0.2),
+            ]
+        )  # fmt: skip
+        self.global_regex_flags = FLAGS
+
+
+class PlzRecognizer(DePlzRecognizer):
+    """DE_PLZ: presidio's PLZ, raised when a capitalised town name follows the 5 digits."""
+
+    def __init__(self):
+        plz = r"(?<![\w.,/-])(?!01000|99999)(?:0[1-9]|[1-9]\d)\d{3}"
+        super().__init__(
+            patterns=[
+                Pattern("PLZ before town", rf"{plz}(?=[ \t]+{WORD})", 0.6),
+                Pattern("PLZ labelled", _label("PLZ|Postleitzahl") + rf"{plz}(?!\d)", 0.85),
+            ],
+            context=["plz", "postleitzahl", "anschrift", "wohnhaft", "adresse", "straße", "str."],
+        )
+        self.global_regex_flags = FLAGS
+
+
+def case_number_recognizer() -> GermanPatternRecognizer:
+    """CASE_NUMBER: Fallnummer, Aufnahmenummer, Auftrags-, Patienten-, Untersuchungs-Nr."""
+    labels = (
+        r"(?:Fall|Aufnahme|Patienten|Pat\.?|Auftrags|Untersuchungs|Befund|Proben|Labor"
+        r"|Einsende)[- ]?(?:nummer|Nummer|nr\.?|Nr\.?|ID|Id|-ID)|Fall"
+    )
+    value = r"(?:[A-Z]{1,2}-?)?\d[\d/-]{3,14}\d(?![\w-])"
+    return GermanPatternRecognizer(
+        "CASE_NUMBER",
+        [
+            ("labelled", _label(labels) + value, 0.85),
+            ("long number", r"(?<![\w.,/+-])(?:[A-Z]-?)?\d{7,12}(?![\w.,/-])", 0.3),
+        ],
+        context=("fallnummer", "aufnahmenummer", "auftragsnummer", "patientennummer", "nummer"),
+    )
+
+
+def iban_recognizer() -> GermanPatternRecognizer:
+    """IBAN_CODE in print (groups of four) or compact form, checked with mod 97."""
+    groups = r"(?:[ ]?[A-Z0-9]{4}){2,7}"
+    return GermanPatternRecognizer(
+        "IBAN_CODE",
+        [("iban", rf"(?<!\w)[A-Z]{{2}}\d\d{groups}(?:[ ]?[A-Z0-9]{{1,3}})?(?![A-Z0-9])", 0.9)],
+        context=("iban", "bankverbindung", "konto"),
+        validator=checksums.is_valid_iban,
+    )  # fmt: skip
+
+
+def address_recognizer() -> GermanPatternRecognizer:
+    """LOCATION: street + house number, and the town after a postcode."""
+    suffix = (
+        r"(?:straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|pfad"
+        r"|markt|graben|promenade|-Straße|-Weg|-Allee|-Platz|-Ring)"
+    )
+    number = r"[ \t]?\d{1,4}[ \t]?[a-zA-Z]?(?:[ \t]?[-/][ \t]?\d{1,4}[a-z]?)?(?!\w)"
+    separate = r"(?:Straße|Str\.|Weg|Allee|Platz|Ring|Damm)"
+    prefixes = r"(?:Am|An der|An den|Auf dem|Auf der|Im|In der|Zum|Zur|Unter den|Hinter der)"
+    town = rf"{WORD}(?:[ -](?:am|an der|im|in der|bei|ob der|{WORD}(?![.\w])))*"
+    return GermanPatternRecognizer(
+        "LOCATION",
+        [
+            ("street suffix", rf"\b{WORD}(?:-[{UPPER}]?[{LOWER}]+)*{suffix}{number}", 0.7),
+            ("adjective street", rf"\b{WORD}er[ \t]{separate}{number}", 0.7),
+            ("prefix street + PLZ", rf"\b{prefixes}[ \t]{WORD}{number}(?=,?\s+\d{{5}}\b)", 0.75),
+            ("town after PLZ", rf"(?<=(?<![\d])\d{{5}}[ \t]){town}", 0.75),
+        ],
+    )  # fmt: skip
+
+
+def organization_recognizer() -> GermanPatternRecognizer:
+    """ORGANIZATION: hospital names with an unambiguous head word (Klinikum, MVZ, ...)."""
+    head = (
+        r"(?:(?:Städtisches|Evangelisches|Katholisches)[ \t])?(?:Universitätsklinikum|Klinikum"
+        r"|Kreiskrankenhaus|Herzzentrum|MVZ|Seniorenzentrum|Fachklinik|Kreisklinik"
+        rf"|St\.-{WORD}-(?:Krankenhaus|Hospital|Klinik))"
+    )
+    return GermanPatternRecognizer(
+        "ORGANIZATION",
+        [("hospital", rf"\b{head}(?:[ \t]{WORD}(?![.\w])){{1,2}}", 0.6)],
+    )
+
+
+def ward_recognizer() -> GermanPatternRecognizer:
+    """WARD: the designation after 'Station' (4B, K3, IMC 2); 'Station' alone is kept."""
+    code = r"[A-Z]{1,3}[ \t]?\d{1,2}[a-zA-Z]?"
+    return GermanPatternRecognizer(
+        "WARD",
+        [("after Station", rf"(?<=\bStation[ \t])(?:{code}|\d{{1,2}}[a-zA-Z]?)(?!\w)", 0.85)],
+    )
+
+
+def honorific_person_recognizer() -> GermanPatternRecognizer:
+    """PERSON after Herr/Frau/Dr./Prof.: a backstop for the NER on the commonest shape.
+
+    Words that follow honorifics without being names (Kollegin, Doktor, further
+    titles) are excluded, so "sehr geehrte Frau Kollegin" stays.
+    """
+    honorific = r"(?<=\b(?:Herrn?|Frau|Hr\.|Fr\.|Dr\.|Prof\.|PD|med\.|dent\.)[ \t])"
+    not_names = (
+        r"(?!(?:Kollegin|Kollege|Kollegen|Doktor|Professor|Patientin|Patient"
+        r"|Dr|Prof|med|dent|Dipl|PD)\b)"
+    )
+    name = rf"{WORD}(?:-{WORD})?"
+    return GermanPatternRecognizer(
+        "PERSON",
+        [
+            ("after honorific", rf"{honorific}{not_names}{name}(?![\w-])", 0.6),
+            # "Herr Hartmuth Klein (", "Dr. Anna Berg\n": two words when a delimiter ends them
+            ("two words", rf"{honorific}{not_names}{name}[ \t]{name}(?=[ \t]*(?:[(,*\n]|$))", 0.6),
+        ],
+    )
+
+
+def german_recognizers() -> list[PatternRecognizer]:
+    """All pattern recognizers of this module, one instance each."""
+    return [
+        date_recognizer(), age_recognizer(), phone_recognizer(), email_recognizer(),
+        KvnrRecognizer(), LanrRecognizer(), BsnrRecognizer(), PlzRecognizer(),
+        case_number_recognizer(), iban_recognizer(), address_recognizer(),
+        organization_recognizer(), ward_recognizer(), honorific_person_recognizer(),
+    ]  # fmt: skip

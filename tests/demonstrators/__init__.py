@@ -1,0 +1,1 @@
+"""Tests of the demonstrator library (kimed_demos) and its notebooks."""
