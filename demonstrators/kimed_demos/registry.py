@@ -1,0 +1,89 @@
+"""The demonstrators `kimed demo` knows: one `Demonstrator` entry per notebook.
+
+To add a demonstrator, append one entry to `DEMONSTRATORS`. Its notebook lives in notebooks/,
+is stored without outputs, has a cell tagged ``parameters`` that defines at least
+``output_dir`` (the runner sets it; every artefact goes there) and, if it can run over many
+inputs ("drive-through" batch runs), the parameter named in ``batch_parameter``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Notebook parameter every demonstrator must have; the runner owns its value.
+OUTPUT_PARAMETER = "output_dir"
+
+
+@dataclass(frozen=True)
+class Demonstrator:
+    """One demonstrator: which notebook, in which kernel, with which runner defaults."""
+
+    name: str
+    notebook: str  # relative to the project root
+    description: str  # one line, shown by `kimed demo list`
+    kernel: str = "python3"
+    runtime: str = "?"  # typical wall time with default parameters, e.g. "40 s"
+    #: Values the runner passes unless `-p` overrides them; the notebook's parameters cell
+    #: keeps the documented defaults, so this is usually empty.
+    parameters: dict[str, Any] = field(default_factory=dict)
+    #: Parameter that receives one input path per run in `--batch` mode (None: no batch).
+    batch_parameter: str | None = None
+    #: Which files of a `--batch` directory are inputs.
+    batch_glob: str = "*"
+
+    def notebook_path(self, root: Path) -> Path:
+        """The notebook's absolute path under the project root."""
+        return root / self.notebook
+
+
+DEMONSTRATORS: list[Demonstrator] = [
+    Demonstrator(
+        name="exposome",
+        notebook="notebooks/exposome_cohort.ipynb",
+        description="Synthetic Saxon cohort x air pollution/heat/green space: linkage, "
+        "mixed models, disclosure-checked tables",
+        runtime="15 s",
+    ),
+    Demonstrator(
+        name="omics",
+        notebook="notebooks/omics_single_cell.ipynb",
+        description="Single-cell PBMC analysis with scanpy: QC, Leiden clusters, UMAP, "
+        "marker genes",
+        runtime="30 s",
+        batch_parameter="input_path",
+        batch_glob="*.h5ad",
+    ),
+    Demonstrator(
+        name="deid",
+        notebook="notebooks/deid_german_clinical.ipynb",
+        description="De-identification of German clinical letters (Presidio + spaCy)",
+        runtime="?",
+        batch_parameter="input_path",
+        batch_glob="*.txt",
+    ),
+    Demonstrator(
+        name="deface",
+        notebook="notebooks/deface_mri.ipynb",
+        description="Defacing of T1 MRI volumes (registration to a head template)",
+        runtime="?",
+        batch_parameter="input_path",
+        batch_glob="*.nii.gz",
+    ),
+]
+
+
+class UnknownDemonstrator(LookupError):
+    """A name that no registry entry has."""
+
+
+def get(name: str) -> Demonstrator:
+    """The registered demonstrator called `name`, or `UnknownDemonstrator` listing the names."""
+    for demo in DEMONSTRATORS:
+        if demo.name == name:
+            return demo
+    known = ", ".join(d.name for d in DEMONSTRATORS)
+    raise UnknownDemonstrator(
+        f"no demonstrator called {name!r}; known: {known} (see `kimed demo list`)"
+    )
