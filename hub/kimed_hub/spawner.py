@@ -219,11 +219,15 @@ class WorkbenchSpawner(DockerSpawner):
 
     # -- start: profile, GPUs, verification, egress rules -----------------------------------
 
-    async def start(self):
-        """Apply the chosen profile's limits, assign GPUs, then start as DockerSpawner does."""
+    def prepare_start(self) -> None:
+        """Choose the profile from the spawn options, apply its limits, assign GPUs."""
         self.chosen_profile = self.choose_profile(self.user_options or {})
         self.mem_limit, self.cpu_limit = self.chosen_profile.memory, self.chosen_profile.cpus
         self.assigned_gpus = tuple(self._assign_gpus(self.chosen_profile))
+
+    async def start(self):
+        """Prepare from policy and options, then start as DockerSpawner does."""
+        self.prepare_start()
         try:
             return await super().start()
         except BaseException:

@@ -15,7 +15,6 @@ import oidc_provider_mock
 import pytest
 import requests
 import werkzeug.serving
-
 from kimed_hub.testing import HubProcess
 
 pytestmark = pytest.mark.integration
@@ -32,9 +31,7 @@ USERS = {
 @pytest.fixture(scope="module")
 def provider():
     """The OIDC provider on 127.0.0.1, users and their groups registered."""
-    server = werkzeug.serving.make_server(
-        "127.0.0.1", 0, oidc_provider_mock.app(), threaded=True
-    )
+    server = werkzeug.serving.make_server("127.0.0.1", 0, oidc_provider_mock.app(), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     issuer = f"http://127.0.0.1:{server.server_port}"
     for name, groups in USERS.items():
@@ -48,12 +45,17 @@ def provider():
 def oidc_hub(provider, singleuser_image, tmp_path_factory):
     from kimed_hub.testing import new_prefix, remove_containers
 
-    env = {"KIMED_AUTH": "oidc", "KIMED_OIDC_ISSUER": provider,
-           "KIMED_OIDC_CLIENT_ID": "kimed-workbench", "KIMED_OIDC_CLIENT_SECRET": "s3cret"}
+    env = {
+        "KIMED_AUTH": "oidc",
+        "KIMED_OIDC_ISSUER": provider,
+        "KIMED_OIDC_CLIENT_ID": "kimed-workbench",
+        "KIMED_OIDC_CLIENT_SECRET": "s3cret",
+    }
     # A short refresh age so that a disabled account's loss of access shows within seconds.
     site = {"Authenticator": {"auth_refresh_age": 2}}
-    hub = HubProcess(tmp_path_factory.mktemp("oidc"), new_prefix(), site_config=site,
-                     extra_env=env).start()
+    hub = HubProcess(
+        tmp_path_factory.mktemp("oidc"), new_prefix(), site_config=site, extra_env=env
+    ).start()
     yield hub
     hub.stop()
     remove_containers(hub.prefix, volumes=True)
@@ -68,8 +70,11 @@ def oidc_login(hub: HubProcess, sub: str) -> tuple[requests.Session, requests.Re
 
 
 def whoami(hub: HubProcess, session: requests.Session) -> requests.Response:
-    return session.get(f"{hub.url}/hub/api/user", timeout=30,
-                       headers={"X-XSRFToken": session.cookies.get("_xsrf", "")})
+    return session.get(
+        f"{hub.url}/hub/api/user",
+        timeout=30,
+        headers={"X-XSRFToken": session.cookies.get("_xsrf", "")},
+    )
 
 
 def test_group_from_provider_gives_role(oidc_hub):
@@ -79,7 +84,9 @@ def test_group_from_provider_gives_role(oidc_hub):
     assert me["name"] == "alice" and me["groups"] == ["researchers"] and not me["admin"]
     assert "custom:kimed:submit:access-requests" in me["scopes"]
     tom = whoami(oidc_hub, oidc_login(oidc_hub, "tom")[0]).json()
-    assert tom["groups"] == ["trainees"] and "custom:kimed:submit:access-requests" not in tom["scopes"]
+    assert (
+        tom["groups"] == ["trainees"] and "custom:kimed:submit:access-requests" not in tom["scopes"]
+    )
 
 
 def test_user_in_no_allowed_group_is_refused_clearly(oidc_hub):

@@ -44,10 +44,29 @@ def test_container_lacking_a_control_is_refused(make_hub):
     assert not any(n.lstrip("/").startswith(hub.prefix) for n in names), names
 
 
-def test_spawn_options_are_refused(hub_diagnostics):
-    user = hub_diagnostics.login("instructor")
-    response = user.api(
-        "POST", "/users/instructor/server", json={"image": "localhost/kimed-base:anything"}
+CRAFTED = [
+    ("instructor", {"image": "localhost/kimed-base:x"}, 400, "set by the workbench's policy"),
+    ("researcher", {"profile": "cpu-standard", "mem_limit": "64G"}, 400, "not accepted"),
+    ("trainee", {"profile": "gpu"}, 403, "not available to you"),
+    ("trainee", {"profile": "cpu-large"}, 403, "not available to you"),
+]
+
+
+@pytest.mark.parametrize(("name", "options", "status", "phrase"), CRAFTED)
+def test_crafted_spawn_options_are_refused(hub_diagnostics, name, options, status, phrase):
+    user = hub_diagnostics.login(name)
+    response = user.api("POST", f"/users/{name}/server", json=options)
+    assert response.status_code == status and phrase in response.json()["message"]
+    assert not user.server_state()
+
+
+def test_crafted_spawn_form_is_refused(hub_diagnostics):
+    """The HTML form path too: a trainee posting profile=gpu by hand."""
+    user = hub_diagnostics.login("trainee")
+    page = user.session.post(
+        f"{hub_diagnostics.url}/hub/spawn/trainee",
+        data={"profile": "gpu", "_xsrf": user.session.cookies.get("_xsrf", "")},
+        timeout=60,
     )
-    assert response.status_code == 400
-    assert "set by the workbench's policy" in response.json()["message"]
+    assert "not available to you" in page.text
+    assert not user.server_state()
