@@ -133,3 +133,21 @@ def test_home_survives_stop_hub_restart_and_respawn_and_is_private(hub_diagnosti
     assert foreign.status_code in (403, 404)
     assert secret not in foreign.text
     other.stop_server()
+
+
+def test_server_token_carries_only_the_policy_scopes(hub_diagnostics, researcher):
+    """$JUPYTERHUB_API_TOKEN inside the container: what user code can do with the hub."""
+    seen = researcher.run_code(
+        "import json, os, urllib.request\n"
+        "req = urllib.request.Request(os.environ['JUPYTERHUB_API_URL'] + '/user',\n"
+        "    headers={'Authorization': 'token ' + os.environ['JUPYTERHUB_API_TOKEN']})\n"
+        "print(json.dumps(sorted(json.load(urllib.request.urlopen(req, timeout=10))['scopes'])))"
+    )
+    scopes = set(json.loads(seen))
+    assert {s for s in scopes if s.startswith("custom:")} == {
+        "custom:kimed:read:catalogue",
+        "custom:kimed:submit:access-requests",
+        "custom:kimed:submit:export-requests",
+    }
+    assert not any(s.startswith(("admin", "servers", "tokens", "read:users!")) for s in scopes)
+    assert "access:servers!server=researcher/" in scopes
