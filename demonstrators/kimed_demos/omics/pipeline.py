@@ -49,17 +49,21 @@ def load(input_path: str = ""):
 def add_qc_metrics(adata) -> pd.DataFrame:
     """Ensure ``n_genes``, ``n_counts`` and ``percent_mito`` per cell; return their summary.
 
-    The bundled PBMC set carries them from the raw counts (its matrix is already normalised
-    and scaled); other inputs get them from scanpy's QC on the matrix as given.
+    The bundled PBMC set carries them from its raw counts (its matrix is normalised and
+    scaled). Other inputs get them from scanpy's QC on ``.raw`` if present, else on ``.X``,
+    which should then hold counts: scaled values are negative and make no QC sense.
     """
     import scanpy as sc
 
     if not {"n_genes", "n_counts", "percent_mito"} <= set(adata.obs.columns):
-        adata.var["mito"] = adata.var_names.str.upper().str.startswith("MT-")
-        sc.pp.calculate_qc_metrics(adata, qc_vars=["mito"], percent_top=None, inplace=True)
-        adata.obs["n_genes"] = adata.obs["n_genes_by_counts"]
-        adata.obs["n_counts"] = adata.obs["total_counts"]
-        adata.obs["percent_mito"] = adata.obs["pct_counts_mito"] / 100
+        source = adata.raw.to_adata() if adata.raw is not None else adata.copy()
+        source.var["mito"] = source.var_names.str.upper().str.startswith("MT-")
+        metrics, _ = sc.pp.calculate_qc_metrics(
+            source, qc_vars=["mito"], percent_top=None, inplace=False
+        )
+        adata.obs["n_genes"] = metrics["n_genes_by_counts"].to_numpy()
+        adata.obs["n_counts"] = metrics["total_counts"].to_numpy()
+        adata.obs["percent_mito"] = metrics["pct_counts_mito"].to_numpy() / 100
     return adata.obs[["n_genes", "n_counts", "percent_mito"]].describe().round(3)
 
 
