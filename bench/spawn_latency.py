@@ -83,6 +83,8 @@ def run(sequential: int, concurrent: int) -> dict[str, list[float]]:
         admin = hub.login("admin")
         names = [f"bench-{i:02d}" for i in range(concurrent)]
         admin.api("POST", "/users", json={"usernames": names})
+        # Profiles come from group roles: benchmark users are researchers (cpu-standard).
+        admin.api("POST", "/groups/researchers/users", json={"users": names}).raise_for_status()
         results: dict[str, list[float]] = {"sequential": [], "concurrent": [], "api": []}
         for _ in tqdm(range(sequential), desc="sequential spawns"):
             results["sequential"].append(spawn_as(admin, names[0]))

@@ -22,7 +22,7 @@ from .paths import hub_data_dir, project_root
 from .policies import PolicyError, check_all
 from .proxy import ensure_proxy
 from .runtime import RuntimeUnavailable, ensure_runtime
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 
 def _step(label: str, action: Callable[[], object]) -> object:
@@ -77,49 +77,54 @@ def clean(volumes: bool) -> None:
     remove_containers(Settings.from_env().prefix + "-", volumes=volumes)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kimed", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("setup", help="install/verify runtime, proxy and images")
     sub.add_parser("up", help="set up and run the workbench")
-    sub.add_parser("test", help="set up and run the test suite").add_argument(
-        "pytest_args", nargs="*"
-    )
+    sub.add_parser("test", help="set up and run the test suite (arguments go to pytest)")
     sub.add_parser("policy", help="policy files").add_argument("action", choices=["check"])
     sub.add_parser("image", help="images").add_argument("action", choices=["build", "lock"])
     sub.add_parser("clean", help="remove user containers").add_argument(
         "--volumes", action="store_true"
     )
-    sub.add_parser("demo", help="demonstrators (kimed demo --help)", add_help=False)
-    argv = sys.argv[1:] if argv is None else argv
+    sub.add_parser("demo", help="demonstrators (kimed demo --help)")
+    return parser
+
+
+def _dispatch(argv: list[str]) -> int:
+    # "test" and "demo" pass the rest of the line on untouched (to pytest, to the runner).
+    if argv[:1] == ["test"]:
+        return test(argv[1:])
     if argv[:1] == ["demo"]:
         from kimed_demos.runner import main as demo_main  # demonstrator deps load only here
 
         return demo_main(argv[1:])
-    args, extra = parser.parse_known_args(argv)
+    args = _parser().parse_args(argv)
+    if args.command == "setup":
+        setup()
+    elif args.command == "up":
+        up()
+    elif args.command == "policy":
+        print("policies valid:", ", ".join(check_all()))
+    elif args.command == "image" and args.action == "build":
+        print(images.ensure_singleuser_image())
+    elif args.command == "image":
+        print(images.lock_requirements())
+    elif args.command == "clean":
+        clean(args.volumes)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``kimed`` console script; errors people can act on exit with status 2."""
     try:
-        if args.command == "setup":
-            setup()
-        elif args.command == "up":
-            up()
-        elif args.command == "test":
-            return test(args.pytest_args + extra)
-        elif args.command == "policy":
-            print("policies valid:", ", ".join(check_all()))
-        elif args.command == "image":
-            print(
-                images.ensure_singleuser_image()
-                if args.action == "build"
-                else images.lock_requirements()
-            )
-        elif args.command == "clean":
-            clean(args.volumes)
-    except (PolicyError, RuntimeUnavailable) as exc:
+        return _dispatch(sys.argv[1:] if argv is None else argv)
+    except (PolicyError, SettingsError, RuntimeUnavailable) as exc:
         print(f"kimed: {exc}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":
