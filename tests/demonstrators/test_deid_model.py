@@ -5,7 +5,7 @@ fixture's model size, SMALL_MODEL in conftest.py, over several training seeds).
 """
 
 import pytest
-from kimed_demos.deid import ensure_model, evaluate, load_pipeline
+from kimed_demos.deid import ModelSettings, ensure_model, evaluate, load_pipeline
 
 from .conftest import SMALL_MODEL
 
@@ -13,7 +13,7 @@ from .conftest import SMALL_MODEL
 MIN_PERSON_TOKEN_RECALL = 0.75
 MIN_DATE_SPAN_RECALL = 0.95
 MIN_ANY_TOKEN_RECALL = 0.93
-MIN_ANY_TOKEN_PRECISION = 0.93
+MIN_ANY_TOKEN_PRECISION = 0.90
 
 
 def test_heldout_recall_for_names_and_dates(heldout, heldout_findings):
@@ -86,3 +86,16 @@ def test_pipeline_gives_tokens_lowercase_lemmas(small_model):
 def test_loading_a_folder_that_is_no_model_says_so(tmp_path):
     with pytest.raises(ValueError, match="not a spaCy pipeline folder.*ensure_model"):
         load_pipeline(tmp_path)
+
+
+def test_tiny_model_trains_into_a_new_nested_folder_and_retrains_on_new_inputs(tmp_path):
+    folder = tmp_path / "models" / "nested" / "ner"
+    tiny = ModelSettings(n_documents=4, epochs=1)
+    messages = []
+    assert ensure_model(tiny, folder, log=messages.append) == folder
+    assert (folder / "config.cfg").exists() and messages  # trained
+    messages.clear()
+    ensure_model(tiny, folder, log=messages.append)
+    assert messages == []  # cached
+    ensure_model(ModelSettings(n_documents=4, epochs=1, seed=99), folder, log=messages.append)
+    assert messages  # other inputs hash: trained again

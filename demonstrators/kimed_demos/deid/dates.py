@@ -120,7 +120,7 @@ def parse_german_date(text: str) -> tuple[DateStyle, dt.date] | None:
 
 
 def reformat_like(original: str, new_day: dt.date) -> str:
-    """Write ``new_day`` in the style of ``original``; ``None``-safe fallback dd.mm.yyyy.
+    """Write ``new_day`` in the style of ``original`` (dd.mm.yyyy if it cannot be parsed).
 
     A date without a year ("12. März") keeps having none.
     """

@@ -1,8 +1,10 @@
 """One object for the whole job: find identifiers, then replace them.
 
->>> deid = Deidentifier(ensure_model(), AnonymizationConfig(default="surrogate"))
->>> deid.deidentify("Herr Vogel wurde am 12.03.2024 aufgenommen.")
-'Herr Berger wurde am 27.06.2024 aufgenommen.'
+Example::
+
+    deid = Deidentifier(ensure_model(), AnonymizationConfig(default="surrogate"))
+    deid.deidentify("Herr Vogel wurde am 12.03.2024 aufgenommen.")
+    # e.g. 'Herr Berger wurde am 27.06.2024 aufgenommen.'
 """
 
 from __future__ import annotations

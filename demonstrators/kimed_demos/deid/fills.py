@@ -178,6 +178,7 @@ def _person_slots(key: str, get) -> dict:
     """Slots {key}_full, _last, _first, _rev, _title, _hr, _hrn, _dear, _role of a person."""
 
     def role(p: Person) -> str:
+        """The person's job title, stable per surname and in the right gender."""
         return (ROLES_F if p.female else ROLES_M)[hash_choice(p.last, 4)]
 
     return {

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import spacy
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
@@ -39,8 +40,8 @@ def lower_lemma(doc: Doc) -> Doc:
     German lemmatisation proper needs lookup tables we do not ship; presidio only needs
     a stable, case-folded form to match context words, and this is it.
     """
-    for token in doc:
-        token.lemma = token.lower
+    if len(doc):  # one array copy instead of a Python loop over tokens
+        doc.from_array([LEMMA], doc.to_array([LOWER]))
     return doc
 
 
@@ -170,6 +171,7 @@ def ensure_model(
         return path
     log(f"training the de-identification NER into {path} ({settings.n_documents} documents)")
     nlp = train(settings, documents, log=log)
+    path.parent.mkdir(parents=True, exist_ok=True)  # spaCy creates only the last level
     nlp.to_disk(path)
     stamp.write_text(json.dumps({"inputs_hash": digest, "settings": asdict(settings)}))
     return path
