@@ -44,14 +44,14 @@ DEMONSTRATORS: list[Demonstrator] = [
         notebook="notebooks/exposome_cohort.ipynb",
         description="Synthetic Saxon cohort x air pollution/heat/green space: linkage, "
         "mixed models, disclosure-checked tables",
-        runtime="15 s",
+        runtime="10 s",
     ),
     Demonstrator(
         name="omics",
         notebook="notebooks/omics_single_cell.ipynb",
         description="Single-cell PBMC analysis with scanpy: QC, Leiden clusters, UMAP, "
         "marker genes",
-        runtime="30 s",
+        runtime="35 s",
         batch_parameter="input_path",
         batch_glob="*.h5ad",
     ),

@@ -155,7 +155,7 @@ def check_kernel(name: str) -> None:
 def default_output(name: str) -> Path:
     """./demo-runs/<name>-<timestamp>/ under the current directory."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Path.cwd() / "demo-runs" / f"{name}-{stamp}"
+    return free_name(Path.cwd() / "demo-runs" / f"{name}-{stamp}")  # two runs in one second
 
 
 def prepare_destination(path: Path) -> Path:
@@ -398,3 +398,6 @@ def main(argv: list[str]) -> int:
     except (DemoError, registry.UnknownDemonstrator) as exc:
         print(f"kimed demo: error: {exc.args[0]}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("kimed demo: interrupted; the partial run is in a -failed folder", file=sys.stderr)
+        return 130
