@@ -122,7 +122,8 @@ def phone_recognizer() -> GermanPatternRecognizer:
             ("mobile", rf"(?<![\w./,-])01[5-7]\d[ \t/-]?\d{{6,8}}{rest}", 0.6),
             ("0area local", rf"(?<![\w./,-])0[1-9]\d{{1,4}}{sep}\d{{2,8}}{rest}", 0.4),
         ],
-        context=("tel", "telefon", "fax", "durchwahl", "rufnummer", "erreichbar", "mobil", "handy"),
+        context=("tel", "telefon", "fax", "durchwahl", "rufnummer", "erreichbar", "mobil", "handy",
+                 "rückfrage", "rückruf", "kontakt"),
     )  # fmt: skip
 
 
