@@ -73,7 +73,8 @@ def test_wrong_kvnr_check_digit_is_not_a_kvnr(deidentifier):
 
 def test_model_is_cached_by_inputs_hash(small_model):
     messages = []
-    assert ensure_model(SMALL_MODEL, small_model, log=messages.append) == small_model
+    settings = ModelSettings(**SMALL_MODEL)
+    assert ensure_model(settings, small_model, log=messages.append) == small_model
     assert messages == []  # same inputs: loaded, not trained again
 
 
