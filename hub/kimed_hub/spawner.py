@@ -221,7 +221,15 @@ class WorkbenchSpawner(DockerSpawner):
 
     def prepare_start(self) -> None:
         """Choose the profile from the spawn options, apply its limits, assign GPUs."""
-        self.chosen_profile = self.choose_profile(self.user_options or {})
+        try:
+            self.chosen_profile = self.choose_profile(self.user_options or {})
+        except web.HTTPError:
+            # JupyterHub keeps a spawn's options for the next spawn; refused ones must not
+            # come back to haunt a later plain "start my server".
+            self.user_options = {}
+            if self.orm_spawner is not None:
+                self.orm_spawner.user_options = {}
+            raise
         self.mem_limit, self.cpu_limit = self.chosen_profile.memory, self.chosen_profile.cpus
         self.assigned_gpus = tuple(self._assign_gpus(self.chosen_profile))
 

@@ -62,3 +62,4 @@ def test_login_reaches_jupyterlab(hub_diagnostics, browser):
     page.screenshot(path=str(artifacts / "jupyterlab-after-login.png"))
     assert "JupyterLab" in page.title()
     page.close()
+    hub.login("instructor").stop_server()

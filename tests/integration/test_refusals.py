@@ -45,7 +45,7 @@ def test_container_lacking_a_control_is_refused(make_hub):
 
 
 CRAFTED = [
-    ("instructor", {"image": "localhost/kimed-base:x"}, 400, "set by the workbench's policy"),
+    ("steward", {"image": "localhost/kimed-base:x"}, 400, "set by the workbench's policy"),
     ("researcher", {"profile": "cpu-standard", "mem_limit": "64G"}, 400, "not accepted"),
     ("trainee", {"profile": "gpu"}, 403, "not available to you"),
     ("trainee", {"profile": "cpu-large"}, 403, "not available to you"),
@@ -58,6 +58,9 @@ def test_crafted_spawn_options_are_refused(hub_diagnostics, name, options, statu
     response = user.api("POST", f"/users/{name}/server", json=options)
     assert response.status_code == status and phrase in response.json()["message"]
     assert not user.server_state()
+    # The refused options are not remembered: a plain start afterwards works.
+    user.spawn()
+    user.stop_server()
 
 
 def test_crafted_spawn_form_is_refused(hub_diagnostics):
