@@ -23,3 +23,9 @@ c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 # Extensions come only from the image (the root filesystem is read-only and there is no
 # package index): show installed extensions, offer no install button.
 c.LabApp.extension_manager = "readonly"
+
+# The curated kernels (kernels/, one venv each in /opt/kernels/) are the only kernels: the
+# server's own Python (/opt/venv: Jupyter, no data science packages) is not offered, and a
+# new notebook or console starts the default kernel, python-base.
+c.KernelSpecManager.ensure_native_kernel = False
+c.MultiKernelManager.default_kernel_name = "python-base"

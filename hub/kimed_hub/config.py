@@ -33,6 +33,7 @@ def configure(c, settings: Settings | None = None) -> None:
     configure_identity(c, settings, roles, sessions)
     configure_roles(c, roles)
     configure_sessions(c, sessions)
+    configure_package_index(c, settings)
     configure_spawner(c, settings, runtime, roles)
     apply_site_config(c, settings)
 
@@ -80,6 +81,14 @@ def configure_sessions(c, sessions: SessionsPolicy) -> None:
             ],
         }
     ]
+
+
+def configure_package_index(c, settings: Settings) -> None:
+    """The in-environment package index as a managed service, routed by the proxy at
+    /services/package-index/ (kimed_hub.package_index; the spawner gives pip its URL)."""
+    from .package_index import service_definition
+
+    c.JupyterHub.services = [*c.JupyterHub.services, service_definition()]
 
 
 def configure_spawner(c, settings: Settings, runtime: ContainerRuntime, roles: RolesPolicy) -> None:

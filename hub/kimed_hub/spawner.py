@@ -24,7 +24,7 @@ from dockerspawner import DockerSpawner
 from tornado import web
 from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 
-from . import container_checks, firewall, gpus
+from . import container_checks, firewall, gpus, package_index
 from .host_ports import HOST_PORTS
 from .policies import (
     ResourceProfile,
@@ -282,6 +282,14 @@ class WorkbenchSpawner(DockerSpawner):
             limits=self.chosen_profile,
             gpus=tuple(self.assigned_gpus),
         )
+
+    def get_env(self) -> dict[str, str]:
+        """DockerSpawner's environment plus pip's settings for the workbench's package
+        index (through the proxy, with this server's own token: package_index.pip_env)."""
+        env = super().get_env()
+        token = env.get("JUPYTERHUB_API_TOKEN", "")
+        env.update(package_index.pip_env(self.hub_connect_url, self.proxy_port, token))
+        return env
 
     async def start_object(self):
         """Verify the created container, close its egress, then start it."""

@@ -1,9 +1,12 @@
-"""Integration tests of the real image builds: the single-user image is built (or reused),
-then run the way the spawner runs it: read-only root, no capabilities, no network.
+"""Integration tests of the real image builds: the single-user image (server and curated
+kernels) is built (or reused), then run the way the spawner runs it: read-only root, no
+capabilities, no network.
 
-The first run on a fresh machine builds everything (about 2 minutes, plus the wheel
-download); later runs reuse the images. The offline-rebuild test always rebuilds one image
-without the layer cache, into its own tag, and removes it afterwards.
+The first run on a fresh machine builds everything (about 8 minutes on 2 cores, plus the
+wheel download); later runs reuse the images (seconds). The offline-rebuild test always
+rebuilds one kernel's stage without the layer cache, with every registry unreachable,
+into its own tag, and removes it afterwards (bench/image_build.py times the full cold
+build).
 """
 
 from __future__ import annotations
@@ -13,15 +16,19 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
 from kimed_hub import runtime
 from kimed_hub.images import (
+    all_envs,
     build_singleuser_image,
+    ensure_sbom,
     ensure_singleuser_image,
     ensure_wheelhouse,
+    image_envs,
 )
 from kimed_hub.images._common import inspect_image
 
@@ -63,7 +70,7 @@ for _ in range(120):
     except OSError:
         time.sleep(0.5)
 lab = get("/lab")
-manager, client = start_new_kernel(kernel_name="python3", startup_timeout=60)
+manager, client = start_new_kernel(kernel_name="python-base", startup_timeout=120)
 reply = client.execute_interactive("import ipywidgets; x = ipywidgets.IntSlider(3)", timeout=60)
 client.stop_channels()
 manager.shutdown_kernel(now=True)
@@ -108,6 +115,18 @@ def test_second_call_reuses_the_image(image: str) -> None:
     assert inspect_image("localhost/kimed-singleuser:latest")["Id"] == after["Id"]
 
 
+def test_unchanged_inputs_cost_seconds_in_a_new_process(image: str) -> None:
+    """What `kimed setup` pays when nothing changed: no build, no download."""
+    script = "import kimed_hub.images as i; print(i.ensure_singleuser_image())"
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith(image) and "build" not in result.stdout
+    assert time.monotonic() - started < 15
+
+
 def test_image_configuration(image: str) -> None:
     info = inspect_image(image)
     config = info["Config"]
@@ -116,6 +135,7 @@ def test_image_configuration(image: str) -> None:
     assert "8888/tcp" in config["ExposedPorts"]
     env = dict(item.split("=", 1) for item in config["Env"])
     assert env["PATH"].startswith("/opt/venv/bin:") and env["HOME"] == "/home/jovyan"
+    assert config["Labels"]["org.kimed.variant"] == "cpu"
     assert env["JUPYTER_RUNTIME_DIR"] == "/tmp/jupyter-runtime"
     labels = config["Labels"]
     assert image.endswith(":" + labels["org.kimed.inputs-hash"][:12])
@@ -158,10 +178,46 @@ def test_lab_serves_and_runs_kernels_on_a_read_only_root(image: str, home_volume
         assert problem not in report["log"], report["log"]
 
 
+def test_kernel_venvs_are_separate_and_user_installs_go_home(image: str, home_volume: str) -> None:
+    script = (
+        "import json, subprocess\n"
+        "out = {}\n"
+        "for k in ('python-base', 'python-imaging', 'python-text'):\n"
+        "    py = f'/opt/kernels/{k}/bin/python'\n"
+        "    out[k] = subprocess.run([py, '-c', 'import sys, kimed_user_site as u; '\n"
+        "        'print(sys.prefix, u.USER_SITE in sys.path)'], capture_output=True,\n"
+        "        text=True).stdout.split()\n"
+        "    out[k].append(subprocess.run([py, '-m', 'pip', 'config', 'get', 'install.prefix'],\n"
+        "        capture_output=True, text=True).stdout.strip())\n"
+        "print(json.dumps(out))\n"
+    )
+    home = ("-v", f"{home_volume}:/home/jovyan")
+    seen = json.loads(_run(image, "python3", "-c", script, options=home).splitlines()[-1])
+    for kernel, (prefix, on_path, pip_prefix) in seen.items():
+        assert prefix == f"/opt/kernels/{kernel}" and on_path == "True"
+        assert pip_prefix == f"/home/jovyan/.local/kernels/{kernel}"
+
+
+def test_the_sbom_lists_every_environment_and_debian(image: str) -> None:
+    document = json.loads(ensure_sbom(image, progress=False).read_text())
+    assert document["bomFormat"] == "CycloneDX"
+    refs = {c["bom-ref"] for c in document["components"]}
+    for env in image_envs():
+        name = "singleuser" if env.name == "singleuser" else env.name
+        assert any(r.startswith(f"{name}:pypi:") for r in refs), env.name
+    assert any(r.startswith("python-imaging:pypi:torch@2.13.0+cpu") for r in refs)
+    assert any(r.startswith("deb:r-base-core@") for r in refs)
+    hashed = [c for c in document["components"] if c["purl"].startswith("pkg:pypi/")]
+    assert all(c.get("hashes") for c in hashed), [c["bom-ref"] for c in hashed if "hashes" not in c]
+
+
 def test_rebuild_works_with_registries_unreachable(image: str) -> None:
-    """With the wheelhouse in place, a full rebuild (no layer cache) succeeds while every
-    index pip could use points at a closed loopback port: nothing is downloaded."""
-    ensure_wheelhouse(progress=False)  # the precondition: a complete wheelhouse
+    """With the wheelhouses in place, every wheelhouse checks out and a kernel's stage
+    rebuilds from scratch (no layer cache) while every index pip could use points at a
+    closed loopback port: nothing is downloaded."""
+    for env in all_envs():  # the precondition: complete wheelhouses
+        if env.variant == "cpu":
+            ensure_wheelhouse(progress=False, env=env)
     unreachable = "http://127.0.0.1:9/"
     env = {
         **os.environ,
@@ -176,7 +232,8 @@ def test_rebuild_works_with_registries_unreachable(image: str) -> None:
     }
     script = (
         "import json; from kimed_hub.images import build_singleuser_image as b; "
-        f"r = b(ref={OFFLINE_REF!r}, force=True, no_cache=True); print(json.dumps(r.built))"
+        f"r = b(ref={OFFLINE_REF!r}, force=True, no_cache=True, target='kernel-python-text'); "
+        "print(json.dumps(r.built))"
     )
     try:
         result = subprocess.run(
@@ -186,8 +243,11 @@ def test_rebuild_works_with_registries_unreachable(image: str) -> None:
         assert result.stdout.strip().endswith("true")
         assert "download" not in result.stdout, result.stdout
         offline = inspect_image(OFFLINE_REF)
-        labels = offline["Config"]["Labels"]
-        assert labels == inspect_image(image)["Config"]["Labels"]
+        key = "org.kimed.inputs-hash"
+        assert offline["Config"]["Labels"][key] == inspect_image(image)["Config"]["Labels"][key]
         assert offline["Id"] != inspect_image(image)["Id"]
+        check = "import presidio_analyzer, spacy; print(spacy.__version__)"
+        seen = _run(OFFLINE_REF, "/opt/kernels/python-text/bin/python", "-c", check)
+        assert seen.strip() == "3.8.18"
     finally:
         subprocess.run([_cli(), "rmi", "-f", OFFLINE_REF], check=False, capture_output=True)

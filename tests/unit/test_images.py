@@ -1,15 +1,19 @@
 """Unit tests of the image build logic that need no container runtime: input hashing,
-the lock file, the apt-sources mirror search and the wheelhouse verification."""
+the locks of every environment (server, kernels, package index, GPU variant), the
+apt-sources mirror search, the wheelhouse verification and the SBOM generator."""
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import json
 import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from kimed_hub import images
 from kimed_hub.images import (
     ImageBuildError,
     _common,
@@ -20,7 +24,9 @@ from kimed_hub.images import (
     singleuser_image_ref,
     wheels,
 )
+from kimed_hub.images import base as base_module
 from kimed_hub.images.base import load_base_recipe
+from kimed_hub.images.environments import PythonEnv, kernels_dir
 from kimed_hub.images.wheels import LockedWheel, check_wheelhouse, parse_lock
 from kimed_hub.paths import docker_dir
 
@@ -29,9 +35,10 @@ from kimed_hub.paths import docker_dir
 
 @pytest.fixture
 def recipes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of docker/ that the tests may edit; returns its path."""
+    """A private copy of docker/ and kernels/ that the tests may edit; returns docker/."""
     home = tmp_path / "home"
     shutil.copytree(docker_dir(), home / "docker")
+    shutil.copytree(kernels_dir(), home / "kernels")
     monkeypatch.setenv("KIMED_HOME", str(home))
     monkeypatch.setenv("KIMED_STATE_DIR", str(tmp_path / "state"))
     return home / "docker"
@@ -288,10 +295,17 @@ def test_stale_and_renamed_files_are_stray(wheelhouse: tuple[Path, list[LockedWh
     ]
 
 
-def _use_lock(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, entries: list[LockedWheel]) -> None:
-    lock = tmp_path / "requirements.lock"
-    lock.write_text(wheels.format_lock(entries, load_base_recipe()))
-    monkeypatch.setattr(wheels, "lock_path", lambda: lock)
+def _env_with_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entries: list[LockedWheel], wheels_from: Path
+) -> PythonEnv:
+    """An environment whose lock holds ``entries`` and whose wheelhouse (under a private
+    state folder) starts as a copy of ``wheels_from``."""
+    monkeypatch.setenv("KIMED_STATE_DIR", str(tmp_path / "state"))
+    env = PythonEnv("testenv", tmp_path / "recipe")
+    env.folder.mkdir()
+    env.lock_path.write_text(wheels.format_lock(entries, load_base_recipe()))
+    shutil.copytree(wheels_from, env.wheelhouse)
+    return env
 
 
 def test_ensure_wheelhouse_skips_pip_when_complete(
@@ -300,14 +314,13 @@ def test_ensure_wheelhouse_skips_pip_when_complete(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     folder, entries = wheelhouse
-    _use_lock(monkeypatch, tmp_path, entries)
-    monkeypatch.setattr(wheels, "wheelhouse_dir", lambda: folder)
+    env = _env_with_lock(tmp_path, monkeypatch, entries, folder)
 
     def no_pip(*args: object) -> None:
         raise AssertionError("pip must not run for a complete wheelhouse")
 
     monkeypatch.setattr(wheels, "_pip_download", no_pip)
-    assert wheels.ensure_wheelhouse(progress=False) == folder
+    assert wheels.ensure_wheelhouse(progress=False, env=env) == env.wheelhouse
 
 
 def test_ensure_wheelhouse_replaces_a_corrupted_wheel(
@@ -318,9 +331,8 @@ def test_ensure_wheelhouse_replaces_a_corrupted_wheel(
     """The corrupt file is deleted and pip asked for the lock again (here a stand-in that
     writes the right bytes, as pip would after checking the hash)."""
     folder, entries = wheelhouse
-    _use_lock(monkeypatch, tmp_path, entries)
-    monkeypatch.setattr(wheels, "wheelhouse_dir", lambda: folder)
-    target = folder / "alpha-1.0-py3-none-any.whl"
+    env = _env_with_lock(tmp_path, monkeypatch, entries, folder)
+    target = env.wheelhouse / "alpha-1.0-py3-none-any.whl"
     target.write_bytes(b"corrupt")
     calls = []
 
@@ -330,9 +342,27 @@ def test_ensure_wheelhouse_replaces_a_corrupted_wheel(
         target.write_bytes(b"alpha wheel")
 
     monkeypatch.setattr(wheels, "_pip_download", fake_pip)
-    wheels.ensure_wheelhouse(progress=False)
+    wheels.ensure_wheelhouse(progress=False, env=env)
     assert len(calls) == 1 and "--require-hashes" in calls[0] and "--no-deps" in calls[0]
-    assert check_wheelhouse(folder, entries).missing == []
+    assert str(env.lock_path) in calls[0]
+    assert check_wheelhouse(env.wheelhouse, entries).missing == []
+
+
+def test_wheels_another_environment_holds_are_linked_not_downloaded(
+    wheelhouse: tuple[Path, list[LockedWheel]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder, entries = wheelhouse
+    env = _env_with_lock(tmp_path, monkeypatch, entries, folder)
+    shutil.move(env.wheelhouse, env.wheelhouse.parent / "sibling")
+    (env.wheelhouse.parent / "sibling" / "alpha-1.0-py3-none-any.whl").write_bytes(b"other")
+    downloads = []
+    monkeypatch.setattr(wheels, "_pip_download", lambda args, log: downloads.append(args))
+    with pytest.raises(ImageBuildError, match="alpha==1.0"):
+        wheels.ensure_wheelhouse(progress=False, env=env)  # alpha's bytes were wrong there
+    assert len(downloads) == 1
+    assert [p.name for p in env.wheelhouse.iterdir()] == ["beta_pkg-1.0-py3-none-any.whl"]
 
 
 # --- build command and progress lines ------------------------------------------------------
@@ -364,3 +394,183 @@ def test_failed_command_shows_log_tail(tmp_path: Path) -> None:
     message = str(error.value)
     assert "exit status 3" in message and str(log) in message
     assert "line100" in message and "line61" in message and "line60\n" not in message
+
+
+# --- kernels, variants, the package index's lock ---------------------------------------------
+
+
+def test_every_locked_environment_pins_and_hashes_every_wheel() -> None:
+    for env in images.all_envs():
+        locked = parse_lock(env.lock_path.read_text(), str(env.lock_path))
+        assert locked, env.key
+        assert len({w.name for w in locked}) == len(locked), env.key
+        source = env.in_path.read_text()
+        for name, version in re.findall(r"^([A-Za-z0-9._-]+)===?([^\s#]+)", source, re.M):
+            assert {w.name: w.version for w in locked}.get(wheels.canonical_name(name)) == (
+                version
+            ), f"{env.lock_path}: {name} (run `kimed image lock`)"
+
+
+def test_the_curated_kernels_are_the_documented_ones() -> None:
+    assert images.kernel_names() == ["python-base", "python-imaging", "python-text", "r"]
+    assert [e.name for e in images.python_kernel_envs()] == [
+        "python-base",
+        "python-imaging",
+        "python-text",
+    ]
+    assert images.DEFAULT_KERNEL == "python-base"
+    config = (docker_dir() / "singleuser" / "jupyter_server_config.py").read_text()
+    assert 'default_kernel_name = "python-base"' in config
+
+
+@pytest.mark.parametrize("name", ["python-base", "python-imaging", "python-text"])
+def test_python_kernel_specs_run_their_own_venv(name: str) -> None:
+    spec = json.loads((kernels_dir() / name / "kernel.json").read_text())
+    assert spec["argv"][0] == f"/opt/kernels/{name}/bin/python"
+    assert spec["argv"][1:] == ["-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    assert spec["language"] == "python"
+    locked = {w.name for w in parse_lock((kernels_dir() / name / "requirements.lock").read_text())}
+    assert {"ipykernel", "ipywidgets"} <= locked
+
+
+def test_key_packages_of_each_kernel_are_locked() -> None:
+    def names(kernel: str, lock: str = "requirements.lock") -> set[str]:
+        return {w.name for w in parse_lock((kernels_dir() / kernel / lock).read_text())}
+
+    assert {
+        "pandas",
+        "numpy",
+        "scipy",
+        "statsmodels",
+        "scikit-learn",
+        "matplotlib",
+        "seaborn",
+        "acro",
+    } <= names("python-base")
+    assert {"torch", "monai", "nibabel", "simpleitk"} <= names("python-imaging")
+    assert {"presidio-analyzer", "presidio-anonymizer", "spacy"} <= names("python-text")
+    assert "r-cran-irkernel" in (kernels_dir() / "r" / "debian-packages.txt").read_text()
+
+
+def test_cpu_image_has_cpu_torch_and_gpu_image_cuda_torch() -> None:
+    cpu = {
+        w.name: w.version
+        for w in parse_lock((kernels_dir() / "python-imaging" / "requirements.lock").read_text())
+    }
+    gpu = {
+        w.name: w.version
+        for w in parse_lock(
+            (kernels_dir() / "python-imaging" / "requirements-gpu.lock").read_text()
+        )
+    }
+    assert cpu["torch"].endswith("+cpu") and not any(n.startswith("nvidia-") for n in cpu)
+    assert gpu["torch"] == cpu["torch"].removesuffix("+cpu")
+    assert any(n.startswith("nvidia-") for n in gpu)
+
+
+def test_containerfile_builds_every_python_kernel_in_its_own_stage() -> None:
+    text = (docker_dir() / "singleuser" / "Containerfile").read_text()
+    for env in images.python_kernel_envs():
+        assert f"AS kernel-{env.name}\n" in text
+        assert f"source=wheels/{env.name},target=/wheels" in text
+        assert f"COPY --from=kernel-{env.name} {env.install_path} {env.install_path}" in text
+    assert "source=wheels/singleuser,target=/wheels" in text
+
+
+def test_the_gpu_switch_swaps_only_the_imaging_lock(recipes: Path) -> None:
+    cpu, gpu = singleuser_image_ref("cpu"), singleuser_image_ref("gpu")
+    assert re.fullmatch(r"localhost/kimed-singleuser-gpu:[0-9a-f]{12}", gpu)
+    files = singleuser.context_files("gpu")
+    assert files["kernels/python-imaging/requirements.lock"].name == "requirements-gpu.lock"
+    assert files["kernels/python-base/requirements.lock"].name == "requirements.lock"
+    assert "kernels/python-imaging/requirements-gpu.lock" not in files
+    gpu_lock = recipes.parent / "kernels" / "python-imaging" / "requirements-gpu.lock"
+    gpu_lock.write_text(gpu_lock.read_text() + "\n# changed\n")
+    assert singleuser_image_ref("cpu") == cpu and singleuser_image_ref("gpu") != gpu
+    with pytest.raises(ValueError, match="variant"):
+        singleuser_image_ref("tpu")
+
+
+def test_kernel_changes_rebuild_the_image_and_debian_lists_the_base(recipes: Path) -> None:
+    base, user = _refs()
+    spec = recipes.parent / "kernels" / "python-text" / "kernel.json"
+    spec.write_text(spec.read_text().replace("text:", "text -"))
+    assert _refs()[0] == base and _refs()[1] != user
+    debs = recipes.parent / "kernels" / "r" / "debian-packages.txt"
+    debs.write_text(debs.read_text() + "r-cran-data.table\n")
+    assert _refs()[0] != base
+    assert "r-cran-data.table" in base_module.kernel_debian_packages()
+
+
+def test_package_index_lock_is_resolved_against_the_default_kernel() -> None:
+    env = images.package_index_env()
+    assert env.constraints_from == images.DEFAULT_KERNEL
+    base = {
+        w.name: w.version
+        for w in parse_lock((kernels_dir() / "python-base" / "requirements.lock").read_text())
+    }
+    for wheel in parse_lock(env.lock_path.read_text()):
+        if wheel.name in base:
+            assert wheel.version == base[wheel.name], wheel.name
+
+
+# --- SBOM --------------------------------------------------------------------------------------
+
+
+def _sbom_module():
+    spec = importlib.util.spec_from_file_location(
+        "kimed_sbom", docker_dir() / "singleuser" / "sbom.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sbom_lists_debian_packages_and_every_environment(tmp_path: Path) -> None:
+    """The generator on a made-up root: dpkg status, a server venv and a kernel venv."""
+    (tmp_path / "var/lib/dpkg").mkdir(parents=True)
+    (tmp_path / "var/lib/dpkg/status").write_text(
+        "Package: r-base-core\nStatus: install ok installed\nArchitecture: amd64\n"
+        "Version: 4.2.2.20221110-2\nDescription: GNU R\n continued line\n\n"
+        "Package: gone\nStatus: deinstall ok config-files\nVersion: 1\n"
+    )
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/os-release").write_text('VERSION_ID="12"\n')
+    for prefix, lock in (
+        ("opt/venv", "opt/kimed/requirements.lock"),
+        ("opt/kernels/python-base", "opt/kimed/kernels/python-base/requirements.lock"),
+    ):
+        site = tmp_path / prefix / "lib/python3.11/site-packages"
+        (site / "Numpy-2.3.5.dist-info").mkdir(parents=True)
+        (site / "Numpy-2.3.5.dist-info/METADATA").write_text(
+            "Metadata-Version: 2.1\nName: Numpy\nVersion: 2.3.5\nLicense-Expression: BSD-3-Clause\n"
+        )
+        (tmp_path / prefix / "pyvenv.cfg").write_text("home = /usr/bin\n")
+        (tmp_path / lock).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / lock).write_text("numpy==2.3.5 \\\n    --hash=sha256:" + "ab" * 32 + "\n")
+    pip_info = tmp_path / "opt/venv/lib/python3.11/site-packages/pip-23.0.1.dist-info"
+    pip_info.mkdir()
+    (pip_info / "METADATA").write_text("Metadata-Version: 2.1\nName: pip\nVersion: 23.0.1\n")
+    (tmp_path / "usr/share/python-wheels").mkdir(parents=True)  # ensurepip's, from Debian
+    (tmp_path / "usr/share/python-wheels/pip-23.0.1-py3-none-any.whl").write_bytes(b"pip")
+    document = _sbom_module().sbom(tmp_path, "cpu")
+    assert document["bomFormat"] == "CycloneDX" and document["specVersion"] == "1.5"
+    assert document["serialNumber"].startswith("urn:uuid:")
+    components = {c["bom-ref"]: c for c in document["components"]}
+    assert len(components) == len(document["components"]) == 4  # bom-refs are unique
+    pip = components["singleuser:pypi:pip@23.0.1"]
+    assert pip["hashes"] == [{"alg": "SHA-256", "content": hashlib.sha256(b"pip").hexdigest()}]
+    deb = components["deb:r-base-core@4.2.2.20221110-2"]
+    assert deb["purl"] == "pkg:deb/debian/r-base-core@4.2.2.20221110-2?arch=amd64&distro=debian-12"
+    numpy = components["python-base:pypi:numpy@2.3.5"]
+    assert numpy["purl"] == "pkg:pypi/numpy@2.3.5"
+    assert numpy["hashes"] == [{"alg": "SHA-256", "content": "ab" * 32}]
+    assert numpy["licenses"] == [{"expression": "BSD-3-Clause"}]
+    assert {"name": "kimed:environment", "value": "/opt/kernels/python-base"} in numpy["properties"]
+    assert "singleuser:pypi:numpy@2.3.5" in components
+
+
+def test_sbom_files_are_named_by_the_image_tag(recipes: Path) -> None:
+    path = images.sbom_path("localhost/kimed-singleuser-gpu:0123456789ab")
+    assert path.name == "kimed-singleuser-gpu-0123456789ab.cdx.json"
+    assert path.parent == images.sbom_dir()

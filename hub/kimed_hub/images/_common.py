@@ -21,7 +21,7 @@ from ..paths import state_dir
 
 # Mixed into every image key. Bump it when the build code changes what an image contains
 # (the recipes are hashed anyway), so that every host rebuilds once.
-KEY_VERSION = "kimed-images-1"
+KEY_VERSION = "kimed-images-2"
 LOG_TAIL_LINES = 40
 PREFIX = "[kimed image]"
 
@@ -174,3 +174,12 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     """The last ``lines`` lines of a log file, decoded leniently."""
     text = path.read_bytes().decode("utf-8", errors="replace")
     return "\n".join(text.splitlines()[-lines:])
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """Hard-link ``source`` to ``target`` (free on one filesystem), else copy it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # another filesystem, or links not allowed
+        shutil.copy2(source, target)

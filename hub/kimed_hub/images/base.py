@@ -18,7 +18,7 @@ from typing import IO
 
 import yaml
 
-from ..paths import docker_dir
+from ..paths import docker_dir, project_root
 from ._common import (
     ImageBuildError,
     build_dir,
@@ -78,9 +78,30 @@ def load_base_recipe() -> BaseRecipe:
     )
 
 
+def kernel_debian_package_files() -> dict[str, Path]:
+    """Every kernel's ``debian-packages.txt`` (``kernels/r/...``), by its path under the
+    project: Debian packages a kernel needs go into the base image with debootstrap."""
+    root = project_root()
+    files = sorted((root / "kernels").glob("*/debian-packages.txt"))
+    return {path.relative_to(root).as_posix(): path for path in files}
+
+
+def kernel_debian_packages() -> tuple[str, ...]:
+    """The package names those files list (comments and blank lines skipped)."""
+    names = []
+    for path in kernel_debian_package_files().values():
+        for line in path.read_text().splitlines():
+            name = line.split("#", 1)[0].strip()
+            if name and name not in names:
+                names.append(name)
+    return tuple(names)
+
+
 def base_image_key() -> str:
-    """The sha256 over every file of the base recipe (suite, variant, include list...)."""
-    return inputs_hash(recipe_files(base_recipe_dir()))
+    """The sha256 over every file of the base recipe (suite, variant, include list...) and
+    the kernels' Debian package lists."""
+    files = {**recipe_files(base_recipe_dir()), **kernel_debian_package_files()}
+    return inputs_hash(files)
 
 
 def base_image_ref() -> str:
@@ -114,7 +135,7 @@ def build_base_image(ref: str, progress: bool = True) -> None:
             argv = [
                 debootstrap,
                 f"--variant={recipe.variant}",
-                f"--include={','.join(recipe.include)}",
+                f"--include={','.join(recipe.include + kernel_debian_packages())}",
                 *(recipe.suite, str(rootfs), mirror),
             ]
             run_logged(argv, logs / f"base-{key}-debootstrap.log", "debootstrap")

@@ -9,12 +9,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from .loader import PolicyError, load_policy, parse_size
+from .packages import AllowedPackage, PackageAllowlist, package_allowlist
 from .profiles import ResourceProfile, ResourceProfiles, resource_profiles
 from .roles import Role, RolesPolicy, roles_policy
 from .security import Ceilings, SecurityProfile, security_profile
 from .sessions import SessionsPolicy, sessions_policy
 
-POLICY_FILES = ("container-security", "profiles", "roles", "sessions", "demo-accounts")
+POLICY_FILES = (
+    "container-security",
+    "profiles",
+    "roles",
+    "sessions",
+    "demo-accounts",
+    "package-allowlist",
+)
 
 
 def check_all(directory: Path | None = None) -> list[str]:
@@ -28,6 +36,8 @@ def check_all(directory: Path | None = None) -> list[str]:
 
 
 __all__ = [
+    "AllowedPackage",
+    "PackageAllowlist",
     "Ceilings",
     "PolicyError",
     "ResourceProfile",
@@ -38,6 +48,7 @@ __all__ = [
     "SessionsPolicy",
     "check_all",
     "load_policy",
+    "package_allowlist",
     "parse_size",
     "resource_profiles",
     "roles_policy",
