@@ -86,7 +86,6 @@ class Algorithm:
     changelog: dict[str, str] = field(default_factory=dict)
     use_cases: list[UseCase] = items(max_items=200, as_set=True)
     references: list[str] = items(max_items=50, as_set=True)
-    iri: str = text()
 
 
 def check_algorithm(algo: Algorithm) -> list[Violation]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from .model import Dataset
 from .vocab import vocabularies
@@ -35,7 +34,9 @@ _WORD = re.compile(r"[a-z0-9]+")
 def normalise_text(value: str) -> str:
     """Lower-case words without accents, joined by single spaces (index and query form)."""
     folded = unicodedata.normalize("NFKD", value.lower().translate(_FOLD))
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    # Decomposed accents are separate code points; dropping non-ASCII removes them (and
+    # any other non-Latin letter, which the index does not support anyway).
+    plain = folded.encode("ascii", "ignore").decode("ascii")
     return " ".join(_WORD.findall(plain))
 
 
@@ -44,24 +45,8 @@ def query_terms(query: str, limit: int = 8) -> list[str]:
     return normalise_text(query).split()[:limit]
 
 
-@dataclass(frozen=True)
-class IndexEntry:
-    """Everything the store writes for one dataset besides its document."""
-
-    columns: dict
-    facets: list[tuple[str, str]]
-
-
-def index_entry(ds: Dataset, has_synthetic: bool) -> IndexEntry:
-    """The search columns and facet rows of ``ds``.
-
-    ``has_synthetic`` says whether a synthetic version of ``ds`` is in the catalogue; the
-    store knows that, the record alone does not.
-    """
-    return IndexEntry(_columns(ds), _facets(ds, has_synthetic))
-
-
-def _columns(ds: Dataset) -> dict:
+def index_columns(ds: Dataset) -> dict:
+    """The search, filter and sort columns of ``ds``."""
     period = ds.temporal
     return {
         "title_de": ds.title.de,
@@ -79,6 +64,12 @@ def _columns(ds: Dataset) -> dict:
         "is_synthetic": ds.is_synthetic,
         "source_identifier": ds.derived_from or None,
         "modified": ds.modified,
+    }
+
+
+def text_columns(ds: Dataset) -> dict:
+    """The full-text columns of ``ds``: title, description, keywords+codes, variables."""
+    return {
         "fts_title": normalise_text(f"{ds.title.de} {ds.title.en}"),
         "fts_body": normalise_text(f"{ds.description.de} {ds.description.en}"),
         "fts_keywords": normalise_text(" ".join(ds.keywords + _code_words(ds))),
@@ -108,7 +99,12 @@ def _variable_words(ds: Dataset) -> list[str]:
     return [f"{v.name} {v.title}" for v in ds.variables]
 
 
-def _facets(ds: Dataset, has_synthetic: bool) -> list[tuple[str, str]]:
+def facet_rows(ds: Dataset, has_synthetic: bool) -> list[tuple[str, str]]:
+    """The (facet, value) pairs of ``ds``.
+
+    ``has_synthetic`` says whether a synthetic version of ``ds`` is in the catalogue; the
+    store knows that, the record alone does not.
+    """
     rows = [("health_category", c) for c in ds.health_categories]
     rows += [("modality", c) for c in ds.modalities]
     rows += [("data_model", c) for c in ds.standards]

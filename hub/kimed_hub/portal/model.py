@@ -148,7 +148,6 @@ class Dataset:
     version: str = text(max_len=60)
     issued: date | None = None
     modified: date | None = None
-    iri: str = text()
 
     @property
     def is_synthetic(self) -> bool:
@@ -201,8 +200,6 @@ def check_dataset(ds: Dataset) -> list[Violation]:
         problems += check_links(var, f"variables[{i}].")
     if ds.derived_from:
         problems += check_identifier(ds.derived_from, "derived_from")
-    if ds.iri and not URL_RE.match(ds.iri):
-        problems.append(Violation("iri", "must be an http(s) IRI"))
     return problems
 
 

@@ -125,7 +125,7 @@ VARIABLE = NodeMap(
     (CSVW.Column,),
     (
         Prop("name", CSVW.name),
-        Prop("title", CSVW.title),
+        Prop("title", CSVW["title"]),
         Prop("description", DCTERMS.description),
         Prop("datatype", CSVW.datatype),
         Prop("property_url", CSVW.propertyUrl, "iri"),
@@ -215,7 +215,7 @@ TENSOR = NodeMap(
     (
         Prop("name", KIMED.name),
         Prop("kind", KIMED.kind),
-        Prop("format", KIMED.format),
+        Prop("format", KIMED["format"]),
         Prop("modality", KIMED.modality, "code", "modality"),
         Prop("num_channels", KIMED.numChannels, "int"),
         Prop("spatial_shape", KIMED.spatialShape, "json"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import types
-from dataclasses import MISSING, Field, fields, is_dataclass, replace
+from dataclasses import MISSING, fields, is_dataclass, replace
 from dataclasses import field as dc_field
 from datetime import date, datetime
 from functools import cache
@@ -45,8 +45,11 @@ def items(*, max_items: int = DEFAULT_MAX_ITEMS, as_set: bool = False) -> Any:
 
 def to_data(obj: Any) -> Any:
     """Convert a dataclass tree to JSON-ready data (dates as ISO strings)."""
-    if is_dataclass(obj):
-        return {f.name: to_data(getattr(obj, f.name)) for f in fields(obj)}
+    if isinstance(obj, str | int | float | bool | None):
+        return obj
+    names = _field_names(type(obj))
+    if names is not None:
+        return {name: to_data(getattr(obj, name)) for name in names}
     if isinstance(obj, list | tuple):
         return [to_data(x) for x in obj]
     if isinstance(obj, dict):
@@ -54,6 +57,12 @@ def to_data(obj: Any) -> Any:
     if isinstance(obj, date | datetime):
         return obj.isoformat()
     return obj
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    # Cached per class: the converter runs for every nested value of every record.
+    return tuple(f.name for f in fields(cls)) if is_dataclass(cls) else None
 
 
 def canonical_json(obj: Any) -> str:
@@ -81,6 +90,8 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 def _build(cls: type, data: Any, path: str, problems: list[Violation]) -> Any:
+    if isinstance(data, cls):  # already built (e.g. a UseCase passed to from_monai_bundle)
+        return data
     if not isinstance(data, dict):
         problems.append(Violation(path or "record", "expected an object"))
         return None
@@ -172,27 +183,39 @@ def check_limits(obj: Any, subject: str = "record") -> None:
         raise TooLarge(f"{subject} is over the size limits: {lines}")
 
 
+@cache
+def _limits(cls: type) -> tuple[tuple[str, int, int], ...]:
+    """(field name, max_len, max_items) per field of a dataclass, looked up once."""
+    return tuple(
+        (
+            f.name,
+            f.metadata.get("max_len", DEFAULT_MAX_LEN),
+            f.metadata.get("max_items", DEFAULT_MAX_ITEMS),
+        )
+        for f in fields(cls)
+    )
+
+
 def _walk_limits(obj: Any, path: str, problems: list[Violation]) -> None:
-    for f in fields(obj):
-        value, where = getattr(obj, f.name), _join(path, f.name)
+    for name, max_len, max_items in _limits(type(obj)):
+        value = getattr(obj, name)
         if isinstance(value, str):
-            limit = f.metadata.get("max_len", DEFAULT_MAX_LEN)
-            if len(value) > limit:
-                problems.append(Violation(where, f"{len(value)} characters; at most {limit}"))
+            if len(value) > max_len:
+                where = _join(path, name)
+                problems.append(Violation(where, f"{len(value)} characters; at most {max_len}"))
         elif isinstance(value, list):
-            _list_limits(f, value, where, problems)
-        elif is_dataclass(value):
-            _walk_limits(value, where, problems)
+            _list_limits(max_items, value, _join(path, name), problems)
+        elif _field_names(type(value)) is not None:
+            _walk_limits(value, _join(path, name), problems)
 
 
-def _list_limits(f: Field, value: list, where: str, problems: list[Violation]) -> None:
-    limit = f.metadata.get("max_items", DEFAULT_MAX_ITEMS)
+def _list_limits(limit: int, value: list, where: str, problems: list[Violation]) -> None:
     if len(value) > limit:
         problems.append(Violation(where, f"{len(value)} items; at most {limit}"))
     for i, item in enumerate(value):
         if isinstance(item, str) and len(item) > DEFAULT_MAX_LEN:
             problems.append(Violation(f"{where}[{i}]", f"longer than {DEFAULT_MAX_LEN}"))
-        elif is_dataclass(item):
+        elif _field_names(type(item)) is not None:
             _walk_limits(item, f"{where}[{i}]", problems)
 
 
@@ -220,7 +243,8 @@ def _strip(value: Any) -> Any:
 
 
 def _dedupe_sorted(values: list) -> list:
-    keyed = {canonical_json(v): v for v in values if v not in ("", None)}
+    # repr() is a stable, complete key for strings and (nested) dataclasses alike.
+    keyed = {repr(v): v for v in values if v not in ("", None)}
     return [keyed[k] for k in sorted(keyed)]
 
 

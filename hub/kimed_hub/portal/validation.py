@@ -40,10 +40,13 @@ def check_graph(data: Graph, subject: str = "the submitted records") -> None:
 
 
 def violations(data: Graph) -> list[Violation]:
-    """The readable violations of ``data`` against the portal's shapes (empty: valid)."""
-    merged = Graph()
+    """The readable violations of ``data`` against the portal's shapes (empty: valid).
+
+    The vocabulary triples are added to ``data`` itself (copying a large import graph
+    would cost more than validating it); they describe only concepts, never records.
+    """
+    merged = data
     merged += vocabularies().graph
-    merged += data
     bind_prefixes(merged)
     conforms, results, _ = validate(
         merged,

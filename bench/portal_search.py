@@ -1,0 +1,172 @@
+"""Catalogue search latency and import throughput at 1,000 / 100,000 / 1,000,000 records.
+
+    .venv/bin/python bench/portal_search.py [--sizes 1000 100000] [--queries 200]
+                                            [--database-url postgresql+psycopg://...]
+
+For each size: a fresh catalogue (SQLite file in a temporary folder, or a PostgreSQL
+database given by URL, which must be empty; it is emptied after each size) is filled
+with generated records (``kimed_hub.portal.generated``, batches of 1,000; model checks,
+no SHACL), then timed:
+- ``text+2facets`` (the target: p95 < 50 ms at 100,000): a disease or body-site word
+  plus a health-category and a modality selection, relevance order, with facet counts;
+- ``browse`` (no filter, facet counts over everything), ``text`` alone, ``facet`` alone
+  with a non-relevance sort, ``range`` (cohort size and age span).
+The first query after the import builds the in-memory facet index; it is reported
+separately (``index build``) and not part of the percentiles. Import throughput is
+reported for the bulk path and, on the first 1,000 records, for the fully validated
+path (SHACL on every record). Prints a markdown table and writes
+bench/results/portal_search.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from kimed_hub.portal.db import metadata
+from kimed_hub.portal.generated import CITIES, DISEASES, SITES, generate_datasets
+from kimed_hub.portal.search import SearchQuery
+from kimed_hub.portal.store import CatalogueStore
+from tqdm import tqdm
+
+RESULTS = Path(__file__).parent / "results"
+CATEGORIES = ["EHRS", "RQSH", "HGPD", "HPML", "PGEH", "EMRD", "MRMR"]
+MODALITIES = ["CT", "MR", "XR", "TABULAR", "TEXT", "SM", "GENOMICS", "ECG"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def words() -> list[str]:
+    """Query words users would type: diseases and body sites in both languages, towns."""
+    found = [w for pair in DISEASES + SITES for text in pair for w in text.split()]
+    return sorted({w.lower().strip(":'s") for w in found + CITIES if len(w) > 3})
+
+
+def workloads(rng: random.Random, n: int) -> dict[str, list[SearchQuery]]:
+    """The query mixes, ``n`` queries each (distinct, so no cache could help)."""
+    vocabulary = words()
+
+    def two_facets() -> dict:
+        return {"health_category": (rng.choice(CATEGORIES),), "modality": (rng.choice(MODALITIES),)}
+
+    return {
+        "text+2facets": [
+            SearchQuery(text=rng.choice(vocabulary), facets=two_facets()) for _ in range(n)
+        ],
+        "browse": [SearchQuery(page=rng.randint(1, 5)) for _ in range(max(20, n // 5))],
+        "text": [SearchQuery(text=rng.choice(vocabulary)) for _ in range(n)],
+        "facet": [
+            SearchQuery(
+                facets={"modality": (rng.choice(MODALITIES),)},
+                sort=rng.choice(["title", "size", "modified"]),
+            )
+            for _ in range(n)
+        ],
+        "range": [
+            SearchQuery(
+                cohort_size=(rng.choice([100, 1000, 10_000]), None), age=(rng.randint(0, 60), None)
+            )
+            for _ in range(max(20, n // 5))
+        ],
+    }
+
+
+def fill(store: CatalogueStore, size: int) -> dict:
+    """Import ``size`` generated records; the first 1,000 fully validated (SHACL)."""
+    validated = min(size, 1000)
+    started = time.perf_counter()
+    store.add_datasets(generate_datasets(validated), actor="bench", shacl=True, batch=250)
+    shacl_rate = validated / (time.perf_counter() - started)
+    rest = size - validated
+    started = time.perf_counter()
+    with tqdm(total=rest, desc=f"import {size:,}", unit="rec", disable=rest == 0) as bar:
+        for chunk_start in range(validated, size, 10_000):
+            count = min(10_000, size - chunk_start)
+            store.add_datasets(
+                generate_datasets(count, start=chunk_start), actor="bench", shacl=False, batch=1000
+            )
+            bar.update(count)
+    bulk_rate = rest / (time.perf_counter() - started) if rest else None
+    return {"import_validated_records_per_s": shacl_rate, "import_bulk_records_per_s": bulk_rate}
+
+
+def measure(store: CatalogueStore, n: int) -> dict:
+    """Latency percentiles (ms) per workload, plus the index build on first use."""
+    started = time.perf_counter()
+    store.search(SearchQuery())
+    results = {"index_build_s": time.perf_counter() - started}
+    for name, queries in workloads(random.Random(42), n).items():
+        store.search(queries[0])  # loads what this kind of query needs (orders, ranges)
+        times = []
+        for query in queries:
+            started = time.perf_counter()
+            store.search(query)
+            times.append((time.perf_counter() - started) * 1000)
+        results[name] = {
+            "p50_ms": percentile(times, 0.5),
+            "p95_ms": percentile(times, 0.95),
+            "n": len(times),
+        }
+    return results
+
+
+def run_size(size: int, queries: int, url: str | None) -> dict:
+    with tempfile.TemporaryDirectory(prefix="kimed-bench-") as folder:
+        store = CatalogueStore(url or f"sqlite:///{folder}/catalogue.sqlite")
+        try:
+            if store.dataset_identifiers():
+                raise SystemExit("the benchmark database must be empty")
+            result = {"size": size, "backend": store.backend} | fill(store, size)
+            return result | measure(store, queries)
+        finally:
+            if url:  # leave the given database empty for the next size
+                metadata.drop_all(store.db.engine)
+            store.close()
+
+
+def table(rows: list[dict]) -> str:
+    names = ["text+2facets", "browse", "text", "facet", "range"]
+    head = "| records | backend | " + " | ".join(f"{n} p50 / p95 (ms)" for n in names)
+    head += " | index build (s) | import bulk (rec/s) | import validated (rec/s) |"
+    lines = [head, "|" + "---|" * (len(names) + 5)]
+    for r in rows:
+        cells = [f"{r[n]['p50_ms']:.1f} / {r[n]['p95_ms']:.1f}" for n in names]
+        bulk = f"{r['import_bulk_records_per_s']:.0f}" if r["import_bulk_records_per_s"] else "–"
+        lines.append(
+            f"| {r['size']:,} | {r['backend']} | "
+            + " | ".join(cells)
+            + f" | {r['index_build_s']:.1f} | {bulk} | {r['import_validated_records_per_s']:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
+    parser.add_argument("--queries", type=int, default=200, help="queries per workload")
+    parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite)")
+    parser.add_argument("--output", type=Path, default=RESULTS / "portal_search.json")
+    args = parser.parse_args(argv)
+    rows = [run_size(size, args.queries, args.database_url) for size in args.sizes]
+    print(table(rows))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": _cpus()}
+    args.output.write_text(json.dumps({"machine": machine, "results": rows}, indent=2) + "\n")
+    return rows
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+if __name__ == "__main__":
+    main()
