@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import random
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -41,6 +42,7 @@ MODALITIES = ["CT", "MR", "XR", "TABULAR", "TEXT", "SM", "GENOMICS", "ECG"]
 
 
 def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile of ``values`` (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
@@ -56,6 +58,7 @@ def workloads(rng: random.Random, n: int) -> dict[str, list[SearchQuery]]:
     vocabulary = words()
 
     def two_facets() -> dict:
+        """A health-category and a modality selection."""
         return {"health_category": (rng.choice(CATEGORIES),), "modality": (rng.choice(MODALITIES),)}
 
     return {
@@ -120,13 +123,17 @@ def measure(store: CatalogueStore, n: int) -> dict:
 
 
 def run_size(size: int, queries: int, url: str | None) -> dict:
+    """Fill a fresh catalogue with ``size`` records and measure it."""
     with tempfile.TemporaryDirectory(prefix="kimed-bench-") as folder:
         store = CatalogueStore(url or f"sqlite:///{folder}/catalogue.sqlite")
         try:
             if store.dataset_identifiers():
                 raise SystemExit("the benchmark database must be empty")
             result = {"size": size, "backend": store.backend} | fill(store, size)
-            return result | measure(store, queries)
+            result |= measure(store, queries)
+            # Peak resident memory of this process (import + in-memory search index).
+            result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            return result
         finally:
             if url:  # leave the given database empty for the next size
                 metadata.drop_all(store.db.engine)
@@ -134,6 +141,7 @@ def run_size(size: int, queries: int, url: str | None) -> dict:
 
 
 def table(rows: list[dict]) -> str:
+    """The results as a markdown table."""
     names = ["text+2facets", "browse", "text", "facet", "range"]
     head = "| records | backend | " + " | ".join(f"{n} p50 / p95 (ms)" for n in names)
     head += " | index build (s) | import bulk (rec/s) | import validated (rec/s) |"
@@ -150,6 +158,7 @@ def table(rows: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
+    """Run the sizes given on the command line; print and save the results."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
     parser.add_argument("--queries", type=int, default=200, help="queries per workload")
@@ -165,6 +174,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
 
 def _cpus() -> int:
+    """CPUs this process may use (the machine's size for the record)."""
     return len(os.sched_getaffinity(0))
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, literal_column, select
+from sqlalchemy import Connection, select
 
 from .bits import to_bits
 from .db import dataset_facets as facets
@@ -24,26 +24,49 @@ from .search import FacetValue, Hit, SearchQuery, SearchResult
 
 #: Facet values listed per facet (most frequent first); selected ones are always shown.
 FACET_LIMIT = 50
-FTS = literal_column("portal_datasets_fts")
 #: Relevance tiers: (FTS5 column filter, PostgreSQL weights) where all terms must match.
 TIERS = (("{fts_title}", "A"), ("{fts_title fts_keywords}", "AB"))
 
 
-def text_matches(conn: Connection, backend: str, terms: list[str], tier: int | None) -> int:
-    """Datasets matching every term (prefix match) anywhere, or within relevance ``tier``."""
-    if backend == "sqlite":
-        expression = " AND ".join(f'"{t}"*' for t in terms)  # terms are [a-z0-9]+ only
+class TextMatch:
+    """The datasets matching every term of a query, and the relevance tiers among them.
+
+    SQLite answers each question from the FTS5 index alone, so tiers are asked lazily.
+    PostgreSQL rechecks every GIN candidate on its table row, so one pass computes the
+    tiers too when the page is sorted by relevance.
+    """
+
+    def __init__(self, conn: Connection, backend: str, terms: list[str], tiers: bool):
+        self.conn, self.backend, self.terms = conn, backend, terms
+        self._tiers: dict[int, int] = {}
+        self.all = self._sqlite(None) if backend == "sqlite" else self._postgres(tiers)
+
+    def tier(self, tier: int) -> int:
+        """Datasets with every term in the title (tier 0) or in title or keywords (1)."""
+        if tier not in self._tiers:
+            self._tiers[tier] = self._sqlite(tier)
+        return self._tiers[tier]
+
+    def _sqlite(self, tier: int | None) -> int:
+        expression = " AND ".join(f'"{t}"*' for t in self.terms)  # terms are [a-z0-9]+
         if tier is not None:
             expression = f"{TIERS[tier][0]} : ({expression})"
         sql = "SELECT rowid FROM portal_datasets_fts WHERE portal_datasets_fts MATCH ?"
-        return to_bits(pk for (pk,) in raw_rows(conn, sql, (expression,)))
-    weights = TIERS[tier][1] if tier is not None else ""
-    tsquery = " & ".join(f"{t}:*{weights}" for t in terms)
-    sql = (
-        "SELECT dataset_pk FROM portal_dataset_content "
-        "WHERE search_vector @@ to_tsquery('simple', ?)"
-    )
-    return to_bits(pk for (pk,) in raw_rows(conn, sql, (tsquery,)))
+        return to_bits(pk for (pk,) in raw_rows(self.conn, sql, (expression,)))
+
+    def _postgres(self, tiers: bool) -> int:
+        def tsquery(weights: str) -> str:
+            return " & ".join(f"{t}:*{weights}" for t in self.terms)
+
+        match = "search_vector @@ to_tsquery('simple', ?)"
+        flags = f", {match}, {match}" if tiers else ""
+        sql = f"SELECT dataset_pk{flags} FROM portal_dataset_content WHERE {match}"
+        params = (*(tsquery(w) for _, w in TIERS), tsquery("")) if tiers else (tsquery(""),)
+        rows = raw_rows(self.conn, sql, params)
+        if tiers:
+            for tier in range(len(TIERS)):
+                self._tiers[tier] = to_bits(row[0] for row in rows if row[tier + 1])
+        return to_bits(row[0] for row in rows)
 
 
 def run(conn: Connection, backend: str, index: FacetIndex, query: SearchQuery) -> SearchResult:
@@ -52,8 +75,9 @@ def run(conn: Connection, backend: str, index: FacetIndex, query: SearchQuery) -
     terms = query_terms(query.text)
     with index.view(conn) as view:
         base = view.universe()
-        if terms:
-            base &= text_matches(conn, backend, terms, None)
+        match = TextMatch(conn, backend, terms, query.sort == "relevance") if terms else None
+        if match:
+            base &= match.all
         within = view.ranges.matching(conn, query)
         if within is not None:
             base &= within
@@ -62,7 +86,7 @@ def run(conn: Connection, backend: str, index: FacetIndex, query: SearchQuery) -
         counts = {
             name: view.counts(name, _intersect(base, _others(chosen, name))) for name in FACETS
         }
-        keys = _page_keys(conn, backend, view, query, terms, selected)
+        keys = _page_keys(conn, view, query, match, selected)
     hits = _hits(conn, keys, query.lang)
     facet_values = {name: _facet_values(name, counts[name], query) for name in FACETS}
     return SearchResult(query, selected.bit_count(), hits, facet_values, query.active_filters())
@@ -79,14 +103,14 @@ def _others(chosen: dict[str, int], name: str) -> list[int]:
     return [bits for other, bits in chosen.items() if other != name]
 
 
-def _page_keys(conn, backend, view, query: SearchQuery, terms, selected: int) -> list[int]:
+def _page_keys(conn, view, query: SearchQuery, match: TextMatch | None, selected: int) -> list[int]:
     start, size = (query.page - 1) * query.page_size, query.page_size
-    if not (terms and query.sort == "relevance"):
+    if not (match and query.sort == "relevance"):
         order = query.sort if query.sort != "relevance" else "title"
         return view.page(conn, selected, order, start, size)
     keys, remaining = [], selected
     for tier in range(len(TIERS)):
-        in_tier = remaining & text_matches(conn, backend, terms, tier)
+        in_tier = remaining & match.tier(tier)
         keys += view.page(conn, in_tier, "title", 0, start + size - len(keys))
         remaining ^= in_tier
         if len(keys) >= start + size:

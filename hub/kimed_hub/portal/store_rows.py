@@ -25,6 +25,7 @@ from .db import (
     search_state,
 )
 from .db import dataset_content as content
+from .db import dataset_documents as documents
 from .db import request_datasets as requested
 from .errors import Conflict, ValidationFailed, Violation
 from .indexing import facet_rows, index_columns, text_columns
@@ -58,10 +59,10 @@ def document_query(table):
             datasets.c.identifier,
             datasets.c.pk,
             datasets.c.revision,
-            content.c.document,
+            documents.c.document,
             datasets.c.source_identifier.label("source"),
         )
-        return query.join(content, content.c.dataset_pk == datasets.c.pk)
+        return query.join(documents, documents.c.dataset_pk == datasets.c.pk)
     columns = (table.c.identifier, table.c.pk, table.c.revision, table.c.document)
     return select(*columns, null().label("source"))
 
@@ -122,28 +123,34 @@ def write_algorithm(conn: Connection, algo: Algorithm, actor: str, expected: int
 
 def _save(conn: Connection, table, records: list[Record], current: dict, docs: dict) -> list[int]:
     """Write the rows of ``records`` (new ones in one statement); return pks in order."""
-    now, rows, texts = audit.utc_now(), [], []
+    now, rows = audit.utc_now(), []
     for record in records:
         row = {"revision": current.get(record.identifier, NEW).revision + 1, "updated_at": now}
         if isinstance(record, Dataset):
             rows.append(row | index_columns(record))
-            texts.append({"document": docs[record.identifier]} | text_columns(record))
         else:
             algo = {"name": record.name, "version": record.version, "task": record.task}
             rows.append(row | algo | {"document": docs[record.identifier]})
     pks = _write_rows(conn, table, records, rows, current, now)
     if table is datasets:
-        new = [
-            t | {"dataset_pk": pk}
-            for r, pk, t in zip(records, pks, texts, strict=True)
-            if r.identifier not in current
-        ]
-        if new:
-            conn.execute(insert(content), new)
-        for record, pk, text in zip(records, pks, texts, strict=True):
-            if record.identifier in current:
-                conn.execute(update(content).where(content.c.dataset_pk == pk).values(**text))
+        _write_content(conn, records, pks, current, docs)
     return pks
+
+
+def _write_content(conn: Connection, records: list, pks: list[int], current: dict, docs: dict):
+    """The documents and full-text columns of datasets, next to their search rows."""
+    new_docs, new_texts = [], []
+    for record, pk in zip(records, pks, strict=True):
+        doc, text = docs[record.identifier], text_columns(record)
+        if record.identifier in current:
+            conn.execute(update(documents).where(documents.c.dataset_pk == pk).values(document=doc))
+            conn.execute(update(content).where(content.c.dataset_pk == pk).values(**text))
+        else:
+            new_docs.append({"dataset_pk": pk, "document": doc})
+            new_texts.append(text | {"dataset_pk": pk})
+    if new_docs:
+        conn.execute(insert(documents), new_docs)
+        conn.execute(insert(content), new_texts)
 
 
 def _write_rows(conn: Connection, table, records: list, rows: list, current: dict, now: str):
