@@ -34,7 +34,14 @@ def _edit(directory: Path, change, name: str = "container-security") -> None:
 
 
 def test_shipped_policies_are_valid():
-    assert check_all() == ["container-security", "profiles", "roles", "sessions", "demo-accounts"]
+    assert check_all() == [
+        "container-security",
+        "profiles",
+        "roles",
+        "sessions",
+        "demo-accounts",
+        "package-allowlist",
+    ]
     profile = SecurityProfile.from_policy(load_policy("container-security"))
     assert profile.uid != 0 and profile.ceilings.memory == parse_size("64G")
     profiles = ResourceProfiles.from_policy(load_policy("profiles"))
