@@ -251,3 +251,11 @@ def test_rebuild_works_with_registries_unreachable(image: str) -> None:
         assert seen.strip() == "3.8.18"
     finally:
         subprocess.run([_cli(), "rmi", "-f", OFFLINE_REF], check=False, capture_output=True)
+
+
+def test_pip_in_the_image_never_looks_for_pypi(image: str) -> None:
+    """Without the hub's PIP_INDEX_URL, pip's only index is a closed loopback port."""
+    script = "pip config list; pip download --no-deps --retries 0 -d /tmp/x tableone; true"
+    out = _run(image, "sh", "-c", script + " 2>&1")
+    assert "global.index-url='http://127.0.0.1:9/" in out
+    assert "Looking in indexes: http://127.0.0.1:9/" in out and "pypi.org" not in out

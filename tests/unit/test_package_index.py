@@ -297,6 +297,7 @@ def test_pip_env_points_at_the_proxy_with_the_servers_token() -> None:
     )
     assert env["PIP_TRUSTED_HOST"] == "10.0.2.2:8000"
     assert env["PIP_DISABLE_PIP_VERSION_CHECK"] == "1"
+    assert pip_env(None, 8000, "tok123") == pip_env("http://10.0.2.2:8081", 8000, "") == {}
 
 
 def test_service_definition_runs_the_index_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -52,13 +52,15 @@ def service_definition() -> dict:
     }
 
 
-def pip_env(hub_connect_url: str, proxy_port: int, token: str) -> dict[str, str]:
+def pip_env(hub_connect_url: str | None, proxy_port: int, token: str) -> dict[str, str]:
     """pip's settings inside a user container: the index through the proxy, on the host
     the container reaches the hub by, with the server's token as basic-auth password.
 
     The connection is plain HTTP, but it never leaves the host: it goes from the
     container's namespace to the host's loopback (slirp4netns) or the internal bridge."""
-    host = urlparse(hub_connect_url).hostname
+    host = urlparse(hub_connect_url or "").hostname
+    if not host or not token:
+        return {}  # no route to the index known: pip then fails rather than guessing
     netloc = f"{host}:{proxy_port}"
     return {
         "PIP_INDEX_URL": f"http://__token__:{token}@{netloc}{INDEX_PATH}",
