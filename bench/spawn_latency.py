@@ -21,9 +21,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from tqdm import tqdm
+
 from kimed_hub import images
 from kimed_hub.testing import HubProcess, HubUser, new_prefix, remove_containers
-from tqdm import tqdm
 
 RESULTS = Path(__file__).parent / "results"
 

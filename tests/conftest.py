@@ -8,6 +8,7 @@ set-up step to run rather than skipping, so CI can never pass by skipping them.
 from __future__ import annotations
 
 import pytest
+
 from kimed_hub import images
 from kimed_hub.runtime import detect
 from kimed_hub.testing import HubProcess, new_prefix, remove_containers, runtime_client

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from . import images
 from .accounts import demo_passwords, ensure_demo_accounts
+from .gpus import detect_gpu_ids
 from .paths import hub_data_dir, project_root
 from .policies import PolicyError, check_all
 from .proxy import ensure_proxy
@@ -40,6 +41,8 @@ def setup() -> None:
     _step("container runtime", ensure_runtime)
     _step("configurable-http-proxy", ensure_proxy)
     _step("single-user image", images.ensure_singleuser_image)
+    if detect_gpu_ids():  # the CUDA build is several GB: only where a GPU can use it
+        _step("GPU single-user image", lambda: images.ensure_singleuser_image(variant="gpu"))
 
 
 def print_login(settings: Settings) -> None:
@@ -86,7 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("up", help="set up and run the workbench")
     sub.add_parser("test", help="set up and run the test suite (arguments go to pytest)")
     sub.add_parser("policy", help="policy files").add_argument("action", choices=["check"])
-    sub.add_parser("image", help="images").add_argument("action", choices=["build", "lock"])
+    image = sub.add_parser("image", help="images")
+    image.add_argument("action", choices=["build", "lock"])
+    image.add_argument("--gpu", action="store_true", help="build the CUDA (GPU) variant")
     sub.add_parser("clean", help="remove user containers").add_argument(
         "--volumes", action="store_true"
     )
@@ -110,9 +115,9 @@ def _dispatch(argv: list[str]) -> int:
     elif args.command == "policy":
         print("policies valid:", ", ".join(check_all()))
     elif args.command == "image" and args.action == "build":
-        print(images.ensure_singleuser_image())
+        print(images.ensure_singleuser_image(variant="gpu" if args.gpu else "cpu"))
     elif args.command == "image":
-        print(images.lock_requirements())
+        print("\n".join(map(str, images.lock_requirements())))
     elif args.command == "clean":
         clean(args.volumes)
     return 0

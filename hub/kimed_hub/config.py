@@ -96,6 +96,7 @@ def configure_spawner(c, settings: Settings, runtime: ContainerRuntime, roles: R
     c.JupyterHub.spawner_class = "workbench"
     spawner = c.WorkbenchSpawner
     spawner.image = images.singleuser_image_ref()
+    spawner.image_variants = {"gpu": images.singleuser_image_ref("gpu")}
     spawner.pull_policy = "never"  # images are built locally; no registry is reachable
     spawner.client_kwargs = {"base_url": runtime.base_url}
     spawner.runtime_kind = runtime.kind

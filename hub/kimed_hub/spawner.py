@@ -20,6 +20,7 @@ import html
 from pathlib import Path
 from typing import Any
 
+import docker.errors
 from dockerspawner import DockerSpawner
 from tornado import web
 from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
@@ -77,6 +78,12 @@ class WorkbenchSpawner(DockerSpawner):
     )
     runtime_kind = Unicode(
         "podman", config=True, help="'docker' or 'podman': decides how GPUs are attached."
+    )
+    image_variants = Dict(
+        Unicode(),
+        config=True,
+        help="""Image reference per image variant named in profiles.yaml ('cpu', 'gpu').
+        The 'cpu' entry defaults to ``image``.""",
     )
     gpu_devices = List(
         Unicode(),
@@ -231,16 +238,43 @@ class WorkbenchSpawner(DockerSpawner):
                 self.orm_spawner.user_options = {}
             raise
         self.mem_limit, self.cpu_limit = self.chosen_profile.memory, self.chosen_profile.cpus
+        self.image = self._image_for(self.chosen_profile)
         self.assigned_gpus = tuple(self._assign_gpus(self.chosen_profile))
 
     async def start(self):
         """Prepare from policy and options, then start as DockerSpawner does."""
         self.prepare_start()
         try:
+            await self._require_image()
             return await super().start()
         except BaseException:
             self._release_resources()
             raise
+
+    def _image_for(self, profile: ResourceProfile) -> str:
+        """The image of the profile's variant; the 'cpu' variant is the configured image."""
+        if not hasattr(self, "_configured_image"):  # before any profile replaced it
+            self._configured_image = self.image
+        variants = {"cpu": self._configured_image, **self.image_variants}
+        if profile.image_variant not in variants:
+            raise SpawnRefused(
+                f"no image configured for variant {profile.image_variant!r}",
+                f"The software image for the {profile.display_name} profile is not installed on "
+                "this workbench; ask your administrator (kimed image build --gpu).",
+            )
+        return variants[profile.image_variant]
+
+    async def _require_image(self) -> None:
+        """A clear refusal when the profile's image was never built on this host."""
+        try:
+            await self.docker("inspect_image", self.image)
+        except docker.errors.NotFound as exc:
+            raise SpawnRefused(
+                f"image {self.image} is not built on this host",
+                f"The software image for the {self.chosen_profile.display_name} profile is "
+                "not installed on this workbench yet; ask your administrator (kimed image "
+                "build).",
+            ) from exc
 
     def _assign_gpus(self, profile: ResourceProfile) -> list[str]:
         if not profile.gpus:

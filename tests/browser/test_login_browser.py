@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+
 from kimed_hub.paths import project_root
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]

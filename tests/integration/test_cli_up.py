@@ -11,6 +11,7 @@ import time
 
 import pytest
 import requests
+
 from kimed_hub.testing import free_port
 
 pytestmark = pytest.mark.integration

@@ -7,6 +7,7 @@ import time
 
 import pytest
 import yaml
+
 from kimed_hub.paths import policies_dir
 
 pytestmark = pytest.mark.integration

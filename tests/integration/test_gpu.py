@@ -7,6 +7,7 @@ tests/unit/test_spawner_profiles.py covers what the spawner asks the runtime for
 from __future__ import annotations
 
 import pytest
+
 from kimed_hub.gpus import detect_gpu_ids
 from kimed_hub.runtime import detect
 

@@ -15,6 +15,7 @@ import oidc_provider_mock
 import pytest
 import requests
 import werkzeug.serving
+
 from kimed_hub.testing import HubProcess
 
 pytestmark = pytest.mark.integration

@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+
 from kimed_hub import runtime
 from kimed_hub.images import (
     all_envs,

@@ -13,6 +13,7 @@ import json
 
 import pytest
 import requests
+
 from kimed_hub.images import DEFAULT_KERNEL, kernel_names
 from kimed_hub.testing import HubUser, _execute
 

@@ -17,6 +17,7 @@ import threading
 
 import pytest
 import yaml
+
 from kimed_hub.package_index.app import REQUIRED_SCOPE
 from kimed_hub.paths import policies_dir
 

@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 import yaml
+
 from kimed_hub.paths import policies_dir
 from kimed_hub.testing import runtime_client
 

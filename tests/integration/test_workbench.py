@@ -13,6 +13,7 @@ import threading
 import uuid
 
 import pytest
+
 from kimed_hub.policies import resource_profiles, security_profile
 
 pytestmark = pytest.mark.integration

@@ -6,6 +6,7 @@ import copy
 import dataclasses
 
 import pytest
+
 from kimed_hub.container_checks import DEFAULT_CAPABILITIES, Expected, verify_container
 from kimed_hub.policies import resource_profiles, security_profile
 

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from kimed_hub import images
 from kimed_hub.images import (
     ImageBuildError,

@@ -20,13 +20,14 @@ import pytest
 import requests
 import yaml
 from jupyterhub.services.auth import HubAuth
+from tornado.ioloop import IOLoop
+
 from kimed_hub.package_index import INDEX_PATH, SERVICE_PREFIX, pip_env, service_definition
 from kimed_hub.package_index.app import REQUIRED_SCOPE, make_app, request_token
 from kimed_hub.package_index.catalog import Catalog, read_wheel
 from kimed_hub.paths import policies_dir
 from kimed_hub.policies import PolicyError, load_policy, package_allowlist
 from kimed_hub.testing import free_port
-from tornado.ioloop import IOLoop
 
 TOKENS = {
     "good": {"name": "researcher", "scopes": [REQUIRED_SCOPE, "access:servers!user=researcher"]},

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from kimed_hub.paths import policies_dir
 from kimed_hub.policies import (
     PolicyError,

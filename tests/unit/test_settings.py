@@ -1,6 +1,7 @@
 """Deployment settings from the environment: bad values are named."""
 
 import pytest
+
 from kimed_hub.settings import Settings, SettingsError
 
 

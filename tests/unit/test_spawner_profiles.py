@@ -14,9 +14,10 @@ from types import SimpleNamespace
 
 import pytest
 from jupyterhub.objects import Hub
+from tornado import web
+
 from kimed_hub import gpus
 from kimed_hub.spawner import SpawnRefused, WorkbenchSpawner
-from tornado import web
 
 
 def make_spawner(name: str, group: str, options: dict | None = None, **traits) -> WorkbenchSpawner:
@@ -34,6 +35,7 @@ def make_spawner(name: str, group: str, options: dict | None = None, **traits) -
         user=user,
         hub=Hub(),
         image="localhost/kimed-singleuser:test",
+        image_variants={"gpu": "localhost/kimed-singleuser-gpu:test"},
         runtime_kind="docker",
         gpu_devices=["0", "1"],
         use_internal_ip=True,
@@ -69,7 +71,9 @@ def fresh_gpu_pool(monkeypatch):
 
 
 def test_gpu_profile_requests_its_own_device():
-    first = create_call(make_spawner("ada", "researchers", {"profile": "gpu"}))["host_config"]
+    first_call = create_call(make_spawner("ada", "researchers", {"profile": "gpu"}))
+    assert first_call["image"] == "localhost/kimed-singleuser-gpu:test"  # the CUDA build
+    first = first_call["host_config"]
     second = create_call(make_spawner("bob", "researchers", {"profile": "gpu"}))["host_config"]
     (request_a,), (request_b,) = first["DeviceRequests"], second["DeviceRequests"]
     assert request_a["Driver"] == "nvidia" and request_a["Capabilities"] == [["gpu"]]
@@ -86,7 +90,9 @@ def test_no_free_gpu_refuses_with_a_message():
 
 
 def test_cpu_profile_has_no_device_request_and_its_limits():
-    host = create_call(make_spawner("ada", "researchers", {"profile": "cpu-large"}))["host_config"]
+    call = create_call(make_spawner("ada", "researchers", {"profile": "cpu-large"}))
+    assert call["image"] == "localhost/kimed-singleuser:test"
+    host = call["host_config"]
     assert "DeviceRequests" not in host
     assert host["Memory"] == 12 * 1024**3 and host["MemorySwap"] == 12 * 1024**3
     assert host["PidsLimit"] == 1024 and host["ReadonlyRootfs"] is True

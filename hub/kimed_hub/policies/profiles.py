@@ -22,6 +22,7 @@ class ResourceProfile:
     memory_swap: int
     pids: int
     gpus: int
+    image_variant: str = "cpu"
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class ResourceProfiles:
                 memory_swap=parse_size(spec["memory_swap"]),
                 pids=spec["pids"],
                 gpus=spec["gpus"],
+                image_variant=spec.get("image_variant", "cpu"),
             )
             if profile.memory_swap < profile.memory:
                 raise PolicyError(
