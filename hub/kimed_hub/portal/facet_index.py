@@ -43,7 +43,7 @@ class FacetIndex:
         self._values: dict[str, dict[str, bytearray]] = {}
         self._present = bytearray()
         self._ints: dict[tuple[str, str], int] = {}
-        self._orders: dict[str, tuple[list[int], array]] = {}
+        self._orders: dict[str, tuple[array, array]] = {}
         self.ranges = RangeIndex()
 
     @contextmanager
@@ -105,9 +105,9 @@ class FacetIndex:
             self._ints[key] = int.from_bytes(buf, "little")
         return self._ints[key]
 
-    def _order(self, conn: Connection, order: str) -> tuple[list[int], array]:
+    def _order(self, conn: Connection, order: str) -> tuple[array, array]:
         if order not in self._orders:
-            sequence = conn.scalars(select(datasets.c.pk).order_by(*ORDERS[order])).all()
+            sequence = array("q", conn.scalars(select(datasets.c.pk).order_by(*ORDERS[order])))
             rank = array("l", [len(sequence)]) * (max(sequence, default=0) + 1)
             for position, pk in enumerate(sequence):
                 rank[pk] = position

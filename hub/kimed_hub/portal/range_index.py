@@ -7,6 +7,7 @@ so "value ≥ x" or "value ≤ y" costs one binary search, one stored bitset and
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
 from datetime import date
 
@@ -30,8 +31,9 @@ class SortedColumn:
     """One column's non-null values in order, with prefix bitsets."""
 
     def __init__(self, pairs: list[tuple[int, int]]):
-        self.values = [value for value, _ in pairs]
-        self.pks = [pk for _, pk in pairs]
+        # Typed arrays: a million Python ints in a list would take ten times the memory.
+        self.values = array("q", (value for value, _ in pairs))
+        self.pks = array("q", (pk for _, pk in pairs))
         self.step = max(1, len(pairs) // STEPS)
         self.prefix = [0]
         acc = bytearray(max(self.pks, default=0) // 8 + 1)
