@@ -12,7 +12,7 @@ import nbformat
 import papermill
 
 NOTEBOOK = Path(__file__).parents[2] / "notebooks" / "deface_mri.ipynb"
-# Measured 30 s on two busy cores (four registrations at 2 mm); the issue asks < 2 min.
+# Measured 28-38 s on two busy cores (four registrations at 2 mm); the issue asks < 2 min.
 TIME_LIMIT_S = 120
 
 
@@ -47,3 +47,27 @@ def test_notebook_runs_under_papermill_at_2_mm(tmp_path):
     executed = nbformat.read(tmp_path / "executed.ipynb", as_version=4)
     text = json.dumps([c.get("outputs", []) for c in executed.cells])
     assert "mirrored front-back" in text and "registration_geometry" in text
+
+
+def test_notebook_defaces_another_head_given_as_input_path(tmp_path):
+    """The runner's batch parameter: any head, with the Colin27 demonstrations skipped."""
+    from kimed_demos.deface.data import pydeface_file
+
+    out_dir = tmp_path / "artefacts"
+    papermill.execute_notebook(
+        str(NOTEBOOK),
+        str(tmp_path / "executed.ipynb"),
+        parameters={
+            "input_path": str(pydeface_file("mean_reg2mean.nii.gz")),
+            "spacing_mm": 2.0,
+            "n_simulated": 0,
+            "output_dir": str(out_dir),
+        },
+        kernel_name="python3",
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
+    report = json.loads((out_dir / "mean_reg2mean_qc.json").read_text())
+    assert report["passed"], report["failures"]
+    assert "warped" in report["checks"]["brain_untouched"]["brain_mask"]
+    assert not (out_dir / "batch").exists()

@@ -21,7 +21,7 @@ from .registration import REGISTRATION_SPACING_MM, Registration, register
 FILLS = ("zero", "noise")
 # A brain mask carried over from Colin27 by an affine map is only approximately this
 # subject's brain: grow it so the check errs towards failing. Colin27's face region
-# lies >= 11 mm from its brain, so a 5 mm cube (<= 8.7 mm) cannot touch a correct mask.
+# lies >= 12 mm from its brain, so a 5 mm cube (<= 8.7 mm) cannot touch a correct mask.
 WARPED_BRAIN_MARGIN_MM = 5.0
 
 
@@ -65,12 +65,13 @@ def brain_mask(
 ) -> tuple[torch.Tensor, str]:
     """The brain mask used by QC on ``volume``'s grid, and a note on where it came from.
 
-    A ``provided`` mask (any grid; e.g. ch2bet for Colin27) is resampled as it is.
+    A ``provided`` mask (any grid; nonzero = brain, so a brain-extracted image such as
+    Colin27's ch2bet serves too) is resampled as it is.
     Otherwise Colin27's brain is carried template -> subject through the shipped
     reference registration and grown by :data:`WARPED_BRAIN_MARGIN_MM`.
     """
     if provided is not None:
-        mask = warp(provided, np.eye(4), volume, mode="nearest", device=device)[0] > 0.5
+        mask = warp(provided, np.eye(4), volume, mode="nearest", device=device)[0] > 0
         return mask, "provided"
     colin_to_subject = np.linalg.inv(registration.subject_to_template) @ data.reference_map()
     mask = warp(data.colin27_brain(), colin_to_subject, volume, device=device)[0] > 0.5

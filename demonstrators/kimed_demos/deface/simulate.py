@@ -15,6 +15,7 @@ import torch
 from monai.data import MetaTensor
 
 from . import data
+from .batch import summary_row
 from .deface import deface_volume
 from .geometry import centre, flip, random_affine, translation, warp
 from .qc import failing_checks
@@ -97,20 +98,18 @@ def score(subject: SimulatedSubject, face: torch.Tensor, defaced: torch.Tensor) 
 def evaluate_simulated(
     volume: MetaTensor, brain: MetaTensor, count: int, seed: int = 0, **options
 ) -> list[dict]:
-    """Deface ``count`` simulated subjects; Dice, brain voxels changed, QC and seconds each.
+    """Deface ``count`` simulated subjects; per subject a summary row plus Dice.
 
-    ``options`` go to :func:`deface.deface_volume` (e.g. ``device``).
+    Rows hold the QC verdict and values, seconds per stage, the face-mask ``dice`` and
+    ``brain_voxels_changed`` against the truth. ``options`` go to ``deface_volume``.
     """
     rng = np.random.default_rng(seed)
     rows = []
     for index in range(count):
         subject = simulate_subject(volume, brain, rng)
         result = deface_volume(subject.volume, brain=subject.brain, seed=seed + index, **options)
-        rows.append(
-            {"subject": index, "qc_passed": result.qc["passed"]}
-            | score(subject, result.face, result.defaced.as_tensor())
-            | {"metric": result.registration.metric, "seconds": sum(result.timings.values())}
-        )
+        row = summary_row(f"simulated-{index}", result.qc, result.timings, {})
+        rows.append(row | score(subject, result.face, result.defaced.as_tensor()))
     return rows
 
 

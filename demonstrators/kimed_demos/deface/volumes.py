@@ -124,8 +124,3 @@ def to_sitk(volume: MetaTensor) -> sitk.Image:
     image.SetDirection((affine[:3, :3] / spacing).flatten().tolist())
     image.SetOrigin(affine[:3, 3].tolist())
     return image
-
-
-def spatial_shape(volume: torch.Tensor) -> tuple[int, int, int]:
-    """The (X, Y, Z) shape of a (1, X, Y, Z) volume or mask."""
-    return tuple(int(n) for n in volume.shape[-3:])
