@@ -11,15 +11,12 @@ this feature asks policies/roles.yaml to grant (see docs/kernels-and-packages.md
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import threading
 
 import pytest
-import yaml
 
 from kimed_hub.package_index.app import REQUIRED_SCOPE
-from kimed_hub.paths import policies_dir
 
 from .test_kernels import run_in_kernel
 
@@ -62,21 +59,10 @@ class Canary:
         self.sock.close()
 
 
-@pytest.fixture(scope="module")
-def index_policies(tmp_path_factory) -> str:
-    """The shipped policies, with the index's scope granted to researchers."""
-    folder = tmp_path_factory.mktemp("policies")
-    shutil.copytree(policies_dir(), folder, dirs_exist_ok=True)
-    roles = yaml.safe_load((folder / "roles.yaml").read_text())
-    roles["roles"]["researcher"]["scopes"].append(REQUIRED_SCOPE)
-    roles["server_token_scopes"].append(REQUIRED_SCOPE)
-    (folder / "roles.yaml").write_text(yaml.safe_dump(roles))
-    return str(folder)
-
-
 @pytest.fixture
-def index_hub(make_hub, index_policies):
-    return make_hub(extra_env={"KIMED_POLICIES_DIR": index_policies}).start()
+def index_hub(hub_diagnostics):
+    """The session's hub: policies/roles.yaml grants the index to researchers."""
+    return hub_diagnostics
 
 
 def test_pip_install_through_the_index_in_a_locked_container(index_hub) -> None:
@@ -131,10 +117,11 @@ def test_pip_install_through_the_index_in_a_locked_container(index_hub) -> None:
 
 
 def test_a_role_without_the_scope_is_told_so(index_hub) -> None:
-    trainee = index_hub.login("trainee")
-    trainee.spawn()
-    denied = pip_install(trainee, "lifelines")
+    # Data stewards curate metadata; their role does not include installing packages.
+    steward = index_hub.login("steward")
+    steward.spawn()
+    denied = pip_install(steward, "lifelines")
     assert denied["rc"] != 0
     assert "The package index is not open to your role" in denied["out"], denied["out"]
     assert REQUIRED_SCOPE in denied["out"]
-    trainee.stop_server()
+    steward.stop_server()
