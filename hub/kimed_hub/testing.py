@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -280,6 +281,32 @@ def _execute(ws_url: str, headers: dict[str, str], code: str, timeout: float) ->
         raise TimeoutError("no execute_reply within the timeout")
     finally:
         conn.close()
+
+
+class Canary:
+    """A listener on a host loopback port that no container may reach; counts connections.
+
+    Proves "no egress": a test offers the port to code in a container and asserts both
+    that the attempt failed and that the listener saw nothing."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port, self.hits = self.sock.getsockname()[1], 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.hits += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 def runtime_client() -> docker.APIClient:

@@ -11,12 +11,11 @@ this feature asks policies/roles.yaml to grant (see docs/kernels-and-packages.md
 from __future__ import annotations
 
 import json
-import socket
-import threading
 
 import pytest
 
 from kimed_hub.package_index.app import REQUIRED_SCOPE
+from kimed_hub.testing import Canary
 
 from .test_kernels import run_in_kernel
 
@@ -34,29 +33,6 @@ def pip_install(user, *args: str, kernel: str = "python-base") -> dict:
     """``pip install ARGS`` inside the user's container, in ``kernel``'s environment."""
     output = run_in_kernel(user, kernel, f"ARGS = {list(args)!r}\n" + PIP)
     return json.loads(output.strip().splitlines()[-1])
-
-
-class Canary:
-    """A listener on a host loopback port that no container may reach; counts hits."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.port, self.hits = self.sock.getsockname()[1], 0
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.hits += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.sock.close()
 
 
 @pytest.fixture

@@ -8,13 +8,12 @@ canary on a host loopback port); the home volume's persistence and privacy.
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import uuid
 
 import pytest
 
 from kimed_hub.policies import resource_profiles, security_profile
+from kimed_hub.testing import Canary
 
 pytestmark = pytest.mark.integration
 
@@ -49,35 +48,12 @@ print(json.dumps({
 """
 
 
-class Canary:
-    """A host loopback listener that records every connection it accepts."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.port = self.sock.getsockname()[1]
-        self.hits = 0
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.hits += 1
-            conn.close()
-
-    def close(self):
-        self.sock.close()
-
-
 @pytest.fixture(scope="module")
 def researcher(hub):
     user = hub.login("researcher")
     user.spawn()
-    return user
+    yield user
+    hub.login("researcher").stop_server()  # the session's hub serves other modules too
 
 
 def test_login_spawn_lab_and_kernel(hub_diagnostics, researcher):
@@ -109,6 +85,25 @@ def test_controls_from_inside_the_container(hub_diagnostics, researcher):
     assert seen["reach"][str(hub.public_port)] is True
 
 
+def test_server_token_carries_only_the_policy_scopes(hub_diagnostics, researcher):
+    """$JUPYTERHUB_API_TOKEN inside the container: what user code can do with the hub."""
+    seen = researcher.run_code(
+        "import json, os, urllib.request\n"
+        "req = urllib.request.Request(os.environ['JUPYTERHUB_API_URL'] + '/user',\n"
+        "    headers={'Authorization': 'token ' + os.environ['JUPYTERHUB_API_TOKEN']})\n"
+        "print(json.dumps(sorted(json.load(urllib.request.urlopen(req, timeout=10))['scopes'])))"
+    )
+    scopes = set(json.loads(seen))
+    assert {s for s in scopes if s.startswith("custom:")} == {
+        "custom:kimed:read:catalogue",
+        "custom:kimed:submit:access-requests",
+        "custom:kimed:submit:export-requests",
+    }
+    assert not any(s.startswith(("admin", "servers", "tokens", "read:users!")) for s in scopes)
+    assert "access:servers!server=researcher/" in scopes
+
+
+# Last in this module: it stops the researcher's server and restarts the hub.
 def test_home_survives_stop_hub_restart_and_respawn_and_is_private(hub_diagnostics, researcher):
     hub, secret = hub_diagnostics, uuid.uuid4().hex
     researcher.run_code(f"open('/home/jovyan/notes.txt', 'w').write('{secret}')")
@@ -134,21 +129,4 @@ def test_home_survives_stop_hub_restart_and_respawn_and_is_private(hub_diagnosti
     assert foreign.status_code in (403, 404)
     assert secret not in foreign.text
     other.stop_server()
-
-
-def test_server_token_carries_only_the_policy_scopes(hub_diagnostics, researcher):
-    """$JUPYTERHUB_API_TOKEN inside the container: what user code can do with the hub."""
-    seen = researcher.run_code(
-        "import json, os, urllib.request\n"
-        "req = urllib.request.Request(os.environ['JUPYTERHUB_API_URL'] + '/user',\n"
-        "    headers={'Authorization': 'token ' + os.environ['JUPYTERHUB_API_TOKEN']})\n"
-        "print(json.dumps(sorted(json.load(urllib.request.urlopen(req, timeout=10))['scopes'])))"
-    )
-    scopes = set(json.loads(seen))
-    assert {s for s in scopes if s.startswith("custom:")} == {
-        "custom:kimed:read:catalogue",
-        "custom:kimed:submit:access-requests",
-        "custom:kimed:submit:export-requests",
-    }
-    assert not any(s.startswith(("admin", "servers", "tokens", "read:users!")) for s in scopes)
-    assert "access:servers!server=researcher/" in scopes
+    again.stop_server()
