@@ -9,6 +9,7 @@ table is updated in review.
 from __future__ import annotations
 
 import pytest
+import requests
 
 pytestmark = pytest.mark.integration
 
@@ -35,6 +36,16 @@ HUB_ENDPOINTS = [
     ("DELETE", "/users/researcher/server", {"researcher", "admin"}),
     ("POST", "/users/newcomer", {"admin"}),
     ("GET", "/proxy", {"admin"}),
+]
+
+# Services the project adds, reached through the proxy with the user's own token.
+SERVICE_ENDPOINTS = [
+    ("GET", "/services/package-index/simple/", {"researcher", "trainee", "instructor", "admin"}),
+    (
+        "GET",
+        "/services/package-index/simple/pandas/",
+        {"researcher", "trainee", "instructor", "admin"},
+    ),
 ]
 
 # Custom scopes each role's token carries (the portal and services enforce them).
@@ -67,6 +78,24 @@ def _allowed(response) -> bool:
 )
 def test_hub_endpoint_matrix(hub_diagnostics, users, method, path, allowed):
     outcome = {role: _allowed(users[role].api(method, path)) for role in ROLES}
+    assert {role for role, ok in outcome.items() if ok} == allowed, outcome
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    SERVICE_ENDPOINTS,
+    ids=[f"{m} {p}" for m, p, _ in SERVICE_ENDPOINTS],
+)
+def test_service_endpoint_matrix(hub_diagnostics, users, method, path, allowed):
+    def call(role):
+        return requests.request(
+            method,
+            f"{hub_diagnostics.url}{path}",
+            timeout=30,
+            headers={"Authorization": f"token {users[role].token}"},
+        )
+
+    outcome = {role: _allowed(call(role)) for role in ROLES}
     assert {role for role, ok in outcome.items() if ok} == allowed, outcome
 
 
