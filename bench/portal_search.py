@@ -30,11 +30,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from tqdm import tqdm
+
 from kimed_hub.portal.db import metadata
 from kimed_hub.portal.generated import CITIES, DISEASES, SITES, generate_datasets
 from kimed_hub.portal.search import SearchQuery
 from kimed_hub.portal.store import CatalogueStore
-from tqdm import tqdm
 
 RESULTS = Path(__file__).parent / "results"
 CATEGORIES = ["EHRS", "RQSH", "HGPD", "HPML", "PGEH", "EMRD", "MRMR"]
@@ -124,7 +125,7 @@ def measure(store: CatalogueStore, n: int) -> dict:
 
 def run_size(size: int, queries: int, url: str | None) -> dict:
     """Fill a fresh catalogue with ``size`` records and measure it."""
-    with tempfile.TemporaryDirectory(prefix="kimed-bench-") as folder:
+    with tempfile.TemporaryDirectory(prefix="kimed-portal-bench-") as folder:
         store = CatalogueStore(url or f"sqlite:///{folder}/catalogue.sqlite")
         try:
             if store.dataset_identifiers():

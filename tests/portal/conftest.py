@@ -21,6 +21,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
 from kimed_hub.portal.access import AccessRequests
 from kimed_hub.portal.store import CatalogueStore
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from kimed_hub.portal.errors import (
     BadInput,
     Conflict,

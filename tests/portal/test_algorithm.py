@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 import pytest
+
 from kimed_hub.portal.algorithm import Algorithm, UseCase, from_monai_bundle
 from kimed_hub.portal.errors import BadInput
 from kimed_hub.portal.rdf_io import dump_records, load_records

@@ -11,11 +11,12 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
 from kimed_hub.portal.audit import entry_hash, verify_audit_log
 from kimed_hub.portal.errors import PortalError
 from kimed_hub.portal.workflow import Actor
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 
 from .samples import application, dataset
 

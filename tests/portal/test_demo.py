@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+
 from kimed_hub.portal.demo import DEMO_DIR, load_demo_catalogue
 from kimed_hub.portal.search import SearchQuery
 

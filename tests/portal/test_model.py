@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kimed_hub.portal.errors import BadInput, TooLarge
 from kimed_hub.portal.model import Dataset, LangText, Variable, check_dataset
 from kimed_hub.portal.serde import (

@@ -6,14 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF
+
 from kimed_hub.portal.errors import BadInput, TooLarge, ValidationFailed
 from kimed_hub.portal.model import LangText, Period
 from kimed_hub.portal.rdf_io import MAX_DOCUMENT_BYTES, dump_records, load_records, parse_graph
 from kimed_hub.portal.rdf_records import DATASET, records_to_graph
 from kimed_hub.portal.serde import normalised
 from kimed_hub.portal.validation import violations
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
 
 from .samples import BASE, dataset, synthetic
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from kimed_hub.portal.demo import load_demo_catalogue
 from kimed_hub.portal.errors import BadInput
 from kimed_hub.portal.search import SearchQuery
