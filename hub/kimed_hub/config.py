@@ -6,6 +6,7 @@ port, so a misconfigured workbench never starts half-secured. Config code only s
 
 from __future__ import annotations
 
+import os
 import sys
 
 from . import images
@@ -97,6 +98,8 @@ def configure_spawner(c, settings: Settings, runtime: ContainerRuntime, roles: R
     spawner = c.WorkbenchSpawner
     spawner.image = images.singleuser_image_ref()
     spawner.image_variants = {"gpu": images.singleuser_image_ref("gpu")}
+    spawner.dataset_root = str(settings.dataset_root)
+    spawner.portal_db_url = os.environ.get("KIMED_PORTAL_DB_URL", "")
     spawner.pull_policy = "never"  # images are built locally; no registry is reachable
     spawner.client_kwargs = {"base_url": runtime.base_url}
     spawner.runtime_kind = runtime.kind

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .paths import hub_data_dir
+from .paths import hub_data_dir, state_dir
 
 
 class SettingsError(ValueError):
@@ -38,6 +38,7 @@ class Settings:
     prefix: str = "kimed"
     state: Path = field(default_factory=hub_data_dir)
     site_config: dict[str, Any] = field(default_factory=dict)
+    dataset_root: Path = field(default_factory=lambda: state_dir() / "data")
 
     @property
     def public_url(self) -> str:
@@ -46,7 +47,7 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         """Read ``KIMED_PUBLIC_PORT``, ``KIMED_HUB_PORT``, ``KIMED_PROXY_API_PORT``,
-        ``KIMED_PREFIX`` and ``KIMED_SITE_CONFIG``."""
+        ``KIMED_PREFIX``, ``KIMED_DATA_DIR`` (dataset folders) and ``KIMED_SITE_CONFIG``."""
         prefix = os.environ.get("KIMED_PREFIX", "kimed")
         if not prefix.replace("-", "").isalnum() or not prefix.islower():
             raise SettingsError(f"KIMED_PREFIX={prefix!r}: use lower-case letters, digits, '-'.")
@@ -56,6 +57,7 @@ class Settings:
             proxy_api_port=_port("KIMED_PROXY_API_PORT", 8001),
             prefix=prefix,
             site_config=_site_config(os.environ.get("KIMED_SITE_CONFIG")),
+            dataset_root=Path(os.environ.get("KIMED_DATA_DIR") or state_dir() / "data"),
         )
 
 

@@ -26,6 +26,7 @@ from tornado import web
 from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 
 from . import container_checks, firewall, gpus, package_index
+from .data_grants import DataMount, granted_mounts
 from .host_ports import HOST_PORTS
 from .policies import (
     ResourceProfile,
@@ -85,6 +86,15 @@ class WorkbenchSpawner(DockerSpawner):
         help="""Image reference per image variant named in profiles.yaml ('cpu', 'gpu').
         The 'cpu' entry defaults to ``image``.""",
     )
+    dataset_root = Unicode(
+        "",
+        config=True,
+        help="""Host folder with one sub-folder per dataset (its identifier); an ACTIVE
+        access grant mounts that sub-folder read-only at /data/<identifier>.""",
+    )
+    portal_db_url = Unicode(
+        "", config=True, help="The portal's database (grants); empty means its default."
+    )
     gpu_devices = List(
         Unicode(),
         config=True,
@@ -94,6 +104,7 @@ class WorkbenchSpawner(DockerSpawner):
     # Set at each start() from the user's choice (see choose_profile and _assign_gpus).
     chosen_profile: ResourceProfile | None = None
     assigned_gpus: tuple[str, ...] = ()
+    data_mounts: tuple[DataMount, ...] = ()
 
     @default("gpu_devices")
     def _default_gpu_devices(self) -> list[str]:
@@ -245,11 +256,28 @@ class WorkbenchSpawner(DockerSpawner):
         """Prepare from policy and options, then start as DockerSpawner does."""
         self.prepare_start()
         try:
+            await self._mount_granted_data()
             await self._require_image()
             return await super().start()
         except BaseException:
             self._release_resources()
             raise
+
+    async def _mount_granted_data(self) -> None:
+        """Read-only mounts for exactly the user's ACTIVE grants, read now (data_grants.py)."""
+        if not self.dataset_root:
+            self.data_mounts = ()
+        else:
+            self.data_mounts = tuple(
+                await asyncio.to_thread(
+                    granted_mounts, self.user.name, Path(self.dataset_root), self.portal_db_url
+                )
+            )
+        self.read_only_volumes = {str(m.host_path): m.container_path for m in self.data_mounts}
+        if self.data_mounts:
+            self.log.info(
+                "%s gets %s", self.user.name, [m.container_path for m in self.data_mounts]
+            )
 
     def _image_for(self, profile: ResourceProfile) -> str:
         """The image of the profile's variant; the 'cpu' variant is the configured image."""
@@ -315,6 +343,7 @@ class WorkbenchSpawner(DockerSpawner):
             network_modes=(str(self.network_name).split(":")[0],),
             limits=self.chosen_profile,
             gpus=tuple(self.assigned_gpus),
+            read_only_mounts=tuple(m.container_path for m in self.data_mounts),
         )
 
     def get_env(self) -> dict[str, str]:

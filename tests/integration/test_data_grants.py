@@ -1,0 +1,82 @@
+"""Grants drive the spawner: an ACTIVE access grant mounts its dataset read-only at
+/data/<dataset> at the next spawn; after revocation the next spawn has no such mount.
+
+The grant goes through the portal's real access workflow (researcher applies, steward
+checks, committee approves, steward activates) on a real SQLite database that the hub
+reads at each spawn.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kimed_hub.portal import AccessRequests, Actor, CatalogueStore, State
+from tests.portal.samples import application, dataset
+
+pytestmark = pytest.mark.integration
+
+DATASET = "ct-thorax-test"
+PROBE = """
+import json, os
+root = '/data/ct-thorax-test'
+seen = {'listing': sorted(os.listdir('/data')) if os.path.isdir('/data') else None}
+if os.path.isdir(root):
+    seen['content'] = open(os.path.join(root, 'README.txt')).read()
+    try:
+        open(os.path.join(root, 'mine.txt'), 'w').write('x')
+        seen['write'] = 'allowed'
+    except OSError as error:
+        seen['write'] = type(error).__name__
+print(json.dumps(seen))
+"""
+
+
+@pytest.fixture
+def portal(tmp_path):
+    url = f"sqlite:///{tmp_path / 'portal.sqlite'}"
+    store = CatalogueStore(url)
+    store.put_dataset(dataset(DATASET), actor="steward")
+    yield url, AccessRequests(store)
+    store.close()
+
+
+def grant(requests_: AccessRequests) -> str:
+    """The whole journey to ACTIVE, each step by the role that may take it."""
+    researcher = Actor.of("researcher", "applicant")
+    steward, committee = Actor.of("steward", "steward"), Actor.of("committee", "committee")
+    request = requests_.create(researcher, application("researcher", members=()))
+    requests_.submit(request.request_id, researcher)
+    requests_.start_check(request.request_id, steward)
+    requests_.forward(request.request_id, steward)
+    requests_.decide(request.request_id, committee, State.APPROVED, "approved")
+    requests_.activate(request.request_id, steward)
+    return request.request_id
+
+
+def test_active_grant_mounts_read_only_and_revocation_removes_it(make_hub, portal, tmp_path):
+    url, requests_ = portal
+    data = tmp_path / "data" / DATASET
+    data.mkdir(parents=True)
+    (data / "README.txt").write_text("fictional CT thorax sample")
+    hub = make_hub(extra_env={"KIMED_PORTAL_DB_URL": url, "KIMED_DATA_DIR": str(data.parent)})
+    hub.start()
+    user = hub.login("researcher")
+
+    user.spawn()
+    assert json.loads(user.run_code(PROBE)) == {"listing": None}  # no grant yet
+    user.stop_server()
+
+    request_id = grant(requests_)
+    user.spawn()
+    seen = json.loads(user.run_code(PROBE))
+    assert seen["listing"] == [DATASET] and seen["content"] == "fictional CT thorax sample"
+    assert seen["write"] in ("OSError", "PermissionError")  # read-only file system
+    assert not (data / "mine.txt").exists()
+    user.stop_server()
+
+    requests_.revoke(request_id, Actor.of("steward", "steward"), "consent withdrawn")
+    user.spawn()
+    assert json.loads(user.run_code(PROBE)) == {"listing": None}
+    user.stop_server()
