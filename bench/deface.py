@@ -13,22 +13,20 @@ table and writes bench/results/deface.json. Target: under 30 s per 1 mm volume o
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
 import torch
+from results_io import save_results  # bench/results_io.py
 from tqdm import tqdm
 
 from kimed_demos.deface import data, deface_file, load_volume
 from kimed_demos.deface.qc import markdown_table
 from kimed_demos.deface.simulate import evaluate_simulated
 
-RESULTS = Path(__file__).parent / "results"
 STAGES = ("registration", "warp", "remove", "qc", "render")
 
 
@@ -109,9 +107,7 @@ def main() -> None:
         "summaries": summaries,
         "raw": raw,
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "deface.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
-    print(f"wrote {RESULTS / 'deface.json'}")
+    save_results("deface", record)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ first run of a notebook that uses numba (OMICS: UMAP, neighbours) includes its c
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -19,10 +18,10 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from results_io import save_results  # bench/results_io.py
+
 from kimed_demos import registry, runner
 from kimed_hub.paths import project_root
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def bench_one(demo: registry.Demonstrator, workdir: Path) -> dict:
@@ -66,10 +65,10 @@ def main() -> int:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
     print(markdown(rows))
-    RESULTS.mkdir(exist_ok=True)
+
     when = datetime.now().isoformat(timespec="seconds")
     record = {"when": when, "machine": platform.node(), "cpus": os.cpu_count(), "results": rows}
-    (RESULTS / "demonstrators.json").write_text(json.dumps(record, indent=2) + "\n")
+    save_results("demonstrators", record)
     return 1 if any(r["status"].startswith("failed") for r in rows) else 0
 
 

@@ -18,13 +18,14 @@ debootstrap against the host's Debian mirror (network).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from functools import partial
+
+from results_io import save_results  # bench/results_io.py
 
 from kimed_hub.images import (
     all_envs,
@@ -37,7 +38,6 @@ from kimed_hub.images import (
 )
 from kimed_hub.images._common import container_cli, inspect_image
 from kimed_hub.images.base import build_base_image
-from kimed_hub.paths import project_root
 
 SCRATCH_BASE = "localhost/kimed-base:bench-cold"
 SCRATCH_SINGLEUSER = "localhost/kimed-singleuser:bench-cold"
@@ -175,11 +175,7 @@ def main() -> None:
     rows += size_rows()
     text = table(rows)
     print(text)
-    out = project_root() / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "image_build.md").write_text(text)
-    (out / "image_build.json").write_text(json.dumps(rows, indent=1) + "\n")
-    print("written to bench/results/image_build.md and image_build.json")
+    save_results("image_build", rows, text)
 
 
 if __name__ == "__main__":

@@ -12,15 +12,15 @@ markdown table and writes it (and JSON) to ``bench/results/``::
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import requests
+from results_io import save_results  # bench/results_io.py
+
 from kimed_hub import images
-from kimed_hub.paths import project_root
 from kimed_hub.testing import HubProcess, HubUser, _execute, new_prefix, remove_containers
 
 KEY_IMPORTS = {
@@ -102,11 +102,7 @@ def main() -> None:
     rows = measure(args.runs)
     text = table(rows)
     print(text)
-    out = project_root() / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "kernels.md").write_text(text)
-    (out / "kernels.json").write_text(json.dumps(rows, indent=1) + "\n")
-    print("written to bench/results/kernels.md and kernels.json")
+    save_results("kernels", rows, text)
 
 
 if __name__ == "__main__":

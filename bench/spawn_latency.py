@@ -13,7 +13,6 @@ all 10 concurrent ready within 30 s.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 import threading
@@ -21,12 +20,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from results_io import save_results  # bench/results_io.py
 from tqdm import tqdm
 
 from kimed_hub import images
 from kimed_hub.testing import HubProcess, HubUser, new_prefix, remove_containers
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -127,9 +125,8 @@ def main() -> None:
     parser.add_argument("--concurrent", type=int, default=10)
     args = parser.parse_args()
     results = run(args.sequential, args.concurrent)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "spawn_latency.json").write_text(json.dumps(results, indent=1))
     print(table(results))
+    save_results("spawn_latency", results, table(results))
 
 
 if __name__ == "__main__":
