@@ -34,7 +34,7 @@ def configure(c, settings: Settings | None = None) -> None:
     configure_identity(c, settings, roles, sessions)
     configure_roles(c, roles)
     configure_sessions(c, sessions)
-    configure_package_index(c, settings)
+    configure_services(c, sessions)
     configure_spawner(c, settings, runtime, roles)
     apply_site_config(c, settings)
 
@@ -65,31 +65,34 @@ def configure_roles(c, roles: RolesPolicy) -> None:
 
 
 def configure_sessions(c, sessions: SessionsPolicy) -> None:
-    """Idle culler as a managed service (its role: configure_roles); servers per user."""
+    """Servers per user (the idle culler's timeouts: idle_culler_service)."""
     c.JupyterHub.allow_named_servers = sessions.named_servers
     c.JupyterHub.named_server_limit_per_user = sessions.max_running_per_user
-    c.JupyterHub.services = [
-        {
-            "name": "idle-culler",
-            "display": False,
-            "command": [
-                sys.executable,
-                "-m",
-                "jupyterhub_idle_culler",
-                f"--timeout={sessions.idle_timeout}",
-                f"--cull-every={sessions.cull_every}",
-                f"--max-age={sessions.max_age}",
-            ],
-        }
-    ]
 
 
-def configure_package_index(c, settings: Settings) -> None:
-    """The in-environment package index as a managed service, routed by the proxy at
-    /services/package-index/ (kimed_hub.package_index; the spawner gives pip its URL)."""
+def configure_services(c, sessions: SessionsPolicy) -> None:
+    """The managed services, set once: the idle culler and the package index (routed by the
+    proxy at /services/package-index/; the spawner gives pip its URL). Their roles:
+    configure_roles."""
     from .package_index import service_definition
 
-    c.JupyterHub.services = [*c.JupyterHub.services, service_definition()]
+    c.JupyterHub.services = [idle_culler_service(sessions), service_definition()]
+
+
+def idle_culler_service(sessions: SessionsPolicy) -> dict:
+    """jupyterhub-idle-culler with the timeouts of policies/sessions.yaml."""
+    return {
+        "name": "idle-culler",
+        "display": False,
+        "command": [
+            sys.executable,
+            "-m",
+            "jupyterhub_idle_culler",
+            f"--timeout={sessions.idle_timeout}",
+            f"--cull-every={sessions.cull_every}",
+            f"--max-age={sessions.max_age}",
+        ],
+    }
 
 
 def configure_spawner(c, settings: Settings, runtime: ContainerRuntime, roles: RolesPolicy) -> None:
