@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .demonstrator_records import demonstrator_algorithms
 from .rdf_io import load_records
 from .rdf_records import Record
 from .store import CatalogueStore
@@ -28,8 +29,10 @@ def demo_records(base_iri: str) -> list[Record]:
 
 
 def load_demo_catalogue(store: CatalogueStore, actor: str = "kimed-demo") -> list[str]:
-    """Load (or refresh) the demo catalogue into ``store``; return the identifiers.
+    """Load (or refresh) the demo catalogue and the demonstrators' own algorithm records
+    into ``store``; return the identifiers.
 
     Unchanged records are left alone, so loading twice adds no revisions or audit entries.
     """
-    return store.put_records(demo_records(store.base_iri), actor=actor, shacl=False)
+    demo = store.put_records(demo_records(store.base_iri), actor=actor, shacl=False)
+    return demo + store.put_records(demonstrator_algorithms(), actor=actor)
