@@ -37,6 +37,11 @@ def hub_data_dir() -> Path:
     return path
 
 
+def dataset_root() -> Path:
+    """Host folder with one sub-folder per dataset (``KIMED_DATA_DIR``, default .kimed/data)."""
+    return Path(os.environ.get("KIMED_DATA_DIR") or state_dir() / "data")
+
+
 def policies_dir() -> Path:
     """The reviewed policy files (``policies/``), or ``KIMED_POLICIES_DIR`` for tests."""
     return Path(os.environ.get("KIMED_POLICIES_DIR") or project_root() / "policies")

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .paths import hub_data_dir, state_dir
+from .paths import dataset_root, hub_data_dir
 
 
 class SettingsError(ValueError):
@@ -38,7 +38,7 @@ class Settings:
     prefix: str = "kimed"
     state: Path = field(default_factory=hub_data_dir)
     site_config: dict[str, Any] = field(default_factory=dict)
-    dataset_root: Path = field(default_factory=lambda: state_dir() / "data")
+    dataset_root: Path = field(default_factory=dataset_root)
 
     @property
     def public_url(self) -> str:
@@ -57,7 +57,6 @@ class Settings:
             proxy_api_port=_port("KIMED_PROXY_API_PORT", 8001),
             prefix=prefix,
             site_config=_site_config(os.environ.get("KIMED_SITE_CONFIG")),
-            dataset_root=Path(os.environ.get("KIMED_DATA_DIR") or state_dir() / "data"),
         )
 
 
