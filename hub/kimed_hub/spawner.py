@@ -36,6 +36,17 @@ from .policies import (
     security_profile,
 )
 
+# Libraries in the kernels that would otherwise reach for the internet on first use: they
+# must not even try (the egress rules would stop them, but no attempt should be made).
+# tldextract (presidio's e-mail and URL recognizers) fetches the public-suffix list unless
+# given no URLs; Hugging Face libraries look for model updates unless offline.
+OFFLINE_ENV = {
+    "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+}
+
 
 class SpawnRefused(Exception):
     """A spawn stopped for a security reason; ``jupyterhub_message`` is shown to the user."""
@@ -347,9 +358,9 @@ class WorkbenchSpawner(DockerSpawner):
         )
 
     def get_env(self) -> dict[str, str]:
-        """DockerSpawner's environment plus pip's settings for the workbench's package
-        index (through the proxy, with this server's own token: package_index.pip_env)."""
-        env = super().get_env()
+        """DockerSpawner's environment, libraries told to stay offline (OFFLINE_ENV), and
+        pip's settings for the workbench's package index (package_index.pip_env)."""
+        env = {**super().get_env(), **OFFLINE_ENV}
         token = env.get("JUPYTERHUB_API_TOKEN", "")
         env.update(package_index.pip_env(self.hub_connect_url, self.proxy_port, token))
         return env

@@ -157,3 +157,27 @@ def test_kernels_cannot_change_their_environment(hub_diagnostics, steward) -> No
         "    print(e.errno)\n"
     )
     assert int(run_in_kernel(steward, "python-text", code)) in (errno.EROFS, errno.EACCES)
+
+
+NO_FETCH = r"""
+import json, socket
+attempts = []
+_connect, _resolve = socket.socket.connect, socket.getaddrinfo
+def recording_connect(self, address):
+    attempts.append(str(address))
+    return _connect(self, address)
+def recording_resolve(host, *args, **kwargs):  # a lookup is already an attempt to go out
+    attempts.append(str(host))
+    return _resolve(host, *args, **kwargs)
+socket.socket.connect, socket.getaddrinfo = recording_connect, recording_resolve
+from presidio_analyzer.predefined_recognizers import EmailRecognizer
+found = EmailRecognizer().analyze("Kontakt: anna.schmidt@uniklinik-leipzig.de", ["EMAIL_ADDRESS"])
+print(json.dumps({"found": len(found), "attempts": attempts}))
+"""
+
+
+def test_presidio_email_check_does_not_try_to_fetch_the_suffix_list(hub_diagnostics, steward):
+    """tldextract (behind presidio's e-mail recognizer) is told to use its bundled list
+    (spawner OFFLINE_ENV): the container makes no connection attempt at all."""
+    seen = json.loads(run_in_kernel(steward, "python-text", NO_FETCH).strip().splitlines()[-1])
+    assert seen == {"found": 1, "attempts": []}
