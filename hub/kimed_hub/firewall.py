@@ -24,45 +24,41 @@ class FirewallError(RuntimeError):
     """The rules could not be applied or read back; the spawn must not go on."""
 
 
+# Both address families: default-deny egress, but the container's own loopback and replies
+# to connections made to it (the proxy reaching the server).
+_BASE = [
+    "*filter",
+    ":INPUT ACCEPT [0:0]",
+    ":FORWARD DROP [0:0]",
+    ":OUTPUT DROP [0:0]",
+    "-A OUTPUT -o lo -j ACCEPT",
+    "-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+]
+
+
+def _document(rules: list[str]) -> str:
+    """An ``*-restore`` document: the base rules, then ``rules``, then COMMIT."""
+    return "\n".join([*_BASE, *rules, "COMMIT"]) + "\n"
+
+
 def ipv4_rules(allowed_host_ports: Iterable[int]) -> str:
     """An ``iptables-restore`` document allowing only the given host loopback ports."""
-    lines = [
-        "*filter",
-        ":INPUT ACCEPT [0:0]",
-        ":FORWARD DROP [0:0]",
-        ":OUTPUT DROP [0:0]",
-        "-A OUTPUT -o lo -j ACCEPT",
-        "-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+    accepts = [
+        f"-A OUTPUT -d {SLIRP_HOST_GATEWAY}/32 -p tcp -m tcp --dport {port} -j ACCEPT"
+        for port in sorted(set(allowed_host_ports))
     ]
-    for port in sorted(set(allowed_host_ports)):
-        lines.append(f"-A OUTPUT -d {SLIRP_HOST_GATEWAY}/32 -p tcp -m tcp --dport {port} -j ACCEPT")
     # REJECT rather than DROP: code inside fails fast with "connection refused"
     # instead of hanging until a timeout.
-    lines += [
+    rejects = [
         "-A OUTPUT -p tcp -j REJECT --reject-with tcp-reset",
         "-A OUTPUT -j REJECT --reject-with icmp-port-unreachable",
-        "COMMIT",
     ]
-    return "\n".join(lines) + "\n"
+    return _document(accepts + rejects)
 
 
 def ipv6_rules() -> str:
     """An ``ip6tables-restore`` document closing IPv6 egress (slirp4netns offers fd00::/64)."""
-    return (
-        "\n".join(
-            [
-                "*filter",
-                ":INPUT ACCEPT [0:0]",
-                ":FORWARD DROP [0:0]",
-                ":OUTPUT DROP [0:0]",
-                "-A OUTPUT -o lo -j ACCEPT",
-                "-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
-                "-A OUTPUT -j REJECT --reject-with icmp6-port-unreachable",
-                "COMMIT",
-            ]
-        )
-        + "\n"
-    )
+    return _document(["-A OUTPUT -j REJECT --reject-with icmp6-port-unreachable"])
 
 
 def _in_netns(pid: int, command: list[str], stdin: str | None = None) -> str:
