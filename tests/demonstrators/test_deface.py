@@ -24,7 +24,7 @@ MIN_REFERENCE_DICE = 0.95
 CAUGHT_BY = {
     "shifted 30 mm down": {"face_removed"},
     "shifted 30 mm up": {"brain_untouched"},
-    "shifted 30 mm back": {"brain_untouched", "face_removed"},
+    "shifted 45 mm back": {"brain_untouched", "face_removed"},
     "mirrored front-back": {"registration_geometry", "brain_untouched"},
 }
 

@@ -32,7 +32,7 @@ SCALE_RANGE = (0.5, 1.5)
 MAX_BRAIN_VOXELS_CHANGED = 0
 # Unchanged share of the face probe: 0.000 on every good run (Colin27 and 32 simulated
 # heads, 6 of them tilted up to 20 degrees); masks shifted 30 mm down leave 0.66-0.69,
-# 30 mm back 0.08-0.09, 15 mm down 0.16-0.18 (15 mm forward: 0.02, the mask still
+# 30 mm back 0.08-0.09, 45 mm back 0.65, 15 mm down 0.16-0.18 (15 mm forward: 0.02, the mask still
 # covers nearly all of the face).
 MAX_FACE_REMAINING = 0.05
 # Share of head voxels removed: 1.6-3.0% on Colin27 copies (its field of view cuts the

@@ -27,7 +27,7 @@ from .volumes import save_volume
 MISPLACEMENTS = {
     "shifted 30 mm down": lambda point: translation([0.0, 0.0, -30.0]),
     "shifted 30 mm up": lambda point: translation([0.0, 0.0, 30.0]),
-    "shifted 30 mm back": lambda point: translation([0.0, -30.0, 0.0]),
+    "shifted 45 mm back": lambda point: translation([0.0, -45.0, 0.0]),
     "mirrored front-back": lambda point: flip(1, point),
 }
 
