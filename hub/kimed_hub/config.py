@@ -6,7 +6,6 @@ port, so a misconfigured workbench never starts half-secured. Config code only s
 
 from __future__ import annotations
 
-import os
 import sys
 
 from . import images
@@ -34,7 +33,7 @@ def configure(c, settings: Settings | None = None) -> None:
     configure_identity(c, settings, roles, sessions)
     configure_roles(c, roles)
     configure_sessions(c, sessions)
-    configure_services(c, sessions)
+    configure_services(c, settings, sessions)
     configure_spawner(c, settings, runtime, roles)
     apply_site_config(c, settings)
 
@@ -60,8 +59,11 @@ def configure_hub(c, settings: Settings) -> None:
 def configure_roles(c, roles: RolesPolicy) -> None:
     """Custom scopes and roles from policies/roles.yaml, plus the managed services' roles."""
     c.JupyterHub.custom_scopes = roles.hub_custom_scopes()
+    from .portal_service.wiring import SERVICE_NAME, SERVICE_SCOPES
+
     culler = {"name": "kimed-idle-culler", "scopes": CULLER_SCOPES, "services": ["idle-culler"]}
-    c.JupyterHub.load_roles = [*roles.hub_roles(), culler]
+    portal = {"name": "kimed-portal", "scopes": SERVICE_SCOPES, "services": [SERVICE_NAME]}
+    c.JupyterHub.load_roles = [*roles.hub_roles(), culler, portal]
 
 
 def configure_sessions(c, sessions: SessionsPolicy) -> None:
@@ -70,13 +72,18 @@ def configure_sessions(c, sessions: SessionsPolicy) -> None:
     c.JupyterHub.named_server_limit_per_user = sessions.max_running_per_user
 
 
-def configure_services(c, sessions: SessionsPolicy) -> None:
-    """The managed services, set once: the idle culler and the package index (routed by the
-    proxy at /services/package-index/; the spawner gives pip its URL). Their roles:
-    configure_roles."""
-    from .package_index import service_definition
+def configure_services(c, settings: Settings, sessions: SessionsPolicy) -> None:
+    """The managed services, set once: the idle culler, the package index (routed by the
+    proxy at /services/package-index/; the spawner gives pip its URL) and the portal
+    (/services/portal/; the spawner reads its grants and gives the widgets its URL).
+    Their roles: configure_roles."""
+    from . import package_index, portal_service
 
-    c.JupyterHub.services = [idle_culler_service(sessions), service_definition()]
+    c.JupyterHub.services = [
+        idle_culler_service(sessions),
+        package_index.service_definition(),
+        portal_service.service_definition(settings.portal_db_url, settings.portal_demo),
+    ]
 
 
 def idle_culler_service(sessions: SessionsPolicy) -> dict:
@@ -102,7 +109,7 @@ def configure_spawner(c, settings: Settings, runtime: ContainerRuntime, roles: R
     spawner.image = images.singleuser_image_ref()
     spawner.image_variants = {"gpu": images.singleuser_image_ref("gpu")}
     spawner.dataset_root = str(settings.dataset_root)
-    spawner.portal_db_url = os.environ.get("KIMED_PORTAL_DB_URL", "")
+    spawner.portal_db_url = settings.portal_db_url
     spawner.pull_policy = "never"  # images are built locally; no registry is reachable
     spawner.client_kwargs = {"base_url": runtime.base_url}
     spawner.runtime_kind = runtime.kind

@@ -39,15 +39,27 @@ class Settings:
     state: Path = field(default_factory=hub_data_dir)
     site_config: dict[str, Any] = field(default_factory=dict)
     dataset_root: Path = field(default_factory=dataset_root)
+    #: Load the shipped fictional catalogue into the portal at start (KIMED_PORTAL_DEMO).
+    portal_demo: bool = True
 
     @property
     def public_url(self) -> str:
         return f"http://127.0.0.1:{self.public_port}"
 
+    @property
+    def portal_db_url(self) -> str:
+        """The portal's database, shared by the portal service and the spawner (grants):
+        ``KIMED_PORTAL_DB_URL``, else SQLite beside the hub's database."""
+        from .portal.db import default_url  # local import: SQLAlchemy only when needed
+
+        return default_url()
+
     @classmethod
     def from_env(cls) -> Settings:
         """Read ``KIMED_PUBLIC_PORT``, ``KIMED_HUB_PORT``, ``KIMED_PROXY_API_PORT``,
-        ``KIMED_PREFIX``, ``KIMED_DATA_DIR`` (dataset folders) and ``KIMED_SITE_CONFIG``."""
+        ``KIMED_PREFIX``, ``KIMED_DATA_DIR`` (dataset folders), ``KIMED_PORTAL_DEMO`` (``1``:
+        load the fictional demo catalogue, the default; ``0``: start with the catalogue as
+        it is) and ``KIMED_SITE_CONFIG``."""
         prefix = os.environ.get("KIMED_PREFIX", "kimed")
         if not prefix.replace("-", "").isalnum() or not prefix.islower():
             raise SettingsError(f"KIMED_PREFIX={prefix!r}: use lower-case letters, digits, '-'.")
@@ -56,8 +68,16 @@ class Settings:
             hub_port=_port("KIMED_HUB_PORT", 8081),
             proxy_api_port=_port("KIMED_PROXY_API_PORT", 8001),
             prefix=prefix,
+            portal_demo=_flag("KIMED_PORTAL_DEMO", True),
             site_config=_site_config(os.environ.get("KIMED_SITE_CONFIG")),
         )
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "1" if default else "0")
+    if raw not in ("0", "1"):
+        raise SettingsError(f"{name}={raw!r}: use 1 (on) or 0 (off).")
+    return raw == "1"
 
 
 def _site_config(path: str | None) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from dockerspawner import DockerSpawner
 from tornado import web
 from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 
-from . import container_checks, firewall, gpus, package_index
+from . import container_checks, firewall, gpus, package_index, portal_service
 from .data_grants import DataMount, granted_mounts
 from .host_ports import HOST_PORTS
 from .policies import (
@@ -358,11 +358,13 @@ class WorkbenchSpawner(DockerSpawner):
         )
 
     def get_env(self) -> dict[str, str]:
-        """DockerSpawner's environment, libraries told to stay offline (OFFLINE_ENV), and
-        pip's settings for the workbench's package index (package_index.pip_env)."""
+        """DockerSpawner's environment, libraries told to stay offline (OFFLINE_ENV), pip's
+        settings for the workbench's package index (package_index.pip_env) and the portal's
+        address for the widgets (portal_service.portal_env)."""
         env = {**super().get_env(), **OFFLINE_ENV}
         token = env.get("JUPYTERHUB_API_TOKEN", "")
         env.update(package_index.pip_env(self.hub_connect_url, self.proxy_port, token))
+        env.update(portal_service.portal_env(self.hub_connect_url, self.proxy_port))
         return env
 
     async def start_object(self):

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.schema import DDL
 
-from ..paths import state_dir
+from ..paths import hub_data_dir
 
 metadata = MetaData()
 
@@ -298,11 +298,12 @@ for _table, _statements in (
 
 
 def default_url() -> str:
-    """``KIMED_PORTAL_DB_URL``, else a SQLite file in the state folder."""
+    """``KIMED_PORTAL_DB_URL``, else a SQLite file beside the hub's own database (each hub
+    data folder, so each test hub, has its own portal)."""
     url = os.environ.get("KIMED_PORTAL_DB_URL")
     if url:
         return url
-    folder = state_dir() / "portal"
+    folder = hub_data_dir() / "portal"
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'catalogue.sqlite'}"
 

@@ -1,0 +1,72 @@
+"""The portal service process: shared objects, routes, ``main``.
+
+Routes live next to their handlers (``api.ROUTES``, ``pages.ROUTES``), relative to the
+service prefix (``/services/portal/``); this module only joins them and starts Tornado
+on the loopback address the hub gave (``JUPYTERHUB_SERVICE_URL``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
+from tornado import ioloop, web
+
+from ..portal import AccessRequests, CatalogueStore, load_demo_catalogue
+from .wiring import SERVICE_PREFIX
+
+log = logging.getLogger("kimed.portal")
+
+
+@dataclass
+class Portal:
+    """What every handler shares: the catalogue store and the access-request service."""
+
+    store: CatalogueStore
+    requests: AccessRequests
+
+
+def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
+    """The Tornado application with every route under ``prefix``."""
+    from . import api, pages  # local import: handlers import this module's Portal
+
+    routes = [(prefix + "oauth_callback", HubOAuthCallbackHandler)]
+    routes += [
+        (prefix + pattern, handler, {"portal": portal})
+        for pattern, handler in [*api.ROUTES, *pages.ROUTES]
+    ]
+    return web.Application(
+        routes,
+        cookie_secret=os.urandom(32),
+        xsrf_cookies=True,  # forms on the pages; token-authenticated API calls are exempt
+        template_path=str(Path(__file__).parent / "templates"),
+        static_path=str(Path(__file__).parent / "static"),
+        static_url_prefix=prefix + "static/",
+        hub_auth=HubOAuth(cache_max_age=60),
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the service where the hub says (``JUPYTERHUB_SERVICE_URL``)."""
+    parser = argparse.ArgumentParser(prog="kimed_hub.portal_service", description=__doc__)
+    parser.add_argument("--db-url", required=True, help="the portal's SQLAlchemy URL")
+    parser.add_argument("--policies-dir", type=Path, help="folder of the policy files")
+    parser.add_argument(
+        "--load-demo", action="store_true", help="load the fictional demo catalogue at start"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="[%(name)s %(asctime)s] %(message)s")
+    store = CatalogueStore(args.db_url)
+    if args.load_demo:
+        load_demo_catalogue(store)  # idempotent: unchanged records are not rewritten
+    portal = Portal(store, AccessRequests(store))
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", SERVICE_PREFIX)
+    url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8098"))
+    make_app(portal, prefix).listen(url.port, url.hostname)
+    log.info("portal on %s (database: %s)", url.geturl(), store.backend)
+    ioloop.IOLoop.current().start()

@@ -1,0 +1,5 @@
+"""The portal's web pages (``templates/``), in the hub's look."""
+
+from __future__ import annotations
+
+ROUTES: list = []

@@ -1,0 +1,76 @@
+"""How the hub runs the portal service and how notebooks in user containers find it.
+
+``service_definition`` is the managed service the hub starts (config.configure_services);
+``portal_env`` is what the spawner adds to each container's environment so the widgets
+reach the portal through the proxy with the server's own token.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from urllib.parse import urlparse
+
+from ..paths import policies_dir
+
+SERVICE_NAME = "portal"
+SERVICE_PREFIX = f"/services/{SERVICE_NAME}/"
+API_PATH = f"{SERVICE_PREFIX}api/v1/"
+PORT_ENV = "KIMED_PORTAL_PORT"
+#: Scopes the portal checks; the hub puts those a user holds into the portal's OAuth
+#: tokens (``oauth_client_allowed_scopes``), so the service sees what its caller may do.
+PORTAL_SCOPES = [
+    "custom:kimed:read:catalogue",
+    "custom:kimed:write:catalogue",
+    "custom:kimed:submit:access-requests",
+    "custom:kimed:check:access-requests",
+    "custom:kimed:decide:access-requests",
+    "custom:kimed:read:audit-log",
+]
+#: What the portal itself may do in the hub: find and stop the servers of people whose
+#: grant was revoked or expired (their mounts must go at once, not at the next spawn).
+SERVICE_SCOPES = ["list:users", "read:users", "read:servers", "servers"]
+
+
+def service_port() -> int:
+    """The service's loopback port: ``KIMED_PORTAL_PORT``, or a free one (only the proxy
+    needs to know it: people reach the portal at /services/portal/)."""
+    if os.environ.get(PORT_ENV):
+        return int(os.environ[PORT_ENV])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def service_definition(db_url: str, load_demo: bool) -> dict:
+    """The hub-managed service. Managed services start with an almost empty environment,
+    so the database URL and the policies folder are passed as options."""
+    command = [
+        sys.executable,
+        "-m",
+        "kimed_hub.portal_service",
+        "--db-url",
+        db_url,
+        "--policies-dir",
+        str(policies_dir()),
+    ]
+    return {
+        "name": SERVICE_NAME,
+        "url": f"http://127.0.0.1:{service_port()}",
+        "display": True,
+        "info": {"description": "Datasets, algorithms and access requests"},
+        "oauth_no_confirm": True,
+        "oauth_client_allowed_scopes": PORTAL_SCOPES,
+        "command": command + (["--load-demo"] if load_demo else []),
+    }
+
+
+def portal_env(hub_connect_url: str | None, proxy_port: int) -> dict[str, str]:
+    """``KIMED_PORTAL_URL`` inside a user container: the portal's API through the proxy,
+    on the host address the container reaches the hub by. The widgets send the server's
+    own token ($JUPYTERHUB_API_TOKEN) with each call."""
+    host = urlparse(hub_connect_url or "").hostname
+    if not host:
+        return {}  # no route known: the widgets then say the portal is not reachable
+    return {"KIMED_PORTAL_URL": f"http://{host}:{proxy_port}{API_PATH}"}
