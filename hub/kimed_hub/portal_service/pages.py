@@ -1,5 +1,374 @@
-"""The portal's web pages (``templates/``), in the hub's look."""
+"""The portal's web pages (``templates/``), in the hub's look.
+
+Every page is a :class:`PageHandler`: hub login (unauthenticated visitors are sent to the
+hub's login and come back), the caller's scopes decide what is shown and allowed, and the
+portal library decides everything else; its blocking calls run in a worker thread. A
+:class:`~kimed_hub.portal.PortalError` becomes a page with the message and the error's
+status; a refused form comes back with the messages next to the fields and every value as
+typed.
+"""
 
 from __future__ import annotations
 
-ROUTES: list = []
+import asyncio
+import inspect
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import select
+from tornado import web
+
+from ..portal import (
+    AccessRequest,
+    Actor,
+    BadInput,
+    NotFound,
+    PortalError,
+    Role,
+    SearchQuery,
+    State,
+    TooLarge,
+    ValidationFailed,
+)
+from ..portal.db import datasets
+from ..portal.indexing import FACETS
+from ..portal.workflow import RULES
+from . import page_forms, page_views
+from .auth import (
+    CHECK_REQUESTS,
+    DECIDE_REQUESTS,
+    MAX_BODY_BYTES,
+    READ_CATALOGUE,
+    SUBMIT_REQUESTS,
+    PortalHandler,
+)
+
+REQUEST_ID = r"(AR-[0-9]{1,12})"
+SLUG = r"([a-z0-9][a-z0-9-]{0,79})"
+#: Work each reviewer role waits on, and the grants they may end.
+QUEUES = {
+    "steward": (CHECK_REQUESTS, (State.SUBMITTED, State.FORMAL_CHECK, State.APPROVED)),
+    "committee": (DECIDE_REQUESTS, (State.COMMITTEE_REVIEW,)),
+}
+#: The buttons of a request page, in the order they are offered, with their labels.
+ACTIONS = {
+    "submit": "Submit",
+    "resubmit": "Resubmit the amended request",
+    "accept_conditions": "Accept the conditions",
+    "decline_conditions": "Decline the conditions",
+    "start_check": "Start the formal check",
+    "forward": "Forward to the committee",
+    "return": "Return to the applicant",
+    "reject": "Reject",
+    "decide": "Decide",
+    "activate": "Activate the grant",
+    "comment": "Add a comment",
+    "request_amendment": "Request an amendment",
+    "close": "Close the grant",
+    "revoke": "Revoke the grant",
+    "withdraw": "Withdraw the request",
+}
+#: Library method for an action whose name is not a method name.
+METHODS = {"return": "return_for_changes"}
+
+
+class PageHandler(PortalHandler):
+    """A portal page: the hub's layout, the caller's links, errors rendered as pages."""
+
+    @property
+    def lang(self) -> str:
+        """The page language: ``?lang=de`` or English."""
+        return "de" if self.get_query_argument("lang", "en") == "de" else "en"
+
+    @property
+    def prefix(self) -> str:
+        """The service's URL prefix (``/services/portal/``): every page link starts here."""
+        return self.settings["static_url_prefix"].removesuffix("static/")
+
+    def get_template_namespace(self) -> dict:
+        namespace = super().get_template_namespace()
+        user = self.current_user or {}
+        namespace.update(
+            prefix=self.prefix,
+            hub_prefix=self.hub_auth.hub_prefix,
+            username=user.get("name", ""),
+            may_submit=self.may(SUBMIT_REQUESTS),
+            may_check=self.may(CHECK_REQUESTS),
+            may_decide=self.may(DECIDE_REQUESTS),
+            lang=self.lang,
+            _=page_views.translator(self.lang),
+            views=page_views,
+            nav="",
+        )
+        return namespace
+
+    async def call(self, function, *args, **kwargs):
+        """Run a blocking portal-library call in a worker thread."""
+        return await asyncio.to_thread(function, *args, **kwargs)
+
+    def write_portal_error(self, error: PortalError) -> None:
+        """The error as a page in the portal's layout, with the error's status."""
+        self.render("error.html", status=error.http_status, error=error)
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        """Tornado's own errors (403 for a missing login on a form, 500) as a page too."""
+        found = kwargs.get("exc_info", (None, None))[1]
+        message = getattr(found, "log_message", None) or self._reason
+        error = PortalError(message if status_code < 500 else "The portal failed; see its log.")
+        self.render("error.html", status=status_code, error=error)
+
+    def form_values(self) -> dict[str, str]:
+        """The posted form as name → text (the last value of each name)."""
+        if len(self.request.body or b"") > MAX_BODY_BYTES:
+            raise TooLarge(f"The form is larger than {MAX_BODY_BYTES:,} bytes; shorten it.")
+        names = set(self.request.body_arguments) - {"_xsrf"}
+        return {name: self.get_body_argument(name, "") for name in names}
+
+    def visible_request(self, request_id: str) -> AccessRequest:
+        """The request if the caller may see it (on its team, steward or committee); others
+        get the same 404 as for a request that does not exist."""
+        actor = self.actor()
+        found = self.portal.requests.get(request_id)
+        reviewer = actor.roles & {Role.STEWARD, Role.COMMITTEE}
+        if actor.name not in found.application.usernames() and not reviewer:
+            raise NotFound(f"there is no access request {request_id!r}")
+        return found
+
+
+# --- catalogue ------------------------------------------------------------------------------
+
+
+class SearchPage(PageHandler):
+    """``/services/portal/``: search with facets, ranges, sort, pages and filter chips."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        self.require(READ_CATALOGUE)
+        try:
+            params = {k: [v.decode() for v in vs] for k, vs in self.request.query_arguments.items()}
+        except UnicodeDecodeError:
+            raise BadInput("The search parameters are not valid UTF-8.") from None
+        query = SearchQuery.from_params(params)
+        result = await self.call(self.portal.store.search, query)
+        self.render("search.html", result=result, query=query, facet_titles=FACETS, nav="portal")
+
+
+def synthetic_versions(store, identifier: str) -> list[str]:
+    """The identifiers of the synthetic versions derived from dataset ``identifier``."""
+    query = select(datasets.c.identifier).where(datasets.c.source_identifier == identifier)
+    with store.db.read() as conn:
+        return sorted(conn.scalars(query))
+
+
+class DatasetPage(PageHandler):
+    """``datasets/<id>``: the dataset card and the way to request access."""
+
+    @web.authenticated
+    async def get(self, identifier: str) -> None:
+        self.require(READ_CATALOGUE)
+        store = self.portal.store
+        record = await self.call(store.get_dataset, identifier)
+        synthetic = await self.call(synthetic_versions, store, identifier)
+        algorithms = await self.call(store.list_algorithms, trained_on=identifier)
+        self.render(
+            "dataset.html", ds=record, synthetic=synthetic, algorithms=algorithms, nav="portal"
+        )
+
+
+class AlgorithmsPage(PageHandler):
+    """``algorithms``: every algorithm record of the registry."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        self.require(READ_CATALOGUE)
+        found = await self.call(self.portal.store.list_algorithms)
+        self.render("algorithms.html", algorithms=found, nav="algorithms")
+
+
+class AlgorithmPage(PageHandler):
+    """``algorithms/<id>``: the model card."""
+
+    @web.authenticated
+    async def get(self, identifier: str) -> None:
+        self.require(READ_CATALOGUE)
+        found = await self.call(self.portal.store.get_algorithm, identifier)
+        self.render("algorithm.html", algo=found, nav="algorithms")
+
+
+# --- access requests ------------------------------------------------------------------------
+
+
+class MyRequestsPage(PageHandler):
+    """``requests``: the caller's own requests (as applicant or team member)."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        found = await self.call(self.portal.requests.list_for, self.actor().name)
+        self.render("my_requests.html", found=found, nav="requests")
+
+
+class RequestFormPage(PageHandler):
+    """``requests/new`` and ``requests/<id>/edit``: the application form.
+
+    "Save draft" stores it; "Save and submit" stores it and submits it (or resubmits a
+    returned one). Refused input comes back with the messages and everything as typed;
+    nothing is stored when the application itself is refused.
+    """
+
+    @web.authenticated
+    async def get(self, request_id: str | None = None) -> None:
+        self.require(SUBMIT_REQUESTS)
+        if request_id:
+            found = await self.call(self.visible_request, request_id)
+            values = page_forms.form_values(found.application)
+        else:
+            values = {"data.datasets": self.get_query_argument("dataset", "")}
+        self.show(request_id, values)
+
+    @web.authenticated
+    async def post(self, request_id: str | None = None) -> None:
+        self.require(SUBMIT_REQUESTS)
+        values = self.form_values()
+        data, problems = page_forms.parse_form(values, self.actor().name)
+        if problems:
+            return self.show(request_id, values, ValidationFailed("the form", problems))
+        try:
+            request_id = await self.call(self.save, request_id, data)
+        except PortalError as error:
+            return self.show(request_id, values, error)
+        if "submit" in self.request.body_arguments:
+            try:
+                await self.call(self.submit, request_id)
+            except PortalError as error:  # the draft is saved; say what submit needs
+                return self.show(request_id, values, error)
+        self.redirect(f"{self.prefix}requests/{request_id}", status=303)
+
+    def save(self, request_id: str | None, data: dict) -> str:
+        """Create the draft or replace the application; return the request's id."""
+        actor = self.actor()
+        if request_id is None:
+            return self.portal.requests.create(actor, data).request_id
+        self.visible_request(request_id)
+        return self.portal.requests.edit(request_id, actor, data).request_id
+
+    def submit(self, request_id: str) -> None:
+        """Submit a draft, or resubmit a returned request."""
+        found = self.portal.requests.get(request_id)
+        if found.state == State.RETURNED:
+            self.portal.requests.resubmit(request_id, self.actor())
+        else:
+            self.portal.requests.submit(request_id, self.actor())
+
+    def show(self, request_id, values: dict, error: PortalError | None = None) -> None:
+        """Render the form; with ``error``, its status and messages next to the fields."""
+        problems = getattr(error, "violations", [])
+        if error is not None:
+            self.set_status(error.http_status)
+        self.render(
+            "request_form.html",
+            request_id=request_id,
+            values=values,
+            error=error,
+            errors=page_forms.errors_by_field(problems),
+            form=page_forms,
+            nav="requests",
+        )
+
+
+class RequestPage(PageHandler):
+    """``requests/<id>``: the request, its history and the actions the caller may take."""
+
+    @web.authenticated
+    async def get(self, request_id: str) -> None:
+        await self.show(request_id)
+
+    async def show(self, request_id: str, error: PortalError | None = None) -> None:
+        found = await self.call(self.visible_request, request_id)
+        actor = self.actor()
+        allowed = await self.call(self.portal.requests.allowed_actions, request_id, actor)
+        history = await self.call(self.portal.requests.history, request_id)
+        if error is not None:
+            self.set_status(error.http_status)
+        self.render(
+            "request.html",
+            req=found,
+            actions=[a for a in ACTIONS if a in allowed],
+            can_edit="edit" in allowed,
+            labels=ACTIONS,
+            rules=RULES,
+            history=history,
+            error=error,
+            today=date.today().isoformat(),
+            form=page_forms,
+            nav="requests",
+        )
+
+
+class ActionPage(RequestPage):
+    """``POST requests/<id>/actions/<action>``: take one action, then show the request."""
+
+    @web.authenticated
+    async def post(self, request_id: str, action: str) -> None:
+        await self.call(self.visible_request, request_id)
+        if action not in ACTIONS:
+            raise NotFound(f"there is no action {action!r}; actions: {', '.join(ACTIONS)}")
+        values = self.form_values()
+        try:
+            await self.call(
+                run_action, self.portal.requests, request_id, action, self.actor(), values
+            )
+        except PortalError as error:
+            return await self.show(request_id, error)
+        self.redirect(f"{self.prefix}requests/{request_id}", status=303)
+
+
+def run_action(requests, request_id: str, action: str, actor: Actor, values: dict) -> None:
+    """Call the library method of ``action`` with what the form gave and it takes."""
+    method = getattr(requests, METHODS.get(action, action))
+    given = {
+        "comment": values.get("comment", "").strip(),
+        "outcome": values.get("decision", ""),
+        "conditions": values.get("conditions", ""),
+        "start": _moment(values, "valid_from", time.min),
+        "end": _moment(values, "valid_until", time.max),
+    }
+    accepted = inspect.signature(method).parameters
+    method(request_id, actor, **{k: v for k, v in given.items() if k in accepted and v is not None})
+
+
+def _moment(values: dict, name: str, at: time) -> datetime | None:
+    raw = values.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(raw), at, UTC)
+    except ValueError:
+        raise BadInput(f"{name} must be a date like 2025-01-31, got {raw!r}") from None
+
+
+class QueuePage(PageHandler):
+    """``queue/steward`` and ``queue/committee``: requests waiting for that role, and the
+    active grants it may end."""
+
+    @web.authenticated
+    async def get(self, role: str) -> None:
+        scope, states = QUEUES[role]
+        self.require(scope)
+        waiting = await self.call(self.portal.requests.queue, *states)
+        active = await self.call(self.portal.requests.queue, State.ACTIVE)
+        self.render(
+            "queue.html", role=role, waiting=waiting, active=active, me=self.actor(), nav=role
+        )
+
+
+ROUTES = [
+    ("", SearchPage),
+    (f"datasets/{SLUG}", DatasetPage),
+    ("algorithms", AlgorithmsPage),
+    (f"algorithms/{SLUG}", AlgorithmPage),
+    ("requests", MyRequestsPage),
+    ("requests/new", RequestFormPage),
+    (f"requests/{REQUEST_ID}", RequestPage),
+    (f"requests/{REQUEST_ID}/edit", RequestFormPage),
+    (f"requests/{REQUEST_ID}/actions/([a-z_]+)", ActionPage),
+    ("queue/(steward|committee)", QueuePage),
+]
