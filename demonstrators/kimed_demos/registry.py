@@ -14,6 +14,9 @@ from typing import Any
 
 #: Notebook parameter every demonstrator must have; the runner owns its value.
 OUTPUT_PARAMETER = "output_dir"
+#: The kernel the runner falls back to where a demonstrator's workbench kernel is not
+#: installed: on the host, the project venv's own kernel, which has every demo dependency.
+HOST_KERNEL = "python3"
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,9 @@ class Demonstrator:
     name: str
     notebook: str  # relative to the project root
     description: str  # one line, shown by `kimed demo list`
-    kernel: str = "python3"
+    #: The curated workbench kernel (kernels/<name>) the notebook runs in; the runner uses
+    #: HOST_KERNEL instead where that kernel is not installed (on the host).
+    kernel: str = "python-base"
     runtime: str = "?"  # typical wall time with default parameters, e.g. "40 s"
     #: Values the runner passes unless `-p` overrides them; the notebook's parameters cell
     #: keeps the documented defaults, so this is usually empty.
@@ -59,12 +64,14 @@ DEMONSTRATORS: list[Demonstrator] = [
         name="deid",
         notebook="notebooks/deid_german_clinical.ipynb",
         description="De-identification of German clinical letters (Presidio + spaCy)",
+        kernel="python-text",
         runtime="3 min",  # the first run trains the small NER model; later runs reuse it
     ),
     Demonstrator(
         name="deface",
         notebook="notebooks/deface_mri.ipynb",
         description="Defacing of T1 MRI volumes (registration to a head template)",
+        kernel="python-imaging",
         runtime="?",
         batch_parameter="input_path",
         batch_glob="*.nii.gz",

@@ -4,6 +4,12 @@
     kimed demo show NAME
     kimed demo run NAME [-p KEY VALUE ...] [--output DIR] [--kernel K]
     kimed demo run NAME --batch INPUT_DIR_OR_GLOB [...]
+    kimed demo copy [--to DIR]
+
+Inside the workbench the same commands are `kimed-demo ...` (the hub's `kimed` is not in
+the image); each notebook runs in its curated kernel (the registry's ``kernel``). On the
+host, where those kernels are not installed, the venv's own kernel runs them instead
+(``registry.HOST_KERNEL``); ``--kernel`` picks one explicitly.
 
 A run executes the demonstrator's notebook in a temporary folder next to its destination and
 moves it into place only when every cell succeeded, so an output folder is never half
@@ -20,6 +26,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -29,10 +36,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from kimed_hub.paths import project_root
 
 from . import registry
-from .registry import OUTPUT_PARAMETER, Demonstrator
+from .locations import in_workbench_image, project_root
+from .registry import HOST_KERNEL, OUTPUT_PARAMETER, Demonstrator
+
+#: The command's name in messages: the hub's `kimed demo`, or the image's `kimed-demo`.
+PROG = "kimed-demo" if in_workbench_image() else "kimed demo"
 
 #: Parameter names that hold paths: relative values are made absolute, because the
 #: notebook runs with its output folder as working directory.
@@ -124,7 +134,7 @@ def resolve_parameters(
             names = ", ".join(p for p in accepted if p != OUTPUT_PARAMETER)
             raise DemoError(
                 f"{demo.name} has no parameter {name!r}; it accepts: {names} "
-                f"(`kimed demo show {demo.name}` lists types and defaults)"
+                f"(`{PROG} show {demo.name}` lists types and defaults)"
             )
         value = coerce_value(name, raw, accepted[name])
         if isinstance(value, str) and value and name.endswith(_PATH_SUFFIXES):
@@ -133,20 +143,43 @@ def resolve_parameters(
     return values
 
 
+def installed_kernels() -> set[str]:
+    """The names of the Jupyter kernels this Python's Jupyter finds."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return set(KernelSpecManager().find_kernel_specs())
+
+
 def check_kernel(name: str) -> None:
     """Fail with the install command if the Jupyter kernel `name` is missing."""
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    manager = KernelSpecManager()
-    try:
-        manager.get_kernel_spec(name)
-    except NoSuchKernel:
-        available = ", ".join(sorted(manager.find_kernel_specs())) or "none"
+    installed = installed_kernels()
+    if name not in installed:
+        available = ", ".join(sorted(installed)) or "none"
         raise DemoError(
             f"Jupyter kernel {name!r} is not installed (installed: {available}). Install it "
             f"with `{sys.executable} -m ipykernel install --sys-prefix --name {name}` "
             "or pick another with --kernel"
-        ) from None
+        )
+
+
+def choose_kernel(demo: Demonstrator, explicit: str | None) -> str:
+    """The kernel to run `demo` in: `explicit` (which must exist), else the demonstrator's
+    curated workbench kernel, else, where that is not installed (the host), HOST_KERNEL."""
+    if explicit:
+        check_kernel(explicit)
+        return explicit
+    installed = installed_kernels()
+    if demo.kernel in installed:
+        return demo.kernel
+    if HOST_KERNEL in installed:
+        print(
+            f"{PROG}: kernel {demo.kernel!r} is not installed here (outside the workbench); "
+            f"running in {HOST_KERNEL!r}",
+            file=sys.stderr,
+        )
+        return HOST_KERNEL
+    check_kernel(demo.kernel)  # raises, naming what is installed
+    return demo.kernel
 
 
 # --- output folders ------------------------------------------------------------------------
@@ -318,12 +351,12 @@ def summary_table(results: list[RunResult]) -> str:
 def cmd_list() -> int:
     """Print the registered demonstrators as a table."""
     root = project_root()
-    print(f"{'name':<10} {'runtime':<8} {'kernel':<9} {'batch':<9} notebook / description")
+    print(f"{'name':<10} {'runtime':<8} {'kernel':<15} {'batch':<9} notebook / description")
     for d in registry.DEMONSTRATORS:
         missing = "" if d.notebook_path(root).is_file() else "  (notebook not written yet)"
         batch = d.batch_glob if d.batch_parameter else "-"
-        print(f"{d.name:<10} {d.runtime:<8} {d.kernel:<9} {batch:<9} {d.notebook}{missing}")
-        print(f"{'':<39} {d.description}")
+        print(f"{d.name:<10} {d.runtime:<8} {d.kernel:<15} {batch:<9} {d.notebook}{missing}")
+        print(f"{'':<45} {d.description}")
     return 0
 
 
@@ -344,8 +377,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     demo = registry.get(args.name)
     accepted = notebook_parameters(notebook_of(demo))
     params = resolve_parameters(demo, accepted, [tuple(p) for p in args.parameter or []])
-    kernel = args.kernel or demo.kernel
-    check_kernel(kernel)
+    kernel = choose_kernel(demo, args.kernel)
     if args.batch is None:
         destination = prepare_destination(args.output or default_output(demo.name))
         result = execute(demo, params, kernel, destination)
@@ -363,10 +395,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def cmd_copy(target: Path | None) -> int:
+    """Copy the demonstrator notebooks into a folder of one's own (default ~/demonstrators),
+    for interactive use: in the workbench the shipped ones are read-only. Existing files
+    are kept, never overwritten, so edits survive a second copy."""
+    target = (target or Path.home() / "demonstrators").expanduser().resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    for demo in registry.DEMONSTRATORS:
+        source = demo.notebook_path(project_root())
+        if not source.is_file():
+            continue
+        destination = target / source.name
+        if destination.exists():
+            print(f"kept     {destination} (exists)")
+            continue
+        shutil.copyfile(source, destination)  # not copy2: the copy must be writable
+        print(f"copied   {destination}  (kernel {demo.kernel})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `kimed demo` argument parser."""
     parser = argparse.ArgumentParser(
-        prog="kimed demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="the registered demonstrators")
@@ -380,6 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--output", type=Path, help="output folder (default ./demo-runs/NAME-TIME)")
     run.add_argument("--kernel", help="Jupyter kernel (default: the registry's)")
     run.add_argument("--batch", metavar="INPUT_DIR_OR_GLOB", help="run once per input")
+    copy = sub.add_parser("copy", help="copy the notebooks into a folder for interactive use")
+    copy.add_argument("--to", type=Path, help="destination folder (default ~/demonstrators)")
     return parser
 
 
@@ -394,10 +447,16 @@ def main(argv: list[str]) -> int:
             return cmd_list()
         if args.command == "show":
             return cmd_show(args.name)
+        if args.command == "copy":
+            return cmd_copy(args.to)
         return cmd_run(args)
     except (DemoError, registry.UnknownDemonstrator) as exc:
-        print(f"kimed demo: error: {exc.args[0]}", file=sys.stderr)
+        print(f"{PROG}: error: {exc.args[0]}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("kimed demo: interrupted; the partial run is in a -failed folder", file=sys.stderr)
+        print(f"{PROG}: interrupted; the partial run is in a -failed folder", file=sys.stderr)
         return 130
+
+
+if __name__ == "__main__":  # `python -m kimed_demos.runner`, the image's kimed-demo
+    sys.exit(main(sys.argv[1:]))

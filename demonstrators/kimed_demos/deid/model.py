@@ -2,7 +2,8 @@
 
 No German spaCy model can be installed here, so :func:`ensure_model` trains a small
 CNN NER (PERSON, LOCATION, ORGANIZATION) on the TRAIN corpus and saves it under
-``.kimed/models/deid-ner-<hash>`` (or a given folder). The hash covers the corpus
+``.kimed/models/deid-ner-<hash>`` on the host, ``~/.cache/kimed/models/...`` in the
+workbench (or a given folder). The hash covers the corpus
 text and spans, the settings and the spaCy version: unchanged inputs load the cached
 model in a second, any change trains a new one. The pipeline also sets every token's
 lemma to its lower-case form, which is what presidio's context enhancer compares its
@@ -146,10 +147,12 @@ def train(settings: ModelSettings, documents: list[AnnotatedDocument], log=print
 
 
 def default_model_root() -> Path:
-    """``.kimed/models`` in the project's state folder (see kimed_hub.paths)."""
-    from kimed_hub.paths import state_dir  # the one definition of where state lives
+    """``models/`` in the demonstrators' cache: ``.kimed/models`` on the host,
+    ``~/.cache/kimed/models`` in the workbench, whose root is read-only (see
+    :func:`kimed_demos.locations.cache_dir`)."""
+    from ..locations import cache_dir
 
-    return state_dir() / "models"
+    return cache_dir() / "models"
 
 
 def ensure_model(
@@ -157,7 +160,8 @@ def ensure_model(
 ) -> Path:
     """Path of a trained model for ``settings``, training it only if needed.
 
-    Without ``model_dir`` the model lives in ``.kimed/models/deid-ner-<hash12>``.
+    Without ``model_dir`` the model lives in ``<cache>/models/deid-ner-<hash12>``
+    (:func:`default_model_root`).
     A folder whose stamp records the same inputs hash is reused as it is.
     """
     settings = settings or ModelSettings()
@@ -170,8 +174,14 @@ def ensure_model(
     if stamp.exists() and json.loads(stamp.read_text()).get("inputs_hash") == digest:
         return path
     log(f"training the de-identification NER into {path} ({settings.n_documents} documents)")
+    try:  # before training, so a read-only place fails in a second, not after minutes
+        path.parent.mkdir(parents=True, exist_ok=True)  # spaCy creates only the last level
+    except OSError as exc:
+        raise OSError(
+            f"cannot create {path.parent} for the trained model ({exc.strerror}); pass "
+            "model_dir=<a writable folder> or set KIMED_DEMO_CACHE"
+        ) from exc
     nlp = train(settings, documents, log=log)
-    path.parent.mkdir(parents=True, exist_ok=True)  # spaCy creates only the last level
     nlp.to_disk(path)
     stamp.write_text(json.dumps({"inputs_hash": digest, "settings": asdict(settings)}))
     return path
