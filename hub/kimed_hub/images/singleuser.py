@@ -39,6 +39,7 @@ from .environments import (
     kernels_dir,
     package_index_env,
 )
+from .library import library_context_files
 from .sbom import ensure_sbom
 from .wheels import ensure_wheelhouse, singleuser_dir
 
@@ -83,14 +84,16 @@ def kernel_context_files(variant: str = "cpu") -> dict[str, Path]:
 
 
 def context_files(variant: str = "cpu") -> dict[str, Path]:
-    """Every file of the build context except the wheels: recipe and kernels."""
-    return {**recipe_files(singleuser_dir()), **kernel_context_files(variant)}
+    """Every file of the build context except the wheels: recipe, kernels, and the
+    notebook-side library with the demonstrator notebooks (``library.py``)."""
+    files = {**recipe_files(singleuser_dir()), **kernel_context_files(variant)}
+    return {**files, **library_context_files()}
 
 
 def singleuser_inputs_hash(base_ref: str | None = None, variant: str = "cpu") -> str:
     """The sha256 keying the image: every file in ``docker/singleuser/`` (Containerfile,
-    requirements.lock, jupyter_server_config.py, ...), the variant's kernel files and the
-    base image's reference."""
+    requirements.lock, jupyter_server_config.py, ...), the variant's kernel files, the
+    notebook-side library and notebooks, and the base image's reference."""
     base_ref = base_ref or base_image_ref()
     return inputs_hash(context_files(variant), [f"base:{base_ref}", f"variant:{variant}"])
 
