@@ -216,23 +216,30 @@ class HubUser:
             **kwargs,
         )
 
-    def run_code(self, code: str, timeout: float = 60) -> str:
-        """Run ``code`` in a new kernel over its websocket; return stdout (raise on error)."""
+    def run_code(self, code: str, timeout: float = 60, kernel: str | None = None) -> str:
+        """Run ``code`` in a new kernel (``kernel``, else the server's default) over its
+        websocket; return stdout (raise on error). The kernel is shut down afterwards."""
+        return self.run_cells([code], timeout, kernel)[0]
+
+    def run_cells(self, cells: list[str], timeout: float = 60, kernel: str | None = None):
+        """Run ``cells`` one after another in one new kernel, as a notebook does; return
+        each cell's stdout (raise on the first error). The kernel is shut down afterwards."""
         headers = {"Authorization": f"token {self.token}"}
-        kernel = requests.post(self.server_url("api/kernels"), headers=headers, json={}, timeout=30)
-        kernel.raise_for_status()
-        kernel_id = kernel.json()["id"]
+        body = {"name": kernel} if kernel else {}
+        created = requests.post(
+            self.server_url("api/kernels"), headers=headers, json=body, timeout=120
+        )
+        created.raise_for_status()
+        kernel_id = created.json()["id"]
+        ws_url = (
+            self.hub.url.replace("http", "ws")
+            + f"/user/{self.name}/api/kernels/{kernel_id}/channels"
+        )
         try:
-            return _execute(
-                self.hub.url.replace("http", "ws")
-                + f"/user/{self.name}/api/kernels/{kernel_id}/channels",
-                headers,
-                code,
-                timeout,
-            )
+            return [_execute(ws_url, headers, code, timeout) for code in cells]
         finally:
             requests.delete(
-                self.server_url(f"api/kernels/{kernel_id}"), headers=headers, timeout=30
+                self.server_url(f"api/kernels/{kernel_id}"), headers=headers, timeout=60
             )
 
 

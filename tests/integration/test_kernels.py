@@ -12,10 +12,9 @@ import errno
 import json
 
 import pytest
-import requests
 
 from kimed_hub.images import DEFAULT_KERNEL, kernel_names
-from kimed_hub.testing import HubUser, _execute
+from kimed_hub.testing import HubUser
 
 pytestmark = pytest.mark.integration
 
@@ -25,17 +24,7 @@ KERNEL_TIMEOUT = 300  # importing torch on a busy 2-core machine takes a while
 def run_in_kernel(user: HubUser, kernel: str, code: str, timeout: float = KERNEL_TIMEOUT) -> str:
     """Start kernel ``kernel`` in the user's server, run ``code``, return its stdout
     (raises with the kernel's error), and shut the kernel down."""
-    headers = {"Authorization": f"token {user.token}"}
-    created = requests.post(
-        user.server_url("api/kernels"), headers=headers, json={"name": kernel}, timeout=120
-    )
-    created.raise_for_status()
-    kernel_id = created.json()["id"]
-    try:
-        url = user.hub.url.replace("http", "ws") + f"/user/{user.name}/api/kernels/"
-        return _execute(f"{url}{kernel_id}/channels", headers, code, timeout)
-    finally:
-        requests.delete(user.server_url(f"api/kernels/{kernel_id}"), headers=headers, timeout=60)
+    return user.run_code(code, timeout, kernel=kernel)
 
 
 @pytest.fixture(scope="module")
