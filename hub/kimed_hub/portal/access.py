@@ -34,7 +34,17 @@ from .db import datasets, request_datasets, request_people, request_versions
 from .errors import BadInput, Conflict, PermissionDenied, ValidationFailed, Violation
 from .serde import canonical_json, check_limits, from_data, normalised
 from .store import CatalogueStore
-from .workflow import DECISIONS, FINAL, RULES, Actor, Facts, Role, State, authorise
+from .workflow import (
+    DECISIONS,
+    FINAL,
+    QUEUES,
+    RULES,
+    Actor,
+    Facts,
+    Role,
+    State,
+    authorise,
+)
 
 SYSTEM = Actor("system", frozenset({Role.SYSTEM}))
 
@@ -64,6 +74,11 @@ class AccessRequests:
         query = select(requests).where(requests.c.state.in_([str(s) for s in states]))
         with self.db.read() as conn:
             return [to_request(row) for row in conn.execute(query.order_by(requests.c.pk))]
+
+    def queue_for(self, actor: Actor) -> list[AccessRequest]:
+        """What waits for ``actor``'s reviewer roles (``workflow.QUEUES``), oldest first."""
+        states = {state for role in actor.roles for state in QUEUES.get(role, ())}
+        return self.queue(*sorted(states)) if states else []
 
     def allowed_actions(self, request_id: str, actor: Actor) -> list[str]:
         """The actions ``actor`` could take on the request now (for buttons in the UI)."""

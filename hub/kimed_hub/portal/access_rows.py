@@ -19,7 +19,7 @@ from .db import access_requests as requests
 from .db import request_datasets, request_people
 from .errors import BadInput, NotFound
 from .serde import canonical_json, from_data
-from .workflow import State
+from .workflow import Actor, Role, State
 
 
 def stamp(moment: datetime) -> str:
@@ -45,6 +45,13 @@ class AccessRequest:
     amends: str | None
     created_at: str
     updated_at: str
+
+    def visible_to(self, actor: Actor) -> bool:
+        """Who may see the request: its applicant and team, and the reviewers (stewards
+        and committee members), who must see requests to decide on them."""
+        if actor.roles & {Role.STEWARD, Role.COMMITTEE}:
+            return True
+        return actor.name == self.applicant or actor.name in self.application.usernames()
 
     def effective_state(self, at: datetime | None = None) -> State:
         """The state at ``at``: an ACTIVE grant past its end date counts as EXPIRED."""

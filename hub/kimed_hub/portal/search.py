@@ -77,6 +77,28 @@ class SearchQuery:
         remaining = tuple(v for v in self.facets.get(name, ()) if v != value)
         return replace(self, facets={**self.facets, name: remaining}, page=1)
 
+    def to_params(self) -> list[tuple[str, str]]:
+        """The URL parameters that :meth:`from_params` reads back as this query (defaults
+        left out), for links such as a filter chip's remove link or the next page."""
+        bounds = {
+            "cohort_min": self.cohort_size[0],
+            "cohort_max": self.cohort_size[1],
+            "age_min": self.age[0],
+            "age_max": self.age[1],
+            "time_from": self.time[0],
+            "time_to": self.time[1],
+        }
+        defaults = SearchQuery()
+        params = [("q", self.text)] if self.text else []
+        params += [(name, value) for name, values in self.facets.items() for value in values]
+        params += [(name, str(value)) for name, value in bounds.items() if value is not None]
+        params += [
+            (name, str(getattr(self, name)))
+            for name in ("sort", "page", "page_size", "lang")
+            if getattr(self, name) != getattr(defaults, name)
+        ]
+        return params
+
     @classmethod
     def from_params(cls, params: dict[str, list[str]]) -> SearchQuery:
         """A query from URL parameters (``q``, facet names, ``cohort_min`` ..., ``page``)."""

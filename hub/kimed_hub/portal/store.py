@@ -131,6 +131,12 @@ class CatalogueStore:
         with self.db.read() as conn:
             return list(conn.scalars(select(datasets.c.identifier).order_by(datasets.c.identifier)))
 
+    def synthetic_versions(self, identifier: str) -> list[str]:
+        """The synthetic versions derived from dataset ``identifier``, sorted."""
+        query = select(datasets.c.identifier).where(datasets.c.source_identifier == identifier)
+        with self.db.read() as conn:
+            return list(conn.scalars(query.order_by(datasets.c.identifier)))
+
     def missing_datasets(self, identifiers: Iterable[str]) -> list[str]:
         """Those of ``identifiers`` that are not in the catalogue."""
         wanted = set(identifiers)

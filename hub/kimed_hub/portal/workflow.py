@@ -51,6 +51,13 @@ UNDECIDED = frozenset(
 DECISIONS = (State.APPROVED, State.APPROVED_WITH_CONDITIONS, State.REJECTED, State.RETURNED)
 
 
+#: What waits for each reviewer role: the states from which that role moves a request on.
+QUEUES = {
+    Role.STEWARD: (State.SUBMITTED, State.FORMAL_CHECK, State.APPROVED),
+    Role.COMMITTEE: (State.COMMITTEE_REVIEW,),
+}
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who acts: their workbench username and roles (supplied by the hub, never by input)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -18,17 +18,21 @@ from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from tornado import ioloop, web
 
 from ..portal import AccessRequests, CatalogueStore, load_demo_catalogue
-from .wiring import SERVICE_PREFIX
+from .auth import MAX_BODY_BYTES
+from .enforcement import HubServers, expire_and_stop
+from .wiring import EXPIRE_EVERY_DEFAULT, SERVICE_PREFIX
 
 log = logging.getLogger("kimed.portal")
 
 
 @dataclass
 class Portal:
-    """What every handler shares: the catalogue store and the access-request service."""
+    """What every handler shares: the catalogue store, the access-request service and
+    the hub's API (to stop servers whose grant ended)."""
 
     store: CatalogueStore
     requests: AccessRequests
+    hub: HubServers = field(default_factory=HubServers)
 
 
 def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
@@ -59,6 +63,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--load-demo", action="store_true", help="load the fictional demo catalogue at start"
     )
+    parser.add_argument(
+        "--expire-every",
+        type=float,
+        default=EXPIRE_EVERY_DEFAULT,
+        help="seconds between runs that expire grants past their end and stop their servers",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="[%(name)s %(asctime)s] %(message)s")
     store = CatalogueStore(args.db_url)
@@ -67,6 +77,29 @@ def main(argv: list[str] | None = None) -> None:
     portal = Portal(store, AccessRequests(store))
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", SERVICE_PREFIX)
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8098"))
-    make_app(portal, prefix).listen(url.port, url.hostname)
+    # Bodies a little over the API's limit still reach the handlers, which answer 413
+    # with a message; far larger ones are cut off by Tornado before they are read.
+    make_app(portal, prefix).listen(url.port, url.hostname, max_body_size=4 * MAX_BODY_BYTES)
+    start_expiry(portal, args.expire_every)
     log.info("portal on %s (database: %s)", url.geturl(), store.backend)
     ioloop.IOLoop.current().start()
+
+
+def start_expiry(portal: Portal, every: float) -> ioloop.PeriodicCallback:
+    """Every ``every`` seconds (and once now): record EXPIRED for grants past their end
+    and stop the servers of the people they covered (``enforcement.expire_and_stop``)."""
+
+    async def tick() -> None:
+        try:
+            expired = await expire_and_stop(portal.requests, portal.hub)
+        except Exception:  # noqa: BLE001 - log and try again at the next tick
+            log.exception("expiring grants failed; trying again in %s s", every)
+            return
+        if expired:
+            log.info("grants expired: %s", ", ".join(expired))
+
+    ioloop.IOLoop.current().add_callback(tick)
+    # Tornado awaits tick before scheduling the next one, so runs never overlap.
+    callback = ioloop.PeriodicCallback(tick, every * 1000)
+    callback.start()
+    return callback

@@ -72,15 +72,27 @@ class PortalHandler(HubOAuthenticated, web.RequestHandler):
     def may(self, scope: str) -> bool:
         return scope in self.scopes
 
+    def check_xsrf_cookie(self) -> None:
+        """Tornado checks XSRF before ``prepare``, i.e. before anyone asked the hub who is
+        calling; identify the caller first, so token-authenticated calls (widgets, API
+        clients) are exempt and cookie-authenticated ones (browsers) are checked."""
+        _ = self.current_user
+        super().check_xsrf_cookie()
+
     # --- input ------------------------------------------------------------------------
-    def json_body(self) -> Any:
-        """The request body as JSON, or a 400/413 that says what is wrong with it."""
+    def body_bytes(self) -> bytes:
+        """The request body, or a 413 when it is larger than the portal reads."""
         body = self.request.body or b""
         if len(body) > MAX_BODY_BYTES:
             raise TooLarge(
                 f"The request body has {len(body):,} bytes; the portal accepts at most "
                 f"{MAX_BODY_BYTES:,}. Send fewer records per request."
             )
+        return body
+
+    def json_body(self) -> Any:
+        """The request body as JSON, or a 400/413 that says what is wrong with it."""
+        body = self.body_bytes()
         if not body.strip():
             raise BadInput("The request needs a JSON body.")
         try:

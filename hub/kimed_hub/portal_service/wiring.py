@@ -13,11 +13,16 @@ import sys
 from urllib.parse import urlparse
 
 from ..paths import policies_dir
+from ..settings import SettingsError
 
 SERVICE_NAME = "portal"
 SERVICE_PREFIX = f"/services/{SERVICE_NAME}/"
 API_PATH = f"{SERVICE_PREFIX}api/v1/"
 PORT_ENV = "KIMED_PORTAL_PORT"
+#: Seconds between the portal's runs that expire grants past their end date and stop
+#: the servers that hold them (``KIMED_PORTAL_EXPIRE_EVERY`` overrides).
+EXPIRE_EVERY_ENV = "KIMED_PORTAL_EXPIRE_EVERY"
+EXPIRE_EVERY_DEFAULT = 60.0
 #: Scopes the portal checks; the hub puts those a user holds into the portal's OAuth
 #: tokens (``oauth_client_allowed_scopes``), so the service sees what its caller may do.
 PORTAL_SCOPES = [
@@ -28,9 +33,11 @@ PORTAL_SCOPES = [
     "custom:kimed:decide:access-requests",
     "custom:kimed:read:audit-log",
 ]
-#: What the portal itself may do in the hub: find and stop the servers of people whose
+#: What the portal itself may do in the hub: see and stop the servers of people whose
 #: grant was revoked or expired (their mounts must go at once, not at the next spawn).
-SERVICE_SCOPES = ["list:users", "read:users", "read:servers", "servers"]
+#: ``read:servers`` lets it read a named user's servers (GET /users/{name}) and
+#: ``delete:servers`` stop them; it cannot start servers, list users or read more.
+SERVICE_SCOPES = ["read:servers", "delete:servers"]
 
 
 def service_port() -> int:
@@ -41,6 +48,20 @@ def service_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def expire_every() -> float:
+    """``KIMED_PORTAL_EXPIRE_EVERY`` seconds (at least 1), else the default."""
+    raw = os.environ.get(EXPIRE_EVERY_ENV, "")
+    if not raw:
+        return EXPIRE_EVERY_DEFAULT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0
+    if not seconds >= 1:
+        raise SettingsError(f"{EXPIRE_EVERY_ENV}={raw!r}: give a number of seconds, at least 1.")
+    return seconds
 
 
 def service_definition(db_url: str, load_demo: bool) -> dict:
@@ -54,6 +75,8 @@ def service_definition(db_url: str, load_demo: bool) -> dict:
         db_url,
         "--policies-dir",
         str(policies_dir()),
+        "--expire-every",
+        str(expire_every()),
     ]
     return {
         "name": SERVICE_NAME,
