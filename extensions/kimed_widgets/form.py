@@ -163,6 +163,7 @@ class ApplicationDraft:
             else:
                 value = (value or "").strip()
             _put(data, spec.path, value)
+        _put(data, "people.applicant.username", applicant)  # the portal checks it is the caller
         return data
 
     @classmethod

@@ -197,7 +197,10 @@ class CatalogueSearch(widgets.VBox):
         self.facet_boxes = {}
         column: list[widgets.Widget] = []
         for name, values in facets.items():
-            shown = [v for v in values if v.get("count") or v.get("selected")]
+            chosen = self.state.facets.get(name, ())
+            shown = [
+                v for v in values if v.get("count") or v.get("selected") or v["value"] in chosen
+            ]
             if not shown:
                 continue
             boxes = {v["value"]: self._facet_checkbox(name, v) for v in shown}
@@ -207,7 +210,8 @@ class CatalogueSearch(widgets.VBox):
 
     def _facet_checkbox(self, facet: str, value: dict) -> widgets.Checkbox:
         box = widgets.Checkbox(
-            value=bool(value.get("selected")),
+            # What was asked for; the portal's flag says the same when it answers in step.
+            value=value["value"] in self.state.facets.get(facet, ()) or bool(value.get("selected")),
             description=f"{value.get('label') or value['value']} ({value.get('count', 0)})",
             indent=False,
             layout={"width": "auto"},
