@@ -190,17 +190,20 @@ def request_id(item: dict) -> str:
 
 
 def requests_table(items: list[dict], link) -> str:
-    """The caller's requests: id (linked to its portal page), title, datasets, state."""
+    """The caller's requests: id (linked to its portal page), title, datasets, state.
+
+    The state shown is the effective one: an ACTIVE grant past its end date is EXPIRED
+    even before the portal's periodic expiry records it."""
     if not items:
         return "<p>You have no access requests yet.</p>"
     rows = []
     for item in items:
         ident = request_id(item)
-        datasets = ((item.get("application") or {}).get("data") or {}).get("datasets") or []
+        state = str(item.get("effective_state") or item.get("state", ""))
         rows.append(
             f'<tr class="kimed-request"><td><a href="{text(link(ident))}" target="_blank">'
             f"{text(ident)}</a></td><td>{text(item.get('title'))}</td>"
-            f"<td>{_ids(datasets)}</td><td>{state_badge(str(item.get('state', '')))}</td>"
+            f"<td>{_ids(item.get('datasets'))}</td><td>{state_badge(state)}</td>"
             f"<td>{text(item.get('updated_at'))}</td></tr>"
         )
     head = "<tr><th>request</th><th>title</th><th>datasets</th><th>state</th><th>updated</th></tr>"

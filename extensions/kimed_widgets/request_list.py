@@ -34,8 +34,11 @@ class MyRequests(widgets.VBox):
         return self.client.page_path(f"requests/{request_id}")
 
     def states(self) -> dict[str, str]:
-        """Request id → state, as the table shows them."""
-        return {render.request_id(item): str(item.get("state", "")) for item in self.requests}
+        """Request id → state, as the table shows them (the effective state)."""
+        return {
+            render.request_id(item): str(item.get("effective_state") or item.get("state", ""))
+            for item in self.requests
+        }
 
 
 def my_requests(client: PortalClient | None = None):

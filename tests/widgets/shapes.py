@@ -60,18 +60,31 @@ def record(synthetic: bool = False) -> dict:
     return data
 
 
-def access_request(request_id: str = "AR-000001", state: str = "DRAFT") -> dict:
+def request_summary(request_id: str = "AR-000001", state: str = "DRAFT", **extra) -> dict:
+    """A request as ``GET requests`` lists it."""
     return {
         "id": request_id,
         "state": state,
+        "effective_state": state,
         "applicant": "alice",
         "title": "Rundherd-Detektion",
         "version": 1,
-        "application": to_data(samples.application()),
-        "conditions": "",
+        "datasets": ["ct-thorax-test"],
         "valid_from": None,
         "valid_until": None,
+        "amends": None,
         "created_at": "2025-03-01T10:00:00+00:00",
         "updated_at": "2025-03-01T10:05:00+00:00",
+        **extra,
+    }
+
+
+def access_request(request_id: str = "AR-000001", state: str = "DRAFT") -> dict:
+    """A request as ``GET requests/{id}`` and the write endpoints answer."""
+    return {
+        **request_summary(request_id, state),
+        "application": to_data(samples.application()),
+        "conditions": "",
+        "comments": [],
         "allowed_actions": ["edit", "submit", "withdraw"] if state == "DRAFT" else ["withdraw"],
     }

@@ -56,8 +56,8 @@ def test_catalogue_text_is_escaped(portal):
 def test_my_requests_lists_states_with_links_and_refreshes(portal):
     answers = iter(
         [
-            [shapes.access_request("AR-000001", "DRAFT")],
-            [shapes.access_request("AR-000001", "SUBMITTED")],
+            [shapes.request_summary("AR-000001", "DRAFT")],
+            [shapes.request_summary("AR-000001", "ACTIVE", effective_state="EXPIRED")],
         ]
     )
     portal.routes[("GET", "requests")] = lambda call: Answer(body={"requests": next(answers)})
@@ -66,8 +66,8 @@ def test_my_requests_lists_states_with_links_and_refreshes(portal):
     assert 'href="/services/portal/requests/AR-000001"' in widget.table.value
     assert "ct-thorax-test" in render.plain(widget.table.value)
     widget.refresh_button.click()
-    assert widget.states() == {"AR-000001": "SUBMITTED"}
-    assert re.search(r'class="kimed-badge kimed-state"[^>]*>SUBMITTED<', widget.table.value)
+    assert widget.states() == {"AR-000001": "EXPIRED"}  # past its end date: not ACTIVE
+    assert re.search(r'class="kimed-badge kimed-state"[^>]*>EXPIRED<', widget.table.value)
 
 
 def test_my_requests_when_there_are_none_and_when_the_portal_is_down(portal):
