@@ -6,6 +6,7 @@ that can be read and tested on their own. Nothing here touches the database.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from urllib.parse import urlencode
@@ -13,13 +14,13 @@ from urllib.parse import urlencode
 from ..portal import SearchQuery, State
 from ..portal.vocab import vocabularies
 
-#: URL parameters of the range filters, per SearchQuery field (lower, upper bound).
+#: URL parameters of the range filters, per SearchQuery field (lower, upper bound), for
+#: the range inputs (``SearchQuery.to_params`` writes the same names).
 RANGE_PARAMS = {
     "cohort_size": ("cohort_min", "cohort_max"),
     "age": ("age_min", "age_max"),
     "time": ("time_from", "time_to"),
 }
-DEFAULTS = SearchQuery()
 
 #: German for the catalogue pages' own words (records bring their own de/en texts).
 GERMAN = {
@@ -105,25 +106,15 @@ def translator(lang: str):
     return lambda text: GERMAN.get(text, text)
 
 
-def query_params(query: SearchQuery) -> list[tuple[str, str]]:
-    """``query`` as URL parameters (those that differ from the defaults), in a fixed order."""
-    params = [("q", query.text)] if query.text else []
-    for name, values in query.selected.items():
-        params += [(name, value) for value in values]
-    for field, names in RANGE_PARAMS.items():
-        for name, bound in zip(names, getattr(query, field), strict=True):
-            if bound is not None:
-                params.append((name, str(bound)))
-    for name in ("sort", "page", "page_size", "lang"):
-        if getattr(query, name) != getattr(DEFAULTS, name):
-            params.append((name, str(getattr(query, name))))
-    return params
-
-
 def search_href(prefix: str, query: SearchQuery, **changes) -> str:
     """The search page's URL for ``query`` (with ``changes``, e.g. ``page=2``)."""
-    params = query_params(replace(query, **changes) if changes else query)
+    params = (replace(query, **changes) if changes else query).to_params()
     return prefix + ("?" + urlencode(params) if params else "")
+
+
+def html_id(*parts: str) -> str:
+    """An element id from free text (facet values may be names with spaces)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", "-".join(parts))
 
 
 def range_value(query: SearchQuery, param: str) -> str:

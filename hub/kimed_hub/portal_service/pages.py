@@ -11,46 +11,41 @@ typed.
 from __future__ import annotations
 
 import asyncio
-import inspect
-from datetime import UTC, date, datetime, time
+from datetime import date
 
-from sqlalchemy import select
 from tornado import web
 
 from ..portal import (
     AccessRequest,
-    Actor,
     BadInput,
     NotFound,
     PortalError,
     Role,
     SearchQuery,
     State,
-    TooLarge,
     ValidationFailed,
 )
-from ..portal.db import datasets
 from ..portal.indexing import FACETS
-from ..portal.workflow import RULES
-from . import page_forms, page_views
+from ..portal.workflow import QUEUES, RULES
+from . import api, page_forms, page_views
 from .auth import (
     CHECK_REQUESTS,
     DECIDE_REQUESTS,
-    MAX_BODY_BYTES,
     READ_CATALOGUE,
     SUBMIT_REQUESTS,
     PortalHandler,
 )
+from .enforcement import ended_grants, stop_servers_of
 
 REQUEST_ID = r"(AR-[0-9]{1,12})"
 SLUG = r"([a-z0-9][a-z0-9-]{0,79})"
-#: Work each reviewer role waits on, and the grants they may end.
-QUEUES = {
-    "steward": (CHECK_REQUESTS, (State.SUBMITTED, State.FORMAL_CHECK, State.APPROVED)),
-    "committee": (DECIDE_REQUESTS, (State.COMMITTEE_REVIEW,)),
+#: The queue pages: the scope each needs and the reviewer role whose work it lists.
+QUEUE_PAGES = {
+    "steward": (CHECK_REQUESTS, Role.STEWARD),
+    "committee": (DECIDE_REQUESTS, Role.COMMITTEE),
 }
 #: The buttons of a request page, in the order they are offered, with their labels.
-ACTIONS = {
+ACTION_LABELS = {
     "submit": "Submit",
     "resubmit": "Resubmit the amended request",
     "accept_conditions": "Accept the conditions",
@@ -67,12 +62,15 @@ ACTIONS = {
     "revoke": "Revoke the grant",
     "withdraw": "Withdraw the request",
 }
-#: Library method for an action whose name is not a method name.
-METHODS = {"return": "return_for_changes"}
 
 
 class PageHandler(PortalHandler):
     """A portal page: the hub's layout, the caller's links, errors rendered as pages."""
+
+    async def prepare(self) -> None:
+        # Ask the hub who is calling without blocking the event loop; current_user then
+        # reads the answer the hub-auth client cached on this handler.
+        await self.hub_auth.get_user(self, sync=False)
 
     @property
     def lang(self) -> str:
@@ -118,18 +116,15 @@ class PageHandler(PortalHandler):
 
     def form_values(self) -> dict[str, str]:
         """The posted form as name → text (the last value of each name)."""
-        if len(self.request.body or b"") > MAX_BODY_BYTES:
-            raise TooLarge(f"The form is larger than {MAX_BODY_BYTES:,} bytes; shorten it.")
+        self.body_bytes()  # 413 for an oversized form
         names = set(self.request.body_arguments) - {"_xsrf"}
         return {name: self.get_body_argument(name, "") for name in names}
 
     def visible_request(self, request_id: str) -> AccessRequest:
         """The request if the caller may see it (on its team, steward or committee); others
         get the same 404 as for a request that does not exist."""
-        actor = self.actor()
         found = self.portal.requests.get(request_id)
-        reviewer = actor.roles & {Role.STEWARD, Role.COMMITTEE}
-        if actor.name not in found.application.usernames() and not reviewer:
+        if not found.visible_to(self.actor()):
             raise NotFound(f"there is no access request {request_id!r}")
         return found
 
@@ -152,13 +147,6 @@ class SearchPage(PageHandler):
         self.render("search.html", result=result, query=query, facet_titles=FACETS, nav="portal")
 
 
-def synthetic_versions(store, identifier: str) -> list[str]:
-    """The identifiers of the synthetic versions derived from dataset ``identifier``."""
-    query = select(datasets.c.identifier).where(datasets.c.source_identifier == identifier)
-    with store.db.read() as conn:
-        return sorted(conn.scalars(query))
-
-
 class DatasetPage(PageHandler):
     """``datasets/<id>``: the dataset card and the way to request access."""
 
@@ -167,7 +155,7 @@ class DatasetPage(PageHandler):
         self.require(READ_CATALOGUE)
         store = self.portal.store
         record = await self.call(store.get_dataset, identifier)
-        synthetic = await self.call(synthetic_versions, store, identifier)
+        synthetic = await self.call(store.synthetic_versions, identifier)
         algorithms = await self.call(store.list_algorithms, trained_on=identifier)
         self.render(
             "dataset.html", ds=record, synthetic=synthetic, algorithms=algorithms, nav="portal"
@@ -291,9 +279,9 @@ class RequestPage(PageHandler):
         self.render(
             "request.html",
             req=found,
-            actions=[a for a in ACTIONS if a in allowed],
+            actions=[a for a in ACTION_LABELS if a in allowed],
             can_edit="edit" in allowed,
-            labels=ACTIONS,
+            labels=ACTION_LABELS,
             rules=RULES,
             history=history,
             error=error,
@@ -308,41 +296,26 @@ class ActionPage(RequestPage):
 
     @web.authenticated
     async def post(self, request_id: str, action: str) -> None:
-        await self.call(self.visible_request, request_id)
-        if action not in ACTIONS:
-            raise NotFound(f"there is no action {action!r}; actions: {', '.join(ACTIONS)}")
-        values = self.form_values()
+        before = await self.call(self.visible_request, request_id)
+        if action not in ACTION_LABELS:
+            raise NotFound(f"there is no action {action!r}; actions: {', '.join(ACTION_LABELS)}")
+        values = {k: v for k, v in self.form_values().items() if v.strip()}
         try:
-            await self.call(
-                run_action, self.portal.requests, request_id, action, self.actor(), values
-            )
+            shown = await self.act(before, action, api.action_arguments(action, values))
         except PortalError as error:
             return await self.show(request_id, error)
-        self.redirect(f"{self.prefix}requests/{request_id}", status=303)
+        self.redirect(f"{self.prefix}requests/{shown}", status=303)
 
-
-def run_action(requests, request_id: str, action: str, actor: Actor, values: dict) -> None:
-    """Call the library method of ``action`` with what the form gave and it takes."""
-    method = getattr(requests, METHODS.get(action, action))
-    given = {
-        "comment": values.get("comment", "").strip(),
-        "outcome": values.get("decision", ""),
-        "conditions": values.get("conditions", ""),
-        "start": _moment(values, "valid_from", time.min),
-        "end": _moment(values, "valid_until", time.max),
-    }
-    accepted = inspect.signature(method).parameters
-    method(request_id, actor, **{k: v for k, v in given.items() if k in accepted and v is not None})
-
-
-def _moment(values: dict, name: str, at: time) -> datetime | None:
-    raw = values.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return datetime.combine(date.fromisoformat(raw), at, UTC)
-    except ValueError:
-        raise BadInput(f"{name} must be a date like 2025-01-31, got {raw!r}") from None
+    async def act(self, before: AccessRequest, action: str, arguments: dict) -> str:
+        """Take the action; when it ended a grant, stop the servers that may hold it.
+        Returns the request to show next (an amendment is a new request)."""
+        workflow = self.portal.requests
+        method = getattr(workflow, api.ACTIONS[action][0])
+        result = await self.call(method, before.request_id, self.actor(), **arguments)
+        after = await self.call(workflow.get, before.request_id)
+        for ended in await self.call(ended_grants, before, after, workflow):
+            await stop_servers_of(self.portal.hub, ended, f"ended ({ended.state})")
+        return result.request_id
 
 
 class QueuePage(PageHandler):
@@ -351,9 +324,9 @@ class QueuePage(PageHandler):
 
     @web.authenticated
     async def get(self, role: str) -> None:
-        scope, states = QUEUES[role]
+        scope, reviewer = QUEUE_PAGES[role]
         self.require(scope)
-        waiting = await self.call(self.portal.requests.queue, *states)
+        waiting = await self.call(self.portal.requests.queue, *QUEUES[reviewer])
         active = await self.call(self.portal.requests.queue, State.ACTIVE)
         self.render(
             "queue.html", role=role, waiting=waiting, active=active, me=self.actor(), nav=role
