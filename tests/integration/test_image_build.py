@@ -260,3 +260,47 @@ def test_pip_in_the_image_never_looks_for_pypi(image: str) -> None:
     out = _run(image, "sh", "-c", script + " 2>&1")
     assert "global.index-url='http://127.0.0.1:9/" in out
     assert "Looking in indexes: http://127.0.0.1:9/" in out and "pypi.org" not in out
+
+
+LATE_REF = "localhost/kimed-singleuser:test-late-layers"
+
+
+def test_a_library_edit_rebuilds_only_the_late_layers(image: str, tmp_path) -> None:
+    """kimed_demos is copied into the image's last layers: an edited copy of the checkout
+    (KIMED_HOME; same state folder, so the same wheelhouses) gets a new key, and its
+    build reuses every cached layer up to the library, kernels included, in seconds."""
+    from kimed_hub.paths import project_root, state_dir
+
+    copy = tmp_path / "checkout"
+    for folder in ("docker", "kernels", "demonstrators", "notebooks", "extensions"):
+        shutil.copytree(project_root() / folder, copy / folder, ignore=shutil.ignore_patterns(
+            "__pycache__", ".*"))  # fmt: skip
+    with (copy / "demonstrators" / "kimed_demos" / "locations.py").open("a") as handle:
+        handle.write(f"\n# edited by test_image_build ({uuid.uuid4().hex})\n")
+    env = {**os.environ, "KIMED_HOME": str(copy), "KIMED_STATE_DIR": str(state_dir())}
+    script = (
+        "import json; from kimed_hub.images import build_singleuser_image as b; "
+        f"r = b(ref={LATE_REF!r}, progress=False); print(json.dumps([r.built, r.seconds]))"
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=900
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        built, seconds = json.loads(result.stdout.strip().splitlines()[-1])
+        edited, original = inspect_image(LATE_REF), inspect_image(image)
+        assert built and edited["Id"] != original["Id"]
+        layers, before = edited["RootFS"]["Layers"], original["RootFS"]["Layers"]
+        shared = next(
+            (i for i, (a, b) in enumerate(zip(layers, before, strict=False)) if a != b),
+            len(layers),
+        )
+        # Only the copies of lib/, notebooks/ and kimed-demo are new layers.
+        assert len(layers) == len(before) and shared >= len(layers) - 3, (shared, len(layers))
+        print(f"warm rebuild after a library edit: {seconds:.1f} s")
+        assert seconds < 180, seconds
+        probe = "import kimed_demos.locations as l; print(open(l.__file__).read()[-120:])"
+        seen = _run(LATE_REF, "/opt/kernels/python-text/bin/python", "-c", probe)
+        assert "edited by test_image_build" in seen
+    finally:
+        subprocess.run([_cli(), "rmi", "-f", LATE_REF], check=False, capture_output=True)
