@@ -48,6 +48,40 @@ SERVICE_ENDPOINTS = [
     ),
 ]
 
+# The portal's REST API (/services/portal/api/v1/), every endpoint. "Allowed" means the
+# caller got past authorization: a 2xx, or a 400/409/422 about the (deliberately
+# harmless) input; refused is 401/403/404 (requests are 404 to those who may not see
+# them). {request} is a DRAFT of the researcher's; {checked} a request in FORMAL_CHECK.
+PORTAL_USERS = {"researcher", "trainee", "instructor", "steward", "committee", "auditor", "admin"}
+CATALOGUE_READERS = PORTAL_USERS  # custom:kimed:read:catalogue
+CATALOGUE_WRITERS = {"steward", "admin"}  # custom:kimed:write:catalogue
+REQUEST_PARTIES = {"researcher", "steward", "committee"}  # applicant and the reviewers
+PORTAL_ENDPOINTS = [
+    ("GET", "me", None, PORTAL_USERS),
+    ("GET", "openapi.yaml", None, PORTAL_USERS),
+    ("GET", "datasets?q=lunge", None, CATALOGUE_READERS),
+    ("GET", "datasets/ct-thorax-lungenrundherde-leipzig", None, CATALOGUE_READERS),
+    ("GET", "datasets/ct-thorax-lungenrundherde-leipzig/rdf", None, CATALOGUE_READERS),
+    ("GET", "catalogue?format=json-ld", None, CATALOGUE_READERS),
+    ("GET", "algorithms", None, CATALOGUE_READERS),
+    ("GET", "algorithms/kimed-demo-deid", None, CATALOGUE_READERS),
+    ("PUT", "datasets/matrix-probe", {}, CATALOGUE_WRITERS),  # 400: not a valid record
+    ("DELETE", "datasets/ct-thorax-lungenrundherde-leipzig", None, CATALOGUE_WRITERS),  # 409
+    ("POST", "datasets/import", "", CATALOGUE_WRITERS),  # 415/400: no document
+    ("PUT", "algorithms/matrix-probe", {}, CATALOGUE_WRITERS),  # 400
+    ("GET", "requests", None, PORTAL_USERS),
+    ("GET", "requests?queue=1", None, {"steward", "committee"}),
+    ("POST", "requests", {"application": {}}, {"researcher"}),
+    ("GET", "requests/{request}", None, REQUEST_PARTIES),
+    ("PUT", "requests/{request}", {"application": {}}, {"researcher"}),
+    ("GET", "requests/{request}/history", None, REQUEST_PARTIES),
+    ("POST", "requests/{checked}/actions/comment", {"comment": "matrix"}, {"steward", "committee"}),
+    ("POST", "requests/{request}/actions/submit", None, {"researcher"}),  # 422: incomplete
+    ("GET", "audit?limit=1", None, {"auditor", "admin"}),
+    ("GET", "audit/verify", None, {"auditor", "admin"}),
+    ("GET", "no-such-endpoint", None, set()),
+]
+
 # Custom scopes each role's token carries (the portal and services enforce them).
 CUSTOM_SCOPES = {
     "researcher": {"read:catalogue", "submit:access-requests", "submit:export-requests"},
@@ -96,6 +130,44 @@ def test_service_endpoint_matrix(hub_diagnostics, users, method, path, allowed):
         )
 
     outcome = {role: _allowed(call(role)) for role in ROLES}
+    assert {role for role, ok in outcome.items() if ok} == allowed, outcome
+
+
+@pytest.fixture(scope="module")
+def portal_requests(users):
+    """A DRAFT of the researcher's (it refers to the demo dataset, so deleting that is a
+    409) and a submitted request the steward has taken into the formal check."""
+    from tests.integration.portal_helpers import act, apply, ok, portal
+
+    draft = ok(portal(users["researcher"], "POST", "requests", json={"application": {}}), 201)
+    checked = apply(users["researcher"])
+    act(users["steward"], checked, "start_check")
+    return {"request": draft["id"], "checked": checked}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "allowed"),
+    PORTAL_ENDPOINTS,
+    ids=[f"{m} {p}" for m, p, _, _ in PORTAL_ENDPOINTS],
+)
+def test_portal_endpoint_matrix(
+    hub_diagnostics, users, portal_requests, method, path, body, allowed
+):
+    from tests.integration.portal_helpers import portal
+
+    def passed(role) -> bool:
+        kwargs = {"json": body} if isinstance(body, dict) else {"data": body}
+        response = portal(users[role], method, path.format(**portal_requests), **kwargs)
+        assert response.status_code < 500, f"{role}: {response.status_code} {response.text}"
+        assert response.headers["Content-Type"].split(";")[0] in (
+            "application/json",
+            "application/yaml",
+            "text/turtle",
+            "application/ld+json",
+        ), role
+        return response.status_code not in (401, 403, 404)
+
+    outcome = {role: passed(role) for role in ROLES}
     assert {role for role, ok in outcome.items() if ok} == allowed, outcome
 
 
