@@ -16,7 +16,7 @@ import requests
 from tornado.ioloop import IOLoop
 
 from kimed_hub.portal import AccessRequests, Actor, CatalogueStore, State
-from kimed_hub.portal_service import auth
+from kimed_hub.portal_service import auth, pages
 from kimed_hub.portal_service.app import Portal, make_app
 from kimed_hub.testing import free_port
 from tests.portal.samples import application, dataset, synthetic
@@ -54,7 +54,7 @@ def portal(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(auth.PortalHandler, "get_current_user", _fake_login)
-        patch.setattr(auth.PortalHandler, "check_xsrf_cookie", lambda handler: None)
+        patch.setattr(pages.PageHandler, "check_xsrf_cookie", lambda handler: None)
         threading.Thread(target=serve, daemon=True).start()
         ready.wait(10)
         yield f"http://127.0.0.1:{port}/services/portal/", workflow
