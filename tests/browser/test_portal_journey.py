@@ -96,6 +96,35 @@ def act(page: Page, action: str, state: str, comment: str = "") -> None:
     expect(page.locator("#request-state")).to_have_text(state)
 
 
+#: The pages × the demo roles, written out by hand (like the API's matrix in
+#: tests/integration/test_authorization_matrix.py): the roles that get the page (200);
+#: everyone else gets 403. The output checker has no portal access at all.
+PORTAL_USERS = {"researcher", "trainee", "instructor", "steward", "committee", "auditor", "admin"}
+PAGES = [
+    ("", PORTAL_USERS),
+    (f"datasets/{DATASET}", PORTAL_USERS),
+    ("algorithms", PORTAL_USERS),
+    ("requests", PORTAL_USERS),
+    ("requests/new", {"researcher"}),
+    ("queue/steward", {"steward"}),
+    ("queue/committee", {"committee"}),
+]
+
+
+def test_page_matrix_every_role(portal_hub):
+    tokens = {role: _auth(portal_hub.login(role)) for role in [*PORTAL_USERS, "checker"]}
+    wrong = []
+    for path, allowed in PAGES:
+        for role, headers in sorted(tokens.items()):
+            url = f"{portal_hub.url}{PORTAL}{path}"
+            status = requests.get(
+                url, headers=headers, allow_redirects=False, timeout=30
+            ).status_code
+            if status != (200 if role in allowed else 403):
+                wrong.append(f"{role} GET {PORTAL}{path}: {status}")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_form_error_is_shown_next_to_the_field_and_input_is_kept(portal_hub, browser):
     page = login(browser, portal_hub, "researcher")
     page.goto(f"{portal_hub.url}{PORTAL}requests")

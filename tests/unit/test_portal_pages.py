@@ -167,3 +167,17 @@ def _as_form(app) -> dict[str, str]:
 
     app = replace(app, data=replace(app.data, ethics=replace(app.data.ethics, existing=False)))
     return {k: v for k, v in form_values(app).items() if v}
+
+
+def test_oversized_or_malformed_form_input_is_refused_with_a_message(portal):
+    _, workflow = portal
+    before = len(workflow.list_for("alice"))
+    huge = page(portal, RESEARCHER, "requests/new", "POST", data={"project.title": "x" * 5_000_000})
+    assert huge.status_code == 413 and "bytes" in huge.text
+    too_long = page(portal, RESEARCHER, "requests/new", "POST", data={"project.title": "x" * 400})
+    assert too_long.status_code == 413 and "project.title" in too_long.text
+    assert len(workflow.list_for("alice")) == before  # nothing stored
+    draft = workflow.create(Actor.of("alice", "applicant"), application("alice", members=()))
+    path = f"requests/{draft.request_id}/actions/explode"
+    unknown = page(portal, RESEARCHER, path, "POST")
+    assert unknown.status_code == 404 and "there is no action" in unknown.text
