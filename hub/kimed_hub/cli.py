@@ -6,6 +6,8 @@ kimed test [PYTEST..]  setup, then run the whole test suite
 kimed policy check     validate every policy file
 kimed image build      build (or reuse) the images;  kimed image lock: refresh the lock
 kimed clean            remove this workbench's user containers (--volumes: homes too)
+kimed portal verify-audit | load-demo | import FILE | demo-data
+                       the portal's database (the hub's: KIMED_PORTAL_DB_URL or beside it)
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from . import images
 from .accounts import demo_passwords, ensure_demo_accounts
@@ -59,6 +62,10 @@ def up() -> None:
     """Set up, then replace this process with the hub (signals go straight to it)."""
     setup()
     settings = Settings.from_env()
+    if settings.portal_demo:  # data folders for the demo catalogue, so grants mount something
+        from .portal_service.commands import ensure_demo_data
+
+        _step("demo data folders", lambda: ensure_demo_data(settings.dataset_root))
     print_login(settings)
     config = project_root() / "hub" / "jupyterhub_config.py"
     os.chdir(hub_data_dir())
@@ -96,7 +103,36 @@ def _parser() -> argparse.ArgumentParser:
         "--volumes", action="store_true"
     )
     sub.add_parser("demo", help="demonstrators (kimed demo --help)")
+    portal = sub.add_parser("portal", help="the portal's catalogue and audit log")
+    actions = portal.add_subparsers(dest="action", required=True)
+    actions.add_parser("verify-audit", help="verify the audit log's hash chain (exit 1: broken)")
+    actions.add_parser("load-demo", help="load the fictional demo catalogue")
+    importing = actions.add_parser("import", help="import a Turtle or JSON-LD file")
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--actor", default="kimed-cli", help="who the audit log names")
+    actions.add_parser("demo-data", help="create the demo datasets' fictional data folders")
     return parser
+
+
+def portal_command(args: argparse.Namespace) -> int:
+    """``kimed portal ...`` on the hub's portal database."""
+    from .portal import PortalError
+    from .portal_service import commands
+
+    settings = Settings.from_env()
+    try:
+        if args.action == "verify-audit":
+            return commands.verify_audit(settings.portal_db_url)
+        if args.action == "load-demo":
+            return commands.load_demo(settings.portal_db_url)
+        if args.action == "import":
+            return commands.import_file(settings.portal_db_url, args.file, args.actor)
+        changed = commands.ensure_demo_data(settings.dataset_root)
+        print(f"demo data under {settings.dataset_root}: {len(changed)} folder(s) written")
+        return 0
+    except (PortalError, OSError, ValueError) as error:
+        print(f"kimed portal {args.action}: {error}", file=sys.stderr)
+        return 2
 
 
 def _dispatch(argv: list[str]) -> int:
@@ -120,6 +156,8 @@ def _dispatch(argv: list[str]) -> int:
         print("\n".join(map(str, images.lock_requirements())))
     elif args.command == "clean":
         clean(args.volumes)
+    elif args.command == "portal":
+        return portal_command(args)
     return 0
 
 

@@ -1,0 +1,121 @@
+"""``kimed portal ...``: the portal's operator commands, and the demo's data folders.
+
+They use the same database as the hub's portal service (``Settings.portal_db_url``:
+``KIMED_PORTAL_DB_URL``, else SQLite beside the hub's database), so an operator checks
+and loads exactly what the running workbench serves.
+
+The demo data folders exist so that ``./bin/workbench up`` can show a grant end to end:
+the spawner mounts ``<dataset root>/<identifier>`` for an ACTIVE grant, and a grant on a
+dataset without a folder mounts nothing (``data_grants.py``). Each demo dataset gets a
+folder with a README saying it is fictional and, where its record lists variables, a
+small generated CSV with those columns. Nothing in them comes from real people.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from pathlib import Path
+
+from ..portal import CatalogueStore, Dataset, load_demo_catalogue, verify_audit_log
+from ..portal.demo import demo_records
+from ..portal.store import DEFAULT_BASE_IRI
+
+#: Rows in each generated demo CSV (enough to try a pipeline, small enough to read).
+DEMO_ROWS = 50
+RDF_SUFFIXES = {".ttl": "turtle", ".jsonld": "json-ld", ".json": "json-ld"}
+
+
+def verify_audit(db_url: str) -> int:
+    """Print the audit report; 0 when the chain verifies, 1 when it is broken."""
+    store = CatalogueStore(db_url)
+    try:
+        report = verify_audit_log(store)
+    finally:
+        store.close()
+    print(report)
+    return 0 if report.ok else 1
+
+
+def load_demo(db_url: str) -> int:
+    """Load (or refresh) the fictional demo catalogue; unchanged records stay as they are."""
+    store = CatalogueStore(db_url)
+    try:
+        loaded = load_demo_catalogue(store)
+    finally:
+        store.close()
+    print(f"demo catalogue: {len(loaded)} records in place ({db_url})")
+    return 0
+
+
+def import_file(db_url: str, path: Path, actor: str) -> int:
+    """Import a Turtle (.ttl) or JSON-LD (.jsonld/.json) file: all its records or none."""
+    fmt = RDF_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"{path}: use a .ttl (Turtle) or .jsonld (JSON-LD) file")
+    store = CatalogueStore(db_url)
+    try:
+        imported = store.import_rdf(path.read_bytes(), fmt, actor=actor)
+    finally:
+        store.close()
+    print(f"imported {len(imported)} record(s): {', '.join(imported)}")
+    return 0
+
+
+def _value(datatype: str, rng: random.Random, row: int) -> str:
+    kind = datatype.lower()
+    if "int" in kind:
+        return str(rng.randint(18, 90))
+    if kind in ("decimal", "double", "float", "number"):
+        return f"{rng.uniform(0, 100):.2f}"
+    if kind == "boolean":
+        return rng.choice(["true", "false"])
+    if kind in ("date", "datetime"):
+        return f"20{rng.randint(10, 23)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    return f"fiktiv-{row:04d}"
+
+
+def demo_csv(record: Dataset) -> str:
+    """A small CSV with the record's variables as columns; the same text every time."""
+    rng = random.Random(record.identifier)  # per dataset, so reruns write the same file
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([v.name for v in record.variables])
+    for row in range(1, DEMO_ROWS + 1):
+        writer.writerow([_value(v.datatype, rng, row) for v in record.variables])
+    return out.getvalue()
+
+
+def demo_readme(record: Dataset) -> str:
+    return (
+        f"{record.title.en}\n{record.title.de}\n\n"
+        "FICTIONAL DEMO DATA of the KIMed Workbench. No real patient or person data.\n"
+        "FIKTIVE DEMODATEN der KIMed Workbench. Keine echten Patienten- oder Personendaten.\n\n"
+        f"Catalogue record: {record.identifier}\n"
+        + ("data.csv: generated values for the record's variables.\n" if record.variables else "")
+    )
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def ensure_demo_data(root: Path) -> list[str]:
+    """A folder per demo dataset under ``root`` (README, and data.csv where there are
+    variables); files already as they should be are left alone. Returns what changed."""
+    changed = []
+    for record in demo_records(DEFAULT_BASE_IRI):
+        if not isinstance(record, Dataset):
+            continue
+        folder = root / record.identifier
+        folder.mkdir(parents=True, exist_ok=True)
+        wrote = _write_if_changed(folder / "README.txt", demo_readme(record))
+        if record.variables:
+            wrote |= _write_if_changed(folder / "data.csv", demo_csv(record))
+        if wrote:
+            changed.append(record.identifier)
+    return changed
