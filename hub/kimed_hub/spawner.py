@@ -308,11 +308,12 @@ class WorkbenchSpawner(DockerSpawner):
         try:
             await self.docker("inspect_image", self.image)
         except docker.errors.NotFound as exc:
+            variant = self.chosen_profile.image_variant
+            build = "kimed image build" + ("" if variant == "cpu" else f" --{variant}")
             raise SpawnRefused(
                 f"image {self.image} is not built on this host",
                 f"The software image for the {self.chosen_profile.display_name} profile is "
-                "not installed on this workbench yet; ask your administrator (kimed image "
-                "build).",
+                f"not installed on this workbench yet; ask your administrator ({build}).",
             ) from exc
 
     def _assign_gpus(self, profile: ResourceProfile) -> list[str]:
