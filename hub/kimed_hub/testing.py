@@ -244,7 +244,7 @@ class HubUser:
 
 
 def _execute(ws_url: str, headers: dict[str, str], code: str, timeout: float) -> str:
-    """Send one execute_request and collect stream output until the reply arrives."""
+    """Send one execute_request and collect its stream output until the kernel is done."""
     conn = websocket.create_connection(
         ws_url, header=[f"{k}: {v}" for k, v in headers.items()], timeout=timeout
     )
@@ -272,9 +272,12 @@ def _execute(ws_url: str, headers: dict[str, str], code: str, timeout: float) ->
             }
         )
     )
+    # The reply comes on the shell channel, output on iopub: their order is not fixed, so
+    # the cell is done only when both the reply and iopub's "idle" for it have arrived.
     out, deadline = [], time.monotonic() + timeout
+    replied = idle = False
     try:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not (replied and idle):
             msg = json.loads(conn.recv())
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
@@ -284,8 +287,12 @@ def _execute(ws_url: str, headers: dict[str, str], code: str, timeout: float) ->
             elif kind == "error":
                 raise RuntimeError(f"{content['ename']}: {content['evalue']}")
             elif kind == "execute_reply":
-                return "".join(out)
-        raise TimeoutError("no execute_reply within the timeout")
+                replied = True
+            elif kind == "status" and content.get("execution_state") == "idle":
+                idle = True
+        if not (replied and idle):
+            raise TimeoutError("the cell did not finish (reply and idle) within the timeout")
+        return "".join(out)
     finally:
         conn.close()
 

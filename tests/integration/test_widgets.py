@@ -167,9 +167,6 @@ def test_role_without_portal_access_sees_why(as_user):
     assert widget.hits.children == ()
 
 
-RESULT = "/tmp/kimed-widgets-check.json"  # /tmp is the container's own tmpfs
-
-
 def test_widgets_in_a_spawned_servers_kernel(hub_diagnostics, users):
     """Inside the container: the image's kernel imports the widgets, which find the
     portal and authenticate with the server's own environment (nothing passed in)."""
@@ -185,12 +182,9 @@ def test_widgets_in_a_spawned_servers_kernel(hub_diagnostics, users):
             "  'error': s.notice.shown + card.notice.shown + my_requests().notice.shown,\n"
             "  'total': (s.result or {}).get('total'),\n"
             "  'card': render.plain(card.body.value)}\n"
-            f"open({RESULT!r}, 'w').write(json.dumps(answer))\n"
+            "print(json.dumps(answer))\n"
         )
-        researcher.run_code(code, timeout=120)
-        # Read back by a second cell: with widgets' comm traffic, ipykernel may send a
-        # cell's printed output after its execute_reply, where run_code stops listening.
-        answer = json.loads(researcher.run_code(f"print(open({RESULT!r}).read())"))
+        answer = json.loads(researcher.run_code(code, timeout=120))
     finally:
         researcher.stop_server()
     assert answer["url"].endswith(API)
