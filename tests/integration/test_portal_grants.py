@@ -18,22 +18,13 @@ import pytest
 
 from kimed_hub.testing import HubProcess, new_prefix, remove_containers
 from tests.conftest import dump_diagnostics
+from tests.integration import test_data_grants as data_grants
 from tests.integration.portal_helpers import DEMO_DATASET, act, apply, grant, ok, portal
 
 pytestmark = pytest.mark.integration
 
-PROBE = f"""
-import json, os
-root = '/data/{DEMO_DATASET}'
-seen = {{'listing': sorted(os.listdir('/data')) if os.path.isdir('/data') else None}}
-if os.path.isdir(root):
-    try:
-        open(os.path.join(root, 'mine.txt'), 'w').write('x')
-        seen['write'] = 'allowed'
-    except OSError as error:
-        seen['write'] = type(error).__name__
-print(json.dumps(seen))
-"""
+#: The same probe as the spawner's grant test, pointed at the demo dataset.
+PROBE = data_grants.PROBE.replace(data_grants.DATASET, DEMO_DATASET)
 #: How long the portal may take to stop a server after the grant ended.
 STOP_BOUND_S = 30
 
@@ -82,7 +73,7 @@ def test_revocation_stops_the_server_and_the_next_spawn_has_no_data(grants, peop
 
     revoked = act(steward, request_id, "revoke", comment="consent withdrawn")
     assert revoked["state"] == "REVOKED" and revoked["stopped_servers"] == ["researcher/"]
-    wait_stopped(researcher)
+    print(f"\nserver gone {wait_stopped(researcher):.1f} s after the revocation's answer")
     assert "stopped server '' of researcher: grant" in grants.log_tail(400)
 
     researcher.spawn()

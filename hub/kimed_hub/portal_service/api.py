@@ -145,6 +145,27 @@ class ApiHandler(PortalHandler):
     def caller(self) -> str:
         return self.current_user["name"]
 
+    def record_put(self, identifier: str, kind: str) -> tuple[dict, int | None]:
+        """A PUT's record (its identifier the URL's) and ``expected_revision``, if given."""
+        params = self.params("expected_revision")
+        expected = None
+        if "expected_revision" in params:
+            expected = self.whole_number(params, "expected_revision", 0, 0, 2**31 - 1)
+        record = self.json_body()
+        if not isinstance(record, dict):
+            raise BadInput(f"The request body must be {kind} record (a JSON object).")
+        if record.setdefault("identifier", identifier) != identifier:
+            raise BadInput(
+                f"The record's identifier {record['identifier']!r} differs from the URL's "
+                f"{identifier!r}; to rename, create the new record and delete the old one."
+            )
+        return record, expected
+
+    def written(self, identifier: str, existed: bool, revision: int) -> None:
+        """Answer a PUT: 201 for a new record, 200 for a replaced one."""
+        self.set_status(200 if existed else 201)
+        self.finish({"identifier": identifier, "revision": revision})
+
 
 class MeHandler(ApiHandler):
     """``GET me``: who the portal thinks the caller is and what they may do."""
@@ -208,25 +229,13 @@ class DatasetHandler(ApiHandler):
 
     async def put(self, identifier: str) -> None:
         self.require(WRITE_CATALOGUE)
-        params = self.params("expected_revision")
-        expected = None
-        if "expected_revision" in params:
-            expected = self.whole_number(params, "expected_revision", 0, 0, 2**31 - 1)
-        record = self.json_body()
-        if not isinstance(record, dict):
-            raise BadInput("The request body must be a dataset record (a JSON object).")
-        if record.setdefault("identifier", identifier) != identifier:
-            raise BadInput(
-                f"The record's identifier {record['identifier']!r} differs from the URL's "
-                f"{identifier!r}; to rename a dataset, create the new one and delete the old."
-            )
+        record, expected = self.record_put(identifier, "a dataset")
         store = self.portal.store
         existed = await self.run(store.dataset_revision, identifier)
         revision = await self.run(
             store.put_dataset, record, actor=self.caller(), expected_revision=expected
         )
-        self.set_status(200 if existed else 201)
-        self.finish({"identifier": identifier, "revision": revision})
+        self.written(identifier, bool(existed), revision)
 
     async def delete(self, identifier: str) -> None:
         self.require(WRITE_CATALOGUE)
@@ -295,18 +304,7 @@ class AlgorithmHandler(ApiHandler):
 
     async def put(self, identifier: str) -> None:
         self.require(WRITE_CATALOGUE)
-        params = self.params("expected_revision")
-        expected = None
-        if "expected_revision" in params:
-            expected = self.whole_number(params, "expected_revision", 0, 0, 2**31 - 1)
-        record = self.json_body()
-        if not isinstance(record, dict):
-            raise BadInput("The request body must be an algorithm record (a JSON object).")
-        if record.setdefault("identifier", identifier) != identifier:
-            raise BadInput(
-                f"The record's identifier {record['identifier']!r} differs from the URL's "
-                f"{identifier!r}."
-            )
+        record, expected = self.record_put(identifier, "an algorithm")
         store = self.portal.store
 
         def write() -> tuple[bool, int]:
@@ -319,9 +317,7 @@ class AlgorithmHandler(ApiHandler):
                 record, actor=self.caller(), expected_revision=expected
             )
 
-        existed, revision = await self.run(write)
-        self.set_status(200 if existed else 201)
-        self.finish({"identifier": identifier, "revision": revision})
+        self.written(identifier, *await self.run(write))
 
 
 # --- access requests ----------------------------------------------------------------------
