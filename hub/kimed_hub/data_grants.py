@@ -1,10 +1,14 @@
-"""Which datasets a user's next server mounts: exactly their ACTIVE access grants.
+"""Which datasets a user's next server mounts: their ACTIVE access grants, and the
+catalogue's synthetic versions for everyone who may read the catalogue.
 
 The portal's access store is the one source of truth for grants
 (``kimed_hub.portal.AccessRequests.active_grants``); the spawner only reads it, at each
-spawn. Each granted dataset's files live on the host in ``<dataset root>/<identifier>``
-and appear read-only at ``/data/<identifier>``. A grant whose files are not on this host
-is left out and logged, so a missing folder never stops a user's server.
+spawn. Synthetic versions (records typed SYNTHETIC_DATA, derived from a source) need no
+request: they are open to every researcher for developing code before access is granted,
+so whoever holds ``custom:kimed:read:catalogue`` gets them. Each dataset's files live on
+the host in ``<dataset root>/<identifier>`` and appear read-only at
+``/data/<identifier>``. A dataset whose files are not on this host is left out and
+logged, so a missing folder never stops a user's server.
 """
 
 from __future__ import annotations
@@ -14,8 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .portal import AccessRequests, CatalogueStore
+from .portal.access_rows import data_mount_path
 
 log = logging.getLogger(__name__)
+#: Who may read the catalogue may use its synthetic versions.
+SYNTHETIC_SCOPE = "custom:kimed:read:catalogue"
 
 
 @dataclass(frozen=True)
@@ -27,23 +34,26 @@ class DataMount:
     container_path: str
 
 
-def granted_mounts(username: str, dataset_root: Path, portal_db_url: str | None) -> list[DataMount]:
-    """The read-only mounts ``username`` is entitled to now (portal grants ∩ data on host)."""
+def granted_mounts(
+    username: str, dataset_root: Path, portal_db_url: str | None, synthetic: bool = False
+) -> list[DataMount]:
+    """The read-only mounts ``username`` is entitled to now (portal grants, plus every
+    synthetic version when ``synthetic``; only those with data on this host)."""
     store = CatalogueStore(portal_db_url or None)
     try:
-        grants = AccessRequests(store).active_grants(username)
+        entitled = {
+            grant.dataset: f"grant {grant.request_id}"
+            for grant in AccessRequests(store).active_grants(username)
+        }
+        if synthetic:
+            entitled |= {ds: "synthetic version" for ds in store.all_synthetic_versions()}
     finally:
         store.close()
     mounts = []
-    for grant in grants:
-        folder = dataset_root / grant.dataset
+    for dataset, why in sorted(entitled.items()):
+        folder = dataset_root / dataset
         if not folder.is_dir():
-            log.warning(
-                "grant %s for %s: no data at %s; not mounted",
-                grant.request_id,
-                grant.dataset,
-                folder,
-            )
+            log.warning("%s %s for %s: no data at %s; not mounted", why, dataset, username, folder)
             continue
-        mounts.append(DataMount(grant.dataset, folder, grant.mount_path))
+        mounts.append(DataMount(dataset, folder, data_mount_path(dataset)))
     return mounts

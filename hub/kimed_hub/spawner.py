@@ -22,11 +22,12 @@ from typing import Any
 
 import docker.errors
 from dockerspawner import DockerSpawner
+from jupyterhub.scopes import get_scopes_for
 from tornado import web
 from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 
 from . import container_checks, firewall, gpus, package_index, portal_service
-from .data_grants import DataMount, granted_mounts
+from .data_grants import SYNTHETIC_SCOPE, DataMount, granted_mounts
 from .host_ports import HOST_PORTS
 from .policies import (
     ResourceProfile,
@@ -275,13 +276,19 @@ class WorkbenchSpawner(DockerSpawner):
             raise
 
     async def _mount_granted_data(self) -> None:
-        """Read-only mounts for exactly the user's ACTIVE grants, read now (data_grants.py)."""
+        """Read-only mounts for the user's ACTIVE grants and, if they may read the catalogue,
+        its synthetic versions; read now (data_grants.py)."""
         if not self.dataset_root:
             self.data_mounts = ()
         else:
+            synthetic = SYNTHETIC_SCOPE in get_scopes_for(self.user.orm_user)
             self.data_mounts = tuple(
                 await asyncio.to_thread(
-                    granted_mounts, self.user.name, Path(self.dataset_root), self.portal_db_url
+                    granted_mounts,
+                    self.user.name,
+                    Path(self.dataset_root),
+                    self.portal_db_url,
+                    synthetic,
                 )
             )
         self.read_only_volumes = {str(m.host_path): m.container_path for m in self.data_mounts}

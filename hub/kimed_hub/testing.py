@@ -68,6 +68,9 @@ class HubProcess:
             "KIMED_HUB_PORT": str(self.hub_port),
             "KIMED_PROXY_API_PORT": str(self.api_port),
             "KIMED_PREFIX": self.prefix,
+            # Each test hub has its own (empty) dataset folders, so what a server mounts
+            # never depends on demo data an earlier `kimed up` left on this host.
+            "KIMED_DATA_DIR": str(self.data_dir / "datasets"),
             **self.extra_env,
         }
         if self.site_config:

@@ -1,5 +1,6 @@
 """Grants drive the spawner: an ACTIVE access grant mounts its dataset read-only at
 /data/<dataset> at the next spawn; after revocation the next spawn has no such mount.
+Synthetic versions are mounted for everyone who may read the catalogue, without a grant.
 
 The grant goes through the portal's real access workflow (researcher applies, steward
 checks, committee approves, steward activates) on a real SQLite database that the hub
@@ -13,11 +14,12 @@ import json
 import pytest
 
 from kimed_hub.portal import AccessRequests, Actor, CatalogueStore, State
-from tests.portal.samples import application, dataset
+from tests.portal.samples import application, dataset, synthetic
 
 pytestmark = pytest.mark.integration
 
 DATASET = "ct-thorax-test"
+SYNTHETIC = f"{DATASET}-synth"
 PROBE = """
 import json, os
 root = '/data/ct-thorax-test'
@@ -38,6 +40,7 @@ def portal(tmp_path):
     url = f"sqlite:///{tmp_path / 'portal.sqlite'}"
     store = CatalogueStore(url)
     store.put_dataset(dataset(DATASET), actor="steward")
+    store.put_dataset(synthetic(dataset(DATASET)), actor="steward")
     yield url, AccessRequests(store)
     store.close()
 
@@ -56,27 +59,36 @@ def grant(requests_: AccessRequests) -> str:
 
 
 def test_active_grant_mounts_read_only_and_revocation_removes_it(make_hub, portal, tmp_path):
+    """Synthetic versions are open to all who read the catalogue; the source needs a grant."""
     url, requests_ = portal
-    data = tmp_path / "data" / DATASET
-    data.mkdir(parents=True)
-    (data / "README.txt").write_text("fictional CT thorax sample")
-    hub = make_hub(extra_env={"KIMED_PORTAL_DB_URL": url, "KIMED_DATA_DIR": str(data.parent)})
+    root = tmp_path / "data"
+    for name, text in ((DATASET, "fictional CT thorax sample"), (SYNTHETIC, "synthetic")):
+        (root / name).mkdir(parents=True)
+        (root / name / "README.txt").write_text(text)
+    hub = make_hub(extra_env={"KIMED_PORTAL_DB_URL": url, "KIMED_DATA_DIR": str(root)})
     hub.start()
     user = hub.login("researcher")
 
     user.spawn()
-    assert json.loads(user.run_code(PROBE)) == {"listing": None}  # no grant yet
+    assert json.loads(user.run_code(PROBE)) == {"listing": [SYNTHETIC]}  # no grant yet
     user.stop_server()
 
     request_id = grant(requests_)
     user.spawn()
     seen = json.loads(user.run_code(PROBE))
-    assert seen["listing"] == [DATASET] and seen["content"] == "fictional CT thorax sample"
+    assert seen["listing"] == [DATASET, SYNTHETIC]
+    assert seen["content"] == "fictional CT thorax sample"
     assert seen["write"] in ("OSError", "PermissionError")  # read-only file system
-    assert not (data / "mine.txt").exists()
+    assert not (root / DATASET / "mine.txt").exists()
     user.stop_server()
 
     requests_.revoke(request_id, Actor.of("steward", "steward"), "consent withdrawn")
     user.spawn()
-    assert json.loads(user.run_code(PROBE)) == {"listing": None}
+    assert json.loads(user.run_code(PROBE)) == {"listing": [SYNTHETIC]}
     user.stop_server()
+
+    # The output checker's role cannot read the catalogue: no synthetic versions either.
+    checker = hub.login("checker")
+    checker.spawn()
+    assert json.loads(checker.run_code(PROBE)) == {"listing": None}
+    checker.stop_server()

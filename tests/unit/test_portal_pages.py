@@ -97,6 +97,10 @@ def test_dataset_card_links_its_synthetic_version_and_back(portal):
     synth = page(portal, TRAINEE, f"datasets/{SOURCE}-synth").text
     assert 'id="synthetic-banner"' in synth and 'id="derived-from"' in synth
     assert 'id="request-access"' not in synth  # trainees cannot request access
+    # Synthetic versions need no request, not even from researchers: the card says where.
+    synth = page(portal, RESEARCHER, f"datasets/{SOURCE}-synth").text
+    assert 'id="request-access"' not in synth
+    assert f"<code>/data/{SOURCE}-synth</code>" in synth
     missing = page(portal, TRAINEE, "datasets/no-such-dataset")
     assert missing.status_code == 404 and "there is no dataset" in missing.text
 

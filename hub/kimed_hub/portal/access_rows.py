@@ -61,6 +61,12 @@ class AccessRequest:
         return self.state
 
 
+def data_mount_path(dataset: str) -> str:
+    """Where the workbench mounts a dataset, read-only (the identifier is a safe folder
+    name): the same place for grants and for the open synthetic versions."""
+    return f"/data/{dataset}"
+
+
 @dataclass(frozen=True)
 class Grant:
     """A dataset a user may have mounted, read-only, under ``/data/<dataset>``."""
@@ -72,8 +78,8 @@ class Grant:
 
     @property
     def mount_path(self) -> str:
-        """Where the workbench mounts it (the identifier is a safe folder name)."""
-        return f"/data/{self.dataset}"
+        """Where the workbench mounts it."""
+        return data_mount_path(self.dataset)
 
 
 def title_of(app: Application) -> str:

@@ -57,6 +57,9 @@ GERMAN = {
     "of": "von",
     "Results": "Ergebnisse",
     "Request access": "Zugang beantragen",
+    "Open to you without a request: your next server has it, read-only, at": (
+        "Ohne Antrag für Sie offen: Ihr nächster Server hat ihn schreibgeschützt unter"
+    ),
     "Description": "Beschreibung",
     "Access rights": "Zugangsstufe",
     "Custodian": "Datenhalter",
