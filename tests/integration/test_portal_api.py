@@ -299,3 +299,24 @@ def test_grant_journey_by_api(hub_diagnostics, users):
     request_id = grant(users["researcher"], users["steward"], users["committee"])
     closed = act(users["researcher"], request_id, "close", comment="project done")
     assert closed["state"] == "CLOSED"
+
+
+def test_browser_cookie_calls_need_the_xsrf_token(hub_diagnostics, users):
+    """The portal's OAuth cookie works for the API too; a change sent with it needs the
+    X-XSRFToken header (a cross-site form cannot send one), and nothing hangs."""
+    browser = users["researcher"].session  # logged in to the hub, as a browser is
+    landing = browser.get(f"{hub_diagnostics.url}/services/portal/", timeout=30)
+    assert landing.status_code == 200, landing.text[:300]
+    base = f"{hub_diagnostics.url}/services/portal/api/v1/"
+    assert browser.get(base + "me", timeout=20).json()["name"] == "researcher"
+    head = audit_head(users)
+    forged = browser.post(base + "requests", json={"application": {}}, timeout=20)
+    assert forged.status_code == 403 and forged.json()["message"], forged.text
+    assert audit_head(users) == head
+    xsrf = browser.cookies.get("_xsrf", path="/services/portal/")
+    assert xsrf, "the portal set no XSRF cookie"
+    made = browser.post(
+        base + "requests", json={"application": {}}, headers={"X-XSRFToken": xsrf}, timeout=20
+    )
+    assert made.status_code == 201, made.text
+    act(users["researcher"], made.json()["id"], "withdraw")

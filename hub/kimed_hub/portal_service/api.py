@@ -56,6 +56,11 @@ class UnsupportedMediaType(PortalError):
 class ApiHandler(PortalHandler):
     """JSON in, JSON out; the caller is identified before any handler method runs."""
 
+    def check_xsrf_cookie(self) -> None:
+        """Tornado checks XSRF before ``prepare``, before anyone asked the hub who calls;
+        :meth:`prepare` checks it once the caller is known (asking the hub synchronously
+        from here blocks forever on cookie logins)."""
+
     async def prepare(self) -> None:
         # Ask the hub without blocking the event loop; the answer is cached on the handler,
         # so current_user below (synchronous) reads it from there.
@@ -71,6 +76,10 @@ class ApiHandler(PortalHandler):
                 "Log in to the workbench first, or send 'Authorization: token <your hub "
                 "token>' (in a notebook: $JUPYTERHUB_API_TOKEN)."
             )
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            # Browsers (the portal's cookie) must send X-XSRFToken with every change;
+            # token-authenticated calls are exempt (JupyterHub's own rule).
+            self.hub_auth.check_xsrf_cookie(self)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Tornado's own errors (XSRF, unknown method, crashes) as JSON too."""

@@ -72,13 +72,6 @@ class PortalHandler(HubOAuthenticated, web.RequestHandler):
     def may(self, scope: str) -> bool:
         return scope in self.scopes
 
-    def check_xsrf_cookie(self) -> None:
-        """Tornado checks XSRF before ``prepare``, i.e. before anyone asked the hub who is
-        calling; identify the caller first, so token-authenticated calls (widgets, API
-        clients) are exempt and cookie-authenticated ones (browsers) are checked."""
-        _ = self.current_user
-        super().check_xsrf_cookie()
-
     # --- input ------------------------------------------------------------------------
     def body_bytes(self) -> bytes:
         """The request body, or a 413 when it is larger than the portal reads."""
