@@ -22,18 +22,16 @@ from playwright.sync_api import Page, expect
 
 from kimed_hub.paths import project_root
 from kimed_hub.testing import HubProcess, new_prefix, remove_containers
-from tests.browser import test_login_browser
 from tests.conftest import dump_diagnostics
-from tests.integration import test_data_grants
+from tests.integration.portal_helpers import data_probe
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-browser = test_login_browser.browser  # the shared chromium fixture (module-scoped)
 DATASET = "roentgen-thorax-chemnitz"  # in the demo catalogue the hub's portal loads
 PORTAL = "/services/portal/"
 ARTIFACTS = project_root() / "test-artifacts" / "portal-journey"
 #: The grant test's probe (lists /data, reads README.txt, tries to write), for our dataset.
-PROBE = test_data_grants.PROBE.replace(test_data_grants.DATASET, DATASET)
+PROBE = data_probe(DATASET)
 #: What the researcher types into the request form (field id → value).
 APPLICATION = {
     "#f-people-applicant-name": "Rita Researcher",

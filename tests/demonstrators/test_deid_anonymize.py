@@ -3,6 +3,7 @@
 import re
 
 import pytest
+
 from kimed_demos.deid import AnonymizationConfig, Anonymizer, Deidentifier
 from kimed_demos.deid.checksums import is_valid_iban, is_valid_kvnr
 from kimed_demos.deid.dates import parse_german_date

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from kimed_demos.deid import deidentify_folder, generate_corpus, write_corpus
 
 

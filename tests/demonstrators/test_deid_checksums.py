@@ -3,8 +3,9 @@
 import random
 
 import pytest
-from kimed_demos.deid import checksums
 from presidio_analyzer.predefined_recognizers import DeHealthInsuranceRecognizer, DeLanrRecognizer
+
+from kimed_demos.deid import checksums
 
 
 def test_kvnr_published_example_and_wrong_check_digit():

@@ -1,6 +1,7 @@
 """The synthetic corpus: reproducible, correctly annotated, TRAIN and HELD-OUT disjoint."""
 
 import spacy
+
 from kimed_demos.deid import (
     NER_LABELS,
     generate_corpus,

@@ -5,6 +5,7 @@ fixture's model size, SMALL_MODEL in conftest.py, over several training seeds).
 """
 
 import pytest
+
 from kimed_demos.deid import ModelSettings, ensure_model, evaluate, load_pipeline
 
 from .conftest import SMALL_MODEL

@@ -1,6 +1,7 @@
 """German pattern recognizers on their own (no NER): formats, traps and context words."""
 
 import pytest
+
 from kimed_demos.deid import analyze_text
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+
 from kimed_demos import disclosure
 from kimed_demos.disclosure import DisclosurePolicy
 

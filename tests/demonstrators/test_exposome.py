@@ -9,6 +9,7 @@ of 0.95 for a true 1.0: clipping PHQ-9 at 0 attenuates by about 5%). So 0.4 is a
 import numpy as np
 import pandas as pd
 import pytest
+
 from kimed_demos.exposome import generate, linkage, models, report
 from kimed_demos.exposome.areas import saxon_districts
 

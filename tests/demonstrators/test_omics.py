@@ -1,6 +1,7 @@
 """OMICS: the scanpy pipeline on the bundled PBMC data finds the known immune cell types."""
 
 import pytest
+
 from kimed_demos.omics import pipeline, plots
 
 

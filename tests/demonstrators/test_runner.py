@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
+
 from kimed_demos import registry, runner
 from kimed_demos.registry import Demonstrator
 from kimed_hub.cli import main as kimed_main

@@ -68,3 +68,21 @@ def grant(applicant: HubUser, steward: HubUser, committee: HubUser, **activation
     act(committee, request_id, "decide", decision="APPROVED", comment="sound plan")
     assert act(steward, request_id, "activate", **activation)["state"] == "ACTIVE"
     return request_id
+
+
+def data_probe(dataset: str) -> str:
+    """Code for a user's kernel: what /data holds, and whether ``dataset`` is readable but
+    not writable there; prints JSON ({"listing": None} when there is no /data at all)."""
+    return f"""
+import json, os
+root = '/data/{dataset}'
+seen = {{'listing': sorted(os.listdir('/data')) if os.path.isdir('/data') else None}}
+if os.path.isdir(root):
+    seen['content'] = open(os.path.join(root, 'README.txt')).read()
+    try:
+        open(os.path.join(root, 'mine.txt'), 'w').write('x')
+        seen['write'] = 'allowed'
+    except OSError as error:
+        seen['write'] = type(error).__name__
+print(json.dumps(seen))
+"""

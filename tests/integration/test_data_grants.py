@@ -14,25 +14,14 @@ import json
 import pytest
 
 from kimed_hub.portal import AccessRequests, Actor, CatalogueStore, State
+from tests.integration.portal_helpers import data_probe
 from tests.portal.samples import application, dataset, synthetic
 
 pytestmark = pytest.mark.integration
 
 DATASET = "ct-thorax-test"
 SYNTHETIC = f"{DATASET}-synth"
-PROBE = """
-import json, os
-root = '/data/ct-thorax-test'
-seen = {'listing': sorted(os.listdir('/data')) if os.path.isdir('/data') else None}
-if os.path.isdir(root):
-    seen['content'] = open(os.path.join(root, 'README.txt')).read()
-    try:
-        open(os.path.join(root, 'mine.txt'), 'w').write('x')
-        seen['write'] = 'allowed'
-    except OSError as error:
-        seen['write'] = type(error).__name__
-print(json.dumps(seen))
-"""
+PROBE = data_probe(DATASET)
 
 
 @pytest.fixture

@@ -18,13 +18,20 @@ import pytest
 
 from kimed_hub.testing import HubProcess, new_prefix, remove_containers
 from tests.conftest import dump_diagnostics
-from tests.integration import test_data_grants as data_grants
-from tests.integration.portal_helpers import DEMO_DATASET, act, apply, grant, ok, portal
+from tests.integration.portal_helpers import (
+    DEMO_DATASET,
+    act,
+    apply,
+    data_probe,
+    grant,
+    ok,
+    portal,
+)
 
 pytestmark = pytest.mark.integration
 
 #: The same probe as the spawner's grant test, pointed at the demo dataset.
-PROBE = data_grants.PROBE.replace(data_grants.DATASET, DEMO_DATASET)
+PROBE = data_probe(DEMO_DATASET)
 #: How long the portal may take to stop a server after the grant ended.
 STOP_BOUND_S = 30
 
