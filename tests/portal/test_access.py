@@ -236,6 +236,9 @@ def test_lists_queues_and_offered_actions(flow):
     assert flow.allowed_actions(request.request_id, ALICE) == ["withdraw"]
     assert flow.allowed_actions(request.request_id, STEWARD) == ["start_check"]
     assert flow.allowed_actions(request.request_id, BOB) == []  # on the team: no decisions
+    # A reviewer's queue leaves out the requests they are part of: not work for them.
+    assert [r.request_id for r in flow.queue_for(STEWARD)] == [request.request_id]
+    assert flow.queue_for(BOB) == [] and flow.queue_for(ALICE) == []
 
 
 def test_activation_needs_a_future_end(flow):

@@ -69,16 +69,26 @@ class AccessRequests:
         with self.db.read() as conn:
             return [to_request(row) for row in conn.execute(query)]
 
-    def queue(self, *states: State) -> list[AccessRequest]:
-        """Requests in the given states, oldest first (the steward's or committee's queue)."""
+    def queue(self, *states: State, reviewer: str | None = None) -> list[AccessRequest]:
+        """Requests in the given states, oldest first (the steward's or committee's queue).
+
+        With ``reviewer``, requests that person is part of (applicant or team member) are
+        left out: they could not act on them (conflict of interest), so they are not work
+        waiting for them; they still see them under their own requests."""
         query = select(requests).where(requests.c.state.in_([str(s) for s in states]))
+        if reviewer is not None:
+            theirs = select(request_people.c.request_pk).where(
+                request_people.c.username == reviewer
+            )
+            query = query.where(requests.c.pk.not_in(theirs))
         with self.db.read() as conn:
             return [to_request(row) for row in conn.execute(query.order_by(requests.c.pk))]
 
     def queue_for(self, actor: Actor) -> list[AccessRequest]:
-        """What waits for ``actor``'s reviewer roles (``workflow.QUEUES``), oldest first."""
+        """What waits for ``actor``'s reviewer roles (``workflow.QUEUES``), oldest first,
+        without the requests ``actor`` is part of."""
         states = {state for role in actor.roles for state in QUEUES.get(role, ())}
-        return self.queue(*sorted(states)) if states else []
+        return self.queue(*sorted(states), reviewer=actor.name) if states else []
 
     def allowed_actions(self, request_id: str, actor: Actor) -> list[str]:
         """The actions ``actor`` could take on the request now (for buttons in the UI)."""

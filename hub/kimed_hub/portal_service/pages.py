@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from functools import partial
 
 from tornado import web
 
@@ -335,10 +336,12 @@ class QueuePage(PageHandler):
     async def get(self, role: str) -> None:
         scope, reviewer = QUEUE_PAGES[role]
         self.require(scope)
-        waiting = await self.call(self.portal.requests.queue, *QUEUES[reviewer])
-        active = await self.call(self.portal.requests.queue, State.ACTIVE)
+        me = self.actor()
+        queue = partial(self.portal.requests.queue, reviewer=me.name)
+        waiting = await self.call(queue, *QUEUES[reviewer])
+        active = await self.call(queue, State.ACTIVE)
         self.render(
-            "queue.html", role=role, waiting=waiting, active=active, me=self.actor(), nav=role
+            "queue.html", role=role, waiting=waiting, active=active, me=me, nav=role
         )
 
 
