@@ -10,7 +10,8 @@ and the proxy).
 * ``auth.py``: the base handler: hub login (OAuth cookie or token), the caller as an
   :class:`~kimed_hub.portal.Actor`, scope checks, errors as JSON or pages;
 * ``app.py``: routes and ``main``;
-* ``api.py``: the REST API (``openapi.yaml`` next to it documents it);
+* ``api.py`` (+ ``api_base.py``, ``api_catalogue.py``, ``api_requests.py``, ``api_json.py``):
+  the REST API (``openapi.yaml`` next to it documents it);
 * ``pages.py`` + ``templates/``: the web pages in the hub's look.
 """
 

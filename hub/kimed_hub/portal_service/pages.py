@@ -28,7 +28,7 @@ from ..portal import (
 )
 from ..portal.indexing import FACETS
 from ..portal.workflow import QUEUES, RULES
-from . import api, page_forms, page_views
+from . import api_requests, page_forms, page_views
 from .auth import (
     CHECK_REQUESTS,
     DECIDE_REQUESTS,
@@ -311,7 +311,7 @@ class ActionPage(RequestPage):
             raise NotFound(f"there is no action {action!r}; actions: {', '.join(ACTION_LABELS)}")
         values = {k: v for k, v in self.form_values().items() if v.strip()}
         try:
-            shown = await self.act(before, action, api.action_arguments(action, values))
+            shown = await self.act(before, action, api_requests.action_arguments(action, values))
         except PortalError as error:
             return await self.show(request_id, error)
         self.redirect(f"{self.prefix}requests/{shown}", status=303)
@@ -320,7 +320,7 @@ class ActionPage(RequestPage):
         """Take the action; when it ended a grant, stop the servers that may hold it.
         Returns the request to show next (an amendment is a new request)."""
         workflow = self.portal.requests
-        method = getattr(workflow, api.ACTIONS[action][0])
+        method = getattr(workflow, api_requests.ACTIONS[action][0])
         result = await self.call(method, before.request_id, self.actor(), **arguments)
         after = await self.call(workflow.get, before.request_id)
         for ended in await self.call(ended_grants, before, after, workflow):
@@ -340,9 +340,7 @@ class QueuePage(PageHandler):
         queue = partial(self.portal.requests.queue, reviewer=me.name)
         waiting = await self.call(queue, *QUEUES[reviewer])
         active = await self.call(queue, State.ACTIVE)
-        self.render(
-            "queue.html", role=role, waiting=waiting, active=active, me=me, nav=role
-        )
+        self.render("queue.html", role=role, waiting=waiting, active=active, me=me, nav=role)
 
 
 ROUTES = [
