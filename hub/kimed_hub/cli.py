@@ -24,6 +24,7 @@ from .accounts import demo_passwords, ensure_demo_accounts
 from .gpus import detect_gpu_ids
 from .paths import hub_data_dir, project_root
 from .policies import PolicyError, check_all
+from .portal_service.wiring import SERVICE_PREFIX as PORTAL_PREFIX
 from .proxy import ensure_proxy
 from .runtime import RuntimeUnavailable, ensure_runtime
 from .settings import Settings, SettingsError
@@ -55,7 +56,8 @@ def print_login(settings: Settings) -> None:
     print(f"\nKIMed Workbench: open {settings.public_url} and log in as one of")
     for name, account in accounts.items():
         print(f"  {name:<11} {passwords.get(name, '?'):<14} {account.get('description', '')}")
-    print(f"(passwords are kept in {settings.state / 'demo-passwords.txt'}; Ctrl-C stops)\n")
+    print(f"(passwords are kept in {settings.state / 'demo-passwords.txt'}; Ctrl-C stops)")
+    print(f"Portal (datasets, algorithms, access requests): {settings.public_url}{PORTAL_PREFIX}\n")
 
 
 def up() -> None:

@@ -1,5 +1,6 @@
-"""``kimed up`` (what the README's first command ends in): prints how to log in, serves
-the hub, and stops cleanly on Ctrl-C."""
+"""``kimed up`` (what the README's first command ends in): prints how to log in, writes
+the demo datasets' fictional files, serves the hub and the portal, and stops cleanly on
+Ctrl-C."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ def test_up_prints_logins_serves_and_stops_on_ctrl_c(singleuser_image, tmp_path)
     env = {
         **os.environ,
         "KIMED_HUB_DATA_DIR": str(tmp_path),
+        "KIMED_DATA_DIR": str(tmp_path / "data"),
         "KIMED_PUBLIC_PORT": str(port),
         "KIMED_HUB_PORT": str(free_port()),
         "KIMED_PROXY_API_PORT": str(free_port()),
@@ -44,11 +46,18 @@ def test_up_prints_logins_serves_and_stops_on_ctrl_c(singleuser_image, tmp_path)
         assert ready, "hub did not answer"
         page = requests.get(f"http://127.0.0.1:{port}/hub/login", timeout=10)
         assert page.ok and "username_input" in page.text
+        portal = requests.get(
+            f"http://127.0.0.1:{port}/services/portal/", timeout=10, allow_redirects=False
+        )
+        assert portal.status_code == 302 and "oauth2/authorize" in portal.headers["Location"]
     finally:
         up.send_signal(signal.SIGINT)
         output, _ = up.communicate(timeout=60)
     assert up.returncode == 0, output[-3000:]
     assert f"open http://127.0.0.1:{port} and log in as one of" in output
+    assert f"http://127.0.0.1:{port}/services/portal/" in output
+    demo = tmp_path / "data" / "ct-thorax-lungenrundherde-leipzig"  # a demo catalogue dataset
+    assert (demo / "README.txt").is_file() and (demo / "data.csv").is_file()
     passwords = dict(
         line.split(" ", 1) for line in (tmp_path / "demo-passwords.txt").read_text().splitlines()
     )
