@@ -22,7 +22,9 @@ RANGE_PARAMS = {
     "time": ("time_from", "time_to"),
 }
 
-#: German for the catalogue pages' own words (records bring their own de/en texts).
+#: German for every page's own words (records bring their own de/en texts); keys are the
+#: English texts the templates pass to ``_()``, ``pages.ACTION_LABELS``, the form's
+#: labels (``page_forms``) and the request states.
 GERMAN = {
     "Search the catalogue": "Katalog durchsuchen",
     "Search": "Suchen",
@@ -99,7 +101,296 @@ GERMAN = {
     "ongoing": "laufend",
     "Details": "Details",
     "Dataset": "Datensatz",
+    # --- layout and navigation (base.html, error.html) ---
+    "Skip to the content": "Zum Inhalt springen",
+    "Main": "Hauptnavigation",
+    "JupyterHub logo": "JupyterHub-Logo",
+    "Home": "Startseite",
+    "Toggle navigation": "Navigation ein-/ausblenden",
+    "Toggle dark mode": "Dunkelmodus umschalten",
+    "Portal": "Portal",
+    "Algorithms": "Algorithmen",
+    "My requests": "Meine Anträge",
+    "Steward queue": "Eingang Data Stewards",
+    "Committee queue": "Eingang Zugangskomitee",
+    "Logout": "Abmelden",
+    "Login": "Anmelden",
+    "Error": "Fehler",
+    "The request was not understood": "Die Anfrage wurde nicht verstanden",
+    "Not allowed": "Nicht erlaubt",
+    "Not found": "Nicht gefunden",
+    "Not possible now": "Derzeit nicht möglich",
+    "Too large": "Zu groß",
+    "Not valid": "Nicht gültig",
+    "Back to the catalogue": "Zurück zum Katalog",
+    "Workbench home": "Startseite der Workbench",
+    "The portal failed; see its log.": "Im Portal ist ein Fehler aufgetreten; siehe Protokoll.",
+    # --- algorithms (algorithms.html, algorithm.html) ---
+    "Models in the KIMed registry: what each does, what it was trained on and how well it did.": (
+        "Modelle im KIMed-Register: was sie leisten, worauf sie trainiert wurden und wie gut "
+        "sie abgeschnitten haben."
+    ),
+    "Task": "Aufgabe",
+    "Trained on": "Trainiert auf",
+    "The registry holds no algorithm yet.": "Das Register enthält noch keinen Algorithmus.",
+    "All algorithms": "Alle Algorithmen",
+    "Model card": "Modellkarte",
+    "Intended use": "Vorgesehene Verwendung",
+    "Out-of-scope use": "Nicht vorgesehene Verwendung",
+    "Data source": "Datenquelle",
+    "Limitations": "Einschränkungen",
+    "Bias": "Verzerrungen (Bias)",
+    "Authors": "Autorinnen und Autoren",
+    "Copyright": "Urheberrecht",
+    "Software": "Software",
+    "Inputs": "Eingaben",
+    "Outputs": "Ausgaben",
+    "Kind": "Art",
+    "Shape": "Form",
+    "Spacing": "Voxelabstand",
+    "Channels": "Kanäle",
+    "Range": "Wertebereich",
+    "Metrics": "Metriken",
+    "Metric": "Metrik",
+    "Measured on": "Gemessen auf",
+    "Use cases": "Anwendungsfälle",
+    "Project": "Projekt",
+    "Site": "Standort",
+    "Cohort": "Kohorte",
+    "Outcome": "Ergebnis",
+    "Date": "Datum",
+    "Changelog": "Änderungsprotokoll",
+    "References": "Literatur",
+    # --- access requests (my_requests.html, request_table.html, queue.html) ---
+    "My access requests": "Meine Datennutzungsanträge",
+    "New request": "Neuer Antrag",
+    "Requests you made or are a team member of.": (
+        "Anträge, die Sie gestellt haben oder in deren Team Sie sind."
+    ),
+    "An active grant appears read-only at": "Eine aktive Freigabe erscheint schreibgeschützt unter",
+    "the next time you start your server.": "beim nächsten Start Ihres Servers.",
+    "You have no access requests yet.": "Sie haben noch keine Datennutzungsanträge.",
+    "Find a dataset in the catalogue and choose “Request access”.": (
+        "Suchen Sie einen Datensatz im Katalog und wählen Sie „Zugang beantragen“."
+    ),
+    "Request": "Antrag",
+    "Applicant": "Antragsteller/in",
+    "Datasets": "Datensätze",
+    "State": "Status",
+    "Last change": "Letzte Änderung",
+    "amends": "ändert",
+    "Data steward queue": "Eingang Data Stewards",
+    "Access committee queue": "Eingang Zugangskomitee",
+    "Submitted requests wait for the formal check; checked ones go to the committee or back to "
+    "the applicant; approved ones wait for activation.": (
+        "Eingereichte Anträge warten auf die formale Prüfung; geprüfte gehen an das "
+        "Zugangskomitee oder zurück an die Antragsteller/innen; bewilligte warten auf die "
+        "Freischaltung."
+    ),
+    "Requests the data stewards forwarded wait for the committee's decision.": (
+        "Von den Data Stewards weitergeleitete Anträge warten auf die Entscheidung des "
+        "Zugangskomitees."
+    ),
+    "You cannot act on a request you are part of.": (
+        "Anträge, an denen Sie selbst beteiligt sind, können Sie nicht bearbeiten."
+    ),
+    "Waiting": "Wartend",
+    "Requests waiting": "Wartende Anträge",
+    "Nothing is waiting.": "Es wartet nichts.",
+    "Active grants": "Aktive Freigaben",
+    "No grant is active.": "Keine Freigabe ist aktiv.",
+    # --- request states (badges, history) ---
+    "DRAFT": "Entwurf",
+    "SUBMITTED": "Eingereicht",
+    "FORMAL_CHECK": "Formale Prüfung",
+    "COMMITTEE_REVIEW": "Begutachtung im Zugangskomitee",
+    "RETURNED": "Zurückgegeben",
+    "APPROVED": "Bewilligt",
+    "APPROVED_WITH_CONDITIONS": "Bewilligt mit Auflagen",
+    "ACTIVE": "Aktiv",
+    "REJECTED": "Abgelehnt",
+    "REVOKED": "Widerrufen",
+    "EXPIRED": "Abgelaufen",
+    "CLOSED": "Abgeschlossen",
+    "WITHDRAWN": "Zurückgezogen",
+    # --- one request (request.html) and its actions (pages.ACTION_LABELS) ---
+    "team": "Team",
+    "version": "Version",
+    "created": "erstellt",
+    "last change": "zuletzt geändert",
+    "Grant from": "Freigabe vom",
+    "until": "bis",
+    "(read-only, from the next server start).": "(schreibgeschützt, ab dem nächsten Serverstart).",
+    "The grant": "Die Freigabe",
+    "has ended": "ist beendet",
+    "is no longer mounted; servers that held it were stopped.": (
+        "ist nicht mehr eingebunden; Server, die sie eingebunden hatten, wurden gestoppt."
+    ),
+    "Conditions": "Auflagen",
+    "What you can do now": "Was Sie jetzt tun können",
+    "Edit the application": "Antrag bearbeiten",
+    "Decision": "Entscheidung",
+    "Conditions (only for “approved with conditions”)": (
+        "Auflagen (nur bei „Bewilligt mit Auflagen“)"
+    ),
+    "Grant starts": "Freigabe beginnt",
+    "Grant ends": "Freigabe endet",
+    "Comment": "Kommentar",
+    "(the applicant reads it)": "(die Antragstellenden lesen ihn)",
+    "Application": "Antrag im Detail",
+    "Applicant (username)": "Antragsteller/in (Benutzername)",
+    "yes": "ja",
+    "Team member": "Teammitglied",
+    "Data use terms accepted by": "Nutzungsbedingungen akzeptiert von",
+    "nobody yet": "noch niemandem",
+    "History": "Verlauf",
+    "Every action on this request, from the audit log": (
+        "Jeder Schritt in diesem Antrag, aus dem Audit-Log"
+    ),
+    "When": "Wann",
+    "Who": "Wer",
+    "Action": "Aktion",
+    "Submit": "Einreichen",
+    "Resubmit the amended request": "Überarbeiteten Antrag erneut einreichen",
+    "Accept the conditions": "Auflagen annehmen",
+    "Decline the conditions": "Auflagen ablehnen",
+    "Start the formal check": "Formale Prüfung beginnen",
+    "Forward to the committee": "An das Zugangskomitee weiterleiten",
+    "Return to the applicant": "An die Antragstellenden zurückgeben",
+    "Reject": "Ablehnen",
+    "Decide": "Entscheiden",
+    "Activate the grant": "Freigabe aktivieren",
+    "Add a comment": "Kommentar hinzufügen",
+    "Request an amendment": "Änderungsantrag stellen",
+    "Close the grant": "Freigabe beenden",
+    "Revoke the grant": "Freigabe widerrufen",
+    "Withdraw the request": "Antrag zurückziehen",
+    # --- the application form (request_form.html, field.html, page_forms) ---
+    "Edit": "Bearbeiten",
+    "Edit access request": "Datennutzungsantrag bearbeiten",
+    "New access request": "Neuer Datennutzungsantrag",
+    "The application follows the Five Safes.": "Der Antrag folgt den Five Safes.",
+    "Fields marked": "Mit",
+    "are needed to submit; a draft may leave them empty.": (
+        "markierte Felder sind für das Einreichen nötig; ein Entwurf darf sie leer lassen."
+    ),
+    "The data stewards check the request, the access committee decides, and an active grant "
+    "appears read-only at": (
+        "Die Data Stewards prüfen den Antrag, das Zugangskomitee entscheidet, und eine aktive "
+        "Freigabe erscheint schreibgeschützt unter"
+    ),
+    "in your next server.": "in Ihrem nächsten Server.",
+    "Please correct 1 field": "Bitte korrigieren Sie 1 Feld",
+    "Please correct {n} fields": "Bitte korrigieren Sie {n} Felder",
+    "nothing was submitted": "es wurde nichts eingereicht",
+    "nothing was stored": "es wurde nichts gespeichert",
+    "Team members": "Teammitglieder",
+    "Accepted the terms": "Nutzungsbedingungen akzeptiert",
+    "Data use terms": "Nutzungsbedingungen",
+    "I accept the KIMed data use terms: the data stay in the workbench, outputs leave only after "
+    "an output check, and I report any incident at once.": (
+        "Ich akzeptiere die KIMed-Nutzungsbedingungen: Die Daten bleiben in der Workbench, "
+        "Ergebnisse verlassen sie nur nach einer Ausgabekontrolle, und ich melde jeden Vorfall "
+        "sofort."
+    ),
+    "Save draft": "Entwurf speichern",
+    "Save and submit": "Speichern und einreichen",
+    "needed to submit": "für das Einreichen nötig",
+    "— choose —": "— bitte wählen —",
+    "Safe people": "Personen",
+    "Safe project": "Projekt",
+    "Safe data": "Daten",
+    "Safe settings": "Umgebung",
+    "Safe outputs": "Ergebnisse",
+    "Who will see the data. You are the applicant; add every team member who will work with the "
+    "data in the workbench (each must accept the data use terms).": (
+        "Wer die Daten sieht. Sie sind die antragstellende Person; tragen Sie jedes Teammitglied "
+        "ein, das in der Workbench mit den Daten arbeitet (alle müssen die Nutzungsbedingungen "
+        "akzeptieren)."
+    ),
+    "What the data are for: the purpose decides what may be granted.": (
+        "Wofür die Daten gebraucht werden: Der Zweck entscheidet, was freigegeben werden kann."
+    ),
+    "Which datasets, how identifying, and on which legal basis.": (
+        "Welche Datensätze, wie identifizierend und auf welcher Rechtsgrundlage."
+    ),
+    "The data stay in the KIMed Workbench; say what your analysis needs there.": (
+        "Die Daten bleiben in der KIMed Workbench; geben Sie an, was Ihre Analyse dort braucht."
+    ),
+    "What leaves the workbench, how it is checked, and when the data are destroyed.": (
+        "Was die Workbench verlässt, wie es geprüft wird und wann die Daten gelöscht werden."
+    ),
+    "Workbench username": "Benutzername in der Workbench",
+    "Institution": "Einrichtung",
+    "E-mail": "E-Mail",
+    "Your name": "Ihr Name",
+    "Your e-mail": "Ihre E-Mail",
+    "Institution's ROR URL": "ROR-URL der Einrichtung",
+    "https://ror.org/...": "https://ror.org/...",
+    "ORCID iD": "ORCID iD",
+    "0000-0002-1825-0097": "0000-0002-1825-0097",
+    "Your role in the project": "Ihre Rolle im Projekt",
+    "Data protection training on": "Datenschutzschulung am",
+    "Project title": "Projekttitel",
+    "Acronym": "Akronym",
+    "Lay summary": "Allgemeinverständliche Zusammenfassung",
+    "Aims": "Ziele",
+    "Methods": "Methoden",
+    "Funder": "Förderer",
+    "Project start": "Projektbeginn",
+    "Project end": "Projektende",
+    "one per line": "eines pro Zeile",
+    "Publication plan": "Publikationsplan",
+    "The project has a commercial interest": "Das Projekt hat ein kommerzielles Interesse",
+    "catalogue identifiers, one per line": "Katalogkennungen, eine pro Zeile",
+    "Variables needed": "Benötigte Variablen",
+    "one per line; empty: all": "eine pro Zeile; leer: alle",
+    "Data level": "Datenstufe",
+    "aggregate": "aggregiert",
+    "anonymised record level": "anonymisierte Einzeldaten",
+    "pseudonymised record level": "pseudonymisierte Einzeldaten",
+    "Legal basis (GDPR Art. 6)": "Rechtsgrundlage (DSGVO Art. 6)",
+    "Condition for health data (GDPR Art. 9)": "Ausnahme für Gesundheitsdaten (DSGVO Art. 9)",
+    "needed for record-level data": "nötig für Einzeldaten",
+    "Data minimisation": "Datenminimierung",
+    "Inclusion criteria": "Einschlusskriterien",
+    "An ethics committee has voted": "Eine Ethikkommission hat ein Votum abgegeben",
+    "Ethics committee": "Ethikkommission",
+    "Vote number": "Aktenzeichen des Votums",
+    "Vote date": "Datum des Votums",
+    "The analysis needs a GPU": "Die Analyse braucht eine GPU",
+    "CPU cores": "CPU-Kerne",
+    "Memory (GB)": "Arbeitsspeicher (GB)",
+    "Notes": "Anmerkungen",
+    "Expected outputs": "Erwartete Ergebnisse",
+    "Disclosure control": "Kontrolle auf Reidentifizierbarkeit",
+    "Keep the data until": "Daten aufbewahren bis",
+    "Destruction method": "Löschverfahren",
 }
+
+
+#: The page languages; English is the default.
+LANGUAGES = ("de", "en")
+
+
+def preferred_language(accept_language: str) -> str:
+    """The page language an ``Accept-Language`` header prefers: the first of German or
+    English by quality, English when it names neither."""
+    ranked = []
+    for position, entry in enumerate(accept_language.split(",")):
+        tag, _, params = entry.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, primary))
+    return min(ranked)[2] if ranked else "en"
 
 
 def translator(lang: str):
@@ -190,3 +481,25 @@ def when(moment: datetime | str | date | None) -> str:
     if isinstance(moment, datetime):
         return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return moment.isoformat()
+
+
+def state_label(state: str, lang: str = "en") -> str:
+    """A request state as its badge shows it: the code in English, words in German."""
+    return translator(lang)(state) if state else ""
+
+
+def decision_label(decision: str, lang: str = "en") -> str:
+    """A committee decision's option text (``approved with conditions``)."""
+    if lang == "de":
+        return state_label(decision, lang)
+    return decision.replace("_", " ").lower()
+
+
+def option_label(field, code: str, text: str, lang: str = "en") -> str:
+    """A select option's text: legal bases from the vocabulary in ``lang``, others
+    through the German words."""
+    if code and field.path.startswith("data.") and "legal_basis" in field.path:
+        return code_label("legal-basis", code, lang)
+    if code and field.path == "data.special_category_condition":
+        return code_label("legal-basis", code, lang)
+    return translator(lang)(text)

@@ -11,8 +11,11 @@ typed.
 from __future__ import annotations
 
 import asyncio
+import re
+from dataclasses import replace
 from datetime import date
 from functools import partial
+from urllib.parse import urlencode
 
 from tornado import web
 
@@ -84,8 +87,38 @@ class PageHandler(PortalHandler):
 
     @property
     def lang(self) -> str:
-        """The page language: ``?lang=de`` or English."""
-        return "de" if self.get_query_argument("lang", "en") == "de" else "en"
+        """The page language: an explicit ``lang`` (``?lang=`` or a form's hidden field)
+        wins, else the browser's ``Accept-Language``, else English."""
+        chosen = self.get_argument("lang", "")
+        if chosen in page_views.LANGUAGES:
+            return chosen
+        return page_views.preferred_language(self.request.headers.get("Accept-Language", ""))
+
+    @property
+    def carry_lang(self) -> bool:
+        """Whether links and forms pass the language on: when it is not the default
+        English, or English was chosen explicitly (over a German browser)."""
+        return self.lang != "en" or self.get_argument("lang", "") == "en"
+
+    def link(self, path: str = "", **params: str) -> str:
+        """A page's URL under the prefix, keeping the page language (see ``carry_lang``)."""
+        if self.carry_lang:
+            params["lang"] = self.lang
+        return self.prefix + path + ("?" + urlencode(params) if params else "")
+
+    def lang_href(self, lang: str) -> str:
+        """This page in ``lang``: the same path and query, ``lang`` replaced. A form post
+        (an error shown after it) switches on the page the form belongs to."""
+        path = self.request.path
+        if self.request.method != "GET":
+            return re.sub(r"/actions/[a-z_]+$", "", path) + "?" + urlencode({"lang": lang})
+        params = [
+            (k, v.decode(errors="replace"))
+            for k, vs in self.request.query_arguments.items()
+            for v in vs
+            if k != "lang"
+        ]
+        return path + "?" + urlencode([*params, ("lang", lang)])
 
     @property
     def prefix(self) -> str:
@@ -103,6 +136,9 @@ class PageHandler(PortalHandler):
             may_check=self.may(CHECK_REQUESTS),
             may_decide=self.may(DECIDE_REQUESTS),
             lang=self.lang,
+            carry_lang=self.carry_lang,
+            link=self.link,
+            lang_href=self.lang_href,
             _=page_views.translator(self.lang),
             views=page_views,
             nav="",
@@ -121,13 +157,15 @@ class PageHandler(PortalHandler):
         """Tornado's own errors (403 for a missing login on a form, 500) as a page too."""
         found = kwargs.get("exc_info", (None, None))[1]
         message = getattr(found, "log_message", None) or self._reason
-        error = PortalError(message if status_code < 500 else "The portal failed; see its log.")
+        if status_code >= 500:
+            message = page_views.translator(self.lang)("The portal failed; see its log.")
+        error = PortalError(message)
         self.render("error.html", status=status_code, error=error)
 
     def form_values(self) -> dict[str, str]:
         """The posted form as name → text (the last value of each name)."""
         self.body_bytes()  # 413 for an oversized form
-        names = set(self.request.body_arguments) - {"_xsrf"}
+        names = set(self.request.body_arguments) - {"_xsrf", "lang"}
         return {name: self.get_body_argument(name, "") for name in names}
 
     def visible_request(self, request_id: str) -> AccessRequest:
@@ -153,6 +191,7 @@ class SearchPage(PageHandler):
         except UnicodeDecodeError:
             raise BadInput("The search parameters are not valid UTF-8.") from None
         query = SearchQuery.from_params(params)
+        query = replace(query, lang=self.lang)  # also a German browser's default
         result = await self.call(self.portal.store.search, query)
         self.render("search.html", result=result, query=query, facet_titles=FACETS, nav="portal")
 
@@ -238,7 +277,7 @@ class RequestFormPage(PageHandler):
                 await self.call(self.submit, request_id)
             except PortalError as error:  # the draft is saved; say what submit needs
                 return self.show(request_id, values, error)
-        self.redirect(f"{self.prefix}requests/{request_id}", status=303)
+        self.redirect(self.link(f"requests/{request_id}"), status=303)
 
     def save(self, request_id: str | None, data: dict) -> str:
         """Create the draft or replace the application; return the request's id."""
@@ -314,7 +353,7 @@ class ActionPage(RequestPage):
             shown = await self.act(before, action, api_requests.action_arguments(action, values))
         except PortalError as error:
             return await self.show(request_id, error)
-        self.redirect(f"{self.prefix}requests/{shown}", status=303)
+        self.redirect(self.link(f"requests/{shown}"), status=303)
 
     async def act(self, before: AccessRequest, action: str, arguments: dict) -> str:
         """Take the action; when it ended a grant, stop the servers that may hold it.
