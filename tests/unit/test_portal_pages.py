@@ -265,6 +265,13 @@ def test_accept_language_chooses_german_and_lang_overrides_it(portal):
     assert 'href="/services/portal/algorithms?lang=en"' in english  # the choice is kept
     plain = page(portal, RESEARCHER, "requests").text
     assert '<html lang="en">' in plain and 'href="/services/portal/algorithms"' in plain
+    # The search page too: chips and the language switch keep an explicit English.
+    search = page(portal, RESEARCHER, "?q=thorax&lang=en", headers=german_browser).text
+    chips = search.split('id="active-filters"', 1)[1].split("</section>", 1)[0]
+    assert '<html lang="en">' in search and 'href="/services/portal/?lang=en"' in chips
+    switch = page(portal, RESEARCHER, "?q=thorax", headers=german_browser).text
+    switch = switch.split('id="lang-switch"', 1)[1].split("</p>", 1)[0]
+    assert 'href="/services/portal/?q=thorax&amp;lang=en"' in switch
     english_browser = {"Accept-Language": "en-GB,en;q=0.9,de;q=0.8"}
     assert (
         "My access requests" in page(portal, RESEARCHER, "requests", headers=english_browser).text

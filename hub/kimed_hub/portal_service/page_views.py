@@ -400,9 +400,16 @@ def translator(lang: str):
     return lambda text: GERMAN.get(text, text)
 
 
-def search_href(prefix: str, query: SearchQuery, **changes) -> str:
-    """The search page's URL for ``query`` (with ``changes``, e.g. ``page=2``)."""
-    params = (replace(query, **changes) if changes else query).to_params()
+def search_href(prefix: str, query: SearchQuery, carry_lang: bool = False, **changes) -> str:
+    """The search page's URL for ``query`` (with ``changes``, e.g. ``page=2``).
+
+    The query leaves out the default language (English); with ``carry_lang`` (English
+    chosen over a German browser) or a language switch in ``changes`` it is written
+    anyway, or the next page would fall back to the browser's German."""
+    target = replace(query, **changes) if changes else query
+    params = target.to_params()
+    if (carry_lang or "lang" in changes) and all(name != "lang" for name, _ in params):
+        params.append(("lang", target.lang))
     return prefix + ("?" + urlencode(params) if params else "")
 
 
