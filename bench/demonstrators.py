@@ -65,30 +65,27 @@ def bench_in_workbench(rows: list[dict]) -> None:
     import time
 
     from kimed_hub import images
-    from kimed_hub.testing import HubProcess, new_prefix, remove_containers
+    from kimed_hub.testing import HubProcess, new_prefix
 
     images.ensure_singleuser_image()
-    prefix = new_prefix("b")
-    with tempfile.TemporaryDirectory() as tmp:
-        hub = HubProcess(Path(tmp), prefix).start()
-        try:
-            user = hub.login("researcher")
-            started = time.monotonic()
-            user.api("POST", f"/users/{user.name}/server", json={"profile": "cpu-large"})
-            user.wait_ready(started)
-            for row in rows:
-                if row["seconds"] is None:
-                    continue
-                print(f"==> {row['name']} in the workbench", flush=True)
-                code = IN_CONTAINER.format(name=row["name"])
-                record = json.loads(user.run_code(code, 3600).strip().splitlines()[-1])
-                row["workbench_kernel"] = record.get("kernel")
-                row["workbench_seconds"] = round(record["seconds"], 1) if record["ok"] else None
-                row["workbench_status"] = "ok" if record["ok"] else f"failed: {record['error']}"
-            user.stop_server()
-        finally:
-            hub.stop()
-            remove_containers(prefix, volumes=True)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        HubProcess(Path(tmp), new_prefix("b")).start() as hub,
+    ):
+        user = hub.login("researcher")
+        started = time.monotonic()
+        user.api("POST", f"/users/{user.name}/server", json={"profile": "cpu-large"})
+        user.wait_ready(started)
+        for row in rows:
+            if row["seconds"] is None:
+                continue
+            print(f"==> {row['name']} in the workbench", flush=True)
+            code = IN_CONTAINER.format(name=row["name"])
+            record = json.loads(user.run_code(code, 3600).strip().splitlines()[-1])
+            row["workbench_kernel"] = record.get("kernel")
+            row["workbench_seconds"] = round(record["seconds"], 1) if record["ok"] else None
+            row["workbench_status"] = "ok" if record["ok"] else f"failed: {record['error']}"
+        user.stop_server()
 
 
 def markdown(rows: list[dict]) -> str:

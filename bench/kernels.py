@@ -21,7 +21,7 @@ import requests
 from results_io import save_results  # bench/results_io.py
 
 from kimed_hub import images
-from kimed_hub.testing import HubProcess, HubUser, _execute, new_prefix, remove_containers
+from kimed_hub.testing import HubProcess, HubUser, _execute, new_prefix
 
 KEY_IMPORTS = {
     "python-base": "import pandas, numpy, scipy, statsmodels.api, sklearn, matplotlib.pyplot, "
@@ -56,30 +56,27 @@ def one_run(user: HubUser, kernel: str) -> tuple[float, float]:
 def measure(runs: int) -> list[dict]:
     """Start a hub, spawn a server, time every kernel ``runs`` times."""
     images.ensure_singleuser_image()
-    prefix = new_prefix("b")
-    with tempfile.TemporaryDirectory() as tmp:
-        hub = HubProcess(Path(tmp), prefix).start()
-        try:
-            user = hub.login("researcher")
-            user.spawn()
-            rows = []
-            for kernel in images.kernel_names():
-                samples = [one_run(user, kernel) for _ in range(runs)]
-                print(f"{kernel}: {samples}", flush=True)
-                rows.append(
-                    {
-                        "kernel": kernel,
-                        "start_median_s": statistics.median(s[0] for s in samples),
-                        "start_max_s": max(s[0] for s in samples),
-                        "imports_median_s": statistics.median(s[1] for s in samples),
-                        "runs": runs,
-                    }
-                )
-            user.stop_server()
-            return rows
-        finally:
-            hub.stop()
-            remove_containers(prefix, volumes=True)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        HubProcess(Path(tmp), new_prefix("b")).start() as hub,
+    ):
+        user = hub.login("researcher")
+        user.spawn()
+        rows = []
+        for kernel in images.kernel_names():
+            samples = [one_run(user, kernel) for _ in range(runs)]
+            print(f"{kernel}: {samples}", flush=True)
+            rows.append(
+                {
+                    "kernel": kernel,
+                    "start_median_s": statistics.median(s[0] for s in samples),
+                    "start_max_s": max(s[0] for s in samples),
+                    "imports_median_s": statistics.median(s[1] for s in samples),
+                    "runs": runs,
+                }
+            )
+        user.stop_server()
+        return rows
 
 
 def table(rows: list[dict]) -> str:

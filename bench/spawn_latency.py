@@ -24,7 +24,7 @@ from results_io import save_results  # bench/results_io.py
 from tqdm import tqdm
 
 from kimed_hub import images
-from kimed_hub.testing import HubProcess, HubUser, new_prefix, remove_containers
+from kimed_hub.testing import HubProcess, HubUser, new_prefix
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -76,9 +76,8 @@ def stop_as(admin: HubUser, name: str) -> None:
 
 def run(sequential: int, concurrent: int) -> dict[str, list[float]]:
     images.ensure_singleuser_image()
-    prefix = new_prefix("b")
-    hub = HubProcess(Path(tempfile.mkdtemp(prefix="kimed-bench-")), prefix).start()
-    try:
+    hub = HubProcess(Path(tempfile.mkdtemp(prefix="kimed-bench-")), new_prefix("b")).start()
+    with hub:
         admin = hub.login("admin")
         names = [f"bench-{i:02d}" for i in range(concurrent)]
         admin.api("POST", "/users", json={"usernames": names})
@@ -96,9 +95,6 @@ def run(sequential: int, concurrent: int) -> dict[str, list[float]]:
         for name in names:
             stop_as(admin, name)
         return results
-    finally:
-        hub.stop()
-        remove_containers(prefix, volumes=True)
 
 
 def table(results: dict[str, list[float]]) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from kimed_hub import images
 from kimed_hub.runtime import detect
-from kimed_hub.testing import HubProcess, new_prefix, remove_containers, runtime_client
+from kimed_hub.testing import HubProcess, new_prefix, runtime_client
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -53,11 +53,8 @@ def singleuser_image() -> str:
 @pytest.fixture(scope="session")
 def hub(singleuser_image, tmp_path_factory):
     """One real hub for the session, removed with its containers and volumes afterwards."""
-    prefix = new_prefix()
-    process = HubProcess(tmp_path_factory.mktemp("hub"), prefix).start()
-    yield process
-    process.stop()
-    remove_containers(prefix, volumes=True)
+    with HubProcess(tmp_path_factory.mktemp("hub"), new_prefix()).start() as process:
+        yield process
 
 
 @pytest.fixture
@@ -82,5 +79,4 @@ def make_hub(singleuser_image, tmp_path, request):
     for process in started:
         if _failed(request):
             dump_diagnostics(process)
-        process.stop()
-        remove_containers(process.prefix, volumes=True)
+        process.close()

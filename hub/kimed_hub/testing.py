@@ -112,6 +112,17 @@ class HubProcess:
                 self.process.kill()
                 self.process.wait()
 
+    def close(self) -> None:
+        """Stop the hub and remove everything it ran: its containers and home volumes."""
+        self.stop()
+        remove_containers(self.prefix, volumes=True)
+
+    def __enter__(self) -> HubProcess:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
     def log_tail(self, lines: int = 60) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])

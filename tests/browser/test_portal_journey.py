@@ -21,7 +21,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from kimed_hub.paths import project_root
-from kimed_hub.testing import HubProcess, new_prefix, remove_containers
+from kimed_hub.testing import HubProcess, new_prefix
 from tests.conftest import dump_diagnostics
 from tests.integration.portal_helpers import data_probe
 
@@ -65,8 +65,7 @@ def portal_hub(singleuser_image, tmp_path_factory, request):
     yield hub
     if request.session.testsfailed > failed_before:
         dump_diagnostics(hub)
-    hub.stop()
-    remove_containers(hub.prefix, volumes=True)
+    hub.close()
 
 
 def login(browser, hub: HubProcess, username: str) -> Page:
