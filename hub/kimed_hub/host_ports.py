@@ -1,4 +1,5 @@
-"""Host loopback ports for user servers, handed out by the hub itself.
+"""Host loopback ports: for user servers, handed out by the hub itself, and for the
+hub-managed services (:func:`service_port`).
 
 Letting the runtime pick a random port made concurrent spawns collide ("address already
 in use" when podman bound it a moment later). The hub reserves a port from a range kept
@@ -8,6 +9,7 @@ the server stops.
 
 from __future__ import annotations
 
+import os
 import random
 import socket
 
@@ -38,3 +40,13 @@ class PortPool:
 
 # One pool per hub process: every spawner shares it.
 HOST_PORTS = PortPool()
+
+
+def service_port(env_name: str) -> int:
+    """A managed service's loopback port: the one ``env_name`` names, or a free one (only
+    the proxy needs to know it: people reach services at /services/<name>/)."""
+    if os.environ.get(env_name):
+        return int(os.environ[env_name])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

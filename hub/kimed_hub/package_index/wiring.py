@@ -7,27 +7,16 @@ environment. Both are small on purpose: everything else lives in the service.
 
 from __future__ import annotations
 
-import os
-import socket
 import sys
 from urllib.parse import urlparse
 
+from ..host_ports import service_port
 from ..paths import policies_dir
 
 SERVICE_NAME = "package-index"
 SERVICE_PREFIX = f"/services/{SERVICE_NAME}/"
 INDEX_PATH = f"{SERVICE_PREFIX}simple/"
 PORT_ENV = "KIMED_PACKAGE_INDEX_PORT"
-
-
-def service_port() -> int:
-    """The service's loopback port: ``KIMED_PACKAGE_INDEX_PORT``, or a free one (nothing
-    but the proxy needs to know it: users reach the index at /services/package-index/)."""
-    if os.environ.get(PORT_ENV):
-        return int(os.environ[PORT_ENV])
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def service_definition() -> dict:
@@ -38,7 +27,7 @@ def service_definition() -> dict:
 
     return {
         "name": SERVICE_NAME,
-        "url": f"http://127.0.0.1:{service_port()}",
+        "url": f"http://127.0.0.1:{service_port(PORT_ENV)}",
         "display": False,
         "command": [
             sys.executable,

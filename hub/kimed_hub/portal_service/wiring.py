@@ -8,10 +8,10 @@ reach the portal through the proxy with the server's own token.
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from urllib.parse import urlparse
 
+from ..host_ports import service_port
 from ..paths import policies_dir
 from ..settings import SettingsError
 
@@ -38,16 +38,6 @@ PORTAL_SCOPES = [
 #: ``read:servers`` lets it read a named user's servers (GET /users/{name}) and
 #: ``delete:servers`` stop them; it cannot start servers, list users or read more.
 SERVICE_SCOPES = ["read:servers", "delete:servers"]
-
-
-def service_port() -> int:
-    """The service's loopback port: ``KIMED_PORTAL_PORT``, or a free one (only the proxy
-    needs to know it: people reach the portal at /services/portal/)."""
-    if os.environ.get(PORT_ENV):
-        return int(os.environ[PORT_ENV])
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def expire_every() -> float:
@@ -80,7 +70,7 @@ def service_definition(db_url: str, load_demo: bool) -> dict:
     ]
     return {
         "name": SERVICE_NAME,
-        "url": f"http://127.0.0.1:{service_port()}",
+        "url": f"http://127.0.0.1:{service_port(PORT_ENV)}",
         "display": True,
         "info": {"description": "Datasets, algorithms and access requests"},
         "oauth_no_confirm": True,
