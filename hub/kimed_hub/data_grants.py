@@ -14,6 +14,7 @@ logged, so a missing folder never stops a user's server.
 from __future__ import annotations
 
 import logging
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,16 +40,13 @@ def granted_mounts(
 ) -> list[DataMount]:
     """The read-only mounts ``username`` is entitled to now (portal grants, plus every
     synthetic version when ``synthetic``; only those with data on this host)."""
-    store = CatalogueStore(portal_db_url or None)
-    try:
+    with closing(CatalogueStore(portal_db_url or None)) as store:
         entitled = {
             grant.dataset: f"grant {grant.request_id}"
             for grant in AccessRequests(store).active_grants(username)
         }
         if synthetic:
             entitled |= {ds: "synthetic version" for ds in store.all_synthetic_versions()}
-    finally:
-        store.close()
     mounts = []
     for dataset, why in sorted(entitled.items()):
         folder = dataset_root / dataset

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from contextlib import closing
 from pathlib import Path
 
 from ..portal import CatalogueStore, Dataset, load_demo_catalogue, verify_audit_log
@@ -29,22 +30,16 @@ RDF_SUFFIXES = {".ttl": "turtle", ".jsonld": "json-ld", ".json": "json-ld"}
 
 def verify_audit(db_url: str) -> int:
     """Print the audit report; 0 when the chain verifies, 1 when it is broken."""
-    store = CatalogueStore(db_url)
-    try:
+    with closing(CatalogueStore(db_url)) as store:
         report = verify_audit_log(store)
-    finally:
-        store.close()
     print(report)
     return 0 if report.ok else 1
 
 
 def load_demo(db_url: str) -> int:
     """Load (or refresh) the fictional demo catalogue; unchanged records stay as they are."""
-    store = CatalogueStore(db_url)
-    try:
+    with closing(CatalogueStore(db_url)) as store:
         loaded = load_demo_catalogue(store)
-    finally:
-        store.close()
     print(f"demo catalogue: {len(loaded)} records in place ({db_url})")
     return 0
 
@@ -54,11 +49,8 @@ def import_file(db_url: str, path: Path, actor: str) -> int:
     fmt = RDF_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(f"{path}: use a .ttl (Turtle) or .jsonld (JSON-LD) file")
-    store = CatalogueStore(db_url)
-    try:
+    with closing(CatalogueStore(db_url)) as store:
         imported = store.import_rdf(path.read_bytes(), fmt, actor=actor)
-    finally:
-        store.close()
     print(f"imported {len(imported)} record(s): {', '.join(imported)}")
     return 0
 
