@@ -43,9 +43,7 @@ class ApiHandler(PortalHandler):
         from here blocks forever on cookie logins)."""
 
     async def prepare(self) -> None:
-        # Ask the hub without blocking the event loop; the answer is cached on the handler,
-        # so current_user below (synchronous) reads it from there.
-        await self.hub_auth.get_user(self, sync=False)
+        await super().prepare()  # the caller, from the hub
         if self.current_user is None:
             if getattr(self, "_cached_hub_user", None):
                 raise PermissionDenied(

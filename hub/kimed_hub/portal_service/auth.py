@@ -47,6 +47,11 @@ class PortalHandler(HubOAuthenticated, web.RequestHandler):
         """``portal``: the service's shared objects (``app.Portal``: store, requests, hub)."""
         self.portal = portal
 
+    async def prepare(self) -> None:
+        # Ask the hub who is calling without blocking the event loop; the answer is cached
+        # on the handler, so current_user (synchronous) reads it from there.
+        await self.hub_auth.get_user(self, sync=False)
+
     # --- who is calling -------------------------------------------------------------
     @property
     def scopes(self) -> set[str]:

@@ -74,16 +74,10 @@ class PageHandler(PortalHandler):
     def check_xsrf_cookie(self) -> None:
         """Every form post carries the XSRF token, checked without asking the hub first.
 
-        ``PortalHandler.check_xsrf_cookie`` identifies the caller before checking (so
-        token clients of the API are exempt); for a cookie post that asks the hub-auth
-        client again from inside its own XSRF check, which blocks forever. Pages are for
-        browsers, so they check the token always; scripts use the API."""
+        The API checks XSRF only after identifying the caller (token clients are exempt,
+        ``ApiHandler.prepare``); asking the hub from here would block forever on a cookie
+        post. Pages are for browsers, so they check the token always; scripts use the API."""
         self.hub_auth.check_xsrf_cookie(self)
-
-    async def prepare(self) -> None:
-        # Ask the hub who is calling without blocking the event loop; current_user then
-        # reads the answer the hub-auth client cached on this handler.
-        await self.hub_auth.get_user(self, sync=False)
 
     @property
     def lang(self) -> str:
