@@ -121,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def portal_command(args: argparse.Namespace) -> int:
     """``kimed portal ...`` on the hub's portal database."""
-    from .portal import PortalError
+    from .errors import PortalError
     from .portal_service import commands
 
     settings = Settings.from_env()

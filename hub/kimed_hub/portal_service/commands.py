@@ -19,9 +19,10 @@ import random
 from contextlib import closing
 from pathlib import Path
 
-from ..portal import CatalogueStore, Dataset, load_demo_catalogue, verify_audit_log
-from ..portal.demo import demo_records
-from ..portal.store import DEFAULT_BASE_IRI
+from ..audit import verify_audit_log
+from ..catalogue import CatalogueStore, Dataset, load_demo_catalogue
+from ..catalogue.demo import demo_records
+from ..catalogue.store import DEFAULT_BASE_IRI
 
 #: Rows in each generated demo CSV (enough to try a pipeline, small enough to read).
 DEMO_ROWS = 50

@@ -11,8 +11,9 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS
 
+from ..errors import ValidationFailed, Violation
+from ..serde import from_data, normalised
 from .algorithm import Algorithm, check_algorithm
-from .errors import ValidationFailed, Violation
 from .model import (
     Agent,
     Dataset,
@@ -20,7 +21,6 @@ from .model import (
     check_dataset,
 )
 from .rdf_map import Context, NodeMap, Prop, read, write
-from .serde import from_data, normalised
 from .vocab import (
     ADMS,
     CSVW,

@@ -15,7 +15,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF
 
-from .errors import BadInput, TooLarge
+from ..errors import BadInput, TooLarge
 from .model import Dataset
 from .rdf_records import Record, record_iri, records_from_graph, records_to_graph
 from .validation import check_graph
