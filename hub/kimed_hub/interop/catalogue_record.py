@@ -37,7 +37,7 @@ def _csvw_type(arrow_type: str) -> str:
 
 def variables(manifest: dict) -> list:
     """One CSVW column per table column, code columns with their code system."""
-    from ..portal.model import Variable
+    from ..catalogue.model import Variable
 
     found = []
     for table, info in sorted(manifest["tables"].items()):
@@ -88,7 +88,7 @@ def _age(birth: date, on: date) -> int:
 
 def generated_fields(manifest: dict, folder: Path) -> dict:
     """The record fields an import determines (for ``dataclasses.replace``)."""
-    from ..portal.model import Period
+    from ..catalogue.model import Period
 
     temporal = manifest["temporal"]
     start = date.fromisoformat(temporal["start"]) if temporal["start"] else None
@@ -107,7 +107,7 @@ def generated_fields(manifest: dict, folder: Path) -> dict:
 
 def _new_record(dataset: str) -> dict:
     """The fields no import can know, for a dataset that has no record yet."""
-    from ..portal.model import Agent, ContactPoint, Distribution, LangText
+    from ..catalogue.model import Agent, ContactPoint, Distribution, LangText
 
     return {
         "identifier": dataset,
@@ -148,7 +148,7 @@ def _new_record(dataset: str) -> dict:
 
 
 def _provenance(existing, sha: str):
-    from ..portal.model import LangText
+    from ..catalogue.model import LangText
 
     de, en = (GENERATED_NOTE[0].format(sha=sha), GENERATED_NOTE[1].format(sha=sha))
     if existing is None:
@@ -165,7 +165,7 @@ def _provenance(existing, sha: str):
 def dataset_record(dataset: str, manifest: dict, folder: Path, existing=None):
     """The catalogue record for an imported dataset: ``existing`` (if any) with the
     import's generated fields replaced, else a complete new record."""
-    from ..portal.model import Dataset
+    from ..catalogue.model import Dataset
 
     sha = manifest_digest(manifest)
     record = existing if existing is not None else Dataset(**_new_record(dataset))
@@ -190,7 +190,7 @@ def manifest_digest(manifest: dict) -> str:
 def update_catalogue(store, dataset: str, manifest: dict, folder: Path, actor: str) -> int:
     """Create or refresh the dataset's record in ``store`` (a CatalogueStore) from the
     import; returns the record's revision (unchanged when nothing changed)."""
-    from ..portal import NotFound
+    from ..errors import NotFound
 
     try:
         existing = store.get_dataset(dataset)

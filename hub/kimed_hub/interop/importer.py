@@ -231,7 +231,7 @@ def import_fhir(
     Raises :class:`ImportFailed` (nothing written) when any resource is refused,
     ``FileNotFoundError`` for a missing source, ``ValueError`` for a bad dataset id.
     """
-    from ..portal.model import check_identifier  # the catalogue's rule for folder names
+    from ..catalogue.model import check_identifier  # the catalogue's rule for folder names
 
     if check_identifier(dataset):
         raise ValueError(f"dataset {dataset!r}: {check_identifier(dataset)[0].message}")
