@@ -54,10 +54,13 @@ def _end_of(day: date) -> datetime:
 def _decide(rows: list[dict], on_date: date, as_of: date) -> str | None:
     """None when the provisions of one code permit; else the reason they do not."""
     covering = [
-        r for r in rows
-        if r["status"] == "active" and r["period_start"] and r["period_start"] <= on_date
+        r
+        for r in rows
+        if r["status"] == "active"
+        and r["period_start"]
+        and r["period_start"] <= on_date
         and (r["period_end"] is None or on_date <= r["period_end"])
-    ]  # fmt: skip
+    ]
     if not covering:
         return "not_in_period"
     winner = max(covering, key=lambda r: (r["time"], r["provision_type"] == "deny"))
