@@ -13,6 +13,7 @@ evaluator, so combinations and feasibility queries reuse what they share.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -51,6 +52,7 @@ class ClinicalTables:
 
     patients: pd.DataFrame
     events: dict[str, pd.DataFrame]
+    fingerprint: str = ""  # the import's manifest hash: changes whenever the data do
 
     @classmethod
     def load(cls, folder: Path) -> ClinicalTables:
@@ -65,7 +67,9 @@ class ClinicalTables:
             for column in ("code", "code_system", "patient_id") + (("unit",) if extra else ()):
                 frame[column] = frame[column].astype("category")
             events[name] = frame
-        return cls(patients.set_index("patient_id", drop=False), events)
+        manifest = folder / "manifest.json"
+        digest = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else ""
+        return cls(patients.set_index("patient_id", drop=False), events, digest)
 
 
 def _day_start(day: date) -> pd.Timestamp:
