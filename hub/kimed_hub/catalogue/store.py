@@ -38,9 +38,14 @@ from .validation import check_graph
 
 DEFAULT_BASE_IRI = "https://kimed.example.org/catalogue/"
 CATALOGUE_INFO = {
-    "title": "KIMed data and algorithm catalogue",
-    "description": "Health datasets and AI algorithms available in the KIMed Workbench.",
+    "title_de": "KIMed-Katalog für Daten und Algorithmen",
+    "title_en": "KIMed data and algorithm catalogue",
+    "description_de": "Gesundheitsdaten und KI-Algorithmen, die in der KIMed Workbench "
+    "zugänglich sind.",
+    "description_en": "Health datasets and AI algorithms available in the KIMed Workbench.",
     "publisher": "KIMed Workbench",
+    "email": "katalog@kimed.example.org",
+    "homepage": "https://kimed.example.org/",
 }
 
 
@@ -247,7 +252,13 @@ class CatalogueStore:
                 if identifiers is not None:
                     query = query.where(table.c.identifier.in_(identifiers))
                 records += [from_data(cls, json.loads(r.document)) for r in conn.execute(query)]
-        return dump_records(records, fmt, self.base_iri, CATALOGUE_INFO)
+        if identifiers is not None:
+            missing = sorted(set(identifiers) - {r.identifier for r in records})
+            if missing:
+                raise NotFound(f"no record with identifier {', '.join(missing)}")
+        # One record's export is that record alone; the whole catalogue gets its Catalog.
+        wrapper = CATALOGUE_INFO if identifiers is None else None
+        return dump_records(records, fmt, self.base_iri, wrapper)
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Full-text and faceted search over the datasets (see ``search.py``)."""

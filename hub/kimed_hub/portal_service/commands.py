@@ -56,6 +56,25 @@ def import_file(db_url: str, path: Path, actor: str) -> int:
     return 0
 
 
+def export_records(db_url: str, fmt: str, identifiers: list[str], output: Path | None) -> int:
+    """Write the catalogue (or the named records, each alone) as Turtle or JSON-LD.
+
+    The whole catalogue comes wrapped in its ``dcat:Catalog``; named records come without
+    it, as a receiving portal harvests one dataset. Written atomically when ``output`` is
+    a file (a temporary file renamed into place), else to standard output.
+    """
+    with closing(CatalogueStore(db_url)) as store:
+        text = store.export_rdf(fmt, identifiers or None)
+    if output is None:
+        print(text)
+        return 0
+    partial = output.with_name(f".{output.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(output)
+    print(f"wrote {output} ({len(text.encode())} bytes)")
+    return 0
+
+
 def _value(datatype: str, rng: random.Random, row: int) -> str:
     kind = datatype.lower()
     if "int" in kind:
