@@ -13,12 +13,15 @@ the counts for the audit log (:func:`audit_consent_view`).
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..policies import load_policy
-from .consent import ConsentCounts, consented_view
-from .table_files import read_manifest
+
+if TYPE_CHECKING:  # the spawner imports this module; pyarrow loads only for MII data
+    from .consent import ConsentCounts
 
 POLICY = "mii-consent"
 
@@ -41,8 +44,11 @@ def required_policies(dataset: str, policies: Path | None = None) -> list[str]:
 
 def has_consent_data(folder: Path) -> bool:
     """Whether ``folder`` is a FHIR import whose tables include consent."""
-    manifest = read_manifest(folder)
-    return bool(manifest and manifest.get("tables", {}).get("consent", {}).get("resources"))
+    path = Path(folder) / "manifest.json"
+    if not path.is_file():
+        return False
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    return bool(manifest.get("tables", {}).get("consent", {}).get("resources"))
 
 
 def consent_mount(
@@ -58,6 +64,8 @@ def consent_mount(
     and the consent filter's counts (None when no filter applies)."""
     if not has_consent_data(folder):
         return folder, None
+    from .consent import consented_view
+
     required = required_policies(dataset, policies)
     start = valid_from.date() if isinstance(valid_from, datetime) else valid_from
     today = today or date.today()
