@@ -65,9 +65,9 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from .catalogue import CatalogueStore
     from .interop.catalogue_record import update_catalogue
     from .interop.importer import import_fhir
-    from .catalogue import CatalogueStore
 
     settings = Settings.from_env()
     result = import_fhir(args.source, args.dataset, settings.dataset_root, args.workers)
