@@ -56,6 +56,7 @@ PORTAL_USERS = {"researcher", "trainee", "instructor", "steward", "committee", "
 CATALOGUE_READERS = PORTAL_USERS  # custom:kimed:read:catalogue
 CATALOGUE_WRITERS = {"steward", "admin"}  # custom:kimed:write:catalogue
 REQUEST_PARTIES = {"researcher", "steward", "committee"}  # applicant and the reviewers
+FEASIBILITY = {"criteria": [{"kind": "age", "min": 0}]}
 PORTAL_ENDPOINTS = [
     ("GET", "me", None, PORTAL_USERS),
     ("GET", "openapi.yaml", None, PORTAL_USERS),
@@ -69,6 +70,8 @@ PORTAL_ENDPOINTS = [
     ("DELETE", "datasets/ct-thorax-lungenrundherde-leipzig", None, CATALOGUE_WRITERS),  # 409
     ("POST", "datasets/import", "", CATALOGUE_WRITERS),  # 415/400: no document
     ("PUT", "algorithms/matrix-probe", {}, CATALOGUE_WRITERS),  # 400
+    # custom:kimed:query:feasibility; 409: the demo dataset has no FHIR import here
+    ("POST", "datasets/ct-thorax-lungenrundherde-leipzig/feasibility", FEASIBILITY, {"researcher"}),
     ("GET", "requests", None, PORTAL_USERS),
     ("GET", "requests?queue=1", None, {"steward", "committee"}),
     ("POST", "requests", {"application": {}}, {"researcher"}),
@@ -84,7 +87,12 @@ PORTAL_ENDPOINTS = [
 
 # Custom scopes each role's token carries (the portal and services enforce them).
 CUSTOM_SCOPES = {
-    "researcher": {"read:catalogue", "submit:access-requests", "submit:export-requests"},
+    "researcher": {
+        "read:catalogue",
+        "submit:access-requests",
+        "submit:export-requests",
+        "query:feasibility",
+    },
     "trainee": {"read:catalogue"},
     "instructor": {"read:catalogue", "run:workshops"},
     "steward": {"read:catalogue", "write:catalogue", "check:access-requests"},

@@ -19,6 +19,8 @@ from tornado import ioloop, web
 
 from ..access import AccessRequests
 from ..catalogue import CatalogueStore, load_demo_catalogue
+from ..interop.feasibility_service import FeasibilityService
+from ..paths import dataset_root
 from .auth import MAX_BODY_BYTES
 from .enforcement import HubServers, expire_and_stop
 from .wiring import EXPIRE_EVERY_DEFAULT, SERVICE_PREFIX
@@ -28,22 +30,28 @@ log = logging.getLogger("kimed.portal")
 
 @dataclass
 class Portal:
-    """What every handler shares: the catalogue store, the access-request service and
-    the hub's API (to stop servers whose grant ended)."""
+    """What every handler shares: the catalogue store, the access-request service, the
+    hub's API (to stop servers whose grant ended) and the feasibility counts (on the
+    imported datasets under ``KIMED_DATA_DIR``, audited in the same store)."""
 
     store: CatalogueStore
     requests: AccessRequests
     hub: HubServers = field(default_factory=HubServers)
+    feasibility: FeasibilityService | None = None
+
+    def __post_init__(self) -> None:
+        if self.feasibility is None:
+            self.feasibility = FeasibilityService(self.store, dataset_root())
 
 
 def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
     """The Tornado application with every route under ``prefix``."""
-    from . import api, pages  # local import: handlers import this module's Portal
+    from . import api, page_feasibility, pages  # local: handlers import this module
 
     routes = [(prefix + "oauth_callback", HubOAuthCallbackHandler)]
     routes += [
         (prefix + pattern, handler, {"portal": portal})
-        for pattern, handler in [*api.ROUTES, *pages.ROUTES]
+        for pattern, handler in [*api.ROUTES, *pages.ROUTES, *page_feasibility.ROUTES]
     ]
     return web.Application(
         routes,

@@ -30,6 +30,7 @@ SUBMIT_REQUESTS = f"{SCOPE_PREFIX}submit:access-requests"
 CHECK_REQUESTS = f"{SCOPE_PREFIX}check:access-requests"
 DECIDE_REQUESTS = f"{SCOPE_PREFIX}decide:access-requests"
 READ_AUDIT = f"{SCOPE_PREFIX}read:audit-log"
+QUERY_FEASIBILITY = f"{SCOPE_PREFIX}query:feasibility"
 #: Workflow roles (portal.workflow.Role) and the scope that confers each.
 ROLE_SCOPES = {
     Role.APPLICANT: SUBMIT_REQUESTS,

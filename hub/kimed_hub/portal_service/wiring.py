@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from urllib.parse import urlparse
 
 from ..host_ports import service_port
-from ..paths import policies_dir
+from ..paths import dataset_root, policies_dir, state_dir
 from ..settings import SettingsError
 
 SERVICE_NAME = "portal"
@@ -32,6 +33,7 @@ PORTAL_SCOPES = [
     "custom:kimed:check:access-requests",
     "custom:kimed:decide:access-requests",
     "custom:kimed:read:audit-log",
+    "custom:kimed:query:feasibility",
 ]
 #: What the portal itself may do in the hub: see and stop the servers of people whose
 #: grant was revoked or expired (their mounts must go at once, not at the next spawn).
@@ -54,9 +56,11 @@ def expire_every() -> float:
     return seconds
 
 
-def service_definition(db_url: str, load_demo: bool) -> dict:
+def service_definition(db_url: str, load_demo: bool, data_dir: Path | None = None) -> dict:
     """The hub-managed service. Managed services start with an almost empty environment,
-    so the database URL and the policies folder are passed as options."""
+    so the database URL and the policies folder are passed as options, and the dataset
+    folders (feasibility counts read the imported tables) and the state folder (the
+    feasibility noise key) through the environment."""
     command = [
         sys.executable,
         "-m",
@@ -76,6 +80,10 @@ def service_definition(db_url: str, load_demo: bool) -> dict:
         "oauth_no_confirm": True,
         "oauth_client_allowed_scopes": PORTAL_SCOPES,
         "command": command + (["--load-demo"] if load_demo else []),
+        "environment": {
+            "KIMED_DATA_DIR": str(data_dir or dataset_root()),
+            "KIMED_STATE_DIR": str(state_dir()),
+        },
     }
 
 
