@@ -146,7 +146,8 @@ def _step(fd: int, part: str, name: str, flags: int) -> int:
     try:
         return os.open(part, flags, dir_fd=fd)
     except OSError as error:
-        if error.errno in (errno.ELOOP, errno.EMLINK):
+        # O_DIRECTORY on a link says ENOTDIR, O_NOFOLLOW on a file link ELOOP: ask which.
+        if error.errno in (errno.ELOOP, errno.EMLINK) or _is_link(fd, part):
             raise UnsafeFile(
                 f"{name}: {part} is a symbolic link. The airlock never follows links; copy "
                 "the file itself into your home and ask again."
@@ -158,6 +159,13 @@ def _step(fd: int, part: str, name: str, flags: int) -> int:
         if error.errno == errno.EISDIR:
             raise UnsafeFile(f"{name} is a folder; choose the files in it.") from None
         raise BadInput(f"{name} cannot be read: {os.strerror(error.errno)}.") from None
+
+
+def _is_link(fd: int, part: str) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(part, dir_fd=fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
 
 
 def _descend(fd: int, part: str, name: str, flags: int) -> int:
