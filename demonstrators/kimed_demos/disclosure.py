@@ -157,6 +157,11 @@ def _outcome_reasons(outcome: pd.DataFrame, policy: DisclosurePolicy) -> pd.Data
     return outcome.map(words)
 
 
+# ACRO formats its interim tables into debug-log f-strings whether or not debug logging
+# is on; with pandas' default display options that was half the time of a check.
+_TERSE = ("display.max_rows", 4, "display.max_columns", 4, "display.width", 80)
+
+
 def _categorical(series: pd.Series) -> pd.Series:
     # ACRO groups with pandas crosstabs; on categorical keys these run several times
     # faster than on strings, with identical results (only observed categories count).
@@ -182,7 +187,7 @@ def _acro_table(
         columns = pd.Series(pd.Categorical([label] * len(data)), index=data.index, name="")
     session = _session(policy)
     values = data[value] if value else None
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), pd.option_context(*_TERSE):
         # ACRO passes numpy callables to pandas, which warns about its own future change.
         warnings.simplefilter("ignore", FutureWarning)
         table = session.crosstab(index, columns, values=values, aggfunc=aggfunc)

@@ -517,6 +517,30 @@ class ExportRequests:
             )
         return data, name.rsplit("/", 1)[-1]
 
+    # --- the server-side re-run's results -----------------------------------------------
+    def record_rerun(self, request_id: str, regenerated: dict[str, bytes | None]) -> ExportRequest:
+        """Store, per output file, whether the notebook's re-run regenerated it (see
+        :mod:`kimed_hub.airlock.rerun`); reviewers see the result. An audit event."""
+        from .rerun import compare
+
+        found = self.get(request_id)
+        tolerance = self.policy.rerun_tolerance
+        with self.db.write() as conn:
+            row = locked_row(conn, request_id)
+            results = {}
+            for entry in found.outputs:
+                data = self.storage.snapshot_file(request_id, entry.position).read_bytes()
+                result = compare(data, regenerated.get(entry.name), entry.kind, tolerance)
+                results[entry.name] = result["match"]
+                conn.execute(
+                    update(export_files)
+                    .where(export_files.c.request_pk == row.pk)
+                    .where(export_files.c.position == entry.position)
+                    .values(rerun=dumps(result))
+                )
+            audit.append(conn, SYSTEM, "airlock.rerun", f"export:{request_id}", {"match": results})
+        return self.get(request_id)
+
     # --- recovery -------------------------------------------------------------------------
     def recover(self, resume: bool = True) -> None:
         """Make the folders match the database after a crash, then finish interrupted

@@ -43,12 +43,12 @@ class Portal:
 
 def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
     """The Tornado application with every route under ``prefix``."""
-    from . import api, pages  # local import: handlers import this module's Portal
+    from . import api, pages, pages_airlock  # local: handlers import this module's Portal
 
     routes = [(prefix + "oauth_callback", HubOAuthCallbackHandler)]
     routes += [
         (prefix + pattern, handler, {"portal": portal})
-        for pattern, handler in [*api.ROUTES, *pages.ROUTES]
+        for pattern, handler in [*api.ROUTES, *pages.ROUTES, *pages_airlock.ROUTES]
     ]
     return web.Application(
         routes,
