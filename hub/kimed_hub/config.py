@@ -83,7 +83,10 @@ def configure_services(c, settings: Settings, sessions: SessionsPolicy) -> None:
         idle_culler_service(sessions),
         package_index.service_definition(),
         portal_service.service_definition(
-            settings.portal_db_url, settings.portal_demo, settings.dataset_root
+            settings.portal_db_url,
+            settings.portal_demo,
+            portal_service.airlock_options(settings.prefix, detect().base_url),
+            data_dir=settings.dataset_root,
         ),
     ]
 

@@ -33,6 +33,8 @@ PORTAL_SCOPES = [
     "custom:kimed:check:access-requests",
     "custom:kimed:decide:access-requests",
     "custom:kimed:read:audit-log",
+    "custom:kimed:submit:export-requests",
+    "custom:kimed:review:export-requests",
     "custom:kimed:query:feasibility",
 ]
 #: What the portal itself may do in the hub: see and stop the servers of people whose
@@ -56,11 +58,14 @@ def expire_every() -> float:
     return seconds
 
 
-def service_definition(db_url: str, load_demo: bool, data_dir: Path | None = None) -> dict:
+def service_definition(
+    db_url: str, load_demo: bool, airlock: list[str] = (), data_dir: Path | None = None
+) -> dict:
     """The hub-managed service. Managed services start with an almost empty environment,
-    so the database URL and the policies folder are passed as options, and the dataset
-    folders (feasibility counts read the imported tables) and the state folder (the
-    feasibility noise key) through the environment."""
+    so the database URL, the policies folder and the airlock's options
+    (``airlock_options``) are passed as options, and the dataset folders (feasibility
+    counts read the imported tables) and the state folder (the feasibility noise key)
+    through the environment."""
     command = [
         sys.executable,
         "-m",
@@ -71,6 +76,7 @@ def service_definition(db_url: str, load_demo: bool, data_dir: Path | None = Non
         str(policies_dir()),
         "--expire-every",
         str(expire_every()),
+        *airlock,
     ]
     return {
         "name": SERVICE_NAME,
@@ -85,6 +91,23 @@ def service_definition(db_url: str, load_demo: bool, data_dir: Path | None = Non
             "KIMED_STATE_DIR": str(state_dir()),
         },
     }
+
+
+def airlock_options(prefix: str, runtime_url: str) -> list[str]:
+    """The airlock's folder (snapshots, releases: beside the hub's data, never a user's)
+    and where the home volumes are (the runtime and the volume names the spawner uses)."""
+    from ..paths import hub_data_dir
+    from ..policies import security_profile
+
+    template = security_profile().home_volume_template
+    return [
+        "--airlock-dir",
+        str(hub_data_dir() / "airlock"),
+        "--runtime-url",
+        runtime_url,
+        "--home-volume",
+        template.replace("{prefix}", prefix),
+    ]
 
 
 def portal_env(hub_connect_url: str | None, proxy_port: int) -> dict[str, str]:
