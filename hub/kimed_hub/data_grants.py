@@ -25,13 +25,16 @@ from pathlib import Path
 from .access import AccessRequests
 from .access.rows import data_mount_path
 from .catalogue import CatalogueStore
-from .interop.consent_mount import ConsentPolicyMissing, audit_consent_view, consent_mount
+from .interop.consent_mount import (
+    VIEWS,
+    ConsentPolicyMissing,
+    audit_consent_view,
+    consent_mount,
+)
 
 log = logging.getLogger(__name__)
 #: Who may read the catalogue may use its synthetic versions.
 SYNTHETIC_SCOPE = "custom:kimed:read:catalogue"
-#: Consent-filtered views of MII datasets, beside the datasets (a dot: no dataset's name).
-VIEWS = ".consent-views"
 
 
 @dataclass(frozen=True)

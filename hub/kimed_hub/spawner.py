@@ -29,6 +29,7 @@ from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 from . import container_checks, firewall, gpus, package_index, portal_service
 from .data_grants import SYNTHETIC_SCOPE, DataMount, granted_mounts
 from .host_ports import HOST_PORTS
+from .interop.consent_mount import VIEWS, prune_views
 from .policies import (
     ResourceProfile,
     SecurityProfile,
@@ -270,10 +271,28 @@ class WorkbenchSpawner(DockerSpawner):
         try:
             await self._mount_granted_data()
             await self._require_image()
-            return await super().start()
+            started = await super().start()
         except BaseException:
             self._release_resources()
             raise
+        await self._prune_consent_views()  # the new container now holds its views
+        return started
+
+    async def _prune_consent_views(self) -> None:
+        """Remove consent views no container mounts and no spawn will reuse
+        (``consent_mount.prune_views``). Never fails a spawn: problems are logged."""
+        if not self.dataset_root:
+            return
+        try:
+            containers = await self.docker("containers", all=True)
+            mounted = {m.get("Source", "") for c in containers for m in c.get("Mounts") or ()}
+            views = Path(self.dataset_root) / VIEWS
+            removed = await asyncio.to_thread(prune_views, views, mounted)
+        except Exception as exc:  # noqa: BLE001 - old views are only disk space
+            self.log.warning("pruning consent views failed (kept them): %s", exc)
+            return
+        if removed:
+            self.log.info("consent views no longer mounted removed: %s", len(removed))
 
     async def _mount_granted_data(self) -> None:
         """Read-only mounts for the user's ACTIVE grants and, if they may read the catalogue,

@@ -7,13 +7,17 @@ None). One that is needs the policy codes its use requires in the reviewed
 ``policies/mii-consent.yaml``; without them it is not mounted at all
 (:class:`ConsentPolicyMissing`). Otherwise the filtered view for the grant's start day
 and today is made (or reused) under ``views_root/<dataset>/`` and its path returned with
-the counts for the audit log (:func:`audit_consent_view`).
+the counts for the audit log (:func:`audit_consent_view`). Since every grant start and
+spawn day has its own view, :func:`prune_views` removes those no container mounts and
+no spawn will reuse (the spawner calls it after each start).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +28,8 @@ if TYPE_CHECKING:  # the spawner imports this module; pyarrow loads only for MII
     from .consent import ConsentCounts
 
 POLICY = "mii-consent"
+#: Consent-filtered views of MII datasets, beside the datasets (a dot: no dataset's name).
+VIEWS = ".consent-views"
 
 
 class ConsentPolicyMissing(LookupError):
@@ -84,3 +90,55 @@ def audit_consent_view(
     details = {"user": username, "grant_start": str(valid_from), **counts.as_details()}
     with store.db.write() as conn:
         audit.append(conn, "kimed-spawner", "consent.filter", f"dataset:{dataset}", details)
+
+
+#: Views younger than this are kept even when nothing mounts them yet: a spawn may have
+#: made one and not yet created its container.
+PRUNE_GRACE_SECONDS = 600
+
+
+def _view_name(path: Path) -> tuple[str, str, str] | None:
+    """(grant start, spawn day, codes tag) of a view folder's name, None for others."""
+    parts = path.name.split("_")
+    if len(parts) != 3 or path.name.startswith("."):
+        return None  # staging folders (".name-...") and anything this module did not make
+    return parts[0], parts[1], parts[2]
+
+
+def stale_views(views_root: Path, mounted: set[str], *, today=None, now=None) -> list[Path]:
+    """The consent views under ``views_root`` that may go: none that a container mounts
+    (``mounted``: host paths of every container's binds), none made in the last
+    :data:`PRUNE_GRACE_SECONDS`, and never the newest view of a dataset, grant start and
+    codes made today (the next spawn of that grant today reuses it). Every other view is
+    older than the newest of its grant, or from an earlier day (a spawn makes a new view
+    each day), so no spawn will mount it again."""
+    import time
+
+    today, now = (today or date.today()).isoformat(), now or time.time()
+    keep = {os.path.realpath(p) for p in mounted if p}
+    found = []
+    for dataset in sorted(Path(views_root).iterdir()) if Path(views_root).is_dir() else ():
+        views = [(v, _view_name(v)) for v in dataset.iterdir() if v.is_dir()]
+        views = [(v, name) for v, name in views if name]
+        newest = {}
+        for _view, (start, day, tag) in views:
+            newest[(start, tag)] = max(newest.get((start, tag), ""), day)
+        for view, (start, day, tag) in views:
+            current = day == newest[(start, tag)] == today
+            young = now - view.stat().st_mtime < PRUNE_GRACE_SECONDS
+            if not (current or young or os.path.realpath(view) in keep):
+                found.append(view)
+    return found
+
+
+def prune_views(views_root: Path, mounted: set[str], **when) -> list[Path]:
+    """Remove :func:`stale_views` (read-only folders: made writable first, renamed away
+    before deletion so a half-removed view is never seen under its name); returns them."""
+    removed = []
+    for view in stale_views(views_root, mounted, **when):
+        trash = view.with_name(f".{view.name}-pruned")
+        view.chmod(0o755)
+        view.rename(trash)
+        shutil.rmtree(trash)
+        removed.append(view)
+    return removed
