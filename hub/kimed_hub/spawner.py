@@ -29,7 +29,8 @@ from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 from . import container_checks, firewall, gpus, package_index, portal_service
 from .data_grants import SYNTHETIC_SCOPE, DataMount, granted_mounts
 from .host_ports import HOST_PORTS
-from .interop.consent_mount import VIEWS, prune_views
+from .interop.consent_mount import VIEWS
+from .interop.consent_prune import prune_views
 from .policies import (
     ResourceProfile,
     SecurityProfile,
@@ -280,7 +281,7 @@ class WorkbenchSpawner(DockerSpawner):
 
     async def _prune_consent_views(self) -> None:
         """Remove consent views no container mounts and no spawn will reuse
-        (``consent_mount.prune_views``). Never fails a spawn: problems are logged."""
+        (``interop.consent_prune``). Never fails a spawn: problems are logged."""
         if not self.dataset_root:
             return
         try:

@@ -7,17 +7,15 @@ None). One that is needs the policy codes its use requires in the reviewed
 ``policies/mii-consent.yaml``; without them it is not mounted at all
 (:class:`ConsentPolicyMissing`). Otherwise the filtered view for the grant's start day
 and today is made (or reused) under ``views_root/<dataset>/`` and its path returned with
-the counts for the audit log (:func:`audit_consent_view`). Since every grant start and
-spawn day has its own view, :func:`prune_views` removes those no container mounts and
-no spawn will reuse (the spawner calls it after each start).
+the counts for the audit log (:func:`audit_consent_view`). Since every grant start,
+spawn day and import has its own view, ``consent_prune.prune_views`` removes those no
+container mounts and no spawn will reuse (the spawner calls it after each start).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,6 +55,15 @@ def has_consent_data(folder: Path) -> bool:
     return bool(manifest.get("tables", {}).get("consent", {}).get("resources"))
 
 
+def view_tag(folder: Path, required: list[str]) -> str:
+    """What a view's folder name says about its content: the required codes and the
+    import (its manifest). A new import or policy gets a new folder, so a view that a
+    running server mounts is never replaced in place."""
+    manifest = (Path(folder) / "manifest.json").read_bytes()
+    codes = "|".join(sorted(required)).encode()
+    return hashlib.sha256(codes + b"\n" + manifest).hexdigest()[:12]
+
+
 def consent_mount(
     dataset: str,
     folder: Path,
@@ -75,7 +82,7 @@ def consent_mount(
     required = required_policies(dataset, policies)
     start = valid_from.date() if isinstance(valid_from, datetime) else valid_from
     today = today or date.today()
-    tag = hashlib.sha256("|".join(sorted(required)).encode()).hexdigest()[:8]
+    tag = view_tag(folder, required)
     out = Path(views_root) / dataset / f"{start.isoformat()}_{today.isoformat()}_{tag}"
     counts = consented_view(folder, required, start, out, as_of=today)
     return out, counts
@@ -90,55 +97,3 @@ def audit_consent_view(
     details = {"user": username, "grant_start": str(valid_from), **counts.as_details()}
     with store.db.write() as conn:
         audit.append(conn, "kimed-spawner", "consent.filter", f"dataset:{dataset}", details)
-
-
-#: Views younger than this are kept even when nothing mounts them yet: a spawn may have
-#: made one and not yet created its container.
-PRUNE_GRACE_SECONDS = 600
-
-
-def _view_name(path: Path) -> tuple[str, str, str] | None:
-    """(grant start, spawn day, codes tag) of a view folder's name, None for others."""
-    parts = path.name.split("_")
-    if len(parts) != 3 or path.name.startswith("."):
-        return None  # staging folders (".name-...") and anything this module did not make
-    return parts[0], parts[1], parts[2]
-
-
-def stale_views(views_root: Path, mounted: set[str], *, today=None, now=None) -> list[Path]:
-    """The consent views under ``views_root`` that may go: none that a container mounts
-    (``mounted``: host paths of every container's binds), none made in the last
-    :data:`PRUNE_GRACE_SECONDS`, and never the newest view of a dataset, grant start and
-    codes made today (the next spawn of that grant today reuses it). Every other view is
-    older than the newest of its grant, or from an earlier day (a spawn makes a new view
-    each day), so no spawn will mount it again."""
-    import time
-
-    today, now = (today or date.today()).isoformat(), now or time.time()
-    keep = {os.path.realpath(p) for p in mounted if p}
-    found = []
-    for dataset in sorted(Path(views_root).iterdir()) if Path(views_root).is_dir() else ():
-        views = [(v, _view_name(v)) for v in dataset.iterdir() if v.is_dir()]
-        views = [(v, name) for v, name in views if name]
-        newest = {}
-        for _view, (start, day, tag) in views:
-            newest[(start, tag)] = max(newest.get((start, tag), ""), day)
-        for view, (start, day, tag) in views:
-            current = day == newest[(start, tag)] == today
-            young = now - view.stat().st_mtime < PRUNE_GRACE_SECONDS
-            if not (current or young or os.path.realpath(view) in keep):
-                found.append(view)
-    return found
-
-
-def prune_views(views_root: Path, mounted: set[str], **when) -> list[Path]:
-    """Remove :func:`stale_views` (read-only folders: made writable first, renamed away
-    before deletion so a half-removed view is never seen under its name); returns them."""
-    removed = []
-    for view in stale_views(views_root, mounted, **when):
-        trash = view.with_name(f".{view.name}-pruned")
-        view.chmod(0o755)
-        view.rename(trash)
-        shutil.rmtree(trash)
-        removed.append(view)
-    return removed
