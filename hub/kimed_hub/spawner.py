@@ -84,6 +84,13 @@ class WorkbenchSpawner(DockerSpawner):
     proxy_port = Integer(
         8000, config=True, help="Host port of the public proxy containers may reach."
     )
+    consent_view_grace = Integer(
+        600,
+        config=True,
+        help="Seconds a new consent view is kept although no container mounts it yet (a "
+        "spawn may have made it and not yet created its container); older views that no "
+        "container mounts and no spawn reuses are removed after each start.",
+    )
     host_port_range = Tuple(
         Integer(),
         Integer(),
@@ -288,7 +295,8 @@ class WorkbenchSpawner(DockerSpawner):
             containers = await self.docker("containers", all=True)
             mounted = {m.get("Source", "") for c in containers for m in c.get("Mounts") or ()}
             views = Path(self.dataset_root) / VIEWS
-            removed = await asyncio.to_thread(prune_views, views, mounted)
+            grace = self.consent_view_grace
+            removed = await asyncio.to_thread(prune_views, views, mounted, grace=grace)
         except Exception as exc:  # noqa: BLE001 - old views are only disk space
             self.log.warning("pruning consent views failed (kept them): %s", exc)
             return

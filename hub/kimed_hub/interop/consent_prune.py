@@ -4,8 +4,9 @@
     removed = prune_views(dataset_root / VIEWS, mounted={...host paths containers bind})
 
 A view may go when no container mounts it (``mounted``: the host paths of every
-container's binds, running or not), it was made more than :data:`GRACE_SECONDS` ago (a
-spawn may have made it and not yet created its container), and no spawn would mount it
+container's binds, running or not), it was made more than ``grace`` seconds ago
+(default :data:`GRACE_SECONDS`: a spawn may have made it and not yet created its
+container), and no spawn would mount it
 again: only today's view of the dataset's current import and policy codes is reused
 (the name says start, day and :func:`~.consent_mount.view_tag`), so every view from an
 earlier day, of an earlier import or of other codes is stale. A view mounted now is
@@ -45,7 +46,13 @@ def _current_tag(dataset_root: Path, dataset: str, policies: Path | None) -> str
 
 
 def stale_views(
-    views_root: Path, mounted: set[str], *, today=None, now=None, policies=None
+    views_root: Path,
+    mounted: set[str],
+    *,
+    today=None,
+    now=None,
+    policies=None,
+    grace: float = GRACE_SECONDS,
 ) -> list[Path]:
     """The views under ``views_root`` that :func:`prune_views` removes (module docstring)."""
     views_root = Path(views_root)
@@ -60,7 +67,7 @@ def stale_views(
             parts = _parts(view)
             if parts is None or (parts[1] == today and parts[2] == current):
                 continue  # not a view, or the one today's spawns of this grant reuse
-            young = now - view.stat().st_mtime < GRACE_SECONDS
+            young = now - view.stat().st_mtime < grace
             if not young and os.path.realpath(view) not in keep:
                 found.append(view)
     return found
