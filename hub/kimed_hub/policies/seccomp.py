@@ -23,7 +23,7 @@ POLICY_NAME = "seccomp"
 # Never allowed in a user container: namespaces (an unprivileged user namespace makes its
 # creator root there and opens the kernel's namespaced attack surface), mounts, the kernel
 # keyring, eBPF, performance counters, userfaultfd, io_uring, and looking into or changing
-# other processes (ptrace: user code could read the server's token from its memory).
+# other processes (ptrace, process_vm_*: attaching to or reading the Jupyter server).
 NEVER_ALLOWED = frozenset(
     """unshare setns mount umount umount2 pivot_root chroot fsopen fsconfig fsmount fspick
     move_mount open_tree mount_setattr keyctl add_key request_key bpf perf_event_open
