@@ -104,6 +104,14 @@ def call(number, *args):
 def run(command):
     done = subprocess.run(command, capture_output=True, text=True)
     return [done.returncode, done.stderr.strip()[-120:]]
+def read_memory(pid):
+    try:
+        with open(f'/proc/{pid}/mem', 'rb') as mem:
+            mem.seek(int(open(f'/proc/{pid}/maps').readline().split('-')[0], 16))
+            mem.read(8)
+        return 0
+    except OSError as error:
+        return error.errno
 server = os.getppid()  # the kernel's parent: the Jupyter server
 buffer = ctypes.create_string_buffer(8)
 iov = ctypes.addressof((ctypes.c_void_p * 2)(ctypes.addressof(buffer), 8))
@@ -116,6 +124,7 @@ print(json.dumps({
     'setns': call(308, 0, 0),
     'ptrace(PTRACE_ATTACH, server)': call(101, 16, server, 0, 0),
     'process_vm_readv(server)': call(310, server, iov, 1, iov, 1, 0),
+    'read /proc/server/mem': read_memory(server),
     'keyctl(GET_KEYRING_ID)': call(250, 0, -3, 0),
     'add_key': call(248, 0, 0, 0, 0, 0),
     'bpf': call(321, 0, 0, 1 << 30),
@@ -134,6 +143,8 @@ def test_seccomp_profile_denies_namespaces_ptrace_keyring_bpf_io_uring(hub_diagn
     for command in ("unshare -U", "unshare -r"):
         code, message = seen.pop(command)
         assert code != 0 and "Operation not permitted" in message, (command, message)
+    # Nor through /proc: the server is not dumpable (docker/singleuser/jupyter_server_config.py).
+    assert seen.pop("read /proc/server/mem") in (errno.EACCES, errno.EPERM)
     assert seen.pop("clone3") == errno.ENOSYS  # so that glibc falls back to clone
     assert seen == {name: errno.EPERM for name in seen}, seen
 
