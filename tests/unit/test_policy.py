@@ -45,6 +45,7 @@ def test_shipped_policies_are_valid():
         "demo-accounts",
         "package-allowlist",
         "seccomp",
+        "airlock",
     ]
     profile = SecurityProfile.from_policy(load_policy("container-security"))
     assert profile.uid != 0 and profile.ceilings.memory == parse_size("64G")

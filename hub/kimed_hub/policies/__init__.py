@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import loader
+from .airlock import AirlockPolicy, FileType, Thresholds, airlock_policy
 from .loader import PolicyError, build_policy_set, load_policy, parse_size
 from .packages import AllowedPackage, PackageAllowlist, package_allowlist
 from .profiles import ResourceProfile, ResourceProfiles, resource_profiles
@@ -30,6 +31,7 @@ POLICY_FILES = (
     "demo-accounts",
     "package-allowlist",
     "seccomp",
+    "airlock",
 )
 
 
@@ -55,6 +57,7 @@ for _name, _build in (
     ("sessions", SessionsPolicy.from_policy),
     ("package-allowlist", PackageAllowlist.from_policy),
     ("seccomp", SeccompProfile.from_policy),
+    ("airlock", AirlockPolicy.from_policy),
 ):
     loader.register(_name, _build)
 loader.register_set_check(check_across)
@@ -67,6 +70,10 @@ def check_all(directory: Path | None = None) -> list[str]:
 
 
 __all__ = [
+    "AirlockPolicy",
+    "FileType",
+    "Thresholds",
+    "airlock_policy",
     "AllowedPackage",
     "PackageAllowlist",
     "Ceilings",
