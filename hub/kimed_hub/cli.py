@@ -24,7 +24,7 @@ from .accounts import demo_passwords, ensure_demo_accounts
 from .gpus import detect_gpu_ids
 from .paths import hub_data_dir, project_root
 from .policies import PolicyError, check_all
-from .portal_service.wiring import SERVICE_PREFIX as PORTAL_PREFIX
+from .portal_address import SERVICE_PREFIX as PORTAL_PREFIX
 from .proxy import ensure_proxy
 from .runtime import RuntimeUnavailable, ensure_runtime
 from .settings import Settings, SettingsError

@@ -1,26 +1,25 @@
 """Which datasets a user's next server mounts: their ACTIVE access grants, and the
 catalogue's synthetic versions for everyone who may read the catalogue.
 
-The portal's access store is the one source of truth for grants
-(``kimed_hub.access.AccessRequests.active_grants``); the spawner only reads it, at each
-spawn. Synthetic versions (records typed SYNTHETIC_DATA, derived from a source) need no
-request: they are open to every researcher for developing code before access is granted,
-so whoever holds ``custom:kimed:read:catalogue`` gets them. Each dataset's files live on
-the host in ``<dataset root>/<identifier>`` and appear read-only at
+The portal's access store is the one source of truth for grants; the spawner reads it,
+read-only, at each spawn through :mod:`kimed_hub.access.grants` (plain SELECTs, no
+catalogue store, no schema rights). Synthetic versions (records derived from a source)
+need no request: they are open to every researcher for developing code before access is
+granted, so whoever holds ``custom:kimed:read:catalogue`` gets them. Each dataset's
+files live on the host in ``<dataset root>/<identifier>`` and appear read-only at
 ``/data/<identifier>``. A dataset whose files are not on this host is left out and
-logged, so a missing folder never stops a user's server.
+logged, so a missing folder never stops a user's server; a portal database that cannot
+be read stops the spawn (``GrantsUnavailable``), so a wrong URL never looks like "no
+grants".
 """
 
 from __future__ import annotations
 
 import logging
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from .access import AccessRequests
-from .access.rows import data_mount_path
-from .catalogue import CatalogueStore
+from .access.grants import GrantsReader, data_mount_path
 
 log = logging.getLogger(__name__)
 #: Who may read the catalogue may use its synthetic versions.
@@ -37,17 +36,15 @@ class DataMount:
 
 
 def granted_mounts(
-    username: str, dataset_root: Path, portal_db_url: str | None, synthetic: bool = False
+    username: str, dataset_root: Path, portal_db_url: str, synthetic: bool = False
 ) -> list[DataMount]:
     """The read-only mounts ``username`` is entitled to now (portal grants, plus every
     synthetic version when ``synthetic``; only those with data on this host)."""
-    with closing(CatalogueStore(portal_db_url or None)) as store:
-        entitled = {
-            grant.dataset: f"grant {grant.request_id}"
-            for grant in AccessRequests(store).active_grants(username)
-        }
-        if synthetic:
-            entitled |= {ds: "synthetic version" for ds in store.all_synthetic_versions()}
+    reader = GrantsReader(portal_db_url)
+    try:
+        entitled = reader.mounts_for(username, synthetic)
+    finally:
+        reader.close()
     mounts = []
     for dataset, why in sorted(entitled.items()):
         folder = dataset_root / dataset

@@ -26,8 +26,10 @@ from jupyterhub.scopes import get_scopes_for
 from tornado import web
 from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 
-from . import container_checks, firewall, gpus, package_index, portal_service
+from . import container_checks, firewall, gpus, package_index
+from .access.grants import GrantsUnavailable
 from .data_grants import SYNTHETIC_SCOPE, DataMount, granted_mounts
+from .database import default_url
 from .host_ports import HOST_PORTS
 from .policies import (
     ResourceProfile,
@@ -36,6 +38,7 @@ from .policies import (
     roles_policy,
     security_profile,
 )
+from .portal_address import portal_env
 
 # Libraries in the kernels that would otherwise reach for the internet on first use: they
 # must not even try (the egress rules would stop them, but no attempt should be made).
@@ -105,7 +108,11 @@ class WorkbenchSpawner(DockerSpawner):
         access grant mounts that sub-folder read-only at /data/<identifier>.""",
     )
     portal_db_url = Unicode(
-        "", config=True, help="The portal's database (grants); empty means its default."
+        "",
+        config=True,
+        help="""The portal's database, read (only) for the user's grants at each spawn;
+        empty means its default (``KIMED_PORTAL_DB_URL``, else SQLite in the hub's data
+        folder). A database that cannot be read refuses the spawn.""",
     )
     gpu_devices = List(
         Unicode(),
@@ -277,20 +284,27 @@ class WorkbenchSpawner(DockerSpawner):
 
     async def _mount_granted_data(self) -> None:
         """Read-only mounts for the user's ACTIVE grants and, if they may read the catalogue,
-        its synthetic versions; read now (data_grants.py)."""
+        its synthetic versions; read now (data_grants.py). An unreadable portal database
+        stops the spawn: it must never look like "no grants" (or like old ones)."""
         if not self.dataset_root:
             self.data_mounts = ()
         else:
             synthetic = SYNTHETIC_SCOPE in get_scopes_for(self.user.orm_user)
-            self.data_mounts = tuple(
-                await asyncio.to_thread(
+            try:
+                mounts = await asyncio.to_thread(
                     granted_mounts,
                     self.user.name,
                     Path(self.dataset_root),
-                    self.portal_db_url,
+                    self.portal_db_url or default_url(),
                     synthetic,
                 )
-            )
+            except GrantsUnavailable as exc:
+                raise SpawnRefused(
+                    str(exc),
+                    "Your server was not started: the workbench could not read your data "
+                    "access grants. Please tell your administrator (the hub log says why).",
+                ) from exc
+            self.data_mounts = tuple(mounts)
         self.read_only_volumes = {str(m.host_path): m.container_path for m in self.data_mounts}
         if self.data_mounts:
             self.log.info(
@@ -368,11 +382,11 @@ class WorkbenchSpawner(DockerSpawner):
     def get_env(self) -> dict[str, str]:
         """DockerSpawner's environment, libraries told to stay offline (OFFLINE_ENV), pip's
         settings for the workbench's package index (package_index.pip_env) and the portal's
-        address for the widgets (portal_service.portal_env)."""
+        address for the widgets (portal_address.portal_env)."""
         env = {**super().get_env(), **OFFLINE_ENV}
         token = env.get("JUPYTERHUB_API_TOKEN", "")
         env.update(package_index.pip_env(self.hub_connect_url, self.proxy_port, token))
-        env.update(portal_service.portal_env(self.hub_connect_url, self.proxy_port))
+        env.update(portal_env(self.hub_connect_url, self.proxy_port))
         return env
 
     async def start_object(self):

@@ -19,18 +19,17 @@ from sqlalchemy import Connection, insert, select, update
 from .. import audit
 from ..catalogue.store import CatalogueStore
 from ..database import access_requests as requests
-from ..database import datasets, request_datasets, request_people, request_versions
+from ..database import datasets, request_people, request_versions
 from ..errors import BadInput, Conflict, PermissionDenied, ValidationFailed, Violation
 from ..serde import canonical_json, check_limits, from_data, normalised
 from .application import Application, format_problems, submission_problems
+from .grants import Grant, active_grants_in, stamp
 from .rows import (
     AccessRequest,
-    Grant,
     insert_draft,
     locked_row,
     party,
     save_links,
-    stamp,
     title_of,
     to_request,
 )
@@ -108,33 +107,10 @@ class AccessRequests:
         return self.store.audit_entries(f"request:{request_id}")
 
     def active_grants(self, username: str, at: datetime | None = None) -> list[Grant]:
-        """The datasets ``username`` may have mounted at ``at`` (now): one grant each."""
-        moment = stamp(at or datetime.now(UTC))
-        query = (
-            select(
-                requests.c.request_id,
-                request_datasets.c.dataset_identifier,
-                requests.c.valid_from,
-                requests.c.valid_until,
-            )
-            .join(request_people, request_people.c.request_pk == requests.c.pk)
-            .join(request_datasets, request_datasets.c.request_pk == requests.c.pk)
-            .where(
-                requests.c.state == State.ACTIVE,
-                request_people.c.username == username,
-                requests.c.valid_from <= moment,
-                requests.c.valid_until > moment,
-            )
-        )
-        best: dict[str, Grant] = {}
+        """The datasets ``username`` may have mounted at ``at`` (now): one grant each
+        (the spawner's read-only view, ``grants.active_grants_in``)."""
         with self.db.read() as conn:
-            for request_id, dataset, start, end in conn.execute(query):
-                grant = Grant(
-                    dataset, request_id, datetime.fromisoformat(start), datetime.fromisoformat(end)
-                )
-                if dataset not in best or grant.valid_until > best[dataset].valid_until:
-                    best[dataset] = grant
-        return [best[name] for name in sorted(best)]
+            return active_grants_in(conn, username, at)
 
     # --- the applicant's actions ----------------------------------------------------------
 

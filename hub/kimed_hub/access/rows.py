@@ -16,17 +16,10 @@ from sqlalchemy import Connection, delete, insert, select, update
 from .. import audit
 from ..database import access_requests as requests
 from ..database import request_datasets, request_people
-from ..errors import BadInput, NotFound
+from ..errors import NotFound
 from ..serde import canonical_json, from_data
 from .application import Application
 from .workflow import Actor, Role, State
-
-
-def stamp(moment: datetime) -> str:
-    """Timestamps are stored as fixed-format UTC strings, so they compare as text."""
-    if moment.tzinfo is None:
-        raise BadInput("times must carry a time zone (e.g. datetime.now(UTC))")
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -59,27 +52,6 @@ class AccessRequest:
         if self.state == State.ACTIVE and self.valid_until and moment >= self.valid_until:
             return State.EXPIRED
         return self.state
-
-
-def data_mount_path(dataset: str) -> str:
-    """Where the workbench mounts a dataset, read-only (the identifier is a safe folder
-    name): the same place for grants and for the open synthetic versions."""
-    return f"/data/{dataset}"
-
-
-@dataclass(frozen=True)
-class Grant:
-    """A dataset a user may have mounted, read-only, under ``/data/<dataset>``."""
-
-    dataset: str
-    request_id: str
-    valid_from: datetime
-    valid_until: datetime
-
-    @property
-    def mount_path(self) -> str:
-        """Where the workbench mounts it."""
-        return data_mount_path(self.dataset)
 
 
 def title_of(app: Application) -> str:

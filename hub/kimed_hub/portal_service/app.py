@@ -19,9 +19,10 @@ from tornado import ioloop, web
 
 from ..access import AccessRequests
 from ..catalogue import CatalogueStore, load_demo_catalogue
+from ..portal_address import SERVICE_PREFIX
 from .auth import MAX_BODY_BYTES
 from .enforcement import HubServers, expire_and_stop
-from .wiring import EXPIRE_EVERY_DEFAULT, SERVICE_PREFIX
+from .wiring import EXPIRE_EVERY_DEFAULT
 
 log = logging.getLogger("kimed.portal")
 

@@ -1,23 +1,20 @@
 """How the hub runs the portal service and how notebooks in user containers find it.
 
 ``service_definition`` is the managed service the hub starts (config.configure_services);
-``portal_env`` is what the spawner adds to each container's environment so the widgets
-reach the portal through the proxy with the server's own token.
+what each container's environment gets so the widgets reach the portal is in
+:mod:`kimed_hub.portal_address` (the spawner imports that, never this package).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from urllib.parse import urlparse
 
 from ..host_ports import service_port
 from ..paths import policies_dir
+from ..portal_address import SERVICE_NAME
 from ..settings import SettingsError
 
-SERVICE_NAME = "portal"
-SERVICE_PREFIX = f"/services/{SERVICE_NAME}/"
-API_PATH = f"{SERVICE_PREFIX}api/v1/"
 PORT_ENV = "KIMED_PORTAL_PORT"
 #: Seconds between the portal's runs that expire grants past their end date and stop
 #: the servers that hold them (``KIMED_PORTAL_EXPIRE_EVERY`` overrides).
@@ -77,13 +74,3 @@ def service_definition(db_url: str, load_demo: bool) -> dict:
         "oauth_client_allowed_scopes": PORTAL_SCOPES,
         "command": command + (["--load-demo"] if load_demo else []),
     }
-
-
-def portal_env(hub_connect_url: str | None, proxy_port: int) -> dict[str, str]:
-    """``KIMED_PORTAL_URL`` inside a user container: the portal's API through the proxy,
-    on the host address the container reaches the hub by. The widgets send the server's
-    own token ($JUPYTERHUB_API_TOKEN) with each call."""
-    host = urlparse(hub_connect_url or "").hostname
-    if not host:
-        return {}  # no route known: the widgets then say the portal is not reachable
-    return {"KIMED_PORTAL_URL": f"http://{host}:{proxy_port}{API_PATH}"}
