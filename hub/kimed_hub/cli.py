@@ -7,6 +7,7 @@ kimed policy check     validate every policy file
 kimed image build      build (or reuse) the images;  kimed image lock: refresh the lock
 kimed clean            remove this workbench's user containers (--volumes: homes too)
 kimed portal verify-audit | load-demo | import FILE | demo-data
+kimed portal close | revoke AR-... --comment TEXT [--actor NAME]
                        the portal's database (the hub's: KIMED_PORTAL_DB_URL or beside it)
 """
 
@@ -113,11 +114,17 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("file", type=Path)
     importing.add_argument("--actor", default="kimed-cli", help="who the audit log names")
     actions.add_parser("demo-data", help="create the demo datasets' fictional data folders")
+    for action, what in (("close", "end an ACTIVE grant early"), ("revoke", "revoke a grant")):
+        ending = actions.add_parser(action, help=f"{what} (as a data steward)")
+        ending.add_argument("request_id", help="the request, e.g. AR-000007")
+        ending.add_argument("--comment", required=action == "revoke", default="")
+        ending.add_argument("--actor", default="kimed-cli", help="the steward the audit log names")
     return parser
 
 
 def portal_command(args: argparse.Namespace) -> int:
     """``kimed portal ...`` on the hub's portal database."""
+    from .access.grants import GrantsUnavailable
     from .errors import PortalError
     from .portal_service import commands
 
@@ -129,10 +136,14 @@ def portal_command(args: argparse.Namespace) -> int:
             return commands.load_demo(settings.portal_db_url)
         if args.action == "import":
             return commands.import_file(settings.portal_db_url, args.file, args.actor)
+        if args.action in ("close", "revoke"):
+            return commands.end_grant(
+                settings.portal_db_url, args.action, args.request_id, args.actor, args.comment
+            )
         changed = commands.ensure_demo_data(settings.dataset_root)
         print(f"demo data under {settings.dataset_root}: {len(changed)} folder(s) written")
         return 0
-    except (PortalError, OSError, ValueError) as error:
+    except (PortalError, GrantsUnavailable, OSError, ValueError) as error:
         print(f"kimed portal {args.action}: {error}", file=sys.stderr)
         return 2
 

@@ -24,6 +24,10 @@ from .access.grants import GrantsReader, data_mount_path
 log = logging.getLogger(__name__)
 #: Who may read the catalogue may use its synthetic versions.
 SYNTHETIC_SCOPE = "custom:kimed:read:catalogue"
+#: Where the spawner records a running server's mounts in its state (``get_state``):
+#: dataset → why it was mounted. The portal's reconciliation reads it through the hub
+#: API (``admin:server_state``) and compares it with the grants in force.
+MOUNTS_STATE_KEY = "kimed_data_mounts"
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class DataMount:
     dataset: str
     host_path: Path
     container_path: str
+    reason: str = ""  # "grant AR-…" or "synthetic version"
 
 
 def granted_mounts(
@@ -51,5 +56,5 @@ def granted_mounts(
         if not folder.is_dir():
             log.warning("%s %s for %s: no data at %s; not mounted", why, dataset, username, folder)
             continue
-        mounts.append(DataMount(dataset, folder, data_mount_path(dataset)))
+        mounts.append(DataMount(dataset, folder, data_mount_path(dataset), why))
     return mounts

@@ -27,8 +27,8 @@ from tornado import web
 from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 
 from . import container_checks, firewall, gpus, package_index
-from .access.grants import GrantsUnavailable
-from .data_grants import SYNTHETIC_SCOPE, DataMount, granted_mounts
+from .access.grants import GrantsUnavailable, data_mount_path
+from .data_grants import MOUNTS_STATE_KEY, SYNTHETIC_SCOPE, DataMount, granted_mounts
 from .database import default_url
 from .host_ports import HOST_PORTS
 from .policies import (
@@ -50,6 +50,11 @@ OFFLINE_ENV = {
     "TRANSFORMERS_OFFLINE": "1",
     "HF_DATASETS_OFFLINE": "1",
 }
+
+
+#: Keys of this spawner's additions to the server state (``get_state``).
+GPUS_STATE_KEY = "kimed_gpus"
+PORT_STATE_KEY = "kimed_host_port"
 
 
 class SpawnRefused(Exception):
@@ -367,6 +372,43 @@ class WorkbenchSpawner(DockerSpawner):
             await super().stop(now=now)
         finally:
             self._release_resources()
+
+    # -- state that survives a hub restart ------------------------------------------------
+
+    def get_state(self) -> dict[str, Any]:
+        """DockerSpawner's state plus what this server holds: its dataset mounts (read by
+        the portal's reconciliation), its GPUs and its host port (rebuilt into the hub's
+        allocation tables by :meth:`load_state` after a restart)."""
+        state = super().get_state()
+        state[MOUNTS_STATE_KEY] = {m.dataset: m.reason for m in self.data_mounts}
+        if self.assigned_gpus:
+            state[GPUS_STATE_KEY] = list(self.assigned_gpus)
+        if getattr(self, "_host_port", None):
+            state[PORT_STATE_KEY] = self._host_port
+        return state
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Restore a running server's record after a hub restart, and claim its GPUs and
+        port again, so that no device or port is handed out twice."""
+        super().load_state(state)
+        root = Path(self.dataset_root or ".")
+        self.data_mounts = tuple(
+            DataMount(name, root / name, data_mount_path(name), why)
+            for name, why in sorted((state.get(MOUNTS_STATE_KEY) or {}).items())
+        )
+        self.assigned_gpus = tuple(state.get(GPUS_STATE_KEY) or ())
+        if self.assigned_gpus:
+            gpus.POOL.claim(self._holder, list(self.assigned_gpus))
+        port = state.get(PORT_STATE_KEY)
+        if port:
+            HOST_PORTS.claim(int(port))
+            self._host_port = int(port)
+
+    def clear_state(self) -> None:
+        """Forget the stopped server's record (its resources were released by stop)."""
+        super().clear_state()
+        self.data_mounts = ()
+        self.assigned_gpus = ()
 
     def expected_container(self) -> container_checks.Expected:
         """What this user's container must look like."""

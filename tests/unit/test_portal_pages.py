@@ -18,6 +18,7 @@ import requests
 from tornado.ioloop import IOLoop
 
 from kimed_hub.access import AccessRequests, Actor, State
+from kimed_hub.access.grants import GrantsReader
 from kimed_hub.catalogue import CatalogueStore
 from kimed_hub.portal_service import auth, pages
 from kimed_hub.portal_service.app import Portal, make_app
@@ -50,7 +51,8 @@ def portal(tmp_path_factory):
 
     def serve():
         asyncio.set_event_loop(asyncio.new_event_loop())
-        make_app(Portal(store, workflow)).listen(port, "127.0.0.1")
+        grants = GrantsReader(store.db.engine.url.render_as_string(hide_password=False))
+        make_app(Portal(store, workflow, grants)).listen(port, "127.0.0.1")
         loop_box["loop"] = IOLoop.current()
         ready.set()
         loop_box["loop"].start()

@@ -46,6 +46,12 @@ from .workflow import (
 )
 
 SYSTEM = Actor("system", frozenset({Role.SYSTEM}))
+#: Workflow actions people take on an existing request → the method that takes them
+#: (``edit`` takes an application and has its own method; ``expire`` and ``supersede``
+#: are the system's).
+ACTION_METHODS = {
+    action: action for action in RULES if action not in ("edit", "expire", "supersede")
+} | {"return": "return_for_changes"}
 
 
 class AccessRequests:
@@ -111,6 +117,17 @@ class AccessRequests:
         (the spawner's read-only view, ``grants.active_grants_in``)."""
         with self.db.read() as conn:
             return active_grants_in(conn, username, at)
+
+    def perform(self, action: str, request_id: str, actor: Actor, **arguments) -> AccessRequest:
+        """Take workflow ``action`` (a name in ``workflow.RULES`` with a method here) on
+        the request; returns what the method returns (an amendment: the new DRAFT).
+        Callers that must enforce the consequences use ``portal_service.enforcement.act``."""
+        method = ACTION_METHODS.get(action)
+        if method is None:
+            raise BadInput(
+                f"there is no workflow action {action!r}; actions: {', '.join(ACTION_METHODS)}"
+            )
+        return getattr(self, method)(request_id, actor, **arguments)
 
     # --- the applicant's actions ----------------------------------------------------------
 

@@ -18,10 +18,12 @@ from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from tornado import ioloop, web
 
 from ..access import AccessRequests
+from ..access.grants import GrantsReader
 from ..catalogue import CatalogueStore, load_demo_catalogue
 from ..portal_address import SERVICE_PREFIX
 from .auth import MAX_BODY_BYTES
-from .enforcement import HubServers, expire_and_stop
+from .enforcement import enforce_round
+from .hub_api import HubServers
 from .wiring import EXPIRE_EVERY_DEFAULT
 
 log = logging.getLogger("kimed.portal")
@@ -29,11 +31,12 @@ log = logging.getLogger("kimed.portal")
 
 @dataclass
 class Portal:
-    """What every handler shares: the catalogue store, the access-request service and
-    the hub's API (to stop servers whose grant ended)."""
+    """What every handler shares: the catalogue store, the access-request service, the
+    grants model the spawner uses and the hub's API (to stop servers whose grant ended)."""
 
     store: CatalogueStore
     requests: AccessRequests
+    grants: GrantsReader
     hub: HubServers = field(default_factory=HubServers)
 
 
@@ -76,29 +79,32 @@ def main(argv: list[str] | None = None) -> None:
     store = CatalogueStore(args.db_url)
     if args.load_demo:
         load_demo_catalogue(store)  # idempotent: unchanged records are not rewritten
-    portal = Portal(store, AccessRequests(store))
+    portal = Portal(store, AccessRequests(store), GrantsReader(args.db_url))
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", SERVICE_PREFIX)
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8098"))
     # Bodies a little over the API's limit still reach the handlers, which answer 413
     # with a message; far larger ones are cut off by Tornado before they are read.
     make_app(portal, prefix).listen(url.port, url.hostname, max_body_size=4 * MAX_BODY_BYTES)
-    start_expiry(portal, args.expire_every)
+    start_enforcement(portal, args.expire_every)
     log.info("portal on %s (database: %s)", url.geturl(), store.backend)
     ioloop.IOLoop.current().start()
 
 
-def start_expiry(portal: Portal, every: float) -> ioloop.PeriodicCallback:
-    """Every ``every`` seconds (and once now): record EXPIRED for grants past their end
-    and stop the servers of the people they covered (``enforcement.expire_and_stop``)."""
+def start_enforcement(portal: Portal, every: float) -> ioloop.PeriodicCallback:
+    """Every ``every`` seconds (and once now): record EXPIRED for grants past their end,
+    then stop every running server holding a dataset without an ACTIVE grant
+    (``enforcement.enforce_round``); a stop that failed is found again next time."""
 
     async def tick() -> None:
         try:
-            expired = await expire_and_stop(portal.requests, portal.hub)
+            expired, done = await enforce_round(portal.requests, portal.grants, portal.hub)
         except Exception:  # noqa: BLE001 - log and try again at the next tick
-            log.exception("expiring grants failed; trying again in %s s", every)
+            log.exception("enforcing grants failed; trying again in %s s", every)
             return
         if expired:
             log.info("grants expired: %s", ", ".join(expired))
+        if done.failed:
+            log.warning("not stopped yet (retried in %s s): %s", every, ", ".join(done.failed))
 
     ioloop.IOLoop.current().add_callback(tick)
     # Tornado awaits tick before scheduling the next one, so runs never overlap.

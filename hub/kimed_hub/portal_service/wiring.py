@@ -30,11 +30,13 @@ PORTAL_SCOPES = [
     "custom:kimed:decide:access-requests",
     "custom:kimed:read:audit-log",
 ]
-#: What the portal itself may do in the hub: see and stop the servers of people whose
-#: grant was revoked or expired (their mounts must go at once, not at the next spawn).
-#: ``read:servers`` lets it read a named user's servers (GET /users/{name}) and
-#: ``delete:servers`` stop them; it cannot start servers, list users or read more.
-SERVICE_SCOPES = ["read:servers", "delete:servers"]
+#: What the portal itself may do in the hub, for the reconciliation of running servers
+#: with the grants in force (``enforcement.py``): list the users with running servers
+#: (``list:users``), see their servers (``read:servers``) and the mounts the spawner
+#: recorded in each server's state (``admin:server_state``; the state also holds the
+#: container id, GPUs and port, nothing secret), and stop them (``delete:servers``). It
+#: cannot start servers, read tokens, change users or groups.
+SERVICE_SCOPES = ["list:users", "read:servers", "admin:server_state", "delete:servers"]
 
 
 def expire_every() -> float:
