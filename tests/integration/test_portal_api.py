@@ -262,6 +262,50 @@ def test_team_member_cannot_decide_on_the_request(hub_diagnostics, users):
     act(users["researcher"], request_id, "withdraw", comment="test over")
 
 
+def test_a_team_member_who_is_not_the_applicant_cannot_close(hub_diagnostics, users):
+    """workflow.RULES["close"]: the applicant or a steward not on the team, never another
+    team member. The trainee joins the researchers group for this test, so they hold the
+    applicant role; named on the researcher's team, they are still refused."""
+    researcher, steward, admin = users["researcher"], users["steward"], users["admin"]
+    added = admin.api("POST", "/groups/researchers/users", json={"users": ["trainee"]})
+    assert added.status_code == 200, added.text
+    try:
+        member = hub_diagnostics.login("trainee")  # a new token: scopes are cached per token
+        assert ok(portal(member, "GET", "me"))["roles"] == ["applicant"]
+        request_id = apply(researcher, members=("trainee",))
+        act(steward, request_id, "start_check")
+        act(steward, request_id, "forward", comment="complete")
+        act(users["committee"], request_id, "decide", decision="APPROVED", comment="ok")
+        act(steward, request_id, "activate", valid_until="2099-12-31")
+        seen = ok(portal(member, "GET", f"requests/{request_id}"))
+        assert seen["state"] == "ACTIVE" and "close" not in seen["allowed_actions"]
+        refused = portal(
+            member, "POST", f"requests/{request_id}/actions/close", json={"comment": "done"}
+        )
+        assert refused.status_code == 403, refused.text
+        assert "only the applicant (researcher)" in refused.json()["message"]
+        assert ok(portal(researcher, "GET", f"requests/{request_id}"))["state"] == "ACTIVE"
+        assert act(researcher, request_id, "close", comment="done")["state"] == "CLOSED"
+    finally:
+        admin.api("DELETE", "/groups/researchers/users", json={"users": ["trainee"]})
+
+
+def test_drafts_are_private_and_the_committee_waits_for_the_forward(hub_diagnostics, users):
+    researcher, steward, committee = users["researcher"], users["steward"], users["committee"]
+    draft = ok(portal(researcher, "POST", "requests", json={"application": {}}), 201)["id"]
+    for reviewer in (steward, committee):
+        assert portal(reviewer, "GET", f"requests/{draft}").status_code == 404
+        assert portal(reviewer, "GET", f"requests/{draft}/history").status_code == 404
+    request_id = apply(researcher)
+    assert ok(portal(steward, "GET", f"requests/{request_id}"))["state"] == "SUBMITTED"
+    assert portal(committee, "GET", f"requests/{request_id}").status_code == 404
+    act(steward, request_id, "start_check")
+    act(steward, request_id, "forward", comment="complete")
+    assert ok(portal(committee, "GET", f"requests/{request_id}"))["state"] == "COMMITTEE_REVIEW"
+    for finished in (draft, request_id):
+        act(researcher, finished, "withdraw")
+
+
 def test_drafts_are_edited_by_their_applicant_only(hub_diagnostics, users):
     researcher = users["researcher"]
     draft = ok(portal(researcher, "POST", "requests", json={"application": {}}), 201)

@@ -88,12 +88,8 @@ class RequestApiHandler(ApiHandler):
 
     def visible(self, request_id: str):
         """The request, or NotFound when it does not exist *or* the caller may not see
-        it (the same answer, so ids reveal nothing)."""
-        workflow = self.portal.requests
-        found = workflow.get(request_id)
-        if not found.visible_to(self.actor()):
-            raise NotFound(f"there is no access request {request_id!r}")
-        return found
+        it (the same answer, so ids reveal nothing; ``AccessRequests.get_for``)."""
+        return self.portal.requests.get_for(request_id, self.actor())
 
     def detail(self, request_id: str) -> dict:
         workflow = self.portal.requests
@@ -182,8 +178,7 @@ class HistoryHandler(RequestApiHandler):
 
     async def get(self, request_id: str) -> None:
         self.params()
-        await self.run(self.visible, request_id)
-        entries = await self.run(self.portal.requests.history, request_id)
+        entries = await self.run(self.portal.requests.history_for, request_id, self.actor())
         self.finish({"entries": [api_json.audit_entry(e) for e in entries]})
 
 

@@ -156,12 +156,9 @@ class PageHandler(PortalHandler):
         return {name: self.get_body_argument(name, "") for name in names}
 
     def visible_request(self, request_id: str) -> AccessRequest:
-        """The request if the caller may see it (on its team, steward or committee); others
-        get the same 404 as for a request that does not exist."""
-        found = self.portal.requests.get(request_id)
-        if not found.visible_to(self.actor()):
-            raise NotFound(f"there is no access request {request_id!r}")
-        return found
+        """The request if the caller may see it (``workflow.VISIBLE_FROM``); others get
+        the same 404 as for a request that does not exist."""
+        return self.portal.requests.get_for(request_id, self.actor())
 
 
 # --- catalogue ------------------------------------------------------------------------------
@@ -363,7 +360,7 @@ class QueuePage(PageHandler):
         scope, reviewer = QUEUE_PAGES[role]
         self.require(scope)
         me = self.actor()
-        queue = partial(self.portal.requests.queue, reviewer=me.name)
+        queue = partial(self.portal.requests.queue, reviewer=me)
         waiting = await self.call(queue, *QUEUES[reviewer])
         active = await self.call(queue, State.ACTIVE)
         self.render("queue.html", role=role, waiting=waiting, active=active, me=me, nav=role)
