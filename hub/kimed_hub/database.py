@@ -29,6 +29,8 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.schema import DDL
 
 from .paths import hub_data_dir
@@ -306,6 +308,15 @@ def default_url() -> str:
     folder = hub_data_dir() / "portal"
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'catalogue.sqlite'}"
+
+
+def masked_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``: the only form of a database URL
+    that may appear in a log, an error message or printed output."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(a malformed database URL)"
 
 
 class Database:

@@ -18,6 +18,7 @@ from kimed_hub.catalogue import CatalogueStore, SearchQuery
 from kimed_hub.catalogue.demo import demo_records
 from kimed_hub.catalogue.store import DEFAULT_BASE_IRI
 from kimed_hub.data_grants import MOUNTS_STATE_KEY
+from kimed_hub.database import masked_url
 from kimed_hub.portal_service import api, enforcement, wiring
 from kimed_hub.portal_service.commands import ensure_demo_data
 from kimed_hub.portal_service.hub_api import RunningServer
@@ -299,7 +300,16 @@ def test_expiry_period_setting(monkeypatch):
     monkeypatch.setenv(wiring.EXPIRE_EVERY_ENV, "5")
     assert wiring.expire_every() == 5
     assert "--expire-every" in wiring.service_definition("sqlite://", False)["command"]
+
     for bad in ("0", "soon", "-3"):
         monkeypatch.setenv(wiring.EXPIRE_EVERY_ENV, bad)
         with pytest.raises(SettingsError, match=wiring.EXPIRE_EVERY_ENV):
             wiring.expire_every()
+
+
+def test_the_database_url_goes_through_the_environment_only():
+    url = "postgresql+psycopg://kimed:S3cret-pw@127.0.0.1:5432/portal"
+    service = wiring.service_definition(url, True)
+    assert service["environment"] == {"KIMED_PORTAL_DB_URL": url}
+    assert not any("S3cret-pw" in part for part in service["command"])
+    assert masked_url(url) == "postgresql+psycopg://kimed:***@127.0.0.1:5432/portal"

@@ -24,7 +24,7 @@ from ..portal_address import SERVICE_PREFIX
 from .auth import MAX_BODY_BYTES
 from .enforcement import enforce_round
 from .hub_api import HubServers
-from .wiring import EXPIRE_EVERY_DEFAULT
+from .wiring import DB_URL_ENV, EXPIRE_EVERY_DEFAULT
 
 log = logging.getLogger("kimed.portal")
 
@@ -61,9 +61,9 @@ def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the service where the hub says (``JUPYTERHUB_SERVICE_URL``)."""
+    """Run the service where the hub says (``JUPYTERHUB_SERVICE_URL``), on the database
+    ``KIMED_PORTAL_DB_URL`` names (the environment only: it may carry a password)."""
     parser = argparse.ArgumentParser(prog="kimed_hub.portal_service", description=__doc__)
-    parser.add_argument("--db-url", required=True, help="the portal's SQLAlchemy URL")
     parser.add_argument("--policies-dir", type=Path, help="folder of the policy files")
     parser.add_argument(
         "--load-demo", action="store_true", help="load the fictional demo catalogue at start"
@@ -75,11 +75,14 @@ def main(argv: list[str] | None = None) -> None:
         help="seconds between runs that expire grants past their end and stop their servers",
     )
     args = parser.parse_args(argv)
+    db_url = os.environ.get(DB_URL_ENV, "")
+    if not db_url:
+        parser.error(f"set {DB_URL_ENV} (the portal's SQLAlchemy URL) in the environment")
     logging.basicConfig(level=logging.INFO, format="[%(name)s %(asctime)s] %(message)s")
-    store = CatalogueStore(args.db_url)
+    store = CatalogueStore(db_url)
     if args.load_demo:
         load_demo_catalogue(store)  # idempotent: unchanged records are not rewritten
-    portal = Portal(store, AccessRequests(store), GrantsReader(args.db_url))
+    portal = Portal(store, AccessRequests(store), GrantsReader(db_url))
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", SERVICE_PREFIX)
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8098"))
     # Bodies a little over the API's limit still reach the handlers, which answer 413

@@ -26,6 +26,7 @@ from ..audit import verify_audit_log
 from ..catalogue import CatalogueStore, Dataset, load_demo_catalogue
 from ..catalogue.demo import demo_records
 from ..catalogue.store import DEFAULT_BASE_IRI
+from ..database import masked_url
 from .enforcement import act
 from .wiring import expire_every
 
@@ -46,7 +47,7 @@ def load_demo(db_url: str) -> int:
     """Load (or refresh) the fictional demo catalogue; unchanged records stay as they are."""
     with closing(CatalogueStore(db_url)) as store:
         loaded = load_demo_catalogue(store)
-    print(f"demo catalogue: {len(loaded)} records in place ({db_url})")
+    print(f"demo catalogue: {len(loaded)} records in place ({masked_url(db_url)})")
     return 0
 
 

@@ -16,6 +16,8 @@ from ..portal_address import SERVICE_NAME
 from ..settings import SettingsError
 
 PORT_ENV = "KIMED_PORTAL_PORT"
+#: The portal's database URL, in the service's environment only (never on its command line).
+DB_URL_ENV = "KIMED_PORTAL_DB_URL"
 #: Seconds between the portal's runs that expire grants past their end date and stop
 #: the servers that hold them (``KIMED_PORTAL_EXPIRE_EVERY`` overrides).
 EXPIRE_EVERY_ENV = "KIMED_PORTAL_EXPIRE_EVERY"
@@ -54,14 +56,14 @@ def expire_every() -> float:
 
 
 def service_definition(db_url: str, load_demo: bool) -> dict:
-    """The hub-managed service. Managed services start with an almost empty environment,
-    so the database URL and the policies folder are passed as options."""
+    """The hub-managed service. Managed services start with an almost empty environment:
+    the database URL, which may carry a password, goes into the service's environment
+    (``KIMED_PORTAL_DB_URL``; the hub logs the command line, never the environment); the
+    policies folder and the periods are plain options."""
     command = [
         sys.executable,
         "-m",
         "kimed_hub.portal_service",
-        "--db-url",
-        db_url,
         "--policies-dir",
         str(policies_dir()),
         "--expire-every",
@@ -75,4 +77,5 @@ def service_definition(db_url: str, load_demo: bool) -> dict:
         "oauth_no_confirm": True,
         "oauth_client_allowed_scopes": PORTAL_SCOPES,
         "command": command + (["--load-demo"] if load_demo else []),
+        "environment": {DB_URL_ENV: db_url},
     }
