@@ -403,6 +403,13 @@ class WorkbenchSpawner(DockerSpawner):
         if port:
             HOST_PORTS.claim(int(port))
             self._host_port = int(port)
+        if self.assigned_gpus or port:
+            self.log.info(
+                "%s holds GPUs %s and host port %s (from its saved state)",
+                self._holder,
+                list(self.assigned_gpus),
+                port,
+            )
 
     def clear_state(self) -> None:
         """Forget the stopped server's record (its resources were released by stop)."""

@@ -21,6 +21,7 @@ import asyncio
 import html
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -212,3 +213,25 @@ def test_wrong_passwords_lock_the_account_and_no_one_else(checked_hub):
     assert "local login for 'auditor' refused (throttled)" in log
     time.sleep(THROTTLE["lockout_seconds"] + 0.5)
     assert login_attempt(hub, "auditor", right).status_code == 302  # the lock ran out
+
+
+# Last in this module: it kills the hub.
+def test_after_a_hub_crash_a_running_server_keeps_its_port_and_record(checked_hub):
+    """A crash (SIGKILL: a clean stop would stop every server) with a server running: the
+    restarted hub hands the saved state to the spawner (``load_state``), which claims the
+    server's host port (and GPUs, tests/unit/test_spawner_profiles.py) again."""
+    hub = checked_hub
+    researcher, admin = hub.login("researcher"), hub.login("admin")
+    researcher.spawn()
+    state = admin.api("GET", "/users/researcher").json()["servers"][""]["state"]
+    port = state["kimed_host_port"]
+    hub.process.send_signal(signal.SIGKILL)
+    hub.process.wait()
+    hub.start()
+    assert f"researcher/ holds GPUs [] and host port {port} (from its saved state)" in (
+        hub.log_tail(400)
+    )
+    researcher = hub.login("researcher")
+    assert researcher.server_state().get("ready")
+    assert researcher.run_code("print(6 * 7)").strip() == "42"
+    researcher.stop_server()
