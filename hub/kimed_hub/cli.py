@@ -85,9 +85,13 @@ def test(pytest_args: list[str]) -> int:
 
 
 def clean(volumes: bool) -> None:
-    from .testing import remove_containers
+    """Remove this workbench's user containers (``KIMED_PREFIX``-…), and with ``volumes``
+    their home volumes too."""
+    from .runtime import remove_containers
 
-    remove_containers(Settings.from_env().prefix + "-", volumes=volumes)
+    prefix = Settings.from_env().prefix + "-"
+    remove_containers(prefix, volumes=volumes)
+    print(f"removed the containers{' and volumes' if volumes else ''} named {prefix}*")
 
 
 def _parser() -> argparse.ArgumentParser:
