@@ -9,6 +9,8 @@ kimed clean            remove this workbench's user containers (--volumes: homes
 kimed portal verify-audit | load-demo | import FILE | demo-data
 kimed portal close | revoke AR-... --comment TEXT [--actor NAME]
                        the portal's database (the hub's: KIMED_PORTAL_DB_URL or beside it)
+kimed data generate-mii OUT | import-fhir SOURCE --dataset ID
+                       MII/FHIR data: fictional data, import into a dataset's tables
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import images
+from . import cli_data, images
 from .accounts import demo_passwords, ensure_demo_accounts
 from .gpus import detect_gpu_ids
 from .paths import hub_data_dir, project_root
@@ -123,6 +125,11 @@ def _parser() -> argparse.ArgumentParser:
         ending.add_argument("request_id", help="the request, e.g. AR-000007")
         ending.add_argument("--comment", required=action == "revoke", default="")
         ending.add_argument("--actor", default="kimed-cli", help="the steward the audit log names")
+    exporting = actions.add_parser("export", help="export records as HealthDCAT-AP RDF")
+    exporting.add_argument("identifiers", nargs="*", help="records to export (default: all)")
+    exporting.add_argument("--format", default="turtle", choices=["turtle", "json-ld"])
+    exporting.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+    cli_data.add_parser(sub)
     return parser
 
 
@@ -143,6 +150,10 @@ def portal_command(args: argparse.Namespace) -> int:
         if args.action in ("close", "revoke"):
             return commands.end_grant(
                 settings.portal_db_url, args.action, args.request_id, args.actor, args.comment
+            )
+        if args.action == "export":
+            return commands.export_records(
+                settings.portal_db_url, args.format, args.identifiers, args.output
             )
         changed = commands.ensure_demo_data(settings.dataset_root)
         print(f"demo data under {settings.dataset_root}: {len(changed)} folder(s) written")
@@ -175,6 +186,8 @@ def _dispatch(argv: list[str]) -> int:
         clean(args.volumes)
     elif args.command == "portal":
         return portal_command(args)
+    elif args.command == "data":
+        return cli_data.run(args)
     return 0
 
 

@@ -10,16 +10,21 @@ files live on the host in ``<dataset root>/<identifier>`` and appear read-only a
 ``/data/<identifier>``. A dataset whose files are not on this host is left out and
 logged, so a missing folder never stops a user's server; a portal database that cannot
 be read stops the spawn (``GrantsUnavailable``), so a wrong URL never looks like "no
-grants".
+grants". A FHIR import with MII broad consent data is mounted as a filtered, read-only
+view holding only the patients whose consent permits the use on the grant's start day
+(``interop.consent_mount``); the portal's audit log records the counts (the one write the
+hub makes to the portal database: an audit entry, through ``Database(create=False)``).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from .access.grants import GrantsReader, data_mount_path
+from .access.grants import GrantsReader, data_mount_path, reasons
+from .interop.consent_mount import ConsentPolicyMissing, audit_consent_view, consent_mount
 
 log = logging.getLogger(__name__)
 #: Who may read the catalogue may use its synthetic versions.
@@ -28,6 +33,8 @@ SYNTHETIC_SCOPE = "custom:kimed:read:catalogue"
 #: dataset → why it was mounted. The portal's reconciliation reads it through the hub
 #: API (``admin:server_state``) and compares it with the grants in force.
 MOUNTS_STATE_KEY = "kimed_data_mounts"
+#: Consent-filtered views of MII datasets, beside the datasets (a dot: no dataset's name).
+VIEWS = ".consent-views"
 
 
 @dataclass(frozen=True)
@@ -47,14 +54,39 @@ def granted_mounts(
     synthetic version when ``synthetic``; only those with data on this host)."""
     reader = GrantsReader(portal_db_url)
     try:
-        entitled = reader.mounts_for(username, synthetic)
+        grants = reader.active_grants(username)
+        entitled = reasons(grants, reader.synthetic_versions() if synthetic else [])
     finally:
         reader.close()
+    starts = {grant.dataset: grant.valid_from for grant in grants}
     mounts = []
     for dataset, why in sorted(entitled.items()):
         folder = dataset_root / dataset
         if not folder.is_dir():
             log.warning("%s %s for %s: no data at %s; not mounted", why, dataset, username, folder)
             continue
-        mounts.append(DataMount(dataset, folder, data_mount_path(dataset), why))
+        folder = _consented(portal_db_url, username, dataset, folder, starts.get(dataset))
+        if folder is not None:
+            mounts.append(DataMount(dataset, folder, data_mount_path(dataset), why))
     return mounts
+
+
+def _consented(db_url: str, username: str, dataset: str, folder: Path, valid_from):
+    """The folder itself, or for MII data its broad-consent view for the grant's start
+    (audited in counts); None when the reviewed policy does not cover the dataset."""
+    try:
+        path, counts = consent_mount(
+            dataset, folder, valid_from or datetime.now(UTC), folder.parent / VIEWS
+        )
+    except ConsentPolicyMissing as error:
+        log.error("%s for %s: %s", dataset, username, error)
+        return None
+    if counts is not None:
+        from .database import Database  # only for MII data: the one audited write
+
+        db = Database(db_url, create=False)
+        try:
+            audit_consent_view(db, username, dataset, counts, valid_from)
+        finally:
+            db.dispose()
+    return path

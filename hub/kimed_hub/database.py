@@ -94,6 +94,21 @@ dataset_content = Table(
     Column("fts_variables", Text),
 )
 
+# Records written by other portals keep their whole description as received (N-Triples),
+# exported verbatim; the datasets row above is the portal's searchable copy.
+foreign_records = Table(
+    "portal_foreign_records",
+    metadata,
+    Column(
+        "dataset_pk",
+        Integer,
+        ForeignKey("portal_datasets.pk", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("source_iri", Text, nullable=False),
+    Column("triples", Text, nullable=False),
+)
+
 dataset_facets = Table(
     "portal_dataset_facets",
     metadata,
@@ -322,14 +337,17 @@ def masked_url(url: str) -> str:
 class Database:
     """One portal database: the engine, the schema and transaction helpers."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, create: bool = True):
+        """``create``: make missing tables (the portal service); False for a process that
+        only uses the tables the portal made (the hub's one audited write)."""
         self.engine = create_engine(url, pool_pre_ping=True)
         self.backend = self.engine.dialect.name
         if self.backend == "sqlite":
             _configure_sqlite(self.engine)
         elif self.backend != "postgresql":
             raise ValueError(f"unsupported database {self.backend!r}; use SQLite or PostgreSQL")
-        metadata.create_all(self.engine)
+        if create:
+            metadata.create_all(self.engine)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

@@ -105,7 +105,10 @@ def hub_client(hub: HubProcess, admin, scopes: list[str]) -> HubServers:
         "POST", "/users/admin/tokens", json={"scopes": scopes, "note": "reconcile test"}
     )
     assert made.status_code == 201, made.text
-    return HubServers(f"http://127.0.0.1:{hub.hub_port}/hub/api", made.json()["token"])
+    # A generous timeout: on a loaded machine the hub may take long to answer a stop (a
+    # timeout would only count as one more failed round, which is not what is tested).
+    api = f"http://127.0.0.1:{hub.hub_port}/hub/api"
+    return HubServers(api, made.json()["token"], timeout=180)
 
 
 def kimed_cli(hub: HubProcess, *args: str) -> subprocess.CompletedProcess:

@@ -99,6 +99,13 @@ def synthetic_versions_in(conn: Connection) -> list[str]:
     return list(conn.scalars(query.order_by(datasets.c.identifier)))
 
 
+def reasons(grants: list[Grant], synthetic: list[str]) -> dict[str, str]:
+    """Dataset → why it may be mounted: ``grant AR-…`` for a grant, else ``synthetic
+    version`` (what the spawner records and the reconciliation compares)."""
+    entitled = {grant.dataset: f"grant {grant.request_id}" for grant in grants}
+    return entitled | {d: "synthetic version" for d in synthetic if d not in entitled}
+
+
 def _read_only_url(url: str):
     """The URL to connect with: SQLite files opened read-only (``mode=ro``), so a wrong
     path fails instead of creating an empty database; other backends as given."""
@@ -125,23 +132,32 @@ class GrantsReader:
             raise GrantsUnavailable("no portal database URL given (WorkbenchSpawner.portal_db_url)")
         self.engine = create_engine(_read_only_url(url), pool_pre_ping=True)
 
-    def mounts_for(self, username: str, synthetic: bool) -> dict[str, str]:
-        """Dataset → why ``username`` may have it: ``grant AR-…`` for their ACTIVE grants,
-        plus ``synthetic version`` for every synthetic version when ``synthetic``."""
+    def _read(self, query, *args):
+        """``query(conn, *args)`` on a fresh connection; any database error becomes
+        :class:`GrantsUnavailable` naming the database (password masked)."""
         try:
             with self.engine.connect() as conn:
-                grants = active_grants_in(conn, username)
-                entitled = {g.dataset: f"grant {g.request_id}" for g in grants}
-                if synthetic:
-                    extra = synthetic_versions_in(conn)
-                    entitled |= {d: "synthetic version" for d in extra if d not in entitled}
+                return query(conn, *args)
         except SQLAlchemyError as exc:
             url = self.engine.url.render_as_string(hide_password=True)
             raise GrantsUnavailable(
                 f"could not read the grants from the portal database {url}: "
                 f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
             ) from None
-        return entitled
+
+    def active_grants(self, username: str) -> list[Grant]:
+        """``username``'s grants in force now, one per dataset."""
+        return self._read(active_grants_in, username)
+
+    def synthetic_versions(self) -> list[str]:
+        """Every synthetic version in the catalogue."""
+        return self._read(synthetic_versions_in)
+
+    def mounts_for(self, username: str, synthetic: bool) -> dict[str, str]:
+        """Dataset → why ``username`` may have it: ``grant AR-…`` for their ACTIVE grants,
+        plus ``synthetic version`` for every synthetic version when ``synthetic``."""
+        grants = self.active_grants(username)
+        return reasons(grants, self.synthetic_versions() if synthetic else [])
 
     def close(self) -> None:
         """Close the engine's connections."""
