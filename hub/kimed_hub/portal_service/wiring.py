@@ -31,6 +31,8 @@ PORTAL_SCOPES = [
     "custom:kimed:check:access-requests",
     "custom:kimed:decide:access-requests",
     "custom:kimed:read:audit-log",
+    "custom:kimed:submit:export-requests",
+    "custom:kimed:review:export-requests",
 ]
 #: What the portal itself may do in the hub, for the reconciliation of running servers
 #: with the grants in force (``enforcement.py``): list the users with running servers
@@ -55,11 +57,12 @@ def expire_every() -> float:
     return seconds
 
 
-def service_definition(db_url: str, load_demo: bool) -> dict:
+def service_definition(db_url: str, load_demo: bool, airlock: list[str] = ()) -> dict:
     """The hub-managed service. Managed services start with an almost empty environment:
     the database URL, which may carry a password, goes into the service's environment
     (``KIMED_PORTAL_DB_URL``; the hub logs the command line, never the environment); the
-    policies folder and the periods are plain options."""
+    policies folder, the periods and the airlock's options (``airlock_options``) are
+    plain options."""
     command = [
         sys.executable,
         "-m",
@@ -68,6 +71,7 @@ def service_definition(db_url: str, load_demo: bool) -> dict:
         str(policies_dir()),
         "--expire-every",
         str(expire_every()),
+        *airlock,
     ]
     return {
         "name": SERVICE_NAME,
@@ -79,3 +83,21 @@ def service_definition(db_url: str, load_demo: bool) -> dict:
         "command": command + (["--load-demo"] if load_demo else []),
         "environment": {DB_URL_ENV: db_url},
     }
+
+
+def airlock_options(prefix: str, runtime_url: str) -> list[str]:
+    """The airlock's folder (snapshots, releases: beside the hub's data, never a user's)
+    and where the home volumes are (the runtime and the volume names the spawner uses)."""
+    from ..paths import hub_data_dir
+    from ..policies import security_profile
+
+    template = security_profile().home_volume_template
+    return [
+        "--airlock-dir",
+        str(hub_data_dir() / "airlock"),
+        "--runtime-url",
+        runtime_url,
+        "--home-volume",
+        template.replace("{prefix}", prefix),
+    ]
+
