@@ -100,4 +100,3 @@ def airlock_options(prefix: str, runtime_url: str) -> list[str]:
         "--home-volume",
         template.replace("{prefix}", prefix),
     ]
-
