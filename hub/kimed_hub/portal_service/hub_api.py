@@ -41,7 +41,10 @@ class HubServers:
 
     api_url: str = field(default_factory=lambda: os.environ.get("JUPYTERHUB_API_URL", ""))
     token: str = field(default_factory=lambda: os.environ.get("JUPYTERHUB_API_TOKEN", ""))
-    timeout: float = 30
+    # The hub polls the server before it stops it, and answers a stop within its
+    # slow_stop_timeout; on a loaded host the runtime's answers add to that. A timeout is
+    # no loss (the next round retries), but a stop that would have worked is better.
+    timeout: float = 90
 
     async def _call(self, method: str, path: str, accept: str = "application/json"):
         request = HTTPRequest(
