@@ -28,7 +28,8 @@ from jupyterhub.scopes import get_scopes_for
 from tornado import web
 from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 
-from . import container_checks, firewall, gpus, oci_spec_checks, package_index, portal_service
+from . import container_checks, firewall, gpus, oci_spec_checks, package_index
+from .access.grants import GrantsUnavailable, data_mount_path
 from .container_expectations import (
     ExpectedContainer,
     SpawnFacts,
@@ -37,7 +38,8 @@ from .container_expectations import (
     seccomp_file,
     seccomp_option,
 )
-from .data_grants import SYNTHETIC_SCOPE, DataMount, granted_mounts
+from .data_grants import MOUNTS_STATE_KEY, SYNTHETIC_SCOPE, DataMount, granted_mounts
+from .database import default_url
 from .host_ports import HOST_PORTS
 from .paths import state_dir
 from .policies import (
@@ -48,6 +50,7 @@ from .policies import (
     seccomp_profile,
     security_profile,
 )
+from .portal_address import portal_env
 
 # Libraries in the kernels that would otherwise reach for the internet on first use: they
 # must not even try (the egress rules would stop them, but no attempt should be made).
@@ -59,6 +62,11 @@ OFFLINE_ENV = {
     "TRANSFORMERS_OFFLINE": "1",
     "HF_DATASETS_OFFLINE": "1",
 }
+
+
+#: Keys of this spawner's additions to the server state (``get_state``).
+GPUS_STATE_KEY = "kimed_gpus"
+PORT_STATE_KEY = "kimed_host_port"
 
 
 class SpawnRefused(Exception):
@@ -117,7 +125,11 @@ class WorkbenchSpawner(DockerSpawner):
         access grant mounts that sub-folder read-only at /data/<identifier>.""",
     )
     portal_db_url = Unicode(
-        "", config=True, help="The portal's database (grants); empty means its default."
+        "",
+        config=True,
+        help="""The portal's database, read (only) for the user's grants at each spawn;
+        empty means its default (``KIMED_PORTAL_DB_URL``, else SQLite in the hub's data
+        folder). A database that cannot be read refuses the spawn.""",
     )
     gpu_devices = List(
         Unicode(),
@@ -306,20 +318,27 @@ class WorkbenchSpawner(DockerSpawner):
 
     async def _mount_granted_data(self) -> None:
         """Read-only mounts for the user's ACTIVE grants and, if they may read the catalogue,
-        its synthetic versions; read now (data_grants.py)."""
+        its synthetic versions; read now (data_grants.py). An unreadable portal database
+        stops the spawn: it must never look like "no grants" (or like old ones)."""
         if not self.dataset_root:
             self.data_mounts = ()
         else:
             synthetic = SYNTHETIC_SCOPE in get_scopes_for(self.user.orm_user)
-            self.data_mounts = tuple(
-                await asyncio.to_thread(
+            try:
+                mounts = await asyncio.to_thread(
                     granted_mounts,
                     self.user.name,
                     Path(self.dataset_root),
-                    self.portal_db_url,
+                    self.portal_db_url or default_url(),
                     synthetic,
                 )
-            )
+            except GrantsUnavailable as exc:
+                raise SpawnRefused(
+                    str(exc),
+                    "Your server was not started: the workbench could not read your data "
+                    "access grants. Please tell your administrator (the hub log says why).",
+                ) from exc
+            self.data_mounts = tuple(mounts)
         self.read_only_volumes = {str(m.host_path): m.container_path for m in self.data_mounts}
         if self.data_mounts:
             self.log.info(
@@ -384,6 +403,50 @@ class WorkbenchSpawner(DockerSpawner):
         finally:
             self._release_resources()
 
+    # -- state that survives a hub restart ------------------------------------------------
+
+    def get_state(self) -> dict[str, Any]:
+        """DockerSpawner's state plus what this server holds: its dataset mounts (read by
+        the portal's reconciliation), its GPUs and its host port (rebuilt into the hub's
+        allocation tables by :meth:`load_state` after a restart)."""
+        state = super().get_state()
+        state[MOUNTS_STATE_KEY] = {m.dataset: m.reason for m in self.data_mounts}
+        if self.assigned_gpus:
+            state[GPUS_STATE_KEY] = list(self.assigned_gpus)
+        if getattr(self, "_host_port", None):
+            state[PORT_STATE_KEY] = self._host_port
+        return state
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Restore a running server's record after a hub restart, and claim its GPUs and
+        port again, so that no device or port is handed out twice."""
+        super().load_state(state)
+        root = Path(self.dataset_root or ".")
+        self.data_mounts = tuple(
+            DataMount(name, root / name, data_mount_path(name), why)
+            for name, why in sorted((state.get(MOUNTS_STATE_KEY) or {}).items())
+        )
+        self.assigned_gpus = tuple(state.get(GPUS_STATE_KEY) or ())
+        if self.assigned_gpus:
+            gpus.POOL.claim(self._holder, list(self.assigned_gpus))
+        port = state.get(PORT_STATE_KEY)
+        if port:
+            HOST_PORTS.claim(int(port))
+            self._host_port = int(port)
+        if self.assigned_gpus or port:
+            self.log.info(
+                "%s holds GPUs %s and host port %s (from its saved state)",
+                self._holder,
+                list(self.assigned_gpus),
+                port,
+            )
+
+    def clear_state(self) -> None:
+        """Forget the stopped server's record (its resources were released by stop)."""
+        super().clear_state()
+        self.data_mounts = ()
+        self.assigned_gpus = ()
+
     def _seccomp_path(self) -> str:
         """podman reads the profile from a file: the content-addressed copy in .kimed/."""
         if self.runtime_kind == "docker":
@@ -424,11 +487,11 @@ class WorkbenchSpawner(DockerSpawner):
     def get_env(self) -> dict[str, str]:
         """DockerSpawner's environment, libraries told to stay offline (OFFLINE_ENV), pip's
         settings for the workbench's package index (package_index.pip_env) and the portal's
-        address for the widgets (portal_service.portal_env)."""
+        address for the widgets (portal_address.portal_env)."""
         env = {**super().get_env(), **OFFLINE_ENV}
         token = env.get("JUPYTERHUB_API_TOKEN", "")
         env.update(package_index.pip_env(self.hub_connect_url, self.proxy_port, token))
-        env.update(portal_service.portal_env(self.hub_connect_url, self.proxy_port))
+        env.update(portal_env(self.hub_connect_url, self.proxy_port))
         return env
 
     async def start_object(self):

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from kimed_hub.paths import policies_dir
-from kimed_hub.testing import runtime_client
+from kimed_hub.runtime import runtime_client
 
 pytestmark = pytest.mark.integration
 
