@@ -8,9 +8,10 @@ For each size: fictional MII data (``kimed_hub.interop.generate``, about 21 reso
 patient) is generated into a temporary folder, then imported in a child process
 (``import_fhir``) once per validation mode so that its peak memory (max RSS of the
 importer and its workers) and its CPU time are its own (on a shared machine the wall
-time depends on the others' load, the CPU time much less). Modes: ``sample`` (the default import: MII checks
-and the kept values' FHIR formats on every resource, the full fhir.resources structure
-check on 1 in 20) and ``all`` (``--validate-all``: fhir.resources on every resource).
+time depends on the others' load, the CPU time much less). Modes: ``sample`` (the
+default import: MII checks and the kept values' FHIR formats on every resource, the full
+fhir.resources structure check on 1 in 20) and ``all`` (``--validate-all``:
+fhir.resources on every resource).
 Targets: >= 20,000 resources/s, <= 1 GB peak. Feasibility: ``--feasibility-patients``
 patients are generated and imported, the tables loaded once, then ``--queries`` queries
 (inclusion/exclusion criteria from codes, lab values with time windows and age) are timed

@@ -38,7 +38,8 @@ GRANT_START = datetime(2022, 7, 1, tzinfo=UTC)
 PROBE = f"""
 import csv, json, os
 root = '/data/{DATASET}'
-ids = lambda name: sorted({{r['patient_id'] for r in csv.DictReader(open(f'{{root}}/{{name}}.csv'))}})
+def ids(name):
+    return sorted({{r['patient_id'] for r in csv.DictReader(open(f'{{root}}/{{name}}.csv'))}})
 seen = {{'listing': sorted(os.listdir('/data')), 'patients': ids('patient'),
         'observation': ids('observation'), 'consent': ids('consent')}}
 try:

@@ -17,6 +17,7 @@ from datetime import date
 import pytest
 
 from kimed_hub.access import AccessRequests
+from kimed_hub.access.grants import GrantsReader
 from kimed_hub.audit import verify_audit_log
 from kimed_hub.catalogue import CatalogueStore
 from kimed_hub.interop.catalogue_record import update_catalogue
@@ -50,7 +51,8 @@ def portal(export, tmp_path_factory):
     update_catalogue(store, DATASET, result.manifest, result.folder, actor="importer")
     update_catalogue(store, "mii-elsewhere", result.manifest, result.folder, actor="importer")
     service = FeasibilityService(store, root, secret=b"s" * 32, policy=EXACT)
-    with served(Portal(store, AccessRequests(store), feasibility=service)) as url:
+    grants = GrantsReader(store.db.engine.url.render_as_string(hide_password=False))
+    with served(Portal(store, AccessRequests(store), grants, feasibility=service)) as url:
         yield url, store
     store.close()
 
