@@ -59,6 +59,7 @@ class ClinicalTables:
         """Read an imported dataset's folder (or a consent-filtered view of it)."""
         folder = Path(folder)
         patients = _read(folder, "patient", ["patient_id", "gender", "birth_date"])
+        patients["birth_key"] = _birth_keys(patients["birth_date"])
         columns = ["patient_id", "code", "code_system", "time"]
         events = {}
         for name in EVENT_TABLES:
@@ -95,9 +96,16 @@ def _code_mask(frame: pd.DataFrame, codes: dict) -> pd.Series:
     return frame["code"].isin(wanted) & (frame["code_system"] == codes["system"])
 
 
-def _ages(births: pd.Series, on: date) -> pd.Series:
-    years = births.map(lambda b: on.year - b.year - ((on.month, on.day) < (b.month, b.day)))
-    return years.astype(float)
+def _birth_keys(births: pd.Series) -> pd.Series:
+    """Birth dates as numbers YYYYMMDD (NaN where missing), made once per load."""
+    born = pd.to_datetime(births)
+    return (born.dt.year * 10000 + born.dt.month * 100 + born.dt.day).astype(float)
+
+
+def _ages(birth_keys: pd.Series, on: date) -> pd.Series:
+    """Whole years on ``on``: (YYYYMMDD on - YYYYMMDD born) // 10000, vectorised (a
+    per-patient Python function took a quarter of a feasibility question's time)."""
+    return (on.year * 10000 + on.month * 100 + on.day - birth_keys) // 10000
 
 
 class Evaluator:
@@ -145,7 +153,7 @@ class Evaluator:
     def _patients(self, spec: dict) -> pd.Series:
         frame, mask = self.tables.patients, pd.Series(True, index=self.index)
         if spec["age"]:
-            ages = _ages(frame["birth_date"], self.definitions.reference_date)
+            ages = _ages(frame["birth_key"], self.definitions.reference_date)
             mask &= _in_range(ages, {k: v for k, v in spec["age"].items() if k != "unit"})
         if spec["gender"]:
             mask &= frame["gender"].isin(spec["gender"])
