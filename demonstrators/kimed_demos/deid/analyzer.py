@@ -13,7 +13,6 @@ import bisect
 import functools
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from presidio_analyzer import AnalyzerEngine, BatchAnalyzerEngine, RecognizerRegistry
@@ -25,21 +24,13 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from tqdm.auto import tqdm
 
-from .entities import NER_LABELS
+from .entities import NER_LABELS, Finding
+from .mentions import check_model_findings, complete_mentions, spread_mentions
 from .model import blank_pipeline, load_pipeline
 from .recognizers import LANGUAGE, german_recognizers
 
 DEFAULT_THRESHOLD = 0.5
-
-
-@dataclass(frozen=True)
-class Finding:
-    """An identifier found in a text: offsets [start, end), entity type, score."""
-
-    start: int
-    end: int
-    entity_type: str
-    score: float
+NER_RAW_SCORE = 0.52
 
 
 class PipelineNlpEngine(SpacyNlpEngine):
@@ -53,7 +44,12 @@ class PipelineNlpEngine(SpacyNlpEngine):
         mapping = {label: label for label in NER_LABELS}
         super().__init__(
             models=[{"lang_code": LANGUAGE, "model_name": "kimed-deid"}],
-            ner_model_configuration=NerModelConfiguration(model_to_presidio_entity_mapping=mapping),
+            # The model's raw score is a constant (spaCy NER has none); below every
+            # pattern score, so presidio's de-duplication never lets a model span
+            # swallow a pattern finding. The second stage (mentions.py) re-scores it.
+            ner_model_configuration=NerModelConfiguration(
+                model_to_presidio_entity_mapping=mapping, default_score=NER_RAW_SCORE
+            ),
         )
         self._pipeline = nlp
 
@@ -212,14 +208,18 @@ def resolve_overlaps(results: Iterable, text: str) -> list[Finding]:
     """Non-overlapping findings from presidio's results for ``text``.
 
     Pattern results take precedence inside their spans over the NER (see
-    :func:`_trim_ner`); what still overlaps is merged (see :func:`_merge`).
+    :func:`_trim_ner`); model findings then pass the second-stage check and names are
+    completed and spread through the document (:mod:`.mentions`); what still
+    overlaps is merged (see :func:`_merge`).
     """
     results = list(results)
     patterns = [Finding(r.start, r.end, r.entity_type, r.score) for r in results if not _is_ner(r)]
     ner = [Finding(r.start, r.end, r.entity_type, r.score) for r in results if _is_ner(r)]
     overlapping = lambda f: [p for p in patterns if p.start < f.end and f.start < p.end]  # noqa: E731
     trimmed = [piece for f in ner for piece in _trim_ner(f, overlapping(f), text)]
-    return _merge([*patterns, *trimmed])
+    merged = _merge([*patterns, *check_model_findings(trimmed, text)])
+    # Completion and spreading work on whole mentions, so they come after the merge.
+    return _merge(spread_mentions(complete_mentions(merged, text), text))
 
 
 def analyze_texts(

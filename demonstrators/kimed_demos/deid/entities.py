@@ -8,7 +8,19 @@ the others come from pattern recognizers with checksums and German context words
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An identifier found in a text: offsets [start, end), entity type, score."""
+
+    start: int
+    end: int
+    entity_type: str
+    score: float
+
 
 ENTITY_DESCRIPTIONS = MappingProxyType(
     {

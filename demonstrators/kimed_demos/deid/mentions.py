@@ -1,0 +1,241 @@
+"""Second stage after the recognizers: check model findings, complete and spread mentions.
+
+The NER scores every span alike (spaCy's transition model has no calibrated
+confidence), so a threshold cannot separate "Apgar" from "Apgar"-the-surname. This
+stage decides with evidence the model does not have:
+
+- :func:`check_model_findings`: a model finding inside a must-keep term
+  (:mod:`.keeplist`) is dropped; one whose words are all ordinary German words
+  (Debian's word list, sentence-start adverbs) and none a known name is dropped.
+- :func:`complete_mentions`: a found name grows to the whole mention - particles
+  (von, van, zu), initials, hyphenated and double names, a known first name before a
+  surname, a second name after "/" - so no part of a name survives.
+- :func:`spread_mentions`: a name, town or organisation found once is removed
+  everywhere in the document (also in capitals), which catches bare surnames in
+  signature lines and participant lists.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+
+import regex as re
+
+from . import wordlist
+from .entities import Finding
+from .keeplist import keep_spans, keep_words
+
+_L, _UP, _LOW = r"\p{L}", r"\p{Lu}", r"\p{Ll}"
+NAME_WORD = rf"{_UP}{_LOW}+(?:['’]{_LOW}+)?(?:-{_UP}{_LOW}+)*"
+_WORDS = re.compile(rf"{_L}[{_L}'’-]*")
+_PARTICLE_BEFORE = re.compile(r"(?:\b(?:von der|van der|von|van|vom|zu|zur|de|ten|v\.)[ ])$")
+_INITIAL_BEFORE = re.compile(rf"(?<![\w.])(?:{_UP}\.[ ]?){{1,2}}$")
+_NAME_BEFORE = re.compile(rf"(?<![\w.-])({NAME_WORD})[ ]$")
+_AFTER = (
+    re.compile(rf"^-{NAME_WORD}"),  # the rest of a hyphenated name
+    re.compile(rf"^[ ](?:von der|van der|von|van|vom|zu|zur|de|v\.)[ ]{NAME_WORD}"),
+    re.compile(rf"^[ ]{_UP}\.(?![\w])"),  # "Tobias W."
+)
+_NAME_AFTER = re.compile(rf"^[ ]({NAME_WORD})(?![\w.-])")
+_COMMA_FIRST = re.compile(rf"^,[ ]({NAME_WORD})(?![\w.-])")
+_SLASH_NAME = re.compile(rf"^[ ]?/[ ]?(?:(?:Dr|Prof|PD)\.?[ ])*({NAME_WORD})(?![\w.-])")
+# Endings of compound surnames (Bergmann, Falkenhain): such words are not taken apart.
+_SURNAME_HEADS = (
+    "mann", "hain", "feld", "berg", "thal", "bach", "dorf", "hausen", "stein", "kamp",
+    "hof", "heim", "burg", "brück", "wald", "horst", "hagen", "meier", "meyer", "bauer",
+    "schmidt", "müller", "lein", "haus", "hardt", "rath", "land", "mühl", "born", "brink",
+)  # fmt: skip
+_FUNCTION_WORDS = frozenset({"von", "van", "zu", "der", "de", "den", "am", "an", "im", "bei"})
+
+
+@functools.cache
+def _dictionary() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(words of the German list as written, its lower-case-only words, known names)."""
+    path = wordlist.GERMAN_WORDLIST
+    if not path.exists():
+        raise FileNotFoundError(
+            f"German word list {path} not found: install the Debian package 'wngerman'"
+        )
+    words = frozenset(path.read_text(encoding="utf-8").split())
+    lower = frozenset(w for w in words if w.islower())
+    names = frozenset(
+        {*wordlist._FakerPerson.last_names, *wordlist.NOUN_SURNAMES}
+        | set(wordlist._FakerPerson.first_names_female)
+        | set(wordlist._FakerPerson.first_names_male)
+    )
+    return words, lower, names
+
+
+@functools.cache
+def first_names() -> frozenset[str]:
+    """Known German first names (Faker de_DE, both genders)."""
+    return frozenset(
+        {*wordlist._FakerPerson.first_names_female, *wordlist._FakerPerson.first_names_male}
+    )
+
+
+def is_known_name(word: str) -> bool:
+    """True for a first name or surname of the name lists."""
+    return word in _dictionary()[2]
+
+
+@functools.cache
+def is_common_word(word: str) -> bool:
+    """True for an ordinary German word that is not a known name.
+
+    Ordinary: in the keep list or the clinical nouns, written in lower case in the
+    word list ("danach", "aktuell": sentence starts), or a capitalised noun of the list
+    that has plural or case forms there ("Befund", "Befunde"). Towns are in the list
+    too but do not inflect, so "Görlitz" is not ordinary.
+    """
+    if word in keep_words() or word in wordlist.CLINICAL_NOUNS:
+        return True
+    if is_known_name(word) or is_known_name(word.title()):
+        return False
+    words, lower, _ = _dictionary()
+    if word.lower() in lower or wordlist._inflects_like_a_noun(word, words):
+        return True
+    return _is_compound(word, words, lower)
+
+
+def _is_compound(word: str, words: frozenset[str], lower: frozenset[str]) -> bool:
+    """True for a compound of list words: "Verbandwechsel" = Verband + Wechsel.
+
+    The head (last part, at least 4 letters) must be a noun that inflects, the rest a
+    word of the list, allowing the linking letters s, es, n, en.
+    """
+    for cut in range(3, len(word) - 4):
+        head = word[cut:].capitalize()
+        if head not in words or head.lower().endswith(_SURNAME_HEADS):
+            continue
+        stem = word[:cut]
+        for link in ("", "s", "es", "n", "en", "e"):
+            base = stem[: len(stem) - len(link)] if link and stem.endswith(link) else stem
+            if base and (base in words or base.lower() in lower or base.capitalize() in words):
+                return True
+    return False
+
+
+def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    """True if [start, end) is covered by the union of ``spans``."""
+    position = start
+    for a, b in sorted(spans):
+        if a <= position < b:
+            position = b
+    return position >= end
+
+
+#: Second-stage scores of a model finding: a word of the name lists in it, or only
+#: words that are neither ordinary nor known. Ordinary words only: dropped.
+SCORE_KNOWN_NAME, SCORE_UNKNOWN_WORD = 0.8, 0.6
+
+
+def second_stage_score(text: str) -> float:
+    """Score of a model finding's text by the words in it (0 means: not an identifier)."""
+    words = [w.strip("-’'") for w in _WORDS.findall(text) if w not in _FUNCTION_WORDS]
+    if not any(len(w.strip(".")) >= 2 for w in words):
+        return 0.0  # "x 18 mm", "C", "H": measurements and letters
+    if any(is_known_name(w) for w in words):
+        return SCORE_KNOWN_NAME
+    return 0.0 if all(is_common_word(w) for w in words) else SCORE_UNKNOWN_WORD
+
+
+def check_model_findings(findings: Iterable[Finding], text: str) -> list[Finding]:
+    """The NER findings that survive the keep list and the dictionary check, re-scored."""
+    keep = keep_spans(text)
+    kept = []
+    for f in findings:
+        if _inside(f.start, f.end, keep):
+            continue
+        score = second_stage_score(text[f.start : f.end])
+        if score:
+            kept.append(Finding(f.start, f.end, f.entity_type, score))
+    return kept
+
+
+def _grow(f: Finding, text: str) -> Finding:
+    """``f`` widened over particles, initials, name parts and first names around it."""
+    start, end = f.start, f.end
+    for _ in range(3):  # "K. v. Hagen": initial, then particle
+        before = text[max(0, start - 12) : start]
+        match = _PARTICLE_BEFORE.search(before) or _INITIAL_BEFORE.search(before)
+        name = _NAME_BEFORE.search(before)
+        if match:
+            start -= len(match.group())
+        elif name and name.group(1) in first_names() and not is_common_word(name.group(1)):
+            start -= len(name.group())
+        else:
+            break
+    for _ in range(3):
+        after = text[end : end + 40]
+        match = next((m for p in _AFTER if (m := p.match(after))), None)
+        name = _NAME_AFTER.match(after) or _COMMA_FIRST.match(after)
+        if match:
+            end += len(match.group())
+        elif name and _continues(text[start:end], name.group(1)):
+            end += len(name.group())
+        else:
+            break
+    return Finding(start, end, f.entity_type, f.score)
+
+
+def _continues(found: str, word: str) -> bool:
+    """True if ``word`` after ``found`` belongs to the same name.
+
+    After a known first name any name-like word that is not an ordinary word is the
+    surname ("Goran Petrović"); after a surname only a known first name follows
+    ("Dragović, Stefan").
+    """
+    last = _WORDS.findall(found)[-1] if _WORDS.findall(found) else ""
+    if last in first_names():
+        return not is_common_word(word)
+    return word in first_names() and not is_common_word(word)
+
+
+def complete_mentions(findings: Sequence[Finding], text: str) -> list[Finding]:
+    """PERSON findings grown to the whole mention, plus names joined to them by '/'."""
+    out = []
+    for f in findings:
+        if f.entity_type != "PERSON":
+            out.append(f)
+            continue
+        grown = _grow(f, text)
+        out.append(grown)
+        slash = _SLASH_NAME.match(text[grown.end : grown.end + 40])
+        if slash and not is_common_word(slash.group(1)):
+            s = grown.end + slash.start(1)
+            out.append(Finding(s, s + len(slash.group(1)), "PERSON", f.score))
+    return out
+
+
+def _spreadable(f: Finding, text: str) -> list[str]:
+    """The strings of a finding that are removed wherever they occur in the document."""
+    value = text[f.start : f.end]
+    if f.entity_type == "PERSON":
+        return [w for w in _WORDS.findall(value)
+                if len(w) >= 3 and w not in _FUNCTION_WORDS and w not in keep_words()]  # fmt: skip
+    if f.entity_type in ("LOCATION", "ORGANIZATION") and len(value) >= 4 and "\n" not in value:
+        if not any(ch.isdigit() for ch in value) and not is_common_word(value):
+            return [value]
+    return []
+
+
+def spread_mentions(findings: Sequence[Finding], text: str) -> list[Finding]:
+    """``findings`` plus every other occurrence of their names, towns and organisations."""
+    values: dict[str, Finding] = {}
+    for f in findings:
+        for value in _spreadable(f, text):
+            values.setdefault(value, f)
+            if f.entity_type == "PERSON":
+                values.setdefault(value.upper(), f)
+    if not values:
+        return list(findings)
+    alternation = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
+    keep = keep_spans(text)
+    extra = []
+    for m in re.finditer(rf"(?<![\w-])(?:{alternation})(?![\w-])", text):
+        if not _inside(m.start(), m.end(), keep):
+            source = values[m.group()]
+            extra.append(Finding(m.start(), m.end(), source.entity_type, source.score))
+    return [*findings, *extra]
