@@ -25,9 +25,16 @@ from spacy.tokens import Doc
 from tqdm.auto import tqdm
 
 from .entities import NER_LABELS, Finding
-from .mentions import check_model_findings, complete_mentions, spread_mentions
+from .mentions import (
+    check_model_findings,
+    complete_mentions,
+    first_name_findings,
+    spread_mentions,
+    towns_after_names,
+)
 from .model import blank_pipeline, load_pipeline
 from .recognizers import LANGUAGE, german_recognizers
+from .recognizers_extra import extra_recognizers
 
 DEFAULT_THRESHOLD = 0.5
 NER_RAW_SCORE = 0.52
@@ -134,7 +141,9 @@ def build_analyzer(
         nlp = model
     else:
         nlp = load_pipeline(model)
-    registry = RecognizerRegistry(recognizers=german_recognizers(), supported_languages=[LANGUAGE])
+    registry = RecognizerRegistry(
+        recognizers=[*german_recognizers(), *extra_recognizers()], supported_languages=[LANGUAGE]
+    )
     if "ner" in nlp.pipe_names:
         registry.add_recognizer(
             SpacyRecognizer(supported_language=LANGUAGE, supported_entities=list(NER_LABELS))
@@ -217,9 +226,11 @@ def resolve_overlaps(results: Iterable, text: str) -> list[Finding]:
     ner = [Finding(r.start, r.end, r.entity_type, r.score) for r in results if _is_ner(r)]
     overlapping = lambda f: [p for p in patterns if p.start < f.end and f.start < p.end]  # noqa: E731
     trimmed = [piece for f in ner for piece in _trim_ner(f, overlapping(f), text)]
-    merged = _merge([*patterns, *check_model_findings(trimmed, text)])
+    merged = _merge([*patterns, *check_model_findings(trimmed, text), *first_name_findings(text)])
     # Completion and spreading work on whole mentions, so they come after the merge.
-    return _merge(spread_mentions(complete_mentions(merged, text), text))
+    completed = complete_mentions(merged, text)
+    completed += towns_after_names(completed, text)
+    return _merge(spread_mentions(completed, text))
 
 
 def analyze_texts(

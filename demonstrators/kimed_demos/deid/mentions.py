@@ -45,7 +45,9 @@ _SURNAME_HEADS = (
     "mann", "hain", "feld", "berg", "thal", "bach", "dorf", "hausen", "stein", "kamp",
     "hof", "heim", "burg", "brück", "wald", "horst", "hagen", "meier", "meyer", "bauer",
     "schmidt", "müller", "lein", "haus", "hardt", "rath", "land", "mühl", "born", "brink",
+    "weber", "hafen", "stadt", "hausen", "kirchen", "stätter", "ke", "berger", "felder",
 )  # fmt: skip
+_TITLE_WORDS = frozenset({"Prof", "Dipl", "Psych", "Frau", "Herr", "Herrn", "med", "dent"})
 _FUNCTION_WORDS = frozenset({"von", "van", "zu", "der", "de", "den", "am", "an", "im", "bei"})
 
 
@@ -89,31 +91,46 @@ def is_common_word(word: str) -> bool:
     that has plural or case forms there ("Befund", "Befunde"). Towns are in the list
     too but do not inflect, so "Görlitz" is not ordinary.
     """
-    if word in keep_words() or word in wordlist.CLINICAL_NOUNS:
+    if word in keep_words() or word in _CLINICAL_WORDS:
         return True
     if is_known_name(word) or is_known_name(word.title()):
         return False
     words, lower, _ = _dictionary()
-    if word.lower() in lower or wordlist._inflects_like_a_noun(word, words):
+    if word.lower() in lower or (word in words and wordlist._inflects_like_a_noun(word, words)):
         return True
+    if any(word.lower().endswith(e) and word.lower()[: -len(e)] in lower for e in _ADJ_ENDINGS):
+        return True  # "Lumbaler", "Kardiogener": an adjective at the start of a line
+    if len(word) >= 7 and word.lower().endswith(_NOUN_SUFFIXES):
+        return True  # "Abheilung", "Belastungsdyspnoe": derivational and clinical endings
     return _is_compound(word, words, lower)
+
+
+# Endings of common and clinical nouns that German surnames and towns do not have.
+_NOUN_SUFFIXES = (
+    "ung", "heit", "keit", "schaft", "tion", "sion", "ität", "ismus", "itis", "ose", "ektomie",
+    "skopie", "graphie", "grafie", "therapie", "dyspnoe", "algie", "pathie", "ämie", "urie",
+    "plastik", "tomie", "gramm", "zyten", "wechsel", "saal", "befund", "zeichen", "ierung",
+)  # fmt: skip
+_CLINICAL_WORDS = frozenset({*wordlist.CLINICAL_NOUNS, *wordlist.MEDICAL_TERMS})
+_ADJ_ENDINGS = ("er", "e", "es", "en", "em")
 
 
 def _is_compound(word: str, words: frozenset[str], lower: frozenset[str]) -> bool:
     """True for a compound of list words: "Verbandwechsel" = Verband + Wechsel.
 
-    The head (last part, at least 4 letters) must be a noun that inflects, the rest a
-    word of the list, allowing the linking letters s, es, n, en.
+    The head (last part, at least 5 letters) must be a capitalised word of the list,
+    the rest a lower-case word or an inflecting noun of the list, allowing the linking
+    letters s, es, n, en, e. Surname endings (-mann, -hain) are never taken apart.
     """
     for cut in range(3, len(word) - 4):
         head = word[cut:].capitalize()
         if head not in words or head.lower().endswith(_SURNAME_HEADS):
             continue
         stem = word[:cut]
-        for link in ("", "s", "es", "n", "en", "e"):
-            base = stem[: len(stem) - len(link)] if link and stem.endswith(link) else stem
-            if base and (base in words or base.lower() in lower or base.capitalize() in words):
-                return True
+        if len(stem) >= 4:  # "Bergebeutel": an unknown stem before a long list noun
+            return True
+        if stem.lower() in lower or stem.capitalize() in words:
+            return True
     return False
 
 
@@ -141,17 +158,76 @@ def second_stage_score(text: str) -> float:
     return 0.0 if all(is_common_word(w) for w in words) else SCORE_UNKNOWN_WORD
 
 
+def _outside(f: Finding, spans: Sequence[tuple[int, int]], text: str) -> list[Finding]:
+    """The pieces of ``f`` outside ``spans``, stripped of spaces and punctuation."""
+    pieces = [(f.start, f.end)]
+    for a, b in spans:
+        if a < f.end and f.start < b:
+            pieces = [p for s, e in pieces for p in ((s, min(e, a)), (max(s, b), e)) if p[0] < p[1]]
+    out = []
+    for s, e in pieces:
+        chunk = text[s:e]
+        stripped = chunk.strip(" \t\n,.;:-()")
+        if stripped:
+            start = s + chunk.index(stripped)
+            out.append(Finding(start, start + len(stripped), f.entity_type, f.score))
+    return out
+
+
 def check_model_findings(findings: Iterable[Finding], text: str) -> list[Finding]:
-    """The NER findings that survive the keep list and the dictionary check, re-scored."""
+    """The NER findings outside must-keep terms that pass the dictionary check, re-scored."""
     keep = keep_spans(text)
     kept = []
-    for f in findings:
-        if _inside(f.start, f.end, keep):
-            continue
-        score = second_stage_score(text[f.start : f.end])
+    for piece in (p for f in findings for p in _outside(f, keep, text)):
+        score = second_stage_score(text[piece.start : piece.end])
         if score:
-            kept.append(Finding(f.start, f.end, f.entity_type, score))
+            kept.append(Finding(piece.start, piece.end, piece.entity_type, score))
     return kept
+
+
+_CAP_WORD = re.compile(rf"(?<![\w.-])({NAME_WORD})(?:[ ](?:(von|van|zu|de)[ ])?({NAME_WORD}))?(?![\w-])")
+_TOWN_AFTER_COMMA = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[)\n,.;]|$)")
+
+
+def _plain_first_name(word: str) -> bool:
+    """A first name of the lists that is no ordinary word (so not "Mark", "Frank")."""
+    parts = word.split("-")
+    if not all(p in first_names() for p in parts) or word in keep_words():
+        return False
+    words, lower, _ = _dictionary()
+    return not (word.lower() in lower or (word in words and wordlist._inflects_like_a_noun(word, words)))
+
+
+def first_name_findings(text: str) -> list[Finding]:
+    """PERSON for every known first name, with the surname after it when there is one.
+
+    Names stand in lists, signature lines and brackets where no title or label
+    announces them; a first name of the name lists is evidence enough.
+    """
+    found = []
+    for m in _CAP_WORD.finditer(text):
+        if not _plain_first_name(m.group(1)):
+            continue
+        surname = m.group(3)
+        if surname and (m.group(2) or not is_common_word(surname)):
+            found.append(Finding(m.start(), m.end(), "PERSON", SCORE_UNKNOWN_WORD + 0.1))
+        else:
+            found.append(Finding(m.start(1), m.end(1), "PERSON", SCORE_UNKNOWN_WORD))
+    return found
+
+
+def towns_after_names(findings: Sequence[Finding], text: str) -> list[Finding]:
+    """LOCATION for 'Dr. Lenz, Dohna)': a word after a name, place or date and a comma,
+    closing the bracket or line, that is neither ordinary nor a first name."""
+    out = []
+    for f in findings:
+        if f.entity_type not in ("PERSON", "ORGANIZATION", "LOCATION", "DATE"):
+            continue
+        m = _TOWN_AFTER_COMMA.match(text[f.end : f.end + 40])
+        if m and not is_common_word(m.group(1)) and not _plain_first_name(m.group(1)):
+            s = f.end + m.start(1)
+            out.append(Finding(s, s + len(m.group(1)), "LOCATION", SCORE_UNKNOWN_WORD))
+    return out
 
 
 def _grow(f: Finding, text: str) -> Finding:
@@ -214,7 +290,8 @@ def _spreadable(f: Finding, text: str) -> list[str]:
     value = text[f.start : f.end]
     if f.entity_type == "PERSON":
         return [w for w in _WORDS.findall(value)
-                if len(w) >= 3 and w not in _FUNCTION_WORDS and w not in keep_words()]  # fmt: skip
+                if len(w) >= 3 and w not in _FUNCTION_WORDS and w not in keep_words()
+                and w not in _TITLE_WORDS]  # fmt: skip
     if f.entity_type in ("LOCATION", "ORGANIZATION") and len(value) >= 4 and "\n" not in value:
         if not any(ch.isdigit() for ch in value) and not is_common_word(value):
             return [value]

@@ -27,7 +27,7 @@ from . import checksums, dates
 # other words, and "[A-Z]\d{9}" must not match "a123456789".
 FLAGS = re.MULTILINE
 UPPER, LOWER = "A-ZÄÖÜ", "a-zäöüß"
-WORD = rf"[{UPPER}][{LOWER}]+"
+WORD = r"\p{Lu}\p{Ll}+"  # Unicode: Demirtaş, Petrović, Aydın are names too
 LANGUAGE = "de"
 
 
@@ -90,7 +90,7 @@ def date_recognizer() -> GermanPatternRecognizer:
             ("numeric", rf"{edge_l}{_DAY}\.{_MON}\.(?:{_YEAR}|\d\d){edge_r}", 0.65),
             ("day month-name", rf"{edge_l}{_DAY}\.\s?{_MONTHS}(?:\s{_YEAR})?(?!\w)", 0.85),
             ("month-name year", rf"(?<!\w){_MONTHS}\s{_YEAR}(?!\d)", 0.8),
-            ("mm/yy", rf"(?<![\d/.,]){_MON}/(?:{_YEAR}|\d\d)(?![\d/])", 0.55),
+            ("mm/yy", rf"(?<![\d/.,]){_MON}/(?:{_YEAR}|\d\d)(?![\d/-])", 0.55),
             ("iso", rf"(?<!\d){_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?!\d)", 0.8),
         ],
         context=("geb", "geboren", "datum", "vom", "seit", "aufnahme", "entlassung"),
