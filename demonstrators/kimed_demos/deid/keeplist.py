@@ -35,12 +35,21 @@ def read_keep_file(path: Path = KEEP_FILE) -> tuple[tuple[str, ...], tuple[str, 
     return tuple(terms), tuple(patterns)
 
 
+_TOKEN = re.compile(r"(?<![\w-])\w[\w.-]*?(?=[.]?(?:[^\w.-]|$))")
+
+
 @functools.cache
 def _compiled(path: Path = KEEP_FILE):
-    """One expression for every term and pattern, whole words only, longest first."""
+    """(one-word terms as a set, one expression for the patterns and multi-word terms).
+
+    Most terms are one word: a set lookup per token is much faster than a large
+    alternation, which cost more than the whole pattern analysis per letter.
+    """
     terms, patterns = read_keep_file(path)
-    alternatives = [*patterns, *(re.escape(t) for t in sorted(set(terms), key=len, reverse=True))]
-    return re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?![\w])", re.V0)
+    single = frozenset(t for t in terms if _TOKEN.fullmatch(t))
+    multi = sorted((t for t in terms if t not in single), key=len, reverse=True)
+    alternatives = [*patterns, *(re.escape(t) for t in multi)]
+    return single, re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?![\w])", re.V0)
 
 
 @functools.cache
@@ -50,5 +59,8 @@ def keep_words(path: Path = KEEP_FILE) -> frozenset[str]:
 
 
 def keep_spans(text: str, path: Path = KEEP_FILE) -> list[tuple[int, int]]:
-    """[start, end) of every must-keep term in ``text``, left to right."""
-    return [m.span() for m in _compiled(path).finditer(text)]
+    """[start, end) of every must-keep term in ``text``, sorted."""
+    single, expression = _compiled(path)
+    spans = [m.span() for m in _TOKEN.finditer(text) if m.group() in single]
+    spans += [m.span() for m in expression.finditer(text)]
+    return sorted(spans)

@@ -174,9 +174,14 @@ def _outside(f: Finding, spans: Sequence[tuple[int, int]], text: str) -> list[Fi
     return out
 
 
-def check_model_findings(findings: Iterable[Finding], text: str) -> list[Finding]:
-    """The NER findings outside must-keep terms that pass the dictionary check, re-scored."""
-    keep = keep_spans(text)
+def check_model_findings(
+    findings: Iterable[Finding], text: str, keep: Sequence[tuple[int, int]] | None = None
+) -> list[Finding]:
+    """The NER findings outside must-keep terms that pass the dictionary check, re-scored.
+
+    ``keep``: the text's must-keep spans, if the caller has them already.
+    """
+    keep = keep_spans(text) if keep is None else keep
     kept = []
     for piece in (p for f in findings for p in _outside(f, keep, text)):
         score = second_stage_score(text[piece.start : piece.end])
@@ -298,21 +303,29 @@ def _spreadable(f: Finding, text: str) -> list[str]:
     return []
 
 
-def spread_mentions(findings: Sequence[Finding], text: str) -> list[Finding]:
+_TOKEN = re.compile(r"(?<![\w-])[\p{L}][\p{L}'’]*(?:-[\p{L}]+)*(?![\w-])")
+
+
+def spread_mentions(
+    findings: Sequence[Finding], text: str, keep: Sequence[tuple[int, int]] | None = None
+) -> list[Finding]:
     """``findings`` plus every other occurrence of their names, towns and organisations."""
-    values: dict[str, Finding] = {}
+    words: dict[str, Finding] = {}
+    phrases: dict[str, Finding] = {}
     for f in findings:
         for value in _spreadable(f, text):
-            values.setdefault(value, f)
+            table = words if _TOKEN.fullmatch(value) else phrases
+            table.setdefault(value, f)
             if f.entity_type == "PERSON":
-                values.setdefault(value.upper(), f)
-    if not values:
+                table.setdefault(value.upper(), f)
+    if not words and not phrases:
         return list(findings)
-    alternation = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
-    keep = keep_spans(text)
-    extra = []
-    for m in re.finditer(rf"(?<![\w-])(?:{alternation})(?![\w-])", text):
-        if not _inside(m.start(), m.end(), keep):
-            source = values[m.group()]
-            extra.append(Finding(m.start(), m.end(), source.entity_type, source.score))
+    keep = keep_spans(text) if keep is None else keep
+    hits = [(m.start(), m.end(), words[m.group()]) for m in _TOKEN.finditer(text) if m.group() in words]
+    for value, source in phrases.items():  # a few multi-word names: plain search
+        start = text.find(value)
+        while start >= 0:
+            hits.append((start, start + len(value), source))
+            start = text.find(value, start + 1)
+    extra = [Finding(s, e, src.entity_type, src.score) for s, e, src in hits if not _inside(s, e, keep)]
     return [*findings, *extra]

@@ -18,7 +18,9 @@ list (:func:`.mentions.is_common_word`).
 
 from __future__ import annotations
 
+import phonenumbers
 import regex as re
+from presidio_analyzer import RecognizerResult
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
 from . import checksums, dates
@@ -93,9 +95,15 @@ def rvnr_recognizer() -> GermanPatternRecognizer:
 
 
 class GermanPhoneRecognizer(PhoneRecognizer):
-    """PHONE_NUMBER by ``phonenumbers`` for Germany: valid numbers, with or without cue."""
+    """PHONE_NUMBER by ``phonenumbers`` for Germany: valid numbers, with or without cue.
+
+    presidio's recognizer runs ``PhoneNumberMatcher`` over the whole text, which was
+    a tenth of the analyzer's time; here a cheap pattern proposes digit groups and
+    ``phonenumbers`` keeps those that are valid German (or international) numbers.
+    """
 
     SCORE = 0.7
+    _CANDIDATE = re.compile(r"(?<![\w.,/+-])(?:\+\d{2}[ ]?|\(0\d{2,5}\)[ ]?|0)\d[\d ()/-]{4,18}\d(?![\w,]|\.\d)")
 
     def __init__(self):
         super().__init__(
@@ -103,6 +111,23 @@ class GermanPhoneRecognizer(PhoneRecognizer):
             supported_regions=("DE",),
             context=["tel", "telefon", "fax", "mobil", "erreichbar", "sekretariat"],
         )
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        """Valid phone numbers among the candidate digit groups of ``text``."""
+        results = []
+        for match in self._CANDIDATE.finditer(text):
+            try:
+                number = phonenumbers.parse(match.group(), "DE")
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                results.append(RecognizerResult(
+                    entity_type="PHONE_NUMBER", start=match.start(), end=match.end(),
+                    score=self.SCORE, analysis_explanation=self._get_analysis_explanation("DE"),
+                    recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                                          RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id},
+                ))  # fmt: skip
+        return results
 
 
 _ROLE = (
@@ -190,6 +215,7 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
         "ORGANIZATION",
         [
             ("head word + name", rf"(?<![\w-])(?:{CAPWORD}[ ])?{_ORG_HEAD}{name}", 0.6),
+            ("name-head compound", rf"(?<![\w-])\p{{Lu}}[\p{{L}}]+-(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus)(?:{name})?(?![\w-])", 0.6),
             ("company", rf"(?<![\w-])(?:{CAPWORD}{_LINK}?[ ]){{1,5}}(?:GmbH|mbH|gGmbH|AG|KG|e\.[ ]?V\.)(?!\w)", 0.7),
         ],
         validator=_org_ok,
@@ -199,17 +225,22 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
 def organization_name_recognizer() -> GermanPatternRecognizer:
     """ORGANIZATION that is one by name alone: insurers, carriers, welfare associations."""
     carriers = (
-        r"(?:Deutsche[ ])?Rentenversicherung|Berufsgenossenschaft|Unfallkasse|Landesamt"
-        r"|Medizinische[n]?[ ]Dienst(?:es)?|Versorgungsamt|Gesundheitsamt|Jugendamt|Sozialamt"
-        r"|Pflegestützpunkt|SAPV|Palliativnetz|Hospizdienst|Sozialstation|Pflegedienst"
+        r"(?:Deutsche[ ])?Rentenversicherung|Berufsgenossenschaft|Unfallkasse"
+        r"|Medizinische[n]?[ ]Dienst(?:es)?|SAPV|Palliativnetz"
     )
-    # A name must follow: "das Versorgungsamt" or "der Pflegedienst" alone is no one.
-    name = rf"(?:{_LINK}?[ -]{CAPWORD}){{1,4}}"
+    # These need a name after them: "das Versorgungsamt" alone is no one in particular.
+    offices = (
+        r"Landesamt|Versorgungsamt|Gesundheitsamt|Jugendamt|Sozialamt|Pflegestützpunkt"
+        r"|Hospizdienst|Sozialstation|Pflegedienst"
+    )
+    name = rf"(?:{_LINK}?[ -]{CAPWORD}){{0,4}}"
+    named = rf"(?:{_LINK}?[ -]{CAPWORD}){{1,4}}"
     return GermanPatternRecognizer(
         "ORGANIZATION",
         [
             ("insurer", rf"(?<![\w-]){_INSURER}(?![\w-])", 0.75),
             ("carrier", rf"(?<![\w-])(?:{carriers}){name}(?![\w-])", 0.65),
+            ("office + name", rf"(?<![\w-])(?:{offices}){named}(?![\w-])", 0.65),
             ("association", r"(?<![\w-])(?:Caritas|Diakonie|Volkssolidarität|Johanniter|Malteser|Lebenshilfe|DRK|AWO)(?:[ -]\p{Lu}[\p{L}-]*){0,3}(?![\w-])", 0.65),
         ],
     )  # fmt: skip
