@@ -39,6 +39,7 @@ from .mentions import (
     towns_after_names,
 )
 from .model import blank_pipeline, load_pipeline
+from .policy import DEFAULT_AGE_POLICY, check_age_policy
 from .recognizers import LANGUAGE, german_recognizers
 from .recognizers_extra import extra_recognizers
 
@@ -147,13 +148,17 @@ def check_text(text, where: str = "text") -> str:
 
 
 def build_analyzer(
-    model: str | Path | Language | None, threshold: float = DEFAULT_THRESHOLD
+    model: str | Path | Language | None,
+    threshold: float = DEFAULT_THRESHOLD,
+    age_policy: str = DEFAULT_AGE_POLICY,
 ) -> AnalyzerEngine:
     """An ``AnalyzerEngine`` for German with the project's recognizers.
 
     ``model`` is a pipeline folder from :func:`~.model.ensure_model`, a loaded
     pipeline, or None for patterns only (a tokenizer with lemmas, no NER).
+    ``age_policy``: "over89" (default) or "all", see :mod:`.policy`.
     """
+    check_age_policy(age_policy)
     if model is None:
         nlp = blank_pipeline()
     elif isinstance(model, Language):
@@ -161,7 +166,7 @@ def build_analyzer(
     else:
         nlp = load_pipeline(model)
     registry = RecognizerRegistry(
-        recognizers=[*german_recognizers(), *extra_recognizers()], supported_languages=[LANGUAGE]
+        recognizers=[*german_recognizers(age_policy), *extra_recognizers()], supported_languages=[LANGUAGE]
     )
     if "ner" in nlp.pipe_names:
         registry.add_recognizer(

@@ -144,3 +144,35 @@ def reformat_like(original: str, new_day: dt.date) -> str:
     if style.name.startswith("d. Mon") and not re.search(r"\d{4}\s*\Z", original):
         text = text.rsplit(" ", 1)[0]
     return text
+
+
+# The parts of a date fragment or range ("12./13.5.", "Mo 12.5.", "Frühjahr 2019",
+# "26.–28.11."), longest first: a full date, a day and month, a year, a month name,
+# a lone day.
+_PARTS = re.compile(
+    r"(?P<full>\d{1,2}\.\d{1,2}\.(?:19|20)?\d\d)(?!\d)|(?P<dm>\d{1,2}\.\d{1,2}\.)"
+    r"|(?P<year>(?:19|20)\d\d)|(?P<mname>" + "|".join(MONTHS) + r")|(?P<day>\d{1,2})\."
+)
+
+
+def shift_date_parts(text: str, shift: dt.timedelta) -> str:
+    """Every date part of ``text`` moved by ``shift``, the words and layout kept.
+
+    For what :func:`parse_german_date` cannot read as one date. Years move with a
+    mid-year date, month names with the first of their month, a lone day of a range by
+    the days of ``shift`` within 1-28 (so it stays a valid day of any month).
+    """
+
+    def move(match: re.Match) -> str:
+        kind, value = match.lastgroup, match.group()
+        if kind in ("full", "dm"):
+            parsed = parse_german_date(value)
+            return reformat_like(value, parsed[1] + shift) if parsed else value
+        if kind == "year":
+            return str((dt.date(int(value), 7, 1) + shift).year)
+        if kind == "mname":
+            return MONTHS[(dt.date(2001, MONTHS.index(value) + 1, 15) + shift).month - 1]
+        day = (int(match.group("day")) - 1 + shift.days) % 28 + 1
+        return f"{day:0{len(match.group('day'))}d}."
+
+    return _PARTS.sub(move, text)

@@ -64,3 +64,9 @@ def keep_spans(text: str, path: Path = KEEP_FILE) -> list[tuple[int, int]]:
     spans = [m.span() for m in _TOKEN.finditer(text) if m.group() in single]
     spans += [m.span() for m in expression.finditer(text)]
     return sorted(spans)
+
+
+@functools.cache
+def keep_single_words(path: Path = KEEP_FILE) -> tuple[str, ...]:
+    """The one-word terms, sorted: hard negatives for the training corpus."""
+    return tuple(sorted(_compiled(path)[0]))

@@ -98,9 +98,13 @@ def date_recognizer() -> GermanPatternRecognizer:
     )
 
 
-def age_recognizer() -> GermanPatternRecognizer:
-    """AGE over 89: '93-jährige', '95 Jahre', '91 J.', 'im 92. Lebensjahr', 'Alter: 90'."""
-    old = r"(?<![\d,.])(?:9\d|1[01]\d)"
+def age_recognizer(policy: str = "over89") -> GermanPatternRecognizer:
+    """AGE: '93-jährige', '95 Jahre', '91 J.', 'im 92. Lebensjahr', 'Alter: 90', '(7)'.
+
+    ``policy`` (:mod:`.policy`): "over89" finds ages over 89 only (HIPAA Safe Harbor),
+    "all" every age from 0 to 119.
+    """
+    old = r"(?<![\d,.])(?:9\d|1[01]\d)" if policy == "over89" else r"(?<![\d,.])(?:1[01]\d|\d\d?)"
     return GermanPatternRecognizer(
         "AGE",
         [
@@ -290,10 +294,10 @@ def honorific_person_recognizer() -> GermanPatternRecognizer:
     )
 
 
-def german_recognizers() -> list[PatternRecognizer]:
+def german_recognizers(age_policy: str = "over89") -> list[PatternRecognizer]:
     """All pattern recognizers of this module, one instance each."""
     return [
-        date_recognizer(), age_recognizer(), phone_recognizer(), email_recognizer(),
+        date_recognizer(), age_recognizer(age_policy), phone_recognizer(), email_recognizer(),
         KvnrRecognizer(), LanrRecognizer(), BsnrRecognizer(), PlzRecognizer(),
         case_number_recognizer(), iban_recognizer(), address_recognizer(),
         organization_recognizer(), ward_recognizer(), honorific_person_recognizer(),
