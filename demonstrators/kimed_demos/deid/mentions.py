@@ -194,13 +194,18 @@ _CAP_WORD = re.compile(rf"(?<![\w.-])({NAME_WORD})(?:[ ](?:(von|van|zu|de)[ ])?(
 _TOWN_AFTER_COMMA = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[)\n,.;]|$)")
 
 
+def _ordinary(word: str) -> bool:
+    """True for a word of the German list (lower-case or an inflecting noun), names or not."""
+    words, lower, _ = _dictionary()
+    return word.lower() in lower or (word in words and wordlist._inflects_like_a_noun(word, words))
+
+
 def _plain_first_name(word: str) -> bool:
     """A first name of the lists that is no ordinary word (so not "Mark", "Frank")."""
     parts = word.split("-")
     if not all(p in first_names() for p in parts) or word in keep_words():
         return False
-    words, lower, _ = _dictionary()
-    return not (word.lower() in lower or (word in words and wordlist._inflects_like_a_noun(word, words)))
+    return not _ordinary(word)
 
 
 def first_name_findings(text: str) -> list[Finding]:
@@ -294,9 +299,11 @@ def _spreadable(f: Finding, text: str) -> list[str]:
     """The strings of a finding that are removed wherever they occur in the document."""
     value = text[f.start : f.end]
     if f.entity_type == "PERSON":
+        # A surname that is also an ordinary word ("Winter", "Krebs") is not spread:
+        # elsewhere in the letter it is usually the word.
         return [w for w in _WORDS.findall(value)
                 if len(w) >= 3 and w not in _FUNCTION_WORDS and w not in keep_words()
-                and w not in _TITLE_WORDS]  # fmt: skip
+                and w not in _TITLE_WORDS and not _ordinary(w)]  # fmt: skip
     if f.entity_type in ("LOCATION", "ORGANIZATION") and len(value) >= 4 and "\n" not in value:
         if not any(ch.isdigit() for ch in value) and not is_common_word(value):
             return [value]

@@ -55,7 +55,11 @@ def date_fragment_recognizer() -> GermanPatternRecognizer:
             ("day range", rf"{edge}{_DAY}\.?[ ]?[/–-][ ]?{_DAY}\.{_MON}\.(?:{_YEAR}|\d\d)?(?!\d)", 0.7),
             ("day before bis", rf"{edge}{_DAY}\.(?=[ ]?(?:bis|–|-)[ ]?{_DAY}\.)", 0.6),
             ("weekday + day", rf"\b(?:{_WEEKDAYS}|{_WD}\.?)(?:/{_WD}\.?)?,?[ ](?:den[ ])?{_DAY}\.(?:{_MON}\.)?", 0.7),
-            ("season", rf"(?<!\w){_SEASONS}(?:[ ]{_YEAR}(?:/\d\d)?)?(?!\w)", 0.55),
+            # A season alone is a date only after "seit", "ab", "bis", "Ende", ... ("im
+            # Winter nehme der Schwindel zu" stays); with a year, or a holiday, always.
+            ("season + year", rf"(?<!\w){_SEASONS}[ ]{_YEAR}(?:/\d\d)?(?!\w)", 0.6),
+            ("since season", rf"(?<=\b(?:[Ss]eit|[Aa]b|[Bb]is|Ende|Anfang|Mitte)[ ](?:dem[ ]|zum[ ])?){_SEASONS}(?!\w)", 0.55),
+            ("holiday", r"(?<!\w)(?:Ostern|Pfingsten|Weihnachten|Silvester)(?!\w)", 0.55),
             ("month alone", rf"(?<![\w.])(?:{_MONTH_ALONE})(?!\w)", 0.55),
             ("bare year", rf"(?<![\w.,/+-]){_YEAR}(?![\w/-]|[.,]\d|[ ]?{_UNITS}\b)", 0.55),
             ("calendar week", r"\bKW[ ]?(?:[1-9]|[1-4]\d|5[0-3])(?:/\d\d(?:\d\d)?)?(?!\d)", 0.7),
@@ -194,7 +198,7 @@ _LINK = r"(?:[ ](?:am|an[ ]der|im|in|zu|zum|zur|der|des|für|und|&|St\.))"
 
 def _org_ok(text: str) -> bool:
     """An organisation name needs one word that is neither ordinary nor a specialty."""
-    words = re.findall(r"\p{L}[\p{L}-]*", text)
+    words = re.findall(r"\p{L}+", text)  # "Westpfalz-Klinikum": each part on its own
     return any(not is_common_word(w) and w not in _SPECIALTIES for w in words if len(w) > 2)
 
 
