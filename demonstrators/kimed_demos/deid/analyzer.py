@@ -256,7 +256,8 @@ def resolve_overlaps(results: Iterable, text: str) -> list[Finding]:
     # Completion and spreading work on whole mentions, so they come after the merge.
     completed = complete_mentions(merged, text)
     completed += towns_after_names(completed, text)
-    return _merge(spread_mentions(completed, text, keep))
+    # Spread names are completed too ("I. Schnabel" where "Schnabel" was found elsewhere).
+    return _merge(complete_mentions(spread_mentions(completed, text, keep), text))
 
 
 def analyze_texts(

@@ -249,7 +249,7 @@ def _grow(f: Finding, text: str) -> Finding:
         name = _NAME_BEFORE.search(before)
         if match:
             start -= len(match.group())
-        elif name and name.group(1) in first_names() and not is_common_word(name.group(1)):
+        elif name and _name_like(name.group(1), text, start - len(name.group())):
             start -= len(name.group())
         else:
             break
@@ -259,11 +259,34 @@ def _grow(f: Finding, text: str) -> Finding:
         name = _NAME_AFTER.match(after) or _COMMA_FIRST.match(after)
         if match:
             end += len(match.group())
-        elif name and _continues(text[start:end], name.group(1)):
+        elif name and (_continues(text[start:end], name.group(1))
+                       or _ends_mention(text, end + len(name.group()), name.group(1))):
             end += len(name.group())
         else:
             break
     return Finding(start, end, f.entity_type, f.score)
+
+
+_DELIMITER = re.compile(r"^[ \t]*(?:[,)(\n·|/;]|$)")
+
+
+def _name_like(word: str, text: str, start: int) -> bool:
+    """A word before a found name belongs to it: a known first name, or any word
+    that is neither ordinary nor a title when it starts a line or follows a
+    delimiter ("Lennart Voigt (Psychoonkologie)")."""
+    if word in _TITLE_WORDS or is_common_word(word):
+        return False
+    if word in first_names():
+        return True
+    before = text[max(0, start - 3) : start]
+    return start == 0 or bool(re.search(r"(?:^|[\n,(·:;/])[ \t]*$", before))
+
+
+def _ends_mention(text: str, end: int, word: str) -> bool:
+    """A word after a found name closes the mention: not ordinary, delimiter after it."""
+    return not is_common_word(word) and word not in _TITLE_WORDS and bool(
+        _DELIMITER.match(text[end : end + 5])
+    )
 
 
 def _continues(found: str, word: str) -> bool:

@@ -174,6 +174,7 @@ def person_label_recognizer() -> GermanPatternRecognizer:
         [
             ("after role", rf"{after_role}{_PERSON_NAME}(?![\w-])", 0.65),
             ("after label", rf"{after_label}{_PERSON_NAME}(?![\w-])", 0.6),
+            ("form field", rf"(?<=^Name,[ ]Vorname[^\n]{{0,40}}\n){_PERSON_NAME}(?![\w-])", 0.6),
         ],
         validator=_not_ordinary,
     )

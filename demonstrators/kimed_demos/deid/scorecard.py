@@ -62,6 +62,7 @@ class Scorecard:
     keep_total: int = 0
     keep_removed: list[str] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
+    partial: list[str] = field(default_factory=list)
     false_positives: list[str] = field(default_factory=list)
 
     def recall(self, kind: str | None = None) -> float:
@@ -125,6 +126,9 @@ def _score_person(card: Scorecard, doc: GoldDocument, span: GoldSpan, found) -> 
     words = [(span.start + m.start(), span.start + m.end())
              for m in _WORD.finditer(doc.text[span.start : span.end])]  # fmt: skip
     complete = all(_covered(a, b, found) for a, b in words)
+    if not complete:
+        left = [doc.text[a:b] for a, b in words if not _covered(a, b, found)]
+        card.partial.append(f"{doc.id}: {kind} {doc.text[span.start : span.end]!r} keeps {left}")
     card.mentions[kind] += 1
     card.whole[kind] += complete
     return complete or kind == "staff"
@@ -206,7 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     card = evaluate_folder(args.folder, deid, args.age_policy)
     print(card.to_markdown())
     if args.show:
-        for title, items in (("missed", card.misses), ("clinical terms removed", card.keep_removed),
+        for title, items in (("missed", card.misses), ("names not removed whole", card.partial),
+                             ("clinical terms removed", card.keep_removed),
                              ("false positives", card.false_positives)):  # fmt: skip
             print(f"\n{title} ({len(items)}):\n" + "\n".join(f"  {x}" for x in items))
     return 0
