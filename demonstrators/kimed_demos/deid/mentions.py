@@ -190,8 +190,13 @@ def check_model_findings(
     return kept
 
 
-_CAP_WORD = re.compile(rf"(?<![\w.-])({NAME_WORD})(?:[ ](?:(von|van|zu|de)[ ])?({NAME_WORD}))?(?![\w-])")
-_TOWN_AFTER_COMMA = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[)\n,.;]|$)")
+# One capitalised word at a time; the next word is only looked at (not consumed), so
+# "Patient Karl-Heinz Pieper" still offers "Karl-Heinz" with "Pieper" after it.
+_CAP_WORD = re.compile(
+    rf"(?<![\w.-])({NAME_WORD})(?![\w-])(?=(?:[ ](?:(von|van|zu|de)[ ])?({NAME_WORD})(?![\w-]))?)"
+)
+# No "." after the town: "Henrike Stallbaum, Sr. Dörte" has an abbreviation there.
+_TOWN_AFTER_COMMA = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[)\n,;]|$)")
 
 
 def _ordinary(word: str) -> bool:
@@ -220,7 +225,7 @@ def first_name_findings(text: str) -> list[Finding]:
             continue
         surname = m.group(3)
         if surname and (m.group(2) or not is_common_word(surname)):
-            found.append(Finding(m.start(), m.end(), "PERSON", SCORE_UNKNOWN_WORD + 0.1))
+            found.append(Finding(m.start(), m.end(3), "PERSON", SCORE_UNKNOWN_WORD + 0.1))
         else:
             found.append(Finding(m.start(1), m.end(1), "PERSON", SCORE_UNKNOWN_WORD))
     return found

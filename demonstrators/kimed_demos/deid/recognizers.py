@@ -283,7 +283,7 @@ def honorific_person_recognizer() -> GermanPatternRecognizer:
         r"(?!(?:Kollegin|Kollege|Kollegen|Doktor|Professor|Patientin|Patient"
         r"|Dr|Prof|med|dent|Dipl|PD)\b)"
     )
-    name = rf"{WORD}(?:-{WORD})?"
+    name = rf"(?:(?:von|van|zu|vom|de)[ ])?{WORD}(?:-{WORD})?"  # "Prof. von Lüttichau"
     return GermanPatternRecognizer(
         "PERSON",
         [

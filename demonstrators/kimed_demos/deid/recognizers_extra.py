@@ -147,7 +147,8 @@ _LABEL = (
     r"|Hausarzt|Hausärztin|Kinderarzt|Kinderärztin|Einsender|Überweiser(?:in)?"
     r"|Vorstellende[r]?[ ](?:Arzt|Ärztin)|Anforderer|Anforderung[ ]durch|D-Arzt|Ärztin|Arzt"
     r"|Sozialarbeiter(?:in)?|Pflegefachkraft|Von|An|Cc|Antwort[ ]von|Übergabe[ ]\p{L}+|Logopädie"
-    r"|Physiotherapie|Ergotherapie|Psychologin|Psychologe|Bezugstherapeut(?:in)?|Teilnehmer(?:in)?)"
+    r"|Physiotherapie|Ergotherapie|Psychologin|Psychologe|Bezugstherapeut(?:in)?|Teilnehmer(?:in)?"
+    r"|Teilnehmende|Anwesend|Gez\.|gez\.)"
 )
 _TITLES = r"(?:(?:Prof\.|Dr\.|PD|med\.|dent\.|rer\.[ ]nat\.|Dipl\.-[\p{L}]+\.?|Frau|Herr|Hr\.|Fr\.)[ ])*"
 _NOT_TITLE = r"(?!(?:Dr|Prof|PD|med|Dipl|Psych|Sc|Frau|Herr|Hr|Fr|Sr|Schw|Pfl)\b)"
