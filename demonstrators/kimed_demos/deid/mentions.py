@@ -47,7 +47,10 @@ _SURNAME_HEADS = (
     "schmidt", "müller", "lein", "haus", "hardt", "rath", "land", "mühl", "born", "brink",
     "weber", "hafen", "stadt", "hausen", "kirchen", "stätter", "ke", "berger", "felder",
 )  # fmt: skip
-_TITLE_WORDS = frozenset({"Prof", "Dipl", "Psych", "Frau", "Herr", "Herrn", "med", "dent"})
+_TITLE_WORDS = frozenset({
+    "Prof", "Dipl", "Psych", "Frau", "Herr", "Herrn", "med", "Med", "dent", "Dr", "PD", "Sr",
+    "Pfl", "Schw", "OA", "OÄ", "MFA", "Sc",
+})  # fmt: skip
 _FUNCTION_WORDS = frozenset({"von", "van", "zu", "der", "de", "den", "am", "an", "im", "bei"})
 
 
@@ -91,8 +94,10 @@ def is_common_word(word: str) -> bool:
     that has plural or case forms there ("Befund", "Befunde"). Towns are in the list
     too but do not inflect, so "Görlitz" is not ordinary.
     """
-    if word in keep_words() or word in _CLINICAL_WORDS:
-        return True
+    if word.isupper() and len(word) > 3:  # "PFLEGEÜBERLEITUNGSBOGEN": a heading in capitals
+        word = word.capitalize()
+    if word in keep_words() or word in _CLINICAL_WORDS or word.lower().endswith("nr"):
+        return True  # "Fallnr", "Eingangsnr": abbreviated labels
     if is_known_name(word) or is_known_name(word.title()):
         return False
     words, lower, _ = _dictionary()
@@ -110,6 +115,7 @@ _NOUN_SUFFIXES = (
     "ung", "heit", "keit", "schaft", "tion", "sion", "ität", "ismus", "itis", "ose", "ektomie",
     "skopie", "graphie", "grafie", "therapie", "dyspnoe", "algie", "pathie", "ämie", "urie",
     "plastik", "tomie", "gramm", "zyten", "wechsel", "saal", "befund", "zeichen", "ierung",
+    "logie", "iatrie", "bogen",
 )  # fmt: skip
 _CLINICAL_WORDS = frozenset({*wordlist.CLINICAL_NOUNS, *wordlist.MEDICAL_TERMS})
 _ADJ_ENDINGS = ("er", "e", "es", "en", "em")
@@ -150,7 +156,8 @@ SCORE_KNOWN_NAME, SCORE_UNKNOWN_WORD = 0.8, 0.6
 
 def second_stage_score(text: str) -> float:
     """Score of a model finding's text by the words in it (0 means: not an identifier)."""
-    words = [w.strip("-’'") for w in _WORDS.findall(text) if w not in _FUNCTION_WORDS]
+    words = [w.strip("-’'") for w in re.findall(r"\p{L}+", text)
+             if w not in _FUNCTION_WORDS and w not in _TITLE_WORDS]  # fmt: skip
     if not any(len(w.strip(".")) >= 2 for w in words):
         return 0.0  # "x 18 mm", "C", "H": measurements and letters
     if any(is_known_name(w) for w in words):
