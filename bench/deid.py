@@ -114,7 +114,8 @@ def run(documents: int, model_dir: str | None, batch_size: int) -> tuple[list[di
 def markdown(rows: list[dict], facts: dict) -> str:
     """The results as a markdown table with a one-line header of facts."""
     lines = [
-        f"letters: {rows[0]['documents']} (held-out letters joined), mean {facts['mean_chars']} characters; "
+        f"letters: {rows[0]['documents']} (held-out letters joined), "
+        f"mean {facts['mean_chars']} characters; "
         f"{facts['pinning']}; batch size {facts['batch_size']}; target {TARGET:.0f} letters/s; "
         f"load average {facts['load_average']}",
         "",

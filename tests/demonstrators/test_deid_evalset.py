@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from kimed_demos.deid import evalset, phrases, templates_heldout, templates_train, wordlist
 from kimed_demos.deid.evalset import EVAL_DIR, parse_markup, read_jsonl_folder
 
@@ -70,7 +71,8 @@ def test_markup_rules_are_enforced():
 
 
 def test_jsonl_with_wrong_offsets_is_refused(tmp_path):
-    line = '{"id": "a", "text": "Herr Vogel", "spans": [{"start": 0, "end": 4, "type": "PERSON", "text": "Vogel"}]}'
+    span = '{"start": 0, "end": 4, "type": "PERSON", "text": "Vogel"}'
+    line = '{"id": "a", "text": "Herr Vogel", "spans": [' + span + "]}"
     (tmp_path / "a.jsonl").write_text(line + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match="fix the offsets"):
         read_jsonl_folder(tmp_path)

@@ -8,6 +8,7 @@ patient or relative name word, precision, must-keep terms removed, the age polic
 from __future__ import annotations
 
 import pytest
+
 from kimed_demos.deid.entities import Finding
 from kimed_demos.deid.evalset import parse_markup
 from kimed_demos.deid.policy import age_is_identifying

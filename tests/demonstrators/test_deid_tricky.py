@@ -21,11 +21,13 @@ CASES = {
     ),
     "dates inside a lab table": (
         "Wert       02.02.   04.02.\nKalium     5,9 H    4,1\nNatrium    131      138",
-        ["02.02.", "04.02."], ["5,9", "4,1", "131", "138", "Kalium"],
+        ["02.02.", "04.02."],
+        ["5,9", "4,1", "131", "138", "Kalium"],
     ),
     "numbers next to units": (
         "Dosis 2000 IE, Gewicht 1980 g, Herde 12 x 18 mm, RR 135/85 mmHg, Tinetti 18/28.",
-        [], ["2000", "1980", "12 x 18 mm", "135/85", "Tinetti"],
+        [],
+        ["2000", "1980", "12 x 18 mm", "135/85", "Tinetti"],
     ),
     "identifier labels": (
         "Aufn.-Nr. 778-2231, Unters.-Nr. CT-24-00917, Eingangsnr. B 2023/1188, "
@@ -35,13 +37,26 @@ CASES = {
     ),
     "phones without a cue": (
         "Klinikum Nord · Zentrale 0221 478-0 · Station (0221) 478 22 31 · mobil 0171 2345678",
-        ["0221 478-0", "(0221) 478 22 31", "0171 2345678"], ["Zentrale", "Station"],
+        ["0221 478-0", "(0221) 478 22 31", "0171 2345678"],
+        ["Zentrale", "Station"],
     ),
     "names after roles and in lists": (
         "OÄ Dr. Henrike Stallbaum, Sr. Dörte, Pfl. Malik Osei, Dipl.-Psych. Ruth van Beek\n"
         "Anwesend: Tjark Ommen, Wiebke Harms-Lübben",
-        ["Henrike", "Stallbaum", "Dörte", "Malik", "Osei", "Ruth", "van", "Beek", "Tjark",
-         "Ommen", "Wiebke", "Harms-Lübben"],
+        [
+            "Henrike",
+            "Stallbaum",
+            "Dörte",
+            "Malik",
+            "Osei",
+            "Ruth",
+            "van",
+            "Beek",
+            "Tjark",
+            "Ommen",
+            "Wiebke",
+            "Harms-Lübben",
+        ],
         ["OÄ", "Dipl.-Psych.", "Anwesend"],
     ),
     "partial names and names joined by slash": (
@@ -51,22 +66,34 @@ CASES = {
     ),
     "names that are words": (
         "Herr Fuchs und seine Frau Gesine Fuchs berichten, der Fuchs im Garten sei harmlos.",
-        [("Fuchs", 0), "Gesine", ("Fuchs", 1)], ["Garten", "harmlos"],
+        [("Fuchs", 0), "Gesine", ("Fuchs", 1)],
+        ["Garten", "harmlos"],
     ),
     "eponyms, drugs, headings, professions": (
         "Beurteilung: Morbus Basedow, Apgar 8/9/10, Barthel-Index 45, Gleason-Score 4+3. "
         "Therapie mit Xarelto und Pantozol. Die Physiotherapeutin übt mit dem Rollator.",
-        [], ["Beurteilung", "Morbus Basedow", "Apgar", "Barthel-Index", "Gleason-Score",
-             "Xarelto", "Pantozol", "Physiotherapeutin"],
+        [],
+        [
+            "Beurteilung",
+            "Morbus Basedow",
+            "Apgar",
+            "Barthel-Index",
+            "Gleason-Score",
+            "Xarelto",
+            "Pantozol",
+            "Physiotherapeutin",
+        ],
     ),
     "organisations and places": (
         "Versichert bei der Barmer, Arbeitgeber Elbtal Logistik GmbH, Pflege durch die "
         "Sozialstation Lindenau; Reha im Reha-Zentrum Waldhufen, wohnhaft in Ottendorf.",
-        ["Barmer", "Elbtal", "Lindenau", "Waldhufen", "Ottendorf"], ["Versichert", "Pflege"],
+        ["Barmer", "Elbtal", "Lindenau", "Waldhufen", "Ottendorf"],
+        ["Versichert", "Pflege"],
     ),
     "wards and units": (
         "Verlegung von ITS 2 auf IMC Ost, danach Station: 3 West.",
-        ["ITS 2", "IMC Ost", "3 West"], ["Verlegung"],
+        ["ITS 2", "IMC Ost", "3 West"],
+        ["Verlegung"],
     ),
 }
 

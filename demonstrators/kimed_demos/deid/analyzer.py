@@ -130,7 +130,9 @@ class TokenIndexContextEnhancer(LemmaContextAwareEnhancer):
         with_context = {r.id for r in recognizers if r.context}
         key = RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
         needs = [r for r in raw_results if (r.recognition_metadata or {}).get(key) in with_context]
-        rest = [r for r in raw_results if (r.recognition_metadata or {}).get(key) not in with_context]
+        rest = [
+            r for r in raw_results if (r.recognition_metadata or {}).get(key) not in with_context
+        ]
         enhanced = super().enhance_using_context(text, needs, nlp_artifacts, recognizers, context)
         return rest + enhanced
 
@@ -166,7 +168,8 @@ def build_analyzer(
     else:
         nlp = load_pipeline(model)
     registry = RecognizerRegistry(
-        recognizers=[*german_recognizers(age_policy), *extra_recognizers()], supported_languages=[LANGUAGE]
+        recognizers=[*german_recognizers(age_policy), *extra_recognizers()],
+        supported_languages=[LANGUAGE],
     )
     if "ner" in nlp.pipe_names:
         registry.add_recognizer(

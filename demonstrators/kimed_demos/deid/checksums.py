@@ -141,6 +141,7 @@ def is_valid_rvnr(text: str) -> bool:
 
 def make_rvnr(rng: random.Random) -> str:
     """A random valid Rentenversicherungsnummer, written '12 150347 M 017'."""
-    body = (f"{rng.randint(2, 89):02d}{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}"
-            f"{rng.randint(30, 99):02d}{rng.choice(string.ascii_uppercase)}{rng.randint(0, 99):02d}")  # fmt: skip
+    birth = f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.randint(30, 99):02d}"
+    serial = f"{rng.choice(string.ascii_uppercase)}{rng.randint(0, 99):02d}"
+    body = f"{rng.randint(2, 89):02d}{birth}{serial}"
     return f"{body[:2]} {body[2:8]} {body[8]} {body[9:]}{rvnr_check_digit(body)}"

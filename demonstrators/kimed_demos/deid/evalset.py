@@ -40,6 +40,7 @@ PERSON_KINDS = ("patient", "relative", "staff")
 _MARK = re.compile(r"⟦([A-Z]):([^⟦⟧]+)⟧")
 _TITLE = re.compile(r"(?:Dr|Prof|PD|med|Dipl)\.?\s")
 EVAL_DIR = Path(__file__).with_name("eval")
+_SHAPE = '{"text": ..., "spans": [{"start", "end", "type"}], "keep": [...]}'
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def from_json(line: str, where: str) -> GoldDocument:
         keep = tuple((int(k["start"]), int(k["end"])) for k in data.get("keep", ()))
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"{where}: not an annotated document ({exc}); expected "
-                         '{"text": ..., "spans": [{"start", "end", "type"}], "keep": [...]}') from exc  # fmt: skip
+                         f"{_SHAPE}") from exc  # fmt: skip
     for span in (*[(s.start, s.end) for s in spans], *keep):
         if not 0 <= span[0] < span[1] <= len(text):
             raise ValueError(f"{where}: span {span} lies outside the text ({len(text)} chars)")

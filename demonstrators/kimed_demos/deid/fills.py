@@ -217,8 +217,11 @@ def _person_slots(key: str, get) -> dict:
         f"{key}_role": lambda s: [(role(get(s)), None)],
         f"{key}_init": lambda s: [(f"{get(s).first[0]}. {get(s).last}", "PERSON")],
         f"{key}_abbr": lambda s: [(s.rng.choice(ROLE_ABBREVIATIONS), None)],
-        f"{key}_caps": lambda s: [(get(s).last.upper(), "PERSON"), (", ", None),
-                                  (get(s).first.upper(), "PERSON")],
+        f"{key}_caps": lambda s: [
+            (get(s).last.upper(), "PERSON"),
+            (", ", None),
+            (get(s).first.upper(), "PERSON"),
+        ],
     }
 
 

@@ -271,8 +271,10 @@ def _grow(f: Finding, text: str) -> Finding:
         name = _NAME_AFTER.match(after) or _COMMA_FIRST.match(after)
         if match:
             end += len(match.group())
-        elif name and (_continues(text[start:end], name.group(1))
-                       or _ends_mention(text, end + len(name.group()), name.group(1))):
+        elif name and (
+            _continues(text[start:end], name.group(1))
+            or _ends_mention(text, end + len(name.group()), name.group(1))
+        ):
             end += len(name.group())
         else:
             break
@@ -296,8 +298,10 @@ def _name_like(word: str, text: str, start: int) -> bool:
 
 def _ends_mention(text: str, end: int, word: str) -> bool:
     """A word after a found name closes the mention: not ordinary, delimiter after it."""
-    return not is_common_word(word) and word not in _TITLE_WORDS and bool(
-        _DELIMITER.match(text[end : end + 5])
+    return (
+        not is_common_word(word)
+        and word not in _TITLE_WORDS
+        and bool(_DELIMITER.match(text[end : end + 5]))
     )
 
 
@@ -363,11 +367,15 @@ def spread_mentions(
     if not words and not phrases:
         return list(findings)
     keep = keep_spans(text) if keep is None else keep
-    hits = [(m.start(), m.end(), words[m.group()]) for m in _TOKEN.finditer(text) if m.group() in words]
+    hits = [
+        (m.start(), m.end(), words[m.group()]) for m in _TOKEN.finditer(text) if m.group() in words
+    ]
     for value, source in phrases.items():  # a few multi-word names: plain search
         start = text.find(value)
         while start >= 0:
             hits.append((start, start + len(value), source))
             start = text.find(value, start + 1)
-    extra = [Finding(s, e, src.entity_type, src.score) for s, e, src in hits if not _inside(s, e, keep)]
+    extra = [
+        Finding(s, e, src.entity_type, src.score) for s, e, src in hits if not _inside(s, e, keep)
+    ]
     return [*findings, *extra]

@@ -48,17 +48,20 @@ CAPWORD = r"(?:\p{Lu}[\p{L}]*(?:-\p{Lu}?[\p{L}]+)*|\p{Lu}\p{Ll}{0,3}\.)"
 def date_fragment_recognizer() -> GermanPatternRecognizer:
     """DATE pieces the full-date patterns miss: 08.01., 12./13.5., Mo 12.5., Frühjahr 2019."""
     edge = r"(?<![\d.,/])"
+    year = rf"(?:{_YEAR}|\d\d)"
+    weekday = rf"(?:{_WEEKDAYS}|{_WD}\.?)(?:/{_WD}\.?)?"
+    since = r"(?:[Ss]eit|[Aa]b|[Bb]is|Ende|Anfang|Mitte)"
     return GermanPatternRecognizer(
         "DATE",
         [
             ("day.month.", rf"{edge}{_DAY}\.{_MON}\.(?!\d|[.,]\d)", 0.6),
-            ("day range", rf"{edge}{_DAY}\.?[ ]?[/–-][ ]?{_DAY}\.{_MON}\.(?:{_YEAR}|\d\d)?(?!\d)", 0.7),
+            ("day range", rf"{edge}{_DAY}\.?[ ]?[/–-][ ]?{_DAY}\.{_MON}\.{year}?(?!\d)", 0.7),
             ("day before bis", rf"{edge}{_DAY}\.(?=[ ]?(?:bis|–|-)[ ]?{_DAY}\.)", 0.6),
-            ("weekday + day", rf"\b(?:{_WEEKDAYS}|{_WD}\.?)(?:/{_WD}\.?)?,?[ ](?:den[ ])?{_DAY}\.(?:{_MON}\.)?", 0.7),
+            ("weekday + day", rf"\b{weekday},?[ ](?:den[ ])?{_DAY}\.(?:{_MON}\.)?", 0.7),
             # A season alone is a date only after "seit", "ab", "bis", "Ende", ... ("im
             # Winter nehme der Schwindel zu" stays); with a year, or a holiday, always.
             ("season + year", rf"(?<!\w){_SEASONS}[ ]{_YEAR}(?:/\d\d)?(?!\w)", 0.6),
-            ("since season", rf"(?<=\b(?:[Ss]eit|[Aa]b|[Bb]is|Ende|Anfang|Mitte)[ ](?:dem[ ]|zum[ ])?){_SEASONS}(?!\w)", 0.55),
+            ("since season", rf"(?<=\b{since}[ ](?:dem[ ]|zum[ ])?){_SEASONS}(?!\w)", 0.55),
             ("holiday", r"(?<!\w)(?:Ostern|Pfingsten|Weihnachten|Silvester)(?!\w)", 0.55),
             ("month alone", rf"(?<![\w.])(?:{_MONTH_ALONE})(?!\w)", 0.55),
             ("bare year", rf"(?<![\w.,/+-]){_YEAR}(?![\w/-]|[.,]\d|[ ]?{_UNITS}\b)", 0.55),
@@ -71,7 +74,10 @@ _ID_LABEL = (
     r"(?:\b[\p{L}.-]*(?:nr|Nr|NR|nummer|Nummer|ID|Id|kennung|Kennung)\.?"
     r"|\bIK|\bAz\.|\bAktenzeichen(?:[ ]\p{L}+){0,2}|\b(?:Ihr|Unser)[ ]Zeichen|\bLfd\.[ ]Nr\.)"
 )
-_ID_VALUE = r"(?:(?:[IVXL]{1,6}|\p{Lu}[\p{L}]{0,3})[ -]?)?\d[\dA-Z/-]*(?:[ ](?:\p{Lu}{1,4}[ ])?\d[\dA-Z/-]*)*"
+_ID_VALUE = (
+    r"(?:(?:[IVXL]{1,6}|\p{Lu}[\p{L}]{0,3})[ -]?)?"  # prefix: roman numeral or short code
+    r"\d[\dA-Z/-]*(?:[ ](?:\p{Lu}{1,4}[ ])?\d[\dA-Z/-]*)*"
+)
 
 
 def _id_value_ok(text: str) -> bool:
@@ -90,9 +96,10 @@ def labelled_id_recognizer() -> GermanPatternRecognizer:
 
 def rvnr_recognizer() -> GermanPatternRecognizer:
     """DE_RVNR: Rentenversicherungsnummer '12 150347 M 017', valid check digit only."""
+    birth = r"(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d\d"
     return GermanPatternRecognizer(
         "DE_RVNR",
-        [("rvnr", r"(?<![\w-])\d\d[ ]?(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d\d[ ]?[A-Z][ ]?\d{3}(?![\w-])", 0.85)],
+        [("rvnr", rf"(?<![\w-])\d\d[ ]?{birth}[ ]?[A-Z][ ]?\d{{3}}(?![\w-])", 0.85)],
         context=("rentenversicherung", "versicherungsnummer", "rvnr", "sozialversicherung"),
         validator=checksums.is_valid_rvnr,
     )  # fmt: skip
@@ -107,7 +114,9 @@ class GermanPhoneRecognizer(PhoneRecognizer):
     """
 
     SCORE = 0.7
-    _CANDIDATE = re.compile(r"(?<![\w.,/+-])(?:\+\d{2}[ ]?|\(0\d{2,5}\)[ ]?|0)\d[\d ()/-]{4,18}\d(?![\w,]|\.\d)")
+    _CANDIDATE = re.compile(
+        r"(?<![\w.,/+-])(?:\+\d{2}[ ]?|\(0\d{2,5}\)[ ]?|0)\d[\d ()/-]{4,18}\d(?![\w,]|\.\d)"
+    )
 
     def __init__(self):
         super().__init__(
@@ -150,18 +159,23 @@ _LABEL = (
     r"|Physiotherapie|Ergotherapie|Psychologin|Psychologe|Bezugstherapeut(?:in)?|Teilnehmer(?:in)?"
     r"|Teilnehmende|Anwesend|Gez\.|gez\.)"
 )
-_TITLES = r"(?:(?:Prof\.|Dr\.|PD|med\.|dent\.|rer\.[ ]nat\.|Dipl\.-[\p{L}]+\.?|Frau|Herr|Hr\.|Fr\.)[ ])*"
+_TITLES = (
+    r"(?:(?:Prof\.|Dr\.|PD|med\.|dent\.|rer\.[ ]nat\.|Dipl\.-[\p{L}]+\.?|Frau|Herr|Hr\.|Fr\.)[ ])*"
+)
 _NOT_TITLE = r"(?!(?:Dr|Prof|PD|med|Dipl|Psych|Sc|Frau|Herr|Hr|Fr|Sr|Schw|Pfl)\b)"
 _PERSON_NAME = (
     rf"{_NOT_TITLE}(?:(?:\p{{Lu}}\.[ ]?){{1,2}}(?:(?:von|van|zu|v\.)[ ])?{NAME}"
-    rf"|{NAME}(?:[ ](?:von|van|zu|de)[ ]{NAME}|[ ]{NAME}|[ ]\p{{Lu}}\.(?!\w))?(?:,[ ]{NAME}(?=[ \t]*(?:[,(\n*]|$)))?"
+    rf"|{NAME}(?:[ ](?:von|van|zu|de)[ ]{NAME}|[ ]{NAME}|[ ]\p{{Lu}}\.(?!\w))?"
+    rf"(?:,[ ]{NAME}(?=[ \t]*(?:[,(\n*]|$)))?"
     rf"|\p{{Lu}}{{2,}}(?:-\p{{Lu}}{{2,}})?,[ ]\p{{Lu}}{{2,}})"
 )
 
 
 def _not_ordinary(text: str) -> bool:
     """False when every word of a candidate name is an ordinary German word."""
-    words = [w for w in re.findall(r"\p{L}[\p{L}'’-]*", text) if w not in ("von", "van", "zu", "de")]
+    words = [
+        w for w in re.findall(r"\p{L}[\p{L}'’-]*", text) if w not in ("von", "van", "zu", "de")
+    ]
     words = [w for w in words if len(w) > 1 or not w.isupper()]
     return bool(words) and not all(is_common_word(w.title() if w.isupper() else w) for w in words)
 
@@ -217,12 +231,14 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
     """ORGANIZATION by a generic head word (Zentrum, Klinik, GmbH) + a name that is not
     only ordinary words or specialties ("Klinik für Kardiologie" is a department)."""
     name = rf"(?:{_LINK}?[ -]{CAPWORD}){{1,4}}"
+    heads = r"(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus)"
+    legal = r"(?:GmbH|mbH|gGmbH|AG|KG|e\.[ ]?V\.)"
     return GermanPatternRecognizer(
         "ORGANIZATION",
         [
             ("head word + name", rf"(?<![\w-])(?:{CAPWORD}[ ])?{_ORG_HEAD}{name}", 0.6),
-            ("name-head compound", rf"(?<![\w-])\p{{Lu}}[\p{{L}}]+-(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus)(?:{name})?(?![\w-])", 0.6),
-            ("company", rf"(?<![\w-])(?:{CAPWORD}{_LINK}?[ ]){{1,5}}(?:GmbH|mbH|gGmbH|AG|KG|e\.[ ]?V\.)(?!\w)", 0.7),
+            ("name-head compound", rf"(?<![\w-])\p{{Lu}}\p{{L}}+-{heads}(?:{name})?(?![\w-])", 0.6),
+            ("company", rf"(?<![\w-])(?:{CAPWORD}{_LINK}?[ ]){{1,5}}{legal}(?!\w)", 0.7),
         ],
         validator=_org_ok,
     )  # fmt: skip
@@ -241,13 +257,15 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
     )
     name = rf"(?:{_LINK}?[ -]{CAPWORD}){{0,4}}"
     named = rf"(?:{_LINK}?[ -]{CAPWORD}){{1,4}}"
+    welfare = r"(?:Caritas|Diakonie|Volkssolidarität|Johanniter|Malteser|Lebenshilfe|DRK|AWO)"
+    branch = r"(?:[ -]\p{Lu}[\p{L}-]*){0,3}"  # "Volkssolidarität Leipziger Land"
     return GermanPatternRecognizer(
         "ORGANIZATION",
         [
             ("insurer", rf"(?<![\w-]){_INSURER}(?![\w-])", 0.75),
             ("carrier", rf"(?<![\w-])(?:{carriers}){name}(?![\w-])", 0.65),
             ("office + name", rf"(?<![\w-])(?:{offices}){named}(?![\w-])", 0.65),
-            ("association", r"(?<![\w-])(?:Caritas|Diakonie|Volkssolidarität|Johanniter|Malteser|Lebenshilfe|DRK|AWO)(?:[ -]\p{Lu}[\p{L}-]*){0,3}(?![\w-])", 0.65),
+            ("association", rf"(?<![\w-]){welfare}{branch}(?![\w-])", 0.65),
         ],
     )  # fmt: skip
 
@@ -272,13 +290,15 @@ def kin_person_recognizer() -> GermanPatternRecognizer:
 def town_recognizer() -> GermanPatternRecognizer:
     """LOCATION: a town before the date of a letter ('Trier, 05.11.2024'), after
     'Campus', 'Außenstelle', 'Unfallort', or after 'in', 'aus', 'nach'."""
-    town = rf"\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)*"
+    town = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*"
+    place_words = r"(?:Campus|Außenstelle|Standort|Wohnort|Geburtsort|Unfallort:?)"
+    after_in = r"(?=[ ]\p{Ll}|[.,;)\n]|$)"
     return GermanPatternRecognizer(
         "LOCATION",
         [
             ("town, date", rf"^{town}(?=,[ ](?:den[ ])?\d{{1,2}}\.)", 0.7),
-            ("after place word", rf"(?<=\b(?:Campus|Außenstelle|Standort|Wohnort|Geburtsort|Unfallort:?)[ ]){town}(?![\w-])", 0.65),
-            ("after preposition", rf"(?<=\b(?:in|aus|nach)[ ]){town}(?=[ ]\p{{Ll}}|[.,;)\n]|$)", 0.55),
+            ("after place word", rf"(?<=\b{place_words}[ ]){town}(?![\w-])", 0.65),
+            ("after preposition", rf"(?<=\b(?:in|aus|nach)[ ]){town}{after_in}", 0.55),
         ],
         validator=_not_ordinary_nor_first_name,
     )  # fmt: skip
@@ -292,12 +312,16 @@ def _not_ordinary_nor_first_name(text: str) -> bool:
 def ward_unit_recognizer() -> GermanPatternRecognizer:
     """WARD: ITS 3, IMC West, Station: 2 Ost, Wochenstation W2, Innere 3."""
     side = r"(?:Ost|West|Nord|Süd|Mitte)"
+    number, code = r"\d{1,2}[a-zA-Z]?", r"[A-Z]{0,3}\d{1,2}[a-zA-Z]?"
+    designation = (
+        rf"(?:\d{{1,2}}[ ]?{side}|\p{{Lu}}\p{{Ll}}+[ ]\d{{1,2}}|[A-Z]{{1,3}}[ ]?{number}|{number})"
+    )
     return GermanPatternRecognizer(
         "WARD",
         [
-            ("unit", rf"\b(?:ITS|IMC|ICU|IPS|PACU|CCU|SCU)[ ]?(?:\d{{1,2}}[a-zA-Z]?|{side})(?!\w)", 0.75),
-            ("station side", rf"(?<=\bStation:?[ \t]{{1,3}})(?:\d{{1,2}}[ ]?{side}|\p{{Lu}}\p{{Ll}}+[ ]\d{{1,2}}|[A-Z]{{1,3}}[ ]?\d{{1,2}}[a-zA-Z]?|\d{{1,2}}[a-zA-Z]?)(?!\w)", 0.8),
-            ("after -station", rf"(?<=\b\p{{Lu}}\p{{Ll}}*station[ ])(?:[A-Z]{{0,3}}\d{{1,2}}[a-zA-Z]?|{side})(?!\w)", 0.75),
+            ("unit", rf"\b(?:ITS|IMC|ICU|IPS|PACU|CCU|SCU)[ ]?(?:{number}|{side})(?!\w)", 0.75),
+            ("station side", rf"(?<=\bStation:?[ \t]{{1,3}}){designation}(?!\w)", 0.8),
+            ("after -station", rf"(?<=\b\p{{Lu}}\p{{Ll}}*station[ ])(?:{code}|{side})(?!\w)", 0.75),
         ],
     )  # fmt: skip
 

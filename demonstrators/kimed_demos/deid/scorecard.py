@@ -200,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description="De-identification scorecard on annotated JSONL")
     parser.add_argument("folder", nargs="?", default=str(EVAL_DIR),
-                        help="folder of annotated *.jsonl (default: the independent set)")  # fmt: skip
+                        help="annotated *.jsonl (default: the independent set)")  # fmt: skip
     parser.add_argument("--model-dir", help="trained model folder (default: train or use cache)")
     parser.add_argument("--patterns-only", action="store_true", help="no NER model")
     parser.add_argument("--age-policy", choices=AGE_POLICIES, default=DEFAULT_AGE_POLICY)

@@ -37,14 +37,17 @@ _STREET_NAMES = tuple(root + suffix for root in STREET_ROOTS for suffix in STREE
 
 # Organisation kinds by words in the original, and fake names of each kind.
 _ORG_KINDS = (
-    ("insurer", re.compile(r"AOK|BKK|IKK|Krankenkasse|DAK|Barmer|Knappschaft|KKH|HEK|Rentenversicherung|Berufsgenossenschaft")),
+    ("insurer", re.compile(r"AOK|BKK|IKK|Krankenkasse|DAK|Barmer|Knappschaft|KKH|HEK"
+                           r"|Rentenversicherung|Berufsgenossenschaft")),
     ("company", re.compile(r"GmbH|mbH|\bAG\b|\bKG\b|e\.\s?V\.|Stadtwerke")),
-    ("care", re.compile(r"Pflege|Sozialstation|Senioren|Wohn|Hospiz|Caritas|Diakonie|Volkssolidarität|DRK")),
+    ("care", re.compile(r"Pflege|Sozialstation|Senioren|Wohn|Hospiz|Caritas|Diakonie"
+                        r"|Volkssolidarität|DRK")),
 )  # fmt: skip
 _ORG_FORMS = {
-    "insurer": ("BKK {city}", "Betriebskrankenkasse {name}", "IKK {city}-Land", "Krankenkasse {city}"),
+    "insurer": ("BKK {city}", "Betriebskrankenkasse {name}", "IKK {city}-Land", "KK {city}"),
     "company": ("{name} GmbH", "{name} & Söhne KG", "Stadtwerke {city}", "{name} Logistik GmbH"),
-    "care": ("Pflegedienst {name}", "Sozialstation St. {saint}", "Seniorenresidenz {city}", "Wohnstift {saint}"),
+    "care": ("Pflegedienst {name}", "Sozialstation St. {saint}", "Seniorenresidenz {city}",
+             "Wohnstift {saint}"),
     "hospital": HOSPITAL_FORMS,
 }  # fmt: skip
 
