@@ -101,6 +101,14 @@ def test_search_facets_chips_and_dataset_card(hub_diagnostics, users):
     jsonld = portal(researcher, "GET", "catalogue?format=json-ld")
     assert jsonld.headers["Content-Type"].startswith("application/ld+json") and jsonld.json()
 
+    # A harvester's view: one page with hydra links that keep the filters.
+    page = portal(researcher, "GET", "catalogue?page=2&page_size=5&modified_since=2000-01-01")
+    assert page.status_code == 200, page.text
+    assert "hydra:PartialCollectionView" in page.text and "modified_since=2000-01-01" in page.text
+    assert "page=3" in page.text and "page=1" in page.text  # next and previous/first
+    assert portal(researcher, "GET", "catalogue?page=999&page_size=5").status_code == 404
+    assert portal(researcher, "GET", "catalogue?modified_since=yesterday").status_code == 400
+
     assert portal(researcher, "GET", "datasets/no-such-dataset").status_code == 404
     assert portal(researcher, "GET", "datasets/no-such-dataset/rdf").status_code == 404
     for bad in [
@@ -131,7 +139,7 @@ def test_catalogue_writes_need_write_scope(hub_diagnostics, users):
 
 
 def test_invalid_metadata_is_422_with_violations_and_nothing_stored(hub_diagnostics, users):
-    from kimed_hub.portal.serde import to_data
+    from kimed_hub.serde import to_data
 
     head = audit_head(users)
     record = to_data(dataset("api-invalid-probe"))

@@ -1,18 +1,20 @@
 """The portal's REST API under ``/services/portal/api/v1/`` (documented in openapi.yaml).
 
 Each handler maps to one method of the portal library; the library checks the rules and
-raises :class:`~kimed_hub.portal.PortalError` subclasses, which the base handler
+raises :class:`~kimed_hub.errors.PortalError` subclasses, which the base handler
 (``api_base.ApiHandler``) turns into 4xx JSON answers. The endpoints live by topic:
 
 * ``api_catalogue.py``: search, datasets, algorithms, DCAT import/export;
 * ``api_requests.py``: access requests, their actions and history;
+* ``api_airlock.py``: export requests (the airlock), reviews, downloads;
 * here: who am I, the OpenAPI file, the audit log, and the JSON 404 for anything else.
 """
 
 from __future__ import annotations
 
-from ..portal import NotFound, verify_audit_log
-from . import api_catalogue, api_json, api_requests
+from ..audit import verify_audit_log
+from ..errors import NotFound
+from . import api_airlock, api_catalogue, api_json, api_requests
 from .api_base import API, ID, ApiHandler
 from .auth import READ_AUDIT, ROLE_SCOPES
 from .openapi_records import OPENAPI_FILE
@@ -84,6 +86,7 @@ ROUTES = [
     (API + "openapi.yaml", OpenApiHandler),
     *api_catalogue.ROUTES,
     *api_requests.ROUTES,
+    *api_airlock.ROUTES,
     (API + "audit", AuditHandler),
     (API + "audit/verify", AuditVerifyHandler),
     (API + ".*", NoRouteHandler),  # last: Tornado takes the first route that matches

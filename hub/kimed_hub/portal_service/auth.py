@@ -6,7 +6,7 @@ own token (``Authorization: token ...``). Either way the hub answers with the ca
 name and the scopes of the credential used, which are at most what the caller's roles
 hold (``oauth_client_allowed_scopes``, ``server_token_scopes``). Nothing in a request's
 body or query can add a role: :meth:`PortalHandler.actor` builds the portal's
-:class:`~kimed_hub.portal.Actor` from those scopes only.
+:class:`~kimed_hub.access.Actor` from those scopes only.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from typing import Any
 from jupyterhub.services.auth import HubOAuthenticated
 from tornado import web
 
-from ..portal import Actor, BadInput, PermissionDenied, PortalError, Role, TooLarge
+from ..access import Actor, Role
+from ..airlock.reviews import CHECKER, REQUESTER
+from ..errors import BadInput, PermissionDenied, PortalError, TooLarge
 
 log = logging.getLogger("kimed.portal")
 
@@ -29,11 +31,15 @@ SUBMIT_REQUESTS = f"{SCOPE_PREFIX}submit:access-requests"
 CHECK_REQUESTS = f"{SCOPE_PREFIX}check:access-requests"
 DECIDE_REQUESTS = f"{SCOPE_PREFIX}decide:access-requests"
 READ_AUDIT = f"{SCOPE_PREFIX}read:audit-log"
+SUBMIT_EXPORTS = f"{SCOPE_PREFIX}submit:export-requests"
+REVIEW_EXPORTS = f"{SCOPE_PREFIX}review:export-requests"
 #: Workflow roles (portal.workflow.Role) and the scope that confers each.
 ROLE_SCOPES = {
     Role.APPLICANT: SUBMIT_REQUESTS,
     Role.STEWARD: CHECK_REQUESTS,
     Role.COMMITTEE: DECIDE_REQUESTS,
+    REQUESTER: SUBMIT_EXPORTS,  # the airlock's roles (kimed_hub.airlock.reviews)
+    CHECKER: REVIEW_EXPORTS,
 }
 #: Largest request body the portal reads (a dataset record may be 1 MB as JSON; RDF
 #: imports of a few records). Larger bodies are refused before they are parsed.

@@ -3,7 +3,7 @@
 Every page is a :class:`PageHandler`: hub login (unauthenticated visitors are sent to the
 hub's login and come back), the caller's scopes decide what is shown and allowed, and the
 portal library decides everything else; its blocking calls run in a worker thread. A
-:class:`~kimed_hub.portal.PortalError` becomes a page with the message and the error's
+:class:`~kimed_hub.errors.PortalError` becomes a page with the message and the error's
 status; a refused form comes back with the messages next to the fields and every value as
 typed.
 """
@@ -19,23 +19,18 @@ from urllib.parse import urlencode
 
 from tornado import web
 
-from ..portal import (
-    AccessRequest,
-    BadInput,
-    NotFound,
-    PortalError,
-    Role,
-    SearchQuery,
-    State,
-    ValidationFailed,
-)
-from ..portal.indexing import FACETS
-from ..portal.workflow import QUEUES, RULES
+from ..access import AccessRequest, Role, State
+from ..access.workflow import QUEUES, RULES
+from ..catalogue import SearchQuery
+from ..catalogue.indexing import FACETS
+from ..errors import BadInput, NotFound, PortalError, ValidationFailed
 from . import api_requests, page_forms, page_views
 from .auth import (
     CHECK_REQUESTS,
     DECIDE_REQUESTS,
     READ_CATALOGUE,
+    REVIEW_EXPORTS,
+    SUBMIT_EXPORTS,
     SUBMIT_REQUESTS,
     PortalHandler,
 )
@@ -129,6 +124,9 @@ class PageHandler(PortalHandler):
             may_submit=self.may(SUBMIT_REQUESTS),
             may_check=self.may(CHECK_REQUESTS),
             may_decide=self.may(DECIDE_REQUESTS),
+            may_read=self.may(READ_CATALOGUE),
+            may_export=self.may(SUBMIT_EXPORTS),
+            may_review=self.may(REVIEW_EXPORTS),
             lang=self.lang,
             carry_lang=self.carry_lang,
             link=self.link,
@@ -179,6 +177,9 @@ class SearchPage(PageHandler):
 
     @web.authenticated
     async def get(self) -> None:
+        if not self.may(READ_CATALOGUE) and self.may(REVIEW_EXPORTS):
+            # Output checkers see the airlock only: their start page is their queue.
+            return self.redirect(self.link("airlock/queue"))
         self.require(READ_CATALOGUE)
         try:
             params = {k: [v.decode() for v in vs] for k, vs in self.request.query_arguments.items()}

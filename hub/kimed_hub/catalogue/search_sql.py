@@ -1,0 +1,179 @@
+"""Running a :class:`~kimed_hub.catalogue.search.SearchQuery` on either database backend.
+
+Three sources are combined as bitsets (``facet_index``): the full-text match (SQLite
+FTS5 or PostgreSQL ``tsvector``/GIN, returning primary keys), the range filters (indexed
+columns) and the facet selections (in-memory). Totals, disjunctive facet counts and the
+page's keys come from bit operations; only the page's rows are then read from the
+database. Relevance is tiered, the same on both backends: all terms in the title, then
+in title or keywords, then anywhere (description, variable names); alphabetical within
+a tier, so both backends return the same order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import Connection, select
+
+from ..database import dataset_facets as facets
+from ..database import datasets, raw_rows
+from .bits import to_bits
+from .facet_index import FacetIndex
+from .indexing import FACETS, facet_value_label, query_terms
+from .search import FacetValue, Hit, SearchQuery, SearchResult
+
+#: Facet values listed per facet (most frequent first); selected ones are always shown.
+FACET_LIMIT = 50
+#: Relevance tiers: (FTS5 column filter, PostgreSQL weights) where all terms must match.
+TIERS = (("{fts_title}", "A"), ("{fts_title fts_keywords}", "AB"))
+
+
+class TextMatch:
+    """The datasets matching every term of a query, and the relevance tiers among them.
+
+    SQLite answers each question from the FTS5 index alone, so tiers are asked lazily.
+    PostgreSQL rechecks every GIN candidate on its table row, so one pass computes the
+    tiers too when the page is sorted by relevance.
+    """
+
+    def __init__(self, conn: Connection, backend: str, terms: list[str], tiers: bool):
+        self.conn, self.backend, self.terms = conn, backend, terms
+        self._tiers: dict[int, int] = {}
+        self.all = self._sqlite(None) if backend == "sqlite" else self._postgres(tiers)
+
+    def tier(self, tier: int) -> int:
+        """Datasets with every term in the title (tier 0) or in title or keywords (1)."""
+        if tier not in self._tiers:
+            self._tiers[tier] = self._sqlite(tier)
+        return self._tiers[tier]
+
+    def _sqlite(self, tier: int | None) -> int:
+        expression = " AND ".join(f'"{t}"*' for t in self.terms)  # terms are [a-z0-9]+
+        if tier is not None:
+            expression = f"{TIERS[tier][0]} : ({expression})"
+        sql = "SELECT rowid FROM portal_datasets_fts WHERE portal_datasets_fts MATCH ?"
+        return to_bits(pk for (pk,) in raw_rows(self.conn, sql, (expression,)))
+
+    def _postgres(self, tiers: bool) -> int:
+        def tsquery(weights: str) -> str:
+            return " & ".join(f"{t}:*{weights}" for t in self.terms)
+
+        match = "search_vector @@ to_tsquery('simple', ?)"
+        flags = f", {match}, {match}" if tiers else ""
+        sql = f"SELECT dataset_pk{flags} FROM portal_dataset_content WHERE {match}"
+        params = (*(tsquery(w) for _, w in TIERS), tsquery("")) if tiers else (tsquery(""),)
+        rows = raw_rows(self.conn, sql, params)
+        if tiers:
+            for tier in range(len(TIERS)):
+                self._tiers[tier] = to_bits(row[0] for row in rows if row[tier + 1])
+        return to_bits(row[0] for row in rows)
+
+
+def run(conn: Connection, backend: str, index: FacetIndex, query: SearchQuery) -> SearchResult:
+    """Execute ``query`` and return one page with total, facets and active filters."""
+    query.validate()
+    terms = query_terms(query.text)
+    with index.view(conn) as view:
+        base = view.universe()
+        match = TextMatch(conn, backend, terms, query.sort == "relevance") if terms else None
+        if match:
+            base &= match.all
+        within = view.ranges.matching(conn, query)
+        if within is not None:
+            base &= within
+        chosen = {name: view.any_of(name, values) for name, values in query.selected.items()}
+        selected = _intersect(base, chosen.values())
+        counts = {
+            name: view.counts(name, _intersect(base, _others(chosen, name))) for name in FACETS
+        }
+        keys = _page_keys(conn, view, query, match, selected)
+    hits = _hits(conn, keys, query.lang)
+    facet_values = {name: _facet_values(name, counts[name], query) for name in FACETS}
+    return SearchResult(query, selected.bit_count(), hits, facet_values, query.active_filters())
+
+
+def _intersect(bits: int, others) -> int:
+    for other in others:
+        bits &= other
+    return bits
+
+
+def _others(chosen: dict[str, int], name: str) -> list[int]:
+    # Disjunctive counting: a facet is counted as if its own selection were not applied.
+    return [bits for other, bits in chosen.items() if other != name]
+
+
+def _page_keys(conn, view, query: SearchQuery, match: TextMatch | None, selected: int) -> list[int]:
+    start, size = (query.page - 1) * query.page_size, query.page_size
+    if not (match and query.sort == "relevance"):
+        order = query.sort if query.sort != "relevance" else "title"
+        return view.page(conn, selected, order, start, size)
+    keys, remaining = [], selected
+    for tier in range(len(TIERS)):
+        in_tier = remaining & match.tier(tier)
+        keys += view.page(conn, in_tier, "title", 0, start + size - len(keys))
+        remaining ^= in_tier
+        if len(keys) >= start + size:
+            return keys[start:]
+    keys += view.page(conn, remaining, "title", 0, start + size - len(keys))
+    return keys[start:]
+
+
+HIT_COLUMNS = (
+    datasets.c.pk,
+    datasets.c.identifier,
+    datasets.c.title_de,
+    datasets.c.title_en,
+    datasets.c.summary_de,
+    datasets.c.summary_en,
+    datasets.c.access_rights,
+    datasets.c.is_synthetic,
+    datasets.c.n_individuals,
+    datasets.c.min_age,
+    datasets.c.max_age,
+    datasets.c.time_start,
+    datasets.c.time_end,
+    datasets.c.modified,
+)
+
+
+def _hits(conn: Connection, keys: list[int], lang: str) -> list[Hit]:
+    if not keys:
+        return []
+    rows = {
+        row.pk: row for row in conn.execute(select(*HIT_COLUMNS).where(datasets.c.pk.in_(keys)))
+    }
+    tags: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for pk, name, value in conn.execute(select(facets).where(facets.c.dataset_pk.in_(keys))):
+        tags[pk][name].append(value)
+    # A dataset deleted since the index was read is simply left out of the page.
+    return [_hit(rows[pk], tags[pk], lang) for pk in keys if pk in rows]
+
+
+def _hit(row, tags: dict[str, list[str]], lang: str) -> Hit:
+    de = lang == "de"
+    return Hit(
+        identifier=row.identifier,
+        title=(row.title_de if de else row.title_en) or row.title_en or row.title_de,
+        summary=(row.summary_de if de else row.summary_en) or row.summary_en or "",
+        access_rights=row.access_rights,
+        is_synthetic=bool(row.is_synthetic),
+        number_of_individuals=row.n_individuals,
+        min_age=row.min_age,
+        max_age=row.max_age,
+        time_start=row.time_start,
+        time_end=row.time_end,
+        modified=row.modified,
+        facets={name: sorted(values) for name, values in tags.items()},
+    )
+
+
+def _facet_values(name: str, counts: dict[str, int], query: SearchQuery) -> list[FacetValue]:
+    chosen = query.facets.get(name, ())
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_LIMIT]
+    shown = dict(top) | {value: counts.get(value, 0) for value in chosen}
+    values = [
+        FacetValue(v, facet_value_label(name, v, query.lang), c, v in chosen)
+        for v, c in shown.items()
+    ]
+    return sorted(values, key=lambda fv: (-fv.count, fv.label))
