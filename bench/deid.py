@@ -64,14 +64,16 @@ def timed(label: str, n: int, work) -> dict:
 
 
 def letters(n: int, size: int = LETTER_CHARS) -> list[str]:
-    """``n`` letters of at least ``size`` characters: held-out letters joined in order."""
+    """``n`` letters of about ``size`` characters: held-out letters joined in order, cut
+    at the first line break after ``size``."""
     pool = iter(generate_corpus("heldout", n * 3, seed=4242))
     out = []
     while len(out) < n:
         text = next(pool).text
         while len(text) < size:
             text += "\n\n" + next(pool).text
-        out.append(text)
+        cut = text.find("\n", size)
+        out.append(text if cut < 0 else text[:cut])
     return out
 
 
