@@ -40,17 +40,19 @@ def audit_head(users) -> int:
 
 def test_me_names_workflow_roles_from_scopes(hub_diagnostics, users):
     expected = {
-        "researcher": ["applicant"],
+        "researcher": ["applicant", "export_requester"],
         "trainee": [],
         "steward": ["steward"],
         "committee": ["committee"],
         "auditor": [],
+        "checker": ["output_checker"],  # portal access for the airlock only
     }
     for role, roles in expected.items():
         me = ok(portal(users[role], "GET", "me"))
         assert (me["name"], me["roles"]) == (role, roles)
-    refused = portal(users["checker"], "GET", "me")  # no access:services!service=portal
-    assert refused.status_code == 403 and "access:services!service=portal" in refused.text
+    # ... and nothing of the catalogue: no custom:kimed:read:catalogue
+    refused = portal(users["checker"], "GET", "datasets")
+    assert refused.status_code == 403 and "read:catalogue" in refused.text
 
 
 def test_no_credential_is_401_json_never_a_redirect(hub_diagnostics):
