@@ -71,7 +71,8 @@ CASES = {
     ),
     "eponyms, drugs, headings, professions": (
         "Beurteilung: Morbus Basedow, Apgar 8/9/10, Barthel-Index 45, Gleason-Score 4+3. "
-        "Therapie mit Xarelto und Pantozol. Die Physiotherapeutin übt mit dem Rollator.",
+        "Therapie mit Xarelto und Pantozol. Die Physiotherapeutin übt mit dem Rollator. "
+        "Fraktur Typ B nach Weber, Entspannung nach Jacobson.",
         [],
         [
             "Beurteilung",
@@ -82,6 +83,8 @@ CASES = {
             "Xarelto",
             "Pantozol",
             "Physiotherapeutin",
+            "Weber",
+            "Jacobson",
         ],
     ),
     "organisations and places": (
@@ -91,8 +94,8 @@ CASES = {
         ["Versichert", "Pflege"],
     ),
     "wards and units": (
-        "Verlegung von ITS 2 auf IMC Ost, danach Station: 3 West.",
-        ["ITS 2", "IMC Ost", "3 West"],
+        "Verlegung von ITS 2 auf IMC Ost, danach Station: 3 West, Zi. 4, Innere 3.",
+        ["ITS 2", "IMC Ost", "3 West", "Innere 3"],
         ["Verlegung"],
     ),
 }

@@ -36,6 +36,7 @@ from .mentions import (
     complete_mentions,
     first_name_findings,
     spread_mentions,
+    town_findings,
     towns_after_names,
 )
 from .model import blank_pipeline, load_pipeline
@@ -240,6 +241,14 @@ def _merge(findings: Iterable[Finding]) -> list[Finding]:
     return merged
 
 
+WEAK_PATTERN_SCORE = 0.6
+
+
+def _in_keep(f: Finding, keep: list[tuple[int, int]]) -> bool:
+    """True if ``f`` lies inside one must-keep span."""
+    return any(a <= f.start and f.end <= b for a, b in keep)
+
+
 def resolve_overlaps(results: Iterable, text: str) -> list[Finding]:
     """Non-overlapping findings from presidio's results for ``text``.
 
@@ -255,7 +264,10 @@ def resolve_overlaps(results: Iterable, text: str) -> list[Finding]:
     trimmed = [piece for f in ner for piece in _trim_ner(f, overlapping(f), text)]
     keep = keep_spans(text)
     checked = check_model_findings(trimmed, text, keep)
-    merged = _merge([*patterns, *checked, *first_name_findings(text)])
+    # Weak shapes ("nach Stoller" as a town, score below 0.6) yield to the keep list too;
+    # anchored patterns do not ("Dr. Barthel" stays a person).
+    patterns = [p for p in patterns if p.score >= WEAK_PATTERN_SCORE or not _in_keep(p, keep)]
+    merged = _merge([*patterns, *checked, *first_name_findings(text), *town_findings(text)])
     # Completion and spreading work on whole mentions, so they come after the merge.
     completed = complete_mentions(merged, text)
     completed += towns_after_names(completed, text)

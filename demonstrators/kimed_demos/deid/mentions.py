@@ -51,6 +51,7 @@ _TITLE_WORDS = frozenset({
     "Prof", "Dipl", "Psych", "Frau", "Herr", "Herrn", "med", "Med", "dent", "Dr", "PD", "Sr",
     "Pfl", "Schw", "OA", "OÄ", "MFA", "Sc",
 })  # fmt: skip
+_TOKEN = re.compile(r"(?<![\w-])[\p{L}][\p{L}'’]*(?:-[\p{L}]+)*(?![\w-])")
 _FUNCTION_WORDS = frozenset({"von", "van", "zu", "der", "de", "den", "am", "an", "im", "bei"})
 
 
@@ -238,6 +239,22 @@ def first_name_findings(text: str) -> list[Finding]:
     return found
 
 
+@functools.cache
+def known_towns() -> frozenset[str]:
+    """German towns of the Faker list (district towns) that are not ordinary words."""
+    return frozenset(c for c in wordlist._FakerAddress.cities if " " not in c and not _ordinary(c))
+
+
+def town_findings(text: str) -> list[Finding]:
+    """LOCATION for every known town, with or without a postcode or preposition."""
+    towns = known_towns()
+    return [
+        Finding(m.start(), m.end(), "LOCATION", SCORE_UNKNOWN_WORD)
+        for m in _TOKEN.finditer(text)
+        if m.group() in towns
+    ]
+
+
 def towns_after_names(findings: Sequence[Finding], text: str) -> list[Finding]:
     """LOCATION for 'Dr. Lenz, Dohna)': a word after a name, place or date and a comma,
     closing the bracket or line, that is neither ordinary nor a first name."""
@@ -347,9 +364,6 @@ def _spreadable(f: Finding, text: str) -> list[str]:
         if not any(ch.isdigit() for ch in value) and not is_common_word(value):
             return [value]
     return []
-
-
-_TOKEN = re.compile(r"(?<![\w-])[\p{L}][\p{L}'’]*(?:-[\p{L}]+)*(?![\w-])")
 
 
 def spread_mentions(

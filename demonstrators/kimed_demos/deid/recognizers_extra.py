@@ -312,6 +312,10 @@ def _not_ordinary_nor_first_name(text: str) -> bool:
 def ward_unit_recognizer() -> GermanPatternRecognizer:
     """WARD: ITS 3, IMC West, Station: 2 Ost, Wochenstation W2, Innere 3."""
     side = r"(?:Ost|West|Nord|Süd|Mitte)"
+    specialty = (
+        r"(?:Innere|Chirurgie|Neurologie|Kardiologie|Geriatrie|Pädiatrie|Gynäkologie|Urologie"
+        r"|Psychiatrie|Onkologie|Orthopädie|Unfallchirurgie|Pneumologie|Gastroenterologie)"
+    )
     number, code = r"\d{1,2}[a-zA-Z]?", r"[A-Z]{0,3}\d{1,2}[a-zA-Z]?"
     designation = (
         rf"(?:\d{{1,2}}[ ]?{side}|\p{{Lu}}\p{{Ll}}+[ ]\d{{1,2}}|[A-Z]{{1,3}}[ ]?{number}|{number})"
@@ -322,6 +326,7 @@ def ward_unit_recognizer() -> GermanPatternRecognizer:
             ("unit", rf"\b(?:ITS|IMC|ICU|IPS|PACU|CCU|SCU)[ ]?(?:{number}|{side})(?!\w)", 0.75),
             ("station side", rf"(?<=\bStation:?[ \t]{{1,3}}){designation}(?!\w)", 0.8),
             ("after -station", rf"(?<=\b\p{{Lu}}\p{{Ll}}*station[ ])(?:{code}|{side})(?!\w)", 0.75),
+            ("specialty + number", rf"\b{specialty}[ ]{number}(?!\w)", 0.6),
         ],
     )  # fmt: skip
 
