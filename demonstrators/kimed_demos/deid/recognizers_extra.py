@@ -207,7 +207,7 @@ _ORG_HEAD = (
 )
 _INSURER = (
     r"(?:(?:AOK|BKK|IKK)(?:[ -]\p{Lu}[\p{L}]*(?:-\p{Lu}[\p{L}]*)*(?:/\p{Lu}\p{Ll}+)?){0,3}"
-    r"|Techniker[ ]Krankenkasse|DAK-Gesundheit|Barmer(?:[ ]GEK)?|Knappschaft|KKH|HEK|hkk)"
+    r"|Techniker[ ]Krankenkasse|DAK-Gesundheit|Barmer(?:[ ]GEK)?|Knappschaft|KKH|HEK|hkk|SBK)"
 )
 _LINK = r"(?:[ ](?:am|an[ ]der|im|in|zu|zum|zur|der|des|für|und|&|St\.))"
 
