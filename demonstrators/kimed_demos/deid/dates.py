@@ -164,6 +164,7 @@ def shift_date_parts(text: str, shift: dt.timedelta) -> str:
     """
 
     def move(match: re.Match) -> str:
+        """The matched date part, shifted."""
         kind, value = match.lastgroup, match.group()
         if kind in ("full", "dm"):
             parsed = parse_german_date(value)

@@ -254,6 +254,21 @@ def _day_month(day: dt.date) -> list[Segment]:
     return [(f"{day.day}. {dates.MONTHS[day.month - 1]}", "DATE")]
 
 
+def _org_slots() -> dict:
+    """Hospital, care home, insurer, employer and care service of the document.
+
+    Insurers, employers and care services identify as much as hospitals do (issue 11:
+    the templates used to show insurers unannotated).
+    """
+    return {
+        "hosp": lambda s: [(s.hospital, "ORGANIZATION")],
+        "care_home": lambda s: [(s.care_home, "ORGANIZATION")],
+        "insurer": lambda s: [(s.rng.choice(INSURERS), "ORGANIZATION")],
+        "employer": lambda s: [(s.employer, "ORGANIZATION")],
+        "care_service": lambda s: [(s.care_service, "ORGANIZATION")],
+    }
+
+
 def _misc_slots() -> dict:
     """Dates, ages, contacts, hospital, ward and the grammar helpers."""
     pat = lambda s: s.patient  # noqa: E731
@@ -279,16 +294,10 @@ def _misc_slots() -> dict:
                 "EMAIL_ADDRESS",
             )
         ],
-        "hosp": lambda s: [(s.hospital, "ORGANIZATION")],
-        "care_home": lambda s: [(s.care_home, "ORGANIZATION")],
         "ward": lambda s: [
             (s.rng.choice(("4B", "K3", "2a", "IMC 2", "7", "N12", "ITS 1", "C 3")), "WARD")
         ],
         "dept": lambda s: [(s.rng.choice(DEPARTMENTS), None)],
-        # Insurers, employers and care services identify as much as hospitals do.
-        "insurer": lambda s: [(s.rng.choice(INSURERS), "ORGANIZATION")],
-        "employer": lambda s: [(s.employer, "ORGANIZATION")],
-        "care_service": lambda s: [(s.care_service, "ORGANIZATION")],
         "keep_term": lambda s: [(s.rng.choice(keep_single_words()), None)],
         "er_sie": lambda s: [("sie" if pat(s).female else "er", None)],
         "Er_Sie": lambda s: [("Sie" if pat(s).female else "Er", None)],
@@ -323,6 +332,7 @@ _SLOTS = {
     **_address_slots("prax", lambda s: s.practice),
     **_address_slots("clinic", lambda s: s.clinic_address),
     **_id_slots(),
+    **_org_slots(),
     **_misc_slots(),
 }
 SLOT_NAMES = frozenset(_SLOTS)
