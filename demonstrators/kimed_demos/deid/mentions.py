@@ -52,6 +52,7 @@ _TITLE_WORDS = frozenset({
     "Pfl", "Schw", "OA", "OÄ", "MFA", "Sc",
 })  # fmt: skip
 _TOKEN = re.compile(r"(?<![\w-])[\p{L}][\p{L}'’]*(?:-[\p{L}]+)*(?![\w-])")
+_ROMAN = re.compile(r"[IVXLC]+")
 _FUNCTION_WORDS = frozenset({"von", "van", "zu", "der", "de", "den", "am", "an", "im", "bei"})
 
 
@@ -95,7 +96,9 @@ def is_common_word(word: str) -> bool:
     that has plural or case forms there ("Befund", "Befunde"). Towns are in the list
     too but do not inflect, so "Görlitz" is not ordinary.
     """
-    if word.isupper() and len(word) > 3:  # "PFLEGEÜBERLEITUNGSBOGEN": a heading in capitals
+    if word.isupper() and (len(word) <= 5 or _ROMAN.fullmatch(word)):
+        return True  # acronyms and roman numerals ("CIWA", "III"), not names
+    if word.isupper():  # "PFLEGEÜBERLEITUNGSBOGEN": a heading in capitals
         word = word.capitalize()
     if word in keep_words() or word in _CLINICAL_WORDS or word.lower().endswith("nr"):
         return True  # "Fallnr", "Eingangsnr": abbreviated labels
@@ -116,7 +119,7 @@ _NOUN_SUFFIXES = (
     "ung", "heit", "keit", "schaft", "tion", "sion", "ität", "ismus", "itis", "ose", "ektomie",
     "skopie", "graphie", "grafie", "therapie", "dyspnoe", "algie", "pathie", "ämie", "urie",
     "plastik", "tomie", "gramm", "zyten", "wechsel", "saal", "befund", "zeichen", "ierung",
-    "logie", "iatrie", "bogen",
+    "logie", "iatrie", "bogen", "typ",
 )  # fmt: skip
 _CLINICAL_WORDS = frozenset({*wordlist.CLINICAL_NOUNS, *wordlist.MEDICAL_TERMS})
 _ADJ_ENDINGS = ("er", "e", "es", "en", "em")
@@ -159,7 +162,8 @@ def second_stage_score(text: str) -> float:
     """Score of a model finding's text by the words in it (0 means: not an identifier)."""
     words = [w.strip("-’'") for w in re.findall(r"\p{L}+", text)
              if w not in _FUNCTION_WORDS and w not in _TITLE_WORDS]  # fmt: skip
-    if not any(len(w.strip(".")) >= 2 for w in words):
+    words = [w for w in words if len(w) > 2]  # "C", "Ar" in "CIWA-Ar": no evidence of a name
+    if not words:
         return 0.0  # "x 18 mm", "C", "H": measurements and letters
     if any(is_known_name(w) for w in words):
         return SCORE_KNOWN_NAME
@@ -175,7 +179,7 @@ def _outside(f: Finding, spans: Sequence[tuple[int, int]], text: str) -> list[Fi
     out = []
     for s, e in pieces:
         chunk = text[s:e]
-        stripped = chunk.strip(" \t\n,.;:-()")
+        stripped = chunk.strip(" \t\n,.;:-()/")
         if stripped:
             start = s + chunk.index(stripped)
             out.append(Finding(start, start + len(stripped), f.entity_type, f.score))
