@@ -124,6 +124,16 @@ class PortalClient:
         path = f"requests/{_segment(request_id)}/actions/{_segment(action)}"
         return self.call("POST", path, body=fields)
 
+    def feasibility(
+        self, identifier: str, criteria: list[dict], reference_date: str | None = None
+    ) -> dict:
+        """``POST datasets/{id}/feasibility``: the protected patient count for criteria
+        rows (kind, codes, min, max, unit, from, to, at_least, within_days, exclude)."""
+        body: dict[str, Any] = {"criteria": criteria}
+        if reference_date:
+            body["reference_date"] = reference_date
+        return self.call("POST", f"datasets/{_segment(identifier)}/feasibility", body=body)
+
     # --- transport --------------------------------------------------------------------
     def call(
         self,

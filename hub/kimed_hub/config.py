@@ -86,6 +86,7 @@ def configure_services(c, settings: Settings, sessions: SessionsPolicy) -> None:
             settings.portal_db_url,
             settings.portal_demo,
             portal_service.airlock_options(settings.prefix, detect().base_url),
+            data_dir=settings.dataset_root,
         ),
     ]
 

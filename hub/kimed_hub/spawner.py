@@ -41,6 +41,8 @@ from .container_expectations import (
 from .data_grants import MOUNTS_STATE_KEY, SYNTHETIC_SCOPE, DataMount, granted_mounts
 from .database import default_url
 from .host_ports import HOST_PORTS
+from .interop.consent_mount import VIEWS
+from .interop.consent_prune import prune_views
 from .paths import state_dir
 from .policies import (
     ResourceProfile,
@@ -101,6 +103,13 @@ class WorkbenchSpawner(DockerSpawner):
     hub_api_port = Integer(8081, config=True, help="Host port of the hub API containers may reach.")
     proxy_port = Integer(
         8000, config=True, help="Host port of the public proxy containers may reach."
+    )
+    consent_view_grace = Integer(
+        600,
+        config=True,
+        help="Seconds a new consent view is kept although no container mounts it yet (a "
+        "spawn may have made it and not yet created its container); older views that no "
+        "container mounts and no spawn reuses are removed after each start.",
     )
     host_port_range = Tuple(
         Integer(),
@@ -311,10 +320,29 @@ class WorkbenchSpawner(DockerSpawner):
         try:
             await self._mount_granted_data()
             await self._require_image()
-            return await super().start()
+            started = await super().start()
         except BaseException:
             self._release_resources()
             raise
+        await self._prune_consent_views()  # the new container now holds its views
+        return started
+
+    async def _prune_consent_views(self) -> None:
+        """Remove consent views no container mounts and no spawn will reuse
+        (``interop.consent_prune``). Never fails a spawn: problems are logged."""
+        if not self.dataset_root:
+            return
+        try:
+            containers = await self.docker("containers", all=True)
+            mounted = {m.get("Source", "") for c in containers for m in c.get("Mounts") or ()}
+            views = Path(self.dataset_root) / VIEWS
+            grace = self.consent_view_grace
+            removed = await asyncio.to_thread(prune_views, views, mounted, grace=grace)
+        except Exception as exc:  # noqa: BLE001 - old views are only disk space
+            self.log.warning("pruning consent views failed (kept them): %s", exc)
+            return
+        if removed:
+            self.log.info("consent views no longer mounted removed: %s", len(removed))
 
     async def _mount_granted_data(self) -> None:
         """Read-only mounts for the user's ACTIVE grants and, if they may read the catalogue,
