@@ -29,6 +29,7 @@ from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 from . import container_checks, firewall, gpus, package_index, portal_service
 from .data_grants import SYNTHETIC_SCOPE, DataMount, granted_mounts
 from .host_ports import HOST_PORTS
+from .locked_container import OFFLINE_ENV, locked_host_config
 from .policies import (
     ResourceProfile,
     SecurityProfile,
@@ -36,17 +37,6 @@ from .policies import (
     roles_policy,
     security_profile,
 )
-
-# Libraries in the kernels that would otherwise reach for the internet on first use: they
-# must not even try (the egress rules would stop them, but no attempt should be made).
-# tldextract (presidio's e-mail and URL recognizers) fetches the public-suffix list unless
-# given no URLs; Hugging Face libraries look for model updates unless offline.
-OFFLINE_ENV = {
-    "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_DATASETS_OFFLINE": "1",
-}
 
 
 class SpawnRefused(Exception):
@@ -167,17 +157,8 @@ class WorkbenchSpawner(DockerSpawner):
 
     def locked_host_config(self) -> dict[str, Any]:
         """Host-config settings from the policies, then the operator's ``site_host_config``."""
-        security, chosen = self.profile, self.chosen_profile
         config = {
-            "read_only": True,
-            "privileged": False,
-            "cap_drop": ["ALL"],
-            "cap_add": [],
-            "security_opt": ["no-new-privileges"],
-            "memswap_limit": chosen.memory_swap,
-            "pids_limit": chosen.pids,
-            "shm_size": security.shm_size,
-            "tmpfs": {"/tmp": f"size={security.tmp_size},mode=1777"},
+            **locked_host_config(self.profile, self.chosen_profile),
             **gpus.gpu_host_config(self.runtime_kind, list(self.assigned_gpus)),
         }
         if not self.use_internal_ip:

@@ -20,7 +20,9 @@ from tornado import ioloop, web
 from ..access import AccessRequests
 from ..airlock import ExportRequests
 from ..airlock.homes import FolderHomes, VolumeHomes
+from ..airlock.rerun_container import ContainerRerun
 from ..catalogue import CatalogueStore, load_demo_catalogue
+from ..data_grants import granted_mounts
 from .auth import MAX_BODY_BYTES
 from .enforcement import HubServers, expire_and_stop
 from .wiring import EXPIRE_EVERY_DEFAULT, SERVICE_PREFIX
@@ -79,6 +81,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runtime-url", help="the container runtime holding the home volumes")
     parser.add_argument("--home-volume", help="home volume name, e.g. kimed-home-{username}")
     parser.add_argument("--homes-dir", type=Path, help="homes as <dir>/<user> (development)")
+    parser.add_argument("--rerun-image", help="the single-user image the re-run uses")
+    parser.add_argument("--container-prefix", default="kimed", help="names of re-run containers")
+    parser.add_argument("--dataset-root", type=Path, help="dataset folders (grants, re-run)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="[%(name)s %(asctime)s] %(message)s")
     store = CatalogueStore(args.db_url)
@@ -86,7 +91,9 @@ def main(argv: list[str] | None = None) -> None:
         load_demo_catalogue(store)  # idempotent: unchanged records are not rewritten
     portal = Portal(store, AccessRequests(store))
     if args.airlock_dir:
-        portal.airlock = ExportRequests(store, args.airlock_dir, args.policies_dir)
+        portal.airlock = ExportRequests(
+            store, args.airlock_dir, args.policies_dir, rerunner=rerunner_from(args)
+        )
         portal.homes = (
             FolderHomes(args.homes_dir)
             if args.homes_dir
@@ -100,6 +107,22 @@ def main(argv: list[str] | None = None) -> None:
     start_expiry(portal, args.expire_every)
     log.info("portal on %s (database: %s)", url.geturl(), store.backend)
     ioloop.IOLoop.current().start()
+
+
+def rerunner_from(args: argparse.Namespace) -> ContainerRerun | None:
+    """The server-side re-run when the runtime and the image are known (else None: the
+    airlock works without it and says so)."""
+    if not (args.runtime_url and args.rerun_image and args.dataset_root):
+        log.warning("no server-side re-run: --runtime-url, --rerun-image, --dataset-root")
+        return None
+
+    def mounts_for(username: str) -> list:
+        # What the requester's server would mount now, synthetic versions included.
+        return granted_mounts(username, args.dataset_root, args.db_url, synthetic=True)
+
+    return ContainerRerun(
+        args.runtime_url, args.rerun_image, args.container_prefix, mounts_for, args.policies_dir
+    )
 
 
 def start_expiry(portal: Portal, every: float) -> ioloop.PeriodicCallback:

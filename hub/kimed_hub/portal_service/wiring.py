@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from urllib.parse import urlparse
 
 from ..host_ports import service_port
@@ -83,9 +84,11 @@ def service_definition(db_url: str, load_demo: bool, airlock: list[str] = ()) ->
     }
 
 
-def airlock_options(prefix: str, runtime_url: str) -> list[str]:
-    """The airlock's folder (snapshots, releases: beside the hub's data, never a user's)
-    and where the home volumes are (the runtime and the volume names the spawner uses)."""
+def airlock_options(prefix: str, runtime_url: str, image: str, dataset_root: Path) -> list[str]:
+    """The airlock's folder (snapshots, releases: beside the hub's data, never a user's),
+    where the home volumes are (the runtime and the volume names the spawner uses), and
+    what the server-side re-run needs: the single-user image, the container name prefix
+    and the dataset folders (the requester's grants are mounted read-only)."""
     from ..paths import hub_data_dir
     from ..policies import security_profile
 
@@ -97,6 +100,12 @@ def airlock_options(prefix: str, runtime_url: str) -> list[str]:
         runtime_url,
         "--home-volume",
         template.replace("{prefix}", prefix),
+        "--rerun-image",
+        image,
+        "--container-prefix",
+        prefix,
+        "--dataset-root",
+        str(dataset_root),
     ]
 
 
