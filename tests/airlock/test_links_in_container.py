@@ -1,8 +1,9 @@
 """Links made inside a real locked container never release a host file.
 
 A container of the single-user image with the workbench's locked host config (the
-spawner's, ``locked_container.locked_host_config``), the user's home as a named volume
-and a dataset read-only at /data, as a user server has them. Inside it, as the user:
+spawner's, ``locked_container.locked_host_config``, seccomp included), the user's home
+as a named volume and a dataset read-only at /data, as a user server has them.
+Inside it, as the user:
 hard links to a file of the image (/etc/passwd), of the dataset and of the Python
 installation fail across filesystems (EXDEV); a symbolic link to /etc/passwd can be made
 but the airlock refuses it; a hard link to the user's own file in the home works, and
@@ -19,9 +20,11 @@ import pytest
 import docker
 from kimed_hub.airlock import UnsafeFile
 from kimed_hub.airlock.snapshot import HomeReader
+from kimed_hub.container_expectations import seccomp_file, seccomp_option
 from kimed_hub.errors import BadInput
 from kimed_hub.locked_container import locked_host_config
-from kimed_hub.policies import resource_profiles, security_profile
+from kimed_hub.paths import state_dir
+from kimed_hub.policies import resource_profiles, seccomp_profile, security_profile
 from kimed_hub.runtime import detect
 from kimed_hub.testing import new_prefix, remove_containers
 
@@ -55,15 +58,21 @@ print(json.dumps(seen))
 @pytest.fixture
 def linked_home(singleuser_image, tmp_path):
     """The volume folder (host side) after the user tried the links; what they saw."""
-    client, prefix = docker.APIClient(base_url=detect().base_url, timeout=300), new_prefix()
-    security, profiles = security_profile(), resource_profiles()
+    runtime, prefix = detect(), new_prefix()
+    client = docker.APIClient(base_url=runtime.base_url, timeout=300)
+    security, profiles, seccomp = security_profile(), resource_profiles(), seccomp_profile()
+    path = str(seccomp_file(seccomp, state_dir() / "seccomp")) if runtime.kind == "podman" else ""
     dataset = tmp_path / "ct-thorax-test"
     dataset.mkdir()
     (dataset / "cohort.csv").write_text("age_group,sex\n18-39,f\n")
     volume = client.create_volume(f"{prefix}-home-alice")
     try:
         host_config = client.create_host_config(
-            **locked_host_config(security, profiles.profiles[profiles.default]),
+            **locked_host_config(
+                security,
+                profiles.profiles[profiles.default],
+                seccomp_option(runtime.kind, seccomp, path),
+            ),
             binds={
                 volume["Name"]: {"bind": security.home_mount, "mode": "rw"},
                 str(dataset): {"bind": "/data/ct-thorax-test", "mode": "ro"},

@@ -8,11 +8,15 @@ For a request that carries the notebook that produced its outputs, the airlock
    outputs go to, owned by the policy's container user;
 2. creates a container of the workbench's single-user image with the policy's locked
    host config (:func:`kimed_hub.locked_container.locked_host_config`, the same as a
-   user server's), the default resource profile's limits, the requester's data grants
-   read-only at ``/data/<dataset>`` as their server would get them now, and no network at
-   all (network mode ``none``: only the loopback the kernel talks over);
-3. verifies the created container against the security policy
-   (:func:`kimed_hub.container_checks.verify_container`) and never starts one that fails;
+   user server's, seccomp included), the default resource profile's limits, the
+   requester's data grants read-only at ``/data/<dataset>`` as their server would get them
+   now, and no network at all (network mode ``none``: only the loopback the kernel talks
+   over);
+3. verifies the created container against what the policy expects of a user's container
+   (:func:`kimed_hub.container_expectations.expected_container`, with network ``none``):
+   its inspect document (:func:`kimed_hub.container_checks.verify_container`) and, on
+   podman, the runtime spec (:func:`kimed_hub.oci_spec_checks.verify_oci_spec`); it never
+   starts one that fails;
 4. runs papermill on the notebook, for at most the policy's re-run timeout;
 5. reads the outputs back from the volume without following links (the snapshot's
    :class:`~kimed_hub.airlock.snapshot.HomeReader`, limits from the file types), and
@@ -30,18 +34,28 @@ import os
 import tempfile
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 import requests
 
 import docker
 
-from ..container_checks import Expected, verify_container
+from .. import oci_spec_checks
+from ..container_checks import verify_container
+from ..container_expectations import (
+    ExpectedContainer,
+    SpawnFacts,
+    expected_container,
+    host_has_cgroup_v1,
+    seccomp_file,
+    seccomp_option,
+)
 from ..data_grants import DataMount
 from ..errors import BadInput, PortalError
-from ..locked_container import OFFLINE_ENV, locked_host_config
-from ..policies import resource_profiles, security_profile
+from ..locked_container import OFFLINE_ENV, InitFailed, locked_host_config, podman_init
+from ..paths import state_dir
+from ..policies import resource_profiles, seccomp_profile, security_profile
 from .snapshot import HomeReader
 
 log = logging.getLogger("kimed.airlock.rerun")
@@ -77,11 +91,16 @@ class ContainerRerun:
         prefix: str,
         mounts_for: Callable[[str], list[DataMount]],
         policies_dir: Path | None = None,
+        runtime_kind: str = "podman",
+        seccomp_dir: Path | None = None,
     ):
         """``mounts_for(username)``: the read-only data mounts the user's server would get
-        now (:func:`kimed_hub.data_grants.granted_mounts`)."""
+        now (:func:`kimed_hub.data_grants.granted_mounts`); ``seccomp_dir``: where the
+        spawner keeps podman's copy of the seccomp profile (podman reads it from a file)."""
         self.base_url, self.image, self.prefix = base_url, image, prefix
         self.mounts_for, self.policies_dir = mounts_for, policies_dir
+        self.runtime_kind = runtime_kind
+        self.seccomp_dir = seccomp_dir or state_dir() / "seccomp"  # where the spawner's is
 
     def run(
         self,
@@ -127,15 +146,21 @@ class ContainerRerun:
         os.chown(target, *owner)
 
     def _create(self, client, name: str, requester: str, notebook: str, timeout: int):
-        """The container (not started) and what it must look like."""
+        """The container (not started) and what it must look like: the policy's
+        expectation for a user's container (``expected_container``), with no network."""
         security = security_profile(self.policies_dir)
         profiles = resource_profiles(self.policies_dir)
         limits = profiles.profiles[profiles.default]
+        seccomp = seccomp_profile(self.policies_dir)
+        podman = self.runtime_kind == "podman"
+        seccomp_path = str(seccomp_file(seccomp, self.seccomp_dir)) if podman else ""
         mounts = self.mounts_for(requester)
         binds = {name: {"bind": security.home_mount, "mode": "rw"}}
         binds |= {str(m.host_path): {"bind": m.container_path, "mode": "ro"} for m in mounts}
         host_config = client.create_host_config(
-            **locked_host_config(security, limits),
+            **locked_host_config(
+                security, limits, seccomp_option(self.runtime_kind, seccomp, seccomp_path)
+            ),
             binds=binds,
             mem_limit=limits.memory,
             nano_cpus=int(limits.cpus * 1e9),
@@ -158,19 +183,29 @@ class ContainerRerun:
             name=name,
             host_config=host_config,
         )["Id"]
-        expected = Expected(
-            image=self.image,
+        facts = SpawnFacts(
+            runtime_kind=self.runtime_kind,
             home_volume=name,
-            network_modes=("none",),
-            limits=limits,
-            read_only_mounts=tuple(m.container_path for m in mounts),
+            data_mounts=tuple((str(m.host_path), m.container_path) for m in mounts),
+            image_id=client.inspect_image(self.image)["Id"],
+            seccomp_path=seccomp_path,
+            cgroup_v1=host_has_cgroup_v1(),
         )
-        return created, expected
+        expected = expected_container(security, limits, seccomp, facts)
+        return created, replace(expected, network_modes=("none",))
 
-    def _verify(self, client, container: str, expected: Expected) -> None:
-        """Refuse (never start) a container whose inspect document lacks a control."""
-        security = security_profile(self.policies_dir)
-        problems = verify_container(client.inspect_container(container), security, expected)
+    def _verify(self, client, container: str, expected: ExpectedContainer) -> None:
+        """Refuse (never start) a container that differs from the policy: its inspect
+        document, and on podman the runtime spec ``podman init`` wrote."""
+        problems = verify_container(client.inspect_container(container), expected)
+        if self.runtime_kind == "podman" and not problems:
+            try:
+                spec, _pid = podman_init(client, container)
+            except InitFailed as error:
+                raise RerunRefused(
+                    f"The re-run's container: {error}. Tell the operators."
+                ) from None
+            problems = oci_spec_checks.verify_oci_spec(spec, expected)
         if problems:
             raise RerunRefused(
                 "The re-run's container did not pass the workbench's security checks and "

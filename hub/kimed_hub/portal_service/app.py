@@ -18,26 +18,31 @@ from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from tornado import ioloop, web
 
 from ..access import AccessRequests
+from ..access.grants import GrantsReader
 from ..airlock import ExportRequests
 from ..airlock.homes import FolderHomes, VolumeHomes
 from ..airlock.rerun_container import ContainerRerun
 from ..catalogue import CatalogueStore, load_demo_catalogue
 from ..data_grants import granted_mounts
+from ..portal_address import SERVICE_PREFIX
 from .auth import MAX_BODY_BYTES
-from .enforcement import HubServers, expire_and_stop
-from .wiring import EXPIRE_EVERY_DEFAULT, SERVICE_PREFIX
+from .enforcement import enforce_round
+from .hub_api import HubServers
+from .wiring import DB_URL_ENV, EXPIRE_EVERY_DEFAULT
 
 log = logging.getLogger("kimed.portal")
 
 
 @dataclass
 class Portal:
-    """What every handler shares: the catalogue store, the access-request service,
-    the hub's API (to stop servers whose grant ended) and the airlock (export requests,
-    with the users' home volumes it snapshots from; None when not configured)."""
+    """What every handler shares: the catalogue store, the access-request service, the
+    grants model the spawner uses, the hub's API (to stop servers whose grant ended) and
+    the airlock (export requests, with the users' home volumes it snapshots from; None
+    when not configured)."""
 
     store: CatalogueStore
     requests: AccessRequests
+    grants: GrantsReader
     hub: HubServers = field(default_factory=HubServers)
     airlock: ExportRequests | None = None
     homes: VolumeHomes | FolderHomes | None = None
@@ -64,9 +69,9 @@ def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the service where the hub says (``JUPYTERHUB_SERVICE_URL``)."""
+    """Run the service where the hub says (``JUPYTERHUB_SERVICE_URL``), on the database
+    ``KIMED_PORTAL_DB_URL`` names (the environment only: it may carry a password)."""
     parser = argparse.ArgumentParser(prog="kimed_hub.portal_service", description=__doc__)
-    parser.add_argument("--db-url", required=True, help="the portal's SQLAlchemy URL")
     parser.add_argument("--policies-dir", type=Path, help="folder of the policy files")
     parser.add_argument(
         "--load-demo", action="store_true", help="load the fictional demo catalogue at start"
@@ -84,15 +89,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rerun-image", help="the single-user image the re-run uses")
     parser.add_argument("--container-prefix", default="kimed", help="names of re-run containers")
     parser.add_argument("--dataset-root", type=Path, help="dataset folders (grants, re-run)")
+    parser.add_argument("--runtime-kind", default="podman", help="podman or docker (re-run)")
+    parser.add_argument("--seccomp-dir", type=Path, help="the spawner's seccomp copies")
     args = parser.parse_args(argv)
+    db_url = os.environ.get(DB_URL_ENV, "")
+    if not db_url:
+        parser.error(f"set {DB_URL_ENV} (the portal's SQLAlchemy URL) in the environment")
     logging.basicConfig(level=logging.INFO, format="[%(name)s %(asctime)s] %(message)s")
-    store = CatalogueStore(args.db_url)
+    store = CatalogueStore(db_url)
     if args.load_demo:
         load_demo_catalogue(store)  # idempotent: unchanged records are not rewritten
-    portal = Portal(store, AccessRequests(store))
+    portal = Portal(store, AccessRequests(store), GrantsReader(db_url))
     if args.airlock_dir:
         portal.airlock = ExportRequests(
-            store, args.airlock_dir, args.policies_dir, rerunner=rerunner_from(args)
+            store, args.airlock_dir, args.policies_dir, rerunner=rerunner_from(args, db_url)
         )
         portal.homes = (
             FolderHomes(args.homes_dir)
@@ -104,12 +114,12 @@ def main(argv: list[str] | None = None) -> None:
     # Bodies a little over the API's limit still reach the handlers, which answer 413
     # with a message; far larger ones are cut off by Tornado before they are read.
     make_app(portal, prefix).listen(url.port, url.hostname, max_body_size=4 * MAX_BODY_BYTES)
-    start_expiry(portal, args.expire_every)
+    start_enforcement(portal, args.expire_every)
     log.info("portal on %s (database: %s)", url.geturl(), store.backend)
     ioloop.IOLoop.current().start()
 
 
-def rerunner_from(args: argparse.Namespace) -> ContainerRerun | None:
+def rerunner_from(args: argparse.Namespace, db_url: str) -> ContainerRerun | None:
     """The server-side re-run when the runtime and the image are known (else None: the
     airlock works without it and says so)."""
     if not (args.runtime_url and args.rerun_image and args.dataset_root):
@@ -118,25 +128,34 @@ def rerunner_from(args: argparse.Namespace) -> ContainerRerun | None:
 
     def mounts_for(username: str) -> list:
         # What the requester's server would mount now, synthetic versions included.
-        return granted_mounts(username, args.dataset_root, args.db_url, synthetic=True)
+        return granted_mounts(username, args.dataset_root, db_url, synthetic=True)
 
     return ContainerRerun(
-        args.runtime_url, args.rerun_image, args.container_prefix, mounts_for, args.policies_dir
+        args.runtime_url,
+        args.rerun_image,
+        args.container_prefix,
+        mounts_for,
+        args.policies_dir,
+        runtime_kind=args.runtime_kind,
+        seccomp_dir=args.seccomp_dir,
     )
 
 
-def start_expiry(portal: Portal, every: float) -> ioloop.PeriodicCallback:
-    """Every ``every`` seconds (and once now): record EXPIRED for grants past their end
-    and stop the servers of the people they covered (``enforcement.expire_and_stop``)."""
+def start_enforcement(portal: Portal, every: float) -> ioloop.PeriodicCallback:
+    """Every ``every`` seconds (and once now): record EXPIRED for grants past their end,
+    then stop every running server holding a dataset without an ACTIVE grant
+    (``enforcement.enforce_round``); a stop that failed is found again next time."""
 
     async def tick() -> None:
         try:
-            expired = await expire_and_stop(portal.requests, portal.hub)
+            expired, done = await enforce_round(portal.requests, portal.grants, portal.hub)
         except Exception:  # noqa: BLE001 - log and try again at the next tick
-            log.exception("expiring grants failed; trying again in %s s", every)
+            log.exception("enforcing grants failed; trying again in %s s", every)
             return
         if expired:
             log.info("grants expired: %s", ", ".join(expired))
+        if done.failed:
+            log.warning("not stopped yet (retried in %s s): %s", every, ", ".join(done.failed))
 
     ioloop.IOLoop.current().add_callback(tick)
     # Tornado awaits tick before scheduling the next one, so runs never overlap.
