@@ -85,7 +85,12 @@ def configure_services(c, settings: Settings, sessions: SessionsPolicy) -> None:
         portal_service.service_definition(
             settings.portal_db_url,
             settings.portal_demo,
-            portal_service.airlock_options(settings.prefix, detect().base_url),
+            portal_service.airlock_options(
+                settings.prefix,
+                detect(),
+                images.singleuser_image_ref(),
+                settings.dataset_root,
+            ),
             data_dir=settings.dataset_root,
         ),
     ]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ from .database import default_url
 from .host_ports import HOST_PORTS
 from .interop.consent_mount import VIEWS
 from .interop.consent_prune import prune_views
+from .locked_container import OFFLINE_ENV, InitFailed, locked_host_config, podman_init
 from .paths import state_dir
 from .policies import (
     ResourceProfile,
@@ -53,18 +53,6 @@ from .policies import (
     security_profile,
 )
 from .portal_address import portal_env
-
-# Libraries in the kernels that would otherwise reach for the internet on first use: they
-# must not even try (the egress rules would stop them, but no attempt should be made).
-# tldextract (presidio's e-mail and URL recognizers) fetches the public-suffix list unless
-# given no URLs; Hugging Face libraries look for model updates unless offline.
-OFFLINE_ENV = {
-    "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_DATASETS_OFFLINE": "1",
-}
-
 
 #: Keys of this spawner's additions to the server state (``get_state``).
 GPUS_STATE_KEY = "kimed_gpus"
@@ -201,33 +189,14 @@ class WorkbenchSpawner(DockerSpawner):
 
     def locked_host_config(self) -> dict[str, Any]:
         """Host-config settings from the policies, then the operator's ``site_host_config``."""
-        security, chosen = self.profile, self.chosen_profile
         config = {
-            "read_only": security.read_only_root,
-            "privileged": security.privileged,
-            "cap_drop": list(security.drop_capabilities),
-            "cap_add": list(security.add_capabilities),
-            "security_opt": [
-                *(["no-new-privileges"] if security.no_new_privileges else []),
+            **locked_host_config(
+                self.profile,
+                self.chosen_profile,
                 seccomp_option(
                     self.runtime_kind, seccomp_profile(self._policies()), self._seccomp_path()
                 ),
-            ],
-            # Docker honours this; podman 4's compatible API ignores it (the policy's
-            # namespaces.host_cgroup_exception); oci_spec_checks reads what podman did.
-            "cgroupns": "private",
-            "memswap_limit": chosen.memory_swap,
-            "pids_limit": chosen.pids,
-            "shm_size": security.shm_size,
-            "tmpfs": {
-                path: f"size={size}" + (",mode=1777" if path.endswith("tmp") else "")
-                for path, size in security.tmpfs.items()
-            },
-            "ulimits": [
-                {"Name": name, "Soft": soft, "Hard": hard}
-                for name, (soft, hard) in security.ulimits.items()
-            ]
-            or None,
+            ),
             **gpus.gpu_host_config(self.runtime_kind, list(self.assigned_gpus)),
         }
         if not self.use_internal_ip:
@@ -545,26 +514,17 @@ class WorkbenchSpawner(DockerSpawner):
         """podman ``init`` creates the namespaces and the runtime spec without running the
         image's process: the spec is compared with the policy (oci_spec_checks) and the
         egress rules go in before anything in the container can run."""
-        api = self.client
-        url = api._url("/libpod/containers/{0}/init", self.container_id)
-        response = await asyncio.to_thread(api.post, url)
-        if response.status_code not in (204, 304):
-            await self._refuse(
-                f"podman could not initialise {self.container_name}: {response.text}"
-            )
-        url = api._url("/libpod/containers/{0}/json", self.container_id)
-        libpod = (await asyncio.to_thread(api.get, url)).json()
         try:
-            spec = json.loads(Path(libpod["OCIConfigPath"]).read_text())
-        except (KeyError, OSError, ValueError) as exc:
-            await self._refuse(f"the runtime spec of {self.container_name} is unreadable: {exc}")
+            spec, pid = await asyncio.to_thread(podman_init, self.client, self.container_id)
+        except InitFailed as exc:
+            await self._refuse(f"{self.container_name}: {exc}")
         problems = oci_spec_checks.verify_oci_spec(spec, expected)
         if problems:
             await self._refuse(
                 f"container {self.container_name} lacks required controls in its runtime "
                 "spec: " + "; ".join(problems)
             )
-        return libpod["State"]["Pid"]
+        return pid
 
     async def _close_egress(self, pid: int | None) -> None:
         """The egress rules in the container's network namespace: the host ports of the

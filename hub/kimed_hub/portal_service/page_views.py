@@ -414,6 +414,7 @@ GERMAN = {
     "Re-run on the server": "Neuausführung auf dem Server",
     "matches": "stimmt überein",
     "DIFFERS": "WEICHT AB",
+    "not finished yet": "noch nicht fertig",
     "Download": "Herunterladen",
     "Reviews": "Prüfungen",
     "Your review": "Ihre Prüfung",

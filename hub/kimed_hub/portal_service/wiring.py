@@ -94,10 +94,13 @@ def service_definition(
     }
 
 
-def airlock_options(prefix: str, runtime_url: str) -> list[str]:
-    """The airlock's folder (snapshots, releases: beside the hub's data, never a user's)
-    and where the home volumes are (the runtime and the volume names the spawner uses)."""
-    from ..paths import hub_data_dir
+def airlock_options(prefix: str, runtime, image: str, dataset_root: Path) -> list[str]:
+    """The airlock's folder (snapshots, releases: beside the hub's data, never a user's),
+    where the home volumes are (the runtime, a ``runtime.ContainerRuntime``, and the volume
+    names the spawner uses), and what the server-side re-run needs: the single-user
+    image, the container name prefix, the dataset folders (the requester's grants are
+    mounted read-only) and the spawner's copy of the seccomp profile."""
+    from ..paths import hub_data_dir, state_dir
     from ..policies import security_profile
 
     template = security_profile().home_volume_template
@@ -105,7 +108,17 @@ def airlock_options(prefix: str, runtime_url: str) -> list[str]:
         "--airlock-dir",
         str(hub_data_dir() / "airlock"),
         "--runtime-url",
-        runtime_url,
+        runtime.base_url,
+        "--runtime-kind",
+        runtime.kind,
         "--home-volume",
         template.replace("{prefix}", prefix),
+        "--rerun-image",
+        image,
+        "--container-prefix",
+        prefix,
+        "--dataset-root",
+        str(dataset_root),
+        "--seccomp-dir",
+        str(state_dir() / "seccomp"),
     ]
