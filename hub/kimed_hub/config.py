@@ -13,6 +13,7 @@ from .identity import configure_identity
 from .policies import RolesPolicy, SessionsPolicy, check_all, roles_policy, sessions_policy
 from .proxy import proxy_command
 from .runtime import ContainerRuntime, detect
+from .service_supervision import supervised
 from .settings import Settings
 
 # Inside a slirp4netns container this address is the host's 127.0.0.1.
@@ -67,9 +68,20 @@ def configure_roles(c, roles: RolesPolicy) -> None:
 
 
 def configure_sessions(c, sessions: SessionsPolicy) -> None:
-    """Servers per user (the idle culler's timeouts: idle_culler_service)."""
+    """Servers per user and admission of spawns (the idle culler's timeouts:
+    idle_culler_service). The queue (spawn_queue.py) admits ``concurrent_starts`` at a
+    time; JupyterHub's ``concurrent_spawn_limit`` stays the outer guard: beyond
+    ``max_pending`` waiting or starting spawns, new ones get HTTP 429 with "Too many users
+    trying to log in right now. Try again in ..." and a Retry-After header."""
     c.JupyterHub.allow_named_servers = sessions.named_servers
     c.JupyterHub.named_server_limit_per_user = sessions.max_running_per_user
+    c.JupyterHub.concurrent_spawn_limit = sessions.max_pending
+    spawner = c.WorkbenchSpawner
+    spawner.concurrent_starts = sessions.concurrent_starts
+    spawner.admitted_start_timeout = sessions.start_timeout
+    spawner.max_queue_wait = sessions.max_queue_wait
+    # The hub's own timeout covers the queue wait and the start (spawn_admission.py).
+    spawner.start_timeout = sessions.max_queue_wait + sessions.start_timeout
 
 
 def configure_services(c, settings: Settings, sessions: SessionsPolicy) -> None:
@@ -79,11 +91,13 @@ def configure_services(c, settings: Settings, sessions: SessionsPolicy) -> None:
     Their roles: configure_roles."""
     from . import package_index, portal_service
 
-    c.JupyterHub.services = [
+    services = [
         idle_culler_service(sessions),
         package_index.service_definition(),
         portal_service.service_definition(settings.portal_db_url, settings.portal_demo),
     ]
+    # Each ends with the hub and within 2 s of SIGINT/SIGTERM (service_supervision.py).
+    c.JupyterHub.services = [{**s, "command": supervised(s["command"])} for s in services]
 
 
 def idle_culler_service(sessions: SessionsPolicy) -> dict:
@@ -116,7 +130,6 @@ def configure_spawner(c, settings: Settings, runtime: ContainerRuntime, roles: R
     spawner.prefix = settings.prefix
     spawner.hub_api_port = settings.hub_port
     spawner.proxy_port = settings.public_port
-    spawner.start_timeout = 120
     spawner.http_timeout = 90
     spawner.host_ip = "127.0.0.1"
     spawner.server_token_scopes = [*SERVER_BASE_SCOPES, *roles.server_token_scopes]

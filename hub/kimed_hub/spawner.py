@@ -36,6 +36,7 @@ from .policies import (
     roles_policy,
     security_profile,
 )
+from .spawn_admission import SpawnAdmission
 
 # Libraries in the kernels that would otherwise reach for the internet on first use: they
 # must not even try (the egress rules would stop them, but no attempt should be made).
@@ -57,7 +58,7 @@ class SpawnRefused(Exception):
         self.jupyterhub_message = user_message
 
 
-class WorkbenchSpawner(DockerSpawner):
+class WorkbenchSpawner(SpawnAdmission, DockerSpawner):
     """Spawns locked-down per-user containers and refuses any that are not."""
 
     policies_dir = Unicode(
@@ -265,15 +266,19 @@ class WorkbenchSpawner(DockerSpawner):
         self.assigned_gpus = tuple(self._assign_gpus(self.chosen_profile))
 
     async def start(self):
-        """Prepare from policy and options, then start as DockerSpawner does."""
+        """Prepare from policy and options, wait for a start slot (spawn_admission.py),
+        then start as DockerSpawner does."""
         self.prepare_start()
         try:
-            await self._mount_granted_data()
-            await self._require_image()
-            return await super().start()
+            return await self.start_admitted(self._start_container)
         except BaseException:
             self._release_resources()
             raise
+
+    async def _start_container(self):
+        await self._mount_granted_data()
+        await self._require_image()
+        return await super().start()
 
     async def _mount_granted_data(self) -> None:
         """Read-only mounts for the user's ACTIVE grants and, if they may read the catalogue,
