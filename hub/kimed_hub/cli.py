@@ -6,6 +6,9 @@ kimed test [PYTEST..]  setup, then run the whole test suite
 kimed policy check     validate every policy file
 kimed image build      build (or reuse) the images;  kimed image lock: refresh the lock
 kimed clean            remove this workbench's user containers (--volumes: homes too)
+kimed install          write systemd units for the hub and the proxy (--enable: start them)
+kimed backup FILE      hub and portal databases, secrets, policies into FILE (.tar.gz)
+kimed restore FILE     the same back into an empty state folder (--force: replace)
 kimed portal verify-audit | load-demo | import FILE | demo-data
                        the portal's database (the hub's: KIMED_PORTAL_DB_URL or beside it)
 """
@@ -105,6 +108,16 @@ def _parser() -> argparse.ArgumentParser:
         "--volumes", action="store_true"
     )
     sub.add_parser("demo", help="demonstrators (kimed demo --help)")
+    install = sub.add_parser("install", help="write systemd units for hub and proxy")
+    install.add_argument("--unit-dir", type=Path, default=Path("/etc/systemd/system"))
+    install.add_argument("--env-dir", type=Path, default=Path("/etc/kimed"))
+    install.add_argument("--enable", action="store_true", help="daemon-reload, enable, start")
+    sub.add_parser("backup", help="back up databases, secrets, policies").add_argument(
+        "file", type=Path
+    )
+    restore = sub.add_parser("restore", help="restore a backup into the state folder")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--force", action="store_true", help="replace an existing hub database")
     portal = sub.add_parser("portal", help="the portal's catalogue and audit log")
     actions = portal.add_subparsers(dest="action", required=True)
     actions.add_parser("verify-audit", help="verify the audit log's hash chain (exit 1: broken)")
@@ -160,6 +173,32 @@ def _dispatch(argv: list[str]) -> int:
         clean(args.volumes)
     elif args.command == "portal":
         return portal_command(args)
+    elif args.command in ("install", "backup", "restore"):
+        return production_command(args)
+    return 0
+
+
+def production_command(args: argparse.Namespace) -> int:
+    """``kimed install``, ``kimed backup FILE``, ``kimed restore FILE``."""
+    from .paths import policies_dir
+    from .production import backup, systemd
+
+    settings = Settings.from_env()
+    if args.command == "install":
+        target = systemd.Install(args.unit_dir, args.env_dir)
+        for path in systemd.install(settings, target, enable=args.enable):
+            print(f"wrote {path}")
+        return 0
+    sources = backup.Sources(settings.state, settings.portal_db_url, policies_dir())
+    try:
+        if args.command == "backup":
+            print(f"wrote {args.file}: {backup.describe(backup.backup(sources, args.file))}")
+        else:
+            manifest = backup.restore(sources, args.file, force=args.force)
+            print(f"restored into {settings.state}: {backup.describe(manifest)}")
+    except backup.BackupError as error:
+        print(f"kimed {args.command}: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -11,6 +11,8 @@ import sys
 from . import images
 from .identity import configure_identity
 from .policies import RolesPolicy, SessionsPolicy, check_all, roles_policy, sessions_policy
+from .production.mode import configure_mode
+from .production.systemd import configure_proxy_mode
 from .proxy import proxy_command
 from .runtime import ContainerRuntime, detect
 from .service_supervision import supervised
@@ -31,6 +33,8 @@ def configure(c, settings: Settings | None = None) -> None:
     roles, sessions = roles_policy(), sessions_policy()
     runtime = detect()
     configure_hub(c, settings)
+    configure_mode(c, settings)  # production: TLS, secure cookies, HSTS, no demo
+    configure_proxy_mode(c)  # the proxy in a systemd unit of its own (kimed install)
     configure_identity(c, settings, roles, sessions)
     configure_roles(c, roles)
     configure_sessions(c, sessions)
@@ -42,7 +46,7 @@ def configure(c, settings: Settings | None = None) -> None:
 def configure_hub(c, settings: Settings) -> None:
     """Ports (loopback only), database, secrets, proxy."""
     state = settings.state
-    c.JupyterHub.bind_url = settings.public_url
+    c.JupyterHub.bind_url = settings.bind_url
     c.JupyterHub.hub_ip = "127.0.0.1"
     c.JupyterHub.hub_port = settings.hub_port
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"

@@ -77,6 +77,12 @@ class SpawnAdmission(LoggingConfigurable):
         self._clock = PhaseClock()
         self._ticket = await SPAWN_QUEUE.admit(self._spawn_holder)
         self._clock.mark("queue")
+        self.log.info(
+            "admitted %s to start after waiting %.1f s (%s)",
+            self._spawn_holder,
+            self._ticket.waited,
+            SPAWN_QUEUE.snapshot(),
+        )
         # The hub reports a timeout with spawner.start_timeout; make that number true.
         self.start_timeout = int(self._ticket.waited) + self.admitted_start_timeout
         try:
