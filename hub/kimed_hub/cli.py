@@ -65,8 +65,13 @@ def print_login(settings: Settings) -> None:
 
 def up() -> None:
     """Set up, then replace this process with the hub (signals go straight to it)."""
-    setup()
     settings = Settings.from_env()
+    from traitlets.config import Config
+
+    from .production.mode import configure_mode
+
+    configure_mode(Config(), settings)  # an unsafe production set-up stops here, not later
+    setup()
     if settings.portal_demo:  # data folders for the demo catalogue, so grants mount something
         from .portal_service.commands import ensure_demo_data
 
