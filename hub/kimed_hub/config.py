@@ -11,7 +11,7 @@ import sys
 from . import images
 from .identity import configure_identity
 from .policies import RolesPolicy, SessionsPolicy, check_all, roles_policy, sessions_policy
-from .production.mode import configure_mode
+from .production.mode import ContainerGateway, configure_mode, container_gateway
 from .production.systemd import configure_proxy_mode
 from .proxy import proxy_command
 from .runtime import ContainerRuntime, detect
@@ -38,8 +38,9 @@ def configure(c, settings: Settings | None = None) -> None:
     configure_identity(c, settings, roles, sessions)
     configure_roles(c, roles)
     configure_sessions(c, sessions)
-    configure_services(c, settings, sessions)
-    configure_spawner(c, settings, runtime, roles)
+    gateway = container_gateway(settings)  # with TLS: containers' plain-HTTP way in
+    configure_services(c, settings, sessions, gateway)
+    configure_spawner(c, settings, runtime, roles, gateway)
     apply_site_config(c, settings)
 
 
@@ -88,7 +89,9 @@ def configure_sessions(c, sessions: SessionsPolicy) -> None:
     spawner.start_timeout = sessions.max_queue_wait + sessions.start_timeout
 
 
-def configure_services(c, settings: Settings, sessions: SessionsPolicy) -> None:
+def configure_services(
+    c, settings: Settings, sessions: SessionsPolicy, gateway: ContainerGateway | None = None
+) -> None:
     """The managed services, set once: the idle culler, the package index (routed by the
     proxy at /services/package-index/; the spawner gives pip its URL) and the portal
     (/services/portal/; the spawner reads its grants and gives the widgets its URL).
@@ -101,7 +104,8 @@ def configure_services(c, settings: Settings, sessions: SessionsPolicy) -> None:
         portal_service.service_definition(settings.portal_db_url, settings.portal_demo),
     ]
     # Each ends with the hub and within 2 s of SIGINT/SIGTERM (service_supervision.py).
-    c.JupyterHub.services = [{**s, "command": supervised(s["command"])} for s in services]
+    supervised_services = [{**s, "command": supervised(s["command"])} for s in services]
+    c.JupyterHub.services = supervised_services + ([gateway.service] if gateway else [])
 
 
 def idle_culler_service(sessions: SessionsPolicy) -> dict:
@@ -120,8 +124,15 @@ def idle_culler_service(sessions: SessionsPolicy) -> dict:
     }
 
 
-def configure_spawner(c, settings: Settings, runtime: ContainerRuntime, roles: RolesPolicy) -> None:
-    """WorkbenchSpawner on the detected runtime; the network follows the runtime."""
+def configure_spawner(
+    c,
+    settings: Settings,
+    runtime: ContainerRuntime,
+    roles: RolesPolicy,
+    gateway: ContainerGateway | None = None,
+) -> None:
+    """WorkbenchSpawner on the detected runtime; the network follows the runtime.
+    Containers reach the proxy on the public port, or through the gateway with TLS."""
     c.JupyterHub.spawner_class = "workbench"
     spawner = c.WorkbenchSpawner
     spawner.image = images.singleuser_image_ref()
@@ -133,7 +144,7 @@ def configure_spawner(c, settings: Settings, runtime: ContainerRuntime, roles: R
     spawner.runtime_kind = runtime.kind
     spawner.prefix = settings.prefix
     spawner.hub_api_port = settings.hub_port
-    spawner.proxy_port = settings.public_port
+    spawner.proxy_port = gateway.port if gateway else settings.public_port
     spawner.http_timeout = 90
     spawner.host_ip = "127.0.0.1"
     spawner.server_token_scopes = [*SERVER_BASE_SCOPES, *roles.server_token_scopes]

@@ -4,7 +4,8 @@ The certificate is made here (``cryptography``: a self-signed one for 127.0.0.1,
 the test's clients trust). The hub runs with ``KIMED_MODE=production`` and people log in
 through a real OIDC provider on loopback (oidc-provider-mock, as in
 test_identity_oidc.py). Proved: the proxy answers HTTPS and the hub sends HSTS; the login
-cookies are Secure and HttpOnly; a login, a spawn and a cell over the TLS websocket work;
+cookies are Secure and HttpOnly; a login, a spawn and a cell over the TLS websocket work,
+and code in the server still reaches the portal API (the container gateway);
 the demo accounts cannot log in, and a production hub with local demo accounts refuses
 to start with a message that names the setting. Not proved: a certificate from a real
 CA (the site brings one) and the portal's own cookies (set by the portal service).
@@ -62,6 +63,16 @@ def self_signed(folder) -> tuple[str, str]:
         )
     )
     return str(cert_file), str(key_file)
+
+
+PORTAL_FROM_INSIDE = """
+import os, urllib.request
+token = os.environ["JUPYTERHUB_API_TOKEN"]
+request = urllib.request.Request(
+    os.environ["KIMED_PORTAL_URL"] + "me", headers={"Authorization": "token " + token}
+)
+print(urllib.request.urlopen(request, timeout=30).status)
+"""
 
 
 def plain_http_answers(port: int) -> bool:
@@ -123,6 +134,8 @@ def test_https_secure_cookies_login_spawn_and_a_cell(production_hub):
         alice = HubUser.with_session(hub, "alice", session)  # logged in through the provider
         alice.spawn()
         assert alice.run_code("print(6 * 7)").strip() == "42"
+        # code in the server still reaches the portal's API (plain HTTP through the gateway)
+        assert alice.run_code(PORTAL_FROM_INSIDE).strip() == "200"
     except BaseException:
         dump_diagnostics(hub)
         raise

@@ -67,6 +67,10 @@ def test_production_with_tls_and_explicit_demo_sets_https_cookies_hsts(hub_env, 
     assert c.JupyterHub.tornado_settings["headers"]["Strict-Transport-Security"] == HSTS
     portal = next(s for s in c.JupyterHub.services if s["name"] == "portal")
     assert "--load-demo" not in portal["command"]  # the demo catalogue is off by default
+    # containers keep a plain-HTTP way to the services: the gateway's port, not the public one
+    gateway = next(s for s in c.JupyterHub.services if s["name"] == "container-gateway")
+    assert f"--port={c.WorkbenchSpawner.proxy_port}" in gateway["command"]
+    assert c.WorkbenchSpawner.proxy_port != 8000 and "--exec" in gateway["command"]
 
 
 def test_tls_needs_both_files(hub_env, monkeypatch):

@@ -5,7 +5,9 @@ What it requires and sets, in one place (config.configure calls :func:`configure
 * TLS on the public port with the site's certificate: ``KIMED_TLS_CERT`` and
   ``KIMED_TLS_KEY`` become JupyterHub's ``ssl_cert``/``ssl_key``, which the hub hands to
   configurable-http-proxy (``--ssl-cert``/``--ssl-key``); without them production does not
-  start. (TLS can also be used in development, e.g. to try it out.)
+  start. (TLS can also be used in development, e.g. to try it out.) Code in users' containers
+  keeps a plain-HTTP way to the package index and the portal through a loopback gateway
+  (:func:`container_gateway`).
 * cookies: Secure (sent over HTTPS only) on top of JupyterHub's own HttpOnly on its login
   cookies; ``public_url`` is https, so JupyterHub marks them secure itself as well;
 * HSTS: ``Strict-Transport-Security`` on every hub response (browsers then refuse plain
@@ -19,11 +21,17 @@ What it requires and sets, in one place (config.configure calls :func:`configure
 from __future__ import annotations
 
 import os
+import secrets
+from dataclasses import dataclass
 
+from ..host_ports import service_port
+from ..proxy import proxy_command
+from ..service_supervision import supervised_exec
 from ..settings import Settings, SettingsError
 
 #: One year, the usual HSTS lifetime (and the minimum for browsers' preload lists).
 HSTS = "max-age=31536000; includeSubDomains"
+GATEWAY_PORT_ENV = "KIMED_CONTAINER_GATEWAY_PORT"
 
 
 def production_problems(settings: Settings) -> list[str]:
@@ -68,3 +76,42 @@ def configure_mode(c, settings: Settings) -> None:
             "cookie_options": {"secure": True, "httponly": True},
             "headers": {"Strict-Transport-Security": HSTS},
         }
+
+
+@dataclass(frozen=True)
+class ContainerGateway:
+    """Plain HTTP on the host's loopback for code in users' containers (see below)."""
+
+    port: int
+    service: dict
+
+
+def container_gateway(settings: Settings) -> ContainerGateway | None:
+    """With TLS on the public port, how containers still reach the package index and the
+    portal API: pip and the widgets call ``http://<host>:<proxy_port>/services/...``
+    from inside the container, and a certificate for the site's name cannot match the
+    address a container sees the host by. A second configurable-http-proxy listens on
+    127.0.0.1 (reached from containers through slirp4netns' host loopback, and allowed by
+    their egress rules as the spawner's ``proxy_port``) and forwards everything to the
+    public proxy over loopback; it skips certificate checks for that hop, which never
+    leaves the host. A managed service: it ends with the hub. None without TLS."""
+    if not settings.tls_cert:
+        return None
+    port = service_port(GATEWAY_PORT_ENV)
+    command = [
+        str(proxy_command()),
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--api-ip=127.0.0.1",
+        f"--api-port={service_port('KIMED_CONTAINER_GATEWAY_API_PORT')}",
+        f"--default-target=https://127.0.0.1:{settings.public_port}",
+        "--insecure",
+    ]
+    service = {
+        "name": "container-gateway",
+        "display": False,
+        "command": supervised_exec(command),
+        # its REST API (loopback, not reachable from containers) needs a token all the same
+        "environment": {"CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32)},
+    }
+    return ContainerGateway(port, service)
