@@ -75,7 +75,9 @@ class SpawnAdmission(LoggingConfigurable):
         then, because the server's own start-up is most of a spawn's CPU."""
         SPAWN_QUEUE.limit = self.concurrent_starts or limit_for_host()
         self._clock = PhaseClock()
-        self._ticket = await SPAWN_QUEUE.admit(self._spawn_holder)
+        # the ticket is kept before the wait, so progress events can show its place
+        self._ticket = SPAWN_QUEUE.enter(self._spawn_holder)
+        await SPAWN_QUEUE.wait(self._ticket)
         self._clock.mark("queue")
         self.log.info(
             "admitted %s to start after waiting %.1f s (%s)",
@@ -144,7 +146,7 @@ class SpawnAdmission(LoggingConfigurable):
         if position:
             return self._queued_event(position)
         upcoming = self._clock.next_phase(list(PHASE_PROGRESS))
-        percent, message = PHASE_PROGRESS.get(upcoming, (80, "Almost there"))
+        percent, message = PHASE_PROGRESS.get(upcoming, (90, "Your server answers; connecting"))
         return {"progress": percent, "message": message, "queue_position": 0}
 
     def _queued_event(self, position: int) -> dict[str, Any]:

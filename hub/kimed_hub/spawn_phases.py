@@ -62,9 +62,13 @@ class PhaseClock:
         return phase
 
     def next_phase(self, order: list[str]) -> str:
-        """The first phase of ``order`` not yet marked (the one running now)."""
-        done = {p.name for p in self.phases}
-        return next((name for name in order if name not in done), "")
+        """The phase of ``order`` after the last one marked (the one running now); the
+        first before any, "" after the last. Phases a start skips are passed over."""
+        done = [p.name for p in self.phases if p.name in order]
+        if not done:
+            return order[0] if order else ""
+        following = order.index(done[-1]) + 1
+        return order[following] if following < len(order) else ""
 
     def summary(self) -> str:
         """One log line: ``name wall s (host cpu s, hub cpu s)`` per phase."""

@@ -73,18 +73,26 @@ class SpawnQueue:
 
     # -- admission --------------------------------------------------------------------------
 
-    async def admit(self, holder: str) -> Ticket:
-        """Wait, without a time limit of its own, until ``holder`` may start; the caller
-        must :meth:`release` the ticket. Cancelling the wait leaves the queue cleanly."""
+    def enter(self, holder: str) -> Ticket:
+        """Take a place at the end of the line (admitted at once if a slot is free)."""
         ticket = Ticket(holder)
         self._waiting.append(ticket)
         self._dispatch()
+        return ticket
+
+    async def wait(self, ticket: Ticket) -> Ticket:
+        """Wait, without a time limit of its own, until ``ticket`` is admitted; the caller
+        must :meth:`release` it. Cancelling the wait leaves the queue cleanly."""
         try:
             await asyncio.shield(ticket.admitted)
         except asyncio.CancelledError:
             self.release(ticket)  # admitted in the meantime or not: its place is given up
             raise
         return ticket
+
+    async def admit(self, holder: str) -> Ticket:
+        """:meth:`enter` and :meth:`wait` in one."""
+        return await self.wait(self.enter(holder))
 
     def release(self, ticket: Ticket) -> None:
         """Free ``ticket``'s slot (or its place in the line) and admit the next in line."""

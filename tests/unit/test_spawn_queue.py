@@ -113,4 +113,6 @@ def test_phase_clock_marks_consecutive_phases():
     assert [p.name for p in clock.phases] == ["queue", "create"]
     assert clock.phases[0].hub_cpu > 0 and all(p.wall >= 0 for p in clock.phases)
     assert clock.next_phase(["queue", "create", "start"]) == "start"
+    assert clock.next_phase(["prepare", "create", "ready"]) == "ready"  # prepare skipped
+    assert clock.next_phase(["prepare"]) == "prepare" and PhaseClock().next_phase([]) == ""
     assert "queue" in clock.summary() and host_busy_seconds() > 0
