@@ -79,4 +79,3 @@ def test_a_start_that_overruns_its_own_limit_times_out(queue, server_port):
 
     snapshot = asyncio.run(scenario())
     assert snapshot["starting"] == [] and snapshot["waiting"] == []  # the slot came back
-

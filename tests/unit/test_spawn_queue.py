@@ -4,10 +4,11 @@ clean leave on cancellation, estimates from measured starts; the phase clock."""
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
-from kimed_hub.spawn_phases import PhaseClock, host_busy_seconds
+from kimed_hub.spawn_phases import PhaseClock, container_cpu_seconds, process_cpu_seconds
 from kimed_hub.spawn_queue import FIRST_GUESS_SECONDS, SpawnQueue, limit_for_host
 
 
@@ -115,4 +116,5 @@ def test_phase_clock_marks_consecutive_phases():
     assert clock.next_phase(["queue", "create", "start"]) == "start"
     assert clock.next_phase(["prepare", "create", "ready"]) == "ready"  # prepare skipped
     assert clock.next_phase(["prepare"]) == "prepare" and PhaseClock().next_phase([]) == ""
-    assert "queue" in clock.summary() and host_busy_seconds() > 0
+    assert "queue" in clock.summary() and process_cpu_seconds(os.getpid()) > 0
+    assert container_cpu_seconds(os.getpid()) is None or container_cpu_seconds(os.getpid()) > 0
