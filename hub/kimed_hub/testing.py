@@ -148,13 +148,22 @@ class HubProcess:
         return HubUser(self, username, self.password(username))
 
 
+def _session(hub: HubProcess) -> requests.Session:
+    """A browser-like session that trusts the hub's own certificate when it has one. (With
+    ``REQUESTS_CA_BUNDLE`` in the environment, requests would let it override
+    ``session.verify``: a TLS hub's session ignores the environment.)"""
+    session = requests.Session()
+    session.verify = hub.verify
+    session.trust_env = hub.verify is True
+    return session
+
+
 class HubUser:
     """A logged-in user: a browser-like session plus an API token of their own."""
 
     def __init__(self, hub: HubProcess, username: str, password: str):
         self.hub, self.name = hub, username
-        self.session = requests.Session()
-        self.session.verify = hub.verify
+        self.session = _session(hub)
         self.session.get(f"{hub.url}/hub/login", timeout=10)
         response = self.session.post(
             f"{hub.url}/hub/login?next=",
@@ -182,8 +191,7 @@ class HubUser:
     def with_token(cls, hub: HubProcess, username: str, token: str) -> HubUser:
         """A user known only by an API token (one an admin made for them, say)."""
         user = cls.__new__(cls)
-        user.hub, user.name, user.session, user.token = hub, username, requests.Session(), token
-        user.session.verify = hub.verify
+        user.hub, user.name, user.session, user.token = hub, username, _session(hub), token
         return user
 
     def user_token(self, username: str) -> str:

@@ -1,7 +1,8 @@
 """A spawn storm larger than the admission limit queues instead of failing.
 
 A hub of its own whose policy lets 2 servers start at once (spawns.concurrent_starts: 2)
-(the start limit stays the policy's 120 s from admission). Six users ask for their servers 0.4 s apart; the
+(with a generous 600 s per start once admitted: the test is about order). Six users ask
+for their servers 0.4 s apart; the
 last is a real login (the demo researcher) watching the progress stream that the
 spawn-pending page shows. Proved: every server becomes ready and runs code; the hub
 admitted them in the order they asked and never more than 2 at a time (read from the
@@ -37,7 +38,8 @@ def queue_hub(singleuser_image, tmp_path_factory):
     policies = tmp_path_factory.mktemp("policies") / "policies"
     shutil.copytree(policies_dir(), policies)
     sessions = yaml.safe_load((policies / "sessions.yaml").read_text())
-    sessions["spawns"]["concurrent_starts"] = LIMIT
+    # a shared, busy test machine: the limit here is about order, not speed
+    sessions["spawns"].update(concurrent_starts=LIMIT, start_timeout=600)
     (policies / "sessions.yaml").write_text(yaml.safe_dump(sessions))
     env = {"KIMED_POLICIES_DIR": str(policies)}
     with HubProcess(tmp_path_factory.mktemp("queue-hub"), new_prefix(), extra_env=env) as hub:
