@@ -328,6 +328,11 @@ class WorkbenchSpawner(SpawnAdmission, DockerSpawner):
                 f"not installed on this workbench yet; ask your administrator ({build}).",
             ) from exc
 
+    async def pull_image(self, image):
+        """Nothing to pull (no registry is reachable, pull_policy 'never'), and
+        :meth:`_require_image` has just checked the image: skip DockerSpawner's second
+        inspect of it (one runtime call less per spawn)."""
+
     def _assign_gpus(self, profile: ResourceProfile) -> list[str]:
         if not profile.gpus:
             return []

@@ -1,14 +1,13 @@
 """A spawn storm larger than the admission limit queues instead of failing.
 
-A hub of its own whose policy lets 2 servers start at once (spawns.concurrent_starts: 2)
-(with a generous 600 s per start once admitted: the test is about order). Six users ask
-for their servers 0.4 s apart; the
-last is a real login (the demo researcher) watching the progress stream that the
-spawn-pending page shows. Proved: every server becomes ready and runs code; the hub
-admitted them in the order they asked and never more than 2 at a time (read from the
-hub's own log, whose timestamps come from one clock); the waiting user was told their
-place in the queue and an estimate. Not proved here: figures at workshop scale (see
-bench/storm.py).
+A hub of its own whose policy lets 2 servers start at once (spawns.concurrent_starts: 2,
+with a generous 600 s per start once admitted: the test is about order, and the machine
+is shared). Six users ask for their servers 0.4 s apart; the last is a real login (the
+demo researcher) watching the progress stream that the spawn-pending page shows. Proved:
+every server becomes ready and runs code; the hub admitted them in the order they asked
+and never more than 2 at a time (read from the hub's own log, whose timestamps come from
+one clock); the waiting user was told their place in the queue and an estimate. Not
+proved here: figures at workshop scale (see bench/storm.py).
 """
 
 from __future__ import annotations

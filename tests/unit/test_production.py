@@ -71,6 +71,7 @@ def test_production_with_tls_and_explicit_demo_sets_https_cookies_hsts(hub_env, 
     gateway = next(s for s in c.JupyterHub.services if s["name"] == "container-gateway")
     assert f"--port={c.WorkbenchSpawner.proxy_port}" in gateway["command"]
     assert c.WorkbenchSpawner.proxy_port != 8000 and "--exec" in gateway["command"]
+    assert gateway["environment"]["NODE_TLS_REJECT_UNAUTHORIZED"] == "0"  # loopback hop only
 
 
 def test_tls_needs_both_files(hub_env, monkeypatch):

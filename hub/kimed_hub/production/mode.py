@@ -105,13 +105,17 @@ def container_gateway(settings: Settings) -> ContainerGateway | None:
         "--api-ip=127.0.0.1",
         f"--api-port={service_port('KIMED_CONTAINER_GATEWAY_API_PORT')}",
         f"--default-target=https://127.0.0.1:{settings.public_port}",
-        "--insecure",
     ]
     service = {
         "name": "container-gateway",
         "display": False,
         "command": supervised_exec(command),
-        # its REST API (loopback, not reachable from containers) needs a token all the same
-        "environment": {"CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32)},
+        "environment": {
+            # its REST API (loopback, not reachable from containers) needs a token anyway
+            "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32),
+            # the certificate names the site, not 127.0.0.1; configurable-http-proxy 5
+            # ignores --insecure for https targets, node's own switch is what works
+            "NODE_TLS_REJECT_UNAUTHORIZED": "0",
+        },
     }
     return ContainerGateway(port, service)
