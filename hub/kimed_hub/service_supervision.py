@@ -66,7 +66,12 @@ def die_with_parent(expected_parent: int) -> None:
 def stop_promptly(grace: float = STOP_GRACE) -> None:
     """On SIGINT or SIGTERM: leave through ``SystemExit``, or be ended after ``grace`` s."""
 
+    stopping = threading.Event()
+
     def handler(signum, _frame):
+        if stopping.is_set():  # a second signal while unwinding: end now
+            os._exit(128 + signum)
+        stopping.set()
         watchdog = threading.Timer(grace, os._exit, args=(128 + signum,))
         watchdog.daemon = True
         watchdog.start()

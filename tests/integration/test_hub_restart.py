@@ -89,7 +89,10 @@ def test_kill_9_then_start_again_keeps_servers_and_runs_one_of_each_service(cras
         assert sorted(module for _, _, module in running) == sorted(SERVICES), running
         assert {hub_pid for _, hub_pid, _ in running} == {new}
         for user in users:
-            assert user.server_state().get("ready"), f"{user.name}'s server was not found again"
+            # the hub checks each running server in the background after it starts
+            # (JupyterHub's init_spawners_timeout); on a busy host that takes a while
+            found = lambda user=user: user.server_state().get("ready")  # noqa: E731
+            wait_for(found, 240, f"{user.name}'s server found again")
             assert user.run_code(READ).strip() == "kept"
     except BaseException:
         dump_diagnostics(hub)
