@@ -11,6 +11,8 @@ kimed backup FILE      hub and portal databases, secrets, policies into FILE (.t
 kimed restore FILE     the same back into an empty state folder (--force: replace)
 kimed portal verify-audit | load-demo | import FILE | demo-data
                        the portal's database (the hub's: KIMED_PORTAL_DB_URL or beside it)
+kimed data generate-mii OUT | import-fhir SOURCE --dataset ID
+                       MII/FHIR data: fictional data, import into a dataset's tables
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import images
+from . import cli_data, images
 from .accounts import demo_passwords, ensure_demo_accounts
 from .gpus import detect_gpu_ids
 from .paths import hub_data_dir, project_root
 from .policies import PolicyError, check_all
 from .portal_service.wiring import SERVICE_PREFIX as PORTAL_PREFIX
+from .production import cli as production_cli
+from .production.cli import PRODUCTION_COMMANDS
 from .proxy import ensure_proxy
 from .runtime import RuntimeUnavailable, ensure_runtime
 from .settings import Settings, SettingsError
@@ -113,16 +117,7 @@ def _parser() -> argparse.ArgumentParser:
         "--volumes", action="store_true"
     )
     sub.add_parser("demo", help="demonstrators (kimed demo --help)")
-    install = sub.add_parser("install", help="write systemd units for hub and proxy")
-    install.add_argument("--unit-dir", type=Path, default=Path("/etc/systemd/system"))
-    install.add_argument("--env-dir", type=Path, default=Path("/etc/kimed"))
-    install.add_argument("--enable", action="store_true", help="daemon-reload, enable, start")
-    sub.add_parser("backup", help="back up databases, secrets, policies").add_argument(
-        "file", type=Path
-    )
-    restore = sub.add_parser("restore", help="restore a backup into the state folder")
-    restore.add_argument("file", type=Path)
-    restore.add_argument("--force", action="store_true", help="replace an existing hub database")
+    production_cli.add_parsers(sub)
     portal = sub.add_parser("portal", help="the portal's catalogue and audit log")
     actions = portal.add_subparsers(dest="action", required=True)
     actions.add_parser("verify-audit", help="verify the audit log's hash chain (exit 1: broken)")
@@ -135,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("identifiers", nargs="*", help="records to export (default: all)")
     exporting.add_argument("--format", default="turtle", choices=["turtle", "json-ld"])
     exporting.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+    cli_data.add_parser(sub)
     return parser
 
 
@@ -186,32 +182,10 @@ def _dispatch(argv: list[str]) -> int:
         clean(args.volumes)
     elif args.command == "portal":
         return portal_command(args)
-    elif args.command in ("install", "backup", "restore"):
-        return production_command(args)
-    return 0
-
-
-def production_command(args: argparse.Namespace) -> int:
-    """``kimed install``, ``kimed backup FILE``, ``kimed restore FILE``."""
-    from .paths import policies_dir
-    from .production import backup, systemd
-
-    settings = Settings.from_env()
-    if args.command == "install":
-        target = systemd.Install(args.unit_dir, args.env_dir)
-        for path in systemd.install(settings, target, enable=args.enable):
-            print(f"wrote {path}")
-        return 0
-    sources = backup.Sources(settings.state, settings.portal_db_url, policies_dir())
-    try:
-        if args.command == "backup":
-            print(f"wrote {args.file}: {backup.describe(backup.backup(sources, args.file))}")
-        else:
-            manifest = backup.restore(sources, args.file, force=args.force)
-            print(f"restored into {settings.state}: {backup.describe(manifest)}")
-    except backup.BackupError as error:
-        print(f"kimed {args.command}: {error}", file=sys.stderr)
-        return 2
+    elif args.command == "data":
+        return cli_data.run(args)
+    elif args.command in PRODUCTION_COMMANDS:
+        return production_cli.run(args)
     return 0
 
 

@@ -101,7 +101,11 @@ def configure_services(
     services = [
         idle_culler_service(sessions),
         package_index.service_definition(),
-        portal_service.service_definition(settings.portal_db_url, settings.portal_demo),
+        portal_service.service_definition(
+            settings.portal_db_url,
+            settings.portal_demo,
+            portal_service.airlock_options(settings.prefix, detect().base_url),
+        ),
     ]
     # Each ends with the hub and within 2 s of SIGINT/SIGTERM (service_supervision.py).
     supervised_services = [{**s, "command": supervised(s["command"])} for s in services]
