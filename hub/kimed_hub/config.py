@@ -38,8 +38,9 @@ def configure(c, settings: Settings | None = None) -> None:
     configure_identity(c, settings, roles, sessions)
     configure_roles(c, roles)
     configure_sessions(c, sessions)
-    gateway = container_gateway(settings)  # with TLS: containers' plain-HTTP way in
-    configure_services(c, settings, sessions, gateway)
+    services = managed_services(settings, sessions)
+    gateway = container_gateway(settings, services)  # with TLS: containers' HTTP way in
+    configure_services(c, services, gateway)
     configure_spawner(c, settings, runtime, roles, gateway)
     apply_site_config(c, settings)
 
@@ -89,16 +90,14 @@ def configure_sessions(c, sessions: SessionsPolicy) -> None:
     spawner.start_timeout = sessions.max_queue_wait + sessions.start_timeout
 
 
-def configure_services(
-    c, settings: Settings, sessions: SessionsPolicy, gateway: ContainerGateway | None = None
-) -> None:
-    """The managed services, set once: the idle culler, the package index (routed by the
-    proxy at /services/package-index/; the spawner gives pip its URL) and the portal
+def managed_services(settings: Settings, sessions: SessionsPolicy) -> list[dict]:
+    """The managed services: the idle culler, the package index (routed by the proxy at
+    /services/package-index/; the spawner gives pip its URL) and the portal
     (/services/portal/; the spawner reads its grants and gives the widgets its URL).
     Their roles: configure_roles."""
     from . import package_index, portal_service
 
-    services = [
+    return [
         idle_culler_service(sessions),
         package_index.service_definition(),
         portal_service.service_definition(
@@ -107,7 +106,11 @@ def configure_services(
             portal_service.airlock_options(settings.prefix, detect().base_url),
         ),
     ]
-    # Each ends with the hub and within 2 s of SIGINT/SIGTERM (service_supervision.py).
+
+
+def configure_services(c, services: list[dict], gateway: ContainerGateway | None) -> None:
+    """Set the services once, each ending with the hub and within 2 s of SIGINT/SIGTERM
+    (service_supervision.py); with TLS, the containers' gateway too (its own launcher)."""
     supervised_services = [{**s, "command": supervised(s["command"])} for s in services]
     c.JupyterHub.services = supervised_services + ([gateway.service] if gateway else [])
 

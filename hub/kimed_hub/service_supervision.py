@@ -46,14 +46,6 @@ def supervised(command: list[str], hub_pid: int | None = None) -> list[str]:
     return [command[0], "-m", __name__, "--hub-pid", str(pid), *command[2:]]
 
 
-def supervised_exec(command: list[str], hub_pid: int | None = None) -> list[str]:
-    """Any program (not Python) under the launcher: it sets the parent-death signal, then
-    replaces itself with ``command`` (the setting survives ``execve``). The program must
-    end on SIGINT/SIGTERM by itself, as node programs do by default."""
-    pid = os.getpid() if hub_pid is None else hub_pid
-    return [sys.executable, "-m", __name__, "--hub-pid", str(pid), "--exec", *command]
-
-
 def die_with_parent(expected_parent: int) -> None:
     """SIGTERM to this process when its parent ends; exit now if it already has."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -87,13 +79,10 @@ def main(argv: list[str] | None = None) -> None:
     """Run MODULE (as ``python -m MODULE ARGS``) under the hub's supervision."""
     parser = argparse.ArgumentParser(prog="kimed_hub.service_supervision", description=__doc__)
     parser.add_argument("--hub-pid", type=int, required=True, help="the hub's process id")
-    parser.add_argument("--exec", action="store_true", help="MODULE is a program to exec")
-    parser.add_argument("module", help="the service's Python module (or program, --exec)")
+    parser.add_argument("module", help="the service's Python module")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="its arguments")
     options = parser.parse_args(argv)
     die_with_parent(options.hub_pid)
-    if options.exec:
-        os.execv(options.module, [options.module, *options.args])
     stop_promptly()
     sys.argv = [options.module, *options.args]
     runpy.run_module(options.module, run_name="__main__", alter_sys=True)

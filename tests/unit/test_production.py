@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 from traitlets.config import Config
 
 from kimed_hub.config import configure
@@ -70,8 +71,13 @@ def test_production_with_tls_and_explicit_demo_sets_https_cookies_hsts(hub_env, 
     # containers keep a plain-HTTP way to the services: the gateway's port, not the public one
     gateway = next(s for s in c.JupyterHub.services if s["name"] == "container-gateway")
     assert f"--port={c.WorkbenchSpawner.proxy_port}" in gateway["command"]
-    assert c.WorkbenchSpawner.proxy_port != 8000 and "--exec" in gateway["command"]
-    assert gateway["environment"]["NODE_TLS_REJECT_UNAUTHORIZED"] == "0"  # loopback hop only
+    assert c.WorkbenchSpawner.proxy_port != 8000
+    assert "kimed_hub.production.gateway" in gateway["command"]
+    routes = [a for a in gateway["command"] if a.startswith("--route=")]
+    assert sorted(r.split("=")[1] for r in routes) == [
+        "/services/package-index/",
+        "/services/portal/",
+    ]
 
 
 def test_tls_needs_both_files(hub_env, monkeypatch):
@@ -217,3 +223,36 @@ def test_a_service_ends_when_its_hub_is_killed():
     hub.kill()
     hub.wait()
     assert wait_gone(service_pid, 2.0) < 2.0
+
+
+def test_container_gateway_forwards_only_its_services(tmp_path):
+    """The gateway (production/gateway.py) as a real process before a real HTTP server."""
+    from kimed_hub.testing import free_port
+
+    (tmp_path / "services" / "portal").mkdir(parents=True)
+    (tmp_path / "services" / "portal" / "me").write_text("hello")
+    backend, gateway = free_port(), free_port()
+    processes = [
+        subprocess.Popen([*SERVICE[:3], str(backend), "--bind", "127.0.0.1"], cwd=tmp_path),
+        subprocess.Popen(
+            [sys.executable, "-m", "kimed_hub.production.gateway", f"--port={gateway}"]
+            + [f"--route=/services/portal/=http://127.0.0.1:{backend}"]
+        ),
+    ]
+    try:
+        url = f"http://127.0.0.1:{gateway}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = requests.get(f"{url}/services/portal/me", timeout=5)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "gateway did not come up"
+                time.sleep(0.2)
+        assert answer.status_code == 200 and answer.text == "hello"
+        assert answer.headers["Server"].startswith("SimpleHTTP")  # the service's, not ours
+        assert requests.get(f"{url}/hub/api/", timeout=5).status_code == 404
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(10)

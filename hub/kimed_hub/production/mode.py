@@ -21,12 +21,11 @@ What it requires and sets, in one place (config.configure calls :func:`configure
 from __future__ import annotations
 
 import os
-import secrets
+import sys
 from dataclasses import dataclass
 
 from ..host_ports import service_port
-from ..proxy import proxy_command
-from ..service_supervision import supervised_exec
+from ..service_supervision import supervised
 from ..settings import Settings, SettingsError
 
 #: One year, the usual HSTS lifetime (and the minimum for browsers' preload lists).
@@ -86,36 +85,20 @@ class ContainerGateway:
     service: dict
 
 
-def container_gateway(settings: Settings) -> ContainerGateway | None:
+def container_gateway(settings: Settings, services: list[dict]) -> ContainerGateway | None:
     """With TLS on the public port, how containers still reach the package index and the
-    portal API: pip and the widgets call ``http://<host>:<proxy_port>/services/...``
-    from inside the container, and a certificate for the site's name cannot match the
-    address a container sees the host by. A second configurable-http-proxy listens on
-    127.0.0.1 (reached from containers through slirp4netns' host loopback, and allowed by
-    their egress rules as the spawner's ``proxy_port``) and forwards everything to the
-    public proxy over loopback; it skips certificate checks for that hop, which never
-    leaves the host. A managed service: it ends with the hub. None without TLS."""
+    portal API: pip and the widgets call ``http://<host>:<proxy_port>/services/...`` from
+    inside the container, and a certificate for the site's name cannot match the address
+    a container sees the host by. The gateway (gateway.py) listens on 127.0.0.1, which
+    containers reach through slirp4netns' host loopback and their egress rules allow as
+    the spawner's ``proxy_port``, and forwards those services' prefixes, and nothing else,
+    to their own loopback URLs. A supervised managed service: it ends with the hub. None
+    without TLS."""
     if not settings.tls_cert:
         return None
     port = service_port(GATEWAY_PORT_ENV)
-    command = [
-        str(proxy_command()),
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--api-ip=127.0.0.1",
-        f"--api-port={service_port('KIMED_CONTAINER_GATEWAY_API_PORT')}",
-        f"--default-target=https://127.0.0.1:{settings.public_port}",
-    ]
-    service = {
-        "name": "container-gateway",
-        "display": False,
-        "command": supervised_exec(command),
-        "environment": {
-            # its REST API (loopback, not reachable from containers) needs a token anyway
-            "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32),
-            # the certificate names the site, not 127.0.0.1; configurable-http-proxy 5
-            # ignores --insecure for https targets, node's own switch is what works
-            "NODE_TLS_REJECT_UNAUTHORIZED": "0",
-        },
-    }
+    routes = [f"/services/{s['name']}/={s['url']}" for s in services if s.get("url")]
+    command = [sys.executable, "-m", "kimed_hub.production.gateway", f"--port={port}"]
+    command += [f"--route={route}" for route in routes]
+    service = {"name": "container-gateway", "display": False, "command": supervised(command)}
     return ContainerGateway(port, service)
