@@ -10,6 +10,7 @@ kimed install          write systemd units for the hub and the proxy (--enable: 
 kimed backup FILE      hub and portal databases, secrets, policies into FILE (.tar.gz)
 kimed restore FILE     the same back into an empty state folder (--force: replace)
 kimed portal verify-audit | load-demo | import FILE | demo-data
+kimed portal close | revoke AR-... --comment TEXT [--actor NAME]
                        the portal's database (the hub's: KIMED_PORTAL_DB_URL or beside it)
 kimed data generate-mii OUT | import-fhir SOURCE --dataset ID
                        MII/FHIR data: fictional data, import into a dataset's tables
@@ -29,7 +30,7 @@ from .accounts import demo_passwords, ensure_demo_accounts
 from .gpus import detect_gpu_ids
 from .paths import hub_data_dir, project_root
 from .policies import PolicyError, check_all
-from .portal_service.wiring import SERVICE_PREFIX as PORTAL_PREFIX
+from .portal_address import SERVICE_PREFIX as PORTAL_PREFIX
 from .production import cli as production_cli
 from .production.cli import PRODUCTION_COMMANDS
 from .proxy import ensure_proxy
@@ -96,9 +97,13 @@ def test(pytest_args: list[str]) -> int:
 
 
 def clean(volumes: bool) -> None:
-    from .testing import remove_containers
+    """Remove this workbench's user containers (``KIMED_PREFIX``-…), and with ``volumes``
+    their home volumes too."""
+    from .runtime import remove_containers
 
-    remove_containers(Settings.from_env().prefix + "-", volumes=volumes)
+    prefix = Settings.from_env().prefix + "-"
+    remove_containers(prefix, volumes=volumes)
+    print(f"removed the containers{' and volumes' if volumes else ''} named {prefix}*")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -126,6 +131,11 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("file", type=Path)
     importing.add_argument("--actor", default="kimed-cli", help="who the audit log names")
     actions.add_parser("demo-data", help="create the demo datasets' fictional data folders")
+    for action, what in (("close", "end an ACTIVE grant early"), ("revoke", "revoke a grant")):
+        ending = actions.add_parser(action, help=f"{what} (as a data steward)")
+        ending.add_argument("request_id", help="the request, e.g. AR-000007")
+        ending.add_argument("--comment", required=action == "revoke", default="")
+        ending.add_argument("--actor", default="kimed-cli", help="the steward the audit log names")
     exporting = actions.add_parser("export", help="export records as HealthDCAT-AP RDF")
     exporting.add_argument("identifiers", nargs="*", help="records to export (default: all)")
     exporting.add_argument("--format", default="turtle", choices=["turtle", "json-ld"])
@@ -136,6 +146,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def portal_command(args: argparse.Namespace) -> int:
     """``kimed portal ...`` on the hub's portal database."""
+    from .access.grants import GrantsUnavailable
     from .errors import PortalError
     from .portal_service import commands
 
@@ -147,6 +158,10 @@ def portal_command(args: argparse.Namespace) -> int:
             return commands.load_demo(settings.portal_db_url)
         if args.action == "import":
             return commands.import_file(settings.portal_db_url, args.file, args.actor)
+        if args.action in ("close", "revoke"):
+            return commands.end_grant(
+                settings.portal_db_url, args.action, args.request_id, args.actor, args.comment
+            )
         if args.action == "export":
             return commands.export_records(
                 settings.portal_db_url, args.format, args.identifiers, args.output
@@ -154,7 +169,7 @@ def portal_command(args: argparse.Namespace) -> int:
         changed = commands.ensure_demo_data(settings.dataset_root)
         print(f"demo data under {settings.dataset_root}: {len(changed)} folder(s) written")
         return 0
-    except (PortalError, OSError, ValueError) as error:
+    except (PortalError, GrantsUnavailable, OSError, ValueError) as error:
         print(f"kimed portal {args.action}: {error}", file=sys.stderr)
         return 2
 

@@ -11,6 +11,18 @@ from .loader import cached_policy
 
 
 @dataclass(frozen=True)
+class LoginThrottlePolicy:
+    """``local_login``: how failed local password logins slow down and lock an account."""
+
+    free_failures: int
+    delay_seconds: float
+    max_delay_seconds: float
+    lockout_after: int
+    lockout_seconds: float
+    forget_after: float
+
+
+@dataclass(frozen=True)
 class SessionsPolicy:
     idle_timeout: int
     cull_every: int
@@ -18,6 +30,7 @@ class SessionsPolicy:
     named_servers: bool
     max_running_per_user: int
     refresh_age: int
+    local_login: LoginThrottlePolicy
     #: Servers starting at once; 0 means one per CPU (spawn_queue.limit_for_host).
     concurrent_starts: int = 0
     max_pending: int = 200
@@ -35,6 +48,7 @@ class SessionsPolicy:
             named_servers=servers["named_servers"],
             max_running_per_user=servers["max_running_per_user"],
             refresh_age=data["identity"]["refresh_age"],
+            local_login=LoginThrottlePolicy(**data["local_login"]),
             concurrent_starts=0 if concurrent == "auto" else concurrent,
             max_pending=spawns["max_pending"],
             start_timeout=spawns["start_timeout"],
