@@ -34,8 +34,9 @@ from spawn_latency import ApiPoller, percentile  # bench/spawn_latency.py
 
 from kimed_hub import images
 from kimed_hub.paths import policies_dir
+from kimed_hub.runtime import runtime_client
 from kimed_hub.spawn_phases import container_cpu_seconds, process_cpu_seconds, runtime_pid
-from kimed_hub.testing import HubProcess, HubUser, new_prefix, runtime_client
+from kimed_hub.testing import HubProcess, HubUser, new_prefix
 
 PHASE = re.compile(r"(\w[\w+ ]*?) ([\d.]+) s \(runtime cpu ([\d.]+) s, hub cpu ([\d.]+) s\)")
 

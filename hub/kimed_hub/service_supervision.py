@@ -55,13 +55,14 @@ def die_with_parent(expected_parent: int) -> None:
         sys.exit(0)
 
 
-def stop_promptly(grace: float = STOP_GRACE) -> None:
-    """On SIGINT or SIGTERM: leave through ``SystemExit``, or be ended after ``grace`` s."""
+def stop_promptly(hub_pid: int, grace: float = STOP_GRACE) -> None:
+    """On SIGINT or SIGTERM: leave through ``SystemExit``, or be ended after ``grace`` s;
+    at once if the hub is gone (nobody waits for a clean exit then)."""
 
     stopping = threading.Event()
 
     def handler(signum, _frame):
-        if stopping.is_set():  # a second signal while unwinding: end now
+        if stopping.is_set() or os.getppid() != hub_pid:  # a second signal, or orphaned
             os._exit(128 + signum)
         stopping.set()
         watchdog = threading.Timer(grace, os._exit, args=(128 + signum,))
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("args", nargs=argparse.REMAINDER, help="its arguments")
     options = parser.parse_args(argv)
     die_with_parent(options.hub_pid)
-    stop_promptly()
+    stop_promptly(options.hub_pid)
     sys.argv = [options.module, *options.args]
     runpy.run_module(options.module, run_name="__main__", alter_sys=True)
 

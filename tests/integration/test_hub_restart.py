@@ -78,7 +78,10 @@ def test_kill_9_then_start_again_keeps_servers_and_runs_one_of_each_service(cras
         hub.process.kill()  # SIGKILL: no clean-up of any kind
         hub.process.wait()
         killed = time.monotonic()
-        wait_for(lambda: not services_of({old}), 2.0, "old services gone after kill -9")
+        try:
+            wait_for(lambda: not services_of({old}), 2.0, "old services gone after kill -9")
+        except AssertionError:
+            raise AssertionError(f"still running 2 s after kill -9: {services_of({old})}") from None
         print(f"\nold services gone {time.monotonic() - killed:.2f} s after kill -9")
 
         hub.start()
