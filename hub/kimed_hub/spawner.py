@@ -42,6 +42,7 @@ from .data_grants import MOUNTS_STATE_KEY, SYNTHETIC_SCOPE, DataMount, granted_m
 from .database import default_url
 from .host_ports import HOST_PORTS
 from .paths import state_dir
+from .patient_poll import PatientPoll
 from .policies import (
     ResourceProfile,
     SecurityProfile,
@@ -78,7 +79,7 @@ class SpawnRefused(Exception):
         self.jupyterhub_message = user_message
 
 
-class WorkbenchSpawner(SpawnAdmission, DockerSpawner):
+class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
     """Spawns locked-down per-user containers and refuses any that are not."""
 
     policies_dir = Unicode(
