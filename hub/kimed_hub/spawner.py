@@ -44,6 +44,7 @@ from .interop.consent_mount import VIEWS
 from .interop.consent_prune import prune_views
 from .locked_container import OFFLINE_ENV, InitFailed, locked_host_config, podman_init
 from .paths import state_dir
+from .patient_poll import PatientPoll
 from .policies import (
     ResourceProfile,
     SecurityProfile,
@@ -53,6 +54,7 @@ from .policies import (
     security_profile,
 )
 from .portal_address import portal_env
+from .spawn_admission import SpawnAdmission
 
 #: Keys of this spawner's additions to the server state (``get_state``).
 GPUS_STATE_KEY = "kimed_gpus"
@@ -67,7 +69,7 @@ class SpawnRefused(Exception):
         self.jupyterhub_message = user_message
 
 
-class WorkbenchSpawner(DockerSpawner):
+class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
     """Spawns locked-down per-user containers and refuses any that are not."""
 
     policies_dir = Unicode(
@@ -284,12 +286,11 @@ class WorkbenchSpawner(DockerSpawner):
         self.assigned_gpus = tuple(self._assign_gpus(self.chosen_profile))
 
     async def start(self):
-        """Prepare from policy and options, then start as DockerSpawner does."""
+        """Prepare from policy and options, wait for a start slot (spawn_admission.py),
+        then start as DockerSpawner does."""
         self.prepare_start()
         try:
-            await self._mount_granted_data()
-            await self._require_image()
-            started = await super().start()
+            started = await self.start_admitted(self._start_container)
         except BaseException:
             self._release_resources()
             raise
@@ -312,6 +313,11 @@ class WorkbenchSpawner(DockerSpawner):
             return
         if removed:
             self.log.info("consent views no longer mounted removed: %s", len(removed))
+
+    async def _start_container(self):
+        await self._mount_granted_data()
+        await self._require_image()
+        return await super().start()
 
     async def _mount_granted_data(self) -> None:
         """Read-only mounts for the user's ACTIVE grants and, if they may read the catalogue,
@@ -368,6 +374,11 @@ class WorkbenchSpawner(DockerSpawner):
                 f"The software image for the {self.chosen_profile.display_name} profile is "
                 f"not installed on this workbench yet; ask your administrator ({build}).",
             ) from exc
+
+    async def pull_image(self, image):
+        """Nothing to pull (no registry is reachable, pull_policy 'never'), and
+        :meth:`_require_image` has just checked the image: skip DockerSpawner's second
+        inspect of it (one runtime call less per spawn)."""
 
     def _assign_gpus(self, profile: ResourceProfile) -> list[str]:
         if not profile.gpus:
