@@ -66,13 +66,12 @@ def linked_home(singleuser_image, tmp_path):
     dataset.mkdir()
     (dataset / "cohort.csv").write_text("age_group,sex\n18-39,f\n")
     volume = client.create_volume(f"{prefix}-home-alice")
+    limits = profiles.profiles[profiles.default]
     try:
         host_config = client.create_host_config(
-            **locked_host_config(
-                security,
-                profiles.profiles[profiles.default],
-                seccomp_option(runtime.kind, seccomp, path),
-            ),
+            **locked_host_config(security, limits, seccomp_option(runtime.kind, seccomp, path)),
+            mem_limit=limits.memory,  # the caller's part (locked_host_config's docstring)
+            nano_cpus=int(limits.cpus * 1e9),
             binds={
                 volume["Name"]: {"bind": security.home_mount, "mode": "rw"},
                 str(dataset): {"bind": "/data/ct-thorax-test", "mode": "ro"},
