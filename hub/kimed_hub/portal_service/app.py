@@ -22,6 +22,7 @@ from ..access.grants import GrantsReader
 from ..airlock import ExportRequests
 from ..airlock.homes import FolderHomes, VolumeHomes
 from ..catalogue import CatalogueStore, load_demo_catalogue
+from ..host_ports import bind_host
 from ..portal_address import SERVICE_PREFIX
 from .auth import MAX_BODY_BYTES
 from .enforcement import enforce_round
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8098"))
     # Bodies a little over the API's limit still reach the handlers, which answer 413
     # with a message; far larger ones are cut off by Tornado before they are read.
-    make_app(portal, prefix).listen(url.port, url.hostname, max_body_size=4 * MAX_BODY_BYTES)
+    make_app(portal, prefix).listen(url.port, bind_host(url), max_body_size=4 * MAX_BODY_BYTES)
     start_enforcement(portal, args.expire_every)
     log.info("portal on %s (database: %s)", url.geturl(), store.backend)
     ioloop.IOLoop.current().start()
