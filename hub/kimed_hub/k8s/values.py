@@ -74,10 +74,7 @@ def profile_list(site: Site, policies: Path | None = None) -> list[dict[str, Any
                 "display_name": profile.display_name,
                 "description": profile.description,
                 "default": name == profiles.default,
-                "kubespawner_override": {
-                    "image": image_ref(site, plan),
-                    **pod.resource_traits(plan),
-                },
+                "kubespawner_override": override,
             }
         )
     return entries
