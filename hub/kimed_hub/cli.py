@@ -12,6 +12,8 @@ kimed restore FILE     the same back into an empty state folder (--force: replac
 kimed portal verify-audit | load-demo | import FILE | demo-data
 kimed portal close | revoke AR-... --comment TEXT [--actor NAME]
                        the portal's database (the hub's: KIMED_PORTAL_DB_URL or beside it)
+kimed k8s render OUTDIR --registry R --public-url U --oidc-issuer I --hub-tag T
+                       Zero to JupyterHub values and manifests from policies/
 kimed data generate-mii OUT | import-fhir SOURCE --dataset ID
                        MII/FHIR data: fictional data, import into a dataset's tables
 """
@@ -141,6 +143,9 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("--format", default="turtle", choices=["turtle", "json-ld"])
     exporting.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
     cli_data.add_parser(sub)
+    from .k8s import render as k8s_render
+
+    k8s_render.add_parser(sub)
     return parser
 
 
@@ -199,6 +204,10 @@ def _dispatch(argv: list[str]) -> int:
         return portal_command(args)
     elif args.command == "data":
         return cli_data.run(args)
+    elif args.command == "k8s":
+        from .k8s import render as k8s_render
+
+        return k8s_render.run(args)
     elif args.command in PRODUCTION_COMMANDS:
         return production_cli.run(args)
     return 0

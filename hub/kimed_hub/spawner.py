@@ -27,7 +27,7 @@ from jupyterhub.scopes import get_scopes_for
 from tornado import web
 from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 
-from . import container_checks, firewall, gpus, oci_spec_checks, package_index
+from . import container_checks, firewall, gpus, oci_spec_checks, package_index, server_plan
 from .access.grants import GrantsUnavailable, data_mount_path
 from .container_expectations import (
     ExpectedContainer,
@@ -49,7 +49,6 @@ from .policies import (
     ResourceProfile,
     SecurityProfile,
     resource_profiles,
-    roles_policy,
     seccomp_profile,
     security_profile,
 )
@@ -158,10 +157,7 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
 
     def allowed_profiles(self) -> list[ResourceProfile]:
         """Resource profiles this user's groups may use, in the policy's order."""
-        profiles = resource_profiles(self._policies())
-        groups = {g.name for g in self.user.groups}
-        names = roles_policy(self._policies()).profiles_for_groups(groups, list(profiles.profiles))
-        return [profiles.profiles[n] for n in names]
+        return server_plan.allowed_profiles((g.name for g in self.user.groups), self._policies())
 
     # -- locked-down defaults --------------------------------------------------------------
 
@@ -246,27 +242,11 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
         return {"profile": formdata.get("profile", [""])[0]}
 
     def choose_profile(self, options: dict[str, Any]) -> ResourceProfile:
-        """The profile named in ``options`` (or the default), if this user may use it.
-
-        Raises 400 for any other option (image, limits, ...) and 403 for a profile the
-        user's groups do not allow."""
-        unknown = sorted(set(options) - {"profile"})
-        if unknown:
-            raise web.HTTPError(
-                400,
-                f"Spawn options {unknown} are not accepted: the image and resources of "
-                "your server are set by the workbench's policy; choose a profile instead.",
-            )
-        allowed = {p.name: p for p in self.allowed_profiles()}
-        profiles = resource_profiles(self._policies())
-        name = options.get("profile") or profiles.default
-        if name not in allowed:
-            raise web.HTTPError(
-                403,
-                f"Resource profile {name!r} is not available to you; your groups allow "
-                f"{sorted(allowed) or 'none'}. Ask your administrator if you need another.",
-            )
-        return allowed[name]
+        """The profile named in ``options`` (or the default), if this user may use it:
+        decided by ``server_plan.choose_profile``, shared with the Kubernetes spawner
+        (400 for any other option, 403 for a profile the user's groups do not allow)."""
+        groups = (g.name for g in self.user.groups)
+        return server_plan.choose_profile(options, groups, self._policies())
 
     # -- start: profile, GPUs, verification, egress rules -----------------------------------
 

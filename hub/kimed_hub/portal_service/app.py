@@ -24,6 +24,7 @@ from ..airlock.homes import FolderHomes, VolumeHomes
 from ..airlock.rerun_container import ContainerRerun
 from ..catalogue import CatalogueStore, load_demo_catalogue
 from ..data_grants import granted_mounts
+from ..host_ports import bind_host
 from ..interop.feasibility_service import FeasibilityService
 from ..paths import dataset_root
 from ..portal_address import SERVICE_PREFIX
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8098"))
     # Bodies a little over the API's limit still reach the handlers, which answer 413
     # with a message; far larger ones are cut off by Tornado before they are read.
-    make_app(portal, prefix).listen(url.port, url.hostname, max_body_size=4 * MAX_BODY_BYTES)
+    make_app(portal, prefix).listen(url.port, bind_host(url), max_body_size=4 * MAX_BODY_BYTES)
     start_enforcement(portal, args.expire_every)
     log.info("portal on %s (database: %s)", url.geturl(), store.backend)
     ioloop.IOLoop.current().start()
