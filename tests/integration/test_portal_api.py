@@ -50,6 +50,9 @@ def test_me_names_workflow_roles_from_scopes(hub_diagnostics, users):
     for role, roles in expected.items():
         me = ok(portal(users[role], "GET", "me"))
         assert (me["name"], me["roles"]) == (role, roles)
+    # ... and nothing of the catalogue: no custom:kimed:read:catalogue
+    refused = portal(users["checker"], "GET", "datasets")
+    assert refused.status_code == 403 and "read:catalogue" in refused.text
 
 
 def test_no_credential_is_401_json_never_a_redirect(hub_diagnostics):
