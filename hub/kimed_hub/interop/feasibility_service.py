@@ -26,7 +26,7 @@ from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 
-from ..errors import BadInput, Conflict
+from ..errors import BadInput, Conflict, NotFound
 from .consent_mount import ConsentPolicyMissing, has_consent_data, required_policies
 from .feasibility import Answer, Feasibility, FeasibilityPolicy, feasibility_secret
 from .feasibility_rows import RowError, criteria_from_rows
@@ -105,7 +105,8 @@ class FeasibilityService:
 
     def ask(self, user: str, dataset: str, body: dict, today: date | None = None) -> Answer:
         """The protected count for ``body``'s criteria on ``dataset``; one audit event."""
-        self.store.get_dataset(dataset)  # NotFound (404) for a dataset not in the catalogue
+        if not self.store.dataset_revision(dataset):  # not the whole record: 60 ms saved
+            raise NotFound(f"there is no dataset {dataset!r} in the catalogue")
         criteria = request_criteria(body)
         tables = self.tables(dataset, today or date.today())
         if self._secret is None:
