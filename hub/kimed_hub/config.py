@@ -103,7 +103,13 @@ def managed_services(settings: Settings, sessions: SessionsPolicy) -> list[dict]
         portal_service.service_definition(
             settings.portal_db_url,
             settings.portal_demo,
-            portal_service.airlock_options(settings.prefix, detect().base_url),
+            portal_service.airlock_options(
+                settings.prefix,
+                detect(),
+                images.singleuser_image_ref(),
+                settings.dataset_root,
+            ),
+            data_dir=settings.dataset_root,
         ),
     ]
 

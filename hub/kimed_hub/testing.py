@@ -27,6 +27,12 @@ import yaml
 from .paths import project_root
 from .runtime import remove_containers
 
+#: How long a test hub may take to answer (seconds). A hub is up in seconds on an idle
+#: machine, but on a loaded 2-core one its start (database, portal, proxy) can take
+#: minutes; this is the one place that says how long to wait (KIMED_HUB_START_TIMEOUT
+#: overrides it). A hub that exits fails at once, whatever the timeout.
+HUB_START_TIMEOUT = float(os.environ.get("KIMED_HUB_START_TIMEOUT", "300"))
+
 
 def free_port() -> int:
     """A currently free TCP port on 127.0.0.1."""
@@ -84,8 +90,10 @@ class HubProcess:
             env["KIMED_SITE_CONFIG"] = str(site)
         return env
 
-    def start(self, timeout: float = 90) -> HubProcess:
-        """Start the hub and wait until its API answers through the proxy."""
+    def start(self, timeout: float | None = None) -> HubProcess:
+        """Start the hub and wait until its API answers through the proxy (at most
+        ``timeout`` seconds, by default :data:`HUB_START_TIMEOUT`)."""
+        timeout = HUB_START_TIMEOUT if timeout is None else timeout
         config = project_root() / "hub" / "jupyterhub_config.py"
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
@@ -103,8 +111,8 @@ class HubProcess:
                 answer = requests.get(f"{self.url}/hub/api/", timeout=2, verify=self.verify)
                 if answer.status_code == 200:
                     return self
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or too busy starting to answer within 2 s
             time.sleep(0.3)
         raise TimeoutError(f"hub not up after {timeout} s:\n{self.log_tail()}")
 

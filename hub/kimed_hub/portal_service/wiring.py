@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from ..host_ports import service_port
-from ..paths import policies_dir
+from ..paths import dataset_root, policies_dir, state_dir
 from ..portal_address import SERVICE_NAME
 from ..settings import SettingsError
 
@@ -33,6 +34,7 @@ PORTAL_SCOPES = [
     "custom:kimed:read:audit-log",
     "custom:kimed:submit:export-requests",
     "custom:kimed:review:export-requests",
+    "custom:kimed:query:feasibility",
 ]
 #: What the portal itself may do in the hub, for the reconciliation of running servers
 #: with the grants in force (``enforcement.py``): list the users with running servers
@@ -57,12 +59,15 @@ def expire_every() -> float:
     return seconds
 
 
-def service_definition(db_url: str, load_demo: bool, airlock: list[str] = ()) -> dict:
+def service_definition(
+    db_url: str, load_demo: bool, airlock: list[str] = (), data_dir: Path | None = None
+) -> dict:
     """The hub-managed service. Managed services start with an almost empty environment:
     the database URL, which may carry a password, goes into the service's environment
-    (``KIMED_PORTAL_DB_URL``; the hub logs the command line, never the environment); the
-    policies folder, the periods and the airlock's options (``airlock_options``) are
-    plain options."""
+    (``KIMED_PORTAL_DB_URL``; the hub logs the command line, never the environment), and
+    so do the dataset folders (feasibility counts read the imported tables) and the state
+    folder (the feasibility noise key); the policies folder, the periods and the
+    airlock's options (``airlock_options``) are plain options."""
     command = [
         sys.executable,
         "-m",
@@ -81,14 +86,21 @@ def service_definition(db_url: str, load_demo: bool, airlock: list[str] = ()) ->
         "oauth_no_confirm": True,
         "oauth_client_allowed_scopes": PORTAL_SCOPES,
         "command": command + (["--load-demo"] if load_demo else []),
-        "environment": {DB_URL_ENV: db_url},
+        "environment": {
+            DB_URL_ENV: db_url,
+            "KIMED_DATA_DIR": str(data_dir or dataset_root()),
+            "KIMED_STATE_DIR": str(state_dir()),
+        },
     }
 
 
-def airlock_options(prefix: str, runtime_url: str) -> list[str]:
-    """The airlock's folder (snapshots, releases: beside the hub's data, never a user's)
-    and where the home volumes are (the runtime and the volume names the spawner uses)."""
-    from ..paths import hub_data_dir
+def airlock_options(prefix: str, runtime, image: str, dataset_root: Path) -> list[str]:
+    """The airlock's folder (snapshots, releases: beside the hub's data, never a user's),
+    where the home volumes are (the runtime, a ``runtime.ContainerRuntime``, and the volume
+    names the spawner uses), and what the server-side re-run needs: the single-user
+    image, the container name prefix, the dataset folders (the requester's grants are
+    mounted read-only) and the spawner's copy of the seccomp profile."""
+    from ..paths import hub_data_dir, state_dir
     from ..policies import security_profile
 
     template = security_profile().home_volume_template
@@ -96,7 +108,17 @@ def airlock_options(prefix: str, runtime_url: str) -> list[str]:
         "--airlock-dir",
         str(hub_data_dir() / "airlock"),
         "--runtime-url",
-        runtime_url,
+        runtime.base_url,
+        "--runtime-kind",
+        runtime.kind,
         "--home-volume",
         template.replace("{prefix}", prefix),
+        "--rerun-image",
+        image,
+        "--container-prefix",
+        prefix,
+        "--dataset-root",
+        str(dataset_root),
+        "--seccomp-dir",
+        str(state_dir() / "seccomp"),
     ]
