@@ -243,8 +243,8 @@ class HubUser:
             )
         return self.wait_ready(started, timeout)
 
-    def wait_ready(self, started: float, timeout: float = 180) -> float:
-        """Poll the hub until the server is ready (or its spawn failed)."""
+    def wait_ready(self, started: float, timeout: float = 180, every: float = 0.1) -> float:
+        """Poll the hub every ``every`` s until the server is ready (or its spawn failed)."""
         while time.monotonic() - started < timeout:
             state = self.server_state()
             if state.get("ready"):
@@ -255,7 +255,7 @@ class HubUser:
                 and time.monotonic() - started > 2
             ):
                 raise RuntimeError(f"spawn of {self.name} failed:\n{self.hub.log_tail()}")
-            time.sleep(0.1)
+            time.sleep(every)
         raise TimeoutError(
             f"server of {self.name} not ready in {timeout} s:\n{self.hub.log_tail()}"
         )

@@ -84,7 +84,7 @@ def test_kill_9_then_start_again_keeps_servers_and_runs_one_of_each_service(cras
             raise AssertionError(f"still running 2 s after kill -9: {services_of({old})}") from None
         print(f"\nold services gone {time.monotonic() - killed:.2f} s after kill -9")
 
-        hub.start()
+        hub.start(timeout=300)  # a busy shared host: podman can take minutes to answer
         new = hub.process.pid
         wait_for(lambda: len(services_of({new})) == 3, 60, "three new services")
         time.sleep(2)  # a second copy, if any were started, would show by now
