@@ -61,6 +61,7 @@ def linked_home(singleuser_image, tmp_path):
     runtime, prefix = detect(), new_prefix()
     client = docker.APIClient(base_url=runtime.base_url, timeout=300)
     security, profiles, seccomp = security_profile(), resource_profiles(), seccomp_profile()
+    limits = profiles.profiles[profiles.default]
     path = str(seccomp_file(seccomp, state_dir() / "seccomp")) if runtime.kind == "podman" else ""
     dataset = tmp_path / "ct-thorax-test"
     dataset.mkdir()
@@ -68,11 +69,8 @@ def linked_home(singleuser_image, tmp_path):
     volume = client.create_volume(f"{prefix}-home-alice")
     try:
         host_config = client.create_host_config(
-            **locked_host_config(
-                security,
-                profiles.profiles[profiles.default],
-                seccomp_option(runtime.kind, seccomp, path),
-            ),
+            **locked_host_config(security, limits, seccomp_option(runtime.kind, seccomp, path)),
+            mem_limit=limits.memory,
             binds={
                 volume["Name"]: {"bind": security.home_mount, "mode": "rw"},
                 str(dataset): {"bind": "/data/ct-thorax-test", "mode": "ro"},

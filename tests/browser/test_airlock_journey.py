@@ -3,13 +3,13 @@
 A researcher's code in their own server writes a table with a small cell and a figure
 into their home; in the portal they ask for both to be released; the automated checks
 flag the small cell (rule and cell, never the value); two output checkers, each in their
-own browser context, ask for changes independently (the second sees neither the first's
-vote nor its reason before voting); the researcher fixes the table in their server and
-resubmits; two checkers approve independently; the researcher downloads the released
-table, and a third user gets 404 for it. The refusals through the pages: an output
-checker reviewing their own request, a checker from the requester's project, and a
-checker voting twice (a second tab with the form) each get the form's error page, and
-nothing is recorded.
+own browser context, look at the files and ask for changes independently (the second
+sees neither the first's vote nor its reason before voting); the researcher fixes the
+table in their server and resubmits; two checkers approve independently; the researcher
+downloads the released table, and a third user gets 404 for it. The refusals through
+the pages: an output checker reviewing their own request, a checker from the
+requester's project, and a checker voting twice (a second tab with the form) each get
+the form's error page, and nothing is recorded.
 
 Screenshots of every step are kept in ``test-artifacts/airlock-journey/``.
 """
@@ -236,6 +236,7 @@ def test_release_journey_in_the_browser(airlock_hub, team_grant, browser):
     # Two checkers, each on their own, ask for changes; the second is blind to the first.
     checker = login(browser, hub, "checker")
     open_from_queue(checker, hub, first)
+    _checker_views_the_files(checker)
     second_tab = checker.context.new_page()  # the same checker, the same form, a 2nd tab
     second_tab.goto(checker.url)
     vote(checker, {TABLE: ("request_changes", "Merge the sexes: 18-39 m is below 10."),
@@ -249,6 +250,7 @@ def test_release_journey_in_the_browser(airlock_hub, team_grant, browser):
     open_from_queue(checker2, hub, first)
     expect(checker2.locator(".review")).to_have_count(0)
     assert "Merge the sexes" not in checker2.content()
+    expect(researcher.locator(".inspect")).to_have_count(0)  # the requester has downloads
     expect(file_row(checker2, "out/table.csv").locator(".decision")).to_have_text("")
     shot(checker2, "04-second-checker-sees-no-first-vote")
     vote(checker2, {TABLE: ("request_changes", "18-39 m is too small."), FIGURE: ("approve", "")})
@@ -294,6 +296,20 @@ def test_release_journey_in_the_browser(airlock_hub, team_grant, browser):
     server.stop_server()
     for page in (researcher, checker, checker2):
         page.context.close()
+
+
+def _checker_views_the_files(checker: Page) -> None:
+    """The checker opens the table (as text) and the figure (as a PNG) in new tabs."""
+    with checker.context.expect_page() as opened:
+        file_row(checker, TABLE).locator(".inspect").click()
+    view = opened.value
+    view.wait_for_load_state()
+    assert "18-39,m,3" in view.inner_text("body")  # the checker sees what they judge
+    view.close()
+    figure = file_row(checker, FIGURE).locator(".inspect").get_attribute("href")
+    answer = checker.context.request.get(checker.url.split(PORTAL)[0] + figure)
+    assert answer.status == 200 and answer.headers["content-type"] == "image/png"
+    assert answer.body().startswith(b"\x89PNG")
 
 
 def _refused_twice(tab: Page, request_id: str) -> None:
