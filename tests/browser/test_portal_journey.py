@@ -22,6 +22,7 @@ from playwright.sync_api import Page, expect
 
 from kimed_hub.paths import project_root
 from kimed_hub.testing import HubProcess, new_prefix
+from tests.browser.conftest import portal_login
 from tests.conftest import dump_diagnostics
 from tests.integration.portal_helpers import data_probe
 
@@ -69,16 +70,8 @@ def portal_hub(singleuser_image, tmp_path_factory, request):
 
 
 def login(browser, hub: HubProcess, username: str) -> Page:
-    """A fresh browser context: open the portal, get sent to the hub's login, come back."""
-    page = browser.new_context(viewport={"width": 1300, "height": 1000}).new_page()
-    page.goto(hub.url + PORTAL)
-    page.wait_for_selector("#username_input")  # the hub's login form, not the portal
-    page.fill("#username_input", username)
-    page.fill("#password_input", hub.password(username))
-    page.click("#login_submit")
-    page.wait_for_url(f"**{PORTAL}", timeout=30_000)
-    expect(page.locator("#portal-user")).to_have_text(username)
-    return page
+    """A fresh browser context logged in to the portal's start page."""
+    return portal_login(browser, hub, username)
 
 
 def shot(page: Page, name: str) -> None:
