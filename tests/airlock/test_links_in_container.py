@@ -61,17 +61,16 @@ def linked_home(singleuser_image, tmp_path):
     runtime, prefix = detect(), new_prefix()
     client = docker.APIClient(base_url=runtime.base_url, timeout=300)
     security, profiles, seccomp = security_profile(), resource_profiles(), seccomp_profile()
+    limits = profiles.profiles[profiles.default]
     path = str(seccomp_file(seccomp, state_dir() / "seccomp")) if runtime.kind == "podman" else ""
     dataset = tmp_path / "ct-thorax-test"
     dataset.mkdir()
     (dataset / "cohort.csv").write_text("age_group,sex\n18-39,f\n")
     volume = client.create_volume(f"{prefix}-home-alice")
-    limits = profiles.profiles[profiles.default]
     try:
         host_config = client.create_host_config(
             **locked_host_config(security, limits, seccomp_option(runtime.kind, seccomp, path)),
-            mem_limit=limits.memory,  # the caller's part (locked_host_config's docstring)
-            nano_cpus=int(limits.cpus * 1e9),
+            mem_limit=limits.memory,
             binds={
                 volume["Name"]: {"bind": security.home_mount, "mode": "rw"},
                 str(dataset): {"bind": "/data/ct-thorax-test", "mode": "ro"},

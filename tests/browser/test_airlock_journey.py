@@ -3,13 +3,13 @@
 A researcher's code in their own server writes a table with a small cell and a figure
 into their home; in the portal they ask for both to be released; the automated checks
 flag the small cell (rule and cell, never the value); two output checkers, each in their
-own browser context, ask for changes independently (the second sees neither the first's
-vote nor its reason before voting); the researcher fixes the table in their server and
-resubmits; two checkers approve independently; the researcher downloads the released
-table, and a third user gets 404 for it. The refusals through the pages: an output
-checker reviewing their own request, a checker from the requester's project, and a
-checker voting twice (a second tab with the form) each get the form's error page, and
-nothing is recorded.
+own browser context, look at the files and ask for changes independently (the second
+sees neither the first's vote nor its reason before voting); the researcher fixes the
+table in their server and resubmits; two checkers approve independently; the researcher
+downloads the released table, and a third user gets 404 for it. The refusals through
+the pages: an output checker reviewing their own request, a checker from the
+requester's project, and a checker voting twice (a second tab with the form) each get
+the form's error page, and nothing is recorded.
 
 Screenshots of every step are kept in ``test-artifacts/airlock-journey/``.
 """
@@ -25,7 +25,9 @@ from playwright.sync_api import Page, expect
 
 import docker
 from kimed_hub.paths import project_root
-from kimed_hub.testing import HubProcess, new_prefix, runtime_client
+from kimed_hub.runtime import runtime_client
+from kimed_hub.testing import HubProcess, new_prefix
+from tests.browser.conftest import portal_login
 from tests.conftest import dump_diagnostics
 from tests.integration.portal_helpers import act, apply, ok, policies_with_accounts, portal
 
@@ -107,16 +109,10 @@ def team_grant(airlock_hub) -> str:
 
 
 def login(browser, hub: HubProcess, username: str) -> Page:
-    """A fresh browser context (own cookies, as on another PC), logged in to the portal."""
-    page = browser.new_context(viewport={"width": 1300, "height": 1000}).new_page()
-    page.goto(hub.url + PORTAL + "airlock" + ("/queue" if "checker" in username else ""))
-    page.wait_for_selector("#username_input")
-    page.fill("#username_input", username)
-    page.fill("#password_input", hub.password(username))
-    page.click("#login_submit")
-    page.wait_for_url(f"**{PORTAL}airlock**", timeout=60_000)
-    expect(page.locator("#portal-user")).to_have_text(username)
-    return page
+    """A fresh browser context logged in to the airlock (checkers: their queue)."""
+    return portal_login(
+        browser, hub, username, "airlock/queue" if "checker" in username else "airlock"
+    )
 
 
 def shot(page: Page, name: str) -> None:
@@ -236,6 +232,7 @@ def test_release_journey_in_the_browser(airlock_hub, team_grant, browser):
     # Two checkers, each on their own, ask for changes; the second is blind to the first.
     checker = login(browser, hub, "checker")
     open_from_queue(checker, hub, first)
+    _checker_views_the_files(checker)
     second_tab = checker.context.new_page()  # the same checker, the same form, a 2nd tab
     second_tab.goto(checker.url)
     vote(checker, {TABLE: ("request_changes", "Merge the sexes: 18-39 m is below 10."),
@@ -249,6 +246,7 @@ def test_release_journey_in_the_browser(airlock_hub, team_grant, browser):
     open_from_queue(checker2, hub, first)
     expect(checker2.locator(".review")).to_have_count(0)
     assert "Merge the sexes" not in checker2.content()
+    expect(researcher.locator(".inspect")).to_have_count(0)  # the requester has downloads
     expect(file_row(checker2, "out/table.csv").locator(".decision")).to_have_text("")
     shot(checker2, "04-second-checker-sees-no-first-vote")
     vote(checker2, {TABLE: ("request_changes", "18-39 m is too small."), FIGURE: ("approve", "")})
@@ -296,6 +294,20 @@ def test_release_journey_in_the_browser(airlock_hub, team_grant, browser):
         page.context.close()
 
 
+def _checker_views_the_files(checker: Page) -> None:
+    """The checker opens the table (as text) and the figure (as a PNG) in new tabs."""
+    with checker.context.expect_page() as opened:
+        file_row(checker, TABLE).locator(".inspect").click()
+    view = opened.value
+    view.wait_for_load_state()
+    assert "18-39,m,3" in view.inner_text("body")  # the checker sees what they judge
+    view.close()
+    figure = file_row(checker, FIGURE).locator(".inspect").get_attribute("href")
+    answer = checker.context.request.get(checker.url.split(PORTAL)[0] + figure)
+    assert answer.status == 200 and answer.headers["content-type"] == "image/png"
+    assert answer.body().startswith(b"\x89PNG")
+
+
 def _refused_twice(tab: Page, request_id: str) -> None:
     """The checker's second tab still shows the form; submitting it is refused."""
     with tab.expect_response(lambda r: r.request.method == "POST") as answer:
@@ -304,6 +316,20 @@ def _refused_twice(tab: Page, request_id: str) -> None:
     expect(tab.locator("#portal-error")).to_contain_text(f"has already reviewed {request_id}")
     shot(tab, "03b-second-vote-refused")
     tab.close()
+
+
+def _refused_review(browser, hub, username: str, request_id: str, words: str, name: str):
+    page = login(browser, hub, username)
+    page.goto(f"{hub.url}{PORTAL}airlock/queue")
+    expect(page.locator(f"a:text-is('{request_id}')")).to_have_count(0)
+    page.goto(f"{hub.url}{PORTAL}airlock/{request_id}")
+    expect(page.locator("#review-form")).to_have_count(0)
+    form = {"vote-0": "approve", "reason-0": "", "comment": ""}  # each has one file
+    landed = post_crafted_form(page, hub, f"airlock/{request_id}/actions/review", form)
+    assert landed.status == 403
+    expect(page.locator("#portal-error")).to_contain_text(words)
+    shot(page, f"{name}-refused")
+    return page
 
 
 def test_refusals_through_the_pages(airlock_hub, team_grant, browser):
@@ -322,33 +348,19 @@ def test_refusals_through_the_pages(airlock_hub, team_grant, browser):
                json={"files": ["out/other.csv"], "justification": WHY, "submit": True}),
         201,
     )["id"]  # fmt: skip
-    form = {"vote-0": "approve", "reason-0": "", "comment": ""}  # each has one file
-
-    # Self-review: not in their queue, no form on the page, the crafted form refused.
-    selfchecker = login(browser, hub, "selfchecker")
-    selfchecker.goto(f"{hub.url}{PORTAL}airlock/queue")
-    expect(selfchecker.locator(f"a:text-is('{mine}')")).to_have_count(0)
-    selfchecker.goto(f"{hub.url}{PORTAL}airlock/{mine}")
-    expect(selfchecker.locator("#review-form")).to_have_count(0)
-    landed = post_crafted_form(selfchecker, hub, f"airlock/{mine}/actions/review", form)
-    assert landed.status == 403
-    expect(selfchecker.locator("#portal-error")).to_contain_text("cannot review it")
-    shot(selfchecker, "07-self-review-refused")
-
-    # A checker on the requester's project: the same.
-    teamchecker = login(browser, hub, "teamchecker")
-    expect(teamchecker.locator(f"a:text-is('{theirs}')")).to_have_count(0)
-    teamchecker.goto(f"{hub.url}{PORTAL}airlock/{theirs}")
-    expect(teamchecker.locator("#review-form")).to_have_count(0)
-    landed = post_crafted_form(teamchecker, hub, f"airlock/{theirs}/actions/review", form)
-    assert landed.status == 403
-    expect(teamchecker.locator("#portal-error")).to_contain_text("member of the project")
-    shot(teamchecker, "08-team-checker-refused")
+    # Self-review, and a checker on the requester's project: not in their queue, no form
+    # on the page, and the form crafted anyway is refused with the rule's message.
+    pages = [
+        _refused_review(browser, hub, "selfchecker", mine, "cannot review it", "07-self-review"),
+        _refused_review(
+            browser, hub, "teamchecker", theirs, "member of the project", "08-team-checker"
+        ),
+    ]
 
     # Nothing of it was recorded: both requests still wait for two reviews.
     checker = hub.login("checker")
     for request_id in (mine, theirs):
         found = ok(portal(checker, "GET", f"airlock/requests/{request_id}"))
         assert found["state"] == "IN_REVIEW" and found["reviews_in"] == 0, found
-    for page in (selfchecker, teamchecker):
+    for page in pages:
         page.context.close()

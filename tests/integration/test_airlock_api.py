@@ -13,7 +13,8 @@ import os
 
 import pytest
 
-from kimed_hub.testing import HubProcess, new_prefix, runtime_client
+from kimed_hub.runtime import runtime_client
+from kimed_hub.testing import HubProcess, new_prefix
 from tests.integration.portal_helpers import act, apply, ok, policies_with_accounts, portal
 
 pytestmark = pytest.mark.integration

@@ -9,7 +9,6 @@ transaction), so the folders on disk and the database agree after any crash once
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +25,7 @@ from .checks import check_file
 from .model import FINAL, TRANSITIONS, UNDECIDED, Decision, ExportRequest, State
 from .reviews import CHECKER, REQUESTER, check_independent, consolidate, parse_votes
 from .rows import dumps, locked_row, to_request
+from .service_files import FileSteps
 from .service_rerun import SYSTEM, RerunSteps, RerunUnavailable
 from .snapshot import HomeReader
 from .storage import AirlockStorage
@@ -46,7 +46,7 @@ def allowed_from(state: State) -> list[str]:
     return sorted(a for a, (sources, _) in TRANSITIONS.items() if state in sources)
 
 
-class ExportRequests(RerunSteps):
+class ExportRequests(RerunSteps, FileSteps):
     """The airlock on the portal's database, with its files under ``root``."""
 
     def __init__(
@@ -502,32 +502,6 @@ class ExportRequests(RerunSteps):
                 self.storage.discard(staged)
             raise
         return self.get(request_id)
-
-    def download(self, request_id: str, name: str, actor: Actor) -> tuple[bytes, str]:
-        """A released file's content for its requester (an audit event each time).
-        Anyone else, or a file not released, gets NotFound."""
-        missing = NotFound(f"there is no released file {name!r} in {request_id!r}")
-        try:
-            found = self.get(request_id)
-            entry = found.file(name)
-        except (NotFound, KeyError):
-            raise missing from None
-        if actor.name != found.requester or entry not in found.released:
-            raise missing
-        data = self.storage.released_file(request_id, entry.position).read_bytes()
-        if hashlib.sha256(data).hexdigest() != entry.sha256:
-            raise Conflict(
-                f"{name} in {request_id} does not match its recorded hash; ask the operators"
-            )
-        with self.db.write() as conn:
-            audit.append(
-                conn,
-                actor.name,
-                "airlock.download",
-                f"export:{request_id}",
-                {"file": name, "sha256": entry.sha256},
-            )
-        return data, name.rsplit("/", 1)[-1]
 
     # --- recovery -------------------------------------------------------------------------
     def recover(self, resume: bool = True) -> None:

@@ -416,6 +416,7 @@ GERMAN = {
     "DIFFERS": "WEICHT AB",
     "not finished yet": "noch nicht fertig",
     "Download": "Herunterladen",
+    "View": "Ansehen",
     "Reviews": "Prüfungen",
     "Your review": "Ihre Prüfung",
     "Reviews are independent: you see the other checker's review only once both are in.": (

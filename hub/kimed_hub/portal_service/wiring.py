@@ -47,6 +47,12 @@ PORTAL_SCOPES = [
 SERVICE_SCOPES = ["list:users", "read:servers", "admin:server_state", "delete:servers"]
 
 
+#: Seconds the hub waits for the portal to answer after starting it (JupyterHub's default,
+#: 30 s, is too short on a loaded 2-core machine: importing the policy validation alone
+#: took 27 s there); the hub gives up and exits past it.
+START_TIMEOUT = 180
+
+
 def expire_every() -> float:
     """``KIMED_PORTAL_EXPIRE_EVERY`` seconds (at least 1), else the default."""
     raw = os.environ.get(EXPIRE_EVERY_ENV, "")
@@ -87,6 +93,7 @@ def service_definition(
         "info": {"description": "Datasets, algorithms and access requests"},
         "oauth_no_confirm": True,
         "oauth_client_allowed_scopes": PORTAL_SCOPES,
+        "timeout": START_TIMEOUT,
         "command": command + (["--load-demo"] if load_demo else []),
         "environment": {
             DB_URL_ENV: db_url,
