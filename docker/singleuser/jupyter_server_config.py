@@ -16,7 +16,15 @@ c.ServerApp.ip = "0.0.0.0"
 c.ServerApp.port = 8888
 c.ServerApp.open_browser = False
 
-# No internet in here: don't fetch JupyterLab's news feed or check for updates.
+# The closed exits (extensions/kimed_exits, configured from policies/workspace-exits.yaml,
+# which the image holds in /opt/kimed/policies). Any extension that fails to load stops
+# the server rather than leaving it running without it (fail closed); kimed_exits also
+# exits on its own when its policy is missing or invalid.
+c.ServerApp.jpserver_extensions = {"kimed_exits": True}
+c.ServerApp.reraise_server_extension_failures = True
+
+# No internet in here: don't fetch JupyterLab's news feed or check for updates (the lab
+# side is off too: the announcements plugin is disabled and locked by kimed_exits).
 c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .exits import workspace_exits_policy
 from .loader import PolicyError, load_policy, parse_size
 from .packages import AllowedPackage, PackageAllowlist, package_allowlist
 from .profiles import ResourceProfile, ResourceProfiles, resource_profiles
@@ -22,6 +23,7 @@ POLICY_FILES = (
     "sessions",
     "demo-accounts",
     "package-allowlist",
+    "workspace-exits",
 )
 
 
@@ -32,6 +34,7 @@ def check_all(directory: Path | None = None) -> list[str]:
     profiles = resource_profiles(directory)
     profiles.check_ceilings(security_profile(directory).ceilings)
     roles_policy(directory).check_profiles(set(profiles.profiles))
+    workspace_exits_policy(directory)  # the rule across its own fields (upload <= read)
     return list(POLICY_FILES)
 
 
@@ -54,4 +57,5 @@ __all__ = [
     "roles_policy",
     "security_profile",
     "sessions_policy",
+    "workspace_exits_policy",
 ]
