@@ -213,7 +213,9 @@ class HubUser:
         )
 
     def stop_server(self, timeout: float = 60) -> None:
-        self.api("DELETE", f"/users/{self.name}/server")
+        # The hub answers the DELETE only once the container stopped or its slow-stop
+        # timeout passed; on a loaded machine that exceeds api()'s 30 s default.
+        self.api("DELETE", f"/users/{self.name}/server", timeout=timeout)
         deadline = time.monotonic() + timeout
         while self.server_state() and time.monotonic() < deadline:
             time.sleep(0.3)
