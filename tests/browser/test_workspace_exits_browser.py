@@ -90,12 +90,13 @@ def test_page_config_disables_and_locks_the_policy_plugins(hub_diagnostics, lab)
 
 def test_download_entries_absent_from_the_file_context_menu(hub_diagnostics, lab):
     lab.click(".jp-DirListing-item:has-text('note.txt')", button="right")
-    labels = _menu_labels(lab)
-    assert "Rename" in labels, labels  # it is the file browser's menu
-    assert not set(labels) & set(CLOSED_LABELS), labels
+    lab.wait_for_selector(".lm-Menu", timeout=10_000)
     artifacts = project_root() / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     lab.screenshot(path=str(artifacts / "workspace-exits-file-menu.png"))
+    labels = _menu_labels(lab)
+    assert "Rename" in labels, labels  # it is the file browser's menu
+    assert not set(labels) & set(CLOSED_LABELS), labels
 
 
 def test_download_and_export_absent_from_the_file_menu(hub_diagnostics, lab):
