@@ -6,6 +6,8 @@ environment; these are the image's defaults for a container with a read-only roo
 route to the internet.
 """
 
+import os
+
 c = get_config()  # noqa: F821 (injected by Jupyter's config loader)
 
 # Listen on every interface of the container's own network namespace, so that a published
@@ -22,6 +24,13 @@ c.ServerApp.open_browser = False
 # exits on its own when its policy is missing or invalid.
 c.ServerApp.jpserver_extensions = {"kimed_exits": True}
 c.ServerApp.reraise_server_extension_failures = True
+
+# Jupyter's data directory is read-only in the image (JUPYTER_DATA_DIR, Containerfile);
+# the notebook trust database and signing key stay where they always were, in the home
+# (created here: Jupyter made it as the data directory before, and the notary does not).
+_TRUST_DIR = os.path.expanduser("~/.local/share/jupyter")
+os.makedirs(_TRUST_DIR, mode=0o700, exist_ok=True)
+c.NotebookNotary.data_dir = _TRUST_DIR
 
 # No internet in here: don't fetch JupyterLab's news feed or check for updates (the lab
 # side is off too: the announcements plugin is disabled and locked by kimed_exits).

@@ -16,7 +16,7 @@ from traitlets import Unicode
 from traitlets.config import Config, Configurable
 
 from .contents import ConfinedContentsManager
-from .handlers import closed_route_rule, contents_handlers_with_limits
+from .handlers import closed_route_rule, contents_handlers_with_limits, lab_data_limit
 from .output import LimitedOutputConnection
 from .policy import IMAGE_POLICY, ExitsPolicy, ExitsPolicyError, load_exits_policy
 
@@ -85,6 +85,7 @@ def _load_jupyter_server_extension(serverapp):
     web_app.add_handlers(".*$", contents_handlers_with_limits(base_url, policy))
     # First of all rules: the closed routes win over every handler, Jupyter's included.
     web_app.default_router.rules.insert(0, closed_route_rule(base_url, policy))
+    web_app.add_transform(lab_data_limit(base_url, policy))
     serverapp.log.info(
         "kimed_exits: /files/, /nbconvert/, /view/ and ?download closed; contents API "
         "limited; terminals %s",

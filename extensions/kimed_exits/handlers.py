@@ -9,6 +9,9 @@
   for the kinds JupyterLab's viewers need (notebooks, UTF-8 text, the policy's binary
   types) and only up to the policy's size per kind; writes (uploads, chunked uploads,
   saves) only up to the policy's upload size.
+* :func:`lab_data_limit`: JupyterLab's workspaces and user settings are files in the home
+  that a kernel can fill with anything, served raw by ``/lab/api/workspaces`` and
+  ``/lab/api/settings``; answers larger than the text read limit become a 403.
 
 Every handler requires authentication (``tornado.web.authenticated``), as the jupyterlab
 extension template does: an anonymous request is sent to log in before anything else.
@@ -25,6 +28,7 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.services.contents import handlers as contents_handlers
 from tornado import web
+from tornado.httputil import HTTPHeaders
 from tornado.routing import Matcher, Rule
 
 from .policy import ExitsPolicy
@@ -198,3 +202,37 @@ def _too_large(path: str, size: int, limit: int) -> str:
 
 def _mib(size: int) -> str:
     return f"{size / 1024**2:.1f} MiB"
+
+
+#: JupyterLab API routes whose answers are files of the home (JUPYTERLAB_WORKSPACES_DIR and
+#: JUPYTERLAB_SETTINGS_DIR in the image).
+LAB_DATA_ROUTES = ("lab/api/workspaces", "lab/api/settings")
+
+
+def lab_data_limit(base_url: str, policy: ExitsPolicy) -> type[web.OutputTransform]:
+    """An output transform refusing a GET on :data:`LAB_DATA_ROUTES` whose answer exceeds
+    the text read limit (a transform, because those handlers belong to JupyterLab)."""
+    prefixes = tuple(f"{base_url.rstrip('/')}/{route}" for route in LAB_DATA_ROUTES)
+    limit = policy.read_limit("text")
+
+    class LabDataLimit(web.OutputTransform):
+        def __init__(self, request):
+            self.limited = request.method == "GET" and request.path.startswith(prefixes)
+            self.sent = 0
+
+        def transform_first_chunk(self, status_code, headers, chunk, finishing):
+            self.sent = len(chunk)
+            if not self.limited or self.sent <= limit:
+                return status_code, headers, chunk
+            why = f"this answer is {_mib(self.sent)}, over the limit of {_mib(limit)}"
+            body = json.dumps({"message": f"{why}. {policy.airlock_message}"}).encode()
+            fresh = HTTPHeaders({"Content-Type": "application/json"})
+            fresh["Content-Length"] = str(len(body))
+            return 403, fresh, body
+
+        def transform_chunk(self, chunk, finishing):
+            # A streamed answer cannot change its status any more: it is cut off instead.
+            self.sent += len(chunk)
+            return chunk if not self.limited or self.sent <= limit else b""
+
+    return LabDataLimit

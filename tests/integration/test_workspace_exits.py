@@ -48,7 +48,7 @@ print("hostile config written")
 """
 
 FILES = f"""
-import os, pathlib, base64, errno
+import os, pathlib, base64, errno, json
 d = pathlib.Path.home() / "{DIR}"
 d.mkdir(exist_ok=True)
 (d / "small.txt").write_text("hello from the workspace\\n")
@@ -67,13 +67,32 @@ for source in ("/etc/passwd", "/tmp/exits-own.txt"):
         print("LINKED", source)
     except OSError as exc:
         print("REFUSED", source, errno.errorcode[exc.errno])
+# Files the server would serve raw if Jupyter's data directory were the home's: a
+# kernelspec's resources and a labextension's static files.
+data = pathlib.Path.home() / ".local/share/jupyter"
+(data / "kernels/leak").mkdir(parents=True, exist_ok=True)
+spec = {{"argv": ["true"], "display_name": "leak", "language": "x"}}
+(data / "kernels/leak/kernel.json").write_text(json.dumps(spec))
+(data / "kernels/leak/data.bin").write_bytes(os.urandom(1024))
+(data / "labextensions/leak-ext/static").mkdir(parents=True, exist_ok=True)
+(data / "labextensions/leak-ext/static/data.js").write_text("var leaked = 1;")
+# JupyterLab's workspaces and user settings are files of the home that lab APIs serve raw.
+big = '"' + "w" * ({POLICY.max_read_text} + 1) + '"'
+lab = pathlib.Path.home() / ".jupyter/lab"
+(lab / "workspaces").mkdir(parents=True, exist_ok=True)
+(lab / "workspaces/big-2a21.jupyterlab-workspace").write_text(
+    '{{"data": {{"x": ' + big + '}}, "metadata": {{"id": "big"}}}}')
 """
 
 CLEAN_HOME = """
 import pathlib, shutil
-for base in (pathlib.Path.home() / ".jupyter", pathlib.Path.home() / ".local/etc/jupyter"):
+home = pathlib.Path.home()
+for base in (home / ".jupyter", home / ".local/etc/jupyter"):
     (base / "jupyter_server_config.py").unlink(missing_ok=True)
     (base / "labconfig" / "page_config.json").unlink(missing_ok=True)
+(home / ".jupyter/lab/workspaces/big-2a21.jupyterlab-workspace").unlink(missing_ok=True)
+for leak in ("kernels/leak", "labextensions/leak-ext"):
+    shutil.rmtree(home / ".local/share/jupyter" / leak, ignore_errors=True)
 print("cleaned")
 """
 
@@ -306,6 +325,22 @@ def test_the_home_does_not_configure_the_server(hub_diagnostics, trainee):
         )
     )
     assert not [p for p in paths["config"] if p.startswith("/home/")], paths["config"]
+    assert not [p for p in paths["data"] if p.startswith("/home/")], paths["data"]
+
+
+def test_files_in_the_home_data_dir_are_not_served(hub_diagnostics, trainee):
+    # Jupyter serves kernelspec resources and labextension files raw; the home's data
+    # directory is not one of its data directories, so what a kernel puts there is not.
+    assert "leak" not in call(trainee, "GET", "api/kernelspecs").json()["kernelspecs"]
+    assert call(trainee, "GET", "kernelspecs/leak/data.bin").status_code == 404
+    assert call(trainee, "GET", "lab/extensions/leak-ext/static/data.js").status_code == 404
+
+
+def test_lab_workspaces_over_the_limit_are_refused(hub_diagnostics, trainee):
+    # Workspaces are files of the home that JupyterLab serves as they are.
+    assert_refused(call(trainee, "GET", "lab/api/workspaces/big"))
+    assert_refused(call(trainee, "GET", "lab/api/workspaces"))
+    assert call(trainee, "GET", "lab/api/settings/@jupyterlab/apputils-extension:themes").ok
 
 
 def _in_container_server(user, policy_text: str, probe: str) -> dict:
