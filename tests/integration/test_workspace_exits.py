@@ -108,9 +108,7 @@ def trainee(hub):
     user.link_output = user.run_code(FILES)
     yield user
     user.run_code(CLEAN_HOME)
-    # After this module's uploads and floods the container has been seen to take over a
-    # minute to stop on a loaded 2-core machine: wait for it rather than fail teardown.
-    user.stop_server(timeout=240)
+    user.stop_server()
 
 
 def call(user, method: str, path: str, **kwargs) -> requests.Response:
