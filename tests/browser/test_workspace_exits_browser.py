@@ -1,10 +1,11 @@
 """JupyterLab's side of the closed exits, in a real browser (Debian chromium, Playwright).
 
-The steward's server of the real image: the policy's plugins (download, copy download
+The researcher's server of the real image: the policy's plugins (download, copy download
 link, open in a new browser tab, export as, news) are absent from the file browser's
 context menu, the File menu and the command palette; re-enabling them through the plugin
 manager's API fails, and turning news on in the user's settings has no effect after a
 reload; the page never asks for news and talks to nothing but the hub's loopback address.
+"Request release…" in the file browser's menu opens the portal's export-request page.
 Expectations come from policies/workspace-exits.yaml.
 """
 
@@ -15,6 +16,7 @@ import re
 from urllib.parse import urlparse
 
 import pytest
+import requests
 
 from kimed_exits.policy import load_exits_policy
 from kimed_hub.paths import policies_dir, project_root
@@ -22,19 +24,18 @@ from kimed_hub.paths import policies_dir, project_root
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 POLICY = load_exits_policy(policies_dir() / "workspace-exits.yaml")
-USER, DIR = "steward", "exits-browser"
+# The researcher: the role that may ask for a release (policies/roles.yaml).
+USER, DIR = "researcher", "exits-browser"
 # Menu labels of the policy's plugins in JupyterLab 4.6 (the commands they add).
 CLOSED_LABELS = ("Download", "Copy Download Link", "Open in New Browser Tab")
 NOTIFICATION = "@jupyterlab/apputils-extension:notification"
 
 
 @pytest.fixture(scope="module")
-def steward(hub):
+def researcher(hub):
     user = hub.login(USER)
     user.spawn()
     headers = {"Authorization": f"token {user.token}"}
-    import requests
-
     for path, body in (
         (DIR, {"type": "directory"}),
         (f"{DIR}/note.txt", {"type": "file", "format": "text", "content": "a note"}),
@@ -43,12 +44,15 @@ def steward(hub):
             user.server_url(f"api/contents/{path}"), json=body, headers=headers, timeout=30
         ).raise_for_status()
     yield user
+    # The reload test turned news on in the user's settings: put them back.
+    settings = user.server_url(f"lab/api/settings/{NOTIFICATION}")
+    requests.put(settings, json={"raw": "{}"}, headers=headers, timeout=30)
     user.stop_server()
 
 
 @pytest.fixture(scope="module")
-def lab(browser, hub, steward):
-    """A logged-in page on the steward's JupyterLab, recording every request it makes."""
+def lab(browser, hub, researcher):
+    """A logged-in page on the researcher's JupyterLab, recording every request it makes."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.requested = []
     page.on("request", lambda request: page.requested.append(request.url))
@@ -97,6 +101,19 @@ def test_download_entries_absent_from_the_file_context_menu(hub_diagnostics, lab
     labels = _menu_labels(lab)
     assert "Rename" in labels, labels  # it is the file browser's menu
     assert not set(labels) & set(CLOSED_LABELS), labels
+
+
+def test_request_release_opens_the_portal_export_page(hub_diagnostics, lab):
+    # The one way out, offered where the download entries were: the file browser's menu.
+    lab.click(".jp-DirListing-item:has-text('note.txt')", button="right")
+    lab.wait_for_selector(".lm-Menu", timeout=10_000)
+    with lab.expect_popup(timeout=30_000) as opened:
+        lab.click(".lm-Menu-itemLabel:text-is('Request release…')")
+    portal = opened.value
+    portal.wait_for_selector("h1", timeout=60_000)
+    assert portal.url.split("?")[0].endswith("/services/portal/airlock/new"), portal.url
+    assert portal.inner_text("h1") == "Request release"
+    portal.close()
 
 
 def test_download_and_export_absent_from_the_file_menu(hub_diagnostics, lab):
