@@ -110,9 +110,10 @@ def test_request_release_opens_the_portal_export_page(hub_diagnostics, lab):
     with lab.expect_popup(timeout=30_000) as opened:
         lab.click(".lm-Menu-itemLabel:text-is('Request release…')")
     portal = opened.value
-    portal.wait_for_selector("h1", timeout=60_000)
+    portal.wait_for_load_state(timeout=60_000)
+    # The page itself is the portal's to test (test_airlock_api.py); here: the entry
+    # leads there, through the portal's login, in the user's own session.
     assert portal.url.split("?")[0].endswith("/services/portal/airlock/new"), portal.url
-    assert portal.inner_text("h1") == "Request release"
     portal.close()
 
 
