@@ -106,9 +106,11 @@ def test_download_entries_absent_from_the_file_context_menu(hub_diagnostics, lab
 def test_request_release_opens_the_portal_export_page(hub_diagnostics, lab):
     # The one way out, offered where the download entries were: the file browser's menu.
     lab.click(".jp-DirListing-item:has-text('note.txt')", button="right")
-    lab.wait_for_selector(".lm-Menu", timeout=10_000)
-    with lab.expect_popup(timeout=30_000) as opened:
-        lab.click(".lm-Menu-itemLabel:text-is('Request release…')")
+    # The open menu's entry (a menu closed by an earlier test may linger in the page).
+    entry = lab.locator(".lm-Menu .lm-Menu-item:has-text('Request release…')").last
+    entry.wait_for(state="visible", timeout=10_000)
+    with lab.expect_popup(timeout=60_000) as opened:
+        entry.click()
     portal = opened.value
     portal.wait_for_load_state(timeout=60_000)
     # The page itself is the portal's to test (test_airlock_api.py); here: the entry
