@@ -260,8 +260,11 @@ class HubUser:
             f"server of {self.name} not ready in {timeout} s:\n{self.hub.log_tail()}"
         )
 
-    def stop_server(self, timeout: float = 60) -> None:
-        self.api("DELETE", f"/users/{self.name}/server")
+    def stop_server(self, timeout: float = 180) -> None:
+        # The hub answers the DELETE once the container stopped or its slow-stop timeout
+        # passed; with several test runs sharing a 2-core machine and its podman service
+        # that has taken over a minute (seen in test_workspace_exits*).
+        self.api("DELETE", f"/users/{self.name}/server", timeout=timeout)
         deadline = time.monotonic() + timeout
         while self.server_state() and time.monotonic() < deadline:
             time.sleep(0.3)
