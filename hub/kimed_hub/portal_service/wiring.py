@@ -17,8 +17,6 @@ from ..portal_address import SERVICE_NAME
 from ..settings import SettingsError
 
 PORT_ENV = "KIMED_PORTAL_PORT"
-#: Seconds the hub waits for the service to answer after starting it.
-START_TIMEOUT_S = 120
 #: The portal's database URL, in the service's environment only (never on its command line).
 DB_URL_ENV = "KIMED_PORTAL_DB_URL"
 #: Seconds between the portal's runs that expire grants past their end date and stop
@@ -100,10 +98,6 @@ def service_definition(
             "KIMED_DATA_DIR": str(data_dir or dataset_root()),
             "KIMED_STATE_DIR": str(state_dir()),
         },
-        # The service loads the RDF, SHACL and disclosure-check libraries and the demo
-        # catalogue before it listens; on a busy host that takes longer than the hub's
-        # default 30 s, after which the hub gives up and exits.
-        "timeout": START_TIMEOUT_S,
     }
 
 
