@@ -134,6 +134,24 @@ class PortalClient:
             body["reference_date"] = reference_date
         return self.call("POST", f"datasets/{_segment(identifier)}/feasibility", body=body)
 
+    def airlock_home(self, path: str = "") -> dict:
+        """``GET airlock/home?path=``: a folder of the caller's home as the airlock sees
+        it (each entry: name, path, kind, size, requestable)."""
+        listing = self.call("GET", "airlock/home", params=[("path", path)] if path else [])
+        folder = listing.get("path", "")
+        for entry in listing.get("entries", []):
+            entry.setdefault("path", f"{folder}/{entry['name']}" if folder else entry["name"])
+        return listing
+
+    def create_export(
+        self, files: list[str], justification: str, title: str = "", notebook: str | None = None
+    ) -> dict:
+        """``POST airlock/requests`` (submitted at once): the request with its checks."""
+        body = {"files": files, "justification": justification, "title": title, "submit": True}
+        if notebook:
+            body["notebook"] = notebook
+        return self.call("POST", "airlock/requests", body=body)
+
     # --- transport --------------------------------------------------------------------
     def call(
         self,

@@ -100,6 +100,9 @@ PORTAL_ENDPOINTS = [
     ("GET", "airlock/home", None, {"researcher"}),  # 400: no home volume yet
     ("GET", "airlock/requests/ER-999999", None, set()),
     ("GET", "airlock/requests/ER-999999/download?file=0", None, set()),
+    ("GET", "airlock/requests/ER-999999/inspect?file=0", None, set()),
+    ("POST", "airlock/requests/ER-999999/reviews", {"votes": {}}, set()),  # 403 or 404
+    ("POST", "airlock/requests/ER-999999/actions/withdraw", {}, set()),
     ("GET", "audit?limit=1", None, {"auditor", "admin"}),
     ("GET", "audit/verify", None, {"auditor", "admin"}),
     ("GET", "no-such-endpoint", None, set()),

@@ -414,7 +414,9 @@ GERMAN = {
     "Re-run on the server": "Neuausführung auf dem Server",
     "matches": "stimmt überein",
     "DIFFERS": "WEICHT AB",
+    "not finished yet": "noch nicht fertig",
     "Download": "Herunterladen",
+    "View": "Ansehen",
     "Reviews": "Prüfungen",
     "Your review": "Ihre Prüfung",
     "Reviews are independent: you see the other checker's review only once both are in.": (

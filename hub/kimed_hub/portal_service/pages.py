@@ -90,8 +90,9 @@ class PageHandler(PortalHandler):
         English, or English was chosen explicitly (over a German browser)."""
         return self.lang != "en" or self.get_argument("lang", "") == "en"
 
-    def link(self, path: str = "", **params: str) -> str:
-        """A page's URL under the prefix, keeping the page language (see ``carry_lang``)."""
+    def link(self, path: str = "", /, **params: str) -> str:
+        """A page's URL under the prefix, keeping the page language (see ``carry_lang``);
+        ``path`` is positional-only, so a query parameter may be called ``path`` too."""
         if self.carry_lang:
             params["lang"] = self.lang
         return self.prefix + path + ("?" + urlencode(params) if params else "")

@@ -45,6 +45,12 @@ PORTAL_SCOPES = [
 SERVICE_SCOPES = ["list:users", "read:servers", "admin:server_state", "delete:servers"]
 
 
+#: Seconds the hub waits for the portal to answer after starting it (JupyterHub's default,
+#: 30 s, is too short on a loaded 2-core machine: importing the policy validation alone
+#: took 27 s there); the hub gives up and exits past it.
+START_TIMEOUT = 180
+
+
 def expire_every() -> float:
     """``KIMED_PORTAL_EXPIRE_EVERY`` seconds (at least 1), else the default."""
     raw = os.environ.get(EXPIRE_EVERY_ENV, "")
@@ -85,6 +91,7 @@ def service_definition(
         "info": {"description": "Datasets, algorithms and access requests"},
         "oauth_no_confirm": True,
         "oauth_client_allowed_scopes": PORTAL_SCOPES,
+        "timeout": START_TIMEOUT,
         "command": command + (["--load-demo"] if load_demo else []),
         "environment": {
             DB_URL_ENV: db_url,
@@ -94,10 +101,13 @@ def service_definition(
     }
 
 
-def airlock_options(prefix: str, runtime_url: str) -> list[str]:
-    """The airlock's folder (snapshots, releases: beside the hub's data, never a user's)
-    and where the home volumes are (the runtime and the volume names the spawner uses)."""
-    from ..paths import hub_data_dir
+def airlock_options(prefix: str, runtime, image: str, dataset_root: Path) -> list[str]:
+    """The airlock's folder (snapshots, releases: beside the hub's data, never a user's),
+    where the home volumes are (the runtime, a ``runtime.ContainerRuntime``, and the volume
+    names the spawner uses), and what the server-side re-run needs: the single-user
+    image, the container name prefix, the dataset folders (the requester's grants are
+    mounted read-only) and the spawner's copy of the seccomp profile."""
+    from ..paths import hub_data_dir, state_dir
     from ..policies import security_profile
 
     template = security_profile().home_volume_template
@@ -105,7 +115,17 @@ def airlock_options(prefix: str, runtime_url: str) -> list[str]:
         "--airlock-dir",
         str(hub_data_dir() / "airlock"),
         "--runtime-url",
-        runtime_url,
+        runtime.base_url,
+        "--runtime-kind",
+        runtime.kind,
         "--home-volume",
         template.replace("{prefix}", prefix),
+        "--rerun-image",
+        image,
+        "--container-prefix",
+        prefix,
+        "--dataset-root",
+        str(dataset_root),
+        "--seccomp-dir",
+        str(state_dir() / "seccomp"),
     ]
