@@ -22,6 +22,7 @@ POLICY_FILES = (
     "sessions",
     "demo-accounts",
     "package-allowlist",
+    "training",
 )
 
 
