@@ -92,6 +92,7 @@ def with_reference_checks(submission: dict, reference: dict) -> dict:
 
 def _check_cell(check: CheckCell) -> dict:
     return {
+        "id": f"check-{check.grade_id}"[:64],
         "cell_type": "code",
         "execution_count": None,
         "metadata": {
