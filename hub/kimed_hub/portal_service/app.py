@@ -12,6 +12,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
@@ -20,6 +21,7 @@ from tornado import ioloop, web
 from ..portal import AccessRequests, CatalogueStore, load_demo_catalogue
 from .auth import MAX_BODY_BYTES
 from .enforcement import HubServers, expire_and_stop
+from .training_wiring import training_from_env
 from .wiring import EXPIRE_EVERY_DEFAULT, SERVICE_PREFIX
 
 log = logging.getLogger("kimed.portal")
@@ -33,16 +35,22 @@ class Portal:
     store: CatalogueStore
     requests: AccessRequests
     hub: HubServers = field(default_factory=HubServers)
+    training: Any = None  # training_ops.Training: courses and workshops
 
 
 def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
     """The Tornado application with every route under ``prefix``."""
-    from . import api, pages  # local import: handlers import this module's Portal
+    from . import api, pages, training_api, training_pages  # handlers import Portal
 
     routes = [(prefix + "oauth_callback", HubOAuthCallbackHandler)]
     routes += [
         (prefix + pattern, handler, {"portal": portal})
-        for pattern, handler in [*api.ROUTES, *pages.ROUTES]
+        for pattern, handler in [
+            *training_api.ROUTES,  # before api.ROUTES, which ends with a catch-all
+            *api.ROUTES,
+            *pages.ROUTES,
+            *training_pages.ROUTES,
+        ]
     ]
     return web.Application(
         routes,
@@ -74,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     store = CatalogueStore(args.db_url)
     if args.load_demo:
         load_demo_catalogue(store)  # idempotent: unchanged records are not rewritten
-    portal = Portal(store, AccessRequests(store))
+    portal = Portal(store, AccessRequests(store), training=training_from_env(store))
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", SERVICE_PREFIX)
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8098"))
     # Bodies a little over the API's limit still reach the handlers, which answer 413

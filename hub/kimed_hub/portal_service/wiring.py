@@ -32,12 +32,28 @@ PORTAL_SCOPES = [
     "custom:kimed:check:access-requests",
     "custom:kimed:decide:access-requests",
     "custom:kimed:read:audit-log",
+    "custom:kimed:run:workshops",
 ]
 #: What the portal itself may do in the hub: see and stop the servers of people whose
 #: grant was revoked or expired (their mounts must go at once, not at the next spawn).
 #: ``read:servers`` lets it read a named user's servers (GET /users/{name}) and
 #: ``delete:servers`` stop them; it cannot start servers, list users or read more.
 SERVICE_SCOPES = ["read:servers", "delete:servers"]
+
+
+def training_service_scopes(trainee_group: str) -> list[str]:
+    """What the portal needs in the hub to run workshops (``training_ops``): create and
+    delete temporary accounts and workshop groups, read who is in which group, and start,
+    stop and read the servers of members of the trainee group only: never a researcher's
+    (enrolment refuses anyone outside that group)."""
+    return [
+        "admin:users",
+        "admin:groups",
+        "read:users:groups",
+        "read:users:activity",
+        f"servers!group={trainee_group}",
+        f"access:servers!group={trainee_group}",
+    ]
 
 
 def expire_every() -> float:
@@ -54,9 +70,10 @@ def expire_every() -> float:
     return seconds
 
 
-def service_definition(db_url: str, load_demo: bool) -> dict:
+def service_definition(db_url: str, load_demo: bool, environment: dict | None = None) -> dict:
     """The hub-managed service. Managed services start with an almost empty environment,
-    so the database URL and the policies folder are passed as options."""
+    so the database URL and the policies folder are passed as options; ``environment``
+    adds what the training part needs (``training_wiring.training_environment``)."""
     command = [
         sys.executable,
         "-m",
@@ -76,6 +93,7 @@ def service_definition(db_url: str, load_demo: bool) -> dict:
         "oauth_no_confirm": True,
         "oauth_client_allowed_scopes": PORTAL_SCOPES,
         "command": command + (["--load-demo"] if load_demo else []),
+        "environment": dict(environment or {}),
     }
 
 

@@ -1,0 +1,3 @@
+"""The training pages (courses for trainees, workshops for instructors)."""
+
+ROUTES: list = []
