@@ -5,7 +5,7 @@
 
 For each size: a fresh catalogue (SQLite file in a temporary folder, or a PostgreSQL
 database given by URL, which must be empty; it is emptied after each size) is filled
-with generated records (``kimed_hub.portal.generated``, batches of 1,000; model checks,
+with generated records (``kimed_hub.catalogue.generated``, batches of 1,000; model checks,
 no SHACL), then timed:
 - ``text+2facets`` (the target: p95 < 50 ms at 100,000): a disease or body-site word
   plus a health-category and a modality selection, relevance order, with facet counts;
@@ -32,10 +32,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from kimed_hub.portal.db import metadata
-from kimed_hub.portal.generated import CITIES, DISEASES, SITES, generate_datasets
-from kimed_hub.portal.search import SearchQuery
-from kimed_hub.portal.store import CatalogueStore
+from kimed_hub.catalogue.generated import CITIES, DISEASES, SITES, generate_datasets
+from kimed_hub.catalogue.search import SearchQuery
+from kimed_hub.catalogue.store import CatalogueStore
+from kimed_hub.database import metadata
 
 RESULTS = Path(__file__).parent / "results"
 CATEGORIES = ["EHRS", "RQSH", "HGPD", "HPML", "PGEH", "EMRD", "MRMR"]

@@ -1,7 +1,7 @@
 """The access-request form: a Five Safes application, saved as a DRAFT and submitted.
 
 ``FIELDS`` lists the application's fields as the portal names them
-(``hub/kimed_hub/portal/application.py``; a test keeps the two in step), grouped by the
+(``hub/kimed_hub/catalogue/application.py``; a test keeps the two in step), grouped by the
 Five Safes. :class:`ApplicationDraft` turns field values into the API's application JSON
 and the portal's violations back into messages per field; :class:`RequestForm` is the
 widget. The portal decides what is complete and valid: the form only shows its verdict

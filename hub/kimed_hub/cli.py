@@ -113,12 +113,16 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("file", type=Path)
     importing.add_argument("--actor", default="kimed-cli", help="who the audit log names")
     actions.add_parser("demo-data", help="create the demo datasets' fictional data folders")
+    exporting = actions.add_parser("export", help="export records as HealthDCAT-AP RDF")
+    exporting.add_argument("identifiers", nargs="*", help="records to export (default: all)")
+    exporting.add_argument("--format", default="turtle", choices=["turtle", "json-ld"])
+    exporting.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
     return parser
 
 
 def portal_command(args: argparse.Namespace) -> int:
     """``kimed portal ...`` on the hub's portal database."""
-    from .portal import PortalError
+    from .errors import PortalError
     from .portal_service import commands
 
     settings = Settings.from_env()
@@ -129,6 +133,10 @@ def portal_command(args: argparse.Namespace) -> int:
             return commands.load_demo(settings.portal_db_url)
         if args.action == "import":
             return commands.import_file(settings.portal_db_url, args.file, args.actor)
+        if args.action == "export":
+            return commands.export_records(
+                settings.portal_db_url, args.format, args.identifiers, args.output
+            )
         changed = commands.ensure_demo_data(settings.dataset_root)
         print(f"demo data under {settings.dataset_root}: {len(changed)} folder(s) written")
         return 0

@@ -2,7 +2,7 @@
 catalogue's synthetic versions for everyone who may read the catalogue.
 
 The portal's access store is the one source of truth for grants
-(``kimed_hub.portal.AccessRequests.active_grants``); the spawner only reads it, at each
+(``kimed_hub.access.AccessRequests.active_grants``); the spawner only reads it, at each
 spawn. Synthetic versions (records typed SYNTHETIC_DATA, derived from a source) need no
 request: they are open to every researcher for developing code before access is granted,
 so whoever holds ``custom:kimed:read:catalogue`` gets them. Each dataset's files live on
@@ -18,8 +18,9 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from .portal import AccessRequests, CatalogueStore
-from .portal.access_rows import data_mount_path
+from .access import AccessRequests
+from .access.rows import data_mount_path
+from .catalogue import CatalogueStore
 
 log = logging.getLogger(__name__)
 #: Who may read the catalogue may use its synthetic versions.

@@ -50,7 +50,7 @@ class Settings:
     def portal_db_url(self) -> str:
         """The portal's database, shared by the portal service and the spawner (grants):
         ``KIMED_PORTAL_DB_URL``, else SQLite beside the hub's database."""
-        from .portal.db import default_url  # local import: SQLAlchemy only when needed
+        from .database import default_url  # local import: SQLAlchemy only when needed
 
         return default_url()
 

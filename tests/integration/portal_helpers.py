@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import requests
 
-from kimed_hub.portal.serde import to_data
+from kimed_hub.serde import to_data
 from kimed_hub.testing import HubUser
 from tests.portal.samples import application
 

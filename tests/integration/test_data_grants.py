@@ -13,7 +13,8 @@ import json
 
 import pytest
 
-from kimed_hub.portal import AccessRequests, Actor, CatalogueStore, State
+from kimed_hub.access import AccessRequests, Actor, State
+from kimed_hub.catalogue import CatalogueStore
 from tests.integration.portal_helpers import data_probe
 from tests.portal.samples import application, dataset, synthetic
 

@@ -131,7 +131,7 @@ def test_catalogue_writes_need_write_scope(hub_diagnostics, users):
 
 
 def test_invalid_metadata_is_422_with_violations_and_nothing_stored(hub_diagnostics, users):
-    from kimed_hub.portal.serde import to_data
+    from kimed_hub.serde import to_data
 
     head = audit_head(users)
     record = to_data(dataset("api-invalid-probe"))

@@ -15,10 +15,10 @@ from functools import cache
 
 import pytest
 
-from kimed_hub.portal.demo import demo_records
-from kimed_hub.portal.model import Dataset
-from kimed_hub.portal.serde import to_data
-from kimed_hub.portal.vocab import vocabularies
+from kimed_hub.catalogue.demo import demo_records
+from kimed_hub.catalogue.model import Dataset
+from kimed_hub.catalogue.vocab import vocabularies
+from kimed_hub.serde import to_data
 from kimed_widgets import PortalClient, dataset_card, my_requests, render, request_form, search
 from kimed_widgets.form import ApplicationDraft
 from tests.integration.portal_helpers import API, DEMO_DATASET, portal

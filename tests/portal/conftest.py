@@ -22,8 +22,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from kimed_hub.portal.access import AccessRequests
-from kimed_hub.portal.store import CatalogueStore
+from kimed_hub.access.requests import AccessRequests
+from kimed_hub.catalogue.store import CatalogueStore
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 BACKENDS = ["sqlite", "postgresql"]

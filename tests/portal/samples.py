@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from kimed_hub.portal.application import (
+from kimed_hub.access.application import (
     Application,
     EthicsVote,
     Person,
@@ -17,7 +17,7 @@ from kimed_hub.portal.application import (
     SafePeople,
     SafeProject,
 )
-from kimed_hub.portal.model import (
+from kimed_hub.catalogue.model import (
     Agent,
     ContactPoint,
     Dataset,

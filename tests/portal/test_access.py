@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kimed_hub.portal.errors import (
+from kimed_hub.access.workflow import Actor, State
+from kimed_hub.errors import (
     BadInput,
     Conflict,
     ConflictOfInterest,
@@ -16,7 +17,6 @@ from kimed_hub.portal.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from kimed_hub.portal.workflow import Actor, State
 
 from .samples import application, dataset
 

@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from kimed_hub.portal.algorithm import Algorithm, UseCase, from_monai_bundle
-from kimed_hub.portal.errors import BadInput
-from kimed_hub.portal.rdf_io import dump_records, load_records
-from kimed_hub.portal.rdf_records import records_to_graph
-from kimed_hub.portal.serde import normalised
-from kimed_hub.portal.validation import violations
+from kimed_hub.catalogue.algorithm import Algorithm, UseCase, from_monai_bundle
+from kimed_hub.catalogue.rdf_io import dump_records, load_records
+from kimed_hub.catalogue.rdf_records import records_to_graph
+from kimed_hub.catalogue.validation import violations
+from kimed_hub.errors import BadInput
+from kimed_hub.serde import normalised
 
 from .samples import BASE, dataset, monai_bundle
 

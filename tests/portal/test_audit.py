@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from kimed_hub.portal.audit import entry_hash, verify_audit_log
-from kimed_hub.portal.errors import PortalError
-from kimed_hub.portal.workflow import Actor
+from kimed_hub.access.workflow import Actor
+from kimed_hub.audit import entry_hash, verify_audit_log
+from kimed_hub.errors import PortalError
 
 from .samples import application, dataset
 

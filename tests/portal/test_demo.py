@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from kimed_hub.portal.demo import DEMO_DIR, load_demo_catalogue
-from kimed_hub.portal.search import SearchQuery
+from kimed_hub.catalogue.demo import DEMO_DIR, load_demo_catalogue
+from kimed_hub.catalogue.search import SearchQuery
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from kimed_hub.portal.generated import generate_datasets
-from kimed_hub.portal.rdf_records import records_to_graph
-from kimed_hub.portal.serde import normalised
-from kimed_hub.portal.validation import violations
+from kimed_hub.catalogue.generated import generate_datasets
+from kimed_hub.catalogue.rdf_records import records_to_graph
+from kimed_hub.catalogue.validation import violations
+from kimed_hub.serde import normalised
 
 from .samples import BASE
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kimed_hub.portal.errors import BadInput, TooLarge
-from kimed_hub.portal.model import Dataset, LangText, Variable, check_dataset
-from kimed_hub.portal.serde import (
+from kimed_hub.catalogue.model import Dataset, LangText, Variable, check_dataset
+from kimed_hub.errors import BadInput, TooLarge
+from kimed_hub.serde import (
     MAX_RECORD_BYTES,
     canonical_json,
     check_limits,

@@ -9,12 +9,12 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from kimed_hub.portal.errors import BadInput, TooLarge, ValidationFailed
-from kimed_hub.portal.model import LangText, Period
-from kimed_hub.portal.rdf_io import MAX_DOCUMENT_BYTES, dump_records, load_records, parse_graph
-from kimed_hub.portal.rdf_records import DATASET, records_to_graph
-from kimed_hub.portal.serde import normalised
-from kimed_hub.portal.validation import violations
+from kimed_hub.catalogue.model import LangText, Period
+from kimed_hub.catalogue.rdf_io import MAX_DOCUMENT_BYTES, dump_records, load_records, parse_graph
+from kimed_hub.catalogue.rdf_records import DATASET, records_to_graph
+from kimed_hub.catalogue.validation import violations
+from kimed_hub.errors import BadInput, TooLarge, ValidationFailed
+from kimed_hub.serde import normalised
 
 from .samples import BASE, dataset, synthetic
 

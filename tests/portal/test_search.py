@@ -10,10 +10,10 @@ from datetime import date
 
 import pytest
 
-from kimed_hub.portal.demo import load_demo_catalogue
-from kimed_hub.portal.errors import BadInput
-from kimed_hub.portal.search import SearchQuery
-from kimed_hub.portal.store import CatalogueStore
+from kimed_hub.catalogue.demo import load_demo_catalogue
+from kimed_hub.catalogue.search import SearchQuery
+from kimed_hub.catalogue.store import CatalogueStore
+from kimed_hub.errors import BadInput
 
 from .conftest import BACKENDS, new_database_url
 

@@ -7,11 +7,11 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import func, select, text
 
-from kimed_hub.portal.errors import BadInput, Conflict, NotFound, TooLarge, ValidationFailed
-from kimed_hub.portal.model import LangText, Variable
-from kimed_hub.portal.rdf_io import dump_records
-from kimed_hub.portal.search import SearchQuery
-from kimed_hub.portal.serde import normalised, to_data
+from kimed_hub.catalogue.model import LangText, Variable
+from kimed_hub.catalogue.rdf_io import dump_records
+from kimed_hub.catalogue.search import SearchQuery
+from kimed_hub.errors import BadInput, Conflict, NotFound, TooLarge, ValidationFailed
+from kimed_hub.serde import normalised, to_data
 
 from .conftest import new_database_url
 from .samples import dataset, synthetic

@@ -17,7 +17,8 @@ import pytest
 import requests
 from tornado.ioloop import IOLoop
 
-from kimed_hub.portal import AccessRequests, Actor, CatalogueStore, State
+from kimed_hub.access import AccessRequests, Actor, State
+from kimed_hub.catalogue import CatalogueStore
 from kimed_hub.portal_service import auth, pages
 from kimed_hub.portal_service.app import Portal, make_app
 from kimed_hub.testing import free_port

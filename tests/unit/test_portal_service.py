@@ -12,9 +12,10 @@ import yaml
 from openapi_spec_validator import validate
 
 from kimed_hub import cli
-from kimed_hub.portal import AccessRequests, Actor, CatalogueStore, SearchQuery, State
-from kimed_hub.portal.demo import demo_records
-from kimed_hub.portal.store import DEFAULT_BASE_IRI
+from kimed_hub.access import AccessRequests, Actor, State
+from kimed_hub.catalogue import CatalogueStore, SearchQuery
+from kimed_hub.catalogue.demo import demo_records
+from kimed_hub.catalogue.store import DEFAULT_BASE_IRI
 from kimed_hub.portal_service import api, enforcement, wiring
 from kimed_hub.portal_service.commands import ensure_demo_data
 from kimed_hub.portal_service.openapi_records import MARKER, OPENAPI_FILE, generated_block

@@ -7,7 +7,7 @@ written out by hand after the contract.
 
 from __future__ import annotations
 
-from kimed_hub.portal.serde import to_data
+from kimed_hub.serde import to_data
 from tests.portal import samples
 
 

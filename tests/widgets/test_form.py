@@ -7,10 +7,10 @@ import dataclasses
 import typing
 from datetime import date
 
-from kimed_hub.portal import application as portal_application
-from kimed_hub.portal.application import Application, submission_problems
-from kimed_hub.portal.serde import from_data, to_data
-from kimed_hub.portal.vocab import vocabularies
+from kimed_hub.access import application as portal_application
+from kimed_hub.access.application import Application, submission_problems
+from kimed_hub.catalogue.vocab import vocabularies
+from kimed_hub.serde import from_data, to_data
 from kimed_widgets import form, render
 from kimed_widgets.form import FIELDS, ApplicationDraft, field_of, request_form
 from tests.portal import samples

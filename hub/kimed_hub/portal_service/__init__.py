@@ -1,14 +1,14 @@
 """The KIMed Portal as a hub-managed service: web pages, REST API, grants in force.
 
-The portal library (:mod:`kimed_hub.portal`) holds every rule; this package only speaks
-HTTP and asks the hub who is calling. The hub starts it (``python -m
+The libraries (:mod:`kimed_hub.catalogue`, :mod:`kimed_hub.access`) hold every rule;
+this package only speaks HTTP and asks the hub who is calling. The hub starts it (``python -m
 kimed_hub.portal_service``) and the proxy routes it at ``/services/portal/``, so browsers
 and user containers reach it the same way as the hub (containers reach only the hub API
 and the proxy).
 
 * ``wiring.py``: the hub's service definition and what the spawner tells containers;
 * ``auth.py``: the base handler: hub login (OAuth cookie or token), the caller as an
-  :class:`~kimed_hub.portal.Actor`, scope checks, errors as JSON or pages;
+  :class:`~kimed_hub.access.Actor`, scope checks, errors as JSON or pages;
 * ``app.py``: routes and ``main``;
 * ``api.py`` (+ ``api_base.py``, ``api_catalogue.py``, ``api_requests.py``, ``api_json.py``):
   the REST API (``openapi.yaml`` next to it documents it);

@@ -1,7 +1,7 @@
 """The portal's REST API under ``/services/portal/api/v1/`` (documented in openapi.yaml).
 
 Each handler maps to one method of the portal library; the library checks the rules and
-raises :class:`~kimed_hub.portal.PortalError` subclasses, which the base handler
+raises :class:`~kimed_hub.errors.PortalError` subclasses, which the base handler
 (``api_base.ApiHandler``) turns into 4xx JSON answers. The endpoints live by topic:
 
 * ``api_catalogue.py``: search, datasets, algorithms, DCAT import/export;
@@ -11,7 +11,8 @@ raises :class:`~kimed_hub.portal.PortalError` subclasses, which the base handler
 
 from __future__ import annotations
 
-from ..portal import NotFound, verify_audit_log
+from ..audit import verify_audit_log
+from ..errors import NotFound
 from . import api_catalogue, api_json, api_requests
 from .api_base import API, ID, ApiHandler
 from .auth import READ_AUDIT, ROLE_SCOPES

@@ -12,7 +12,7 @@ import asyncio
 import json
 from typing import Any
 
-from ..portal import BadInput, PermissionDenied, PortalError
+from ..errors import BadInput, PermissionDenied, PortalError
 from .auth import PortalHandler
 
 API = "api/v1/"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..portal import BadInput, NotFound, SearchQuery
-from ..portal.serde import to_data
+from ..catalogue import SearchQuery
+from ..errors import BadInput, NotFound
+from ..serde import to_data
 from . import api_json
 from .api_base import API, ID, ApiHandler, UnsupportedMediaType
 from .auth import READ_CATALOGUE, WRITE_CATALOGUE

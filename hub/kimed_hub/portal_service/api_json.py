@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlencode
 
-from ..portal import AccessRequest, AuditEntry, AuditReport, Dataset, SearchResult
-from ..portal.serde import to_data
+from ..access import AccessRequest
+from ..audit import AuditEntry, AuditReport
+from ..catalogue import Dataset, SearchResult
+from ..serde import to_data
 
 
 def search_result(result: SearchResult) -> dict:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from ..portal import BadInput, NotFound, PermissionDenied, Role
+from ..access import Role
+from ..errors import BadInput, NotFound, PermissionDenied
 from . import api_json
 from .api_base import API, ID, ApiHandler
 from .enforcement import ended_grants, stop_servers_of

@@ -18,7 +18,8 @@ from urllib.parse import urlparse
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from tornado import ioloop, web
 
-from ..portal import AccessRequests, CatalogueStore, load_demo_catalogue
+from ..access import AccessRequests
+from ..catalogue import CatalogueStore, load_demo_catalogue
 from .auth import MAX_BODY_BYTES
 from .enforcement import HubServers, expire_and_stop
 from .training_wiring import training_from_env

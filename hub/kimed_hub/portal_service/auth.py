@@ -6,7 +6,7 @@ own token (``Authorization: token ...``). Either way the hub answers with the ca
 name and the scopes of the credential used, which are at most what the caller's roles
 hold (``oauth_client_allowed_scopes``, ``server_token_scopes``). Nothing in a request's
 body or query can add a role: :meth:`PortalHandler.actor` builds the portal's
-:class:`~kimed_hub.portal.Actor` from those scopes only.
+:class:`~kimed_hub.access.Actor` from those scopes only.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from typing import Any
 from jupyterhub.services.auth import HubOAuthenticated
 from tornado import web
 
-from ..portal import Actor, BadInput, PermissionDenied, PortalError, Role, TooLarge
+from ..access import Actor, Role
+from ..errors import BadInput, PermissionDenied, PortalError, TooLarge
 
 log = logging.getLogger("kimed.portal")
 

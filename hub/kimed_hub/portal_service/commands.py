@@ -19,9 +19,10 @@ import random
 from contextlib import closing
 from pathlib import Path
 
-from ..portal import CatalogueStore, Dataset, load_demo_catalogue, verify_audit_log
-from ..portal.demo import demo_records
-from ..portal.store import DEFAULT_BASE_IRI
+from ..audit import verify_audit_log
+from ..catalogue import CatalogueStore, Dataset, load_demo_catalogue
+from ..catalogue.demo import demo_records
+from ..catalogue.store import DEFAULT_BASE_IRI
 
 #: Rows in each generated demo CSV (enough to try a pipeline, small enough to read).
 DEMO_ROWS = 50
@@ -52,6 +53,25 @@ def import_file(db_url: str, path: Path, actor: str) -> int:
     with closing(CatalogueStore(db_url)) as store:
         imported = store.import_rdf(path.read_bytes(), fmt, actor=actor)
     print(f"imported {len(imported)} record(s): {', '.join(imported)}")
+    return 0
+
+
+def export_records(db_url: str, fmt: str, identifiers: list[str], output: Path | None) -> int:
+    """Write the catalogue (or the named records, each alone) as Turtle or JSON-LD.
+
+    The whole catalogue comes wrapped in its ``dcat:Catalog``; named records come without
+    it, as a receiving portal harvests one dataset. Written atomically when ``output`` is
+    a file (a temporary file renamed into place), else to standard output.
+    """
+    with closing(CatalogueStore(db_url)) as store:
+        text = store.export_rdf(fmt, identifiers or None)
+    if output is None:
+        print(text)
+        return 0
+    partial = output.with_name(f".{output.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(output)
+    print(f"wrote {output} ({len(text.encode())} bytes)")
     return 0
 
 

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
-from ..portal import AccessRequest, AccessRequests, State
+from ..access import AccessRequest, AccessRequests, State
 
 log = logging.getLogger("kimed.portal")
 

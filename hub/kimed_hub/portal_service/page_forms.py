@@ -1,7 +1,7 @@
 """The access-request form: its fields grouped by the Five Safes, and form ⇄ application.
 
 The form is data (:data:`SECTIONS`); the template draws it and :func:`parse_form` reads it
-back into the JSON-ready application that :class:`~kimed_hub.portal.AccessRequests`
+back into the JSON-ready application that :class:`~kimed_hub.access.AccessRequests`
 checks. Whatever was typed is kept as typed (``values``), so a page that shows errors
 never loses input. Fields marked ``required`` are the ones ``submit`` needs
 (``application.submission_problems``); drafts may leave them empty.
@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ..portal import Application, Violation
-from ..portal.application import DATA_LEVELS
-from ..portal.serde import to_data
-from ..portal.vocab import vocabularies
+from ..access import Application
+from ..access.application import DATA_LEVELS
+from ..catalogue.vocab import vocabularies
+from ..errors import Violation
+from ..serde import to_data
 
 
 @dataclass(frozen=True)

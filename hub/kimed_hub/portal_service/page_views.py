@@ -11,8 +11,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
-from ..portal import SearchQuery, State
-from ..portal.vocab import vocabularies
+from ..access import State
+from ..catalogue import SearchQuery
+from ..catalogue.vocab import vocabularies
 
 #: URL parameters of the range filters, per SearchQuery field (lower, upper bound), for
 #: the range inputs (``SearchQuery.to_params`` writes the same names).

@@ -3,7 +3,7 @@
 Every page is a :class:`PageHandler`: hub login (unauthenticated visitors are sent to the
 hub's login and come back), the caller's scopes decide what is shown and allowed, and the
 portal library decides everything else; its blocking calls run in a worker thread. A
-:class:`~kimed_hub.portal.PortalError` becomes a page with the message and the error's
+:class:`~kimed_hub.errors.PortalError` becomes a page with the message and the error's
 status; a refused form comes back with the messages next to the fields and every value as
 typed.
 """
@@ -19,18 +19,11 @@ from urllib.parse import urlencode
 
 from tornado import web
 
-from ..portal import (
-    AccessRequest,
-    BadInput,
-    NotFound,
-    PortalError,
-    Role,
-    SearchQuery,
-    State,
-    ValidationFailed,
-)
-from ..portal.indexing import FACETS
-from ..portal.workflow import QUEUES, RULES
+from ..access import AccessRequest, Role, State
+from ..access.workflow import QUEUES, RULES
+from ..catalogue import SearchQuery
+from ..catalogue.indexing import FACETS
+from ..errors import BadInput, NotFound, PortalError, ValidationFailed
 from . import api_requests, page_forms, page_views
 from .auth import (
     CHECK_REQUESTS,

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field, fields
 from datetime import date
 
-from .errors import Violation
-from .serde import items, text
+from ..errors import Violation
+from ..serde import items, text
 from .vocab import vocabularies
 
 #: Record identifiers are also folder names (``/data/<identifier>`` in the workbench),

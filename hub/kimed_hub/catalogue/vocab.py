@@ -122,6 +122,26 @@ class Vocabularies:
         found = self.concept(scheme, code)
         return found.label(lang) if found else code
 
+    def describe_values(self, data: Graph) -> Graph:
+        """Add to ``data`` what a receiver needs to know about each vocabulary value used.
+
+        A record names its codes by IRI; a portal that validates the record on its own
+        (without this file) checks each value's class (``dct:RightsStatement``,
+        ``dct:LicenseDocument``, ``skos:Concept``, ...) and shows its label. So the export
+        carries, for every concept it references, the concept's types, preferred labels,
+        scheme and notation: exactly the triples about that value, never the whole file.
+        """
+        wanted = (RDF.type, SKOS.prefLabel, SKOS.inScheme, SKOS.notation)
+        used = {o for o in data.objects() if isinstance(o, URIRef)}
+        for value in used & self._concept_iris():
+            for predicate in wanted:
+                for obj in self.graph.objects(value, predicate):
+                    data.add((value, predicate, obj))
+        return data
+
+    def _concept_iris(self) -> set[URIRef]:
+        return {URIRef(concept.iri) for concept in self._by_iri.values()}
+
 
 def _label(graph: Graph, concept: URIRef, lang: str) -> str:
     for label in graph.objects(concept, SKOS.prefLabel):

@@ -14,9 +14,8 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, delete, insert, null, select, update
 
-from . import audit
-from .algorithm import Algorithm
-from .db import (
+from .. import audit
+from ..database import (
     algorithm_training,
     algorithms,
     dataset_facets,
@@ -24,14 +23,15 @@ from .db import (
     search_changes,
     search_state,
 )
-from .db import dataset_content as content
-from .db import dataset_documents as documents
-from .db import request_datasets as requested
-from .errors import Conflict, ValidationFailed, Violation
+from ..database import dataset_content as content
+from ..database import dataset_documents as documents
+from ..database import request_datasets as requested
+from ..errors import Conflict, ValidationFailed, Violation
+from ..serde import canonical_json, from_data
+from .algorithm import Algorithm
 from .indexing import facet_rows, index_columns, text_columns
 from .model import Dataset
 from .rdf_records import Record
-from .serde import canonical_json, from_data
 
 
 class Stored(NamedTuple):

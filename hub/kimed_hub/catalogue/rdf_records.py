@@ -9,10 +9,11 @@ is nested deeper than one node per field.
 from __future__ import annotations
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
+from ..errors import ValidationFailed, Violation
+from ..serde import from_data, normalised
 from .algorithm import Algorithm, check_algorithm
-from .errors import ValidationFailed, Violation
 from .model import (
     Agent,
     Dataset,
@@ -20,7 +21,6 @@ from .model import (
     check_dataset,
 )
 from .rdf_map import Context, NodeMap, Prop, read, write
-from .serde import from_data, normalised
 from .vocab import (
     ADMS,
     CSVW,
@@ -133,6 +133,11 @@ VARIABLE = NodeMap(
 )
 
 
+#: KIMed's provisional IRIs for the metrics behind quality scores (one per dimension).
+METRIC_BASE = "https://kimed.example.org/vocab/metric/"
+_DICTIONARY_TITLE = {"de": "Variablen", "en": "Variables"}
+
+
 def _dataset_write(graph: Graph, node, ds: Dataset, ctx: Context) -> None:
     graph.add((node, HEALTH.hasStructuredData, Literal(bool(ds.variables))))
     if ds.variables:
@@ -141,6 +146,12 @@ def _dataset_write(graph: Graph, node, ds: Dataset, ctx: Context) -> None:
         graph.add((group, RDF.type, CSVW.TableGroup))
         graph.add((group, CSVW.table, table))
         graph.add((table, RDF.type, CSVW.Table))
+        # Receivers list the dictionary by its title (HealthDCAT-AP: dct:title on both).
+        for lang, title in (("de", ds.title.de), ("en", ds.title.en)):
+            if title:
+                label = f"{_DICTIONARY_TITLE[lang]}: {title}"
+                graph.add((group, DCTERMS.title, Literal(label, lang=lang)))
+                graph.add((table, DCTERMS.title, Literal(label, lang=lang)))
         for variable in ds.variables:
             graph.add((table, CSVW.column, write(graph, variable, VARIABLE, ctx)))
     if ds.is_synthetic:
@@ -154,6 +165,26 @@ def _dataset_write(graph: Graph, node, ds: Dataset, ctx: Context) -> None:
     for note in graph.objects(node, DQV.hasQualityAnnotation):
         graph.add((note, OA.hasTarget, node))
         graph.add((note, OA.motivatedBy, DQV.qualityAssessment))
+    for quality in ds.quality:
+        if quality.value is not None:
+            _measurement_write(graph, node, quality)
+
+
+def _measurement_write(graph: Graph, node, quality) -> None:
+    """A measured score as DQV expects numbers: a dqv:QualityMeasurement of a dqv:Metric.
+
+    The annotation (note and dimension) stays the record's own form; the measurement is the
+    form other portals read scores in (fidelity, utility, privacy of synthetic versions).
+    """
+    dimension = vocabularies().iri("quality-dimension", quality.dimension)
+    metric = URIRef(f"{METRIC_BASE}{quality.dimension}")
+    measurement = BNode()
+    graph.add((node, DQV.hasQualityMeasurement, measurement))
+    graph.add((measurement, RDF.type, DQV.QualityMeasurement))
+    graph.add((measurement, DQV.isMeasurementOf, metric))
+    graph.add((measurement, DQV.value, Literal(float(quality.value), datatype=XSD.double)))
+    graph.add((metric, RDF.type, DQV.Metric))
+    graph.add((metric, DQV.inDimension, dimension))
 
 
 def _dataset_read(graph: Graph, node, data: dict, ctx: Context) -> None:

@@ -18,8 +18,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, func, select
 
+from ..database import datasets, raw_rows, search_changes, search_state
 from .bits import members
-from .db import datasets, raw_rows, search_changes, search_state
 from .range_index import RangeIndex
 
 #: Orders a page can be sorted by (besides relevance, which is computed per query).

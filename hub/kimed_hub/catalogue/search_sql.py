@@ -1,4 +1,4 @@
-"""Running a :class:`~kimed_hub.portal.search.SearchQuery` on either database backend.
+"""Running a :class:`~kimed_hub.catalogue.search.SearchQuery` on either database backend.
 
 Three sources are combined as bitsets (``facet_index``): the full-text match (SQLite
 FTS5 or PostgreSQL ``tsvector``/GIN, returning primary keys), the range filters (indexed
@@ -15,9 +15,9 @@ from collections import defaultdict
 
 from sqlalchemy import Connection, select
 
+from ..database import dataset_facets as facets
+from ..database import datasets, raw_rows
 from .bits import to_bits
-from .db import dataset_facets as facets
-from .db import datasets, raw_rows
 from .facet_index import FacetIndex
 from .indexing import FACETS, facet_value_label, query_terms
 from .search import FacetValue, Hit, SearchQuery, SearchResult

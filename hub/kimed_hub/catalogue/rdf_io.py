@@ -15,11 +15,14 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF
 
-from .errors import BadInput, TooLarge
+from ..errors import BadInput, TooLarge
 from .model import Dataset
 from .rdf_records import Record, record_iri, records_from_graph, records_to_graph
 from .validation import check_graph
-from .vocab import DCAT, PREFIXES, bind_prefixes
+from .vocab import CV, DCAT, PREFIXES, bind_prefixes, vocabularies
+
+#: EU language authority (the catalogue's languages).
+LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 
 #: Largest document accepted for import (a whole catalogue; each record ≤ 1 MB).
 MAX_DOCUMENT_BYTES = 64_000_000
@@ -110,9 +113,11 @@ def dump_records(
 ) -> str:
     """Serialise records as Turtle or JSON-LD; ``catalogue`` adds a dcat:Catalog node.
 
-    ``catalogue`` holds ``title``, ``description`` and ``publisher`` (names, in English).
+    ``catalogue`` holds ``title_de``/``title_en``, ``description_de``/``description_en``,
+    ``publisher``, ``email`` and ``homepage``.
     """
     graph = bind_prefixes(records_to_graph(records, base))
+    vocabularies().describe_values(graph)
     if catalogue:
         _add_catalogue(graph, records, base, catalogue)
     fmt = rdf_format(fmt)
@@ -122,13 +127,28 @@ def dump_records(
 
 
 def _add_catalogue(graph: Graph, records: list[Record], base: str, info: dict[str, str]):
-    node, publisher = URIRef(base), BNode()
+    """A dcat:Catalog node that meets DCAT-AP 3 on its own (title, description, publisher
+    with its contact point) and, since DCAT 3 makes every Catalog a Dataset, the dataset
+    properties a validator with RDFS inference asks of it too."""
+    node, publisher, contact = URIRef(base), BNode(), BNode()
     graph.add((node, RDF.type, DCAT.Catalog))
-    graph.add((node, DCTERMS.title, Literal(info["title"], lang="en")))
-    graph.add((node, DCTERMS.description, Literal(info["description"], lang="en")))
+    for lang in ("de", "en"):
+        graph.add((node, DCTERMS.title, Literal(info[f"title_{lang}"], lang=lang)))
+        graph.add((node, DCTERMS.description, Literal(info[f"description_{lang}"], lang=lang)))
+    homepage = URIRef(info["homepage"])
+    graph.add((node, FOAF.homepage, homepage))
+    graph.add((homepage, RDF.type, FOAF.Document))
+    for code in ("DEU", "ENG"):
+        language = URIRef(f"{LANGUAGE}{code}")
+        graph.add((node, DCTERMS.language, language))
+        graph.add((language, RDF.type, DCTERMS.LinguisticSystem))
     graph.add((node, DCTERMS.publisher, publisher))
     graph.add((publisher, RDF.type, FOAF.Agent))
     graph.add((publisher, FOAF.name, Literal(info["publisher"])))
+    graph.add((publisher, CV.contactPoint, contact))
+    graph.add((contact, RDF.type, CV.ContactPoint))
+    graph.add((contact, CV.email, Literal(info["email"])))
+    graph.add((contact, CV.contactPage, URIRef(info["homepage"])))
     for record in records:
         link = DCAT.dataset if isinstance(record, Dataset) else DCAT.resource
         graph.add((node, link, record_iri(record, base)))

@@ -4,7 +4,7 @@ The shapes are the DCAT-AP 3.0.1 core and range shapes (copied unchanged from SE
 ``shapes/README.md``) plus KIMed's own shapes for the HealthDCAT-AP fields it requires.
 The vocabularies are added to each data graph, so code lists and class ranges are
 checked offline, as the HealthDCAT-AP validator gotchas recommend. Results are turned
-into :class:`~kimed_hub.portal.errors.Violation` objects that name the record, the
+into :class:`~kimed_hub.errors.Violation` objects that name the record, the
 property path (``dcat:distribution/dcat:accessURL``) and what is wrong in plain words.
 """
 
@@ -17,7 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH
 from rdflib.term import Node
 
-from .errors import ValidationFailed, Violation
+from ..errors import ValidationFailed, Violation
 from .vocab import SHAPES_DIR, bind_prefixes, vocabularies
 
 SHAPE_FILES = ("dcat-ap-3.0.1-shapes.ttl", "dcat-ap-3.0.1-range.ttl", "kimed-shapes.ttl")

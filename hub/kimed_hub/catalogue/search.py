@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from .errors import BadInput
+from ..errors import BadInput
 from .indexing import FACETS, facet_value_label
 
 SORTS = ("relevance", "title", "modified", "size")

@@ -16,8 +16,14 @@ from datetime import UTC, datetime, time
 
 from sqlalchemy import Connection, insert, select, update
 
-from . import audit
-from .access_rows import (
+from .. import audit
+from ..catalogue.store import CatalogueStore
+from ..database import access_requests as requests
+from ..database import datasets, request_datasets, request_people, request_versions
+from ..errors import BadInput, Conflict, PermissionDenied, ValidationFailed, Violation
+from ..serde import canonical_json, check_limits, from_data, normalised
+from .application import Application, format_problems, submission_problems
+from .rows import (
     AccessRequest,
     Grant,
     insert_draft,
@@ -28,12 +34,6 @@ from .access_rows import (
     title_of,
     to_request,
 )
-from .application import Application, format_problems, submission_problems
-from .db import access_requests as requests
-from .db import datasets, request_datasets, request_people, request_versions
-from .errors import BadInput, Conflict, PermissionDenied, ValidationFailed, Violation
-from .serde import canonical_json, check_limits, from_data, normalised
-from .store import CatalogueStore
 from .workflow import (
     DECISIONS,
     FINAL,

@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .errors import BadInput, Violation
+from ..errors import BadInput, Violation
+from ..serde import from_data, items, text
 from .model import check_codes, check_identifier
-from .serde import from_data, items, text
 
 LONG_TEXT = 20_000
 

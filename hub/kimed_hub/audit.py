@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from .db import GENESIS, Database, audit_head, audit_log
+from .database import GENESIS, Database, audit_head, audit_log
 from .errors import BadInput
 
 

@@ -3,7 +3,7 @@
 Every write goes the same way: build the record (from a dataclass or JSON data), normal
 form, size limits, model checks, SHACL validation of its RDF form; then, in one database
 transaction, the row, its search-index rows and an audit entry. Any failure raises a
-:class:`~kimed_hub.portal.errors.PortalError` and leaves the database as it was. The
+:class:`~kimed_hub.errors.PortalError` and leaves the database as it was. The
 hub service (phase 2) wraps these methods in REST handlers; nothing here knows HTTP.
 """
 
@@ -15,24 +15,37 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from . import audit, search_sql
+from .. import audit
+from ..database import (
+    Database,
+    algorithm_training,
+    algorithms,
+    dataset_content,
+    datasets,
+    default_url,
+)
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..serde import check_limits, from_data, normalised
+from . import search_sql
 from . import store_rows as rows
 from .algorithm import Algorithm
-from .db import Database, algorithm_training, algorithms, dataset_content, datasets, default_url
-from .errors import Conflict, NotFound, ValidationFailed
 from .facet_index import FacetIndex
 from .model import Dataset
 from .rdf_io import dump_records, load_records
 from .rdf_records import KINDS, Record, records_to_graph
 from .search import SearchQuery, SearchResult
-from .serde import check_limits, from_data, normalised
 from .validation import check_graph
 
 DEFAULT_BASE_IRI = "https://kimed.example.org/catalogue/"
 CATALOGUE_INFO = {
-    "title": "KIMed data and algorithm catalogue",
-    "description": "Health datasets and AI algorithms available in the KIMed Workbench.",
+    "title_de": "KIMed-Katalog für Daten und Algorithmen",
+    "title_en": "KIMed data and algorithm catalogue",
+    "description_de": "Gesundheitsdaten und KI-Algorithmen, die in der KIMed Workbench "
+    "zugänglich sind.",
+    "description_en": "Health datasets and AI algorithms available in the KIMed Workbench.",
     "publisher": "KIMed Workbench",
+    "email": "katalog@kimed.example.org",
+    "homepage": "https://kimed.example.org/",
 }
 
 
@@ -239,7 +252,13 @@ class CatalogueStore:
                 if identifiers is not None:
                     query = query.where(table.c.identifier.in_(identifiers))
                 records += [from_data(cls, json.loads(r.document)) for r in conn.execute(query)]
-        return dump_records(records, fmt, self.base_iri, CATALOGUE_INFO)
+        if identifiers is not None:
+            missing = sorted(set(identifiers) - {r.identifier for r in records})
+            if missing:
+                raise NotFound(f"no record with identifier {', '.join(missing)}")
+        # One record's export is that record alone; the whole catalogue gets its Catalog.
+        wrapper = CATALOGUE_INFO if identifiers is None else None
+        return dump_records(records, fmt, self.base_iri, wrapper)
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Full-text and faceted search over the datasets (see ``search.py``)."""

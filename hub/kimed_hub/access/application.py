@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from .errors import Violation
-from .model import EMAIL_RE, URL_RE, check_codes
-from .serde import items, text
+from ..catalogue.model import EMAIL_RE, URL_RE, check_codes
+from ..errors import Violation
+from ..serde import items, text
 
 LONG_TEXT = 20_000
 #: Data access levels an applicant can ask for, least to most identifying.

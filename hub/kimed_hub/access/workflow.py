@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .errors import BadInput, ConflictOfInterest, IllegalTransition, PermissionDenied
+from ..errors import BadInput, ConflictOfInterest, IllegalTransition, PermissionDenied
 
 
 class State(StrEnum):

@@ -13,8 +13,8 @@ from datetime import date
 
 from sqlalchemy import Connection, select
 
+from ..database import datasets
 from .bits import to_bits
-from .db import datasets
 from .search import SearchQuery
 
 COLUMNS = {

@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from . import audit
+from .. import audit
+from ..database import access_requests as requests
+from ..database import request_datasets, request_people
+from ..errors import BadInput, NotFound
+from ..serde import canonical_json, from_data
 from .application import Application
-from .db import access_requests as requests
-from .db import request_datasets, request_people
-from .errors import BadInput, NotFound
-from .serde import canonical_json, from_data
 from .workflow import Actor, Role, State
 
 

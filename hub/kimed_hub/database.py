@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.schema import DDL
 
-from ..paths import hub_data_dir
+from .paths import hub_data_dir
 
 metadata = MetaData()
 

@@ -1,0 +1,147 @@
+"""Catalogue exchange, checked as a receiving portal checks it.
+
+Each exported record is validated ON ITS OWN: the data graph is exactly the exported
+document, with none of the project's vocabulary file added, against the DCAT-AP 3.0.1
+shapes and range shapes as SEMIC publishes them (``../shared/standards/dcat-ap``, not the
+project's copy) plus the project's HealthDCAT-AP shapes. What a receiver would reject
+(an untyped licence, a Catalog without a publisher contact) fails here.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from functools import cache
+
+import pytest
+from pyshacl import validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS
+
+from kimed_hub.catalogue.demo import demo_records
+from kimed_hub.catalogue.model import Dataset
+from kimed_hub.catalogue.rdf_io import dump_records
+from kimed_hub.catalogue.store import DEFAULT_BASE_IRI, CatalogueStore
+from kimed_hub.catalogue.vocab import CSVW, DCAT, DQV, SHAPES_DIR
+from kimed_hub.errors import NotFound
+from kimed_hub.paths import project_root
+
+STANDARDS = project_root().parent / "shared" / "standards" / "dcat-ap" / "releases" / "3.0.1"
+SEMIC_SHAPES = STANDARDS / "html" / "shacl"
+
+
+@cache
+def receiver_shapes() -> Graph:
+    """SEMIC's DCAT-AP 3.0.1 shapes and range shapes, and KIMed's HealthDCAT-AP shapes."""
+    if not (SEMIC_SHAPES / "shapes.ttl").exists():
+        pytest.fail(f"{SEMIC_SHAPES} missing: the shared standards folder is needed")
+    shapes = Graph()
+    for path in (SEMIC_SHAPES / "shapes.ttl", SEMIC_SHAPES / "range.ttl"):
+        shapes.parse(path, format="turtle")
+    shapes.parse(SHAPES_DIR / "kimed-shapes.ttl", format="turtle")
+    return shapes
+
+
+def receiver_report(document: str) -> tuple[bool, str]:
+    """Validate an exported Turtle document alone, as a receiving portal would."""
+    data = Graph().parse(data=document, format="turtle")
+    conforms, _, text = validate(data, shacl_graph=receiver_shapes(), inference="none")
+    return conforms, text
+
+
+@cache
+def demo() -> list:
+    return demo_records(DEFAULT_BASE_IRI)
+
+
+DEMO_IDS = [r.identifier for r in demo_records(DEFAULT_BASE_IRI)]
+
+
+@pytest.mark.parametrize("identifier", DEMO_IDS)
+def test_every_demo_record_validates_alone(identifier):
+    record = next(r for r in demo() if r.identifier == identifier)
+    conforms, text = receiver_report(dump_records([record], "turtle", DEFAULT_BASE_IRI))
+    assert conforms, text
+
+
+def test_the_check_fails_an_export_that_lacks_the_value_types():
+    """The check itself can fail: strip the described values and the range shapes object."""
+    record = next(r for r in demo() if isinstance(r, Dataset))
+    graph = Graph().parse(data=dump_records([record], "turtle", DEFAULT_BASE_IRI))
+    licences = set(graph.objects(None, DCTERMS.license))
+    for licence in licences:
+        graph.remove((licence, RDF.type, None))
+    conforms, text = receiver_report(graph.serialize(format="turtle"))
+    assert not conforms and "LicenseDocument" in text
+
+
+def test_whole_catalogue_export_has_a_conformant_catalog():
+    document = dump_records(demo(), "turtle", DEFAULT_BASE_IRI, _catalogue_info())
+    conforms, text = receiver_report(document)
+    assert conforms, text
+    graph = Graph().parse(data=document, format="turtle")
+    catalog = next(graph.subjects(RDF.type, DCAT.Catalog))
+    publisher = graph.value(catalog, DCTERMS.publisher)
+    assert graph.value(publisher, URIRef("http://data.europa.eu/m8g/contactPoint")) is not None
+    assert {t.language for t in graph.objects(catalog, DCTERMS.title)} == {"de", "en"}
+    assert len(set(graph.objects(catalog, DCAT.dataset))) == sum(
+        isinstance(r, Dataset) for r in demo()
+    )
+
+
+def test_values_carry_labels_and_dictionaries_titles_and_scores_are_measurements():
+    records = [r for r in demo() if isinstance(r, Dataset)]
+    with_variables = next(r for r in records if r.variables)
+    graph = Graph().parse(data=dump_records([with_variables], "turtle", DEFAULT_BASE_IRI))
+    for concept in graph.subjects(RDF.type, SKOS.Concept):
+        assert graph.value(concept, SKOS.prefLabel) is not None, concept
+    for kind in (CSVW.TableGroup, CSVW.Table):
+        for node in graph.subjects(RDF.type, kind):
+            assert graph.value(node, DCTERMS.title) is not None
+    scored = next((r for r in records if any(q.value is not None for q in r.quality)), None)
+    assert scored is not None, "the demo catalogue should hold a measured quality score"
+    graph = Graph().parse(data=dump_records([scored], "turtle", DEFAULT_BASE_IRI))
+    measurements = list(graph.subjects(RDF.type, DQV.QualityMeasurement))
+    assert measurements
+    for node in measurements:
+        assert graph.value(node, DQV.value) is not None
+        metric = graph.value(node, DQV.isMeasurementOf)
+        assert (metric, RDF.type, DQV.Metric) in graph
+
+
+def test_cli_export_writes_one_record_alone_and_names_unknown_ones(tmp_path):
+    db = f"sqlite:///{tmp_path / 'catalogue.sqlite'}"
+    store = CatalogueStore(db)
+    try:
+        store.import_rdf(dump_records(demo(), "turtle", DEFAULT_BASE_IRI), "turtle", actor="test")
+        with pytest.raises(NotFound, match="nosuch"):
+            store.export_rdf("turtle", ["nosuch"])
+    finally:
+        store.close()
+    out = tmp_path / "one.ttl"
+    env = {"KIMED_PORTAL_DB_URL": db, "KIMED_HUB_DATA_DIR": str(tmp_path)}
+    first = demo()[0].identifier
+    done = _kimed(["portal", "export", first, "-o", str(out)], env)
+    assert done.returncode == 0, done.stderr
+    graph = Graph().parse(out)
+    assert not list(graph.subjects(RDF.type, DCAT.Catalog))
+    assert receiver_report(out.read_text())[0]
+    refused = _kimed(["portal", "export", "nosuch"], env)
+    assert refused.returncode == 2 and "nosuch" in refused.stderr
+
+
+def _kimed(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "kimed_hub.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
+
+
+def _catalogue_info() -> dict[str, str]:
+    from kimed_hub.catalogue.store import CATALOGUE_INFO
+
+    return CATALOGUE_INFO
