@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from kimed_hub.portal import CatalogueStore, NotFound, verify_audit_log
-from kimed_hub.portal.audit import entries
+from kimed_hub.audit import entries, verify_audit_log
+from kimed_hub.catalogue import CatalogueStore
+from kimed_hub.errors import NotFound
 from kimed_hub.training.errors import NotYourWorkshop, WorkshopState
 from kimed_hub.training.plans import WorkshopPlan
 from kimed_hub.training.store import CLOSED, COLLECTED, GRADED, Result, TrainingStore

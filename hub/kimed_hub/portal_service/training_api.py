@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
-from ..portal import PortalError
+from ..errors import PortalError
 from ..training import load_catalogue
 from ..training.store import Result, Workshop
 from . import training_ops as ops

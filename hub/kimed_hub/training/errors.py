@@ -3,7 +3,7 @@ what went wrong in a course or workshop. Messages are shown to people as they ar
 
 from __future__ import annotations
 
-from ..portal.errors import BadInput, Conflict, NotFound, PermissionDenied, TooLarge
+from ..errors import BadInput, Conflict, NotFound, PermissionDenied, TooLarge
 
 
 class UnknownCourse(NotFound):

@@ -30,9 +30,9 @@ from sqlalchemy import (
     update,
 )
 
-from ..portal.audit import append, utc_now
-from ..portal.db import Database
-from ..portal.errors import NotFound
+from ..audit import append, utc_now
+from ..database import Database
+from ..errors import NotFound
 from .errors import NotYourWorkshop, WorkshopState
 from .plans import WorkshopPlan
 
