@@ -97,8 +97,8 @@ class HubProcess:
             try:
                 if requests.get(f"{self.url}/hub/api/", timeout=2).status_code == 200:
                     return self
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not up yet, or too busy starting to answer within 2 s (loaded hosts)
             time.sleep(0.3)
         raise TimeoutError(f"hub not up after {timeout} s:\n{self.log_tail()}")
 

@@ -91,3 +91,25 @@ def test_self_paced_results_are_kept_apart_from_workshop_results(stores):
     store.save_results("trainee", "course.check", [mine], None)
     store.save_results("trainee", "course.check", [mine], None)
     assert len(store.results("trainee")) == 1 and store.results("trainee")[0].workshop is None
+
+
+def test_live_status_from_the_hubs_user_model():
+    from datetime import UTC, datetime, timedelta
+
+    from kimed_hub.portal_service.training_ops import server_status
+
+    now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+    def at(seconds_ago: int) -> str:
+        return (now - timedelta(seconds=seconds_ago)).isoformat()
+
+    assert server_status(None, now) == "gone"
+    assert server_status({"servers": {}}, now) == "stopped"
+    starting = {"servers": {"": {"ready": False, "pending": "spawn", "started": at(30)}}}
+    assert server_status(starting, now) == "starting"
+    starting["servers"][""]["started"] = at(600)
+    assert server_status(starting, now) == "stuck"
+    ready = {"servers": {"": {"ready": True, "started": at(100), "last_activity": at(95)}}}
+    assert server_status(ready, now) == "ready"
+    ready["servers"][""]["last_activity"] = at(10)
+    assert server_status(ready, now) == "active"

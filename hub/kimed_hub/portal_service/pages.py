@@ -122,6 +122,7 @@ class PageHandler(PortalHandler):
             may_submit=self.may(SUBMIT_REQUESTS),
             may_check=self.may(CHECK_REQUESTS),
             may_decide=self.may(DECIDE_REQUESTS),
+            may_run_workshops=self.may("custom:kimed:run:workshops"),
             lang=self.lang,
             carry_lang=self.carry_lang,
             link=self.link,

@@ -46,12 +46,18 @@ def courses_json(lang: str, results: list[Result]) -> list[dict]:
     out = []
     for course in load_catalogue().values():
         mine = [r for r in results if r.course_id == course.id]
-        out.append({
-            "id": course.id, "title": course.title, "description": course.description,
-            "kernel": course.kernel, "duration_minutes": course.duration_minutes,
-            "notebooks": list(course.notebooks),
-            "passed": sum(r.passed for r in mine), "checks": len(mine),
-        })  # fmt: skip
+        out.append(
+            {
+                "id": course.id,
+                "title": course.title,
+                "description": course.description,
+                "kernel": course.kernel,
+                "duration_minutes": course.duration_minutes,
+                "notebooks": list(course.notebooks),
+                "passed": sum(r.passed for r in mine),
+                "checks": len(mine),
+            }
+        )
     return out
 
 

@@ -1,9 +1,13 @@
 """The hub's REST API as the training service uses it: accounts, groups, servers, and
 the trainees' files through the proxy (JupyterHub's contents API of their own server).
 
-The portal calls with its own service token; its role (``wiring.SERVICE_SCOPES``) lets
-it create and delete users and groups, start, stop and read the servers of members of
-the trainee group, and nobody else's (``servers!group=...``, ``access:servers!group=...``).
+The portal calls the hub with its own service token; its role
+(``wiring.training_service_scopes``) lets it create and delete users and groups, and
+start, stop and mint tokens for members of the trainee group only (``servers!group=...``,
+``tokens!group=...``). A trainee's server checks ``access:servers`` itself and does not
+resolve group filters, so files are read and written with a short-lived token of the
+trainee's own, limited to their own server (``access:servers!user=<name>``): the portal
+never holds a credential for a researcher's server.
 """
 
 from __future__ import annotations
@@ -32,13 +36,18 @@ class TrainingHub:
     public_url: str = field(default_factory=lambda: os.environ.get("KIMED_PUBLIC_URL", ""))
     token: str = field(default_factory=lambda: os.environ.get("JUPYTERHUB_API_TOKEN", ""))
     timeout: float = 60
+    #: Short-lived per-trainee tokens for their own server: {name: (token, expires at)}.
+    _tokens: dict = field(default_factory=dict)
 
-    async def call(self, method: str, url: str, body=None, ok=(200, 201, 202, 204)):
+    async def call(self, method: str, url: str, body=None, ok=(200, 201, 202, 204), token=None):
         """``(status, JSON answer)``; 404 comes back as ``(404, {})``, other errors raise."""
         request = HTTPRequest(
             url,
             method=method,
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+            headers={
+                "Authorization": f"token {token or self.token}",
+                "Content-Type": "application/json",
+            },
             body=None if body is None else json.dumps(body),
             request_timeout=self.timeout,
             allow_nonstandard_methods=True,
@@ -68,6 +77,7 @@ class TrainingHub:
         await self.call("POST", self.api(f"/users/{quote(name)}"), {})
 
     async def delete_user(self, name: str) -> None:
+        self._tokens.pop(name, None)
         await self.call("DELETE", self.api(f"/users/{quote(name)}"))
 
     async def create_group(self, group: str, users: list[str]) -> None:
@@ -105,8 +115,28 @@ class TrainingHub:
     def contents(self, name: str, path: str) -> str:
         return f"{self.public_url.rstrip('/')}/user/{quote(name)}/api/contents/{quote(path)}"
 
+    async def server_token(self, name: str) -> str:
+        """A token of ``name``'s own for their server only, valid ten minutes (reused
+        while more than two are left)."""
+        token, until = self._tokens.get(name, ("", 0.0))
+        if time.monotonic() < until - 120:
+            return token
+        body = {
+            "scopes": [f"access:servers!user={name}"],
+            "expires_in": 600,
+            "note": "kimed training: course material and collection",
+        }
+        _, answer = await self.call("POST", self.api(f"/users/{quote(name)}/tokens"), body)
+        self._tokens[name] = (answer["token"], time.monotonic() + 600)
+        return answer["token"]
+
+    async def files(self, method: str, name: str, path: str, query: str = "", body=None):
+        """A contents-API call on ``name``'s server with their server token."""
+        token = await self.server_token(name)
+        return await self.call(method, self.contents(name, path) + query, body, token=token)
+
     async def exists(self, name: str, path: str) -> bool:
-        code, _ = await self.call("GET", self.contents(name, path) + "?content=0")
+        code, _ = await self.files("GET", name, path, "?content=0")
         return code != 404
 
     async def put_notebook(self, name: str, path: str, notebook: dict) -> None:
@@ -115,14 +145,14 @@ class TrainingHub:
         for depth in range(1, len(parts) + 1):
             folder = "/".join(parts[:depth])
             if not await self.exists(name, folder):
-                await self.call("PUT", self.contents(name, folder), {"type": "directory"})
+                await self.files("PUT", name, folder, body={"type": "directory"})
         body = {"type": "notebook", "format": "json", "content": notebook}
-        await self.call("PUT", self.contents(name, path), body)
+        await self.files("PUT", name, path, body=body)
 
     async def read_notebook(self, name: str, path: str, max_bytes: int) -> dict | None:
         """The notebook at ``path`` (None if there is none); larger ones are refused
         before their content is read."""
-        code, meta = await self.call("GET", self.contents(name, path) + "?content=0")
+        code, meta = await self.files("GET", name, path, "?content=0")
         if code == 404:
             return None
         if (meta.get("size") or 0) > max_bytes:
@@ -130,5 +160,5 @@ class TrainingHub:
                 f"{name}'s {path} has {meta['size']:,} bytes; the grader reads at most "
                 f"{max_bytes:,} (policies/training.yaml). Ask them to clear large outputs."
             )
-        _, model = await self.call("GET", self.contents(name, path) + "?content=1&type=notebook")
+        _, model = await self.files("GET", name, path, "?content=1&type=notebook")
         return model.get("content")

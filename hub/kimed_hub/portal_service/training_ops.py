@@ -221,10 +221,14 @@ async def live_status(training: Training, workshop: Workshop) -> list[dict]:
     now = datetime.now(UTC)
     models = await asyncio.gather(*(training.hub.user(n) for n, _ in members))
     return [
-        {"username": name, "temporary": temporary, "server": server_status(model, now),
-         "prestart": training.progress.get(name, "")}
+        {
+            "username": name,
+            "temporary": temporary,
+            "server": server_status(model, now),
+            "prestart": training.progress.get(name, ""),
+        }
         for (name, temporary), model in zip(members, models, strict=True)
-    ]  # fmt: skip
+    ]
 
 
 # --- collect, grade, tear down ----------------------------------------------------------
@@ -310,10 +314,14 @@ async def teardown(training: Training, workshop: Workshop, instructor: str) -> d
         await asyncio.to_thread(remove_accounts, training.accounts_file, temporary)
     problems += await asyncio.to_thread(_remove_volumes, training, temporary)
     await training.hub.delete_group(workshop.group)
-    details = {"servers_stopped": [n for n, _ in members], "accounts_removed": temporary,
-               "problems": problems}  # fmt: skip
-    await asyncio.to_thread(training.store.set_state, workshop, CLOSED, instructor,
-                            "workshop.teardown", details)  # fmt: skip
+    details = {
+        "servers_stopped": [n for n, _ in members],
+        "accounts_removed": temporary,
+        "problems": problems,
+    }
+    await asyncio.to_thread(
+        training.store.set_state, workshop, CLOSED, instructor, "workshop.teardown", details
+    )
     for name, _ in members:
         training.progress.pop(name, None)
     return details

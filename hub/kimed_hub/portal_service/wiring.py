@@ -43,16 +43,18 @@ SERVICE_SCOPES = ["read:servers", "delete:servers"]
 
 def training_service_scopes(trainee_group: str) -> list[str]:
     """What the portal needs in the hub to run workshops (``training_ops``): create and
-    delete temporary accounts and workshop groups, read who is in which group, and start,
-    stop and read the servers of members of the trainee group only: never a researcher's
-    (enrolment refuses anyone outside that group)."""
+    delete temporary accounts and workshop groups, read who is in which group, start and
+    stop the servers of members of the trainee group, and give those members short-lived
+    tokens for their own server (a server does not resolve ``access:servers!group=``, so
+    the portal reads and writes course files with the trainee's token): never a
+    researcher's server (enrolment refuses anyone outside that group)."""
     return [
         "admin:users",
         "admin:groups",
         "read:users:groups",
         "read:users:activity",
         f"servers!group={trainee_group}",
-        f"access:servers!group={trainee_group}",
+        f"tokens!group={trainee_group}",
     ]
 
 
