@@ -76,6 +76,13 @@ DEMONSTRATORS: list[Demonstrator] = [
         batch_parameter="input_path",
         batch_glob="*.nii.gz",
     ),
+    Demonstrator(
+        name="phenotype",
+        notebook="notebooks/phenotype.ipynb",
+        description="TOP-style phenotyping on fictional MII FHIR data: generate, import, "
+        "classify, compare with ground truth (needs kimed_hub: host runner)",
+        runtime="40 s",
+    ),
 ]
 
 

@@ -8,6 +8,8 @@ kimed image build      build (or reuse) the images;  kimed image lock: refresh t
 kimed clean            remove this workbench's user containers (--volumes: homes too)
 kimed portal verify-audit | load-demo | import FILE | demo-data
                        the portal's database (the hub's: KIMED_PORTAL_DB_URL or beside it)
+kimed data generate-mii OUT | import-fhir SOURCE --dataset ID
+                       MII/FHIR data: fictional data, import into a dataset's tables
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import images
+from . import cli_data, images
 from .accounts import demo_passwords, ensure_demo_accounts
 from .gpus import detect_gpu_ids
 from .paths import hub_data_dir, project_root
@@ -117,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("identifiers", nargs="*", help="records to export (default: all)")
     exporting.add_argument("--format", default="turtle", choices=["turtle", "json-ld"])
     exporting.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+    cli_data.add_parser(sub)
     return parser
 
 
@@ -168,6 +171,8 @@ def _dispatch(argv: list[str]) -> int:
         clean(args.volumes)
     elif args.command == "portal":
         return portal_command(args)
+    elif args.command == "data":
+        return cli_data.run(args)
     return 0
 
 

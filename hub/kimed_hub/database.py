@@ -92,6 +92,21 @@ dataset_content = Table(
     Column("fts_variables", Text),
 )
 
+# Records written by other portals keep their whole description as received (N-Triples),
+# exported verbatim; the datasets row above is the portal's searchable copy.
+foreign_records = Table(
+    "portal_foreign_records",
+    metadata,
+    Column(
+        "dataset_pk",
+        Integer,
+        ForeignKey("portal_datasets.pk", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("source_iri", Text, nullable=False),
+    Column("triples", Text, nullable=False),
+)
+
 dataset_facets = Table(
     "portal_dataset_facets",
     metadata,

@@ -16,10 +16,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF
 
 from ..errors import BadInput, TooLarge
+from .foreign import describe_values, foreign_records
 from .model import Dataset
-from .rdf_records import Record, record_iri, records_from_graph, records_to_graph
+from .rdf_records import KINDS, Record, record_iri, records_from_graph, records_to_graph
 from .validation import check_graph
-from .vocab import CV, DCAT, PREFIXES, bind_prefixes, vocabularies
+from .vocab import CV, DCAT, PREFIXES, bind_prefixes
 
 #: EU language authority (the catalogue's languages).
 LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
@@ -99,34 +100,69 @@ def _has_reference(value: Any) -> bool:
 
 
 def load_records(data: bytes | str, fmt: str, base: str) -> list[Record]:
-    """Parse, validate (SHACL) and map a document to records; raise on any problem."""
-    graph = parse_graph(data, fmt)
-    check_graph(graph)
-    records = records_from_graph(graph, base)
-    if not records:
-        raise BadInput("the document holds no dcat:Dataset and no kimed:Algorithm")
+    """Parse, validate (SHACL) and map a document of this portal's own records."""
+    records, foreign = load_document(data, fmt, base)
+    if foreign:
+        names = ", ".join(f.iri for f in foreign)
+        raise BadInput(f"records of other portals need an import (kimed portal import): {names}")
     return records
 
 
+def load_document(data: bytes | str, fmt: str, base: str) -> tuple[list[Record], list]:
+    """Parse a document into this portal's records and other portals' records.
+
+    Records under ``base`` are this portal's and meet its own rules (SHACL with KIMed's
+    shapes, the model checks); datasets with any other IRI were written elsewhere and meet
+    the specifications only (``foreign.py``). Raises on any problem in either; returns
+    ``(records, foreign_records)``.
+    """
+    graph = parse_graph(data, fmt)
+    foreign = foreign_records(graph, base)
+    for item in foreign:
+        graph -= item.graph
+    records = []
+    own_types = [nmap.types[0] for nmap, _, _ in KINDS.values()]
+    if any(next(graph.subjects(RDF.type, kind), None) is not None for kind in own_types):
+        check_graph(graph)
+        records = records_from_graph(graph, base)
+    if not records and not foreign:
+        raise BadInput("the document holds no dcat:Dataset and no kimed:Algorithm")
+    return records, foreign
+
+
 def dump_records(
-    records: list[Record], fmt: str, base: str, catalogue: dict[str, str] | None = None
+    records: list[Record],
+    fmt: str,
+    base: str,
+    catalogue: dict[str, str] | None = None,
+    originals: dict[str, tuple[str, str]] | None = None,
 ) -> str:
     """Serialise records as Turtle or JSON-LD; ``catalogue`` adds a dcat:Catalog node.
+
+    ``originals`` maps the identifiers of records from other portals to their source IRI
+    and description as received (N-Triples); those are written as received.
 
     ``catalogue`` holds ``title_de``/``title_en``, ``description_de``/``description_en``,
     ``publisher``, ``email`` and ``homepage``.
     """
-    graph = bind_prefixes(records_to_graph(records, base))
-    vocabularies().describe_values(graph)
+    originals = originals or {}
+    own = [r for r in records if r.identifier not in originals]
+    graph = bind_prefixes(records_to_graph(own, base))
+    for _, triples in originals.values():
+        graph.parse(data=triples, format="nt")
+    describe_values(graph)
     if catalogue:
-        _add_catalogue(graph, records, base, catalogue)
+        iris = {ident: URIRef(iri) for ident, (iri, _) in originals.items()}
+        _add_catalogue(graph, records, base, catalogue, iris)
     fmt = rdf_format(fmt)
     if fmt == "json-ld":
         return graph.serialize(format="json-ld", context=JSONLD_CONTEXT, indent=1)
     return graph.serialize(format="turtle")
 
 
-def _add_catalogue(graph: Graph, records: list[Record], base: str, info: dict[str, str]):
+def _add_catalogue(
+    graph: Graph, records: list[Record], base: str, info: dict[str, str], iris: dict[str, URIRef]
+):
     """A dcat:Catalog node that meets DCAT-AP 3 on its own (title, description, publisher
     with its contact point) and, since DCAT 3 makes every Catalog a Dataset, the dataset
     properties a validator with RDFS inference asks of it too."""
@@ -151,4 +187,4 @@ def _add_catalogue(graph: Graph, records: list[Record], base: str, info: dict[st
     graph.add((contact, CV.contactPage, URIRef(info["homepage"])))
     for record in records:
         link = DCAT.dataset if isinstance(record, Dataset) else DCAT.resource
-        graph.add((node, link, record_iri(record, base)))
+        graph.add((node, link, iris.get(record.identifier) or record_iri(record, base)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, delete, select
@@ -26,17 +27,28 @@ from ..database import (
 )
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..serde import check_limits, from_data, normalised
-from . import search_sql
+from . import foreign_rows, search_sql
 from . import store_rows as rows
 from .algorithm import Algorithm
 from .facet_index import FacetIndex
 from .model import Dataset
-from .rdf_io import dump_records, load_records
+from .rdf_io import dump_records, load_document
 from .rdf_records import KINDS, Record, records_to_graph
 from .search import SearchQuery, SearchResult
 from .validation import check_graph
 
 DEFAULT_BASE_IRI = "https://kimed.example.org/catalogue/"
+
+
+@dataclass
+class ImportResult:
+    """What an import stored: identifiers, and per record of another portal the properties
+    kept verbatim (exported again) but not modelled (not searchable or shown here)."""
+
+    identifiers: list[str]
+    kept_not_modelled: dict[str, list[str]] = field(default_factory=dict)
+
+
 CATALOGUE_INFO = {
     "title_de": "KIMed-Katalog für Daten und Algorithmen",
     "title_en": "KIMed data and algorithm catalogue",
@@ -99,8 +111,12 @@ class CatalogueStore:
 
         ``expected_revision`` (0 for "must be new") guards against lost updates.
         """
+        identifier = record.get("identifier") if isinstance(record, dict) else record.identifier
+        with self.db.read() as conn:  # before the checks: they would name KIMed's rules
+            foreign_rows.refuse_edits(conn, [str(identifier or "")])
         ds = self.prepare(record, Dataset)
         with self.db.write() as conn:
+            foreign_rows.refuse_edits(conn, [ds.identifier])
             return rows.write_datasets(conn, [ds], actor, expected_revision)[0]
 
     def add_datasets(
@@ -223,7 +239,24 @@ class CatalogueStore:
 
     def import_rdf(self, data: bytes | str, fmt: str, *, actor: str) -> list[str]:
         """Import a Turtle/JSON-LD document: all its records or, on any problem, none."""
-        return self.put_records(load_records(data, fmt, self.base_iri), actor=actor, shacl=False)
+        return self.import_document(data, fmt, actor=actor).identifiers
+
+    def import_document(self, data: bytes | str, fmt: str, *, actor: str) -> ImportResult:
+        """Import a document of this portal's records and/or other portals' records.
+
+        Everything or nothing is stored. The result names, per record from another
+        portal, the properties kept verbatim but not modelled (not searchable here).
+        """
+        records, foreign = load_document(data, fmt, self.base_iri)
+        records = [self.prepare(r, shacl=False) for r in records]
+        with self.db.write() as conn:
+            self._write_records(conn, records, actor)
+            if foreign:
+                foreign_rows.write_foreign(conn, foreign, actor)
+        return ImportResult(
+            [r.identifier for r in records] + [f.record.identifier for f in foreign],
+            {f.record.identifier: f.unsupported for f in foreign},
+        )
 
     def put_records(self, records: list[Record], *, actor: str, shacl: bool = True) -> list[str]:
         """Create or replace datasets and algorithms together, in one transaction.
@@ -233,15 +266,19 @@ class CatalogueStore:
         records that were just validated as a whole document (``import_rdf``).
         """
         records = [self.prepare(r, shacl=shacl) for r in records]
+        with self.db.write() as conn:
+            self._write_records(conn, records, actor)
+        return [r.identifier for r in records]
+
+    def _write_records(self, conn: Connection, records: list[Record], actor: str) -> None:
         found = sorted(
             (r for r in records if isinstance(r, Dataset)), key=lambda d: bool(d.derived_from)
         )
-        with self.db.write() as conn:
-            if found:
-                rows.write_datasets(conn, found, actor, None)
-            for algo in (r for r in records if isinstance(r, Algorithm)):
-                rows.write_algorithm(conn, algo, actor, None)
-        return [r.identifier for r in records]
+        foreign_rows.refuse_edits(conn, [r.identifier for r in found])
+        if found:
+            rows.write_datasets(conn, found, actor, None)
+        for algo in (r for r in records if isinstance(r, Algorithm)):
+            rows.write_algorithm(conn, algo, actor, None)
 
     def export_rdf(self, fmt: str = "turtle", identifiers: list[str] | None = None) -> str:
         """The catalogue (or the named records) as DCAT Turtle or JSON-LD."""
@@ -258,7 +295,9 @@ class CatalogueStore:
                 raise NotFound(f"no record with identifier {', '.join(missing)}")
         # One record's export is that record alone; the whole catalogue gets its Catalog.
         wrapper = CATALOGUE_INFO if identifiers is None else None
-        return dump_records(records, fmt, self.base_iri, wrapper)
+        with self.db.read() as conn:
+            kept = foreign_rows.originals(conn, [r.identifier for r in records])
+        return dump_records(records, fmt, self.base_iri, wrapper, kept)
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Full-text and faceted search over the datasets (see ``search.py``)."""

@@ -58,6 +58,14 @@ def violations(data: Graph) -> list[Violation]:
     )
     if conforms:
         return []
+    return readable_violations(merged, results, shapes_graph())
+
+
+def readable_violations(data: Graph, results: Graph, shapes: Graph) -> list[Violation]:
+    """The violations in a pySHACL results graph, as people can read them, sorted.
+
+    ``shapes`` is the graph that was checked against (its sh:message texts are used).
+    """
     # Only the report's own results: pyshacl also attaches the nested sh:node results as
     # sh:detail, which repeat the enclosing result less clearly.
     failed = [
@@ -66,17 +74,17 @@ def violations(data: Graph) -> list[Violation]:
         for result in results.objects(report, SH.result)
         if results.value(result, SH.resultSeverity) == SH.Violation
     ]
-    found = [_describe(merged, results, result) for result in failed]
+    found = [_describe(data, results, result, shapes) for result in failed]
     return sorted(set(found), key=lambda v: (v.focus, v.field, v.message))
 
 
-def _describe(data: Graph, results: Graph, result: Node) -> Violation:
+def _describe(data: Graph, results: Graph, result: Node, shapes: Graph) -> Violation:
     focus = results.value(result, SH.focusNode)
     path = results.value(result, SH.resultPath)
     shape = results.value(result, SH.sourceShape)
     record, prefix = _locate(data, focus)
     field = "/".join(p for p in (prefix, _path_text(data, results, path)) if p) or "(record)"
-    return Violation(field, _message(data, results, result, shape), record)
+    return Violation(field, _message(data, results, result, shape, shapes), record)
 
 
 def _locate(data: Graph, focus: Node) -> tuple[str, str]:
@@ -121,9 +129,9 @@ def _show(data: Graph, value: Node | None) -> str:
     return ""
 
 
-def _message(data: Graph, results: Graph, result: Node, shape: Node | None) -> str:
+def _message(data: Graph, results: Graph, result: Node, shape: Node | None, shapes: Graph) -> str:
     """The shape's own sh:message if it has one, else a plain rewording of the constraint."""
-    own = shapes_graph().value(shape, SH.message) if shape is not None else None
+    own = shapes.value(shape, SH.message) if shape is not None else None
     value = results.value(result, SH.value)
     shown = _show(data, value) if value != results.value(result, SH.focusNode) else ""
     suffix = f" (found {shown})" if shown else ""
@@ -134,9 +142,9 @@ def _message(data: Graph, results: Graph, result: Node, shape: Node | None) -> s
     if template is None:
         return str(results.value(result, SH.resultMessage)) + suffix
     params = {
-        "n": shapes_graph().value(shape, SH.minCount) or shapes_graph().value(shape, SH.maxCount),
-        "cls": _qname(data, shapes_graph().value(shape, SH["class"]) or SH.Shape),
-        "datatype": _qname(data, shapes_graph().value(shape, SH.datatype) or SH.Shape),
+        "n": shapes.value(shape, SH.minCount) or shapes.value(shape, SH.maxCount),
+        "cls": _qname(data, shapes.value(shape, SH["class"]) or SH.Shape),
+        "datatype": _qname(data, shapes.value(shape, SH.datatype) or SH.Shape),
     }
     return template.format(**params) + suffix
 

@@ -71,8 +71,8 @@ class ImportHandler(ApiHandler):
         if not body.strip():
             raise BadInput("The request needs a Turtle or JSON-LD body.")
         store = self.portal.store
-        imported = await self.run(store.import_rdf, body, formats[media], actor=self.caller())
-        self.finish({"imported": imported})
+        result = await self.run(store.import_document, body, formats[media], actor=self.caller())
+        self.finish({"imported": result.identifiers, "kept_not_modelled": result.kept_not_modelled})
 
 
 class RdfHandler(ApiHandler):

@@ -51,8 +51,14 @@ def import_file(db_url: str, path: Path, actor: str) -> int:
     if fmt is None:
         raise ValueError(f"{path}: use a .ttl (Turtle) or .jsonld (JSON-LD) file")
     with closing(CatalogueStore(db_url)) as store:
-        imported = store.import_rdf(path.read_bytes(), fmt, actor=actor)
-    print(f"imported {len(imported)} record(s): {', '.join(imported)}")
+        result = store.import_document(path.read_bytes(), fmt, actor=actor)
+    print(f"imported {len(result.identifiers)} record(s): {', '.join(result.identifiers)}")
+    for identifier, kept in result.kept_not_modelled.items():
+        if kept:
+            print(
+                f"{identifier}: from another portal; kept as received and exported again, "
+                f"but not searchable or shown here: {', '.join(kept)}"
+            )
     return 0
 
 

@@ -1,0 +1,222 @@
+"""Evaluate phenotype definitions over an import's tables: per-patient classification.
+
+    tables = ClinicalTables.load(Path("/data/mii-demo"))
+    result = Evaluator(tables, load_definitions(path)).classify()   # patients x phenotypes
+    result.sum()                                                    # cohort sizes
+
+Every phenotype becomes a boolean column over all patients; ``values(id)`` gives derived
+phenotypes' numbers (e.g. BMI). Work is vectorised with pandas: a single phenotype is one
+filter over its table (codes matched on the table's categories), a count a shifted
+difference per patient, a formula one column expression. Results are memoised per
+evaluator, so combinations and feasibility queries reuse what they share.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .formula import evaluate
+from .phenotype_defs import Definitions, Phenotype
+
+EVENT_TABLES = (
+    "condition",
+    "observation",
+    "procedure",
+    "medication_statement",
+    "medication_administration",
+)
+
+
+def _read(folder: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """A table from Parquet, or from CSV where pyarrow is missing (the workbench kernel)."""
+    try:
+        return pd.read_parquet(folder / f"{name}.parquet", columns=columns)
+    except ImportError:
+        frame = pd.read_csv(folder / f"{name}.csv", usecols=columns, dtype={"code": str})
+        if "time" in frame:
+            frame["time"] = pd.to_datetime(frame["time"], utc=True)
+        if "birth_date" in frame:
+            frame["birth_date"] = pd.to_datetime(frame["birth_date"]).dt.date
+        return frame
+
+
+@dataclass
+class ClinicalTables:
+    """The tables the engine reads, in memory, codes as categories."""
+
+    patients: pd.DataFrame
+    events: dict[str, pd.DataFrame]
+    fingerprint: str = ""  # the import's manifest hash: changes whenever the data do
+
+    @classmethod
+    def load(cls, folder: Path) -> ClinicalTables:
+        """Read an imported dataset's folder (or a consent-filtered view of it)."""
+        folder = Path(folder)
+        patients = _read(folder, "patient", ["patient_id", "gender", "birth_date"])
+        columns = ["patient_id", "code", "code_system", "time"]
+        events = {}
+        for name in EVENT_TABLES:
+            extra = ["value", "unit"] if name == "observation" else []
+            frame = _read(folder, name, columns + extra)
+            for column in ("code", "code_system", "patient_id") + (("unit",) if extra else ()):
+                frame[column] = frame[column].astype("category")
+            events[name] = frame
+        manifest = folder / "manifest.json"
+        digest = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else ""
+        return cls(patients.set_index("patient_id", drop=False), events, digest)
+
+
+def _day_start(day: date) -> pd.Timestamp:
+    return pd.Timestamp(datetime.combine(day, time.min, UTC))
+
+
+def _in_range(series: pd.Series, spec: dict) -> pd.Series:
+    mask = pd.Series(True, index=series.index)
+    if "min" in spec:
+        mask &= series >= spec["min"]
+    if "max" in spec:
+        mask &= series <= spec["max"]
+    if "above" in spec:
+        mask &= series > spec["above"]
+    if "below" in spec:
+        mask &= series < spec["below"]
+    return mask & series.notna()
+
+
+def _code_mask(frame: pd.DataFrame, codes: dict) -> pd.Series:
+    categories = frame["code"].cat.categories
+    wanted = [c for c in categories if c in codes["codes"] or c.startswith(codes["prefixes"])]
+    return frame["code"].isin(wanted) & (frame["code_system"] == codes["system"])
+
+
+def _ages(births: pd.Series, on: date) -> pd.Series:
+    years = births.map(lambda b: on.year - b.year - ((on.month, on.day) < (b.month, b.day)))
+    return years.astype(float)
+
+
+class Evaluator:
+    """Phenotypes of ``definitions`` over ``tables``, memoised per phenotype."""
+
+    def __init__(self, tables: ClinicalTables, definitions: Definitions):
+        self.tables, self.definitions = tables, definitions
+        self.index = tables.patients.index
+        self._present: dict[str, pd.Series] = {}
+        self._values: dict[str, pd.Series] = {}
+        self._events: dict[str, pd.DataFrame] = {}
+
+    def phenotype(self, ident: str) -> Phenotype:
+        return self.definitions.phenotypes[ident]
+
+    def classify(self, idents: list[str] | None = None) -> pd.DataFrame:
+        """A boolean table: one row per patient, one column per phenotype."""
+        idents = idents or list(self.definitions.phenotypes)
+        return pd.DataFrame({i: self.present(i) for i in idents}, index=self.index)
+
+    def cohort_sizes(self, idents: list[str] | None = None) -> dict[str, int]:
+        """How many patients have each phenotype."""
+        return {k: int(v) for k, v in self.classify(idents).sum().items()}
+
+    def present(self, ident: str) -> pd.Series:
+        """Which patients have phenotype ``ident`` (boolean, indexed by patient id)."""
+        if ident not in self._present:
+            self._present[ident] = self._compute(self.phenotype(ident))
+        return self._present[ident]
+
+    def _compute(self, p: Phenotype) -> pd.Series:
+        if p.kind == "single" and p.spec["resource"] == "patient":
+            return self._patients(p.spec)
+        if p.kind == "single":
+            return self._has(self.events(p.id)["patient_id"])
+        if p.kind == "count":
+            return self._count(p.spec)
+        if p.kind == "derived":
+            return self._has(self.values(p.id).index)
+        return self._expression(p.spec)
+
+    def _has(self, patients) -> pd.Series:
+        return pd.Series(self.index.isin(pd.Index(patients).unique()), index=self.index)
+
+    def _patients(self, spec: dict) -> pd.Series:
+        frame, mask = self.tables.patients, pd.Series(True, index=self.index)
+        if spec["age"]:
+            ages = _ages(frame["birth_date"], self.definitions.reference_date)
+            mask &= _in_range(ages, {k: v for k, v in spec["age"].items() if k != "unit"})
+        if spec["gender"]:
+            mask &= frame["gender"].isin(spec["gender"])
+        return mask
+
+    def events(self, ident: str) -> pd.DataFrame:
+        """The matching events of single phenotype ``ident``: patient_id, time, value."""
+        if ident not in self._events:
+            self._events[ident] = self._filter(self.phenotype(ident).spec)
+        return self._events[ident]
+
+    def _filter(self, spec: dict) -> pd.DataFrame:
+        frame = self.tables.events[spec["resource"]]
+        mask = _code_mask(frame, spec["codes"])
+        value = spec["value"]
+        if "unit" in value:
+            mask &= frame["unit"] == value["unit"]
+        if set(value) - {"unit"}:
+            mask &= _in_range(frame["value"], {k: v for k, v in value.items() if k != "unit"})
+        period = spec["period"]
+        if "from" in period:
+            mask &= frame["time"] >= _day_start(period["from"])
+        if "to" in period:
+            mask &= frame["time"] < _day_start(period["to"] + timedelta(days=1))
+        keep = ["patient_id", "time"] + (["value"] if "value" in frame else [])
+        found = frame.loc[mask, keep]
+        return found.assign(patient_id=found["patient_id"].astype(str))
+
+    def _count(self, spec: dict) -> pd.Series:
+        events = self.events(spec["of"]).sort_values(["patient_id", "time"], kind="stable")
+        n, within = spec["at_least"], spec["within_days"]
+        if within is None:
+            sizes = events.groupby("patient_id").size()
+            return self._has(sizes.index[sizes >= n])
+        later = events.groupby("patient_id")["time"].shift(-(n - 1))
+        close = (later - events["time"]) <= pd.Timedelta(days=within)
+        return self._has(events.loc[close, "patient_id"])
+
+    def values(self, ident: str) -> pd.Series:
+        """Per-patient numbers of a derived (or single, aggregated) phenotype."""
+        if ident not in self._values:
+            self._values[ident] = self._value_of(self.phenotype(ident))
+        return self._values[ident]
+
+    def _value_of(self, p: Phenotype) -> pd.Series:
+        if p.kind == "single":
+            events = self.events(p.id).sort_values(["patient_id", "time"], kind="stable")
+            return events.groupby("patient_id")["value"].last()
+        if p.kind != "derived":
+            raise ValueError(f"phenotype {p.id} is {p.kind}: it has no values")
+        columns = {}
+        for name, used in p.spec["variables"].items():
+            columns[name] = self._aggregate(used, p.spec["aggregate"])
+        frame = pd.DataFrame(columns).dropna()
+        result = evaluate(p.spec["formula"], {k: frame[k].to_numpy() for k in frame})
+        series = pd.Series(np.asarray(result, dtype=float), index=frame.index)
+        return series[_in_range(series, p.spec["value"])]
+
+    def _aggregate(self, ident: str, how: str) -> pd.Series:
+        used = self.phenotype(ident)
+        if used.kind != "single":
+            return self.values(ident)
+        events = self.events(ident).sort_values(["patient_id", "time"], kind="stable")
+        return getattr(events.groupby("patient_id")["value"], how)()
+
+    def _expression(self, expression) -> pd.Series:
+        if isinstance(expression, str):
+            return self.present(expression)
+        ((key, value),) = expression.items()
+        if key == "not":
+            return ~self._expression(value)
+        parts = [self._expression(part) for part in value]
+        combine = np.logical_and if key == "all_of" else np.logical_or
+        return pd.Series(combine.reduce(parts), index=self.index)

@@ -1,0 +1,291 @@
+"""Analysis-ready tables from FHIR resources: one table per resource type, fixed columns.
+
+Every event table has ``id``, ``patient_id``, ``encounter_id``, the resource's primary
+code as ``code``/``code_system``/``code_display`` (the MII-preferred system first, see
+``codes.CODED_ELEMENTS``) and ``time``: the clinically relevant moment (onset, effective,
+performed, start) as a UTC timestamp. Partial FHIR dates (``2020``, ``2020-05``) become the
+first day of their period at 00:00 UTC; dates stay dates. The patient table is keyed by
+``patient_id``. Consent has one row per nested provision (policy code, permit or deny, and
+its period), which is what the consent filter reads.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pyarrow as pa
+
+from .codes import CODED_ELEMENTS, CONSENT_POLICY
+
+TS = pa.timestamp("us", tz="UTC")
+CODE_COLUMNS = [("code", pa.string()), ("code_system", pa.string()), ("code_display", pa.string())]
+EVENT = [("id", pa.string()), ("patient_id", pa.string()), ("encounter_id", pa.string())]
+
+SCHEMAS = {
+    "Patient": pa.schema(
+        [
+            ("patient_id", pa.string()),
+            ("gender", pa.string()),
+            ("birth_date", pa.date32()),
+            ("deceased", pa.bool_()),
+            ("deceased_date", pa.date32()),
+            ("postal_code", pa.string()),
+            ("country", pa.string()),
+        ]
+    ),
+    "Encounter": pa.schema(
+        [
+            *EVENT,
+            ("status", pa.string()),
+            ("class_code", pa.string()),
+            ("type_code", pa.string()),
+            ("time", TS),
+            ("end", TS),
+        ]
+    ),
+    "Condition": pa.schema(
+        [
+            *EVENT,
+            *CODE_COLUMNS,
+            ("code_version", pa.string()),
+            ("clinical_status", pa.string()),
+            ("time", TS),
+            ("recorded_date", pa.date32()),
+        ]
+    ),
+    "Procedure": pa.schema([*EVENT, *CODE_COLUMNS, ("status", pa.string()), ("time", TS)]),
+    "Observation": pa.schema(
+        [
+            *EVENT,
+            *CODE_COLUMNS,
+            ("status", pa.string()),
+            ("category", pa.string()),
+            ("time", TS),
+            ("value", pa.float64()),
+            ("unit", pa.string()),
+            ("unit_system", pa.string()),
+            ("value_code", pa.string()),
+        ]
+    ),
+    "MedicationStatement": pa.schema(
+        [*EVENT, *CODE_COLUMNS, ("status", pa.string()), ("time", TS), ("end", TS)]
+    ),
+    "MedicationAdministration": pa.schema(
+        [*EVENT, *CODE_COLUMNS, ("status", pa.string()), ("time", TS), ("end", TS)]
+    ),
+    "Consent": pa.schema(
+        [
+            ("id", pa.string()),
+            ("patient_id", pa.string()),
+            ("status", pa.string()),
+            ("time", TS),
+            ("policy_code", pa.string()),
+            ("policy_display", pa.string()),
+            ("provision_type", pa.string()),
+            ("period_start", pa.date32()),
+            ("period_end", pa.date32()),
+        ]
+    ),
+}
+#: The file name (without suffix) of each resource type's table.
+TABLE_NAMES = {
+    "Patient": "patient",
+    "Encounter": "encounter",
+    "Condition": "condition",
+    "Procedure": "procedure",
+    "Observation": "observation",
+    "MedicationStatement": "medication_statement",
+    "MedicationAdministration": "medication_administration",
+    "Consent": "consent",
+}
+SUPPORTED = tuple(SCHEMAS)
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """A FHIR date or dateTime as an aware UTC datetime (partial dates: period start)."""
+    if not text:
+        return None
+    if len(text) == 4:
+        text += "-01-01"
+    elif len(text) == 7:
+        text += "-01"
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:  # a plain date (a dateTime with a time must carry a zone)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def parse_date(text: str | None) -> date | None:
+    """A FHIR date (or the date part of a dateTime) as a date."""
+    moment = parse_time(text[:10] if text else None)
+    return moment.date() if moment else None
+
+
+def ref_id(reference: dict | None, kind: str) -> str | None:
+    """``'abc'`` from ``{"reference": "Patient/abc"}`` when ``kind`` is Patient."""
+    if not reference or "reference" not in reference:
+        return None
+    target = reference["reference"]
+    prefix = f"{kind}/"
+    return target[len(prefix) :] if target.startswith(prefix) else None
+
+
+def primary_coding(resource: dict) -> dict:
+    """The coding the table keeps: the first of the most preferred allowed system."""
+    element, systems = CODED_ELEMENTS[resource["resourceType"]]
+    codings = resource.get(element, {}).get("coding", [])
+    for system in systems:
+        for coding in codings:
+            if coding.get("system") == system:
+                return coding
+    return {}
+
+
+def _coded(resource: dict) -> dict:
+    coding = primary_coding(resource)
+    return {
+        "code": coding.get("code"),
+        "code_system": coding.get("system"),
+        "code_display": coding.get("display"),
+    }
+
+
+def _first_code(concept_list: list | None) -> str | None:
+    for concept in concept_list or []:
+        for coding in concept.get("coding", []):
+            return coding.get("code")
+    return None
+
+
+def _event(resource: dict, encounter_key: str = "encounter") -> dict:
+    return {
+        "id": resource["id"],
+        "patient_id": ref_id(resource.get("subject"), "Patient"),
+        "encounter_id": ref_id(resource.get(encounter_key), "Encounter"),
+    }
+
+
+def _effective(resource: dict, name: str) -> tuple[datetime | None, datetime | None]:
+    period = resource.get(f"{name}Period")
+    if period:
+        return parse_time(period.get("start")), parse_time(period.get("end"))
+    return parse_time(resource.get(f"{name}DateTime")), None
+
+
+def _patient(r: dict) -> list[dict]:
+    address = (r.get("address") or [{}])[0]
+    deceased = r.get("deceasedDateTime")
+    return [
+        {
+            "patient_id": r["id"],
+            "gender": r.get("gender"),
+            "birth_date": parse_date(r.get("birthDate")),
+            "deceased": bool(deceased) or bool(r.get("deceasedBoolean")),
+            "deceased_date": parse_date(deceased),
+            "postal_code": address.get("postalCode"),
+            "country": address.get("country"),
+        }
+    ]
+
+
+def _encounter(r: dict) -> list[dict]:
+    period = r.get("period", {})
+    return [
+        {
+            **_event(r, "partOf"),
+            "status": r.get("status"),
+            "class_code": r.get("class", {}).get("code"),
+            "type_code": _first_code(r.get("type")),
+            "time": parse_time(period.get("start")),
+            "end": parse_time(period.get("end")),
+        }
+    ]
+
+
+def _condition(r: dict) -> list[dict]:
+    onset = parse_time(r.get("onsetDateTime")) or parse_time(r.get("recordedDate"))
+    clinical = r.get("clinicalStatus")
+    return [
+        {
+            **_event(r),
+            **_coded(r),
+            "code_version": primary_coding(r).get("version"),
+            "clinical_status": _first_code([clinical] if clinical else None),
+            "time": onset,
+            "recorded_date": parse_date(r.get("recordedDate")),
+        }
+    ]
+
+
+def _procedure(r: dict) -> list[dict]:
+    start, _ = _effective(r, "performed")
+    return [{**_event(r), **_coded(r), "status": r.get("status"), "time": start}]
+
+
+def _observation(r: dict) -> list[dict]:
+    quantity = r.get("valueQuantity") or {}
+    return [
+        {
+            **_event(r),
+            **_coded(r),
+            "status": r.get("status"),
+            "category": _first_code(r.get("category")),
+            "time": _effective(r, "effective")[0],
+            "value": quantity.get("value"),
+            "unit": quantity.get("code") or quantity.get("unit"),
+            "unit_system": quantity.get("system"),
+            "value_code": _first_code([r["valueCodeableConcept"]])
+            if "valueCodeableConcept" in r
+            else None,
+        }
+    ]
+
+
+def _medication(r: dict) -> list[dict]:
+    start, end = _effective(r, "effective")
+    return [
+        {**_event(r, "context"), **_coded(r), "status": r.get("status"), "time": start, "end": end}
+    ]
+
+
+def _consent(r: dict) -> list[dict]:
+    base = {
+        "id": r["id"],
+        "patient_id": ref_id(r.get("patient"), "Patient"),
+        "status": r.get("status"),
+        "time": parse_time(r.get("dateTime")),
+    }
+    rows = []
+    for provision in r.get("provision", {}).get("provision", []):
+        period = provision.get("period", {})
+        for concept in provision.get("code", []):
+            for coding in concept.get("coding", []):
+                if coding.get("system") == CONSENT_POLICY:
+                    rows.append(
+                        {
+                            **base,
+                            "policy_code": coding.get("code"),
+                            "policy_display": coding.get("display"),
+                            "provision_type": provision.get("type"),
+                            "period_start": parse_date(period.get("start")),
+                            "period_end": parse_date(period.get("end")),
+                        }
+                    )
+    return rows
+
+
+FLATTENERS = {
+    "Patient": _patient,
+    "Encounter": _encounter,
+    "Condition": _condition,
+    "Procedure": _procedure,
+    "Observation": _observation,
+    "MedicationStatement": _medication,
+    "MedicationAdministration": _medication,
+    "Consent": _consent,
+}
+
+
+def rows_of(resource: dict) -> list[dict]:
+    """The table rows of one (validated) resource."""
+    return FLATTENERS[resource["resourceType"]](resource)
