@@ -93,6 +93,9 @@ def service_definition(db_url: str, load_demo: bool, environment: dict | None = 
         "display": True,
         "info": {"description": "Datasets, algorithms and access requests"},
         "oauth_no_confirm": True,
+        # It loads the demo catalogue (SHACL) before it answers: on a busy 2-core host that
+        # took over JupyterHub's default 30 s, and the hub then refuses to start.
+        "timeout": 120,
         "oauth_client_allowed_scopes": PORTAL_SCOPES,
         "command": command + (["--load-demo"] if load_demo else []),
         "environment": dict(environment or {}),
