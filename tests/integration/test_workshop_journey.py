@@ -99,8 +99,10 @@ def test_created_with_logins_group_and_material(hub_diagnostics, people, worksho
     for trainee in trainees.values():
         got = trainee.get(MATERIAL)
         assert got.status_code == 200, got.text
-        text = json.dumps(got.json()["content"])
-        assert "NotImplementedError" in text and "SOLUTION" not in text and "passed" not in text
+        content = got.json()["content"]
+        assert "NotImplementedError" in json.dumps(content)
+        assert "SOLUTION" not in json.dumps(content)
+        assert not any(c.get("outputs") for c in content["cells"]), "no stored outputs"
 
 
 def test_isolation_between_trainees_and_from_the_instructor_side(hub_diagnostics, hub, workshop):

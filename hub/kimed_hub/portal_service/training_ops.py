@@ -337,7 +337,7 @@ def _remove_volumes(training: Training, usernames: list[str]) -> list[str]:
     for name in usernames:
         volume = training.volume_template.format(prefix=training.prefix, username=name)
         try:
-            training.sandbox.client.remove_volume(volume, force=True)
+            training.sandbox.api().remove_volume(volume, force=True)
         except Exception as error:  # noqa: BLE001 - a missing volume is fine, others named
             if "no such volume" not in str(error).lower() and "not found" not in str(error).lower():
                 problems.append(f"{name}: home volume {volume} not removed ({error})")

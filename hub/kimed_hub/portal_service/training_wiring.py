@@ -59,10 +59,7 @@ def training_from_env(store) -> Training | None:
     )
     image, runtime = os.environ.get("KIMED_SINGLEUSER_IMAGE"), os.environ.get("KIMED_RUNTIME_URL")
     if image and runtime:
-        import docker
-
-        client = docker.APIClient(base_url=runtime)
-        training.sandbox = GradingSandbox(client, image, policy, training.prefix)
+        training.sandbox = GradingSandbox(None, image, policy, training.prefix, runtime)
     else:
         log.warning("no container runtime or image given: workshops cannot be graded")
     return training

@@ -47,13 +47,23 @@ for path in sys.argv[2:]:
 
 @dataclass
 class GradingSandbox:
-    """Where and how submissions run: a Docker-API client (podman or Docker), the
-    single-user image and the policy's limits."""
+    """Where and how submissions run: the container runtime (a Docker-API client, or the
+    URL to make one from at first use), the single-user image and the policy's limits."""
 
-    client: object  # docker.APIClient
+    client: object | None  # docker.APIClient; None: made from runtime_url when needed
     image: str
     policy: TrainingPolicy
     prefix: str = "kimed"
+    runtime_url: str = ""
+
+    def api(self):
+        """The runtime client, made on first use: asking the runtime its version at the
+        portal's start can take a minute on a busy host, and must not stop the portal."""
+        if self.client is None:
+            import docker
+
+            self.client = docker.APIClient(base_url=self.runtime_url, timeout=300)
+        return self.client
 
     def run(self, notebooks: dict[str, dict]) -> dict[str, dict]:
         """Execute ``{name: notebook}`` in one locked container; return the executed
@@ -72,7 +82,7 @@ class GradingSandbox:
     def _execute(self, workdir: Path, names: list[str]) -> dict[str, dict]:
         limit = self.policy.grading_timeout
         command = ["python", "-c", _RUNNER, str(limit), *[f"/grading/{n}" for n in names]]
-        container = self.client.create_container(
+        container = self.api().create_container(
             self.image,
             command=command,
             user="1000:100",
@@ -88,14 +98,14 @@ class GradingSandbox:
             },
         )
         try:
-            self.client.start(container)
+            self.api().start(container)
             try:
-                self.client.wait(container, timeout=limit * max(len(names), 1) + 60)
+                self.api().wait(container, timeout=limit * max(len(names), 1) + 60)
             except Exception:  # noqa: BLE001 - overran: what printed so far still counts
-                self.client.kill(container)
-            logs = self.client.logs(container, stdout=True, stderr=False).decode()
+                self.api().kill(container)
+            logs = self.api().logs(container, stdout=True, stderr=False).decode()
         finally:
-            self.client.remove_container(container, force=True)
+            self.api().remove_container(container, force=True)
         found = {}
         for line in logs.splitlines():
             if line.startswith(MARKER):
@@ -106,7 +116,7 @@ class GradingSandbox:
     def _host_config(self, workdir: Path) -> dict:
         # The same controls as a user's server (read-only root, no capabilities, limits),
         # and stricter: no network at all, no home volume, no datasets.
-        return self.client.create_host_config(
+        return self.api().create_host_config(
             network_mode="none",
             read_only=True,
             cap_drop=["ALL"],
