@@ -11,7 +11,7 @@ import pytest
 from nbclient import NotebookClient
 
 from kimed_hub.training import check_cells, check_results, load_catalogue, trainee_version
-from kimed_hub.training.notebooks import BEGIN, STUB, strip_solution, with_reference_checks
+from kimed_hub.training.notebooks import BEGIN, END, STUB, strip_solution, with_reference_checks
 
 CATALOGUE = load_catalogue()
 FIVE_SAFES = CATALOGUE["secure-environment"].notebook_paths()[0]
@@ -97,3 +97,11 @@ def test_a_trainee_cannot_weaken_or_delete_a_check():
 def test_cells_that_never_ran_count_as_failed():
     reference = _load(FIVE_SAFES)
     assert set(check_results(trainee_version(reference)).values()) == {False}
+
+
+def test_a_marker_at_the_margin_keeps_the_stub_inside_the_function():
+    source = f'def f():\n    "doc"\n{BEGIN}\n    return 1\n{END}\n'
+    namespace: dict = {}
+    exec(strip_solution(source), namespace)  # defines f without raising
+    with pytest.raises(NotImplementedError):
+        namespace["f"]()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 _SOLUTION = re.compile(
-    rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n.*?^[ \t]*{re.escape(END)}[ \t]*$", re.M | re.S
+    rf"^([ \t]*){re.escape(BEGIN)}[ \t]*\n(.*?)^[ \t]*{re.escape(END)}[ \t]*$", re.M | re.S
 )
 
 
@@ -43,7 +43,10 @@ def strip_solution(source: str) -> str:
     """``source`` with every solution region replaced by the stub, at its indentation."""
 
     def stub(match: re.Match) -> str:
-        indent = match.group(1)
+        # The solution's own indentation wins over the marker's: a marker written at the
+        # left margin inside a function must not move the stub out of the function.
+        body = [line for line in match.group(2).split("\n") if line.strip()]
+        indent = re.match(r"[ \t]*", body[0]).group() if body else match.group(1)
         return "\n".join(indent + line for line in STUB.split("\n"))
 
     return _SOLUTION.sub(stub, source)
