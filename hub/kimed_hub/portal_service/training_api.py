@@ -29,6 +29,13 @@ class TrainingUnavailable(PortalError):
     code = "training_unavailable"
 
 
+def training_of(portal) -> ops.Training:
+    """The portal's Training, or a 503 that says it is missing (pages and API alike)."""
+    if portal.training is None:
+        raise TrainingUnavailable("The portal runs without its training part; see its log.")
+    return portal.training
+
+
 def workshop_json(found: Workshop) -> dict:
     """A workshop as JSON."""
     data = asdict(found)
@@ -41,7 +48,7 @@ def result_json(result: Result) -> dict:
     return asdict(result)
 
 
-def courses_json(lang: str, results: list[Result]) -> list[dict]:
+def courses_json(results: list[Result]) -> list[dict]:
     """The catalogue with the caller's points per course."""
     out = []
     for course in load_catalogue().values():
@@ -66,9 +73,7 @@ class TrainingApi(ApiHandler):
 
     @property
     def training(self) -> ops.Training:
-        if self.portal.training is None:
-            raise TrainingUnavailable("The portal runs without its training part; see its log.")
-        return self.portal.training
+        return training_of(self.portal)
 
     async def mine(self, slug: str) -> Workshop:
         """The workshop if the caller runs it (403 for another instructor's)."""
@@ -82,7 +87,7 @@ class CoursesHandler(TrainingApi):
     async def get(self) -> None:
         self.params()
         results = await self.run(self.training.store.results, self.caller())
-        self.finish({"courses": courses_json("en", results)})
+        self.finish({"courses": courses_json(results)})
 
 
 class CourseActionHandler(TrainingApi):

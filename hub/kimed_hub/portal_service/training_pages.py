@@ -20,7 +20,7 @@ from ..training import load_catalogue
 from ..training.errors import WorkshopInputError
 from . import training_ops as ops
 from .pages import PageHandler
-from .training_api import RUN_WORKSHOPS, TrainingUnavailable, run_action
+from .training_api import RUN_WORKSHOPS, run_action, training_of
 from .training_views import STATUS_COLOURS, TEARDOWN_QUESTION, csv_href
 
 SLUG = r"([0-9a-f]{4})"
@@ -32,9 +32,7 @@ class TrainingPage(PageHandler):
 
     @property
     def training(self) -> ops.Training:
-        if self.portal.training is None:
-            raise TrainingUnavailable("The portal runs without its training part; see its log.")
-        return self.portal.training
+        return training_of(self.portal)
 
     def get_template_namespace(self) -> dict:
         namespace = super().get_template_namespace()
