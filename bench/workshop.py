@@ -82,12 +82,21 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1800)
     args = parser.parse_args()
     result = run(args.trainees, args.course, args.timeout)
+    columns = [
+        "trainees",
+        "create_s",
+        "first_ready_s",
+        "median_ready_s",
+        "all_ready_s",
+        "teardown_s",
+    ]
     table = "\n".join(
         [
-            "| trainees | create (s) | first ready (s) | median ready (s) | all ready (s) | teardown (s) |",
-            "|---:|---:|---:|---:|---:|---:|",
-            f"| {result['trainees']} | {result['create_s']:.1f} | {result['first_ready_s']:.1f} | "
-            f"{result['median_ready_s']:.1f} | {result['all_ready_s']:.1f} | {result['teardown_s']:.1f} |",
+            "| " + " | ".join(c.replace("_s", " (s)") for c in columns) + " |",
+            "|" + "---:|" * len(columns),
+            "| "
+            + " | ".join(f"{result[c]:.1f}" if c != "trainees" else str(result[c]) for c in columns)
+            + " |",
         ]
     )
     print(table)

@@ -87,7 +87,10 @@ def configure_services(c, settings: Settings, sessions: SessionsPolicy) -> None:
         idle_culler_service(sessions),
         package_index.service_definition(),
         portal_service.service_definition(
-            settings.portal_db_url, settings.portal_demo, training_environment(settings)
+            settings.portal_db_url,
+            settings.portal_demo,
+            portal_service.airlock_options(settings.prefix, detect().base_url),
+            training_environment(settings),
         ),
     ]
 

@@ -53,8 +53,17 @@ SERVICE_ENDPOINTS = [
 # caller got past authorization: a 2xx, or a 400/409/422 about the (deliberately
 # harmless) input; refused is 401/403/404 (requests are 404 to those who may not see
 # them). {request} is a DRAFT of the researcher's; {checked} a request in FORMAL_CHECK.
-PORTAL_USERS = {"researcher", "trainee", "instructor", "steward", "committee", "auditor", "admin"}
-CATALOGUE_READERS = PORTAL_USERS  # custom:kimed:read:catalogue
+PORTAL_USERS = {
+    "researcher",
+    "trainee",
+    "instructor",
+    "steward",
+    "committee",
+    "checker",  # the airlock only: no catalogue scope
+    "auditor",
+    "admin",
+}
+CATALOGUE_READERS = PORTAL_USERS - {"checker"}  # custom:kimed:read:catalogue
 CATALOGUE_WRITERS = {"steward", "admin"}  # custom:kimed:write:catalogue
 REQUEST_PARTIES = {"researcher", "steward", "committee"}  # applicant and the reviewers
 PORTAL_ENDPOINTS = [
@@ -78,6 +87,12 @@ PORTAL_ENDPOINTS = [
     ("GET", "requests/{request}/history", None, REQUEST_PARTIES),
     ("POST", "requests/{checked}/actions/comment", {"comment": "matrix"}, {"steward", "committee"}),
     ("POST", "requests/{request}/actions/submit", None, {"researcher"}),  # 422: incomplete
+    ("GET", "airlock/requests", None, PORTAL_USERS),  # one's own export requests
+    ("GET", "airlock/requests?queue=1", None, {"checker"}),
+    ("POST", "airlock/requests", {"files": [], "justification": ""}, {"researcher"}),  # 400
+    ("GET", "airlock/home", None, {"researcher"}),  # 400: no home volume yet
+    ("GET", "airlock/requests/ER-999999", None, set()),
+    ("GET", "airlock/requests/ER-999999/download?file=0", None, set()),
     ("GET", "audit?limit=1", None, {"auditor", "admin"}),
     ("GET", "audit/verify", None, {"auditor", "admin"}),
     ("GET", "no-such-endpoint", None, set()),

@@ -40,17 +40,19 @@ def audit_head(users) -> int:
 
 def test_me_names_workflow_roles_from_scopes(hub_diagnostics, users):
     expected = {
-        "researcher": ["applicant"],
+        "researcher": ["applicant", "export_requester"],
         "trainee": [],
         "steward": ["steward"],
         "committee": ["committee"],
         "auditor": [],
+        "checker": ["output_checker"],  # portal access for the airlock only
     }
     for role, roles in expected.items():
         me = ok(portal(users[role], "GET", "me"))
         assert (me["name"], me["roles"]) == (role, roles)
-    refused = portal(users["checker"], "GET", "me")  # no access:services!service=portal
-    assert refused.status_code == 403 and "access:services!service=portal" in refused.text
+    # ... and nothing of the catalogue: no custom:kimed:read:catalogue
+    refused = portal(users["checker"], "GET", "datasets")
+    assert refused.status_code == 403 and "read:catalogue" in refused.text
 
 
 def test_no_credential_is_401_json_never_a_redirect(hub_diagnostics):
@@ -100,6 +102,14 @@ def test_search_facets_chips_and_dataset_card(hub_diagnostics, users):
     assert turtle.headers["Content-Type"].startswith("text/turtle") and DEMO_DATASET in turtle.text
     jsonld = portal(researcher, "GET", "catalogue?format=json-ld")
     assert jsonld.headers["Content-Type"].startswith("application/ld+json") and jsonld.json()
+
+    # A harvester's view: one page with hydra links that keep the filters.
+    page = portal(researcher, "GET", "catalogue?page=2&page_size=5&modified_since=2000-01-01")
+    assert page.status_code == 200, page.text
+    assert "hydra:PartialCollectionView" in page.text and "modified_since=2000-01-01" in page.text
+    assert "page=3" in page.text and "page=1" in page.text  # next and previous/first
+    assert portal(researcher, "GET", "catalogue?page=999&page_size=5").status_code == 404
+    assert portal(researcher, "GET", "catalogue?modified_since=yesterday").status_code == 400
 
     assert portal(researcher, "GET", "datasets/no-such-dataset").status_code == 404
     assert portal(researcher, "GET", "datasets/no-such-dataset/rdf").status_code == 404

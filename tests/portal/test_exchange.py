@@ -148,3 +148,55 @@ def _catalogue_info() -> dict[str, str]:
     from kimed_hub.catalogue.store import CATALOGUE_INFO
 
     return CATALOGUE_INFO
+
+
+def test_harvest_pages_follow_hydra_next_and_filter_by_change_time(tmp_path):
+    from rdflib import Namespace
+
+    from kimed_hub.errors import BadInput
+
+    hydra = Namespace("http://www.w3.org/ns/hydra/core#")
+    store = CatalogueStore(f"sqlite:///{tmp_path / 'catalogue.sqlite'}")
+    try:
+        store.import_rdf(dump_records(demo(), "turtle", DEFAULT_BASE_IRI), "turtle", actor="t")
+        n_datasets = len(store.dataset_identifiers())
+
+        def url(n: int) -> str:
+            return f"https://portal.example/api/v1/catalogue?page={n}&page_size=10"
+
+        seen, page = [], 1
+        while True:
+            document = store.harvest_page("turtle", page, 10, "", url)
+            conforms, text = receiver_report(document)
+            assert conforms, text
+            graph = Graph().parse(data=document, format="turtle")
+            catalog = next(graph.subjects(RDF.type, DCAT.Catalog))
+            seen += [str(d) for d in graph.objects(catalog, DCAT.dataset)]
+            view = next(graph.subjects(RDF.type, hydra.PartialCollectionView))
+            assert int(graph.value(view, hydra.totalItems)) == n_datasets
+            following = graph.value(view, hydra.next)
+            if following is None:
+                break
+            assert str(following) == url(page + 1)
+            page += 1
+        assert len(seen) == len(set(seen)) == n_datasets and page == -(-n_datasets // 10)
+
+        # Changed since a moment after the load: only what changed afterwards.
+        from kimed_hub.audit import utc_now
+
+        moment = utc_now()
+        first = store.get_dataset(store.dataset_identifiers()[0])
+        first.keywords = [*first.keywords, "harvest-test"]
+        store.put_dataset(first, actor="steward")
+        changed = store.harvest_page("turtle", 1, 10, moment, url)
+        graph = Graph().parse(data=changed, format="turtle")
+        catalog = next(graph.subjects(RDF.type, DCAT.Catalog))
+        assert [str(d).rsplit("/", 1)[-1] for d in graph.objects(catalog, DCAT.dataset)] == [
+            first.identifier
+        ]
+        with pytest.raises(BadInput, match="modified_since"):
+            store.harvest_page("turtle", 1, 10, "last tuesday", url)
+        with pytest.raises(NotFound, match="page 9"):
+            store.harvest_page("turtle", 9, 10, moment, url)
+    finally:
+        store.close()

@@ -42,6 +42,7 @@ def test_shipped_policies_are_valid():
         "sessions",
         "demo-accounts",
         "package-allowlist",
+        "airlock",
         "training",
     ]
     profile = SecurityProfile.from_policy(load_policy("container-security"))

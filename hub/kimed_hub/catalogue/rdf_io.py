@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF
 
 from ..errors import BadInput, TooLarge
 from .foreign import describe_values, foreign_records
+from .harvest import PageView
 from .model import Dataset
 from .rdf_records import KINDS, Record, record_iri, records_from_graph, records_to_graph
 from .validation import check_graph
@@ -136,11 +137,13 @@ def dump_records(
     base: str,
     catalogue: dict[str, str] | None = None,
     originals: dict[str, tuple[str, str]] | None = None,
+    view: PageView | None = None,
 ) -> str:
     """Serialise records as Turtle or JSON-LD; ``catalogue`` adds a dcat:Catalog node.
 
     ``originals`` maps the identifiers of records from other portals to their source IRI
     and description as received (N-Triples); those are written as received.
+    ``view`` adds the paging node of a harvest page (``harvest.py``).
 
     ``catalogue`` holds ``title_de``/``title_en``, ``description_de``/``description_en``,
     ``publisher``, ``email`` and ``homepage``.
@@ -154,6 +157,8 @@ def dump_records(
     if catalogue:
         iris = {ident: URIRef(iri) for ident, (iri, _) in originals.items()}
         _add_catalogue(graph, records, base, catalogue, iris)
+    if view is not None:
+        view.add_to(graph)
     fmt = rdf_format(fmt)
     if fmt == "json-ld":
         return graph.serialize(format="json-ld", context=JSONLD_CONTEXT, indent=1)

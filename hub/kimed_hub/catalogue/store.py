@@ -10,7 +10,7 @@ hub service (phase 2) wraps these methods in REST handlers; nothing here knows H
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,9 +25,9 @@ from ..database import (
     datasets,
     default_url,
 )
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import BadInput, Conflict, NotFound, ValidationFailed
 from ..serde import check_limits, from_data, normalised
-from . import foreign_rows, search_sql
+from . import foreign_rows, harvest, search_sql
 from . import store_rows as rows
 from .algorithm import Algorithm
 from .facet_index import FacetIndex
@@ -281,23 +281,42 @@ class CatalogueStore:
             rows.write_algorithm(conn, algo, actor, None)
 
     def export_rdf(self, fmt: str = "turtle", identifiers: list[str] | None = None) -> str:
-        """The catalogue (or the named records) as DCAT Turtle or JSON-LD."""
+        """The catalogue (or the named records, each alone) as DCAT Turtle or JSON-LD."""
+        return self._export(fmt, identifiers, wrap=identifiers is None)
+
+    def harvest_page(
+        self, fmt: str, page: int, page_size: int, since: str, url: Callable[[int], str]
+    ) -> str:
+        """One page of the datasets changed since ``since`` (ISO date/time, '' for all), as
+        a dcat:Catalog with its hydra paging node; ``url(n)`` is page n's address."""
+        if not 1 <= page_size <= harvest.MAX_PAGE_SIZE:
+            raise BadInput(f"page_size must be 1 to {harvest.MAX_PAGE_SIZE}; got {page_size}")
+        with self.db.read() as conn:
+            found, total = harvest.changed_datasets(
+                conn, harvest.parse_since(since), page, page_size
+            )
+        view = harvest.PageView(page, page_size, total, url)
+        if page > view.last:
+            raise NotFound(f"page {page} does not exist; there are {view.last} page(s)")
+        return self._export(fmt, found, wrap=True, view=view)
+
+    def _export(self, fmt: str, identifiers, *, wrap: bool, view=None) -> str:
         records: list[Record] = []
         with self.db.read() as conn:
             for table, cls in ((datasets, Dataset), (algorithms, Algorithm)):
+                if view is not None and table is algorithms:
+                    continue  # a harvest page lists datasets only
                 query = rows.document_query(table).order_by(table.c.identifier)
                 if identifiers is not None:
                     query = query.where(table.c.identifier.in_(identifiers))
                 records += [from_data(cls, json.loads(r.document)) for r in conn.execute(query)]
-        if identifiers is not None:
-            missing = sorted(set(identifiers) - {r.identifier for r in records})
-            if missing:
-                raise NotFound(f"no record with identifier {', '.join(missing)}")
-        # One record's export is that record alone; the whole catalogue gets its Catalog.
-        wrapper = CATALOGUE_INFO if identifiers is None else None
-        with self.db.read() as conn:
+            if identifiers is not None and view is None:
+                missing = sorted(set(identifiers) - {r.identifier for r in records})
+                if missing:
+                    raise NotFound(f"no record with identifier {', '.join(missing)}")
             kept = foreign_rows.originals(conn, [r.identifier for r in records])
-        return dump_records(records, fmt, self.base_iri, wrapper, kept)
+        info = CATALOGUE_INFO if wrap else None
+        return dump_records(records, fmt, self.base_iri, info, kept, view)
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Full-text and faceted search over the datasets (see ``search.py``)."""

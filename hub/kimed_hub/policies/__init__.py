@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .airlock import AirlockPolicy, FileType, Thresholds, airlock_policy
 from .loader import PolicyError, load_policy, parse_size
 from .packages import AllowedPackage, PackageAllowlist, package_allowlist
 from .profiles import ResourceProfile, ResourceProfiles, resource_profiles
@@ -22,6 +23,7 @@ POLICY_FILES = (
     "sessions",
     "demo-accounts",
     "package-allowlist",
+    "airlock",
     "training",
 )
 
@@ -37,6 +39,10 @@ def check_all(directory: Path | None = None) -> list[str]:
 
 
 __all__ = [
+    "AirlockPolicy",
+    "FileType",
+    "Thresholds",
+    "airlock_policy",
     "AllowedPackage",
     "PackageAllowlist",
     "Ceilings",

@@ -10,11 +10,24 @@ and the proxy).
 * ``auth.py``: the base handler: hub login (OAuth cookie or token), the caller as an
   :class:`~kimed_hub.access.Actor`, scope checks, errors as JSON or pages;
 * ``app.py``: routes and ``main``;
-* ``api.py`` (+ ``api_base.py``, ``api_catalogue.py``, ``api_requests.py``, ``api_json.py``):
+* ``api.py`` (+ ``api_base.py``, ``api_catalogue.py``, ``api_requests.py``, ``api_json.py``,
+  ``api_airlock.py``):
   the REST API (``openapi.yaml`` next to it documents it);
 * ``pages.py`` + ``templates/``: the web pages in the hub's look.
 """
 
-from .wiring import SERVICE_NAME, SERVICE_PREFIX, portal_env, service_definition
+from .wiring import (
+    SERVICE_NAME,
+    SERVICE_PREFIX,
+    airlock_options,
+    portal_env,
+    service_definition,
+)
 
-__all__ = ["SERVICE_NAME", "SERVICE_PREFIX", "portal_env", "service_definition"]
+__all__ = [
+    "SERVICE_NAME",
+    "SERVICE_PREFIX",
+    "airlock_options",
+    "portal_env",
+    "service_definition",
+]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from ..catalogue import SearchQuery
+from ..catalogue.harvest import MAX_PAGE_SIZE
 from ..errors import BadInput, NotFound
 from ..serde import to_data
 from . import api_json
@@ -80,10 +83,14 @@ class RdfHandler(ApiHandler):
 
     async def get(self, identifier: str | None = None) -> None:
         self.require(READ_CATALOGUE)
-        fmt = self.choice(self.params("format"), "format", tuple(RDF_TYPES))
+        paging = ("page", "page_size", "modified_since") if identifier is None else ()
+        params = self.params("format", *paging)
+        fmt = self.choice(params, "format", tuple(RDF_TYPES))
         store = self.portal.store
 
         def export() -> str:
+            if identifier is None and set(params) & set(paging):
+                return self._harvest_page(fmt, params)
             if identifier is None:
                 return store.export_rdf(fmt)
             store.get_dataset(identifier)  # NotFound rather than an empty catalogue
@@ -92,6 +99,20 @@ class RdfHandler(ApiHandler):
         text = await self.run(export)
         self.set_header("Content-Type", f"{RDF_TYPES[fmt]}; charset=utf-8")
         self.finish(text)
+
+    def _harvest_page(self, fmt: str, params: dict[str, str]) -> str:
+        """A harvester's page: datasets changed since ``modified_since``, with hydra links
+        to the other pages (same filters)."""
+        page = self.whole_number(params, "page", 1, 1, 1_000_000)
+        size = self.whole_number(params, "page_size", 100, 1, MAX_PAGE_SIZE)
+        since = params.get("modified_since", "")
+        base = f"{self.request.protocol}://{self.request.host}{self.request.path}"
+
+        def url(number: int) -> str:
+            query = {"format": fmt, "page": number, "page_size": size}
+            return f"{base}?{urlencode(query | ({'modified_since': since} if since else {}))}"
+
+        return self.portal.store.harvest_page(fmt, page, size, since, url)
 
 
 class AlgorithmsHandler(ApiHandler):

@@ -19,6 +19,8 @@ from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from tornado import ioloop, web
 
 from ..access import AccessRequests
+from ..airlock import ExportRequests
+from ..airlock.homes import FolderHomes, VolumeHomes
 from ..catalogue import CatalogueStore, load_demo_catalogue
 from .auth import MAX_BODY_BYTES
 from .enforcement import HubServers, expire_and_stop
@@ -30,18 +32,22 @@ log = logging.getLogger("kimed.portal")
 
 @dataclass
 class Portal:
-    """What every handler shares: the catalogue store, the access-request service and
-    the hub's API (to stop servers whose grant ended)."""
+    """What every handler shares: the catalogue store, the access-request service,
+    the hub's API (to stop servers whose grant ended) and the airlock (export requests,
+    with the users' home volumes it snapshots from; None when not configured)."""
 
     store: CatalogueStore
     requests: AccessRequests
     hub: HubServers = field(default_factory=HubServers)
+    airlock: ExportRequests | None = None
+    homes: VolumeHomes | FolderHomes | None = None
     training: Any = None  # training_ops.Training: courses and workshops
 
 
 def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
     """The Tornado application with every route under ``prefix``."""
-    from . import api, pages, training_api, training_pages  # handlers import Portal
+    # local: handlers import this module's Portal
+    from . import api, pages, pages_airlock, training_api, training_pages
 
     routes = [(prefix + "oauth_callback", HubOAuthCallbackHandler)]
     routes += [
@@ -50,6 +56,7 @@ def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
             *training_api.ROUTES,  # before api.ROUTES, which ends with a catch-all
             *api.ROUTES,
             *pages.ROUTES,
+            *pages_airlock.ROUTES,
             *training_pages.ROUTES,
         ]
     ]
@@ -78,12 +85,23 @@ def main(argv: list[str] | None = None) -> None:
         default=EXPIRE_EVERY_DEFAULT,
         help="seconds between runs that expire grants past their end and stop their servers",
     )
+    parser.add_argument("--airlock-dir", type=Path, help="the airlock's snapshots and releases")
+    parser.add_argument("--runtime-url", help="the container runtime holding the home volumes")
+    parser.add_argument("--home-volume", help="home volume name, e.g. kimed-home-{username}")
+    parser.add_argument("--homes-dir", type=Path, help="homes as <dir>/<user> (development)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="[%(name)s %(asctime)s] %(message)s")
     store = CatalogueStore(args.db_url)
     if args.load_demo:
         load_demo_catalogue(store)  # idempotent: unchanged records are not rewritten
     portal = Portal(store, AccessRequests(store), training=training_from_env(store))
+    if args.airlock_dir:
+        portal.airlock = ExportRequests(store, args.airlock_dir, args.policies_dir)
+        portal.homes = (
+            FolderHomes(args.homes_dir)
+            if args.homes_dir
+            else VolumeHomes(args.runtime_url, args.home_volume, prefix="")
+        )
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", SERVICE_PREFIX)
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8098"))
     # Bodies a little over the API's limit still reach the handlers, which answer 413

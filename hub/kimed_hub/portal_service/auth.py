@@ -19,6 +19,7 @@ from jupyterhub.services.auth import HubOAuthenticated
 from tornado import web
 
 from ..access import Actor, Role
+from ..airlock.reviews import CHECKER, REQUESTER
 from ..errors import BadInput, PermissionDenied, PortalError, TooLarge
 
 log = logging.getLogger("kimed.portal")
@@ -30,11 +31,15 @@ SUBMIT_REQUESTS = f"{SCOPE_PREFIX}submit:access-requests"
 CHECK_REQUESTS = f"{SCOPE_PREFIX}check:access-requests"
 DECIDE_REQUESTS = f"{SCOPE_PREFIX}decide:access-requests"
 READ_AUDIT = f"{SCOPE_PREFIX}read:audit-log"
+SUBMIT_EXPORTS = f"{SCOPE_PREFIX}submit:export-requests"
+REVIEW_EXPORTS = f"{SCOPE_PREFIX}review:export-requests"
 #: Workflow roles (portal.workflow.Role) and the scope that confers each.
 ROLE_SCOPES = {
     Role.APPLICANT: SUBMIT_REQUESTS,
     Role.STEWARD: CHECK_REQUESTS,
     Role.COMMITTEE: DECIDE_REQUESTS,
+    REQUESTER: SUBMIT_EXPORTS,  # the airlock's roles (kimed_hub.airlock.reviews)
+    CHECKER: REVIEW_EXPORTS,
 }
 #: Largest request body the portal reads (a dataset record may be 1 MB as JSON; RDF
 #: imports of a few records). Larger bodies are refused before they are parsed.

@@ -367,6 +367,75 @@ GERMAN = {
     "Disclosure control": "Kontrolle auf Reidentifizierbarkeit",
     "Keep the data until": "Daten aufbewahren bis",
     "Destruction method": "Löschverfahren",
+    # --- the airlock (airlock_*.html) ---
+    "Export requests": "Ausleitungsanträge",
+    "Output checks": "Ausgabekontrolle",
+    "My export requests": "Meine Ausleitungsanträge",
+    "Request release": "Ausleitung beantragen",
+    "Requests waiting for your independent review. Requests you made, requests of your own "
+    "project and requests you already reviewed are not listed.": (
+        "Anträge, die auf Ihre unabhängige Prüfung warten. Eigene Anträge, Anträge Ihres "
+        "Projekts und bereits von Ihnen geprüfte Anträge sind nicht aufgeführt."
+    ),
+    "Results leave the workbench only through the airlock: automated disclosure checks, then "
+    "two independent output checkers.": (
+        "Ergebnisse verlassen die Workbench nur über die Schleuse: automatische Prüfung auf "
+        "Reidentifizierbarkeit, dann zwei unabhängige Ausgabekontrolleur/innen."
+    ),
+    "You have no export requests yet.": "Sie haben noch keine Ausleitungsanträge.",
+    "Title": "Titel",
+    "Files": "Dateien",
+    "resubmits": "ersetzt",
+    "Choose files from your home. They are copied as they are now; later changes do not "
+    "count. Links are shown but can never be released.": (
+        "Wählen Sie Dateien aus Ihrem Home-Verzeichnis. Sie werden im jetzigen Zustand kopiert; "
+        "spätere Änderungen zählen nicht. Verknüpfungen werden angezeigt, aber nie ausgeleitet."
+    ),
+    "Allowed types": "Erlaubte Dateitypen",
+    "link": "Verknüpfung",
+    "not an allowed type": "kein erlaubter Dateityp",
+    "Notebook that produced the outputs (optional, re-run on the server)": (
+        "Notebook, das die Ergebnisse erzeugt hat (optional, wird auf dem Server neu ausgeführt)"
+    ),
+    "Justification": "Begründung",
+    "Why each file must leave the workbench and what it shows.": (
+        "Warum jede Datei die Workbench verlassen muss und was sie zeigt."
+    ),
+    "Submit for checking": "Zur Prüfung einreichen",
+    "Requester": "Antragsteller/in",
+    "Files and automated checks": "Dateien und automatische Prüfungen",
+    "File": "Datei",
+    "Checks": "Prüfungen",
+    "Findings (rule and cell, never the value)": "Befunde (Regel und Zelle, nie der Wert)",
+    "notebook, not released": "Notebook, wird nicht ausgeleitet",
+    "row": "Zeile",
+    "column": "Spalte",
+    "Re-run on the server": "Neuausführung auf dem Server",
+    "matches": "stimmt überein",
+    "DIFFERS": "WEICHT AB",
+    "Download": "Herunterladen",
+    "Reviews": "Prüfungen",
+    "Your review": "Ihre Prüfung",
+    "Reviews are independent: you see the other checker's review only once both are in.": (
+        "Die Prüfungen sind unabhängig: Die Prüfung der anderen Person sehen Sie erst, wenn "
+        "beide vorliegen."
+    ),
+    "Reason the requester sees": "Begründung (für die Antragstellenden sichtbar)",
+    "Submit review": "Prüfung abgeben",
+    "Resubmit with the fixed files": "Mit korrigierten Dateien erneut einreichen",
+    "Retry the release": "Ausleitung erneut versuchen",
+    "IN_REVIEW": "In Prüfung",
+    "CHECKED": "Automatisch geprüft",
+    "CHANGES_REQUESTED": "Änderungen erbeten",
+    "RELEASED": "Ausgeleitet",
+    "pass": "bestanden",
+    "review": "manuelle Prüfung",
+    "fail": "nicht bestanden",
+    "blocked": "gesperrt",
+    "approve": "freigeben",
+    "approve_with_comment": "freigeben mit Kommentar",
+    "request_changes": "Änderungen erbitten",
+    "reject": "ablehnen",
 }
 
 

@@ -29,6 +29,8 @@ from .auth import (
     CHECK_REQUESTS,
     DECIDE_REQUESTS,
     READ_CATALOGUE,
+    REVIEW_EXPORTS,
+    SUBMIT_EXPORTS,
     SUBMIT_REQUESTS,
     PortalHandler,
 )
@@ -122,6 +124,9 @@ class PageHandler(PortalHandler):
             may_submit=self.may(SUBMIT_REQUESTS),
             may_check=self.may(CHECK_REQUESTS),
             may_decide=self.may(DECIDE_REQUESTS),
+            may_read=self.may(READ_CATALOGUE),
+            may_export=self.may(SUBMIT_EXPORTS),
+            may_review=self.may(REVIEW_EXPORTS),
             may_run_workshops=self.may("custom:kimed:run:workshops"),
             lang=self.lang,
             carry_lang=self.carry_lang,
@@ -173,6 +178,9 @@ class SearchPage(PageHandler):
 
     @web.authenticated
     async def get(self) -> None:
+        if not self.may(READ_CATALOGUE) and self.may(REVIEW_EXPORTS):
+            # Output checkers see the airlock only: their start page is their queue.
+            return self.redirect(self.link("airlock/queue"))
         self.require(READ_CATALOGUE)
         try:
             params = {k: [v.decode() for v in vs] for k, vs in self.request.query_arguments.items()}

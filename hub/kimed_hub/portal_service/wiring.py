@@ -32,6 +32,8 @@ PORTAL_SCOPES = [
     "custom:kimed:check:access-requests",
     "custom:kimed:decide:access-requests",
     "custom:kimed:read:audit-log",
+    "custom:kimed:submit:export-requests",
+    "custom:kimed:review:export-requests",
     "custom:kimed:run:workshops",
 ]
 #: What the portal itself may do in the hub: see and stop the servers of people whose
@@ -72,10 +74,13 @@ def expire_every() -> float:
     return seconds
 
 
-def service_definition(db_url: str, load_demo: bool, environment: dict | None = None) -> dict:
+def service_definition(
+    db_url: str, load_demo: bool, airlock: list[str] = (), environment: dict | None = None
+) -> dict:
     """The hub-managed service. Managed services start with an almost empty environment,
-    so the database URL and the policies folder are passed as options; ``environment``
-    adds what the training part needs (``training_wiring.training_environment``)."""
+    so the database URL, the policies folder and the airlock's options
+    (``airlock_options``) are passed as options; ``environment`` adds what the training
+    part needs (``training_wiring.training_environment``)."""
     command = [
         sys.executable,
         "-m",
@@ -86,6 +91,7 @@ def service_definition(db_url: str, load_demo: bool, environment: dict | None = 
         str(policies_dir()),
         "--expire-every",
         str(expire_every()),
+        *airlock,
     ]
     return {
         "name": SERVICE_NAME,
@@ -100,6 +106,23 @@ def service_definition(db_url: str, load_demo: bool, environment: dict | None = 
         "command": command + (["--load-demo"] if load_demo else []),
         "environment": dict(environment or {}),
     }
+
+
+def airlock_options(prefix: str, runtime_url: str) -> list[str]:
+    """The airlock's folder (snapshots, releases: beside the hub's data, never a user's)
+    and where the home volumes are (the runtime and the volume names the spawner uses)."""
+    from ..paths import hub_data_dir
+    from ..policies import security_profile
+
+    template = security_profile().home_volume_template
+    return [
+        "--airlock-dir",
+        str(hub_data_dir() / "airlock"),
+        "--runtime-url",
+        runtime_url,
+        "--home-volume",
+        template.replace("{prefix}", prefix),
+    ]
 
 
 def portal_env(hub_connect_url: str | None, proxy_port: int) -> dict[str, str]:

@@ -1,0 +1,52 @@
+"""Finding a user's home folder on the host, for the snapshot (never a path they chose).
+
+In the workbench each home is a named volume (``policies/container-security.yaml``:
+``{prefix}-home-{username}``); the container runtime says where its folder is. The
+folder is the volume's root, created by the runtime; the user controls what is inside
+it, which :class:`~kimed_hub.airlock.snapshot.HomeReader` never trusts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import BadInput
+from .snapshot import HomeReader
+
+
+class VolumeHomes:
+    """Homes as named volumes of a Docker or podman runtime (the workbench's set-up)."""
+
+    def __init__(self, base_url: str, volume_template: str, prefix: str):
+        self.base_url, self.template, self.prefix = base_url, volume_template, prefix
+
+    def volume_name(self, username: str) -> str:
+        """The home volume's name, as the spawner renders it (DockerSpawner escapes names;
+        the workbench's usernames are already safe: lower-case letters, digits, '-')."""
+        return self.template.format(prefix=self.prefix, username=username)
+
+    def reader(self, username: str) -> HomeReader:
+        """A reader of ``username``'s home; BadInput when the volume does not exist yet."""
+        import docker
+
+        client = docker.DockerClient(base_url=self.base_url, timeout=30)
+        try:
+            volume = client.volumes.get(self.volume_name(username))
+        except docker.errors.NotFound:
+            raise BadInput(
+                f"{username} has no home yet: start your server once, save the files "
+                "there, then ask for their release."
+            ) from None
+        finally:
+            client.close()
+        return HomeReader(Path(volume.attrs["Mountpoint"]))
+
+
+class FolderHomes:
+    """Homes as ``<root>/<username>`` folders (development and the library's tests)."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def reader(self, username: str) -> HomeReader:
+        return HomeReader(self.root / username)

@@ -1,0 +1,181 @@
+"""The airlock's pages: my export requests, a new request (files picked from the home),
+the output checkers' queue, and one request with its checks, reviews and downloads.
+
+The same library calls as the API (``api_airlock``); a refused form comes back with its
+message and the status of the error, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from tornado import web
+
+from ..airlock import Vote
+from ..airlock.reviews import visible_reviews
+from ..errors import BadInput, NotFound, PortalError
+from .api_airlock import airlock_of, allowed_actions
+from .auth import REVIEW_EXPORTS, SUBMIT_EXPORTS
+from .pages import PageHandler
+
+EXPORT_ID = r"(ER-[0-9]{1,12})"
+
+
+class AirlockPage(PageHandler):
+    """Shared by the airlock pages."""
+
+    @property
+    def airlock(self):
+        return airlock_of(self.portal)
+
+
+class MyExportsPage(AirlockPage):
+    """``airlock``: the caller's export requests."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        self.require(SUBMIT_EXPORTS)
+        found = await self.call(self.airlock.list_for, self.actor().name)
+        self.render("airlock_list.html", found=found, queue=False, nav="airlock")
+
+
+class QueuePage(AirlockPage):
+    """``airlock/queue``: requests waiting for the caller's independent review."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        self.require(REVIEW_EXPORTS)
+        found = await self.call(self.airlock.queue_for, self.actor())
+        self.render("airlock_list.html", found=found, queue=True, nav="airlock-queue")
+
+
+class NewExportPage(AirlockPage):
+    """``airlock/new``: pick files from the home (links are shown and cannot be picked),
+    give a justification, submit."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        self.require(SUBMIT_EXPORTS)
+        await self.show({"path": self.get_query_argument("path", "").strip("/")})
+
+    @web.authenticated
+    async def post(self) -> None:
+        self.require(SUBMIT_EXPORTS)
+        values = self.form_values()
+        files = self.get_body_arguments("files")
+        actor = self.actor()
+        try:
+            created = await self.call(self._create, actor, files, values)
+        except PortalError as error:
+            return await self.show(values, error, files)
+        self.redirect(self.link(f"airlock/{created.request_id}"), status=303)
+
+    def _create(self, actor, files, values):
+        home = self.portal.homes.reader(actor.name)
+        created = self.airlock.create(
+            actor,
+            home,
+            files,
+            values.get("justification", ""),
+            title=values.get("title", ""),
+            notebook=values.get("notebook") or None,
+        )
+        return self.airlock.submit(created.request_id, actor)
+
+    async def show(self, values, error=None, chosen=()) -> None:
+        folder = values.get("path", "")
+        try:
+            entries = await self.call(self._listing, folder)
+        except PortalError as problem:
+            entries, error = [], error or problem
+        if error is not None:
+            self.set_status(error.http_status)
+        self.render(
+            "airlock_new.html",
+            values=values,
+            entries=entries,
+            folder=folder,
+            chosen=set(chosen),
+            error=error,
+            allowed=self.airlock.policy.allowed_extensions(),
+            nav="airlock",
+        )
+
+    def _listing(self, folder: str) -> list[dict]:
+        entries = self.portal.homes.reader(self.actor().name).listing(folder)
+        policy = self.airlock.policy
+        for entry in entries:
+            entry["path"] = f"{folder}/{entry['name']}" if folder else entry["name"]
+            entry["requestable"] = entry["kind"] == "file" and bool(policy.file_type(entry["name"]))
+        return entries
+
+
+class ExportPage(AirlockPage):
+    """``airlock/ER-n``: the request, each file's checks cell by cell, the decisions, the
+    reviews blinding allows, the caller's possible actions and downloads."""
+
+    @web.authenticated
+    async def get(self, request_id: str) -> None:
+        await self.show(request_id)
+
+    async def show(self, request_id: str, error: PortalError | None = None) -> None:
+        actor = self.actor()
+        found = await self.call(self.airlock.visible, request_id, actor)
+        allowed = await self.call(allowed_actions, self.airlock, found, actor)
+        history = await self.call(self.airlock.history, request_id)
+        if error is not None:
+            self.set_status(error.http_status)
+        self.render(
+            "airlock_request.html",
+            req=found,
+            reviews=visible_reviews(found, actor.name),
+            allowed=allowed,
+            history=history,
+            error=error,
+            votes=[v.value for v in Vote],
+            is_requester=actor.name == found.requester,
+            nav="airlock-queue" if actor.name != found.requester else "airlock",
+        )
+
+
+class ExportActionPage(ExportPage):
+    """``POST airlock/ER-n/actions/<action>``: withdraw, resubmit, release, review."""
+
+    @web.authenticated
+    async def post(self, request_id: str, action: str) -> None:
+        actor = self.actor()
+        await self.call(self.airlock.visible, request_id, actor)
+        values = self.form_values()
+        try:
+            shown = await self.call(self._act, request_id, action, actor, values)
+        except PortalError as error:
+            return await self.show(request_id, error)
+        self.redirect(self.link(f"airlock/{shown}"), status=303)
+
+    def _act(self, request_id, action, actor, values) -> str:
+        airlock = self.airlock
+        if action == "review":
+            votes = {}
+            for entry in airlock.get(request_id).outputs:
+                vote = values.get(f"vote-{entry.position}", "")
+                reason = values.get(f"reason-{entry.position}", "")
+                votes[entry.name] = {"vote": vote, "reason": reason}
+            airlock.review(request_id, actor, votes, values.get("comment", ""))
+            return request_id
+        if action == "withdraw":
+            return airlock.withdraw(request_id, actor, values.get("comment", "")).request_id
+        if action == "resubmit":
+            home = self.portal.homes.reader(actor.name)
+            return airlock.resubmit(request_id, actor, home).request_id
+        if action == "release":
+            if airlock.get(request_id).requester != actor.name:
+                raise NotFound(f"there is no export request {request_id!r}")
+            return airlock.release(request_id).request_id
+        raise BadInput(f"there is no action {action!r}")
+
+
+ROUTES = [
+    ("airlock", MyExportsPage),
+    ("airlock/new", NewExportPage),
+    ("airlock/queue", QueuePage),
+    (f"airlock/{EXPORT_ID}", ExportPage),
+    (f"airlock/{EXPORT_ID}/actions/(withdraw|resubmit|release|review)", ExportActionPage),
+]

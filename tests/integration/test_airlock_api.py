@@ -1,0 +1,160 @@
+"""The airlock over HTTP through the real hub and proxy: export requests from a real home
+volume, refusals (bad input: 4xx and nothing stored; self-review, a checker from the
+requester's project, a vote twice, a single review), blinded reviews, download by the
+requester only, and the checker's portal access (airlock only, no catalogue).
+
+The home is the user's real podman volume, written from the host as the container user
+would have; no user server is started (the airlock reads the volume, not the server).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+import yaml
+
+from kimed_hub.paths import policies_dir
+from kimed_hub.testing import HubProcess, new_prefix, runtime_client
+from tests.integration.portal_helpers import act, apply, ok, portal
+
+pytestmark = pytest.mark.integration
+
+TABLE_SMALL = "age_group,sex,n\n18-39,f,25\n18-39,m,3\n40-64,f,42\n40-64,m,38\n"
+TABLE_FIXED = "age_group,n\n18-39,28\n40-64,80\n"
+WHY = "Table 2 of the paper: counts by age group and sex, for the journal."
+EXTRA = [  # a second checker and a colleague on the researcher's project
+    {"username": "checker2", "groups": ["output-checkers"], "description": "2nd checker"},
+    {"username": "colleague", "groups": ["researchers"], "description": "team member"},
+    {"username": "teamchecker", "groups": ["output-checkers"], "description": "on the team"},
+]
+
+
+@pytest.fixture(scope="module")
+def airlock_hub(tmp_path_factory):
+    policies = tmp_path_factory.mktemp("policies") / "policies"
+    shutil.copytree(policies_dir(), policies)
+    accounts = yaml.safe_load((policies / "demo-accounts.yaml").read_text())
+    accounts["accounts"] += EXTRA
+    (policies / "demo-accounts.yaml").write_text(yaml.safe_dump(accounts))
+    hub = HubProcess(
+        tmp_path_factory.mktemp("airlock-hub"),
+        new_prefix(),
+        extra_env={"KIMED_POLICIES_DIR": str(policies)},
+    )
+    with hub.start(timeout=300):
+        yield hub
+
+
+@pytest.fixture(scope="module")
+def users(airlock_hub):
+    names = ["researcher", "colleague", "steward", "committee", "checker", "checker2"]
+    return {n: airlock_hub.login(n) for n in [*names, "teamchecker", "trainee"]}
+
+
+@pytest.fixture(scope="module")
+def home(airlock_hub, users):
+    """The researcher's home volume with a table, a figure and a link to a host file; an
+    ACTIVE grant whose team is researcher, colleague and teamchecker."""
+    request_id = apply(users["researcher"], members=("colleague", "teamchecker"))
+    act(users["steward"], request_id, "start_check")
+    act(users["steward"], request_id, "forward", comment="complete")
+    act(users["committee"], request_id, "decide", decision="APPROVED", comment="sound")
+    act(users["steward"], request_id, "activate")
+    volume = runtime_client().create_volume(f"{airlock_hub.prefix}-home-researcher")
+    root = volume["Mountpoint"]
+    os.makedirs(f"{root}/out", exist_ok=True)
+    with open(f"{root}/out/table.csv", "w") as out:
+        out.write(TABLE_SMALL)
+    with open(f"{root}/out/figure.png", "wb") as out:
+        out.write(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    os.symlink("/etc/shadow", f"{root}/out/shadow.csv")
+    return root
+
+
+def snapshots(hub: HubProcess) -> list[str]:
+    folder = hub.data_dir / "airlock" / "snapshots"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ({"files": ["out/run.sh"], "justification": WHY}, 400, "may not leave"),
+        ({"files": ["out/table.csv"], "justification": " "}, 400, "justification"),
+        ({"files": ["out/shadow.csv"], "justification": WHY}, 400, "symbolic link"),
+        ({"files": ["../../etc/passwd.csv"], "justification": WHY}, 400, "relative"),
+        ({"files": ["out/table.csv"]}, 400, "Missing field"),
+    ],
+    ids=["unknown-type", "empty-justification", "symlink-out", "dotdot", "no-justification"],
+)
+def test_bad_input_is_a_4xx_and_nothing_is_stored(airlock_hub, users, home, body, status, words):
+    before = snapshots(airlock_hub)
+    response = portal(users["researcher"], "POST", "airlock/requests", json=body)
+    assert response.status_code == status and words in response.json()["message"], response.text
+    assert snapshots(airlock_hub) == before
+    assert ok(portal(users["researcher"], "GET", "airlock/requests"))["requests"] == []
+
+
+def test_journey_checks_refusals_resubmission_release_download(airlock_hub, users, home):
+    researcher, checker, checker2 = users["researcher"], users["checker"], users["checker2"]
+    files = ["out/table.csv", "out/figure.png"]
+    created = ok(
+        portal(researcher, "POST", "airlock/requests",
+               json={"files": files, "justification": WHY, "submit": True}),
+        201,
+    )  # fmt: skip
+    request_id = created["id"]
+    assert created["state"] == "IN_REVIEW"
+    table = created["file_details"][0]
+    assert table["check_status"] == "fail"
+    assert table["findings"][0]["rule"] == "threshold"
+    assert table["findings"][0]["cells"] == [{"row": "18-39 / m", "column": "n"}]
+    assert "3" not in str(table["findings"]).replace("18-39", "")
+
+    votes = {"out/table.csv": {"vote": "request_changes", "reason": "suppress 18-39 m"},
+             "out/figure.png": "approve"}  # fmt: skip
+    path = f"airlock/requests/{request_id}/reviews"
+    for who in ("researcher", "colleague"):  # the requester and their project
+        assert portal(users[who], "POST", path, json={"votes": votes}).status_code == 403
+    refused = portal(users["teamchecker"], "POST", path, json={"votes": votes})
+    assert refused.status_code == 403 and refused.json()["error"] == "conflict_of_interest"
+    one = ok(portal(checker, "POST", path, json={"votes": votes}))
+    assert one["state"] == "IN_REVIEW"  # a single review decides nothing
+    assert portal(checker, "POST", path, json={"votes": votes}).status_code == 409  # twice
+    blinded = ok(portal(checker2, "GET", f"airlock/requests/{request_id}"))
+    assert blinded["reviews"] == [] and blinded["reviews_in"] == 1
+    returned = ok(portal(checker2, "POST", path, json={"votes": votes}))
+    assert returned["state"] == "CHANGES_REQUESTED"
+
+    with open(f"{home}/out/table.csv", "w") as out:
+        out.write(TABLE_FIXED)
+    again = ok(portal(researcher, "POST", f"airlock/requests/{request_id}/actions/resubmit"), 201)
+    new_id = again["id"]
+    assert again["predecessor"] == request_id and again["file_details"][0]["check_status"] == "pass"
+    approve = {"out/table.csv": "approve", "out/figure.png": "approve"}
+    ok(portal(checker, "POST", f"airlock/requests/{new_id}/reviews", json={"votes": approve}))
+    done = ok(
+        portal(checker2, "POST", f"airlock/requests/{new_id}/reviews", json={"votes": approve})
+    )
+    assert done["state"] == "RELEASED"
+
+    download = f"airlock/requests/{new_id}/download?file=0"
+    got = portal(researcher, "GET", download)
+    assert got.status_code == 200 and got.content.decode() == TABLE_FIXED
+    for other in ("colleague", "checker", "trainee"):  # a third user: 404, like no file
+        assert portal(users[other], "GET", download).status_code == 404
+
+
+def test_checker_has_the_airlock_but_not_the_catalogue(airlock_hub, users):
+    checker = users["checker"]
+    assert ok(portal(checker, "GET", "airlock/requests?queue=1"))["requests"] is not None
+    assert portal(checker, "GET", "datasets?q=lunge").status_code == 403
+    assert (
+        portal(
+            checker, "POST", "airlock/requests", json={"files": [], "justification": WHY}
+        ).status_code
+        == 403
+    )
+    assert portal(users["trainee"], "GET", "airlock/requests?queue=1").status_code == 403
