@@ -8,10 +8,12 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
-from kimed_hub.testing import HubProcess, dump_diagnostics, new_prefix
+from kimed_hub.testing import HubProcess, new_prefix
 from kimed_hub.training import check_cells, load_catalogue
+from tests.conftest import dump_diagnostics
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 PORTAL = "/services/portal/"
@@ -44,6 +46,20 @@ def login(browser, hub: HubProcess, username: str, path: str) -> Page:
     return page
 
 
+def _servers(page: Page, url: str) -> list[str]:
+    """The live view's server states; the page also refreshes itself while servers start,
+    so a navigation of our own may be cut short by it: try again then."""
+    for _ in range(3):
+        try:
+            page.goto(url)
+            return page.locator("#participants .participant").evaluate_all(
+                "rows => rows.map(r => r.dataset.server)"
+            )
+        except PlaywrightError:
+            page.wait_for_timeout(1000)
+    return []
+
+
 def test_instructor_runs_a_workshop_in_the_browser(training_hub, browser):
     page = login(browser, training_hub, "instructor", "training/workshops")
     expect(page.locator("#no-workshops")).to_be_visible()
@@ -63,15 +79,14 @@ def test_instructor_runs_a_workshop_in_the_browser(training_hub, browser):
 
     page.click("#action-prestart")
     expect(page.locator("#workshop-done")).to_contain_text("prestart")
-    for _ in range(120):  # the page refreshes itself while servers start
-        servers = page.locator("#participants .participant").evaluate_all(
-            "rows => rows.map(r => r.dataset.server)"
-        )
+    workshop_url = page.url.split("?")[0]
+    for _ in range(120):
+        servers = _servers(page, workshop_url)
         if servers and all(s in ("ready", "active") for s in servers):
             break
         page.wait_for_timeout(5000)
-        page.reload()
     assert all(s in ("ready", "active") for s in servers), servers
+    page.goto(workshop_url)
 
     page.click("#action-collect")
     expect(page.locator("#workshop-state")).to_have_text("COLLECTED")
