@@ -49,7 +49,7 @@ class CoursesPage(TrainingPage):
     async def get(self) -> None:
         await self.show()
 
-    async def show(self, **extra) -> None:
+    async def show(self, started: str | None = None, checked: str | None = None) -> None:
         me = self.current_user["name"]
         results = await self.call(self.training.store.results, me)
         workshops = await self.call(self.training.store.workshops_of_trainee, me)
@@ -62,9 +62,8 @@ class CoursesPage(TrainingPage):
             workshops=workshops,
             trainee=trainee,
             nav="courses",
-            started=None,
-            checked=None,
-            **extra,
+            started=started,
+            checked=checked,
         )
 
     @web.authenticated
