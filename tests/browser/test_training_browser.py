@@ -105,11 +105,14 @@ def test_trainee_starts_and_checks_a_course_in_german(training_hub, browser):
     expect(page.locator("h1")).to_have_text("Kurskatalog")
     card = page.locator("#course-secure-environment")
     expect(card.locator("h2")).to_have_text("Arbeiten in der sicheren Verarbeitungsumgebung")
-    page.click("#start-secure-environment")
+    # starting the course starts the trainee's server first: the answer can take minutes
+    with page.expect_navigation(timeout=300_000):
+        page.click("#start-secure-environment", timeout=300_000)
     expect(page.locator("#course-started")).to_contain_text(
         "courses/secure-environment/", timeout=180_000
     )
-    page.click("#check-secure-environment")
+    with page.expect_navigation(timeout=300_000):
+        page.click("#check-secure-environment", timeout=300_000)
     expect(page.locator("#course-checked")).to_be_visible(timeout=180_000)
     progress = page.locator("#course-secure-environment .course-progress")
     expect(progress).to_have_text(re.compile(rf"0 / {checks_of('secure-environment')}"))

@@ -99,8 +99,9 @@ class TrainingHub:
         await self.call("DELETE", self.api(f"/users/{quote(name)}/server"), ok=(202, 204, 400))
 
     async def wait(self, name: str, ready: bool, timeout: float) -> bool:
-        """Wait until the server is ready (``ready``) or gone (not ``ready``)."""
-        deadline = time.monotonic() + timeout
+        """Wait until the server is ready (``ready``) or gone (not ``ready``). Waiting for
+        ready ends early (False) when a spawn that was under way is gone: the hub gave up."""
+        deadline, seen = time.monotonic() + timeout, False
         while time.monotonic() < deadline:
             model = await self.user(name) or {}
             server = (model.get("servers") or {}).get("")
@@ -108,6 +109,9 @@ class TrainingHub:
                 return True
             if not ready and not server:
                 return True
+            if ready and seen and not server:
+                return False
+            seen = seen or bool(server)
             await asyncio.sleep(1)
         return False
 

@@ -184,7 +184,7 @@ async def _start_one(training: Training, workshop: Workshop, name: str) -> None:
         await training.hub.start(name)
         training.progress[name] = "starting"
         if not await training.hub.wait(name, ready=True, timeout=STUCK_AFTER * 3):
-            training.progress[name] = "not ready in time"
+            training.progress[name] = "failed: the server did not start (see the hub's log)"
             return
         await give_material(training, name, workshop.course_id)
         training.progress[name] = "material given"
