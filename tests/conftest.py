@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from kimed_hub import images
-from kimed_hub.runtime import detect
-from kimed_hub.testing import HubProcess, new_prefix, runtime_client
+from kimed_hub.runtime import detect, runtime_client
+from kimed_hub.testing import HubProcess, new_prefix
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

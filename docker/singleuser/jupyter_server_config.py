@@ -29,3 +29,15 @@ c.LabApp.extension_manager = "readonly"
 # new notebook or console starts the default kernel, python-base.
 c.KernelSpecManager.ensure_native_kernel = False
 c.MultiKernelManager.default_kernel_name = "python-base"
+
+# The server holds the user's hub tokens and its cookie secret; kernels and terminals
+# (user code, same uid) must not read its memory through /proc/<pid>/mem or attach to it.
+# The seccomp profile (policies/seccomp.json) denies ptrace and process_vm_*; a
+# non-dumpable process also has its /proc files owned by root and refuses ptrace-mode
+# access to anyone without CAP_SYS_PTRACE (nobody here). Kernels are exec'd children and
+# dumpable again: they are the user's own. Fail closed if the kernel refuses.
+import ctypes  # noqa: E402 (this file is executed as config)
+
+PR_SET_DUMPABLE = 4
+if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+    raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed in the Jupyter server")

@@ -4,11 +4,13 @@ Accounts (names and groups) come from ``policies/demo-accounts.yaml``. At first
 start each gets a random password; only a salted PBKDF2 hash is kept in the state folder
 (``accounts.json``, mode 600), and the plain passwords are written once to
 ``demo-passwords.txt`` (mode 600) so that ``kimed up`` can print how to log in. Deleting
-both files makes the next start issue new passwords.
+both files makes the next start issue new passwords. Failed logins are throttled per
+username (growing delay, then a temporary lock-out: ``login_throttle.py``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import hashlib
 import hmac
@@ -20,9 +22,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from jupyterhub.auth import Authenticator
+from tornado import web
 from traitlets import Unicode
 
-from .policies import load_policy
+from .login_throttle import LoginRefused, LoginThrottle
+from .policies import load_policy, sessions_policy
 
 _ITERATIONS = 200_000
 
@@ -108,20 +112,44 @@ def demo_passwords(state: Path) -> dict[str, str]:
 
 
 class LocalAccountsAuthenticator(Authenticator):
-    """Username + password against the hashed store written by :func:`ensure_demo_accounts`."""
+    """Username + password against the hashed store written by :func:`ensure_demo_accounts`,
+    throttled per username (``policies/sessions.yaml``, ``local_login``)."""
 
     accounts_file = Unicode(
         config=True, help="Path of accounts.json (hashed passwords) in the state folder."
     )
+    _throttle: LoginThrottle | None = None
+
+    @property
+    def throttle(self) -> LoginThrottle:
+        """The hub process's failed-login counts (made at the first login)."""
+        if self._throttle is None:
+            self._throttle = LoginThrottle(sessions_policy().local_login)
+        return self._throttle
 
     async def authenticate(self, handler, data):
         """Return the username when the password matches, else None (JupyterHub shows
-        'Invalid username or password')."""
+        'Invalid username or password'). A throttled or locked account gets a 429 page
+        that says why and until when, whatever the password."""
         username = (data.get("username") or "").strip().lower()
         password = data.get("password") or ""
+        try:
+            self.throttle.check(username)
+        except LoginRefused as refused:
+            self.log.warning("local login for %r refused (throttled): %s", username, refused)
+            raise web.HTTPError(429, "%s", refused.message) from None
         store = json.loads(Path(self.accounts_file).read_text())
         stored = store.get(username)
-        if stored is None or not check_password(password, stored):
-            self.log.warning("failed local login for %r", username)
-            return None
-        return username
+        if stored is not None and check_password(password, stored):
+            self.throttle.succeeded(username)
+            return username
+        delay = self.throttle.failed(username)
+        self.log.warning("failed local login for %r", username)
+        if self.throttle.locked(username):
+            self.log.warning(
+                "local account %r locked for %g s after repeated failed logins",
+                username,
+                self.throttle.policy.lockout_seconds,
+            )
+        await asyncio.sleep(delay)  # the next try may come no sooner (see LoginThrottle)
+        return None

@@ -7,6 +7,7 @@ kimed policy check     validate every policy file
 kimed image build      build (or reuse) the images;  kimed image lock: refresh the lock
 kimed clean            remove this workbench's user containers (--volumes: homes too)
 kimed portal verify-audit | load-demo | import FILE | demo-data
+kimed portal close | revoke AR-... --comment TEXT [--actor NAME]
                        the portal's database (the hub's: KIMED_PORTAL_DB_URL or beside it)
 kimed data generate-mii OUT | import-fhir SOURCE --dataset ID
                        MII/FHIR data: fictional data, import into a dataset's tables
@@ -26,7 +27,7 @@ from .accounts import demo_passwords, ensure_demo_accounts
 from .gpus import detect_gpu_ids
 from .paths import hub_data_dir, project_root
 from .policies import PolicyError, check_all
-from .portal_service.wiring import SERVICE_PREFIX as PORTAL_PREFIX
+from .portal_address import SERVICE_PREFIX as PORTAL_PREFIX
 from .proxy import ensure_proxy
 from .runtime import RuntimeUnavailable, ensure_runtime
 from .settings import Settings, SettingsError
@@ -86,9 +87,13 @@ def test(pytest_args: list[str]) -> int:
 
 
 def clean(volumes: bool) -> None:
-    from .testing import remove_containers
+    """Remove this workbench's user containers (``KIMED_PREFIX``-…), and with ``volumes``
+    their home volumes too."""
+    from .runtime import remove_containers
 
-    remove_containers(Settings.from_env().prefix + "-", volumes=volumes)
+    prefix = Settings.from_env().prefix + "-"
+    remove_containers(prefix, volumes=volumes)
+    print(f"removed the containers{' and volumes' if volumes else ''} named {prefix}*")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -115,6 +120,11 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("file", type=Path)
     importing.add_argument("--actor", default="kimed-cli", help="who the audit log names")
     actions.add_parser("demo-data", help="create the demo datasets' fictional data folders")
+    for action, what in (("close", "end an ACTIVE grant early"), ("revoke", "revoke a grant")):
+        ending = actions.add_parser(action, help=f"{what} (as a data steward)")
+        ending.add_argument("request_id", help="the request, e.g. AR-000007")
+        ending.add_argument("--comment", required=action == "revoke", default="")
+        ending.add_argument("--actor", default="kimed-cli", help="the steward the audit log names")
     exporting = actions.add_parser("export", help="export records as HealthDCAT-AP RDF")
     exporting.add_argument("identifiers", nargs="*", help="records to export (default: all)")
     exporting.add_argument("--format", default="turtle", choices=["turtle", "json-ld"])
@@ -125,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def portal_command(args: argparse.Namespace) -> int:
     """``kimed portal ...`` on the hub's portal database."""
+    from .access.grants import GrantsUnavailable
     from .errors import PortalError
     from .portal_service import commands
 
@@ -136,6 +147,10 @@ def portal_command(args: argparse.Namespace) -> int:
             return commands.load_demo(settings.portal_db_url)
         if args.action == "import":
             return commands.import_file(settings.portal_db_url, args.file, args.actor)
+        if args.action in ("close", "revoke"):
+            return commands.end_grant(
+                settings.portal_db_url, args.action, args.request_id, args.actor, args.comment
+            )
         if args.action == "export":
             return commands.export_records(
                 settings.portal_db_url, args.format, args.identifiers, args.output
@@ -143,7 +158,7 @@ def portal_command(args: argparse.Namespace) -> int:
         changed = commands.ensure_demo_data(settings.dataset_root)
         print(f"demo data under {settings.dataset_root}: {len(changed)} folder(s) written")
         return 0
-    except (PortalError, OSError, ValueError) as error:
+    except (PortalError, GrantsUnavailable, OSError, ValueError) as error:
         print(f"kimed portal {args.action}: {error}", file=sys.stderr)
         return 2
 

@@ -152,12 +152,21 @@ def configure_docker_network(c, settings: Settings, runtime: ContainerRuntime) -
         if existing
         else client.networks.create(DOCKER_USER_NETWORK, driver="bridge", internal=True)
     )
+    network.reload()
+    if not network.attrs.get("Internal"):
+        # Reused by name: it must still have no route out (the spawner checks it again
+        # at every spawn, since the egress firewall is off on this network).
+        raise RuntimeError(
+            f"Docker network {DOCKER_USER_NETWORK!r} exists but is not internal, so user "
+            f"containers on it could reach the internet. Remove it (docker network rm "
+            f"{DOCKER_USER_NETWORK}) and start again; the workbench creates it internal."
+        )
     gateway = network.attrs["IPAM"]["Config"][0]["Gateway"]
     c.JupyterHub.hub_ip = gateway
     spawner = c.WorkbenchSpawner
     spawner.network_name = DOCKER_USER_NETWORK
     spawner.use_internal_ip = True
-    spawner.egress_firewall = False  # the internal network has no route out
+    spawner.egress_firewall = False  # verified internal here and at every spawn
     spawner.hub_connect_url = f"http://{gateway}:{settings.hub_port}"
 
 

@@ -1,35 +1,38 @@
 """Which datasets a user's next server mounts: their ACTIVE access grants, and the
 catalogue's synthetic versions for everyone who may read the catalogue.
 
-The portal's access store is the one source of truth for grants
-(``kimed_hub.access.AccessRequests.active_grants``); the spawner only reads it, at each
-spawn. Synthetic versions (records typed SYNTHETIC_DATA, derived from a source) need no
-request: they are open to every researcher for developing code before access is granted,
-so whoever holds ``custom:kimed:read:catalogue`` gets them. Each dataset's files live on
-the host in ``<dataset root>/<identifier>`` and appear read-only at
+The portal's access store is the one source of truth for grants; the spawner reads it,
+read-only, at each spawn through :mod:`kimed_hub.access.grants` (plain SELECTs, no
+catalogue store, no schema rights). Synthetic versions (records derived from a source)
+need no request: they are open to every researcher for developing code before access is
+granted, so whoever holds ``custom:kimed:read:catalogue`` gets them. Each dataset's
+files live on the host in ``<dataset root>/<identifier>`` and appear read-only at
 ``/data/<identifier>``. A dataset whose files are not on this host is left out and
-logged, so a missing folder never stops a user's server. A FHIR import with MII broad
-consent data is mounted as a filtered, read-only view holding only the patients whose
-consent permits the use on the grant's start day (``interop.consent_mount``); the audit
-log records the counts.
+logged, so a missing folder never stops a user's server; a portal database that cannot
+be read stops the spawn (``GrantsUnavailable``), so a wrong URL never looks like "no
+grants". A FHIR import with MII broad consent data is mounted as a filtered, read-only
+view holding only the patients whose consent permits the use on the grant's start day
+(``interop.consent_mount``); the portal's audit log records the counts (the one write the
+hub makes to the portal database: an audit entry, through ``Database(create=False)``).
 """
 
 from __future__ import annotations
 
 import logging
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .access import AccessRequests
-from .access.rows import data_mount_path
-from .catalogue import CatalogueStore
+from .access.grants import GrantsReader, data_mount_path, reasons
 from .interop.consent_mount import ConsentPolicyMissing, audit_consent_view, consent_mount
 
 log = logging.getLogger(__name__)
 #: Who may read the catalogue may use its synthetic versions.
 SYNTHETIC_SCOPE = "custom:kimed:read:catalogue"
+#: Where the spawner records a running server's mounts in its state (``get_state``):
+#: dataset → why it was mounted. The portal's reconciliation reads it through the hub
+#: API (``admin:server_state``) and compares it with the grants in force.
+MOUNTS_STATE_KEY = "kimed_data_mounts"
 #: Consent-filtered views of MII datasets, beside the datasets (a dot: no dataset's name).
 VIEWS = ".consent-views"
 
@@ -41,34 +44,34 @@ class DataMount:
     dataset: str
     host_path: Path
     container_path: str
+    reason: str = ""  # "grant AR-…" or "synthetic version"
 
 
 def granted_mounts(
-    username: str, dataset_root: Path, portal_db_url: str | None, synthetic: bool = False
+    username: str, dataset_root: Path, portal_db_url: str, synthetic: bool = False
 ) -> list[DataMount]:
     """The read-only mounts ``username`` is entitled to now (portal grants, plus every
     synthetic version when ``synthetic``; only those with data on this host)."""
-    with closing(CatalogueStore(portal_db_url or None)) as store:
-        grants = AccessRequests(store).active_grants(username)
-        entitled = {grant.dataset: f"grant {grant.request_id}" for grant in grants}
-        starts = {grant.dataset: grant.valid_from for grant in grants}
-        if synthetic:
-            entitled |= {ds: "synthetic version" for ds in store.all_synthetic_versions()}
-        mounts = []
-        for dataset, why in sorted(entitled.items()):
-            folder = dataset_root / dataset
-            if not folder.is_dir():
-                log.warning(
-                    "%s %s for %s: no data at %s; not mounted", why, dataset, username, folder
-                )
-                continue
-            folder = _consented(store, username, dataset, folder, starts.get(dataset))
-            if folder is not None:
-                mounts.append(DataMount(dataset, folder, data_mount_path(dataset)))
+    reader = GrantsReader(portal_db_url)
+    try:
+        grants = reader.active_grants(username)
+        entitled = reasons(grants, reader.synthetic_versions() if synthetic else [])
+    finally:
+        reader.close()
+    starts = {grant.dataset: grant.valid_from for grant in grants}
+    mounts = []
+    for dataset, why in sorted(entitled.items()):
+        folder = dataset_root / dataset
+        if not folder.is_dir():
+            log.warning("%s %s for %s: no data at %s; not mounted", why, dataset, username, folder)
+            continue
+        folder = _consented(portal_db_url, username, dataset, folder, starts.get(dataset))
+        if folder is not None:
+            mounts.append(DataMount(dataset, folder, data_mount_path(dataset), why))
     return mounts
 
 
-def _consented(store, username: str, dataset: str, folder: Path, valid_from) -> Path | None:
+def _consented(db_url: str, username: str, dataset: str, folder: Path, valid_from):
     """The folder itself, or for MII data its broad-consent view for the grant's start
     (audited in counts); None when the reviewed policy does not cover the dataset."""
     try:
@@ -79,5 +82,11 @@ def _consented(store, username: str, dataset: str, folder: Path, valid_from) -> 
         log.error("%s for %s: %s", dataset, username, error)
         return None
     if counts is not None:
-        audit_consent_view(store, username, dataset, counts, valid_from)
+        from .database import Database  # only for MII data: the one audited write
+
+        db = Database(db_url, create=False)
+        try:
+            audit_consent_view(db, username, dataset, counts, valid_from)
+        finally:
+            db.dispose()
     return path

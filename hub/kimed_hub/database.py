@@ -29,6 +29,8 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.schema import DDL
 
 from .paths import hub_data_dir
@@ -323,17 +325,29 @@ def default_url() -> str:
     return f"sqlite:///{folder / 'catalogue.sqlite'}"
 
 
+def masked_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``: the only form of a database URL
+    that may appear in a log, an error message or printed output."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(a malformed database URL)"
+
+
 class Database:
     """One portal database: the engine, the schema and transaction helpers."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, create: bool = True):
+        """``create``: make missing tables (the portal service); False for a process that
+        only uses the tables the portal made (the hub's one audited write)."""
         self.engine = create_engine(url, pool_pre_ping=True)
         self.backend = self.engine.dialect.name
         if self.backend == "sqlite":
             _configure_sqlite(self.engine)
         elif self.backend != "postgresql":
             raise ValueError(f"unsupported database {self.backend!r}; use SQLite or PostgreSQL")
-        metadata.create_all(self.engine)
+        if create:
+            metadata.create_all(self.engine)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

@@ -8,7 +8,8 @@ before any process of the image runs (podman's ``init``). The container has no
 CAP_NET_ADMIN, so it cannot undo them. Allowed: the container's own loopback, replies to
 connections made to it (the proxy reaching the server), and the named host ports.
 Everything else is rejected at once, DNS (10.0.2.3) and the internet included, and IPv6
-is closed completely.
+is closed completely. Which host ports are allowed follows the policy's
+``network.allowed_peers`` (``peer_ports``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ SLIRP_HOST_GATEWAY = "10.0.2.2"
 
 class FirewallError(RuntimeError):
     """The rules could not be applied or read back; the spawn must not go on."""
+
+
+def peer_ports(allowed_peers: Iterable[str], ports: dict[str, int]) -> list[int]:
+    """The host ports of the policy's allowed peers (``hub_api``, ``proxy``), given where
+    each peer listens on this host; a peer the policy names without a port is an error."""
+    missing = [peer for peer in allowed_peers if peer not in ports]
+    if missing:
+        raise FirewallError(f"no host port known for the policy's allowed peers {missing}")
+    return sorted({ports[peer] for peer in allowed_peers})
 
 
 # Both address families: default-deny egress, but the container's own loopback and replies

@@ -52,6 +52,11 @@ class GpuPool:
         self._holders[holder] = candidates[:count]
         return self._holders[holder]
 
+    def claim(self, holder: str, devices: list[str]) -> None:
+        """Record that ``holder`` has ``devices`` already (a server running before a hub
+        restart, from its saved state), so they are not assigned again."""
+        self._holders[holder] = list(devices)
+
     def release(self, holder: str) -> None:
         self._holders.pop(holder, None)
 

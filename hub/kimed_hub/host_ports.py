@@ -34,6 +34,10 @@ class PortPool:
             return port
         return None
 
+    def claim(self, port: int) -> None:
+        """Record ``port`` as in use (a server running before a hub restart)."""
+        self._in_use.add(port)
+
     def release(self, port: int | None) -> None:
         self._in_use.discard(port)
 

@@ -145,3 +145,23 @@ def _start_podman_service() -> None:
         f"podman's API did not come up on {PODMAN_SOCKET} within 30 s; "
         f"see {state_dir() / 'podman-service.log'}."
     )
+
+
+def runtime_client():
+    """A Docker-API client for the detected runtime (podman's socket on podman hosts)."""
+    import docker  # local import: only the commands that talk to the runtime need it
+
+    return docker.APIClient(base_url=detect().base_url)
+
+
+def remove_containers(prefix: str, volumes: bool = False) -> None:
+    """Remove every container (and optionally volume) whose name starts with ``prefix``
+    (``kimed clean``, and the test harness after each hub)."""
+    client = runtime_client()
+    for container in client.containers(all=True):
+        if any(n.lstrip("/").startswith(prefix) for n in container.get("Names", [])):
+            client.remove_container(container["Id"], force=True)
+    if volumes:
+        for volume in client.volumes().get("Volumes") or []:
+            if volume["Name"].startswith(prefix):
+                client.remove_volume(volume["Name"], force=True)

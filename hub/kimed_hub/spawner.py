@@ -8,15 +8,17 @@ What it adds to DockerSpawner, hook by hook:
   among those ``policies/roles.yaml`` allows their groups (``policies/profiles.yaml``);
 * spawn options: only a permitted profile name; anything else is refused;
 * GPU profiles: devices assigned by the hub, one server per device unless policy says so;
-* ``start_object``: inspect the created container and refuse to start it when a control is
-  missing; on podman hosts, initialise the container's namespaces, write the egress rules
-  (``firewall.py``) and only then start it.
+* ``start_object``: compare the created container with the one the policy expects
+  (``container_expectations``, ``container_checks``) and refuse to start it on any
+  difference; on podman hosts, initialise it, compare the runtime spec podman wrote
+  (``oci_spec_checks``), write the egress rules (``firewall.py``) and only then start it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import json
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +28,29 @@ from jupyterhub.scopes import get_scopes_for
 from tornado import web
 from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 
-from . import container_checks, firewall, gpus, package_index, portal_service
-from .data_grants import SYNTHETIC_SCOPE, DataMount, granted_mounts
+from . import container_checks, firewall, gpus, oci_spec_checks, package_index
+from .access.grants import GrantsUnavailable, data_mount_path
+from .container_expectations import (
+    ExpectedContainer,
+    SpawnFacts,
+    expected_container,
+    host_has_cgroup_v1,
+    seccomp_file,
+    seccomp_option,
+)
+from .data_grants import MOUNTS_STATE_KEY, SYNTHETIC_SCOPE, DataMount, granted_mounts
+from .database import default_url
 from .host_ports import HOST_PORTS
+from .paths import state_dir
 from .policies import (
     ResourceProfile,
     SecurityProfile,
     resource_profiles,
     roles_policy,
+    seccomp_profile,
     security_profile,
 )
+from .portal_address import portal_env
 
 # Libraries in the kernels that would otherwise reach for the internet on first use: they
 # must not even try (the egress rules would stop them, but no attempt should be made).
@@ -47,6 +62,11 @@ OFFLINE_ENV = {
     "TRANSFORMERS_OFFLINE": "1",
     "HF_DATASETS_OFFLINE": "1",
 }
+
+
+#: Keys of this spawner's additions to the server state (``get_state``).
+GPUS_STATE_KEY = "kimed_gpus"
+PORT_STATE_KEY = "kimed_host_port"
 
 
 class SpawnRefused(Exception):
@@ -105,7 +125,11 @@ class WorkbenchSpawner(DockerSpawner):
         access grant mounts that sub-folder read-only at /data/<identifier>.""",
     )
     portal_db_url = Unicode(
-        "", config=True, help="The portal's database (grants); empty means its default."
+        "",
+        config=True,
+        help="""The portal's database, read (only) for the user's grants at each spawn;
+        empty means its default (``KIMED_PORTAL_DB_URL``, else SQLite in the hub's data
+        folder). A database that cannot be read refuses the spawn.""",
     )
     gpu_devices = List(
         Unicode(),
@@ -117,6 +141,7 @@ class WorkbenchSpawner(DockerSpawner):
     chosen_profile: ResourceProfile | None = None
     assigned_gpus: tuple[str, ...] = ()
     data_mounts: tuple[DataMount, ...] = ()
+    _image_id: str | None = None  # the runtime's ID of ``image`` (set by _require_image)
 
     @default("gpu_devices")
     def _default_gpu_devices(self) -> list[str]:
@@ -169,15 +194,31 @@ class WorkbenchSpawner(DockerSpawner):
         """Host-config settings from the policies, then the operator's ``site_host_config``."""
         security, chosen = self.profile, self.chosen_profile
         config = {
-            "read_only": True,
-            "privileged": False,
-            "cap_drop": ["ALL"],
-            "cap_add": [],
-            "security_opt": ["no-new-privileges"],
+            "read_only": security.read_only_root,
+            "privileged": security.privileged,
+            "cap_drop": list(security.drop_capabilities),
+            "cap_add": list(security.add_capabilities),
+            "security_opt": [
+                *(["no-new-privileges"] if security.no_new_privileges else []),
+                seccomp_option(
+                    self.runtime_kind, seccomp_profile(self._policies()), self._seccomp_path()
+                ),
+            ],
+            # Docker honours this; podman 4's compatible API ignores it (the policy's
+            # namespaces.host_cgroup_exception); oci_spec_checks reads what podman did.
+            "cgroupns": "private",
             "memswap_limit": chosen.memory_swap,
             "pids_limit": chosen.pids,
             "shm_size": security.shm_size,
-            "tmpfs": {"/tmp": f"size={security.tmp_size},mode=1777"},
+            "tmpfs": {
+                path: f"size={size}" + (",mode=1777" if path.endswith("tmp") else "")
+                for path, size in security.tmpfs.items()
+            },
+            "ulimits": [
+                {"Name": name, "Soft": soft, "Hard": hard}
+                for name, (soft, hard) in security.ulimits.items()
+            ]
+            or None,
             **gpus.gpu_host_config(self.runtime_kind, list(self.assigned_gpus)),
         }
         if not self.use_internal_ip:
@@ -277,20 +318,27 @@ class WorkbenchSpawner(DockerSpawner):
 
     async def _mount_granted_data(self) -> None:
         """Read-only mounts for the user's ACTIVE grants and, if they may read the catalogue,
-        its synthetic versions; read now (data_grants.py)."""
+        its synthetic versions; read now (data_grants.py). An unreadable portal database
+        stops the spawn: it must never look like "no grants" (or like old ones)."""
         if not self.dataset_root:
             self.data_mounts = ()
         else:
             synthetic = SYNTHETIC_SCOPE in get_scopes_for(self.user.orm_user)
-            self.data_mounts = tuple(
-                await asyncio.to_thread(
+            try:
+                mounts = await asyncio.to_thread(
                     granted_mounts,
                     self.user.name,
                     Path(self.dataset_root),
-                    self.portal_db_url,
+                    self.portal_db_url or default_url(),
                     synthetic,
                 )
-            )
+            except GrantsUnavailable as exc:
+                raise SpawnRefused(
+                    str(exc),
+                    "Your server was not started: the workbench could not read your data "
+                    "access grants. Please tell your administrator (the hub log says why).",
+                ) from exc
+            self.data_mounts = tuple(mounts)
         self.read_only_volumes = {str(m.host_path): m.container_path for m in self.data_mounts}
         if self.data_mounts:
             self.log.info(
@@ -311,9 +359,10 @@ class WorkbenchSpawner(DockerSpawner):
         return variants[profile.image_variant]
 
     async def _require_image(self) -> None:
-        """A clear refusal when the profile's image was never built on this host."""
+        """A clear refusal when the profile's image was never built on this host; keeps the
+        runtime's ID of the image for the verification."""
         try:
-            await self.docker("inspect_image", self.image)
+            self._image_id = (await self.docker("inspect_image", self.image))["Id"]
         except docker.errors.NotFound as exc:
             variant = self.chosen_profile.image_variant
             build = "kimed image build" + ("" if variant == "cpu" else f" --{variant}")
@@ -354,61 +403,155 @@ class WorkbenchSpawner(DockerSpawner):
         finally:
             self._release_resources()
 
-    def expected_container(self) -> container_checks.Expected:
-        """What this user's container must look like."""
-        return container_checks.Expected(
-            image=self.image,
-            home_volume=self._render_templates(self.profile.home_volume_template),
-            network_modes=(str(self.network_name).split(":")[0],),
-            limits=self.chosen_profile,
-            gpus=tuple(self.assigned_gpus),
-            read_only_mounts=tuple(m.container_path for m in self.data_mounts),
+    # -- state that survives a hub restart ------------------------------------------------
+
+    def get_state(self) -> dict[str, Any]:
+        """DockerSpawner's state plus what this server holds: its dataset mounts (read by
+        the portal's reconciliation), its GPUs and its host port (rebuilt into the hub's
+        allocation tables by :meth:`load_state` after a restart)."""
+        state = super().get_state()
+        state[MOUNTS_STATE_KEY] = {m.dataset: m.reason for m in self.data_mounts}
+        if self.assigned_gpus:
+            state[GPUS_STATE_KEY] = list(self.assigned_gpus)
+        if getattr(self, "_host_port", None):
+            state[PORT_STATE_KEY] = self._host_port
+        return state
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Restore a running server's record after a hub restart, and claim its GPUs and
+        port again, so that no device or port is handed out twice."""
+        super().load_state(state)
+        root = Path(self.dataset_root or ".")
+        self.data_mounts = tuple(
+            DataMount(name, root / name, data_mount_path(name), why)
+            for name, why in sorted((state.get(MOUNTS_STATE_KEY) or {}).items())
         )
+        self.assigned_gpus = tuple(state.get(GPUS_STATE_KEY) or ())
+        if self.assigned_gpus:
+            gpus.POOL.claim(self._holder, list(self.assigned_gpus))
+        port = state.get(PORT_STATE_KEY)
+        if port:
+            HOST_PORTS.claim(int(port))
+            self._host_port = int(port)
+        if self.assigned_gpus or port:
+            self.log.info(
+                "%s holds GPUs %s and host port %s (from its saved state)",
+                self._holder,
+                list(self.assigned_gpus),
+                port,
+            )
+
+    def clear_state(self) -> None:
+        """Forget the stopped server's record (its resources were released by stop)."""
+        super().clear_state()
+        self.data_mounts = ()
+        self.assigned_gpus = ()
+
+    def _seccomp_path(self) -> str:
+        """podman reads the profile from a file: the content-addressed copy in .kimed/."""
+        if self.runtime_kind == "docker":
+            return ""
+        return str(seccomp_file(seccomp_profile(self._policies()), state_dir() / "seccomp"))
+
+    async def expected_container(self) -> ExpectedContainer:
+        """What this user's container must look like: the policy, the chosen profile and
+        what this spawn assigned (GPUs, grants); the runtime's own view of the image and
+        the network. The spawner's image/network traits are not consulted."""
+        facts = SpawnFacts(
+            runtime_kind=self.runtime_kind,
+            home_volume=self._render_templates(self.profile.home_volume_template),
+            gpus=tuple(self.assigned_gpus),
+            data_mounts=tuple((str(m.host_path), m.container_path) for m in self.data_mounts),
+            image_id=self._image_id,
+            network_internal=await self._network_internal(),
+            egress_rules=self.egress_firewall and self.uses_slirp4netns,
+            seccomp_path=self._seccomp_path(),
+            cgroup_v1=host_has_cgroup_v1(),
+        )
+        security = self.profile
+        return expected_container(
+            security, self.chosen_profile, seccomp_profile(self._policies()), facts
+        )
+
+    async def _network_internal(self) -> bool | None:
+        """Docker hosts: the runtime's "Internal" flag of the container's network (a network
+        reused by name must still be internal); None for slirp4netns."""
+        if self.uses_slirp4netns:
+            return None
+        try:
+            network = await self.docker("inspect_network", str(self.network_name))
+        except docker.errors.APIError:
+            return False
+        return bool(network.get("Internal"))
 
     def get_env(self) -> dict[str, str]:
         """DockerSpawner's environment, libraries told to stay offline (OFFLINE_ENV), pip's
         settings for the workbench's package index (package_index.pip_env) and the portal's
-        address for the widgets (portal_service.portal_env)."""
+        address for the widgets (portal_address.portal_env)."""
         env = {**super().get_env(), **OFFLINE_ENV}
         token = env.get("JUPYTERHUB_API_TOKEN", "")
         env.update(package_index.pip_env(self.hub_connect_url, self.proxy_port, token))
-        env.update(portal_service.portal_env(self.hub_connect_url, self.proxy_port))
+        env.update(portal_env(self.hub_connect_url, self.proxy_port))
         return env
 
     async def start_object(self):
-        """Verify the created container, close its egress, then start it."""
+        """Verify the created container against the policy, on podman also the runtime spec
+        podman wrote, close its egress, then start it."""
+        expected = await self.expected_container()
         inspect = await self.docker("inspect_container", self.container_id)
-        problems = container_checks.verify_container(
-            inspect, self.profile, self.expected_container()
-        )
+        problems = container_checks.verify_container(inspect, expected)
         if problems:
             await self._refuse(
                 f"container {self.container_name} lacks required controls: " + "; ".join(problems)
             )
-        if self.uses_slirp4netns and self.egress_firewall:
-            await self._close_egress()
+        pid = await self._podman_init(expected) if self.runtime_kind == "podman" else None
+        if expected.egress_rules:
+            await self._close_egress(pid)
         await super().start_object()
 
     @property
     def uses_slirp4netns(self) -> bool:
         return str(self.network_name).startswith("slirp4netns")
 
-    async def _close_egress(self) -> None:
-        """podman ``init`` creates the namespaces without running the image's process;
-        the rules go in before anything in the container can open a connection."""
+    async def _podman_init(self, expected: ExpectedContainer) -> int:
+        """podman ``init`` creates the namespaces and the runtime spec without running the
+        image's process: the spec is compared with the policy (oci_spec_checks) and the
+        egress rules go in before anything in the container can run."""
         api = self.client
-        response = await asyncio.to_thread(
-            api.post, api._url("/libpod/containers/{0}/init", self.container_id)
-        )
+        url = api._url("/libpod/containers/{0}/init", self.container_id)
+        response = await asyncio.to_thread(api.post, url)
         if response.status_code not in (204, 304):
             await self._refuse(
                 f"podman could not initialise {self.container_name}: {response.text}"
             )
-        state = (await self.docker("inspect_container", self.container_id))["State"]
+        url = api._url("/libpod/containers/{0}/json", self.container_id)
+        libpod = (await asyncio.to_thread(api.get, url)).json()
         try:
-            await asyncio.to_thread(
-                firewall.apply_egress_rules, state["Pid"], [self.hub_api_port, self.proxy_port]
+            spec = json.loads(Path(libpod["OCIConfigPath"]).read_text())
+        except (KeyError, OSError, ValueError) as exc:
+            await self._refuse(f"the runtime spec of {self.container_name} is unreadable: {exc}")
+        problems = oci_spec_checks.verify_oci_spec(spec, expected)
+        if problems:
+            await self._refuse(
+                f"container {self.container_name} lacks required controls in its runtime "
+                "spec: " + "; ".join(problems)
             )
+        return libpod["State"]["Pid"]
+
+    async def _close_egress(self, pid: int | None) -> None:
+        """The egress rules in the container's network namespace: the host ports of the
+        policy's ``network.allowed_peers`` only."""
+        if self.hub.port and self.hub_api_port != self.hub.port:
+            await self._refuse(
+                f"egress firewall: hub_api_port {self.hub_api_port} is not the hub API's port "
+                f"{self.hub.port}; the policy allows the hub API, not another port"
+            )
+        ports = {"hub_api": self.hub_api_port, "proxy": self.proxy_port}
+        try:
+            allowed = firewall.peer_ports(self.profile.allowed_peers, ports)
+            if pid is None:
+                raise firewall.FirewallError("egress rules need podman (slirp4netns networking)")
+            await asyncio.to_thread(firewall.apply_egress_rules, pid, allowed)
         except firewall.FirewallError as exc:
             await self._refuse(str(exc))
 

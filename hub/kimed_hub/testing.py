@@ -24,10 +24,8 @@ import requests
 import websocket
 import yaml
 
-import docker
-
 from .paths import project_root
-from .runtime import detect
+from .runtime import remove_containers
 
 
 def free_port() -> int:
@@ -335,23 +333,6 @@ class Canary:
 
     def close(self) -> None:
         self.sock.close()
-
-
-def runtime_client() -> docker.APIClient:
-    """A Docker-API client for the detected runtime (podman's socket on podman hosts)."""
-    return docker.APIClient(base_url=detect().base_url)
-
-
-def remove_containers(prefix: str, volumes: bool = False) -> None:
-    """Remove every container (and optionally volume) whose name starts with ``prefix``."""
-    client = runtime_client()
-    for container in client.containers(all=True):
-        if any(n.lstrip("/").startswith(prefix) for n in container.get("Names", [])):
-            client.remove_container(container["Id"], force=True)
-    if volumes:
-        for volume in client.volumes().get("Volumes") or []:
-            if volume["Name"].startswith(prefix):
-                client.remove_volume(volume["Name"], force=True)
 
 
 def new_prefix(kind: str = "t") -> str:

@@ -65,7 +65,10 @@ PORTAL_USERS = {
 }
 CATALOGUE_READERS = PORTAL_USERS - {"checker"}  # custom:kimed:read:catalogue
 CATALOGUE_WRITERS = {"steward", "admin"}  # custom:kimed:write:catalogue
-REQUEST_PARTIES = {"researcher", "steward", "committee"}  # applicant and the reviewers
+# Who sees a request (workflow.VISIBLE_FROM): a DRAFT only its applicant; a submitted
+# one also the stewards; the committee only once it has been forwarded to them.
+DRAFT_READERS = {"researcher"}
+CHECK_READERS = {"researcher", "steward"}
 PORTAL_ENDPOINTS = [
     ("GET", "me", None, PORTAL_USERS),
     ("GET", "openapi.yaml", None, PORTAL_USERS),
@@ -82,10 +85,12 @@ PORTAL_ENDPOINTS = [
     ("GET", "requests", None, PORTAL_USERS),
     ("GET", "requests?queue=1", None, {"steward", "committee"}),
     ("POST", "requests", {"application": {}}, {"researcher"}),
-    ("GET", "requests/{request}", None, REQUEST_PARTIES),
+    ("GET", "requests/{request}", None, DRAFT_READERS),
+    ("GET", "requests/{checked}", None, CHECK_READERS),
     ("PUT", "requests/{request}", {"application": {}}, {"researcher"}),
-    ("GET", "requests/{request}/history", None, REQUEST_PARTIES),
-    ("POST", "requests/{checked}/actions/comment", {"comment": "matrix"}, {"steward", "committee"}),
+    ("GET", "requests/{request}/history", None, DRAFT_READERS),
+    ("GET", "requests/{checked}/history", None, CHECK_READERS),
+    ("POST", "requests/{checked}/actions/comment", {"comment": "matrix"}, {"steward"}),
     ("POST", "requests/{request}/actions/submit", None, {"researcher"}),  # 422: incomplete
     ("GET", "airlock/requests", None, PORTAL_USERS),  # one's own export requests
     ("GET", "airlock/requests?queue=1", None, {"checker"}),

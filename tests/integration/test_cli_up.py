@@ -63,3 +63,32 @@ def test_up_prints_logins_serves_and_stops_on_ctrl_c(singleuser_image, tmp_path)
     )
     for name in ("researcher", "trainee", "instructor", "steward", "checker", "admin"):
         assert f"{name} " in output and passwords[name] in output
+
+
+def test_clean_removes_this_workbenchs_containers_without_the_test_extra(singleuser_image):
+    """``kimed clean --volumes`` on an install without the test extra (its packages made
+    unimportable, tests/unit/test_cli.py): this prefix's container and volume go, another
+    prefix's stay."""
+    from tests.unit.test_cli import run_without_test_extra
+
+    mine, other = f"kimedclean{free_port()}", f"kimedkeep{free_port()}"
+    for prefix in (mine, other):
+        subprocess.run(["podman", "volume", "create", f"{prefix}-home-x"], check=True)
+        subprocess.run(
+            ["podman", "create", "--name", f"{prefix}-x", singleuser_image, "true"], check=True
+        )
+    done = run_without_test_extra(
+        "import sys\nfrom kimed_hub.cli import main\nsys.exit(main(['clean', '--volumes']))",
+        KIMED_PREFIX=mine,
+    )
+    assert done.returncode == 0, done.stderr
+    names = subprocess.run(
+        ["podman", "ps", "-a", "--format", "{{.Names}}"], capture_output=True, text=True
+    ).stdout.split()
+    volumes = subprocess.run(
+        ["podman", "volume", "ls", "--format", "{{.Name}}"], capture_output=True, text=True
+    ).stdout.split()
+    assert f"{mine}-x" not in names and f"{mine}-home-x" not in volumes
+    assert f"{other}-x" in names and f"{other}-home-x" in volumes
+    subprocess.run(["podman", "rm", "-f", f"{other}-x"], check=True)
+    subprocess.run(["podman", "volume", "rm", "-f", f"{other}-home-x"], check=True)

@@ -3,15 +3,21 @@ each kernelspec is listed, a cell importing the kernel's key packages runs, MONA
 transform on a small volume, presidio analyses a German sentence, R runs.
 
 Everything runs in the container the spawner makes (read-only root, no capabilities,
-egress closed but for the hub and the proxy), through the proxy, as a user would.
+the project's seccomp profile, egress closed but for the hub and the proxy), through the
+proxy, as a user would; a PyTorch data loader with worker processes and the debugger
+(initialize, attach) are checked under the same profile.
 """
 
 from __future__ import annotations
 
 import errno
 import json
+import time
+import uuid
 
 import pytest
+import requests
+import websocket
 
 from kimed_hub.images import DEFAULT_KERNEL, kernel_names
 from kimed_hub.testing import HubUser
@@ -170,3 +176,82 @@ def test_presidio_email_check_does_not_try_to_fetch_the_suffix_list(hub_diagnost
     (spawner OFFLINE_ENV): the container makes no connection attempt at all."""
     seen = json.loads(run_in_kernel(steward, "python-text", NO_FETCH).strip().splitlines()[-1])
     assert seen == {"found": 1, "attempts": []}
+
+
+DATA_LOADER = """
+import json, torch
+from torch.utils.data import DataLoader, TensorDataset
+data = TensorDataset(torch.arange(64, dtype=torch.float32).reshape(32, 2))
+# Worker processes (fork) hand batches back through shared memory (/dev/shm, memfd).
+loader = DataLoader(data, batch_size=4, num_workers=2, persistent_workers=False)
+batches = [batch[0] for batch in loader]
+print(json.dumps({"batches": len(batches), "total": float(torch.cat(batches).sum())}))
+"""
+
+
+def test_pytorch_data_loader_with_worker_processes_runs(hub_diagnostics, steward) -> None:
+    """Under the seccomp profile: workers are forked (clone without namespace flags) and
+    share tensors through /dev/shm; a denied call there would hang or fail the loader."""
+    seen = json.loads(run_in_kernel(steward, "python-imaging", DATA_LOADER).splitlines()[-1])
+    assert seen == {"batches": 8, "total": float(sum(range(64)))}
+
+
+def debug_session(user: HubUser, kernel: str, commands: list[tuple[str, dict]]) -> list[dict]:
+    """Send each (command, arguments) as a debug_request on the kernel's control channel,
+    as JupyterLab's debugger does; return the debug_reply contents."""
+    headers = {"Authorization": f"token {user.token}"}
+    created = requests.post(
+        user.server_url("api/kernels"), headers=headers, json={"name": kernel}, timeout=120
+    )
+    created.raise_for_status()
+    kernel_id = created.json()["id"]
+    url = user.hub.url.replace("http", "ws") + f"/user/{user.name}/api/kernels/{kernel_id}/channels"
+    conn = websocket.create_connection(url, header=[f"{k}: {v}" for k, v in headers.items()])
+    try:
+        return [_debug_request(conn, seq, *command) for seq, command in enumerate(commands, 1)]
+    finally:
+        conn.close()
+        requests.delete(user.server_url(f"api/kernels/{kernel_id}"), headers=headers, timeout=60)
+
+
+def _debug_request(conn, seq: int, command: str, arguments: dict) -> dict:
+    msg_id = uuid.uuid4().hex
+    request = {"type": "request", "seq": seq, "command": command, "arguments": arguments}
+    header = {"msg_id": msg_id, "msg_type": "debug_request", "username": "t", "version": "5.3"}
+    conn.send(
+        json.dumps(
+            {
+                "header": {**header, "session": uuid.uuid4().hex},
+                "parent_header": {},
+                "metadata": {},
+                "channel": "control",
+                "content": request,
+            }
+        )
+    )
+    deadline = time.monotonic() + KERNEL_TIMEOUT
+    while time.monotonic() < deadline:
+        msg = json.loads(conn.recv())
+        if msg["msg_type"] == "debug_reply" and msg["parent_header"].get("msg_id") == msg_id:
+            return msg["content"]
+    raise TimeoutError(f"no debug_reply to {command}")
+
+
+INITIALIZE = {
+    "clientID": "kimed-tests",
+    "adapterID": "python",
+    "pathFormat": "path",
+    "linesStartAt1": True,
+    "columnsStartAt1": True,
+    "supportsVariableType": True,
+}
+
+
+def test_debugger_initialises_and_attaches(hub_diagnostics, steward) -> None:
+    """The kernel's debugger (debugpy, started in the kernel's own process; it needs no
+    ptrace) answers initialize and attach as JupyterLab asks them."""
+    replies = debug_session(steward, "python-base", [("initialize", INITIALIZE), ("attach", {})])
+    initialize, attach = replies
+    assert initialize["success"] is True, initialize
+    assert initialize["body"].get("supportsConfigurationDoneRequest") is True
+    assert attach["success"] is True, attach

@@ -45,7 +45,7 @@ def test_me_names_workflow_roles_from_scopes(hub_diagnostics, users):
         "steward": ["steward"],
         "committee": ["committee"],
         "auditor": [],
-        "checker": ["output_checker"],  # portal access for the airlock only
+        "checker": ["output_checker"],  # the portal's airlock only (policies/roles.yaml)
     }
     for role, roles in expected.items():
         me = ok(portal(users[role], "GET", "me"))
@@ -272,6 +272,50 @@ def test_team_member_cannot_decide_on_the_request(hub_diagnostics, users):
     act(users["researcher"], request_id, "withdraw", comment="test over")
 
 
+def test_a_team_member_who_is_not_the_applicant_cannot_close(hub_diagnostics, users):
+    """workflow.RULES["close"]: the applicant or a steward not on the team, never another
+    team member. The trainee joins the researchers group for this test, so they hold the
+    applicant role; named on the researcher's team, they are still refused."""
+    researcher, steward, admin = users["researcher"], users["steward"], users["admin"]
+    added = admin.api("POST", "/groups/researchers/users", json={"users": ["trainee"]})
+    assert added.status_code == 200, added.text
+    try:
+        member = hub_diagnostics.login("trainee")  # a new token: scopes are cached per token
+        assert "applicant" in ok(portal(member, "GET", "me"))["roles"]
+        request_id = apply(researcher, members=("trainee",))
+        act(steward, request_id, "start_check")
+        act(steward, request_id, "forward", comment="complete")
+        act(users["committee"], request_id, "decide", decision="APPROVED", comment="ok")
+        act(steward, request_id, "activate", valid_until="2099-12-31")
+        seen = ok(portal(member, "GET", f"requests/{request_id}"))
+        assert seen["state"] == "ACTIVE" and "close" not in seen["allowed_actions"]
+        refused = portal(
+            member, "POST", f"requests/{request_id}/actions/close", json={"comment": "done"}
+        )
+        assert refused.status_code == 403, refused.text
+        assert "only the applicant (researcher)" in refused.json()["message"]
+        assert ok(portal(researcher, "GET", f"requests/{request_id}"))["state"] == "ACTIVE"
+        assert act(researcher, request_id, "close", comment="done")["state"] == "CLOSED"
+    finally:
+        admin.api("DELETE", "/groups/researchers/users", json={"users": ["trainee"]})
+
+
+def test_drafts_are_private_and_the_committee_waits_for_the_forward(hub_diagnostics, users):
+    researcher, steward, committee = users["researcher"], users["steward"], users["committee"]
+    draft = ok(portal(researcher, "POST", "requests", json={"application": {}}), 201)["id"]
+    for reviewer in (steward, committee):
+        assert portal(reviewer, "GET", f"requests/{draft}").status_code == 404
+        assert portal(reviewer, "GET", f"requests/{draft}/history").status_code == 404
+    request_id = apply(researcher)
+    assert ok(portal(steward, "GET", f"requests/{request_id}"))["state"] == "SUBMITTED"
+    assert portal(committee, "GET", f"requests/{request_id}").status_code == 404
+    act(steward, request_id, "start_check")
+    act(steward, request_id, "forward", comment="complete")
+    assert ok(portal(committee, "GET", f"requests/{request_id}"))["state"] == "COMMITTEE_REVIEW"
+    for finished in (draft, request_id):
+        act(researcher, finished, "withdraw")
+
+
 def test_drafts_are_edited_by_their_applicant_only(hub_diagnostics, users):
     researcher = users["researcher"]
     draft = ok(portal(researcher, "POST", "requests", json={"application": {}}), 201)
@@ -279,16 +323,13 @@ def test_drafts_are_edited_by_their_applicant_only(hub_diagnostics, users):
     incomplete = portal(researcher, "POST", f"requests/{draft['id']}/actions/submit")
     assert incomplete.status_code == 422 and incomplete.json()["violations"]
     filled = {"application": application_data("researcher")}
-    # Someone else's draft: refused (the body names another applicant: 400; a body
-    # naming no applicant reaches the ownership rule: 403). Nothing changes.
+    # Someone else's draft: not even visible to a steward (a draft is its applicant's
+    # own until submitted: 404, whatever the body). Nothing changes.
     anonymous = application_data("researcher")
     anonymous["people"]["applicant"]["username"] = ""
-    steward_edit = portal(users["steward"], "PUT", f"requests/{draft['id']}", json=filled)
-    assert steward_edit.status_code == 400
-    steward_edit = portal(
-        users["steward"], "PUT", f"requests/{draft['id']}", json={"application": anonymous}
-    )
-    assert steward_edit.status_code == 403 and "applicant" in steward_edit.json()["message"]
+    for body in (filled, {"application": anonymous}):
+        steward_edit = portal(users["steward"], "PUT", f"requests/{draft['id']}", json=body)
+        assert steward_edit.status_code == 404, steward_edit.text
     assert ok(portal(researcher, "GET", f"requests/{draft['id']}"))["title"] == "(untitled draft)"
     edited = ok(portal(researcher, "PUT", f"requests/{draft['id']}", json=filled))
     assert edited["title"] == "Rundherd-Detektion" and edited["datasets"] == [DEMO_DATASET]

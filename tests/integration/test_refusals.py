@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 import yaml
 
 from kimed_hub.paths import policies_dir
-from kimed_hub.testing import runtime_client
+from kimed_hub.runtime import runtime_client
 
 pytestmark = pytest.mark.integration
 
@@ -27,20 +28,51 @@ def test_policy_with_missing_field_stops_hub_startup(make_hub, tmp_path):
     assert "field 'profiles.cpu-standard.pids': is required" in message
 
 
-def test_container_lacking_a_control_is_refused(make_hub):
-    # An operator's site override that weakens a control: the spawn must not go ahead.
-    hub = make_hub(site_config={"WorkbenchSpawner": {"site_host_config": {"read_only": False}}})
+# A host device that exists here (the container may not have any).
+HOST_DEVICE = next(
+    d for d in ("/dev/mem", "/dev/kmsg", "/dev/vda", "/dev/null") if Path(d).exists()
+)
+# An operator's site file that weakens controls: each must stop the spawn, named.
+WEAKENING_SITE = {
+    "WorkbenchSpawner": {
+        "site_host_config": {
+            "devices": [f"{HOST_DEVICE}:{HOST_DEVICE}:r"],
+            "security_opt": ["no-new-privileges", "seccomp=unconfined"],
+            "binds": {"/": {"bind": "/data/host", "mode": "ro"}},
+            "read_only": False,
+        },
+        "egress_firewall": False,
+        "image": "localhost/kimed-singleuser:latest",
+    }
+}
+NAMED = [
+    f"devices: host device {HOST_DEVICE} is not allowed",
+    "seccomp: applies 'unconfined', not the policy's profile",
+    "mounts: bind mount of / at /data/host is not allowed",
+    "read-only root: the root filesystem is writable",
+    "egress firewall: off on a slirp4netns network",
+    "image: runs 'localhost/kimed-singleuser:latest' is not tagged with a content hash",
+]
+
+
+def test_site_overrides_weakening_controls_are_refused_on_the_real_runtime(make_hub):
+    """The real runtime's inspect document of a container created with the overrides:
+    each weakened control is named, the user is told, the container is removed."""
+    hub = make_hub(site_config=WEAKENING_SITE)
     hub.start()
     user = hub.login("researcher")
     with pytest.raises(RuntimeError, match="spawn of researcher failed"):
         user.spawn(timeout=120)
-    assert "lacks required controls" in hub.log_tail(200)
-    assert "writable root filesystem" in hub.log_tail(200)
+    log = hub.log_tail(200)
+    assert "lacks required controls" in log
+    missing = [phrase for phrase in NAMED if phrase not in log]
+    assert not missing, log
     progress = user.api("GET", "/users/researcher/server/progress", timeout=30)
     events = [line for line in progress.text.splitlines() if line.startswith("data:")]
     assert events and "security checks" in events[-1], progress.text
     page = user.session.get(f"{hub.url}/hub/spawn-pending/researcher", timeout=30)
     assert "did not pass the workbench" in page.text, page.text[-2000:]
+    assert "seccomp" in page.text  # the reason reaches the user
     names = [n for c in runtime_client().containers(all=True) for n in c["Names"]]
     assert not any(n.lstrip("/").startswith(hub.prefix) for n in names), names
 

@@ -7,7 +7,9 @@ canary on a host loopback port); the home volume's persistence and privacy.
 
 from __future__ import annotations
 
+import errno
 import json
+import platform
 import uuid
 
 import pytest
@@ -83,6 +85,68 @@ def test_controls_from_inside_the_container(hub_diagnostics, researcher):
     # Open, and proof the probe can tell: the hub API and the public proxy.
     assert seen["reach"][str(hub.hub_port)] is True
     assert seen["reach"][str(hub.public_port)] is True
+
+
+# Runs inside the user's kernel: what the seccomp profile (policies/seccomp.json) denies.
+# x86_64 call numbers; each call returns 0 or the errno it failed with. The arguments are
+# chosen so that without the filter the kernel answers differently (seen on this runtime
+# with seccomp=unconfined: unshare and keyctl succeed, userfaultfd(USER_MODE_ONLY) returns
+# a descriptor, setns EINVAL, add_key/perf_event_open/io_uring_setup EFAULT, bpf E2BIG,
+# clone3 EINVAL); the filter turns each into EPERM (clone3: ENOSYS).
+SECCOMP_PROBE = r"""
+import ctypes, json, os, subprocess
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+def call(number, *args):
+    ctypes.set_errno(0)
+    ok = libc.syscall(number, *[ctypes.c_long(a) for a in args]) >= 0
+    return 0 if ok else ctypes.get_errno()
+def run(command):
+    done = subprocess.run(command, capture_output=True, text=True)
+    return [done.returncode, done.stderr.strip()[-120:]]
+def read_memory(pid):
+    try:
+        with open(f'/proc/{pid}/mem', 'rb') as mem:
+            mem.seek(int(open(f'/proc/{pid}/maps').readline().split('-')[0], 16))
+            mem.read(8)
+        return 0
+    except OSError as error:
+        return error.errno
+server = os.getppid()  # the kernel's parent: the Jupyter server
+buffer = ctypes.create_string_buffer(8)
+iov = ctypes.addressof((ctypes.c_void_p * 2)(ctypes.addressof(buffer), 8))
+status = {l.split(':')[0]: l.split()[1] for l in open('/proc/self/status') if ':' in l}
+print(json.dumps({
+    'seccomp_mode': status['Seccomp'],
+    'unshare -U': run(['unshare', '-U', 'true']),
+    'unshare -r': run(['unshare', '-r', 'true']),
+    'unshare(CLONE_NEWUSER)': call(272, 0x10000000),
+    'setns': call(308, 0, 0),
+    'ptrace(PTRACE_ATTACH, server)': call(101, 16, server, 0, 0),
+    'process_vm_readv(server)': call(310, server, iov, 1, iov, 1, 0),
+    'read /proc/server/mem': read_memory(server),
+    'keyctl(GET_KEYRING_ID)': call(250, 0, -3, 0),
+    'add_key': call(248, 0, 0, 0, 0, 0),
+    'bpf': call(321, 0, 0, 1 << 30),
+    'perf_event_open': call(298, 0, 0, -1, -1, 0),
+    'userfaultfd(USER_MODE_ONLY)': call(323, 1),
+    'io_uring_setup': call(425, 1, 0),
+    'clone3': call(435, 0, 0),
+}))
+"""
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the probe uses x86_64 call numbers")
+def test_seccomp_profile_denies_namespaces_ptrace_keyring_bpf_io_uring(hub_diagnostics, researcher):
+    seen = json.loads(researcher.run_code(SECCOMP_PROBE).strip().splitlines()[-1])
+    assert seen.pop("seccomp_mode") == "2"  # a filter is loaded
+    for command in ("unshare -U", "unshare -r"):
+        code, message = seen.pop(command)
+        assert code != 0 and "Operation not permitted" in message, (command, message)
+    # Nor through /proc: the server is not dumpable (docker/singleuser/jupyter_server_config.py).
+    assert seen.pop("read /proc/server/mem") in (errno.EACCES, errno.EPERM)
+    assert seen.pop("clone3") == errno.ENOSYS  # so that glibc falls back to clone
+    assert seen == {name: errno.EPERM for name in seen}, seen
 
 
 def test_server_token_carries_only_the_policy_scopes(hub_diagnostics, researcher):

@@ -111,9 +111,11 @@ def test_roles_and_ownership_are_enforced(flow):
     with pytest.raises(PermissionDenied, match="no applicant role"):
         flow.create(STEWARD, application("sven"))
     request = flow.create(ALICE, application())
-    with pytest.raises(PermissionDenied, match="only the applicant"):
+    with pytest.raises(NotFound):  # someone else's draft: not even visible to eve
         flow.submit(request.request_id, EVE)
     flow.submit(request.request_id, ALICE)
+    with pytest.raises(PermissionDenied, match="only the applicant"):
+        flow.withdraw(request.request_id, Actor.of("sven", "steward", "applicant"))
     with pytest.raises(PermissionDenied, match="needs the steward role"):
         flow.start_check(request.request_id, ALICE)
     with pytest.raises(BadInput, match="people.applicant.username must be alice"):
@@ -246,3 +248,80 @@ def test_activation_needs_a_future_end(flow):
     with pytest.raises(BadInput, match="end after its start and in the future"):
         flow.activate(request_id, STEWARD, NOW, NOW - timedelta(days=1))
     assert flow.get(request_id).state == State.APPROVED
+
+
+# --- who may close, who sees what (workflow.RULES["close"], workflow.VISIBLE_FROM) ------------
+
+CAROL = Actor.of("carol", "applicant")  # a plain team member
+
+
+def active(flow, members=("bob", "carol")) -> str:
+    request = flow.create(ALICE, application(members=members))
+    flow.submit(request.request_id, ALICE)
+    flow.start_check(request.request_id, STEWARD)
+    flow.forward(request.request_id, STEWARD)
+    flow.decide(request.request_id, COMMITTEE, State.APPROVED, "approved")
+    flow.activate(request.request_id, STEWARD, NOW - timedelta(minutes=1), NOW + timedelta(days=9))
+    return request.request_id
+
+
+def test_only_the_applicant_or_an_outside_steward_may_close(flow):
+    request_id = active(flow)
+    with pytest.raises(PermissionDenied, match=r"only the applicant \(alice\) or a steward"):
+        flow.close(request_id, CAROL, "I am done")  # team member, applicant role
+    with pytest.raises(PermissionDenied, match="needs the applicant or steward role"):
+        flow.close(request_id, COMMITTEE, "over")
+    with pytest.raises(ConflictOfInterest):
+        flow.close(request_id, Actor.of("bob", "steward"), "over")  # steward on the team
+    assert flow.get(request_id).state == State.ACTIVE
+    assert "close" not in flow.allowed_actions(request_id, CAROL)
+    assert "close" in flow.allowed_actions(request_id, ALICE)
+    assert flow.close(request_id, STEWARD, "project finished").state == State.CLOSED
+    second = active(flow)
+    assert flow.close(second, ALICE, "finished early").state == State.CLOSED
+
+
+def seen_by(flow, request_id) -> set[str]:
+    """Who of the cast may see the request, by get_for, history_for and their lists."""
+    cast = {"alice": ALICE, "carol": CAROL, "sven": STEWARD, "clara": COMMITTEE, "eve": EVE}
+    seen = set()
+    for name, actor in cast.items():
+        try:
+            flow.get_for(request_id, actor)
+        except NotFound:
+            with pytest.raises(NotFound):
+                flow.history_for(request_id, actor)
+            continue
+        assert flow.history_for(request_id, actor)
+        seen.add(name)
+    listed = {
+        n for n in ("alice", "carol") if request_id in {r.request_id for r in flow.list_for(n)}
+    }
+    assert listed == seen & {"alice", "carol"}
+    return seen
+
+
+def test_the_visibility_matrix_follows_the_stage(flow):
+    draft = flow.create(ALICE, application(members=("carol",))).request_id
+    assert seen_by(flow, draft) == {"alice"}  # a draft is the applicant's own
+    flow.submit(draft, ALICE)
+    assert seen_by(flow, draft) == {"alice", "carol", "sven"}
+    flow.start_check(draft, STEWARD)
+    flow.return_for_changes(draft, STEWARD, "add the ethics vote")
+    assert seen_by(flow, draft) == {"alice", "carol", "sven"}  # RETURNED: still submitted
+    flow.resubmit(draft, ALICE)
+    flow.start_check(draft, STEWARD)
+    assert seen_by(flow, draft) == {"alice", "carol", "sven"}  # committee: not yet
+    assert flow.queue(State.FORMAL_CHECK, reviewer=COMMITTEE) == []
+    flow.forward(draft, STEWARD)
+    assert seen_by(flow, draft) == {"alice", "carol", "sven", "clara"}
+    assert [r.request_id for r in flow.queue_for(COMMITTEE)] == [draft]
+    flow.decide(draft, COMMITTEE, State.RETURNED, "clarify the aims")
+    assert "clara" in seen_by(flow, draft)  # it has been before the committee
+
+
+def test_a_draft_withdrawn_before_submission_stays_private(flow):
+    draft = flow.create(ALICE, application(members=("carol",))).request_id
+    flow.withdraw(draft, ALICE, "changed my mind")
+    assert seen_by(flow, draft) == {"alice"}
+    assert flow.queue(State.WITHDRAWN, reviewer=STEWARD) == []

@@ -16,6 +16,8 @@ from kimed_hub.policies import (
     check_all,
     load_policy,
     parse_size,
+    resource_profiles,
+    security_profile,
 )
 
 
@@ -42,6 +44,7 @@ def test_shipped_policies_are_valid():
         "sessions",
         "demo-accounts",
         "package-allowlist",
+        "seccomp",
         "airlock",
         "training",
     ]
@@ -137,3 +140,57 @@ def test_broken_yaml_is_reported(policy_copy):
 
 def test_parse_size_uses_binary_units():
     assert parse_size("512M") == 512 * 1024**2 and parse_size("1.5G") == int(1.5 * 1024**3)
+
+
+def test_every_field_of_the_security_profile_is_used():
+    """Each field of container-security.yaml reaches the SecurityProfile object (and from
+    there the container, its expectation or the firewall): none is parsed and dropped."""
+    profile = security_profile()
+    assert profile.image_repositories == {
+        "cpu": "localhost/kimed-singleuser",
+        "gpu": "localhost/kimed-singleuser-gpu",
+    }
+    assert profile.allowed_peers == ("hub_api", "proxy") and profile.allow_ipv6 is False
+    assert profile.network_modes == ("slirp4netns", "internal-bridge")
+    assert profile.seccomp_profile == "seccomp.json" and profile.tmpfs["/tmp"] == parse_size("1G")
+
+
+def test_policies_are_rechecked_as_a_whole_when_a_file_changes(policy_copy):
+    """A profile raised above the ceiling after start-up is refused at the next read (the
+    next spawn), not used; fixing the file makes the set usable again."""
+    assert resource_profiles(policy_copy).profiles["gpu"].memory == parse_size("32G")
+    original = (policy_copy / "profiles.yaml").read_text()
+    _edit(
+        policy_copy,
+        lambda d: d["profiles"]["gpu"].update(memory="512G", memory_swap="512G"),
+        "profiles",
+    )
+    with pytest.raises(PolicyError, match="profiles.gpu.memory' exceeds the ceiling"):
+        resource_profiles(policy_copy)
+    with pytest.raises(PolicyError, match="exceeds the ceiling"):
+        security_profile(policy_copy)  # the whole set is refused, not only profiles.yaml
+    (policy_copy / "profiles.yaml").write_text(original)
+    assert resource_profiles(policy_copy).profiles["gpu"].memory == parse_size("32G")
+
+
+def test_profile_with_an_image_variant_the_policy_does_not_name_is_refused(policy_copy):
+    _edit(policy_copy, lambda d: d["image"]["repositories"].pop("gpu"))
+    with pytest.raises(PolicyError, match="image_variant' is 'gpu'"):
+        check_all(policy_copy)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d["image"].update(tag="latest"), "image.tag"),
+        (lambda d: d["namespaces"].update(own=["pid"]), "namespaces.own"),
+        (lambda d: d["sysctls"].update({"kernel.shm_rmid_forced": "0"}), "sysctls"),
+        (lambda d: d["privileges"].update(seccomp_profile="none.json"), "seccomp_profile"),
+        (lambda d: d["network"]["publish"].update(host_ip="0.0.0.0"), "network.publish.host_ip"),
+        (lambda d: d["network"].update(modes=["host"]), "network.modes"),
+    ],
+)
+def test_relaxed_security_field_is_refused(policy_copy, change, field):
+    _edit(policy_copy, change)
+    with pytest.raises(PolicyError, match=field.replace(".", r"\.")):
+        load_policy("container-security", policy_copy)

@@ -18,6 +18,7 @@ import requests
 from tornado.ioloop import IOLoop
 
 from kimed_hub.access import AccessRequests, Actor, State
+from kimed_hub.access.grants import GrantsReader
 from kimed_hub.catalogue import CatalogueStore
 from kimed_hub.portal_service import auth, pages
 from kimed_hub.portal_service.app import Portal, make_app
@@ -50,7 +51,8 @@ def portal(tmp_path_factory):
 
     def serve():
         asyncio.set_event_loop(asyncio.new_event_loop())
-        make_app(Portal(store, workflow)).listen(port, "127.0.0.1")
+        grants = GrantsReader(store.db.engine.url.render_as_string(hide_password=False))
+        make_app(Portal(store, workflow, grants)).listen(port, "127.0.0.1")
         loop_box["loop"] = IOLoop.current()
         ready.set()
         loop_box["loop"].start()
@@ -168,6 +170,36 @@ def test_a_returned_request_is_edited_and_resubmitted_in_the_form(portal):
     found = workflow.get(request_id)
     assert found.state == State.SUBMITTED and found.version == 2
     assert found.application.project.methods.startswith("RetinaNet, fünffache")
+
+
+COMMITTEE = ("cleo", f"{READ},custom:kimed:decide:access-requests")
+TEAM_MEMBER = ("bob", f"{READ},custom:kimed:submit:access-requests")
+
+
+def test_a_team_member_cannot_close_on_the_page_and_drafts_stay_private(portal):
+    """The close rule (applicant or an outside steward) and the visibility matrix hold on
+    the pages as in the library: a refused close is a 403 page, the state unchanged."""
+    _, workflow = portal
+    alice, sam = Actor.of("alice", "applicant"), Actor.of("sam", "steward")
+    request_id = workflow.create(alice, application("alice", members=("bob",))).request_id
+    path = f"requests/{request_id}"
+    for other in (TEAM_MEMBER, STEWARD, COMMITTEE):  # a draft is the applicant's own
+        assert page(portal, other, path).status_code == 404
+    workflow.submit(request_id, alice)
+    assert page(portal, TEAM_MEMBER, path).status_code == 200
+    assert page(portal, COMMITTEE, path).status_code == 404  # not before the committee
+    workflow.start_check(request_id, sam)
+    workflow.forward(request_id, sam)
+    assert page(portal, COMMITTEE, path).status_code == 200
+    workflow.decide(request_id, Actor.of("cleo", "committee"), State.APPROVED, "ok")
+    workflow.activate(request_id, sam)
+    assert 'id="do-close"' not in page(portal, TEAM_MEMBER, path).text
+    refused = page(portal, TEAM_MEMBER, f"{path}/actions/close", "POST", data={"comment": "x"})
+    assert refused.status_code == 403 and "only the applicant (alice)" in refused.text
+    assert workflow.get(request_id).state == State.ACTIVE
+    assert 'id="do-close"' in page(portal, RESEARCHER, path).text
+    closed = page(portal, RESEARCHER, f"{path}/actions/close", "POST", data={"comment": "done"})
+    assert closed.status_code == 303 and workflow.get(request_id).state == State.CLOSED
 
 
 def _as_form(app) -> dict[str, str]:

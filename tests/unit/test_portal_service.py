@@ -13,11 +13,15 @@ from openapi_spec_validator import validate
 
 from kimed_hub import cli
 from kimed_hub.access import AccessRequests, Actor, State
+from kimed_hub.access.grants import GrantsReader
 from kimed_hub.catalogue import CatalogueStore, SearchQuery
 from kimed_hub.catalogue.demo import demo_records
 from kimed_hub.catalogue.store import DEFAULT_BASE_IRI
+from kimed_hub.data_grants import MOUNTS_STATE_KEY
+from kimed_hub.database import masked_url
 from kimed_hub.portal_service import api, enforcement, wiring
 from kimed_hub.portal_service.commands import ensure_demo_data
+from kimed_hub.portal_service.hub_api import RunningServer
 from kimed_hub.portal_service.openapi_records import MARKER, OPENAPI_FILE, generated_block
 from kimed_hub.settings import SettingsError
 from tests.portal.samples import application, dataset
@@ -140,23 +144,30 @@ def test_demo_data_folders_are_fictional_and_written_once(tmp_path):
     assert ensure_demo_data(root) == [records[0].identifier]
 
 
-# --- ending grants stops servers ----------------------------------------------------------
+# --- ending grants stops servers; reconciliation retries -----------------------------------
 
 
 class StandInHub(enforcement.HubServers):
-    """The two hub calls the portal makes, answered from a dict; ``fail`` users raise."""
+    """The hub's two calls answered from a dict of running servers (user → {server:
+    mounts}, None: a state without a mount record); ``refuse`` servers answer the stop
+    with an error until it is emptied."""
 
-    def __init__(self, servers: dict[str, list[str]], fail: set[str] = frozenset()):
+    def __init__(self, servers: dict[str, dict[str, dict]], refuse: set[str] = frozenset()):
         super().__init__(api_url="http://unused", token="unused")
-        self.servers, self.fail, self.stopped = servers, fail, []
+        self.servers, self.refuse, self.stopped = servers, set(refuse), []
 
-    async def running(self, username):
-        if username in self.fail:
-            raise ConnectionError("hub unreachable")
-        return self.servers.get(username, [])
+    async def running(self):
+        return [
+            RunningServer(user, name, True, {} if mounts is None else {MOUNTS_STATE_KEY: mounts})
+            for user, named in sorted(self.servers.items())
+            for name, mounts in sorted(named.items())
+        ]
 
     async def stop(self, username, server):
-        self.stopped.append((username, server))
+        if f"{username}/{server}" in self.refuse:
+            raise ConnectionError("403 Forbidden: token lacks delete:servers")
+        self.stopped.append(f"{username}/{server}")
+        del self.servers[username][server]
 
 
 @pytest.fixture
@@ -165,6 +176,13 @@ def workflow(tmp_path):
     store.put_dataset(dataset(), actor="steward")
     yield AccessRequests(store)
     store.close()
+
+
+@pytest.fixture
+def reader(workflow):
+    found = GrantsReader(workflow.store.db.engine.url.render_as_string(hide_password=False))
+    yield found
+    found.close()
 
 
 def active_grant(workflow, members=("bob",)) -> str:
@@ -179,26 +197,65 @@ def active_grant(workflow, members=("bob",)) -> str:
     return request_id
 
 
-def test_revocation_stops_every_server_of_everyone_covered(workflow, caplog):
+MOUNTED = {"ct-thorax-test": "grant"}
+STEWARD = Actor.of("sven", "steward")
+
+
+def test_revocation_stops_the_servers_that_hold_the_data(workflow, reader, caplog):
     request_id = active_grant(workflow)
-    before = workflow.get(request_id)
-    after = workflow.revoke(request_id, Actor.of("sven", "steward"), "breach")
-    ended = enforcement.ended_grants(before, after, workflow)
-    assert [r.request_id for r in ended] == [request_id]
-    hub = StandInHub({"alice": ["", "gpu"], "bob": [""], "eve": [""]}, fail=set())
+    hub = StandInHub(
+        {"alice": {"": MOUNTED, "gpu": MOUNTED}, "bob": {"": MOUNTED, "plain": {}}, "eve": {"": {}}}
+    )
+    args = {"comment": "breach"}
     with caplog.at_level("INFO", logger="kimed.portal"):
-        stopped = asyncio.run(enforcement.stop_servers_of(hub, after, "revoked"))
-    assert stopped == ["alice/", "alice/gpu", "bob/"]  # eve is not on the request
-    assert hub.stopped == [("alice", ""), ("alice", "gpu"), ("bob", "")]
-    assert "stopped server 'gpu' of alice: grant" in caplog.text
+        outcome = asyncio.run(
+            enforcement.act(workflow, reader, hub, request_id, "revoke", STEWARD, args)
+        )
+    assert outcome.request.state == State.REVOKED
+    assert [r.request_id for r in outcome.ended] == [request_id]
+    # bob's server without the mount and eve (not on the request) keep running
+    assert outcome.enforcement.stopped == ["alice/", "alice/gpu", "bob/"]
+    assert hub.servers == {"alice": {}, "bob": {"plain": {}}, "eve": {"": {}}}
+    assert "stopped server 'gpu' of alice: holds ct-thorax-test without an ACTIVE grant" in (
+        caplog.text
+    )
 
 
-def test_one_unreachable_user_does_not_keep_the_others_running(workflow, caplog):
-    found = workflow.get(active_grant(workflow))
-    hub = StandInHub({"bob": [""]}, fail={"alice"})
-    stopped = asyncio.run(enforcement.stop_servers_of(hub, found, "revoked"))
-    assert stopped == ["bob/"]
-    assert "could not stop the servers of alice" in caplog.text
+def test_a_refused_stop_is_retried_at_the_next_round(workflow, reader, caplog):
+    request_id = active_grant(workflow, members=())
+    hub = StandInHub({"alice": {"": MOUNTED}}, refuse={"alice/"})
+    outcome = asyncio.run(
+        enforcement.act(workflow, reader, hub, request_id, "close", STEWARD, {"comment": "done"})
+    )
+    assert outcome.request.state == State.CLOSED
+    assert outcome.enforcement.failed == ["alice/"] and hub.servers["alice"]
+    assert "retrying at the next reconciliation round" in caplog.text
+    # the first periodic round: still refused, still reported, nothing forgotten
+    expired, done = asyncio.run(enforcement.enforce_round(workflow, reader, hub))
+    assert expired == [] and done.failed == ["alice/"] and hub.servers["alice"]
+    hub.refuse.clear()  # the hub accepts the stop again
+    expired, done = asyncio.run(enforcement.enforce_round(workflow, reader, hub))
+    assert done.stopped == ["alice/"] and hub.servers["alice"] == {}
+
+
+def test_without_a_hub_the_action_leaves_the_stop_to_the_round(workflow, reader):
+    request_id = active_grant(workflow, members=())
+    args = {"comment": "done"}
+    outcome = asyncio.run(
+        enforcement.act(workflow, reader, None, request_id, "close", STEWARD, args)
+    )
+    assert outcome.enforcement is None and outcome.ended
+    hub = StandInHub({"alice": {"": MOUNTED}})
+    _, done = asyncio.run(enforcement.enforce_round(workflow, reader, hub))
+    assert done.stopped == ["alice/"]
+
+
+def test_a_round_keeps_granted_servers_and_stops_unrecorded_ones(workflow, reader):
+    active_grant(workflow, members=())
+    hub = StandInHub({"alice": {"": MOUNTED}, "eve": {"": {}}, "old": {"": None}})
+    _, done = asyncio.run(enforcement.enforce_round(workflow, reader, hub))
+    assert done.stopped == ["old/"]  # mounts unknown: fail closed
+    assert hub.servers == {"alice": {"": MOUNTED}, "eve": {"": {}}, "old": {}}
 
 
 def test_actions_that_end_no_grant_stop_nothing(workflow):
@@ -223,17 +280,18 @@ def test_an_activated_amendment_ends_the_grant_it_supersedes(workflow):
     assert [(r.request_id, r.state) for r in ended] == [(parent, State.CLOSED)]
 
 
-def test_expiry_run_records_expired_and_stops_servers(workflow):
+def test_expiry_round_records_expired_and_stops_servers(workflow, reader):
     from datetime import UTC, datetime, timedelta
 
     request_id = active_grant(workflow, members=())
-    hub = StandInHub({"alice": [""]})
-    expired = asyncio.run(enforcement.expire_and_stop(workflow, hub))
+    hub = StandInHub({"alice": {"": MOUNTED}})
+    expired, done = asyncio.run(enforcement.enforce_round(workflow, reader, hub))
     assert expired == [] and hub.stopped == []  # not due yet
     later = datetime.now(UTC) + timedelta(days=3650)
     workflow.expire_due = lambda: AccessRequests.expire_due(workflow, later)
-    assert asyncio.run(enforcement.expire_and_stop(workflow, hub)) == [request_id]
-    assert workflow.get(request_id).state == State.EXPIRED and hub.stopped == [("alice", "")]
+    expired, done = asyncio.run(enforcement.enforce_round(workflow, reader, hub))
+    assert expired == [request_id]
+    assert workflow.get(request_id).state == State.EXPIRED and hub.stopped == ["alice/"]
 
 
 def test_expiry_period_setting(monkeypatch):
@@ -242,7 +300,16 @@ def test_expiry_period_setting(monkeypatch):
     monkeypatch.setenv(wiring.EXPIRE_EVERY_ENV, "5")
     assert wiring.expire_every() == 5
     assert "--expire-every" in wiring.service_definition("sqlite://", False)["command"]
+
     for bad in ("0", "soon", "-3"):
         monkeypatch.setenv(wiring.EXPIRE_EVERY_ENV, bad)
         with pytest.raises(SettingsError, match=wiring.EXPIRE_EVERY_ENV):
             wiring.expire_every()
+
+
+def test_the_database_url_goes_through_the_environment_only():
+    url = "postgresql+psycopg://kimed:S3cret-pw@127.0.0.1:5432/portal"
+    service = wiring.service_definition(url, True)
+    assert service["environment"] == {"KIMED_PORTAL_DB_URL": url}
+    assert not any("S3cret-pw" in part for part in service["command"])
+    assert masked_url(url) == "postgresql+psycopg://kimed:***@127.0.0.1:5432/portal"

@@ -16,8 +16,9 @@ import pytest
 from jupyterhub.objects import Hub
 from tornado import web
 
-from kimed_hub import gpus
-from kimed_hub.spawner import SpawnRefused, WorkbenchSpawner
+from kimed_hub import gpus, host_ports
+from kimed_hub import spawner as spawner_module
+from kimed_hub.spawner import GPUS_STATE_KEY, PORT_STATE_KEY, SpawnRefused, WorkbenchSpawner
 
 
 def make_spawner(name: str, group: str, options: dict | None = None, **traits) -> WorkbenchSpawner:
@@ -38,8 +39,7 @@ def make_spawner(name: str, group: str, options: dict | None = None, **traits) -
         image_variants={"gpu": "localhost/kimed-singleuser-gpu:test"},
         runtime_kind="docker",
         gpu_devices=["0", "1"],
-        use_internal_ip=True,
-        **traits,
+        **{"use_internal_ip": True, **traits},
         # a fixed API version: the client then never contacts a runtime
         client_kwargs={"version": "1.43", "base_url": "unix:///nonexistent"},
     )
@@ -87,6 +87,33 @@ def test_no_free_gpu_refuses_with_a_message():
     with pytest.raises(SpawnRefused) as refused:
         make_spawner("cy", "researchers", {"profile": "gpu"}).prepare_start()
     assert "No GPU is free" in refused.value.jupyterhub_message
+
+
+def test_after_a_hub_restart_running_servers_keep_their_gpus_and_ports(monkeypatch):
+    """A hub restart, as JupyterHub does it: a new process (fresh allocation tables), then
+    ``load_state`` with each running server's saved state. The next GPU spawn must get
+    another device. Without the state (the tables left empty) it would get the same one,
+    which is what the last lines show. GPUs are faked (``gpu_devices``); this proves the
+    hub's bookkeeping, not what a runtime does with the device (tests/integration/
+    test_gpu.py, on a Docker host with GPUs)."""
+    running = make_spawner("ada", "researchers", {"profile": "gpu"}, use_internal_ip=False)
+    create_call(running)
+    saved = running.get_state()
+    assert saved[GPUS_STATE_KEY] == ["0"] and saved[PORT_STATE_KEY] == running._host_port
+    monkeypatch.setattr(gpus, "POOL", gpus.GpuPool())  # the new hub process
+    monkeypatch.setattr(host_ports, "HOST_PORTS", host_ports.PortPool())
+    monkeypatch.setattr(spawner_module, "HOST_PORTS", host_ports.HOST_PORTS)
+    reloaded = make_spawner("ada", "researchers", {"profile": "gpu"})
+    reloaded.load_state(saved)
+    assert reloaded.assigned_gpus == ("0",)
+    assert saved[PORT_STATE_KEY] in host_ports.HOST_PORTS._in_use
+    second = create_call(make_spawner("bob", "researchers", {"profile": "gpu"}))
+    assert second["host_config"]["DeviceRequests"][0]["DeviceIDs"] == ["1"]
+    reloaded.clear_state()
+    assert reloaded.get_state().get(GPUS_STATE_KEY) is None
+    monkeypatch.setattr(gpus, "POOL", gpus.GpuPool())  # a restart that forgot the state
+    forgetful = create_call(make_spawner("cy", "researchers", {"profile": "gpu"}))
+    assert forgetful["host_config"]["DeviceRequests"][0]["DeviceIDs"] == ["0"]  # ada's
 
 
 def test_cpu_profile_has_no_device_request_and_its_limits():

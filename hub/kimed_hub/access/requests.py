@@ -19,18 +19,19 @@ from sqlalchemy import Connection, insert, select, update
 from .. import audit
 from ..catalogue.store import CatalogueStore
 from ..database import access_requests as requests
-from ..database import datasets, request_datasets, request_people, request_versions
-from ..errors import BadInput, Conflict, PermissionDenied, ValidationFailed, Violation
+from ..database import datasets, request_people, request_versions
+from ..errors import BadInput, Conflict, NotFound, PermissionDenied, ValidationFailed, Violation
 from ..serde import canonical_json, check_limits, from_data, normalised
 from .application import Application, format_problems, submission_problems
+from .grants import Grant, active_grants_in, stamp
 from .rows import (
     AccessRequest,
-    Grant,
     insert_draft,
     locked_row,
     party,
+    request_query,
     save_links,
-    stamp,
+    stage_of,
     title_of,
     to_request,
 )
@@ -42,11 +43,18 @@ from .workflow import (
     Actor,
     Facts,
     Role,
+    Stage,
     State,
     authorise,
 )
 
 SYSTEM = Actor("system", frozenset({Role.SYSTEM}))
+#: Workflow actions people take on an existing request → the method that takes them
+#: (``edit`` takes an application and has its own method; ``expire`` and ``supersede``
+#: are the system's).
+ACTION_METHODS = {
+    action: action for action in RULES if action not in ("edit", "expire", "supersede")
+} | {"return": "return_for_changes"}
 
 
 class AccessRequests:
@@ -58,42 +66,71 @@ class AccessRequests:
     # --- reading --------------------------------------------------------------------------
 
     def get(self, request_id: str) -> AccessRequest:
-        """The request ``request_id``; NotFound if there is none."""
+        """The request ``request_id``; NotFound if there is none (no visibility check:
+        for the workflow itself; people's views use :meth:`get_for`)."""
+        query = request_query().where(requests.c.request_id == request_id)
         with self.db.read() as conn:
-            return to_request(locked_row(conn, request_id, lock=False))
+            row = conn.execute(query).first()
+        if row is None:
+            raise NotFound(f"there is no access request {request_id!r}")
+        return to_request(row)
+
+    def get_for(self, request_id: str, actor: Actor) -> AccessRequest:
+        """The request if ``actor`` may see it (``workflow.VISIBLE_FROM``); otherwise the
+        same NotFound as for a request that does not exist, so ids reveal nothing."""
+        found = self.get(request_id)
+        if not found.visible_to(actor):
+            raise NotFound(f"there is no access request {request_id!r}")
+        return found
+
+    def history_for(self, request_id: str, actor: Actor) -> list[audit.AuditEntry]:
+        """The request's audit entries, if ``actor`` may see the request (:meth:`get_for`)."""
+        self.get_for(request_id, actor)
+        return self.history(request_id)
 
     def list_for(self, username: str) -> list[AccessRequest]:
-        """Requests where ``username`` is the applicant or a team member, newest first."""
+        """Requests where ``username`` is the applicant or a team member and may see them
+        (a team member not before submission), newest first."""
         mine = select(request_people.c.request_pk).where(request_people.c.username == username)
-        query = select(requests).where(requests.c.pk.in_(mine)).order_by(requests.c.pk.desc())
+        query = request_query().where(requests.c.pk.in_(mine)).order_by(requests.c.pk.desc())
         with self.db.read() as conn:
-            return [to_request(row) for row in conn.execute(query)]
+            found = [to_request(row) for row in conn.execute(query)]
+        person = Actor(username, frozenset())
+        return [r for r in found if r.visible_to(person)]
 
-    def queue(self, *states: State, reviewer: str | None = None) -> list[AccessRequest]:
+    def queue(self, *states: State, reviewer: Actor | None = None) -> list[AccessRequest]:
         """Requests in the given states, oldest first (the steward's or committee's queue).
 
-        With ``reviewer``, requests that person is part of (applicant or team member) are
-        left out: they could not act on them (conflict of interest), so they are not work
-        waiting for them; they still see them under their own requests."""
-        query = select(requests).where(requests.c.state.in_([str(s) for s in states]))
+        With ``reviewer``, only requests that reviewer may see, and without those they are
+        part of (applicant or team member): they could not act on them (conflict of
+        interest), so they are not work waiting for them; they still see them under
+        their own requests."""
+        query = request_query().where(requests.c.state.in_([str(s) for s in states]))
         if reviewer is not None:
             theirs = select(request_people.c.request_pk).where(
-                request_people.c.username == reviewer
+                request_people.c.username == reviewer.name
             )
             query = query.where(requests.c.pk.not_in(theirs))
         with self.db.read() as conn:
-            return [to_request(row) for row in conn.execute(query.order_by(requests.c.pk))]
+            found = [to_request(row) for row in conn.execute(query.order_by(requests.c.pk))]
+        return [r for r in found if reviewer is None or r.visible_to(reviewer)]
 
     def queue_for(self, actor: Actor) -> list[AccessRequest]:
         """What waits for ``actor``'s reviewer roles (``workflow.QUEUES``), oldest first,
         without the requests ``actor`` is part of."""
         states = {state for role in actor.roles for state in QUEUES.get(role, ())}
-        return self.queue(*sorted(states), reviewer=actor.name) if states else []
+        return self.queue(*sorted(states), reviewer=actor) if states else []
 
     def allowed_actions(self, request_id: str, actor: Actor) -> list[str]:
         """The actions ``actor`` could take on the request now (for buttons in the UI)."""
         found = self.get(request_id)
-        facts = Facts(found.request_id, found.state, found.applicant, found.application.usernames())
+        facts = Facts(
+            found.request_id,
+            found.state,
+            found.applicant,
+            found.application.usernames(),
+            found.stage,
+        )
         possible = []
         for action in sorted(a for a, rule in RULES.items() if found.state in rule.sources):
             try:
@@ -108,33 +145,21 @@ class AccessRequests:
         return self.store.audit_entries(f"request:{request_id}")
 
     def active_grants(self, username: str, at: datetime | None = None) -> list[Grant]:
-        """The datasets ``username`` may have mounted at ``at`` (now): one grant each."""
-        moment = stamp(at or datetime.now(UTC))
-        query = (
-            select(
-                requests.c.request_id,
-                request_datasets.c.dataset_identifier,
-                requests.c.valid_from,
-                requests.c.valid_until,
-            )
-            .join(request_people, request_people.c.request_pk == requests.c.pk)
-            .join(request_datasets, request_datasets.c.request_pk == requests.c.pk)
-            .where(
-                requests.c.state == State.ACTIVE,
-                request_people.c.username == username,
-                requests.c.valid_from <= moment,
-                requests.c.valid_until > moment,
-            )
-        )
-        best: dict[str, Grant] = {}
+        """The datasets ``username`` may have mounted at ``at`` (now): one grant each
+        (the spawner's read-only view, ``grants.active_grants_in``)."""
         with self.db.read() as conn:
-            for request_id, dataset, start, end in conn.execute(query):
-                grant = Grant(
-                    dataset, request_id, datetime.fromisoformat(start), datetime.fromisoformat(end)
-                )
-                if dataset not in best or grant.valid_until > best[dataset].valid_until:
-                    best[dataset] = grant
-        return [best[name] for name in sorted(best)]
+            return active_grants_in(conn, username, at)
+
+    def perform(self, action: str, request_id: str, actor: Actor, **arguments) -> AccessRequest:
+        """Take workflow ``action`` (a name in ``workflow.RULES`` with a method here) on
+        the request; returns what the method returns (an amendment: the new DRAFT).
+        Callers that must enforce the consequences use ``portal_service.enforcement.act``."""
+        method = ACTION_METHODS.get(action)
+        if method is None:
+            raise BadInput(
+                f"there is no workflow action {action!r}; actions: {', '.join(ACTION_METHODS)}"
+            )
+        return getattr(self, method)(request_id, actor, **arguments)
 
     # --- the applicant's actions ----------------------------------------------------------
 
@@ -358,7 +383,8 @@ class AccessRequests:
         target: State | None = None,
         apply=None,
     ) -> None:
-        facts = Facts(row.request_id, State(row.state), row.applicant, party(conn, row.pk))
+        stage = Stage(conn.execute(select(stage_of()).where(requests.c.pk == row.pk)).scalar_one())
+        facts = Facts(row.request_id, State(row.state), row.applicant, party(conn, row.pk), stage)
         rule = authorise(action, facts, actor, comment)
         changes = apply(conn, row) if apply else {}
         new_state = target or rule.target or facts.state

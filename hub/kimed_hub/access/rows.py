@@ -11,22 +11,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, case, delete, exists, insert, literal, select, update
 
 from .. import audit
 from ..database import access_requests as requests
-from ..database import request_datasets, request_people
-from ..errors import BadInput, NotFound
+from ..database import audit_log, request_datasets, request_people, request_versions
+from ..errors import NotFound
 from ..serde import canonical_json, from_data
 from .application import Application
-from .workflow import Actor, Role, State
-
-
-def stamp(moment: datetime) -> str:
-    """Timestamps are stored as fixed-format UTC strings, so they compare as text."""
-    if moment.tzinfo is None:
-        raise BadInput("times must carry a time zone (e.g. datetime.now(UTC))")
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+from .workflow import Actor, Stage, State, may_see
 
 
 @dataclass(frozen=True)
@@ -45,13 +38,13 @@ class AccessRequest:
     amends: str | None
     created_at: str
     updated_at: str
+    stage: Stage = Stage.DRAFTED
 
     def visible_to(self, actor: Actor) -> bool:
-        """Who may see the request: its applicant and team, and the reviewers (stewards
-        and committee members), who must see requests to decide on them."""
-        if actor.roles & {Role.STEWARD, Role.COMMITTEE}:
-            return True
-        return actor.name == self.applicant or actor.name in self.application.usernames()
+        """Whether ``actor`` may see the request and its history now
+        (``workflow.VISIBLE_FROM``: a draft is the applicant's own until submitted; the
+        committee sees a request once it has reached the committee)."""
+        return may_see(actor, self.applicant, self.application.usernames(), self.stage)
 
     def effective_state(self, at: datetime | None = None) -> State:
         """The state at ``at``: an ACTIVE grant past its end date counts as EXPIRED."""
@@ -59,27 +52,6 @@ class AccessRequest:
         if self.state == State.ACTIVE and self.valid_until and moment >= self.valid_until:
             return State.EXPIRED
         return self.state
-
-
-def data_mount_path(dataset: str) -> str:
-    """Where the workbench mounts a dataset, read-only (the identifier is a safe folder
-    name): the same place for grants and for the open synthetic versions."""
-    return f"/data/{dataset}"
-
-
-@dataclass(frozen=True)
-class Grant:
-    """A dataset a user may have mounted, read-only, under ``/data/<dataset>``."""
-
-    dataset: str
-    request_id: str
-    valid_from: datetime
-    valid_until: datetime
-
-    @property
-    def mount_path(self) -> str:
-        """Where the workbench mounts it."""
-        return data_mount_path(self.dataset)
 
 
 def title_of(app: Application) -> str:
@@ -125,6 +97,26 @@ def party(conn: Connection, pk: int) -> tuple[str, ...]:
     return tuple(sorted(conn.scalars(query)))
 
 
+def stage_of():
+    """How far each request has come (``workflow.Stage``), from what it left behind: a
+    submitted version (``portal_request_versions``), a ``request.forward`` audit entry."""
+    submitted = exists().where(request_versions.c.request_pk == requests.c.pk)
+    forwarded = exists().where(
+        audit_log.c.object == literal("request:") + requests.c.request_id,
+        audit_log.c.action == "request.forward",
+    )
+    return case(
+        (forwarded, Stage.IN_COMMITTEE.value),
+        (submitted, Stage.SUBMITTED.value),
+        else_=Stage.DRAFTED.value,
+    ).label("stage")
+
+
+def request_query():
+    """SELECT requests with their stage (what :func:`to_request` reads)."""
+    return select(requests, stage_of())
+
+
 def locked_row(conn: Connection, request_id: str, lock: bool = True):
     query = select(requests).where(requests.c.request_id == request_id)
     row = conn.execute(query.with_for_update() if lock else query).first()
@@ -147,4 +139,5 @@ def to_request(row) -> AccessRequest:
         amends=row.amends,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        stage=Stage(row.stage),
     )

@@ -166,12 +166,6 @@ class CatalogueStore:
         with self.db.read() as conn:
             return list(conn.scalars(query.order_by(datasets.c.identifier)))
 
-    def all_synthetic_versions(self) -> list[str]:
-        """Every synthetic version in the catalogue (open to all who may read it), sorted."""
-        query = select(datasets.c.identifier).where(datasets.c.source_identifier.is_not(None))
-        with self.db.read() as conn:
-            return list(conn.scalars(query.order_by(datasets.c.identifier)))
-
     def missing_datasets(self, identifiers: Iterable[str]) -> list[str]:
         """Those of ``identifiers`` that are not in the catalogue."""
         wanted = set(identifiers)

@@ -75,12 +75,11 @@ def consent_mount(
     return out, counts
 
 
-def audit_consent_view(
-    store, username: str, dataset: str, counts: ConsentCounts, valid_from
-) -> None:
-    """One audit entry saying how many patients the user's mount kept and left out."""
+def audit_consent_view(db, username: str, dataset: str, counts: ConsentCounts, valid_from) -> None:
+    """One audit entry saying how many patients the user's mount kept and left out
+    (``db``: the portal's ``database.Database``)."""
     from .. import audit
 
     details = {"user": username, "grant_start": str(valid_from), **counts.as_details()}
-    with store.db.write() as conn:
+    with db.write() as conn:
         audit.append(conn, "kimed-spawner", "consent.filter", f"dataset:{dataset}", details)

@@ -10,6 +10,18 @@ from .loader import cached_policy
 
 
 @dataclass(frozen=True)
+class LoginThrottlePolicy:
+    """``local_login``: how failed local password logins slow down and lock an account."""
+
+    free_failures: int
+    delay_seconds: float
+    max_delay_seconds: float
+    lockout_after: int
+    lockout_seconds: float
+    forget_after: float
+
+
+@dataclass(frozen=True)
 class SessionsPolicy:
     idle_timeout: int
     cull_every: int
@@ -17,6 +29,7 @@ class SessionsPolicy:
     named_servers: bool
     max_running_per_user: int
     refresh_age: int
+    local_login: LoginThrottlePolicy
 
     @classmethod
     def from_policy(cls, data: dict[str, Any]) -> SessionsPolicy:
@@ -28,6 +41,7 @@ class SessionsPolicy:
             named_servers=servers["named_servers"],
             max_running_per_user=servers["max_running_per_user"],
             refresh_age=data["identity"]["refresh_age"],
+            local_login=LoginThrottlePolicy(**data["local_login"]),
         )
 
 

@@ -6,7 +6,7 @@ kimed_hub.portal_service``) and the proxy routes it at ``/services/portal/``, so
 and user containers reach it the same way as the hub (containers reach only the hub API
 and the proxy).
 
-* ``wiring.py``: the hub's service definition and what the spawner tells containers;
+* ``wiring.py``: the hub's service definition (its address: ``kimed_hub.portal_address``);
 * ``auth.py``: the base handler: hub login (OAuth cookie or token), the caller as an
   :class:`~kimed_hub.access.Actor`, scope checks, errors as JSON or pages;
 * ``app.py``: routes and ``main``;
@@ -16,18 +16,7 @@ and the proxy).
 * ``pages.py`` + ``templates/``: the web pages in the hub's look.
 """
 
-from .wiring import (
-    SERVICE_NAME,
-    SERVICE_PREFIX,
-    airlock_options,
-    portal_env,
-    service_definition,
-)
+from ..portal_address import SERVICE_NAME, SERVICE_PREFIX
+from .wiring import airlock_options, service_definition
 
-__all__ = [
-    "SERVICE_NAME",
-    "SERVICE_PREFIX",
-    "airlock_options",
-    "portal_env",
-    "service_definition",
-]
+__all__ = ["SERVICE_NAME", "SERVICE_PREFIX", "airlock_options", "service_definition"]

@@ -14,7 +14,7 @@ from ..access import Role
 from ..errors import BadInput, NotFound, PermissionDenied
 from . import api_json
 from .api_base import API, ID, ApiHandler
-from .enforcement import ended_grants, stop_servers_of
+from .enforcement import act
 
 #: Longest comment an action takes (it is kept in the audit log for good).
 MAX_COMMENT_CHARS = 10_000
@@ -88,12 +88,8 @@ class RequestApiHandler(ApiHandler):
 
     def visible(self, request_id: str):
         """The request, or NotFound when it does not exist *or* the caller may not see
-        it (the same answer, so ids reveal nothing)."""
-        workflow = self.portal.requests
-        found = workflow.get(request_id)
-        if not found.visible_to(self.actor()):
-            raise NotFound(f"there is no access request {request_id!r}")
-        return found
+        it (the same answer, so ids reveal nothing; ``AccessRequests.get_for``)."""
+        return self.portal.requests.get_for(request_id, self.actor())
 
     def detail(self, request_id: str) -> dict:
         workflow = self.portal.requests
@@ -150,25 +146,31 @@ class RequestHandler(RequestApiHandler):
 
 
 class ActionHandler(RequestApiHandler):
-    """``POST requests/{id}/actions/{action}``; ending a grant stops its holders' servers."""
+    """``POST requests/{id}/actions/{action}``; ending a grant stops its holders' servers
+    (``enforcement.act``, the same function the pages and the CLI use)."""
 
     async def post(self, request_id: str, action: str) -> None:
         self.params()
-        before = await self.run(self.visible, request_id)
+        await self.run(self.visible, request_id)
         if action not in ACTIONS:
             raise NotFound(f"There is no action {action!r}; actions: {', '.join(ACTIONS)}.")
-        method, fields = ACTIONS[action]
-        body = self.object_body(tuple(fields))
+        body = self.object_body(tuple(ACTIONS[action][1]))
         args = action_arguments(action, body)
-        workflow = self.portal.requests
-        after = await self.run(getattr(workflow, method), request_id, self.actor(), **args)
-        stopped = []
-        current = await self.run(workflow.get, request_id)
-        for ended in await self.run(ended_grants, before, current, workflow):
-            stopped += await stop_servers_of(self.portal.hub, ended, f"ended ({ended.state})")
-        if after.request_id != request_id:
+        portal = self.portal
+        outcome = await act(
+            portal.requests, portal.grants, portal.hub, request_id, action, self.actor(), args
+        )
+        done = outcome.enforcement
+        shown = outcome.request.request_id
+        if shown != request_id:
             self.set_status(201)  # request_amendment: the new DRAFT
-        self.finish({**await self.run(self.detail, after.request_id), "stopped_servers": stopped})
+        self.finish(
+            {
+                **await self.run(self.detail, shown),
+                "stopped_servers": done.stopped if done else [],
+                "stop_failed": done.failed if done else [],
+            }
+        )
 
 
 class HistoryHandler(RequestApiHandler):
@@ -176,8 +178,7 @@ class HistoryHandler(RequestApiHandler):
 
     async def get(self, request_id: str) -> None:
         self.params()
-        await self.run(self.visible, request_id)
-        entries = await self.run(self.portal.requests.history, request_id)
+        entries = await self.run(self.portal.requests.history_for, request_id, self.actor())
         self.finish({"entries": [api_json.audit_entry(e) for e in entries]})
 
 

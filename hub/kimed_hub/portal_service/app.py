@@ -19,25 +19,30 @@ from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from tornado import ioloop, web
 
 from ..access import AccessRequests
+from ..access.grants import GrantsReader
 from ..airlock import ExportRequests
 from ..airlock.homes import FolderHomes, VolumeHomes
 from ..catalogue import CatalogueStore, load_demo_catalogue
+from ..portal_address import SERVICE_PREFIX
 from .auth import MAX_BODY_BYTES
-from .enforcement import HubServers, expire_and_stop
+from .enforcement import enforce_round
+from .hub_api import HubServers
 from .training_wiring import training_from_env
-from .wiring import EXPIRE_EVERY_DEFAULT, SERVICE_PREFIX
+from .wiring import DB_URL_ENV, EXPIRE_EVERY_DEFAULT
 
 log = logging.getLogger("kimed.portal")
 
 
 @dataclass
 class Portal:
-    """What every handler shares: the catalogue store, the access-request service,
-    the hub's API (to stop servers whose grant ended) and the airlock (export requests,
-    with the users' home volumes it snapshots from; None when not configured)."""
+    """What every handler shares: the catalogue store, the access-request service, the
+    grants model the spawner uses, the hub's API (to stop servers whose grant ended) and
+    the airlock (export requests, with the users' home volumes it snapshots from; None
+    when not configured)."""
 
     store: CatalogueStore
     requests: AccessRequests
+    grants: GrantsReader
     hub: HubServers = field(default_factory=HubServers)
     airlock: ExportRequests | None = None
     homes: VolumeHomes | FolderHomes | None = None
@@ -72,9 +77,9 @@ def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the service where the hub says (``JUPYTERHUB_SERVICE_URL``)."""
+    """Run the service where the hub says (``JUPYTERHUB_SERVICE_URL``), on the database
+    ``KIMED_PORTAL_DB_URL`` names (the environment only: it may carry a password)."""
     parser = argparse.ArgumentParser(prog="kimed_hub.portal_service", description=__doc__)
-    parser.add_argument("--db-url", required=True, help="the portal's SQLAlchemy URL")
     parser.add_argument("--policies-dir", type=Path, help="folder of the policy files")
     parser.add_argument(
         "--load-demo", action="store_true", help="load the fictional demo catalogue at start"
@@ -90,11 +95,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--home-volume", help="home volume name, e.g. kimed-home-{username}")
     parser.add_argument("--homes-dir", type=Path, help="homes as <dir>/<user> (development)")
     args = parser.parse_args(argv)
+    db_url = os.environ.get(DB_URL_ENV, "")
+    if not db_url:
+        parser.error(f"set {DB_URL_ENV} (the portal's SQLAlchemy URL) in the environment")
     logging.basicConfig(level=logging.INFO, format="[%(name)s %(asctime)s] %(message)s")
-    store = CatalogueStore(args.db_url)
+    store = CatalogueStore(db_url)
     if args.load_demo:
         load_demo_catalogue(store)  # idempotent: unchanged records are not rewritten
-    portal = Portal(store, AccessRequests(store), training=training_from_env(store))
+    portal = Portal(store, AccessRequests(store), GrantsReader(db_url))
+    portal.training = training_from_env(store)
     if args.airlock_dir:
         portal.airlock = ExportRequests(store, args.airlock_dir, args.policies_dir)
         portal.homes = (
@@ -107,23 +116,26 @@ def main(argv: list[str] | None = None) -> None:
     # Bodies a little over the API's limit still reach the handlers, which answer 413
     # with a message; far larger ones are cut off by Tornado before they are read.
     make_app(portal, prefix).listen(url.port, url.hostname, max_body_size=4 * MAX_BODY_BYTES)
-    start_expiry(portal, args.expire_every)
+    start_enforcement(portal, args.expire_every)
     log.info("portal on %s (database: %s)", url.geturl(), store.backend)
     ioloop.IOLoop.current().start()
 
 
-def start_expiry(portal: Portal, every: float) -> ioloop.PeriodicCallback:
-    """Every ``every`` seconds (and once now): record EXPIRED for grants past their end
-    and stop the servers of the people they covered (``enforcement.expire_and_stop``)."""
+def start_enforcement(portal: Portal, every: float) -> ioloop.PeriodicCallback:
+    """Every ``every`` seconds (and once now): record EXPIRED for grants past their end,
+    then stop every running server holding a dataset without an ACTIVE grant
+    (``enforcement.enforce_round``); a stop that failed is found again next time."""
 
     async def tick() -> None:
         try:
-            expired = await expire_and_stop(portal.requests, portal.hub)
+            expired, done = await enforce_round(portal.requests, portal.grants, portal.hub)
         except Exception:  # noqa: BLE001 - log and try again at the next tick
-            log.exception("expiring grants failed; trying again in %s s", every)
+            log.exception("enforcing grants failed; trying again in %s s", every)
             return
         if expired:
             log.info("grants expired: %s", ", ".join(expired))
+        if done.failed:
+            log.warning("not stopped yet (retried in %s s): %s", every, ", ".join(done.failed))
 
     ioloop.IOLoop.current().add_callback(tick)
     # Tornado awaits tick before scheduling the next one, so runs never overlap.

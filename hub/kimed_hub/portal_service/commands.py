@@ -13,16 +13,22 @@ small generated CSV with those columns. Nothing in them comes from real people.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import random
 from contextlib import closing
 from pathlib import Path
 
+from ..access import AccessRequests, Actor, Role
+from ..access.grants import GrantsReader
 from ..audit import verify_audit_log
 from ..catalogue import CatalogueStore, Dataset, load_demo_catalogue
 from ..catalogue.demo import demo_records
 from ..catalogue.store import DEFAULT_BASE_IRI
+from ..database import masked_url
+from .enforcement import act
+from .wiring import expire_every
 
 #: Rows in each generated demo CSV (enough to try a pipeline, small enough to read).
 DEMO_ROWS = 50
@@ -41,7 +47,7 @@ def load_demo(db_url: str) -> int:
     """Load (or refresh) the fictional demo catalogue; unchanged records stay as they are."""
     with closing(CatalogueStore(db_url)) as store:
         loaded = load_demo_catalogue(store)
-    print(f"demo catalogue: {len(loaded)} records in place ({db_url})")
+    print(f"demo catalogue: {len(loaded)} records in place ({masked_url(db_url)})")
     return 0
 
 
@@ -78,6 +84,29 @@ def export_records(db_url: str, fmt: str, identifiers: list[str], output: Path |
     partial.write_text(text, encoding="utf-8")
     partial.replace(output)
     print(f"wrote {output} ({len(text.encode())} bytes)")
+    return 0
+
+
+def end_grant(db_url: str, action: str, request_id: str, actor: str, comment: str) -> int:
+    """``close`` or ``revoke`` an ACTIVE grant as data steward ``actor`` (named in the
+    audit log). The CLI has no hub token: the portal's next reconciliation round stops the
+    servers that hold the grant's datasets (``enforcement.act`` with no hub)."""
+    steward = Actor.of(actor, Role.STEWARD)
+    with closing(CatalogueStore(db_url)) as store:
+        reader = GrantsReader(db_url)
+        try:
+            outcome = asyncio.run(
+                act(AccessRequests(store), reader, None, request_id, action, steward,
+                    {"comment": comment})
+            )  # fmt: skip
+        finally:
+            reader.close()
+    print(f"{request_id} is now {outcome.request.state}.")
+    if outcome.ended:
+        print(
+            "Running servers that hold its datasets are stopped by the portal's next "
+            f"reconciliation round (every {expire_every():g} s while the hub runs)."
+        )
     return 0
 
 

@@ -34,7 +34,7 @@ from .auth import (
     SUBMIT_REQUESTS,
     PortalHandler,
 )
-from .enforcement import ended_grants, stop_servers_of
+from .enforcement import act
 
 REQUEST_ID = r"(AR-[0-9]{1,12})"
 SLUG = r"([a-z0-9][a-z0-9-]{0,79})"
@@ -162,12 +162,9 @@ class PageHandler(PortalHandler):
         return {name: self.get_body_argument(name, "") for name in names}
 
     def visible_request(self, request_id: str) -> AccessRequest:
-        """The request if the caller may see it (on its team, steward or committee); others
-        get the same 404 as for a request that does not exist."""
-        found = self.portal.requests.get(request_id)
-        if not found.visible_to(self.actor()):
-            raise NotFound(f"there is no access request {request_id!r}")
-        return found
+        """The request if the caller may see it (``workflow.VISIBLE_FROM``); others get
+        the same 404 as for a request that does not exist."""
+        return self.portal.requests.get_for(request_id, self.actor())
 
 
 # --- catalogue ------------------------------------------------------------------------------
@@ -352,15 +349,15 @@ class ActionPage(RequestPage):
         self.redirect(self.link(f"requests/{shown}"), status=303)
 
     async def act(self, before: AccessRequest, action: str, arguments: dict) -> str:
-        """Take the action; when it ended a grant, stop the servers that may hold it.
-        Returns the request to show next (an amendment is a new request)."""
-        workflow = self.portal.requests
-        method = getattr(workflow, api_requests.ACTIONS[action][0])
-        result = await self.call(method, before.request_id, self.actor(), **arguments)
-        after = await self.call(workflow.get, before.request_id)
-        for ended in await self.call(ended_grants, before, after, workflow):
-            await stop_servers_of(self.portal.hub, ended, f"ended ({ended.state})")
-        return result.request_id
+        """Take the action and its consequences (``enforcement.act``: a grant that ended
+        stops the servers holding it). Returns the request to show next (an amendment is a
+        new request)."""
+        portal = self.portal
+        outcome = await act(
+            portal.requests, portal.grants, portal.hub, before.request_id, action,
+            self.actor(), arguments,
+        )  # fmt: skip
+        return outcome.request.request_id
 
 
 class QueuePage(PageHandler):
@@ -372,7 +369,7 @@ class QueuePage(PageHandler):
         scope, reviewer = QUEUE_PAGES[role]
         self.require(scope)
         me = self.actor()
-        queue = partial(self.portal.requests.queue, reviewer=me.name)
+        queue = partial(self.portal.requests.queue, reviewer=me)
         waiting = await self.call(queue, *QUEUES[reviewer])
         active = await self.call(queue, State.ACTIVE)
         self.render("queue.html", role=role, waiting=waiting, active=active, me=me, nav=role)

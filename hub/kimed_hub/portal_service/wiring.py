@@ -1,24 +1,23 @@
 """How the hub runs the portal service and how notebooks in user containers find it.
 
 ``service_definition`` is the managed service the hub starts (config.configure_services);
-``portal_env`` is what the spawner adds to each container's environment so the widgets
-reach the portal through the proxy with the server's own token.
+what each container's environment gets so the widgets reach the portal is in
+:mod:`kimed_hub.portal_address` (the spawner imports that, never this package).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from urllib.parse import urlparse
 
 from ..host_ports import service_port
 from ..paths import policies_dir
+from ..portal_address import SERVICE_NAME
 from ..settings import SettingsError
 
-SERVICE_NAME = "portal"
-SERVICE_PREFIX = f"/services/{SERVICE_NAME}/"
-API_PATH = f"{SERVICE_PREFIX}api/v1/"
 PORT_ENV = "KIMED_PORTAL_PORT"
+#: The portal's database URL, in the service's environment only (never on its command line).
+DB_URL_ENV = "KIMED_PORTAL_DB_URL"
 #: Seconds between the portal's runs that expire grants past their end date and stop
 #: the servers that hold them (``KIMED_PORTAL_EXPIRE_EVERY`` overrides).
 EXPIRE_EVERY_ENV = "KIMED_PORTAL_EXPIRE_EVERY"
@@ -36,11 +35,13 @@ PORTAL_SCOPES = [
     "custom:kimed:review:export-requests",
     "custom:kimed:run:workshops",
 ]
-#: What the portal itself may do in the hub: see and stop the servers of people whose
-#: grant was revoked or expired (their mounts must go at once, not at the next spawn).
-#: ``read:servers`` lets it read a named user's servers (GET /users/{name}) and
-#: ``delete:servers`` stop them; it cannot start servers, list users or read more.
-SERVICE_SCOPES = ["read:servers", "delete:servers"]
+#: What the portal itself may do in the hub, for the reconciliation of running servers
+#: with the grants in force (``enforcement.py``): list the users with running servers
+#: (``list:users``), see their servers (``read:servers``) and the mounts the spawner
+#: recorded in each server's state (``admin:server_state``; the state also holds the
+#: container id, GPUs and port, nothing secret), and stop them (``delete:servers``). It
+#: cannot start servers, read tokens, change users or groups.
+SERVICE_SCOPES = ["list:users", "read:servers", "admin:server_state", "delete:servers"]
 
 
 def training_service_scopes(trainee_group: str) -> list[str]:
@@ -77,16 +78,16 @@ def expire_every() -> float:
 def service_definition(
     db_url: str, load_demo: bool, airlock: list[str] = (), environment: dict | None = None
 ) -> dict:
-    """The hub-managed service. Managed services start with an almost empty environment,
-    so the database URL, the policies folder and the airlock's options
-    (``airlock_options``) are passed as options; ``environment`` adds what the training
-    part needs (``training_wiring.training_environment``)."""
+    """The hub-managed service. Managed services start with an almost empty environment:
+    the database URL, which may carry a password, goes into the service's environment
+    (``KIMED_PORTAL_DB_URL``; the hub logs the command line, never the environment); the
+    policies folder, the periods and the airlock's options (``airlock_options``) are
+    plain options; ``environment`` adds what the training part needs
+    (``training_wiring.training_environment``)."""
     command = [
         sys.executable,
         "-m",
         "kimed_hub.portal_service",
-        "--db-url",
-        db_url,
         "--policies-dir",
         str(policies_dir()),
         "--expire-every",
@@ -104,7 +105,7 @@ def service_definition(
         "timeout": 120,
         "oauth_client_allowed_scopes": PORTAL_SCOPES,
         "command": command + (["--load-demo"] if load_demo else []),
-        "environment": dict(environment or {}),
+        "environment": {**(environment or {}), DB_URL_ENV: db_url},
     }
 
 
@@ -123,13 +124,3 @@ def airlock_options(prefix: str, runtime_url: str) -> list[str]:
         "--home-volume",
         template.replace("{prefix}", prefix),
     ]
-
-
-def portal_env(hub_connect_url: str | None, proxy_port: int) -> dict[str, str]:
-    """``KIMED_PORTAL_URL`` inside a user container: the portal's API through the proxy,
-    on the host address the container reaches the hub by. The widgets send the server's
-    own token ($JUPYTERHUB_API_TOKEN) with each call."""
-    host = urlparse(hub_connect_url or "").hostname
-    if not host:
-        return {}  # no route known: the widgets then say the portal is not reachable
-    return {"KIMED_PORTAL_URL": f"http://{host}:{proxy_port}{API_PATH}"}

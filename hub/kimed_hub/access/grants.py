@@ -1,0 +1,164 @@
+"""The read-only grants model: which datasets a user may have mounted right now.
+
+This is all the hub's spawner knows about access requests. It reads the portal's tables
+with plain SQLAlchemy Core SELECTs (the table definitions of :mod:`kimed_hub.database`);
+it never creates tables, never writes, and imports neither the catalogue store nor the
+RDF stack nor the web layer, so the hub needs only read rights on the portal database
+and the ``workbench`` spawner loads on an install without the ``portal`` extra.
+
+A database that cannot be read is an error (:class:`GrantsUnavailable`), never an empty
+answer: a wrong URL must not look like "no grants", and a missing SQLite file must not
+be created. A grant is ACTIVE and within its dates (a grant past its end date counts as
+expired even before the portal records EXPIRED); synthetic versions (catalogue records
+derived from a source) are open to everyone who may read the catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, create_engine, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from ..database import access_requests as requests
+from ..database import datasets, request_datasets, request_people
+from ..errors import BadInput
+
+#: The state a grant is in while it gives data (workflow.State.ACTIVE, as stored).
+ACTIVE = "ACTIVE"
+
+
+class GrantsUnavailable(RuntimeError):
+    """The portal's database could not be read; the message says which and what to do."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A dataset a user may have mounted, read-only, under ``/data/<dataset>``."""
+
+    dataset: str
+    request_id: str
+    valid_from: datetime
+    valid_until: datetime
+
+    @property
+    def mount_path(self) -> str:
+        """Where the workbench mounts it."""
+        return data_mount_path(self.dataset)
+
+
+def data_mount_path(dataset: str) -> str:
+    """Where the workbench mounts a dataset, read-only (the identifier is a safe folder
+    name): the same place for grants and for the open synthetic versions."""
+    return f"/data/{dataset}"
+
+
+def stamp(moment: datetime) -> str:
+    """Timestamps are stored as fixed-format UTC strings, so they compare as text."""
+    if moment.tzinfo is None:
+        raise BadInput("times must carry a time zone (e.g. datetime.now(UTC))")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def active_grants_in(conn: Connection, username: str, at: datetime | None = None) -> list[Grant]:
+    """The grants of ``username`` at ``at`` (now), one per dataset (the longest-running
+    when several requests cover it), on an open connection."""
+    moment = stamp(at or datetime.now(UTC))
+    query = (
+        select(
+            requests.c.request_id,
+            request_datasets.c.dataset_identifier,
+            requests.c.valid_from,
+            requests.c.valid_until,
+        )
+        .join(request_people, request_people.c.request_pk == requests.c.pk)
+        .join(request_datasets, request_datasets.c.request_pk == requests.c.pk)
+        .where(
+            requests.c.state == ACTIVE,
+            request_people.c.username == username,
+            requests.c.valid_from <= moment,
+            requests.c.valid_until > moment,
+        )
+    )
+    best: dict[str, Grant] = {}
+    for request_id, dataset, start, end in conn.execute(query):
+        grant = Grant(
+            dataset, request_id, datetime.fromisoformat(start), datetime.fromisoformat(end)
+        )
+        if dataset not in best or grant.valid_until > best[dataset].valid_until:
+            best[dataset] = grant
+    return [best[name] for name in sorted(best)]
+
+
+def synthetic_versions_in(conn: Connection) -> list[str]:
+    """Every synthetic version in the catalogue (open to all who may read it), sorted."""
+    query = select(datasets.c.identifier).where(datasets.c.source_identifier.is_not(None))
+    return list(conn.scalars(query.order_by(datasets.c.identifier)))
+
+
+def reasons(grants: list[Grant], synthetic: list[str]) -> dict[str, str]:
+    """Dataset → why it may be mounted: ``grant AR-…`` for a grant, else ``synthetic
+    version`` (what the spawner records and the reconciliation compares)."""
+    entitled = {grant.dataset: f"grant {grant.request_id}" for grant in grants}
+    return entitled | {d: "synthetic version" for d in synthetic if d not in entitled}
+
+
+def _read_only_url(url: str):
+    """The URL to connect with: SQLite files opened read-only (``mode=ro``), so a wrong
+    path fails instead of creating an empty database; other backends as given."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise GrantsUnavailable(f"the portal database URL is malformed: {exc}") from None
+    if parsed.get_backend_name() != "sqlite":
+        return parsed
+    path = parsed.database or ""
+    if not path or path == ":memory:" or not Path(path).is_file():
+        raise GrantsUnavailable(
+            f"the portal database {path or '(none)'} does not exist; check "
+            "KIMED_PORTAL_DB_URL, or start the hub once so the portal service creates it"
+        )
+    return parsed.set(database=f"file:{path}", query={"mode": "ro", "uri": "true"})
+
+
+class GrantsReader:
+    """Read-only access to the grants in one portal database (an engine per reader)."""
+
+    def __init__(self, url: str):
+        if not url:
+            raise GrantsUnavailable("no portal database URL given (WorkbenchSpawner.portal_db_url)")
+        self.engine = create_engine(_read_only_url(url), pool_pre_ping=True)
+
+    def _read(self, query, *args):
+        """``query(conn, *args)`` on a fresh connection; any database error becomes
+        :class:`GrantsUnavailable` naming the database (password masked)."""
+        try:
+            with self.engine.connect() as conn:
+                return query(conn, *args)
+        except SQLAlchemyError as exc:
+            url = self.engine.url.render_as_string(hide_password=True)
+            raise GrantsUnavailable(
+                f"could not read the grants from the portal database {url}: "
+                f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+            ) from None
+
+    def active_grants(self, username: str) -> list[Grant]:
+        """``username``'s grants in force now, one per dataset."""
+        return self._read(active_grants_in, username)
+
+    def synthetic_versions(self) -> list[str]:
+        """Every synthetic version in the catalogue."""
+        return self._read(synthetic_versions_in)
+
+    def mounts_for(self, username: str, synthetic: bool) -> dict[str, str]:
+        """Dataset → why ``username`` may have it: ``grant AR-…`` for their ACTIVE grants,
+        plus ``synthetic version`` for every synthetic version when ``synthetic``."""
+        grants = self.active_grants(username)
+        return reasons(grants, self.synthetic_versions() if synthetic else [])
+
+    def close(self) -> None:
+        """Close the engine's connections."""
+        self.engine.dispose()
