@@ -18,7 +18,8 @@ import pytest
 import requests
 
 from kimed_hub.accounts import add_accounts
-from kimed_hub.testing import HubUser, runtime_client
+from kimed_hub.runtime import runtime_client
+from kimed_hub.testing import HubUser
 from kimed_hub.testing_workshops import (
     create_workshop,
     training_call,
