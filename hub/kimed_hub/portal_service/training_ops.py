@@ -174,18 +174,22 @@ async def prestart(training: Training, workshop: Workshop) -> None:
     if workshop.state == CLOSED:
         raise WorkshopState("This workshop is closed.")
     members = await asyncio.to_thread(training.store.participants, workshop.slug)
+    # A few at a time (policies/training.yaml): twenty simultaneous spawns on a small host
+    # all ran past the spawner's timeout, so none became ready.
+    gate = asyncio.Semaphore(training.policy.prestart_parallel)
     for name, _ in members:
         training.progress[name] = "requested"
-        asyncio.ensure_future(_start_one(training, workshop, name))
+        asyncio.ensure_future(_start_one(training, workshop, name, gate))
 
 
-async def _start_one(training: Training, workshop: Workshop, name: str) -> None:
+async def _start_one(training: Training, workshop: Workshop, name: str, gate) -> None:
     try:
-        await training.hub.start(name)
-        training.progress[name] = "starting"
-        if not await training.hub.wait(name, ready=True, timeout=STUCK_AFTER * 3):
-            training.progress[name] = "failed: the server did not start (see the hub's log)"
-            return
+        async with gate:
+            await training.hub.start(name)
+            training.progress[name] = "starting"
+            if not await training.hub.wait(name, ready=True, timeout=STUCK_AFTER * 3):
+                training.progress[name] = "failed: the server did not start (see the hub's log)"
+                return
         await give_material(training, name, workshop.course_id)
         training.progress[name] = "material given"
     except Exception as error:  # noqa: BLE001 - shown in the live view, logged

@@ -17,6 +17,7 @@ class TrainingPolicy:
     max_days_ahead: int
     trainee_group: str
     account_prefix: str
+    prestart_parallel: int
     grading_timeout: int
     grading_memory_bytes: int
     grading_cpus: float
@@ -34,6 +35,7 @@ def training_policy(directory: Path | None = None) -> TrainingPolicy:
         max_days_ahead=workshops["max_days_ahead"],
         trainee_group=workshops["trainee_group"],
         account_prefix=workshops["account_prefix"],
+        prestart_parallel=workshops["prestart_parallel"],
         grading_timeout=grading["timeout_seconds"],
         grading_memory_bytes=parse_size(grading["memory"]),
         grading_cpus=float(grading["cpus"]),
