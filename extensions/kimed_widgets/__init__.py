@@ -7,6 +7,7 @@ In a workbench server they reach the portal with the server's own token; nothing
     dataset_card("roentgen-thorax-chemnitz")   # one dataset's card
     request_form(dataset="roentgen-thorax-chemnitz")
     my_requests()                              # your requests and their states
+    feasibility("mii-demo")                    # patient counts before access (MII data)
     release_request(folder="out")              # ask for files of your home to be released
     what_would_fail(df, "age_group", "sex")    # which cells the airlock would refuse
 
@@ -17,6 +18,7 @@ in the widget; calling the client directly raises :class:`PortalUnavailable` or
 
 from .card import DatasetCard, dataset_card
 from .client import PortalCallFailed, PortalClient, PortalRefused, PortalUnavailable
+from .feasibility import Feasibility, feasibility
 from .form import RequestForm, request_form
 from .release import ReleaseRequest, WhatWouldFail, release_request, what_would_fail
 from .request_list import MyRequests, my_requests
@@ -25,6 +27,7 @@ from .search import CatalogueSearch, search
 __all__ = [
     "CatalogueSearch",
     "DatasetCard",
+    "Feasibility",
     "MyRequests",
     "PortalCallFailed",
     "PortalClient",
@@ -34,6 +37,7 @@ __all__ = [
     "RequestForm",
     "WhatWouldFail",
     "dataset_card",
+    "feasibility",
     "my_requests",
     "release_request",
     "request_form",

@@ -124,6 +124,16 @@ class PortalClient:
         path = f"requests/{_segment(request_id)}/actions/{_segment(action)}"
         return self.call("POST", path, body=fields)
 
+    def feasibility(
+        self, identifier: str, criteria: list[dict], reference_date: str | None = None
+    ) -> dict:
+        """``POST datasets/{id}/feasibility``: the protected patient count for criteria
+        rows (kind, codes, min, max, unit, from, to, at_least, within_days, exclude)."""
+        body: dict[str, Any] = {"criteria": criteria}
+        if reference_date:
+            body["reference_date"] = reference_date
+        return self.call("POST", f"datasets/{_segment(identifier)}/feasibility", body=body)
+
     def airlock_home(self, path: str = "") -> dict:
         """``GET airlock/home?path=``: a folder of the caller's home as the airlock sees
         it (each entry: name, path, kind, size, requestable)."""

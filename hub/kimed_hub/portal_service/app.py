@@ -24,6 +24,9 @@ from ..airlock.homes import FolderHomes, VolumeHomes
 from ..airlock.rerun_container import ContainerRerun
 from ..catalogue import CatalogueStore, load_demo_catalogue
 from ..data_grants import granted_mounts
+from ..host_ports import bind_host
+from ..interop.feasibility_service import FeasibilityService
+from ..paths import dataset_root
 from ..portal_address import SERVICE_PREFIX
 from .auth import MAX_BODY_BYTES
 from .enforcement import enforce_round
@@ -36,9 +39,10 @@ log = logging.getLogger("kimed.portal")
 @dataclass
 class Portal:
     """What every handler shares: the catalogue store, the access-request service, the
-    grants model the spawner uses, the hub's API (to stop servers whose grant ended) and
-    the airlock (export requests, with the users' home volumes it snapshots from; None
-    when not configured)."""
+    grants model the spawner uses, the hub's API (to stop servers whose grant ended), the
+    airlock (export requests, with the users' home volumes it snapshots from; None when
+    not configured) and the feasibility counts (on the imported datasets under
+    ``KIMED_DATA_DIR``, audited in the same store)."""
 
     store: CatalogueStore
     requests: AccessRequests
@@ -46,16 +50,26 @@ class Portal:
     hub: HubServers = field(default_factory=HubServers)
     airlock: ExportRequests | None = None
     homes: VolumeHomes | FolderHomes | None = None
+    feasibility: FeasibilityService | None = None
+
+    def __post_init__(self) -> None:
+        if self.feasibility is None:
+            self.feasibility = FeasibilityService(self.store, dataset_root())
 
 
 def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
     """The Tornado application with every route under ``prefix``."""
-    from . import api, pages, pages_airlock  # local: handlers import this module's Portal
+    from . import api, page_feasibility, pages, pages_airlock  # local: they import Portal
 
     routes = [(prefix + "oauth_callback", HubOAuthCallbackHandler)]
     routes += [
         (prefix + pattern, handler, {"portal": portal})
-        for pattern, handler in [*api.ROUTES, *pages.ROUTES, *pages_airlock.ROUTES]
+        for pattern, handler in [
+            *api.ROUTES,
+            *pages.ROUTES,
+            *pages_airlock.ROUTES,
+            *page_feasibility.ROUTES,
+        ]
     ]
     return web.Application(
         routes,
@@ -113,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8098"))
     # Bodies a little over the API's limit still reach the handlers, which answer 413
     # with a message; far larger ones are cut off by Tornado before they are read.
-    make_app(portal, prefix).listen(url.port, url.hostname, max_body_size=4 * MAX_BODY_BYTES)
+    make_app(portal, prefix).listen(url.port, bind_host(url), max_body_size=4 * MAX_BODY_BYTES)
     start_enforcement(portal, args.expire_every)
     log.info("portal on %s (database: %s)", url.geturl(), store.backend)
     ioloop.IOLoop.current().start()

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from ..host_ports import service_port
-from ..paths import policies_dir
+from ..paths import dataset_root, policies_dir, state_dir
 from ..portal_address import SERVICE_NAME
 from ..settings import SettingsError
 
@@ -34,6 +34,7 @@ PORTAL_SCOPES = [
     "custom:kimed:read:audit-log",
     "custom:kimed:submit:export-requests",
     "custom:kimed:review:export-requests",
+    "custom:kimed:query:feasibility",
 ]
 #: What the portal itself may do in the hub, for the reconciliation of running servers
 #: with the grants in force (``enforcement.py``): list the users with running servers
@@ -64,12 +65,15 @@ def expire_every() -> float:
     return seconds
 
 
-def service_definition(db_url: str, load_demo: bool, airlock: list[str] = ()) -> dict:
+def service_definition(
+    db_url: str, load_demo: bool, airlock: list[str] = (), data_dir: Path | None = None
+) -> dict:
     """The hub-managed service. Managed services start with an almost empty environment:
     the database URL, which may carry a password, goes into the service's environment
-    (``KIMED_PORTAL_DB_URL``; the hub logs the command line, never the environment); the
-    policies folder, the periods and the airlock's options (``airlock_options``) are
-    plain options."""
+    (``KIMED_PORTAL_DB_URL``; the hub logs the command line, never the environment), and
+    so do the dataset folders (feasibility counts read the imported tables) and the state
+    folder (the feasibility noise key); the policies folder, the periods and the
+    airlock's options (``airlock_options``) are plain options."""
     command = [
         sys.executable,
         "-m",
@@ -89,7 +93,11 @@ def service_definition(db_url: str, load_demo: bool, airlock: list[str] = ()) ->
         "oauth_client_allowed_scopes": PORTAL_SCOPES,
         "timeout": START_TIMEOUT,
         "command": command + (["--load-demo"] if load_demo else []),
-        "environment": {DB_URL_ENV: db_url},
+        "environment": {
+            DB_URL_ENV: db_url,
+            "KIMED_DATA_DIR": str(data_dir or dataset_root()),
+            "KIMED_STATE_DIR": str(state_dir()),
+        },
     }
 
 
