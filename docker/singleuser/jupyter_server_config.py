@@ -6,6 +6,8 @@ environment; these are the image's defaults for a container with a read-only roo
 route to the internet.
 """
 
+import os
+
 c = get_config()  # noqa: F821 (injected by Jupyter's config loader)
 
 # Listen on every interface of the container's own network namespace, so that a published
@@ -16,7 +18,22 @@ c.ServerApp.ip = "0.0.0.0"
 c.ServerApp.port = 8888
 c.ServerApp.open_browser = False
 
-# No internet in here: don't fetch JupyterLab's news feed or check for updates.
+# The closed exits (extensions/kimed_exits, configured from policies/workspace-exits.yaml,
+# which the image holds in /opt/kimed/policies). Any extension that fails to load stops
+# the server rather than leaving it running without it (fail closed); kimed_exits also
+# exits on its own when its policy is missing or invalid.
+c.ServerApp.jpserver_extensions = {"kimed_exits": True}
+c.ServerApp.reraise_server_extension_failures = True
+
+# Jupyter's data directory is read-only in the image (JUPYTER_DATA_DIR, Containerfile);
+# the notebook trust database and signing key stay where they always were, in the home
+# (created here: Jupyter made it as the data directory before, and the notary does not).
+_TRUST_DIR = os.path.expanduser("~/.local/share/jupyter")
+os.makedirs(_TRUST_DIR, mode=0o700, exist_ok=True)
+c.NotebookNotary.data_dir = _TRUST_DIR
+
+# No internet in here: don't fetch JupyterLab's news feed or check for updates (the lab
+# side is off too: the announcements plugin is disabled and locked by kimed_exits).
 c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 

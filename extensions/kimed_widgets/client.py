@@ -124,6 +124,34 @@ class PortalClient:
         path = f"requests/{_segment(request_id)}/actions/{_segment(action)}"
         return self.call("POST", path, body=fields)
 
+    def feasibility(
+        self, identifier: str, criteria: list[dict], reference_date: str | None = None
+    ) -> dict:
+        """``POST datasets/{id}/feasibility``: the protected patient count for criteria
+        rows (kind, codes, min, max, unit, from, to, at_least, within_days, exclude)."""
+        body: dict[str, Any] = {"criteria": criteria}
+        if reference_date:
+            body["reference_date"] = reference_date
+        return self.call("POST", f"datasets/{_segment(identifier)}/feasibility", body=body)
+
+    def airlock_home(self, path: str = "") -> dict:
+        """``GET airlock/home?path=``: a folder of the caller's home as the airlock sees
+        it (each entry: name, path, kind, size, requestable)."""
+        listing = self.call("GET", "airlock/home", params=[("path", path)] if path else [])
+        folder = listing.get("path", "")
+        for entry in listing.get("entries", []):
+            entry.setdefault("path", f"{folder}/{entry['name']}" if folder else entry["name"])
+        return listing
+
+    def create_export(
+        self, files: list[str], justification: str, title: str = "", notebook: str | None = None
+    ) -> dict:
+        """``POST airlock/requests`` (submitted at once): the request with its checks."""
+        body = {"files": files, "justification": justification, "title": title, "submit": True}
+        if notebook:
+            body["notebook"] = notebook
+        return self.call("POST", "airlock/requests", body=body)
+
     # --- transport --------------------------------------------------------------------
     def call(
         self,

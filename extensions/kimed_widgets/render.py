@@ -210,6 +210,22 @@ def requests_table(items: list[dict], link) -> str:
     return f'<table class="kimed-requests">{head}{"".join(rows)}</table>'
 
 
+def feasibility_answer(answer: dict) -> str:
+    """A feasibility answer: the protected count, what protects it, the questions left."""
+    shown, rules = text(answer.get("count")), answer.get("protection") or {}
+    note = " (suppressed: fewer than the smallest count shown)" if answer.get("suppressed") else ""
+    protection = (
+        f"counts below {text(rules.get('min_count'))} are not shown; others carry noise of "
+        f"at most ±{text(rules.get('noise'))} and are rounded to "
+        f"{text(rules.get('round_to'))}"
+    )
+    return (
+        f'<div class="kimed-feasibility"><p>Patients meeting the criteria: <b>{shown}</b>'
+        f"{note}</p><p>{protection}; {text(answer.get('remaining_queries'))} questions left "
+        f"in this {text(rules.get('quota_hours'))}-hour period.</p></div>"
+    )
+
+
 def message(kind: str, body: str) -> str:
     """An error or information line (``kind``: error, info); ``body`` is plain text."""
     colour = {"error": "#8a1c1c", "info": "#1a3d7c"}.get(kind, "#424242")

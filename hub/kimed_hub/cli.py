@@ -6,9 +6,14 @@ kimed test [PYTEST..]  setup, then run the whole test suite
 kimed policy check     validate every policy file
 kimed image build      build (or reuse) the images;  kimed image lock: refresh the lock
 kimed clean            remove this workbench's user containers (--volumes: homes too)
+kimed install          write systemd units for the hub and the proxy (--enable: start them)
+kimed backup FILE      hub and portal databases, secrets, policies into FILE (.tar.gz)
+kimed restore FILE     the same back into an empty state folder (--force: replace)
 kimed portal verify-audit | load-demo | import FILE | demo-data
 kimed portal close | revoke AR-... --comment TEXT [--actor NAME]
                        the portal's database (the hub's: KIMED_PORTAL_DB_URL or beside it)
+kimed k8s render OUTDIR --registry R --public-url U --oidc-issuer I --hub-tag T
+                       Zero to JupyterHub values and manifests from policies/
 kimed data generate-mii OUT | import-fhir SOURCE --dataset ID
                        MII/FHIR data: fictional data, import into a dataset's tables
 """
@@ -28,6 +33,8 @@ from .gpus import detect_gpu_ids
 from .paths import hub_data_dir, project_root
 from .policies import PolicyError, check_all
 from .portal_address import SERVICE_PREFIX as PORTAL_PREFIX
+from .production import cli as production_cli
+from .production.cli import PRODUCTION_COMMANDS
 from .proxy import ensure_proxy
 from .runtime import RuntimeUnavailable, ensure_runtime
 from .settings import Settings, SettingsError
@@ -65,8 +72,13 @@ def print_login(settings: Settings) -> None:
 
 def up() -> None:
     """Set up, then replace this process with the hub (signals go straight to it)."""
-    setup()
     settings = Settings.from_env()
+    from traitlets.config import Config
+
+    from .production.mode import configure_mode
+
+    configure_mode(Config(), settings)  # an unsafe production set-up stops here, not later
+    setup()
     if settings.portal_demo:  # data folders for the demo catalogue, so grants mount something
         from .portal_service.commands import ensure_demo_data
 
@@ -112,6 +124,7 @@ def _parser() -> argparse.ArgumentParser:
         "--volumes", action="store_true"
     )
     sub.add_parser("demo", help="demonstrators (kimed demo --help)")
+    production_cli.add_parsers(sub)
     portal = sub.add_parser("portal", help="the portal's catalogue and audit log")
     actions = portal.add_subparsers(dest="action", required=True)
     actions.add_parser("verify-audit", help="verify the audit log's hash chain (exit 1: broken)")
@@ -130,6 +143,9 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("--format", default="turtle", choices=["turtle", "json-ld"])
     exporting.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
     cli_data.add_parser(sub)
+    from .k8s import render as k8s_render
+
+    k8s_render.add_parser(sub)
     return parser
 
 
@@ -188,6 +204,12 @@ def _dispatch(argv: list[str]) -> int:
         return portal_command(args)
     elif args.command == "data":
         return cli_data.run(args)
+    elif args.command == "k8s":
+        from .k8s import render as k8s_render
+
+        return k8s_render.run(args)
+    elif args.command in PRODUCTION_COMMANDS:
+        return production_cli.run(args)
     return 0
 
 

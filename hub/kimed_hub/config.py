@@ -11,8 +11,11 @@ import sys
 from . import images
 from .identity import configure_identity
 from .policies import RolesPolicy, SessionsPolicy, check_all, roles_policy, sessions_policy
+from .production.mode import ContainerGateway, configure_mode, container_gateway
+from .production.systemd import configure_proxy_mode
 from .proxy import proxy_command
 from .runtime import ContainerRuntime, detect
+from .service_supervision import supervised
 from .settings import Settings
 
 # Inside a slirp4netns container this address is the host's 127.0.0.1.
@@ -30,18 +33,22 @@ def configure(c, settings: Settings | None = None) -> None:
     roles, sessions = roles_policy(), sessions_policy()
     runtime = detect()
     configure_hub(c, settings)
+    configure_mode(c, settings)  # production: TLS, secure cookies, HSTS, no demo
+    configure_proxy_mode(c)  # the proxy in a systemd unit of its own (kimed install)
     configure_identity(c, settings, roles, sessions)
     configure_roles(c, roles)
     configure_sessions(c, sessions)
-    configure_services(c, settings, sessions)
-    configure_spawner(c, settings, runtime, roles)
+    services = managed_services(settings, sessions)
+    gateway = container_gateway(settings, services)  # with TLS: containers' HTTP way in
+    configure_services(c, services, gateway)
+    configure_spawner(c, settings, runtime, roles, gateway)
     apply_site_config(c, settings)
 
 
 def configure_hub(c, settings: Settings) -> None:
     """Ports (loopback only), database, secrets, proxy."""
     state = settings.state
-    c.JupyterHub.bind_url = settings.public_url
+    c.JupyterHub.bind_url = settings.bind_url
     c.JupyterHub.hub_ip = "127.0.0.1"
     c.JupyterHub.hub_port = settings.hub_port
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
@@ -70,29 +77,53 @@ def configure_roles(c, roles: RolesPolicy) -> None:
 
 
 def configure_sessions(c, sessions: SessionsPolicy) -> None:
-    """Servers per user (the idle culler's timeouts: idle_culler_service)."""
+    """Servers per user and admission of spawns (the idle culler's timeouts:
+    idle_culler_service). The queue (spawn_queue.py) admits ``concurrent_starts`` at a
+    time; JupyterHub's ``concurrent_spawn_limit`` stays the outer guard: beyond
+    ``max_pending`` waiting or starting spawns, new ones get HTTP 429 with "Too many users
+    trying to log in right now. Try again in ..." and a Retry-After header."""
     c.JupyterHub.allow_named_servers = sessions.named_servers
     c.JupyterHub.named_server_limit_per_user = sessions.max_running_per_user
+    c.JupyterHub.concurrent_spawn_limit = sessions.max_pending
+    spawner = c.WorkbenchSpawner
+    spawner.concurrent_starts = sessions.concurrent_starts
+    spawner.admitted_start_timeout = sessions.start_timeout
+    spawner.max_queue_wait = sessions.max_queue_wait
+    # The hub's own timeout covers the queue wait and the start (spawn_admission.py).
+    spawner.start_timeout = sessions.max_queue_wait + sessions.start_timeout
 
 
-def configure_services(c, settings: Settings, sessions: SessionsPolicy) -> None:
-    """The managed services, set once: the idle culler, the package index (routed by the
-    proxy at /services/package-index/; the spawner gives pip its URL) and the portal
+def managed_services(settings: Settings, sessions: SessionsPolicy) -> list[dict]:
+    """The managed services: the idle culler, the package index (routed by the proxy at
+    /services/package-index/; the spawner gives pip its URL) and the portal
     (/services/portal/; the spawner reads its grants and gives the widgets its URL).
     Their roles: configure_roles."""
     from . import package_index, portal_service
     from .portal_service.training_wiring import training_environment
 
-    c.JupyterHub.services = [
+    return [
         idle_culler_service(sessions),
         package_index.service_definition(),
         portal_service.service_definition(
             settings.portal_db_url,
             settings.portal_demo,
-            portal_service.airlock_options(settings.prefix, detect().base_url),
-            training_environment(settings),
+            portal_service.airlock_options(
+                settings.prefix,
+                detect(),
+                images.singleuser_image_ref(),
+                settings.dataset_root,
+            ),
+            data_dir=settings.dataset_root,
+            environment=training_environment(settings),
         ),
     ]
+
+
+def configure_services(c, services: list[dict], gateway: ContainerGateway | None) -> None:
+    """Set the services once, each ending with the hub and within 2 s of SIGINT/SIGTERM
+    (service_supervision.py); with TLS, the containers' gateway too (its own launcher)."""
+    supervised_services = [{**s, "command": supervised(s["command"])} for s in services]
+    c.JupyterHub.services = supervised_services + ([gateway.service] if gateway else [])
 
 
 def idle_culler_service(sessions: SessionsPolicy) -> dict:
@@ -111,8 +142,15 @@ def idle_culler_service(sessions: SessionsPolicy) -> dict:
     }
 
 
-def configure_spawner(c, settings: Settings, runtime: ContainerRuntime, roles: RolesPolicy) -> None:
-    """WorkbenchSpawner on the detected runtime; the network follows the runtime."""
+def configure_spawner(
+    c,
+    settings: Settings,
+    runtime: ContainerRuntime,
+    roles: RolesPolicy,
+    gateway: ContainerGateway | None = None,
+) -> None:
+    """WorkbenchSpawner on the detected runtime; the network follows the runtime.
+    Containers reach the proxy on the public port, or through the gateway with TLS."""
     c.JupyterHub.spawner_class = "workbench"
     spawner = c.WorkbenchSpawner
     spawner.image = images.singleuser_image_ref()
@@ -124,8 +162,7 @@ def configure_spawner(c, settings: Settings, runtime: ContainerRuntime, roles: R
     spawner.runtime_kind = runtime.kind
     spawner.prefix = settings.prefix
     spawner.hub_api_port = settings.hub_port
-    spawner.proxy_port = settings.public_port
-    spawner.start_timeout = 120
+    spawner.proxy_port = gateway.port if gateway else settings.public_port
     spawner.http_timeout = 90
     spawner.host_ip = "127.0.0.1"
     spawner.server_token_scopes = [*SERVER_BASE_SCOPES, *roles.server_token_scopes]

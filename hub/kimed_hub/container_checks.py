@@ -249,7 +249,11 @@ def check_network(inspect: dict[str, Any], expected: ExpectedContainer) -> list[
     network); the server's port published on the policy's loopback address only."""
     host, problems = _host(inspect), []
     mode = str(host.get("NetworkMode") or "")
-    if mode.split(":")[0] == "slirp4netns":
+    if mode == "none":
+        # No network at all (the airlock's re-run asks for it): only where expected.
+        if "none" not in expected.network_modes:
+            problems.append("network: mode 'none' was not expected for this container")
+    elif mode.split(":")[0] == "slirp4netns":
         if "slirp4netns" not in expected.network_modes:
             problems.append("network: slirp4netns is not a mode the policy allows")
         elif not expected.egress_rules:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .access.grants import GrantsReader, data_mount_path, reasons
-from .interop.consent_mount import ConsentPolicyMissing, audit_consent_view, consent_mount
+from .interop.consent_mount import VIEWS, ConsentPolicyMissing, audit_consent_view, consent_mount
 
 log = logging.getLogger(__name__)
 #: Who may read the catalogue may use its synthetic versions.
@@ -33,8 +33,6 @@ SYNTHETIC_SCOPE = "custom:kimed:read:catalogue"
 #: dataset → why it was mounted. The portal's reconciliation reads it through the hub
 #: API (``admin:server_state``) and compares it with the grants in force.
 MOUNTS_STATE_KEY = "kimed_data_mounts"
-#: Consent-filtered views of MII datasets, beside the datasets (a dot: no dataset's name).
-VIEWS = ".consent-views"
 
 
 @dataclass(frozen=True)

@@ -54,3 +54,10 @@ def service_port(env_name: str) -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def bind_host(url) -> str:
+    """Where a managed service listens: the host of its URL (loopback on one machine), or
+    ``KIMED_SERVICE_BIND_HOST`` when its URL names a Service it cannot bind (Kubernetes:
+    ``http://hub:<port>``; the pod's NetworkPolicy lets only the proxy in)."""
+    return os.environ.get("KIMED_SERVICE_BIND_HOST") or url.hostname

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from jupyterhub.scopes import get_scopes_for
 from tornado import web
 from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 
-from . import container_checks, firewall, gpus, oci_spec_checks, package_index
+from . import container_checks, firewall, gpus, oci_spec_checks, package_index, server_plan
 from .access.grants import GrantsUnavailable, data_mount_path
 from .container_expectations import (
     ExpectedContainer,
@@ -41,28 +40,20 @@ from .container_expectations import (
 from .data_grants import MOUNTS_STATE_KEY, SYNTHETIC_SCOPE, DataMount, granted_mounts
 from .database import default_url
 from .host_ports import HOST_PORTS
+from .interop.consent_mount import VIEWS
+from .interop.consent_prune import prune_views
+from .locked_container import OFFLINE_ENV, InitFailed, locked_host_config, podman_init
 from .paths import state_dir
+from .patient_poll import PatientPoll
 from .policies import (
     ResourceProfile,
     SecurityProfile,
     resource_profiles,
-    roles_policy,
     seccomp_profile,
     security_profile,
 )
 from .portal_address import portal_env
-
-# Libraries in the kernels that would otherwise reach for the internet on first use: they
-# must not even try (the egress rules would stop them, but no attempt should be made).
-# tldextract (presidio's e-mail and URL recognizers) fetches the public-suffix list unless
-# given no URLs; Hugging Face libraries look for model updates unless offline.
-OFFLINE_ENV = {
-    "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_DATASETS_OFFLINE": "1",
-}
-
+from .spawn_admission import SpawnAdmission
 
 #: Keys of this spawner's additions to the server state (``get_state``).
 GPUS_STATE_KEY = "kimed_gpus"
@@ -77,7 +68,7 @@ class SpawnRefused(Exception):
         self.jupyterhub_message = user_message
 
 
-class WorkbenchSpawner(DockerSpawner):
+class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
     """Spawns locked-down per-user containers and refuses any that are not."""
 
     policies_dir = Unicode(
@@ -101,6 +92,13 @@ class WorkbenchSpawner(DockerSpawner):
     hub_api_port = Integer(8081, config=True, help="Host port of the hub API containers may reach.")
     proxy_port = Integer(
         8000, config=True, help="Host port of the public proxy containers may reach."
+    )
+    consent_view_grace = Integer(
+        600,
+        config=True,
+        help="Seconds a new consent view is kept although no container mounts it yet (a "
+        "spawn may have made it and not yet created its container); older views that no "
+        "container mounts and no spawn reuses are removed after each start.",
     )
     host_port_range = Tuple(
         Integer(),
@@ -159,10 +157,7 @@ class WorkbenchSpawner(DockerSpawner):
 
     def allowed_profiles(self) -> list[ResourceProfile]:
         """Resource profiles this user's groups may use, in the policy's order."""
-        profiles = resource_profiles(self._policies())
-        groups = {g.name for g in self.user.groups}
-        names = roles_policy(self._policies()).profiles_for_groups(groups, list(profiles.profiles))
-        return [profiles.profiles[n] for n in names]
+        return server_plan.allowed_profiles((g.name for g in self.user.groups), self._policies())
 
     # -- locked-down defaults --------------------------------------------------------------
 
@@ -192,33 +187,14 @@ class WorkbenchSpawner(DockerSpawner):
 
     def locked_host_config(self) -> dict[str, Any]:
         """Host-config settings from the policies, then the operator's ``site_host_config``."""
-        security, chosen = self.profile, self.chosen_profile
         config = {
-            "read_only": security.read_only_root,
-            "privileged": security.privileged,
-            "cap_drop": list(security.drop_capabilities),
-            "cap_add": list(security.add_capabilities),
-            "security_opt": [
-                *(["no-new-privileges"] if security.no_new_privileges else []),
+            **locked_host_config(
+                self.profile,
+                self.chosen_profile,
                 seccomp_option(
                     self.runtime_kind, seccomp_profile(self._policies()), self._seccomp_path()
                 ),
-            ],
-            # Docker honours this; podman 4's compatible API ignores it (the policy's
-            # namespaces.host_cgroup_exception); oci_spec_checks reads what podman did.
-            "cgroupns": "private",
-            "memswap_limit": chosen.memory_swap,
-            "pids_limit": chosen.pids,
-            "shm_size": security.shm_size,
-            "tmpfs": {
-                path: f"size={size}" + (",mode=1777" if path.endswith("tmp") else "")
-                for path, size in security.tmpfs.items()
-            },
-            "ulimits": [
-                {"Name": name, "Soft": soft, "Hard": hard}
-                for name, (soft, hard) in security.ulimits.items()
-            ]
-            or None,
+            ),
             **gpus.gpu_host_config(self.runtime_kind, list(self.assigned_gpus)),
         }
         if not self.use_internal_ip:
@@ -266,27 +242,11 @@ class WorkbenchSpawner(DockerSpawner):
         return {"profile": formdata.get("profile", [""])[0]}
 
     def choose_profile(self, options: dict[str, Any]) -> ResourceProfile:
-        """The profile named in ``options`` (or the default), if this user may use it.
-
-        Raises 400 for any other option (image, limits, ...) and 403 for a profile the
-        user's groups do not allow."""
-        unknown = sorted(set(options) - {"profile"})
-        if unknown:
-            raise web.HTTPError(
-                400,
-                f"Spawn options {unknown} are not accepted: the image and resources of "
-                "your server are set by the workbench's policy; choose a profile instead.",
-            )
-        allowed = {p.name: p for p in self.allowed_profiles()}
-        profiles = resource_profiles(self._policies())
-        name = options.get("profile") or profiles.default
-        if name not in allowed:
-            raise web.HTTPError(
-                403,
-                f"Resource profile {name!r} is not available to you; your groups allow "
-                f"{sorted(allowed) or 'none'}. Ask your administrator if you need another.",
-            )
-        return allowed[name]
+        """The profile named in ``options`` (or the default), if this user may use it:
+        decided by ``server_plan.choose_profile``, shared with the Kubernetes spawner
+        (400 for any other option, 403 for a profile the user's groups do not allow)."""
+        groups = (g.name for g in self.user.groups)
+        return server_plan.choose_profile(options, groups, self._policies())
 
     # -- start: profile, GPUs, verification, egress rules -----------------------------------
 
@@ -306,15 +266,38 @@ class WorkbenchSpawner(DockerSpawner):
         self.assigned_gpus = tuple(self._assign_gpus(self.chosen_profile))
 
     async def start(self):
-        """Prepare from policy and options, then start as DockerSpawner does."""
+        """Prepare from policy and options, wait for a start slot (spawn_admission.py),
+        then start as DockerSpawner does."""
         self.prepare_start()
         try:
-            await self._mount_granted_data()
-            await self._require_image()
-            return await super().start()
+            started = await self.start_admitted(self._start_container)
         except BaseException:
             self._release_resources()
             raise
+        await self._prune_consent_views()  # the new container now holds its views
+        return started
+
+    async def _prune_consent_views(self) -> None:
+        """Remove consent views no container mounts and no spawn will reuse
+        (``interop.consent_prune``). Never fails a spawn: problems are logged."""
+        if not self.dataset_root:
+            return
+        try:
+            containers = await self.docker("containers", all=True)
+            mounted = {m.get("Source", "") for c in containers for m in c.get("Mounts") or ()}
+            views = Path(self.dataset_root) / VIEWS
+            grace = self.consent_view_grace
+            removed = await asyncio.to_thread(prune_views, views, mounted, grace=grace)
+        except Exception as exc:  # noqa: BLE001 - old views are only disk space
+            self.log.warning("pruning consent views failed (kept them): %s", exc)
+            return
+        if removed:
+            self.log.info("consent views no longer mounted removed: %s", len(removed))
+
+    async def _start_container(self):
+        await self._mount_granted_data()
+        await self._require_image()
+        return await super().start()
 
     async def _mount_granted_data(self) -> None:
         """Read-only mounts for the user's ACTIVE grants and, if they may read the catalogue,
@@ -371,6 +354,11 @@ class WorkbenchSpawner(DockerSpawner):
                 f"The software image for the {self.chosen_profile.display_name} profile is "
                 f"not installed on this workbench yet; ask your administrator ({build}).",
             ) from exc
+
+    async def pull_image(self, image):
+        """Nothing to pull (no registry is reachable, pull_policy 'never'), and
+        :meth:`_require_image` has just checked the image: skip DockerSpawner's second
+        inspect of it (one runtime call less per spawn)."""
 
     def _assign_gpus(self, profile: ResourceProfile) -> list[str]:
         if not profile.gpus:
@@ -517,26 +505,17 @@ class WorkbenchSpawner(DockerSpawner):
         """podman ``init`` creates the namespaces and the runtime spec without running the
         image's process: the spec is compared with the policy (oci_spec_checks) and the
         egress rules go in before anything in the container can run."""
-        api = self.client
-        url = api._url("/libpod/containers/{0}/init", self.container_id)
-        response = await asyncio.to_thread(api.post, url)
-        if response.status_code not in (204, 304):
-            await self._refuse(
-                f"podman could not initialise {self.container_name}: {response.text}"
-            )
-        url = api._url("/libpod/containers/{0}/json", self.container_id)
-        libpod = (await asyncio.to_thread(api.get, url)).json()
         try:
-            spec = json.loads(Path(libpod["OCIConfigPath"]).read_text())
-        except (KeyError, OSError, ValueError) as exc:
-            await self._refuse(f"the runtime spec of {self.container_name} is unreadable: {exc}")
+            spec, pid = await asyncio.to_thread(podman_init, self.client, self.container_id)
+        except InitFailed as exc:
+            await self._refuse(f"{self.container_name}: {exc}")
         problems = oci_spec_checks.verify_oci_spec(spec, expected)
         if problems:
             await self._refuse(
                 f"container {self.container_name} lacks required controls in its runtime "
                 "spec: " + "; ".join(problems)
             )
-        return libpod["State"]["Pid"]
+        return pid
 
     async def _close_egress(self, pid: int | None) -> None:
         """The egress rules in the container's network namespace: the host ports of the

@@ -27,6 +27,12 @@ import yaml
 from .paths import project_root
 from .runtime import remove_containers
 
+#: How long a test hub may take to answer (seconds). A hub is up in seconds on an idle
+#: machine, but on a loaded 2-core one its start (database, portal, proxy) can take
+#: minutes; this is the one place that says how long to wait (KIMED_HUB_START_TIMEOUT
+#: overrides it). A hub that exits fails at once, whatever the timeout.
+HUB_START_TIMEOUT = float(os.environ.get("KIMED_HUB_START_TIMEOUT", "300"))
+
 
 def free_port() -> int:
     """A currently free TCP port on 127.0.0.1."""
@@ -56,7 +62,14 @@ class HubProcess:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.public_port}"
+        scheme = "https" if self.extra_env.get("KIMED_TLS_CERT") else "http"
+        return f"{scheme}://127.0.0.1:{self.public_port}"
+
+    @property
+    def verify(self) -> str | bool:
+        """What clients trust: the hub's own certificate when it serves TLS (production
+        tests make one for 127.0.0.1), else the default."""
+        return self.extra_env.get("KIMED_TLS_CERT") or True
 
     def environment(self) -> dict[str, str]:
         env = {
@@ -77,8 +90,10 @@ class HubProcess:
             env["KIMED_SITE_CONFIG"] = str(site)
         return env
 
-    def start(self, timeout: float = 90) -> HubProcess:
-        """Start the hub and wait until its API answers through the proxy."""
+    def start(self, timeout: float | None = None) -> HubProcess:
+        """Start the hub and wait until its API answers through the proxy (at most
+        ``timeout`` seconds, by default :data:`HUB_START_TIMEOUT`)."""
+        timeout = HUB_START_TIMEOUT if timeout is None else timeout
         config = project_root() / "hub" / "jupyterhub_config.py"
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
@@ -93,10 +108,11 @@ class HubProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"hub exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
-                if requests.get(f"{self.url}/hub/api/", timeout=2).status_code == 200:
+                answer = requests.get(f"{self.url}/hub/api/", timeout=2, verify=self.verify)
+                if answer.status_code == 200:
                     return self
             except (requests.ConnectionError, requests.Timeout):
-                pass  # not up yet, or too busy starting to answer within 2 s (loaded hosts)
+                pass  # not listening yet, or too busy starting to answer within 2 s
             time.sleep(0.3)
         raise TimeoutError(f"hub not up after {timeout} s:\n{self.log_tail()}")
 
@@ -138,12 +154,22 @@ class HubProcess:
         return HubUser(self, username, self.password(username))
 
 
+def _session(hub: HubProcess) -> requests.Session:
+    """A browser-like session that trusts the hub's own certificate when it has one. (With
+    ``REQUESTS_CA_BUNDLE`` in the environment, requests would let it override
+    ``session.verify``: a TLS hub's session ignores the environment.)"""
+    session = requests.Session()
+    session.verify = hub.verify
+    session.trust_env = hub.verify is True
+    return session
+
+
 class HubUser:
     """A logged-in user: a browser-like session plus an API token of their own."""
 
     def __init__(self, hub: HubProcess, username: str, password: str):
         self.hub, self.name = hub, username
-        self.session = requests.Session()
+        self.session = _session(hub)
         self.session.get(f"{hub.url}/hub/login", timeout=10)
         response = self.session.post(
             f"{hub.url}/hub/login?next=",
@@ -158,6 +184,29 @@ class HubUser:
         if response.status_code != 302:
             raise PermissionError(f"login of {username} failed: HTTP {response.status_code}")
         self.token = self._new_token()
+
+    @classmethod
+    def with_session(cls, hub: HubProcess, username: str, session: requests.Session) -> HubUser:
+        """A user who logged in some other way (an identity provider's form, say)."""
+        user = cls.__new__(cls)
+        user.hub, user.name, user.session = hub, username, session
+        user.token = user._new_token()
+        return user
+
+    @classmethod
+    def with_token(cls, hub: HubProcess, username: str, token: str) -> HubUser:
+        """A user known only by an API token (one an admin made for them, say)."""
+        user = cls.__new__(cls)
+        user.hub, user.name, user.session, user.token = hub, username, _session(hub), token
+        return user
+
+    def user_token(self, username: str) -> str:
+        """A new API token for ``username``, made with this (admin) user's rights."""
+        response = self.api(
+            "POST", f"/users/{username}/tokens", json={"note": "kimed bench", "expires_in": 7200}
+        )
+        response.raise_for_status()
+        return response.json()["token"]
 
     def _new_token(self) -> str:
         response = self.session.post(
@@ -177,6 +226,7 @@ class HubUser:
             f"{self.hub.url}/hub/api{path}",
             headers=headers,
             timeout=kwargs.pop("timeout", 30),
+            verify=self.hub.verify,
             **kwargs,
         )
 
@@ -193,8 +243,8 @@ class HubUser:
             )
         return self.wait_ready(started, timeout)
 
-    def wait_ready(self, started: float, timeout: float = 180) -> float:
-        """Poll the hub until the server is ready (or its spawn failed)."""
+    def wait_ready(self, started: float, timeout: float = 180, every: float = 0.1) -> float:
+        """Poll the hub every ``every`` s until the server is ready (or its spawn failed)."""
         while time.monotonic() - started < timeout:
             state = self.server_state()
             if state.get("ready"):
@@ -205,13 +255,16 @@ class HubUser:
                 and time.monotonic() - started > 2
             ):
                 raise RuntimeError(f"spawn of {self.name} failed:\n{self.hub.log_tail()}")
-            time.sleep(0.1)
+            time.sleep(every)
         raise TimeoutError(
             f"server of {self.name} not ready in {timeout} s:\n{self.hub.log_tail()}"
         )
 
-    def stop_server(self, timeout: float = 60) -> None:
-        self.api("DELETE", f"/users/{self.name}/server")
+    def stop_server(self, timeout: float = 180) -> None:
+        # The hub answers the DELETE once the container stopped or its slow-stop timeout
+        # passed; with several test runs sharing a 2-core machine and its podman service
+        # that has taken over a minute (seen in test_workspace_exits*).
+        self.api("DELETE", f"/users/{self.name}/server", timeout=timeout)
         deadline = time.monotonic() + timeout
         while self.server_state() and time.monotonic() < deadline:
             time.sleep(0.3)
@@ -225,6 +278,7 @@ class HubUser:
             self.server_url(path),
             headers={"Authorization": f"token {self.token}"},
             timeout=30,
+            verify=self.hub.verify,
             **kwargs,
         )
 
@@ -239,7 +293,11 @@ class HubUser:
         headers = {"Authorization": f"token {self.token}"}
         body = {"name": kernel} if kernel else {}
         created = requests.post(
-            self.server_url("api/kernels"), headers=headers, json=body, timeout=120
+            self.server_url("api/kernels"),
+            headers=headers,
+            json=body,
+            timeout=120,
+            verify=self.hub.verify,
         )
         created.raise_for_status()
         kernel_id = created.json()["id"]
@@ -248,17 +306,25 @@ class HubUser:
             + f"/user/{self.name}/api/kernels/{kernel_id}/channels"
         )
         try:
-            return [_execute(ws_url, headers, code, timeout) for code in cells]
+            return [_execute(ws_url, headers, code, timeout, self.hub.verify) for code in cells]
         finally:
             requests.delete(
-                self.server_url(f"api/kernels/{kernel_id}"), headers=headers, timeout=60
+                self.server_url(f"api/kernels/{kernel_id}"),
+                headers=headers,
+                timeout=60,
+                verify=self.hub.verify,
             )
 
 
-def _execute(ws_url: str, headers: dict[str, str], code: str, timeout: float) -> str:
+def _execute(
+    ws_url: str, headers: dict[str, str], code: str, timeout: float, verify: str | bool = True
+) -> str:
     """Send one execute_request and collect its stream output until the kernel is done."""
     conn = websocket.create_connection(
-        ws_url, header=[f"{k}: {v}" for k, v in headers.items()], timeout=timeout
+        ws_url,
+        header=[f"{k}: {v}" for k, v in headers.items()],
+        timeout=timeout,
+        sslopt={"ca_certs": verify} if isinstance(verify, str) else None,
     )
     msg_id = uuid.uuid4().hex
     conn.send(

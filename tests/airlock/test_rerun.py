@@ -1,14 +1,18 @@
 """The re-run's comparison: a notebook executed with papermill regenerates the outputs;
 a submitted table that differs from what the notebook produces is detected, a matching
-one (also after floating-point noise) is not. (The container around the re-run is not
-wired yet: run_in_container says so.)"""
+one (also after floating-point noise) is not. (The re-run in a real locked container:
+tests/integration/test_airlock_rerun.py.)"""
 
 from __future__ import annotations
 
 import nbformat
+import papermill
 import pytest
 
-from kimed_hub.airlock.rerun import RerunNotWired, compare, execute_notebook, run_in_container
+from kimed_hub.airlock import ExportRequests
+from kimed_hub.airlock.rerun import compare
+from kimed_hub.airlock.service import RerunUnavailable
+from kimed_hub.errors import BadInput
 
 from .conftest import ALICE, JUSTIFICATION
 
@@ -23,7 +27,10 @@ table.to_csv("out.csv", index=False)
 def regenerated(tmp_path) -> bytes:
     notebook = tmp_path / "analysis.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CODE)]), notebook)
-    execute_notebook(notebook, tmp_path, timeout=120)
+    executed = str(tmp_path / "executed.ipynb")
+    papermill.execute_notebook(
+        str(notebook), executed, kernel_name="python3", cwd=str(tmp_path), progress_bar=False
+    )
     return (tmp_path / "out.csv").read_bytes()
 
 
@@ -48,6 +55,20 @@ def test_recorded_rerun_is_shown_per_file_and_audited(airlock, reader, home, reg
     assert airlock.history(request.request_id)[-1].details == {"match": {"out/cost.csv": False}}
 
 
-def test_container_rerun_says_it_is_not_wired():
-    with pytest.raises(RerunNotWired, match="not available yet"):
-        run_in_container("ER-1")
+def test_failed_rerun_says_why_for_every_missing_output(airlock, reader, home, regenerated):
+    (home / "out" / "cost.csv").write_bytes(regenerated)
+    request = airlock.create(ALICE, reader, ["out/cost.csv"], JUSTIFICATION)
+    failure = "the notebook failed: cell 2 raised KeyError"
+    after = airlock.record_rerun(request.request_id, {}, failure)
+    assert after.files[0].rerun == {"match": False, "how": "missing", "detail": failure}
+    assert airlock.history(request.request_id)[-1].details["failure"] == failure
+
+
+def test_rerun_needs_a_runner_and_a_notebook(store, tmp_path, reader, home):
+    airlock = ExportRequests(store, tmp_path / "airlock")
+    request = airlock.create(ALICE, reader, ["out/table.csv"], JUSTIFICATION)
+    with pytest.raises(RerunUnavailable, match="not configured"):
+        airlock.rerun(request.request_id)
+    airlock.rerunner = object()  # never called: the request has no notebook
+    with pytest.raises(BadInput, match="carries no notebook"):
+        airlock.rerun(request.request_id)

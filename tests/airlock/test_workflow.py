@@ -17,7 +17,7 @@ from kimed_hub.errors import (
     TooLarge,
 )
 
-from .conftest import ALICE, ALICE_AS_CHECKER, BOB, CAROL, DAVE, EVE, JUSTIFICATION
+from .conftest import ALICE, ALICE_AS_CHECKER, BOB, CAROL, DAVE, EVE, JUSTIFICATION, PNG, TABLE_OK
 
 
 def submitted(airlock, reader, files=("out/table.csv",)):
@@ -212,3 +212,20 @@ def test_thresholds_follow_the_tier_of_the_source(airlock, reader):
     request = submitted(airlock, reader)
     assert request.thresholds["threshold"] == 11
     assert request.sources and set(request.party) == {"alice", "bob"}
+
+
+def test_checkers_inspect_files_they_judge_and_nobody_else_does(airlock, reader):
+    request = submitted(airlock, reader, ["out/table.csv", "out/figure.png"])
+    data, name = airlock.inspect(request.request_id, "out/figure.png", CAROL)
+    assert data == PNG and name == "figure.png"
+    for outsider in (ALICE, ALICE_AS_CHECKER, BOB, EVE):  # requester, their team, no checker
+        with pytest.raises(NotFound):
+            airlock.inspect(request.request_id, "out/figure.png", outsider)
+    airlock.review(
+        request.request_id, CAROL, {"out/table.csv": "approve", "out/figure.png": "approve"}
+    )
+    assert airlock.inspect(request.request_id, "out/table.csv", CAROL)[0] == TABLE_OK.encode()
+    looks = [e for e in airlock.history(request.request_id) if e.action == "airlock.inspect"]
+    assert [(e.actor, e.details["file"]) for e in looks] == [
+        ("carol", "out/figure.png"), ("carol", "out/table.csv")
+    ]  # fmt: skip

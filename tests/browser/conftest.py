@@ -32,3 +32,20 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def portal_login(browser, hub, username: str, path: str = ""):
+    """A fresh browser context (own cookies, as on another PC): open the portal page
+    ``path``, get sent to the hub's login form, log in as ``username``, come back."""
+    from playwright.sync_api import expect
+
+    portal = "/services/portal/"
+    page = browser.new_context(viewport={"width": 1300, "height": 1000}).new_page()
+    page.goto(hub.url + portal + path)
+    page.wait_for_selector("#username_input")  # the hub's login form, not the portal
+    page.fill("#username_input", username)
+    page.fill("#password_input", hub.password(username))
+    page.click("#login_submit")
+    page.wait_for_url(f"**{portal}{path}", timeout=60_000)
+    expect(page.locator("#portal-user")).to_have_text(username)
+    return page

@@ -88,3 +88,22 @@ def test_deidentifier_end_to_end_without_ner(patterns_only):
     assert len(out) == len(LETTER) and "Vogel" not in out
     with pytest.raises(ValueError, match="empty"):
         patterns_only.deidentify("")
+
+
+def test_issue11_surrogates_spread_names_orgs_rvnr_and_date_fragments(patterns_only):
+    from kimed_demos.deid.checksums import is_valid_rvnr
+
+    text = (
+        "Operateur: OA Dr. Jens Uhlig. Assistenz: Dr. Larissa Menke.\n"
+        "Rückfrage bei Uhlig am 3.4., Kontrolle 17./18.6., Z. n. Sturz 2019.\n"
+        "Versichert bei der Barmer, Arbeitgeber Elbtal Logistik GmbH, RV-Nr. 65 170839 J 003."
+    )
+    out = patterns_only.deidentify(text)
+    for original in ("Uhlig", "Menke", "Barmer", "Elbtal", "65 170839 J 003", "3.4.", "2019"):
+        assert original not in out, (original, out)
+    surname = out.split("Dr. ")[1].split(".")[0].split()[-1]  # surrogate of "Uhlig"
+    assert out.count(surname) == 2, out  # the bare second mention gets the same surrogate
+    assert re.search(r"GmbH|KG|Stadtwerke", out), out  # a company stays a company
+    rvnr = re.search(r"\d\d \d{6} [A-Z] \d{3}", out)
+    assert rvnr and is_valid_rvnr(rvnr.group()), out
+    assert re.search(r"\d{1,2}\./\d{1,2}\.\d{1,2}\.", out), out  # the range keeps its shape

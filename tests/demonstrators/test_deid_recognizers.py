@@ -60,11 +60,19 @@ def test_address_phone_and_age_over_89(patterns_only):
 
 
 def test_context_words_work_through_lemmas(patterns_only):
-    # "0351 458123" alone is a weak phone shape (0.4); "Tel." before it is a German context
-    # word, which presidio's enhancer finds only because every token carries a lemma.
-    assert found(patterns_only, "Vorgang 0351 458123 abgeschlossen.") == []
-    result = analyze_text(patterns_only.analyzer, "Tel. 0351 458123")
+    # "0199 12345" is a weak phone shape (0.4) that phonenumbers does not accept as a German
+    # number (area 0199 is unassigned); "Tel." before it is a German context word, which
+    # presidio's enhancer finds only because every token carries a lemma.
+    assert found(patterns_only, "Vorgang 0199 12345 abgeschlossen.") == []
+    result = analyze_text(patterns_only.analyzer, "Tel. 0199 12345")
     assert [(f.entity_type, round(f.score, 2)) for f in result] == [("PHONE_NUMBER", 0.75)]
+
+
+def test_valid_german_numbers_need_no_cue(patterns_only):
+    # Issue 11: letterheads print numbers after "Sekretariat" or nothing at all.
+    assert found(patterns_only, "Vorgang 0351 458123 abgeschlossen.") == [
+        ("PHONE_NUMBER", "0351 458123")
+    ]
 
 
 def test_names_after_honorifics_even_if_they_are_words(patterns_only):

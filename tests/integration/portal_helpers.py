@@ -6,8 +6,13 @@ and hub login (``Authorization: token``), as the widgets' calls do.
 
 from __future__ import annotations
 
-import requests
+import shutil
+from pathlib import Path
 
+import requests
+import yaml
+
+from kimed_hub.paths import policies_dir
 from kimed_hub.serde import to_data
 from kimed_hub.testing import HubUser
 from tests.portal.samples import application
@@ -86,3 +91,14 @@ if os.path.isdir(root):
         seen['write'] = type(error).__name__
 print(json.dumps(seen))
 """
+
+
+def policies_with_accounts(folder: Path, extra: list[dict]) -> Path:
+    """A copy of the project's policies in ``folder`` whose demo accounts also hold
+    ``extra`` (e.g. a second output checker); pass it as ``KIMED_POLICIES_DIR``."""
+    policies = Path(folder) / "policies"
+    shutil.copytree(policies_dir(), policies)
+    accounts = yaml.safe_load((policies / "demo-accounts.yaml").read_text())
+    accounts["accounts"] += extra
+    (policies / "demo-accounts.yaml").write_text(yaml.safe_dump(accounts))
+    return policies

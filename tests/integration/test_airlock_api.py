@@ -10,14 +10,12 @@ would have; no user server is started (the airlock reads the volume, not the ser
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
-import yaml
 
-from kimed_hub.paths import policies_dir
-from kimed_hub.testing import HubProcess, new_prefix, runtime_client
-from tests.integration.portal_helpers import act, apply, ok, portal
+from kimed_hub.runtime import runtime_client
+from kimed_hub.testing import HubProcess, new_prefix
+from tests.integration.portal_helpers import act, apply, ok, policies_with_accounts, portal
 
 pytestmark = pytest.mark.integration
 
@@ -33,17 +31,13 @@ EXTRA = [  # a second checker and a colleague on the researcher's project
 
 @pytest.fixture(scope="module")
 def airlock_hub(tmp_path_factory):
-    policies = tmp_path_factory.mktemp("policies") / "policies"
-    shutil.copytree(policies_dir(), policies)
-    accounts = yaml.safe_load((policies / "demo-accounts.yaml").read_text())
-    accounts["accounts"] += EXTRA
-    (policies / "demo-accounts.yaml").write_text(yaml.safe_dump(accounts))
+    policies = policies_with_accounts(tmp_path_factory.mktemp("policies"), EXTRA)
     hub = HubProcess(
         tmp_path_factory.mktemp("airlock-hub"),
         new_prefix(),
         extra_env={"KIMED_POLICIES_DIR": str(policies)},
     )
-    with hub.start(timeout=300):
+    with hub.start():
         yield hub
 
 

@@ -69,6 +69,7 @@ CATALOGUE_WRITERS = {"steward", "admin"}  # custom:kimed:write:catalogue
 # one also the stewards; the committee only once it has been forwarded to them.
 DRAFT_READERS = {"researcher"}
 CHECK_READERS = {"researcher", "steward"}
+FEASIBILITY = {"criteria": [{"kind": "age", "min": 0}]}
 PORTAL_ENDPOINTS = [
     ("GET", "me", None, PORTAL_USERS),
     ("GET", "openapi.yaml", None, PORTAL_USERS),
@@ -82,6 +83,8 @@ PORTAL_ENDPOINTS = [
     ("DELETE", "datasets/ct-thorax-lungenrundherde-leipzig", None, CATALOGUE_WRITERS),  # 409
     ("POST", "datasets/import", "", CATALOGUE_WRITERS),  # 415/400: no document
     ("PUT", "algorithms/matrix-probe", {}, CATALOGUE_WRITERS),  # 400
+    # custom:kimed:query:feasibility; 409: the demo dataset has no FHIR import here
+    ("POST", "datasets/ct-thorax-lungenrundherde-leipzig/feasibility", FEASIBILITY, {"researcher"}),
     ("GET", "requests", None, PORTAL_USERS),
     ("GET", "requests?queue=1", None, {"steward", "committee"}),
     ("POST", "requests", {"application": {}}, {"researcher"}),
@@ -98,6 +101,9 @@ PORTAL_ENDPOINTS = [
     ("GET", "airlock/home", None, {"researcher"}),  # 400: no home volume yet
     ("GET", "airlock/requests/ER-999999", None, set()),
     ("GET", "airlock/requests/ER-999999/download?file=0", None, set()),
+    ("GET", "airlock/requests/ER-999999/inspect?file=0", None, set()),
+    ("POST", "airlock/requests/ER-999999/reviews", {"votes": {}}, set()),  # 403 or 404
+    ("POST", "airlock/requests/ER-999999/actions/withdraw", {}, set()),
     ("GET", "audit?limit=1", None, {"auditor", "admin"}),
     ("GET", "audit/verify", None, {"auditor", "admin"}),
     ("GET", "no-such-endpoint", None, set()),
@@ -105,7 +111,12 @@ PORTAL_ENDPOINTS = [
 
 # Custom scopes each role's token carries (the portal and services enforce them).
 CUSTOM_SCOPES = {
-    "researcher": {"read:catalogue", "submit:access-requests", "submit:export-requests"},
+    "researcher": {
+        "read:catalogue",
+        "submit:access-requests",
+        "submit:export-requests",
+        "query:feasibility",
+    },
     "trainee": {"read:catalogue"},
     "instructor": {"read:catalogue", "run:workshops"},
     "steward": {"read:catalogue", "write:catalogue", "check:access-requests"},

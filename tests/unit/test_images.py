@@ -29,17 +29,19 @@ from kimed_hub.images import base as base_module
 from kimed_hub.images.base import load_base_recipe
 from kimed_hub.images.environments import PythonEnv, kernels_dir
 from kimed_hub.images.wheels import LockedWheel, check_wheelhouse, parse_lock
-from kimed_hub.paths import docker_dir
+from kimed_hub.paths import docker_dir, policies_dir
 
 # --- hashing keys the builds -------------------------------------------------------------
 
 
 @pytest.fixture
 def recipes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of docker/ and kernels/ that the tests may edit; returns docker/."""
+    """A private copy of docker/, kernels/ and policies/ (the image ships the exits policy)
+    that the tests may edit; returns docker/."""
     home = tmp_path / "home"
     shutil.copytree(docker_dir(), home / "docker")
     shutil.copytree(kernels_dir(), home / "kernels")
+    shutil.copytree(policies_dir(), home / "policies")
     monkeypatch.setenv("KIMED_HOME", str(home))
     monkeypatch.setenv("KIMED_STATE_DIR", str(tmp_path / "state"))
     return home / "docker"

@@ -46,6 +46,7 @@ def test_shipped_policies_are_valid():
         "package-allowlist",
         "seccomp",
         "airlock",
+        "workspace-exits",
         "training",
     ]
     profile = SecurityProfile.from_policy(load_policy("container-security"))

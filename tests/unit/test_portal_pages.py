@@ -1,41 +1,33 @@
 """The portal's pages without a hub: every template renders, forms keep input, errors are
 pages with their status, nobody outside a request sees it.
 
-The hub's login is replaced by two headers (who, which scopes) and XSRF is off: both are
-proven with the real hub and a real browser in ``tests/browser/test_portal_journey.py``.
+The hub's login is replaced by two headers (who, which scopes) and XSRF is off
+(``tests/unit/portal_app.py``): both are proven with the real hub and a real browser in
+``tests/browser/test_portal_journey.py``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import pathlib
 import re
-import threading
 from dataclasses import replace
 
 import pytest
 import requests
-from tornado.ioloop import IOLoop
 
 from kimed_hub.access import AccessRequests, Actor, State
 from kimed_hub.access.grants import GrantsReader
 from kimed_hub.catalogue import CatalogueStore
-from kimed_hub.portal_service import auth, pages
-from kimed_hub.portal_service.app import Portal, make_app
-from kimed_hub.testing import free_port
+from kimed_hub.portal_service import pages
+from kimed_hub.portal_service.app import Portal
 from tests.portal.samples import application, dataset, synthetic
+from tests.unit.portal_app import call, served
 
 READ = "custom:kimed:read:catalogue"
 RESEARCHER = ("alice", f"{READ},custom:kimed:submit:access-requests")
 STEWARD = ("sam", f"{READ},custom:kimed:check:access-requests")
 TRAINEE = ("tom", READ)
 SOURCE = "ct-thorax-test"
-
-
-def _fake_login(handler):
-    name = handler.request.headers.get("X-Test-User")
-    scopes = handler.request.headers.get("X-Test-Scopes", "")
-    return {"name": name, "scopes": scopes.split(",")} if name else None
 
 
 @pytest.fixture(scope="module")
@@ -46,34 +38,14 @@ def portal(tmp_path_factory):
     store.put_dataset(source, actor="steward")
     store.put_dataset(synthetic(source), actor="steward")
     workflow = AccessRequests(store)
-    port, ready = free_port(), threading.Event()
-    loop_box = {}
-
-    def serve():
-        asyncio.set_event_loop(asyncio.new_event_loop())
-        grants = GrantsReader(store.db.engine.url.render_as_string(hide_password=False))
-        make_app(Portal(store, workflow, grants)).listen(port, "127.0.0.1")
-        loop_box["loop"] = IOLoop.current()
-        ready.set()
-        loop_box["loop"].start()
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(auth.PortalHandler, "get_current_user", _fake_login)
-        patch.setattr(pages.PageHandler, "check_xsrf_cookie", lambda handler: None)
-        threading.Thread(target=serve, daemon=True).start()
-        ready.wait(10)
-        yield f"http://127.0.0.1:{port}/services/portal/", workflow
-        loop_box["loop"].add_callback(loop_box["loop"].stop)
+    grants = GrantsReader(store.db.engine.url.render_as_string(hide_password=False))
+    with served(Portal(store, workflow, grants)) as url:
+        yield url, workflow
     store.close()
 
 
 def page(portal, who, path="", method="GET", headers=None, **kwargs) -> requests.Response:
-    url, _ = portal
-    headers = dict(headers or {})
-    headers.update({"X-Test-User": who[0], "X-Test-Scopes": who[1]} if who else {})
-    return requests.request(
-        method, url + path, headers=headers, allow_redirects=False, timeout=30, **kwargs
-    )
+    return call(portal[0], who, path, method, headers, **kwargs)
 
 
 def test_search_page_shows_hits_facets_chips_and_synthetic_marks(portal):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from datetime import date
+from pathlib import Path
 
 import pytest
 import yaml
@@ -19,6 +20,7 @@ from kimed_hub.catalogue.demo import demo_records
 from kimed_hub.catalogue.store import DEFAULT_BASE_IRI
 from kimed_hub.data_grants import MOUNTS_STATE_KEY
 from kimed_hub.database import masked_url
+from kimed_hub.paths import state_dir
 from kimed_hub.portal_service import api, enforcement, wiring
 from kimed_hub.portal_service.commands import ensure_demo_data
 from kimed_hub.portal_service.hub_api import RunningServer
@@ -309,7 +311,13 @@ def test_expiry_period_setting(monkeypatch):
 
 def test_the_database_url_goes_through_the_environment_only():
     url = "postgresql+psycopg://kimed:S3cret-pw@127.0.0.1:5432/portal"
-    service = wiring.service_definition(url, True)
-    assert service["environment"] == {"KIMED_PORTAL_DB_URL": url}
+    service = wiring.service_definition(url, True, data_dir=Path("/srv/datasets"))
+    # Beside the URL: where the feasibility counts find the imports and their noise key.
+    assert service["environment"] == {
+        "KIMED_PORTAL_DB_URL": url,
+        "KIMED_DATA_DIR": "/srv/datasets",
+        "KIMED_STATE_DIR": str(state_dir()),
+    }
+    assert service["timeout"] == wiring.START_TIMEOUT  # a slow start is not a failure
     assert not any("S3cret-pw" in part for part in service["command"])
     assert masked_url(url) == "postgresql+psycopg://kimed:***@127.0.0.1:5432/portal"

@@ -13,10 +13,14 @@ import bisect
 import functools
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from presidio_analyzer import AnalyzerEngine, BatchAnalyzerEngine, RecognizerRegistry
+from presidio_analyzer import (
+    AnalyzerEngine,
+    BatchAnalyzerEngine,
+    RecognizerRegistry,
+    RecognizerResult,
+)
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
@@ -25,21 +29,23 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from tqdm.auto import tqdm
 
-from .entities import NER_LABELS
+from .entities import NER_LABELS, Finding
+from .keeplist import keep_spans
+from .mentions import (
+    check_model_findings,
+    complete_mentions,
+    first_name_findings,
+    spread_mentions,
+    town_findings,
+    towns_after_names,
+)
 from .model import blank_pipeline, load_pipeline
+from .policy import DEFAULT_AGE_POLICY, check_age_policy
 from .recognizers import LANGUAGE, german_recognizers
+from .recognizers_extra import extra_recognizers
 
 DEFAULT_THRESHOLD = 0.5
-
-
-@dataclass(frozen=True)
-class Finding:
-    """An identifier found in a text: offsets [start, end), entity type, score."""
-
-    start: int
-    end: int
-    entity_type: str
-    score: float
+NER_RAW_SCORE = 0.52
 
 
 class PipelineNlpEngine(SpacyNlpEngine):
@@ -53,7 +59,12 @@ class PipelineNlpEngine(SpacyNlpEngine):
         mapping = {label: label for label in NER_LABELS}
         super().__init__(
             models=[{"lang_code": LANGUAGE, "model_name": "kimed-deid"}],
-            ner_model_configuration=NerModelConfiguration(model_to_presidio_entity_mapping=mapping),
+            # The model's raw score is a constant (spaCy NER has none); below every
+            # pattern score, so presidio's de-duplication never lets a model span
+            # swallow a pattern finding. The second stage (mentions.py) re-scores it.
+            ner_model_configuration=NerModelConfiguration(
+                model_to_presidio_entity_mapping=mapping, default_score=NER_RAW_SCORE
+            ),
         )
         self._pipeline = nlp
 
@@ -111,6 +122,21 @@ class TokenIndexContextEnhancer(LemmaContextAwareEnhancer):
             i += 1
         return i
 
+    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+        """As presidio's, but only results of recognizers that have context words go in.
+
+        presidio deep-copies every result first; the model's and most patterns' results
+        have nothing to gain, and copying them was a sixth of the analyzer's time.
+        """
+        with_context = {r.id for r in recognizers if r.context}
+        key = RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
+        needs = [r for r in raw_results if (r.recognition_metadata or {}).get(key) in with_context]
+        rest = [
+            r for r in raw_results if (r.recognition_metadata or {}).get(key) not in with_context
+        ]
+        enhanced = super().enhance_using_context(text, needs, nlp_artifacts, recognizers, context)
+        return rest + enhanced
+
 
 def check_text(text, where: str = "text") -> str:
     """Return ``text`` if it is a non-empty str, else raise a ValueError saying why."""
@@ -125,20 +151,27 @@ def check_text(text, where: str = "text") -> str:
 
 
 def build_analyzer(
-    model: str | Path | Language | None, threshold: float = DEFAULT_THRESHOLD
+    model: str | Path | Language | None,
+    threshold: float = DEFAULT_THRESHOLD,
+    age_policy: str = DEFAULT_AGE_POLICY,
 ) -> AnalyzerEngine:
     """An ``AnalyzerEngine`` for German with the project's recognizers.
 
     ``model`` is a pipeline folder from :func:`~.model.ensure_model`, a loaded
     pipeline, or None for patterns only (a tokenizer with lemmas, no NER).
+    ``age_policy``: "over89" (default) or "all", see :mod:`.policy`.
     """
+    check_age_policy(age_policy)
     if model is None:
         nlp = blank_pipeline()
     elif isinstance(model, Language):
         nlp = model
     else:
         nlp = load_pipeline(model)
-    registry = RecognizerRegistry(recognizers=german_recognizers(), supported_languages=[LANGUAGE])
+    registry = RecognizerRegistry(
+        recognizers=[*german_recognizers(age_policy), *extra_recognizers()],
+        supported_languages=[LANGUAGE],
+    )
     if "ner" in nlp.pipe_names:
         registry.add_recognizer(
             SpacyRecognizer(supported_language=LANGUAGE, supported_entities=list(NER_LABELS))
@@ -208,18 +241,38 @@ def _merge(findings: Iterable[Finding]) -> list[Finding]:
     return merged
 
 
+WEAK_PATTERN_SCORE = 0.6
+
+
+def _in_keep(f: Finding, keep: list[tuple[int, int]]) -> bool:
+    """True if ``f`` lies inside one must-keep span."""
+    return any(a <= f.start and f.end <= b for a, b in keep)
+
+
 def resolve_overlaps(results: Iterable, text: str) -> list[Finding]:
     """Non-overlapping findings from presidio's results for ``text``.
 
     Pattern results take precedence inside their spans over the NER (see
-    :func:`_trim_ner`); what still overlaps is merged (see :func:`_merge`).
+    :func:`_trim_ner`); model findings then pass the second-stage check and names are
+    completed and spread through the document (:mod:`.mentions`); what still
+    overlaps is merged (see :func:`_merge`).
     """
     results = list(results)
     patterns = [Finding(r.start, r.end, r.entity_type, r.score) for r in results if not _is_ner(r)]
     ner = [Finding(r.start, r.end, r.entity_type, r.score) for r in results if _is_ner(r)]
     overlapping = lambda f: [p for p in patterns if p.start < f.end and f.start < p.end]  # noqa: E731
     trimmed = [piece for f in ner for piece in _trim_ner(f, overlapping(f), text)]
-    return _merge([*patterns, *trimmed])
+    keep = keep_spans(text)
+    checked = check_model_findings(trimmed, text, keep)
+    # Weak shapes ("nach Stoller" as a town, score below 0.6) yield to the keep list too;
+    # anchored patterns do not ("Dr. Barthel" stays a person).
+    patterns = [p for p in patterns if p.score >= WEAK_PATTERN_SCORE or not _in_keep(p, keep)]
+    merged = _merge([*patterns, *checked, *first_name_findings(text), *town_findings(text)])
+    # Completion and spreading work on whole mentions, so they come after the merge.
+    completed = complete_mentions(merged, text)
+    completed += towns_after_names(completed, text)
+    # Spread names are completed too ("I. Schnabel" where "Schnabel" was found elsewhere).
+    return _merge(complete_mentions(spread_mentions(completed, text, keep), text))
 
 
 def analyze_texts(

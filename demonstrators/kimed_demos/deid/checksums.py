@@ -14,6 +14,7 @@ the surrogate generator (replace an identifier by a different, equally valid one
 from __future__ import annotations
 
 import random
+import re
 import string
 
 # Regional KV codes (KBV Arztnummern-Richtlinie, Anlage 1) that start a real BSNR.
@@ -112,3 +113,35 @@ def make_german_iban(rng: random.Random) -> str:
 def group_iban(compact: str) -> str:
     """Print form of an IBAN: groups of four characters separated by spaces."""
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+_RVNR_WEIGHTS = (2, 1, 2, 5, 7, 1, 2, 1, 2, 1, 2, 1)
+
+
+def rvnr_check_digit(body: str) -> int:
+    """Check digit of a Rentenversicherungsnummer from its first 11 characters.
+
+    ``body`` is area (2 digits), birth date (ddmmyy), the surname's initial and the
+    serial number (2 digits). The letter counts as its position in the alphabet
+    written with two digits (A = 01); each of the 12 digits is multiplied by
+    2 1 2 5 7 1 2 1 2 1 2 1, the cross sums of the products are added, modulo 10
+    (Deutsche Rentenversicherung; example 65 170839 J 003).
+    """
+    digits = body[:8] + f"{ord(body[8].upper()) - 64:02d}" + body[9:11]
+    return sum(_cross_sum(int(d) * w) for d, w in zip(digits, _RVNR_WEIGHTS, strict=True)) % 10
+
+
+def is_valid_rvnr(text: str) -> bool:
+    """True for a Rentenversicherungsnummer (spaces allowed) with a valid check digit."""
+    compact = text.replace(" ", "")
+    if not re.fullmatch(r"\d{8}[A-Za-z]\d{3}", compact):
+        return False
+    return rvnr_check_digit(compact[:11]) == int(compact[11])
+
+
+def make_rvnr(rng: random.Random) -> str:
+    """A random valid Rentenversicherungsnummer, written '12 150347 M 017'."""
+    birth = f"{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}{rng.randint(30, 99):02d}"
+    serial = f"{rng.choice(string.ascii_uppercase)}{rng.randint(0, 99):02d}"
+    body = f"{rng.randint(2, 89):02d}{birth}{serial}"
+    return f"{body[:2]} {body[2:8]} {body[8]} {body[9:]}{rvnr_check_digit(body)}"

@@ -57,6 +57,10 @@ _FORMATTERS = {
     "mm/yy": lambda d: f"{d.month:02d}/{d.year % 100:02d}",
     "mm/yyyy": lambda d: f"{d.month:02d}/{d.year}",
     "yyyy-mm-dd": lambda d: d.isoformat(),
+    "m/yy": lambda d: f"{d.month}/{d.year % 100:02d}",
+    "dd.mm.": lambda d: f"{d.day:02d}.{d.month:02d}.",
+    "d.m.": lambda d: f"{d.day}.{d.month}.",
+    "yyyy": lambda d: f"{d.year}",
 }
 
 _DAY = r"(?P<day>0?[1-9]|[12]\d|3[01])"
@@ -72,6 +76,12 @@ STYLES = (
     DateStyle("mm/yy", r"(?P<month>0[1-9]|1[0-2])/(?P<yy>\d\d)"),
     DateStyle("mm/yyyy", r"(?P<month>0[1-9]|1[0-2])/(?P<year>(?:19|20)\d\d)"),
     DateStyle("yyyy-mm-dd", r"(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])-(?P<day>[0-3]\d)"),
+    # The recognizer accepts a one-digit month ("3/19"); before this style the parser
+    # rejected it, so such dates were dropped by the validator (issue 11).
+    DateStyle("m/yy", r"(?P<month>[1-9])/(?P<yy>\d\d)"),
+    DateStyle("dd.mm.", rf"{_DAY}\.{_MONTH_NUM}\."),
+    DateStyle("d.m.", rf"{_DAY}\.{_MONTH_NUM}\."),
+    DateStyle("yyyy", r"(?P<year>(?:19|20)\d\d)"),
 )
 STYLE_BY_NAME = {s.name: s for s in STYLES}
 _COMPILED = tuple((s, re.compile(s.regex + r"\Z", re.IGNORECASE)) for s in STYLES)
@@ -83,7 +93,7 @@ def _date_from_match(match: re.Match) -> dt.date | None:
     if groups.get("mname"):
         month = _MONTH_LOOKUP[groups["mname"].lower()]
     else:
-        month = int(groups["month"])
+        month = int(groups.get("month") or 1)  # a bare year ("2016") stands for its 1 January
     if groups.get("year"):
         year = int(groups["year"])
     elif groups.get("yy"):
@@ -113,6 +123,8 @@ def parse_german_date(text: str) -> tuple[DateStyle, dt.date] | None:
             return None
         if style.name == "dd.mm.yyyy" and not _is_padded(text):
             style = STYLE_BY_NAME["d.m.yyyy"]
+        if style.name == "dd.mm." and not _is_padded(text):
+            style = STYLE_BY_NAME["d.m."]
         if style.name == "d. Monat yyyy" and match.group("mname").endswith("."):
             style = STYLE_BY_NAME["d. Mon. yyyy"]
         return style, day
@@ -132,3 +144,36 @@ def reformat_like(original: str, new_day: dt.date) -> str:
     if style.name.startswith("d. Mon") and not re.search(r"\d{4}\s*\Z", original):
         text = text.rsplit(" ", 1)[0]
     return text
+
+
+# The parts of a date fragment or range ("12./13.5.", "Mo 12.5.", "Frühjahr 2019",
+# "26.–28.11."), longest first: a full date, a day and month, a year, a month name,
+# a lone day.
+_PARTS = re.compile(
+    r"(?P<full>\d{1,2}\.\d{1,2}\.(?:19|20)?\d\d)(?!\d)|(?P<dm>\d{1,2}\.\d{1,2}\.)"
+    r"|(?P<year>(?:19|20)\d\d)|(?P<mname>" + "|".join(MONTHS) + r")|(?P<day>\d{1,2})\."
+)
+
+
+def shift_date_parts(text: str, shift: dt.timedelta) -> str:
+    """Every date part of ``text`` moved by ``shift``, the words and layout kept.
+
+    For what :func:`parse_german_date` cannot read as one date. Years move with a
+    mid-year date, month names with the first of their month, a lone day of a range by
+    the days of ``shift`` within 1-28 (so it stays a valid day of any month).
+    """
+
+    def move(match: re.Match) -> str:
+        """The matched date part, shifted."""
+        kind, value = match.lastgroup, match.group()
+        if kind in ("full", "dm"):
+            parsed = parse_german_date(value)
+            return reformat_like(value, parsed[1] + shift) if parsed else value
+        if kind == "year":
+            return str((dt.date(int(value), 7, 1) + shift).year)
+        if kind == "mname":
+            return MONTHS[(dt.date(2001, MONTHS.index(value) + 1, 15) + shift).month - 1]
+        day = (int(match.group("day")) - 1 + shift.days) % 28 + 1
+        return f"{day:0{len(match.group('day'))}d}."
+
+    return _PARTS.sub(move, text)

@@ -23,6 +23,7 @@ from .analyzer import (
     check_text,
 )
 from .anonymize import AnonymizationConfig, Anonymizer
+from .policy import DEFAULT_AGE_POLICY
 
 
 class Deidentifier:
@@ -30,7 +31,8 @@ class Deidentifier:
 
     ``model``: a pipeline folder (see :func:`~.model.ensure_model`), a loaded spaCy
     pipeline, or None for pattern recognizers only (no names, towns or hospitals
-    beyond the honorific and address patterns).
+    beyond the honorific and address patterns). ``age_policy``: "over89" (HIPAA Safe
+    Harbor, the default) or "all" ages, a per-project choice (see :mod:`.policy`).
     """
 
     def __init__(
@@ -39,8 +41,10 @@ class Deidentifier:
         config: AnonymizationConfig | None = None,
         threshold: float = DEFAULT_THRESHOLD,
         batch_size: int = 32,
+        age_policy: str = DEFAULT_AGE_POLICY,
     ):
-        self.analyzer = build_analyzer(model, threshold=threshold)
+        self.age_policy = age_policy
+        self.analyzer = build_analyzer(model, threshold=threshold, age_policy=age_policy)
         self.anonymizer = Anonymizer(config)
         self.batch_size = batch_size
 

@@ -8,16 +8,28 @@ the others come from pattern recognizers with checksums and German context words
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An identifier found in a text: offsets [start, end), entity type, score."""
+
+    start: int
+    end: int
+    entity_type: str
+    score: float
+
 
 ENTITY_DESCRIPTIONS = MappingProxyType(
     {
         "PERSON": "patient, relative and clinician names (without titles such as Dr. med.)",
         "DATE": "dates in German formats: 12.03.2024, 12. März 2024, März 2024, 03/24",
-        "AGE": "ages over 89 (HIPAA Safe Harbor), e.g. 'die 93-jährige Patientin'",
+        "AGE": "ages over 89 (HIPAA Safe Harbor, default) or every age (age_policy='all')",
         "LOCATION": "street with house number, city",
         "DE_PLZ": "German postcode (Postleitzahl) in an address",
-        "ORGANIZATION": "hospital and care-provider names (Klinikum, Krankenhaus, MVZ)",
+        "ORGANIZATION": "hospitals, practices, care services, insurers, employers, authorities",
         "WARD": "ward designation after 'Station' (Station 4B -> '4B')",
         "PHONE_NUMBER": "telephone and fax numbers",
         "EMAIL_ADDRESS": "e-mail addresses",
@@ -26,6 +38,7 @@ ENTITY_DESCRIPTIONS = MappingProxyType(
         "DE_LANR": "lebenslange Arztnummer (LANR) with valid check digit",
         "DE_BSNR": "Betriebsstättennummer (BSNR) of a practice",
         "IBAN_CODE": "IBAN with valid mod-97 checksum",
+        "DE_RVNR": "Rentenversicherungsnummer (pension insurance number) with valid check digit",
     }
 )
 ENTITY_TYPES = tuple(ENTITY_DESCRIPTIONS)

@@ -14,6 +14,7 @@ import random
 import string
 
 from . import checksums, dates, wordlist
+from .keeplist import keep_single_words
 
 Segment = tuple[str, str | None]  # (text, entity type or None)
 
@@ -39,7 +40,21 @@ DEPARTMENTS = (
     "Klinik für Neurologie", "Klinik für Geriatrie", "Institut für Radiologie",
     "Klinik für Pneumologie", "Klinik für Unfallchirurgie und Orthopädie",
 )  # fmt: skip
-INSURERS = ("AOK Plus", "Techniker Krankenkasse", "Barmer", "DAK-Gesundheit", "IKK classic")
+INSURERS = (
+    "AOK Plus", "Techniker Krankenkasse", "Barmer", "DAK-Gesundheit", "IKK classic", "AOK Bayern",
+    "BKK firmus", "Knappschaft", "KKH", "hkk", "Audi BKK", "AOK Nordost", "SBK",
+)  # fmt: skip
+# Employers and care services: organisations that letters name besides hospitals.
+EMPLOYER_FORMS = (
+    "{name} GmbH", "{name} & Partner", "Stadtwerke {city}", "{name} Bau GmbH", "Autohaus {name}",
+    "Bäckerei {name}", "{name} Logistik AG", "Gemeindeverwaltung {city}", "Sparkasse {city}",
+)  # fmt: skip
+CARE_SERVICE_FORMS = (
+    "Pflegedienst {name}", "Sozialstation {city}", "Diakoniestation {city}",
+    "Ambulanter Pflegedienst {name}", "Caritas-Sozialstation {city}", "Tagespflege {name}",
+)  # fmt: skip
+ROLE_ABBREVIATIONS = ("OA", "OÄ", "Sr.", "Pfl.", "Schw.", "Dipl.-Psych.", "MFA", "FA", "CA")
+NAME_PARTICLES = ("von", "van", "zu", "von der", "van den")
 MAIL_HOSTS = ("gmx.de", "web.de", "t-online.de", "posteo.de", "mailbox.org")
 TITLES = ("Dr. med.", "Dr. med.", "Dr.", "Prof. Dr. med.", "PD Dr. med.", "")
 ROLES_M = ("Oberarzt", "Chefarzt", "Assistenzarzt", "Facharzt für Innere Medizin")
@@ -69,6 +84,8 @@ class Person:
         self.last = rng.choice(wordlist.last_names(split))
         if rng.random() < 0.08:  # double-barrelled names occur, and must be one span
             self.last = f"{self.last}-{rng.choice(wordlist.last_names(split))}"
+        elif rng.random() < 0.05:  # "von Hagen": the particle belongs to the surname span
+            self.last = f"{rng.choice(NAME_PARTICLES)} {self.last}"
         self.title = rng.choice(TITLES) if title is None else title
 
 
@@ -91,6 +108,8 @@ class Persona:
         self.hospital_city = rng.choice(wordlist.cities(split))
         self.hospital = self._org_name(HOSPITAL_FORMS)
         self.care_home = self._org_name(CARE_HOME_FORMS)
+        self.employer = self._org_name(EMPLOYER_FORMS)
+        self.care_service = self._org_name(CARE_SERVICE_FORMS)
         self.clinic_address = self._address(city=self.hospital_city)
         self.ids = self._identifiers()
 
@@ -116,7 +135,8 @@ class Persona:
     def _org_name(self, forms: tuple[str, ...]) -> str:
         """A hospital or care-home name from a common German pattern and the hospital's town."""
         form = self.rng.choice(forms)
-        return form.format(city=self.hospital_city, saint=self.rng.choice(SAINTS))
+        name = self.rng.choice(wordlist.last_names(self.split))
+        return form.format(city=self.hospital_city, saint=self.rng.choice(SAINTS), name=name)
 
     def phone(self) -> str:
         """A German landline or mobile number in one of the usual spellings."""
@@ -195,6 +215,13 @@ def _person_slots(key: str, get) -> dict:
             ("Sehr geehrte Frau" if get(s).female else "Sehr geehrter Herr", None)
         ],
         f"{key}_role": lambda s: [(role(get(s)), None)],
+        f"{key}_init": lambda s: [(f"{get(s).first[0]}. {get(s).last}", "PERSON")],
+        f"{key}_abbr": lambda s: [(s.rng.choice(ROLE_ABBREVIATIONS), None)],
+        f"{key}_caps": lambda s: [
+            (get(s).last.upper(), "PERSON"),
+            (", ", None),
+            (get(s).first.upper(), "PERSON"),
+        ],
     }
 
 
@@ -227,6 +254,21 @@ def _day_month(day: dt.date) -> list[Segment]:
     return [(f"{day.day}. {dates.MONTHS[day.month - 1]}", "DATE")]
 
 
+def _org_slots() -> dict:
+    """Hospital, care home, insurer, employer and care service of the document.
+
+    Insurers, employers and care services identify as much as hospitals do (issue 11:
+    the templates used to show insurers unannotated).
+    """
+    return {
+        "hosp": lambda s: [(s.hospital, "ORGANIZATION")],
+        "care_home": lambda s: [(s.care_home, "ORGANIZATION")],
+        "insurer": lambda s: [(s.rng.choice(INSURERS), "ORGANIZATION")],
+        "employer": lambda s: [(s.employer, "ORGANIZATION")],
+        "care_service": lambda s: [(s.care_service, "ORGANIZATION")],
+    }
+
+
 def _misc_slots() -> dict:
     """Dates, ages, contacts, hospital, ward and the grammar helpers."""
     pat = lambda s: s.patient  # noqa: E731
@@ -252,13 +294,11 @@ def _misc_slots() -> dict:
                 "EMAIL_ADDRESS",
             )
         ],
-        "hosp": lambda s: [(s.hospital, "ORGANIZATION")],
-        "care_home": lambda s: [(s.care_home, "ORGANIZATION")],
         "ward": lambda s: [
             (s.rng.choice(("4B", "K3", "2a", "IMC 2", "7", "N12", "ITS 1", "C 3")), "WARD")
         ],
         "dept": lambda s: [(s.rng.choice(DEPARTMENTS), None)],
-        "insurer": lambda s: [(s.rng.choice(INSURERS), None)],
+        "keep_term": lambda s: [(s.rng.choice(keep_single_words()), None)],
         "er_sie": lambda s: [("sie" if pat(s).female else "er", None)],
         "Er_Sie": lambda s: [("Sie" if pat(s).female else "Er", None)],
         "der_die": lambda s: [("die" if pat(s).female else "der", None)],
@@ -292,6 +332,7 @@ _SLOTS = {
     **_address_slots("prax", lambda s: s.practice),
     **_address_slots("clinic", lambda s: s.clinic_address),
     **_id_slots(),
+    **_org_slots(),
     **_misc_slots(),
 }
 SLOT_NAMES = frozenset(_SLOTS)

@@ -32,7 +32,13 @@ PREPOSITIONS = (
 # "P_" stands for the person's slot prefix (pat_, rel_, doc_a_, ...).
 NAME_SHAPES = (
     "{P_full}", "{P_hr} {P_last}", "{P_title}{P_full}", "{P_title}{P_last}", "{P_rev}",
-    "{P_first}",
+    "{P_first}", "{P_abbr} {P_last}", "{P_abbr} {P_title}{P_full}", "{P_init}", "{P_caps}",
+    "{P_abbr} {P_first}",
+)  # fmt: skip
+# Labels of forms and minutes followed by a name (issue 11: names without any title).
+NAME_LABELS = (
+    "Operateur", "Assistenz", "Untersucherin", "Protokollführung", "Anwesend", "Befundet von",
+    "Freigabe", "Ansprechpartnerin", "Bezugspflege", "Kontaktperson", "Dienstarzt", "Unterschrift",
 )  # fmt: skip
 PLACES = (
     "wohnhaft in {city}", "stammt aus {city}", "Umzug nach {city} geplant",
@@ -42,6 +48,9 @@ ORGS = (
     "Verlegung in das {hosp}", "Vorbehandlung im {hosp}", "Befunde aus dem {hosp}",
     "Mitbehandlung durch das {hosp}", "{hosp}, Zentrale Notaufnahme",
     "Rückverlegung in das {care_home}", "Kurzzeitpflege im {care_home}",
+    "Kostenträger: {insurer}", "Arbeitgeber: {employer}", "beschäftigt bei {employer}",
+    "Versorgung durch {care_service}", "{care_service} kommt zweimal täglich",
+    "Mitglied der {insurer}", "{employer}, Personalabteilung",
 )  # fmt: skip
 ADJECTIVES = (
     "unauffällig", "regelrecht", "gebessert", "stabil", "normale", "passierte", "leichte",
@@ -62,6 +71,9 @@ NOUN_LINES = (
     "Kein {med_term}, kein {med_term}, {noun} {adj}.", "Kein Nachweis von {med_term}.",
     "{med_term} {adj}.", "Z. n. {med_term} {hist_date}.", "{med_term} und {med_term} bekannt.",
     "{label}:\n{med_term} mit {med_term}", "{closing}", "{med_term} Grad II", "{label} {adj}",
+    # Hard negatives from the must-keep list: eponyms, drugs, headings, professions.
+    "{keep_term} {val}", "{keep_term}: {adj}", "Therapie mit {keep_term} {dose} mg.",
+    "{keep_term} und {keep_term} fortführen.", "{keep_term}\n", "{label}: {keep_term} {adj}",
 )  # fmt: skip
 
 
@@ -84,6 +96,9 @@ def person_sentence(rng: random.Random) -> str:
         f"{{noun}} {name}",
         f"{name} {{noun}} {rng.choice(VERBS)}.",
         f"{name}, {{{rng.choice(('home', 'prax', 'clinic'))}_city}}",
+        f"{rng.choice(NAME_LABELS)}: {name}",
+        f"{rng.choice(NAME_LABELS)}: {name}, {_name(rng)}",
+        f"{name}/{_name(rng)}",
     )
     return rng.choice(shapes)
 

@@ -27,7 +27,7 @@ from . import checksums, dates
 # other words, and "[A-Z]\d{9}" must not match "a123456789".
 FLAGS = re.MULTILINE
 UPPER, LOWER = "A-ZÄÖÜ", "a-zäöüß"
-WORD = rf"[{UPPER}][{LOWER}]+"
+WORD = r"\p{Lu}\p{Ll}+"  # Unicode: Demirtaş, Petrović, Aydın are names too
 LANGUAGE = "de"
 
 
@@ -90,7 +90,7 @@ def date_recognizer() -> GermanPatternRecognizer:
             ("numeric", rf"{edge_l}{_DAY}\.{_MON}\.(?:{_YEAR}|\d\d){edge_r}", 0.65),
             ("day month-name", rf"{edge_l}{_DAY}\.\s?{_MONTHS}(?:\s{_YEAR})?(?!\w)", 0.85),
             ("month-name year", rf"(?<!\w){_MONTHS}\s{_YEAR}(?!\d)", 0.8),
-            ("mm/yy", rf"(?<![\d/.,]){_MON}/(?:{_YEAR}|\d\d)(?![\d/])", 0.55),
+            ("mm/yy", rf"(?<![\d/.,]){_MON}/(?:{_YEAR}|\d\d)(?![\d/-])", 0.55),
             ("iso", rf"(?<!\d){_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?!\d)", 0.8),
         ],
         context=("geb", "geboren", "datum", "vom", "seit", "aufnahme", "entlassung"),
@@ -98,9 +98,13 @@ def date_recognizer() -> GermanPatternRecognizer:
     )
 
 
-def age_recognizer() -> GermanPatternRecognizer:
-    """AGE over 89: '93-jährige', '95 Jahre', '91 J.', 'im 92. Lebensjahr', 'Alter: 90'."""
-    old = r"(?<![\d,.])(?:9\d|1[01]\d)"
+def age_recognizer(policy: str = "over89") -> GermanPatternRecognizer:
+    """AGE: '93-jährige', '95 Jahre', '91 J.', 'im 92. Lebensjahr', 'Alter: 90', '(7)'.
+
+    ``policy`` (:mod:`.policy`): "over89" finds ages over 89 only (HIPAA Safe Harbor),
+    "all" every age from 0 to 119.
+    """
+    old = r"(?<![\d,.])(?:9\d|1[01]\d)" if policy == "over89" else r"(?<![\d,.])(?:1[01]\d|\d\d?)"
     return GermanPatternRecognizer(
         "AGE",
         [
@@ -279,7 +283,7 @@ def honorific_person_recognizer() -> GermanPatternRecognizer:
         r"(?!(?:Kollegin|Kollege|Kollegen|Doktor|Professor|Patientin|Patient"
         r"|Dr|Prof|med|dent|Dipl|PD)\b)"
     )
-    name = rf"{WORD}(?:-{WORD})?"
+    name = rf"(?:(?:von|van|zu|vom|de)[ ])?{WORD}(?:-{WORD})?"  # "Prof. von Lüttichau"
     return GermanPatternRecognizer(
         "PERSON",
         [
@@ -290,10 +294,10 @@ def honorific_person_recognizer() -> GermanPatternRecognizer:
     )
 
 
-def german_recognizers() -> list[PatternRecognizer]:
+def german_recognizers(age_policy: str = "over89") -> list[PatternRecognizer]:
     """All pattern recognizers of this module, one instance each."""
     return [
-        date_recognizer(), age_recognizer(), phone_recognizer(), email_recognizer(),
+        date_recognizer(), age_recognizer(age_policy), phone_recognizer(), email_recognizer(),
         KvnrRecognizer(), LanrRecognizer(), BsnrRecognizer(), PlzRecognizer(),
         case_number_recognizer(), iban_recognizer(), address_recognizer(),
         organization_recognizer(), ward_recognizer(), honorific_person_recognizer(),

@@ -35,6 +35,23 @@ _CITIES = tuple(sorted(c for c in _FakerAddress.cities if " " not in c))
 _STREET_NAMES = tuple(root + suffix for root in STREET_ROOTS for suffix in STREET_SUFFIXES)
 
 
+# Organisation kinds by words in the original, and fake names of each kind.
+_ORG_KINDS = (
+    ("insurer", re.compile(r"AOK|BKK|IKK|Krankenkasse|DAK|Barmer|Knappschaft|KKH|HEK"
+                           r"|Rentenversicherung|Berufsgenossenschaft")),
+    ("company", re.compile(r"GmbH|mbH|\bAG\b|\bKG\b|e\.\s?V\.|Stadtwerke")),
+    ("care", re.compile(r"Pflege|Sozialstation|Senioren|Wohn|Hospiz|Caritas|Diakonie"
+                        r"|Volkssolidarität|DRK")),
+)  # fmt: skip
+_ORG_FORMS = {
+    "insurer": ("BKK {city}", "Betriebskrankenkasse {name}", "IKK {city}-Land", "KK {city}"),
+    "company": ("{name} GmbH", "{name} & Söhne KG", "Stadtwerke {city}", "{name} Logistik GmbH"),
+    "care": ("Pflegedienst {name}", "Sozialstation St. {saint}", "Seniorenresidenz {city}",
+             "Wohnstift {saint}"),
+    "hospital": HOSPITAL_FORMS,
+}  # fmt: skip
+
+
 def fit_length(text: str, length: int) -> str:
     """``text`` cut or right-padded with spaces to exactly ``length`` characters."""
     return text[:length].ljust(length)
@@ -106,7 +123,7 @@ class SurrogateGenerator:
         """
         parsed = dates.parse_german_date(original)
         if parsed is None:
-            return self._shape(original)
+            return dates.shift_date_parts(original, self.day_shift)
         # 0, 1, -1, 2, -2, ...: a year's worth of days reaches every month-name length.
         nudges = [n * sign for n in range(1, 370) for sign in (1, -1)] if self.keep_length else []
         for nudge in [0, *nudges]:
@@ -116,8 +133,12 @@ class SurrogateGenerator:
         return text
 
     def _age(self, original: str) -> str:
-        """Ages over 89 become '90' (HIPAA Safe Harbor groups them as 90 or older)."""
-        return "90"
+        """Ages over 89 become '90' (HIPAA Safe Harbor groups them as 90 or older);
+        younger ages (age policy "all") move by up to two years, never below 0."""
+        age = int(original) if original.isdigit() else 90
+        if age > 89:
+            return "90"
+        return str(max(0, age + self.rng.choice((-2, -1, 1, 2))))
 
     def _location(self, original: str) -> str:
         """A fake street with the original's house-number shape, or a fake town."""
@@ -128,9 +149,15 @@ class SurrogateGenerator:
         return self._pick(_CITIES, original)
 
     def _organization(self, original: str) -> str:
-        """A fake hospital name in one of the usual German patterns."""
-        form = self.rng.choice(HOSPITAL_FORMS)
-        return form.format(city=self.rng.choice(_CITIES), saint=self.rng.choice(SAINTS))
+        """A fake organisation of the same kind: insurer, company, care service or hospital."""
+        kind = next((k for k, pattern in _ORG_KINDS if pattern.search(original)), "hospital")
+        form = self.rng.choice(_ORG_FORMS[kind])
+        return form.format(city=self.rng.choice(_CITIES), saint=self.rng.choice(SAINTS),
+                           name=self.rng.choice(_LAST_NAMES))  # fmt: skip
+
+    def _rvnr(self, original: str) -> str:
+        """A new Rentenversicherungsnummer with a valid check digit."""
+        return checksums.make_rvnr(self.rng)
 
     def _email(self, original: str) -> str:
         """first.last@example.de: a reserved domain, so the fake address reaches no one.
@@ -186,5 +213,6 @@ _MAKERS = {
     "DE_LANR": SurrogateGenerator._lanr,
     "DE_BSNR": SurrogateGenerator._bsnr,
     "IBAN_CODE": SurrogateGenerator._iban,
+    "DE_RVNR": SurrogateGenerator._rvnr,
     # CASE_NUMBER, DE_PLZ, WARD: same layout, new digits and letters.
 }

@@ -149,6 +149,16 @@ class GrantsReader:
         """``username``'s grants in force now, one per dataset."""
         return self._read(active_grants_in, username)
 
+    def datasets_in_force(self) -> list[str]:
+        """Every dataset someone holds an ACTIVE grant for now (for the Kubernetes
+        render: one read-only volume each), sorted."""
+
+        def query(conn: Connection) -> list[str]:
+            people = conn.scalars(select(request_people.c.username).distinct()).all()
+            return sorted({g.dataset for user in people for g in active_grants_in(conn, user)})
+
+        return self._read(query)
+
     def synthetic_versions(self) -> list[str]:
         """Every synthetic version in the catalogue."""
         return self._read(synthetic_versions_in)

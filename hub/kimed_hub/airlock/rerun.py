@@ -1,33 +1,18 @@
-"""The server-side re-run: compare what a notebook regenerates with what was submitted.
+"""The server-side re-run's comparison: what a notebook regenerated against what was
+submitted.
 
-A request may carry the notebook that produced its outputs. The airlock is meant to run
-it with papermill in a fresh locked container of the requester's profile and grants (no
-network), collect ACRO's results and compare the regenerated outputs with the snapshot.
-What exists: :func:`compare` (exact by SHA-256, else a tolerant table comparison that
-names differing rows and columns, never values), :func:`execute_notebook` (papermill in
-a folder, for a notebook the caller trusts) and :meth:`record` on the service side
-(:func:`record_rerun`), which stores each file's result for the reviewers and audits it.
-What does NOT exist yet: starting the fresh locked container from the airlock
-(:func:`run_in_container` raises :class:`RerunNotWired`), so requests show no re-run
-result unless an operator records one.
+The notebook runs in a fresh locked container (:mod:`kimed_hub.airlock.rerun_container`);
+:func:`compare` then decides per file: exact by SHA-256, else (tables) a tolerant
+comparison that names differing rows and columns, never values. The service stores each
+result for the reviewers and audits it (``ExportRequests.record_rerun``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from pathlib import Path
 
 import pandas as pd
-
-from ..errors import PortalError
-
-
-class RerunNotWired(PortalError):
-    """The re-run in a fresh locked container is not implemented yet."""
-
-    http_status = 501
-    code = "rerun_not_wired"
 
 
 def compare(submitted: bytes, regenerated: bytes | None, kind: str, tolerance: float) -> dict:
@@ -65,32 +50,3 @@ def _compare_tables(submitted: bytes, regenerated: bytes, tolerance: float) -> d
     if differing:
         return {"match": False, "how": "table", "detail": "differs at " + "; ".join(differing[:20])}
     return {"match": True, "how": "table", "detail": f"equal within {tolerance:g} (relative)"}
-
-
-def execute_notebook(notebook: Path, workdir: Path, timeout: int, kernel: str = "python3") -> Path:
-    """Run ``notebook`` with papermill in ``workdir`` (its outputs land there); the
-    executed copy's path. Only for notebooks the caller trusts: this runs in the calling
-    process's environment. The airlock itself must use :func:`run_in_container`."""
-    import papermill
-
-    executed = workdir / f"executed-{notebook.name}"
-    papermill.execute_notebook(
-        str(notebook),
-        str(executed),
-        cwd=str(workdir),
-        kernel_name=kernel,
-        execution_timeout=timeout,
-        progress_bar=False,
-    )
-    return executed
-
-
-def run_in_container(request_id: str) -> None:
-    """Run a request's notebook in a fresh locked container of the requester's profile
-    and grants. Not wired yet: raises :class:`RerunNotWired` with what to do instead."""
-    raise RerunNotWired(
-        f"The server-side re-run of {request_id} is not available yet: starting a fresh "
-        "locked container for it is not wired into the airlock. Reviewers must judge the "
-        "outputs without a re-run; the comparison itself (kimed_hub.airlock.rerun.compare) "
-        "exists and is tested."
-    )

@@ -9,9 +9,9 @@ transaction), so the folders on disk and the database agree after any crash once
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy import Connection, insert, select, update
@@ -25,12 +25,13 @@ from .checks import check_file
 from .model import FINAL, TRANSITIONS, UNDECIDED, Decision, ExportRequest, State
 from .reviews import CHECKER, REQUESTER, check_independent, consolidate, parse_votes
 from .rows import dumps, locked_row, to_request
+from .service_files import FileSteps
+from .service_rerun import SYSTEM, RerunSteps, RerunUnavailable
 from .snapshot import HomeReader
 from .storage import AirlockStorage
 from .tables import ensure_tables, export_files, export_requests, export_reviews
 
 log = logging.getLogger("kimed.airlock")
-SYSTEM = "system"
 
 
 class ReleaseFailed(Conflict):
@@ -45,7 +46,7 @@ def allowed_from(state: State) -> list[str]:
     return sorted(a for a, (sources, _) in TRANSITIONS.items() if state in sources)
 
 
-class ExportRequests:
+class ExportRequests(RerunSteps, FileSteps):
     """The airlock on the portal's database, with its files under ``root``."""
 
     def __init__(
@@ -54,10 +55,15 @@ class ExportRequests:
         root: Path,
         policies_dir: Path | None = None,
         resume: bool = True,
+        rerunner=None,
     ):
         """``resume``: after recovery, finish interrupted checks and releases (the
-        portal does; tests of crash recovery look at the state before that)."""
+        portal does; tests of crash recovery look at the state before that).
+        ``rerunner``: runs request notebooks in fresh locked containers
+        (:class:`~kimed_hub.airlock.rerun_container.ContainerRerun`); None: no re-run."""
         self.store, self.db = store, store.db
+        self.rerunner = rerunner
+        self._reruns = ThreadPoolExecutor(1, thread_name_prefix="airlock-rerun")
         ensure_tables(self.db)
         self.storage = AirlockStorage(root)
         self.access = AccessRequests(store)
@@ -364,7 +370,7 @@ class ExportRequests:
         thresholds = self.policy.thresholds(scope["tiers"], found.datasets)
         verdicts = {}
         for entry in found.files:
-            kind = next(t for t in self.policy.file_types if t.name == entry.file_type)
+            kind = self._file_type(entry)
             data = self.storage.snapshot_file(request_id, entry.position).read_bytes()
             verdicts[entry.position] = check_file(data, kind, self.policy, thresholds)
         with self.db.write() as conn:
@@ -383,7 +389,13 @@ class ExportRequests:
             summary = {str(p): v.status.value for p, v in verdicts.items()}
             self._transition(conn, row, "check", SYSTEM, {"checks": summary})
             self._transition(conn, locked_row(conn, request_id), "start_review", SYSTEM, {})
-        return self.get(request_id)
+        checked = self.get(request_id)
+        self._schedule_rerun(checked)
+        return checked
+
+    def _file_type(self, entry):
+        """The policy's file type of a request's file."""
+        return next(t for t in self.policy.file_types if t.name == entry.file_type)
 
     def _scope_of(self, found: ExportRequest) -> dict:
         tiers = set()
@@ -491,56 +503,6 @@ class ExportRequests:
             raise
         return self.get(request_id)
 
-    def download(self, request_id: str, name: str, actor: Actor) -> tuple[bytes, str]:
-        """A released file's content for its requester (an audit event each time).
-        Anyone else, or a file not released, gets NotFound."""
-        missing = NotFound(f"there is no released file {name!r} in {request_id!r}")
-        try:
-            found = self.get(request_id)
-            entry = found.file(name)
-        except (NotFound, KeyError):
-            raise missing from None
-        if actor.name != found.requester or entry not in found.released:
-            raise missing
-        data = self.storage.released_file(request_id, entry.position).read_bytes()
-        if hashlib.sha256(data).hexdigest() != entry.sha256:
-            raise Conflict(
-                f"{name} in {request_id} does not match its recorded hash; ask the operators"
-            )
-        with self.db.write() as conn:
-            audit.append(
-                conn,
-                actor.name,
-                "airlock.download",
-                f"export:{request_id}",
-                {"file": name, "sha256": entry.sha256},
-            )
-        return data, name.rsplit("/", 1)[-1]
-
-    # --- the server-side re-run's results -----------------------------------------------
-    def record_rerun(self, request_id: str, regenerated: dict[str, bytes | None]) -> ExportRequest:
-        """Store, per output file, whether the notebook's re-run regenerated it (see
-        :mod:`kimed_hub.airlock.rerun`); reviewers see the result. An audit event."""
-        from .rerun import compare
-
-        found = self.get(request_id)
-        tolerance = self.policy.rerun_tolerance
-        with self.db.write() as conn:
-            row = locked_row(conn, request_id)
-            results = {}
-            for entry in found.outputs:
-                data = self.storage.snapshot_file(request_id, entry.position).read_bytes()
-                result = compare(data, regenerated.get(entry.name), entry.kind, tolerance)
-                results[entry.name] = result["match"]
-                conn.execute(
-                    update(export_files)
-                    .where(export_files.c.request_pk == row.pk)
-                    .where(export_files.c.position == entry.position)
-                    .values(rerun=dumps(result))
-                )
-            audit.append(conn, SYSTEM, "airlock.rerun", f"export:{request_id}", {"match": results})
-        return self.get(request_id)
-
     # --- recovery -------------------------------------------------------------------------
     def recover(self, resume: bool = True) -> None:
         """Make the folders match the database after a crash, then finish interrupted
@@ -563,4 +525,4 @@ class ExportRequests:
                 log.exception("airlock recovery could not finish %s (%s)", request_id, state)
 
 
-__all__ = ["FINAL", "UNDECIDED", "ExportRequests", "ReleaseFailed", "SYSTEM"]
+__all__ = ["FINAL", "UNDECIDED", "ExportRequests", "ReleaseFailed", "RerunUnavailable", "SYSTEM"]

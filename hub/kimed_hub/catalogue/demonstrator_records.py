@@ -15,7 +15,7 @@ SOFTWARE = {"kimed-workbench": "0.1.0"}
 
 
 def demonstrator_algorithms() -> list[Algorithm]:
-    """One record per demonstrator: de-identification, defacing, exposome, OMICS."""
+    """One record per demonstrator: de-identification, defacing, exposome, OMICS, phenotypes."""
     return [
         Algorithm(
             identifier="kimed-demo-deid",
@@ -94,5 +94,34 @@ def demonstrator_algorithms() -> list[Algorithm]:
             licence="BSD-3-Clause",
             authors=[PROJECT],
             software={**SOFTWARE, "scanpy": "1.11.5"},
+        ),
+        Algorithm(
+            identifier="kimed-demo-phenotype",
+            name="Demonstrator: Phänotypisierung im TOP-Stil auf MII-Kerndatensatz-Daten",
+            version="0.1.0",
+            task="Regelbasierte Klassifikation von Patientinnen und Patienten in Phänotypen",
+            description="Geprüfte Phänotyp-Definitionen (einzelne Codes und Laborwerte, "
+            "abgeleiteter BMI, Häufigkeiten in Zeitfenstern, UND/ODER/NICHT) über den "
+            "Tabellen eines FHIR-Imports (kimed_hub.interop.phenotype_engine; dieselbe "
+            "Engine beantwortet die Machbarkeitsanfragen). kimed demo run phenotype.",
+            intended_use="Kohorten aus MII-Kerndatensatz-Daten bilden; Machbarkeitszählungen.",
+            out_of_scope_use="Klinische Diagnosen; Definitionen ohne fachliche Prüfung.",
+            inputs=[TensorSpec(name="fhir_tables", kind="table", format="parquet")],
+            outputs=[TensorSpec(name="phenotypes", kind="table", format="text/csv")],
+            data_source="Fiktive MII-Daten des Projektgenerators (kimed data generate-mii) "
+            "mit bekannter Phänotyp-Zugehörigkeit.",
+            metrics=[
+                Metric(
+                    name="patients_classified_differently",
+                    value=0.0,
+                    dataset="generated ground truth (1,000 patients, seed 1)",
+                )
+            ],
+            limitations="Genau nur, soweit die Definitionen die Kodierpraxis treffen; "
+            "nicht kodierte Diagnosen erkennt nur die Labor-Definition.",
+            bias="Generierte Daten: Kodier- und Dokumentationslücken echter Häuser fehlen.",
+            licence="BSD-3-Clause",
+            authors=[PROJECT],
+            software={**SOFTWARE, "pandas": "2.3.3"},
         ),
     ]

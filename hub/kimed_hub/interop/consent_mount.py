@@ -7,7 +7,9 @@ None). One that is needs the policy codes its use requires in the reviewed
 ``policies/mii-consent.yaml``; without them it is not mounted at all
 (:class:`ConsentPolicyMissing`). Otherwise the filtered view for the grant's start day
 and today is made (or reused) under ``views_root/<dataset>/`` and its path returned with
-the counts for the audit log (:func:`audit_consent_view`).
+the counts for the audit log (:func:`audit_consent_view`). Since every grant start,
+spawn day and import has its own view, ``consent_prune.prune_views`` removes those no
+container mounts and no spawn will reuse (the spawner calls it after each start).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ if TYPE_CHECKING:  # the spawner imports this module; pyarrow loads only for MII
     from .consent import ConsentCounts
 
 POLICY = "mii-consent"
+#: Consent-filtered views of MII datasets, beside the datasets (a dot: no dataset's name).
+VIEWS = ".consent-views"
 
 
 class ConsentPolicyMissing(LookupError):
@@ -51,6 +55,15 @@ def has_consent_data(folder: Path) -> bool:
     return bool(manifest.get("tables", {}).get("consent", {}).get("resources"))
 
 
+def view_tag(folder: Path, required: list[str]) -> str:
+    """What a view's folder name says about its content: the required codes and the
+    import (its manifest). A new import or policy gets a new folder, so a view that a
+    running server mounts is never replaced in place."""
+    manifest = (Path(folder) / "manifest.json").read_bytes()
+    codes = "|".join(sorted(required)).encode()
+    return hashlib.sha256(codes + b"\n" + manifest).hexdigest()[:12]
+
+
 def consent_mount(
     dataset: str,
     folder: Path,
@@ -69,7 +82,7 @@ def consent_mount(
     required = required_policies(dataset, policies)
     start = valid_from.date() if isinstance(valid_from, datetime) else valid_from
     today = today or date.today()
-    tag = hashlib.sha256("|".join(sorted(required)).encode()).hexdigest()[:8]
+    tag = view_tag(folder, required)
     out = Path(views_root) / dataset / f"{start.isoformat()}_{today.isoformat()}_{tag}"
     counts = consented_view(folder, required, start, out, as_of=today)
     return out, counts

@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 
 from .. import audit
 from ..database import audit_log
+from ..errors import PortalError
 from ..paths import state_dir
 from ..policies import load_policy
 from .phenotype_defs import Definitions, parse_definitions
@@ -39,8 +40,11 @@ ACTION = "feasibility.query"
 COHORT = "__cohort__"
 
 
-class QuotaExceeded(PermissionError):
-    """The user asked as many questions as the policy allows in its window."""
+class QuotaExceeded(PortalError):
+    """The user asked as many questions as the policy allows in its window (HTTP 429)."""
+
+    http_status = 429
+    code = "quota_exceeded"
 
 
 @dataclass(frozen=True)
@@ -83,15 +87,20 @@ def feasibility_secret() -> bytes:
 
 
 def cohort_definitions(criteria: dict) -> Definitions:
-    """Checked definitions with the cohort: all inclusion and no exclusion phenotypes."""
-    inclusion, exclusion = criteria.get("inclusion") or {}, criteria.get("exclusion") or {}
-    if not inclusion or not isinstance(inclusion, dict) or not isinstance(exclusion, dict):
+    """Checked definitions with the cohort: all inclusion and no exclusion phenotypes.
+
+    ``phenotypes`` (optional) holds building blocks the criteria refer to that are not
+    criteria themselves (e.g. the single phenotypes an ``any_of`` criterion combines)."""
+    parts = {k: criteria.get(k) or {} for k in ("inclusion", "exclusion", "phenotypes")}
+    inclusion, exclusion = parts["inclusion"], parts["exclusion"]
+    if not inclusion or not all(isinstance(p, dict) for p in parts.values()):
         raise ValueError("criteria need inclusion: {id: definition, ...} (exclusion optional)")
-    clash = set(inclusion) & set(exclusion)
-    if clash or COHORT in {*inclusion, *exclusion}:
-        raise ValueError(f"criteria ids must be distinct names: {sorted(clash) or COHORT}")
+    names = [name for part in parts.values() for name in part]
+    clash = sorted({name for name in names if names.count(name) > 1})
+    if clash or COHORT in names:
+        raise ValueError(f"criteria ids must be distinct names: {clash or COHORT}")
     cohort = list(inclusion) + ([{"not": {"any_of": list(exclusion)}}] if exclusion else [])
-    phenotypes = {**inclusion, **exclusion, COHORT: {"all_of": cohort}}
+    phenotypes = {**parts["phenotypes"], **inclusion, **exclusion, COHORT: {"all_of": cohort}}
     data = {"phenotypes": phenotypes, "reference_date": criteria.get("reference_date")}
     return parse_definitions(data, "criteria")
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..paths import dataset_root
-from .processing import Problem, Processed, process_chunk
+from .processing import SAMPLE_EVERY, Problem, Processed, process_chunk
 from .reading import Item, read_items, source_files
 from .table_files import (
     FORMAT,
@@ -142,28 +142,28 @@ def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
         yield chunk
 
 
-def _processed(chunks: Iterator[list[Item]], workers: int) -> Iterator[Processed]:
+def _processed(chunks: Iterator[list[Item]], workers: int, every: int) -> Iterator[Processed]:
     """Each chunk's result, in input order, with at most ``2 * workers`` in flight."""
     if workers <= 1:
-        yield from map(process_chunk, chunks)
+        yield from (process_chunk(chunk, every) for chunk in chunks)
         return
     context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         flight: deque = deque()
         for chunk in chunks:
-            flight.append(pool.submit(process_chunk, chunk))
+            flight.append(pool.submit(process_chunk, chunk, every))
             if len(flight) >= 2 * workers:
                 yield flight.popleft().result()
         while flight:
             yield flight.popleft().result()
 
 
-def _write_tables(files: list[Path], staging: Path, workers: int, progress: bool):
+def _write_tables(files: list[Path], staging: Path, workers: int, progress: bool, every: int):
     """Check everything and write the tables; the tally and the (closed) sinks."""
     tally, sinks = _Tally(), open_sinks(staging)
     try:
         with tqdm(desc="resources", unit="res", disable=not progress) as bar:
-            for done in _processed(_chunks(read_items(files)), workers):
+            for done in _processed(_chunks(read_items(files)), workers, every):
                 tally.add(done)
                 if not tally.total_problems:  # once anything is refused, only check on
                     for kind, table in done.tables.items():
@@ -224,9 +224,13 @@ def import_fhir(
     root: Path | None = None,
     workers: int = 1,
     progress: bool = True,
+    validate_all: bool = False,
 ) -> ImportResult:
     """Import ``source`` (an NDJSON folder, a bundle or a folder of bundles) as the tables
-    of ``dataset`` under ``root`` (default: the workbench's dataset root).
+    of ``dataset`` under ``root`` (default: the workbench's dataset root). The full FHIR
+    structure check runs on every resource with ``validate_all``, else on 1 in
+    ``processing.SAMPLE_EVERY`` and on every resource another check refuses (what each
+    check covers: ``processing``).
 
     Raises :class:`ImportFailed` (nothing written) when any resource is refused,
     ``FileNotFoundError`` for a missing source, ``ValueError`` for a bad dataset id.
@@ -241,14 +245,17 @@ def import_fhir(
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dataset}-import-", dir=folder.parent))
     try:
-        return _import_into(source, dataset, files, skipped, staging, folder, workers, progress)
+        every = 1 if validate_all else SAMPLE_EVERY
+        return _import_into(
+            source, dataset, files, skipped, staging, folder, workers, progress, every
+        )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _import_into(source, dataset, files, skipped, staging, folder, workers, progress):
+def _import_into(source, dataset, files, skipped, staging, folder, workers, progress, every):
     """Write, check, and publish unless refused or unchanged."""
-    tally, sinks = _write_tables(files, staging, workers, progress)
+    tally, sinks = _write_tables(files, staging, workers, progress, every)
     if tally.total_problems:
         raise ImportFailed(Path(source), tally.problems, tally.total_problems)
     manifest = _manifest(dataset, files, tally, sinks)

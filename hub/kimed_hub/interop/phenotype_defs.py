@@ -142,9 +142,31 @@ def _check_single(spec: Any, where: str, problems: list[str]) -> dict:
     elif resource in RESOURCES:
         out["codes"] = _check_codes(spec.get("codes"), f"{where}.codes", problems)
         _check_range(out["value"], f"{where}.value", problems)
-    for key in set(out["period"]) - {"from", "to"}:
-        problems.append(f"{where}.period.{key}: unknown key (use from, to)")
+    out["period"] = _check_period(out["period"], f"{where}.period", problems)
     return out
+
+
+def _check_period(spec: Any, where: str, problems: list[str]) -> dict:
+    """``from``/``to`` as dates (YAML gives dates, JSON gives ISO text: both accepted)."""
+    if not isinstance(spec, dict):
+        problems.append(f"{where}: must be a mapping with from and/or to")
+        return {}
+    for key in set(spec) - {"from", "to"}:
+        problems.append(f"{where}.{key}: unknown key (use from, to)")
+    days = {}
+    for key in {"from", "to"} & set(spec):
+        days[key] = _day(spec[key], f"{where}.{key}", problems)
+    return {k: v for k, v in days.items() if v is not None}
+
+
+def _day(value: Any, where: str, problems: list[str]) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+        return None
 
 
 def _check_derived(spec: Any, where: str, problems: list[str]) -> dict:
@@ -257,10 +279,9 @@ def parse_definitions(data: Any, source: str = "definitions") -> Definitions:
         if phenotype:
             found[phenotype.id] = phenotype
     _check_links(found, problems)
+    reference = _day(data.get("reference_date") or date.today(), "reference_date", problems)
     if problems:
         raise DefinitionError(f"{source}: refused:\n" + "\n".join(f"  - {p}" for p in problems))
-    reference = data.get("reference_date") or date.today()
-    reference = reference if isinstance(reference, date) else date.fromisoformat(str(reference))
     return Definitions(found, reference, str(data.get("title", "")))
 
 

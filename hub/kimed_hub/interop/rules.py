@@ -126,13 +126,19 @@ def mii_problems(resource: dict) -> list[str]:
     return _required(resource) + _codings(resource) + _subject(resource) + _consent(resource)
 
 
-def problems_of(resource: object) -> list[str]:
-    """Every reason to refuse ``resource`` (a parsed JSON value), structure first."""
+def basic_problems(resource: object) -> list[str]:
+    """Why ``resource`` (a parsed JSON value) is no resource this import reads."""
     if not isinstance(resource, dict):
         return ["not a JSON object"]
     kind = resource.get("resourceType")
     if kind not in SUPPORTED:
         return [f"resourceType {kind!r} is not imported (supported: {', '.join(SUPPORTED)})"]
-    if not ID_RE.match(str(resource.get("id", ""))):
+    if not isinstance(resource.get("id"), str) or not ID_RE.match(resource["id"]):
         return ["id is missing or not a FHIR id (1-64 of A-Z a-z 0-9 - .)"]
-    return (structure_problems(resource) or mii_problems(resource))[:MAX_REASONS]
+    return []
+
+
+def problems_of(resource: object) -> list[str]:
+    """Every reason to refuse ``resource`` (a parsed JSON value), structure first."""
+    found = basic_problems(resource)
+    return (found or structure_problems(resource) or mii_problems(resource))[:MAX_REASONS]

@@ -141,9 +141,13 @@ def consent_resources(
     found = [_consent(f"cons-{patient}-0", patient, first_visit, given)]
     if facts.withdrawn is not None:
         moment = datetime.combine(facts.withdrawn, first_visit.timetz())
-        withdrawn = [
-            _provision(c, "deny", facts.withdrawn, facts.ends[c])
-            for c in sorted(facts.withdrawn_codes(), key=list(facts.ends).index)
-        ]
-        found.append(_consent(f"cons-{patient}-1", patient, moment, withdrawn))
+        found.append(withdrawal(f"cons-{patient}-1", patient, moment, facts.ends))
     return found, facts
+
+
+def withdrawal(ident: str, patient: str, moment: datetime, ends: dict[str, date]) -> dict:
+    """A Consent withdrawing, from ``moment``'s day, every module whose permit runs until
+    then (``ends``: module code -> end of its permit), as a DIZ delivers a withdrawal."""
+    day = moment.date()
+    codes = [c for c in ends if ends[c] >= day]
+    return _consent(ident, patient, moment, [_provision(c, "deny", day, ends[c]) for c in codes])

@@ -11,6 +11,7 @@ its period), which is what the consent filter reads.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pyarrow as pa
@@ -99,12 +100,29 @@ TABLE_NAMES = {
     "Consent": "consent",
 }
 SUPPORTED = tuple(SCHEMAS)
+#: FHIR R4's dateTime (and date) format: a time needs a zone; partial dates allowed.
+DATE_TIME = re.compile(
+    r"^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]"
+    r"|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]{1,6})?"
+    r"(Z|[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$"
+)
+#: The Python type each column's values must have (JSON numbers may be int or float).
+PY_TYPES = {
+    pa.string(): (str, "text"),
+    pa.float64(): ((int, float), "a number"),
+    pa.bool_(): (bool, "true or false"),
+    pa.date32(): (date, "a date"),
+    TS: (datetime, "a dateTime"),
+}
 
 
 def parse_time(text: str | None) -> datetime | None:
-    """A FHIR date or dateTime as an aware UTC datetime (partial dates: period start)."""
+    """A FHIR date or dateTime as an aware UTC datetime (partial dates: period start);
+    ValueError for text that is neither."""
     if not text:
         return None
+    if not isinstance(text, str) or not DATE_TIME.match(text):
+        raise ValueError(f"{text!r} is not a FHIR date or dateTime")
     if len(text) == 4:
         text += "-01-01"
     elif len(text) == 7:
@@ -289,3 +307,25 @@ FLATTENERS = {
 def rows_of(resource: dict) -> list[dict]:
     """The table rows of one (validated) resource."""
     return FLATTENERS[resource["resourceType"]](resource)
+
+
+#: Per resource type: (column, Python types its values may have, their name, whether
+#: bools fit: JSON true/false are ints to Python).
+COLUMN_TYPES = {
+    kind: [(c.name, *PY_TYPES[c.type], c.type == pa.bool_()) for c in schema]
+    for kind, schema in SCHEMAS.items()
+}
+
+
+def row_problems(kind: str, rows: list[dict]) -> list[str]:
+    """Why a value of ``rows`` cannot go into its column (wrong JSON type in the
+    resource, e.g. a code given as a number); empty when every value fits."""
+    for row in rows:
+        for name, types, label, bools in COLUMN_TYPES[kind]:
+            value = row.get(name)
+            if value is None or (
+                isinstance(value, types) and (bools or value is not True and value is not False)
+            ):
+                continue
+            return [f"FHIR R4: {kind}: {value!r} (table column {name}) is not {label}"]
+    return []

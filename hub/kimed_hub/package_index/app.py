@@ -29,6 +29,7 @@ from urllib.parse import urlparse
 from jupyterhub.services.auth import HubAuth
 from tornado import ioloop, web
 
+from ..host_ports import bind_host
 from ..policies import PackageAllowlist, package_allowlist
 from ..policies.packages import canonical_name
 from .catalog import Catalog
@@ -213,5 +214,5 @@ def main(argv: list[str] | None = None) -> None:
     hub_auth = HubAuth(access_scopes={REQUIRED_SCOPE}, cache_max_age=60)
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", SERVICE_PREFIX)
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8099"))
-    make_app(catalog, hub_auth, prefix).listen(url.port, url.hostname)
+    make_app(catalog, hub_auth, prefix).listen(url.port, bind_host(url))
     ioloop.IOLoop.current().start()

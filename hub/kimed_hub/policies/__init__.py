@@ -15,6 +15,8 @@ from typing import Any
 
 from . import loader
 from .airlock import AirlockPolicy, FileType, Thresholds, airlock_policy
+from .exits import _build as _build_exits
+from .exits import workspace_exits_policy
 from .loader import PolicyError, build_policy_set, load_policy, parse_size
 from .packages import AllowedPackage, PackageAllowlist, package_allowlist
 from .profiles import ResourceProfile, ResourceProfiles, resource_profiles
@@ -32,6 +34,7 @@ POLICY_FILES = (
     "package-allowlist",
     "seccomp",
     "airlock",
+    "workspace-exits",
     "training",
 )
 
@@ -59,6 +62,7 @@ for _name, _build in (
     ("package-allowlist", PackageAllowlist.from_policy),
     ("seccomp", SeccompProfile.from_policy),
     ("airlock", AirlockPolicy.from_policy),
+    ("workspace-exits", _build_exits),
 ):
     loader.register(_name, _build)
 loader.register_set_check(check_across)
@@ -96,4 +100,5 @@ __all__ = [
     "seccomp_profile",
     "security_profile",
     "sessions_policy",
+    "workspace_exits_policy",
 ]

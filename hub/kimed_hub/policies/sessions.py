@@ -1,4 +1,5 @@
-"""Session and server lifetime (``policies/sessions.yaml``): culling, limits, refresh."""
+"""Session and server lifetime (``policies/sessions.yaml``): culling, limits, admission of
+spawns, refresh."""
 
 from __future__ import annotations
 
@@ -30,10 +31,16 @@ class SessionsPolicy:
     max_running_per_user: int
     refresh_age: int
     local_login: LoginThrottlePolicy
+    #: Servers starting at once; 0 means one per CPU (spawn_queue.limit_for_host).
+    concurrent_starts: int = 0
+    max_pending: int = 200
+    start_timeout: int = 120
+    max_queue_wait: int = 3600
 
     @classmethod
     def from_policy(cls, data: dict[str, Any]) -> SessionsPolicy:
-        culler, servers = data["idle_culler"], data["servers"]
+        culler, servers, spawns = data["idle_culler"], data["servers"], data["spawns"]
+        concurrent = spawns["concurrent_starts"]
         return cls(
             idle_timeout=culler["timeout"],
             cull_every=culler["every"],
@@ -42,6 +49,10 @@ class SessionsPolicy:
             max_running_per_user=servers["max_running_per_user"],
             refresh_age=data["identity"]["refresh_age"],
             local_login=LoginThrottlePolicy(**data["local_login"]),
+            concurrent_starts=0 if concurrent == "auto" else concurrent,
+            max_pending=spawns["max_pending"],
+            start_timeout=spawns["start_timeout"],
+            max_queue_wait=spawns["max_queue_wait"],
         )
 
 

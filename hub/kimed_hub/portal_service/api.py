@@ -6,6 +6,7 @@ raises :class:`~kimed_hub.errors.PortalError` subclasses, which the base handler
 
 * ``api_catalogue.py``: search, datasets, algorithms, DCAT import/export;
 * ``api_requests.py``: access requests, their actions and history;
+* ``api_feasibility.py``: patient counts before access (feasibility);
 * ``api_airlock.py``: export requests (the airlock), reviews, downloads;
 * here: who am I, the OpenAPI file, the audit log, and the JSON 404 for anything else.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from ..audit import verify_audit_log
 from ..errors import NotFound
-from . import api_airlock, api_catalogue, api_json, api_requests
+from . import api_airlock, api_catalogue, api_feasibility, api_json, api_requests
 from .api_base import API, ID, ApiHandler
 from .auth import READ_AUDIT, ROLE_SCOPES
 from .openapi_records import OPENAPI_FILE
@@ -85,6 +86,7 @@ ROUTES = [
     (API + "me", MeHandler),
     (API + "openapi.yaml", OpenApiHandler),
     *api_catalogue.ROUTES,
+    *api_feasibility.ROUTES,
     *api_requests.ROUTES,
     *api_airlock.ROUTES,
     (API + "audit", AuditHandler),

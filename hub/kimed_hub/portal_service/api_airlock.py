@@ -239,6 +239,35 @@ class DownloadHandler(AirlockApiHandler):
         return self.airlock.download(request_id, name, actor)
 
 
+class InspectHandler(AirlockApiHandler):
+    """``GET airlock/requests/{id}/inspect?file=N``: a file's snapshot for an output checker
+    who reviews the request (not the requester or their project; anyone else: 404), shown
+    in the browser as its allowed type, sandboxed; each look is an audit event."""
+
+    async def get(self, request_id: str) -> None:
+        params = self.params("file")
+        position = self.whole_number(params, "file", -1, 0, 10_000)
+        data, content_type = await self.run(self._read, request_id, position)
+        self.set_header("Content-Type", content_type)
+        # The content is the researcher's: never run as a page of the portal's origin.
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'")
+        self.set_header("Content-Disposition", "inline")
+        self.finish(data)
+
+    def _read(self, request_id: str, position: int) -> tuple[bytes, str]:
+        try:
+            found = self.airlock.get(request_id)
+            entry = next(f for f in found.files if f.position == position)
+        except (NotFound, StopIteration):
+            raise NotFound(f"there is no file {position} in {request_id!r}") from None
+        data, _name = self.airlock.inspect(request_id, entry.name, self.actor())
+        kind = next(t for t in self.airlock.policy.file_types if t.name == entry.file_type)
+        # Tables and text as plain text (a browser would offer CSV as a download).
+        shown = kind.content if kind.content.startswith(("image/", "application/pdf")) else None
+        return data, shown or "text/plain; charset=utf-8"
+
+
 def _safe(filename: str) -> str:
     return "".join(c for c in filename if c.isalnum() or c in "._-") or "download"
 
@@ -264,6 +293,7 @@ ROUTES = [
     (API + f"airlock/requests/{ID}/actions/{ID}", ExportActionHandler),
     (API + f"airlock/requests/{ID}/reviews", ReviewsHandler),
     (API + f"airlock/requests/{ID}/download", DownloadHandler),
+    (API + f"airlock/requests/{ID}/inspect", InspectHandler),
     (API + "airlock/home", HomeListingHandler),
 ]
 

@@ -103,3 +103,20 @@ def audit_entry(entry: AuditEntry) -> dict:
 
 def audit_report(report: AuditReport) -> dict:
     return {**to_data(report), "summary": str(report)}
+
+
+def feasibility_answer(answer, policy) -> dict:
+    """A feasibility answer (``interop.feasibility.Answer``) and the rules that shaped it."""
+    return {
+        "dataset": answer.dataset,
+        "count": answer.shown,
+        "suppressed": answer.suppressed,
+        "remaining_queries": answer.remaining,
+        "protection": {
+            "min_count": policy.min_count,
+            "round_to": policy.round_to,
+            "noise": policy.noise,
+            "quota_queries": policy.quota_queries,
+            "quota_hours": policy.quota_hours,
+        },
+    }

@@ -22,7 +22,12 @@ from ..access import AccessRequests
 from ..access.grants import GrantsReader
 from ..airlock import ExportRequests
 from ..airlock.homes import FolderHomes, VolumeHomes
+from ..airlock.rerun_container import ContainerRerun
 from ..catalogue import CatalogueStore, load_demo_catalogue
+from ..data_grants import granted_mounts
+from ..host_ports import bind_host
+from ..interop.feasibility_service import FeasibilityService
+from ..paths import dataset_root
 from ..portal_address import SERVICE_PREFIX
 from .auth import MAX_BODY_BYTES
 from .enforcement import enforce_round
@@ -36,9 +41,10 @@ log = logging.getLogger("kimed.portal")
 @dataclass
 class Portal:
     """What every handler shares: the catalogue store, the access-request service, the
-    grants model the spawner uses, the hub's API (to stop servers whose grant ended) and
-    the airlock (export requests, with the users' home volumes it snapshots from; None
-    when not configured)."""
+    grants model the spawner uses, the hub's API (to stop servers whose grant ended), the
+    airlock (export requests, with the users' home volumes it snapshots from; None when
+    not configured) and the feasibility counts (on the imported datasets under
+    ``KIMED_DATA_DIR``, audited in the same store)."""
 
     store: CatalogueStore
     requests: AccessRequests
@@ -47,12 +53,17 @@ class Portal:
     airlock: ExportRequests | None = None
     homes: VolumeHomes | FolderHomes | None = None
     training: Any = None  # training_ops.Training: courses and workshops
+    feasibility: FeasibilityService | None = None
+
+    def __post_init__(self) -> None:
+        if self.feasibility is None:
+            self.feasibility = FeasibilityService(self.store, dataset_root())
 
 
 def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
     """The Tornado application with every route under ``prefix``."""
     # local: handlers import this module's Portal
-    from . import api, pages, pages_airlock, training_api, training_pages
+    from . import api, page_feasibility, pages, pages_airlock, training_api, training_pages
 
     routes = [(prefix + "oauth_callback", HubOAuthCallbackHandler)]
     routes += [
@@ -62,6 +73,7 @@ def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
             *api.ROUTES,
             *pages.ROUTES,
             *pages_airlock.ROUTES,
+            *page_feasibility.ROUTES,
             *training_pages.ROUTES,
         ]
     ]
@@ -94,6 +106,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runtime-url", help="the container runtime holding the home volumes")
     parser.add_argument("--home-volume", help="home volume name, e.g. kimed-home-{username}")
     parser.add_argument("--homes-dir", type=Path, help="homes as <dir>/<user> (development)")
+    parser.add_argument("--rerun-image", help="the single-user image the re-run uses")
+    parser.add_argument("--container-prefix", default="kimed", help="names of re-run containers")
+    parser.add_argument("--dataset-root", type=Path, help="dataset folders (grants, re-run)")
+    parser.add_argument("--runtime-kind", default="podman", help="podman or docker (re-run)")
+    parser.add_argument("--seccomp-dir", type=Path, help="the spawner's seccomp copies")
     args = parser.parse_args(argv)
     db_url = os.environ.get(DB_URL_ENV, "")
     if not db_url:
@@ -105,7 +122,9 @@ def main(argv: list[str] | None = None) -> None:
     portal = Portal(store, AccessRequests(store), GrantsReader(db_url))
     portal.training = training_from_env(store)
     if args.airlock_dir:
-        portal.airlock = ExportRequests(store, args.airlock_dir, args.policies_dir)
+        portal.airlock = ExportRequests(
+            store, args.airlock_dir, args.policies_dir, rerunner=rerunner_from(args, db_url)
+        )
         portal.homes = (
             FolderHomes(args.homes_dir)
             if args.homes_dir
@@ -115,10 +134,32 @@ def main(argv: list[str] | None = None) -> None:
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8098"))
     # Bodies a little over the API's limit still reach the handlers, which answer 413
     # with a message; far larger ones are cut off by Tornado before they are read.
-    make_app(portal, prefix).listen(url.port, url.hostname, max_body_size=4 * MAX_BODY_BYTES)
+    make_app(portal, prefix).listen(url.port, bind_host(url), max_body_size=4 * MAX_BODY_BYTES)
     start_enforcement(portal, args.expire_every)
     log.info("portal on %s (database: %s)", url.geturl(), store.backend)
     ioloop.IOLoop.current().start()
+
+
+def rerunner_from(args: argparse.Namespace, db_url: str) -> ContainerRerun | None:
+    """The server-side re-run when the runtime and the image are known (else None: the
+    airlock works without it and says so)."""
+    if not (args.runtime_url and args.rerun_image and args.dataset_root):
+        log.warning("no server-side re-run: --runtime-url, --rerun-image, --dataset-root")
+        return None
+
+    def mounts_for(username: str) -> list:
+        # What the requester's server would mount now, synthetic versions included.
+        return granted_mounts(username, args.dataset_root, db_url, synthetic=True)
+
+    return ContainerRerun(
+        args.runtime_url,
+        args.rerun_image,
+        args.container_prefix,
+        mounts_for,
+        args.policies_dir,
+        runtime_kind=args.runtime_kind,
+        seccomp_dir=args.seccomp_dir,
+    )
 
 
 def start_enforcement(portal: Portal, every: float) -> ioloop.PeriodicCallback:

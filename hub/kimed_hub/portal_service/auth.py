@@ -33,6 +33,7 @@ DECIDE_REQUESTS = f"{SCOPE_PREFIX}decide:access-requests"
 READ_AUDIT = f"{SCOPE_PREFIX}read:audit-log"
 SUBMIT_EXPORTS = f"{SCOPE_PREFIX}submit:export-requests"
 REVIEW_EXPORTS = f"{SCOPE_PREFIX}review:export-requests"
+QUERY_FEASIBILITY = f"{SCOPE_PREFIX}query:feasibility"
 #: Workflow roles (portal.workflow.Role) and the scope that confers each.
 ROLE_SCOPES = {
     Role.APPLICANT: SUBMIT_REQUESTS,

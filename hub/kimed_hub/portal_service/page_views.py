@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from ..access import State
 from ..catalogue import SearchQuery
 from ..catalogue.vocab import vocabularies
+from . import feasibility_form
 
 #: URL parameters of the range filters, per SearchQuery field (lower, upper bound), for
 #: the range inputs (``SearchQuery.to_params`` writes the same names).
@@ -25,7 +26,7 @@ RANGE_PARAMS = {
 
 #: German for every page's own words (records bring their own de/en texts); keys are the
 #: English texts the templates pass to ``_()``, ``pages.ACTION_LABELS``, the form's
-#: labels (``page_forms``) and the request states.
+#: labels (``page_forms``), the request states and the feasibility form's words.
 GERMAN = {
     "Search the catalogue": "Katalog durchsuchen",
     "Search": "Suchen",
@@ -413,7 +414,9 @@ GERMAN = {
     "Re-run on the server": "Neuausführung auf dem Server",
     "matches": "stimmt überein",
     "DIFFERS": "WEICHT AB",
+    "not finished yet": "noch nicht fertig",
     "Download": "Herunterladen",
+    "View": "Ansehen",
     "Reviews": "Prüfungen",
     "Your review": "Ihre Prüfung",
     "Reviews are independent: you see the other checker's review only once both are in.": (
@@ -436,6 +439,7 @@ GERMAN = {
     "approve_with_comment": "freigeben mit Kommentar",
     "request_changes": "Änderungen erbitten",
     "reject": "ablehnen",
+    **feasibility_form.GERMAN,
 }
 
 

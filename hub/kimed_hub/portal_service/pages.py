@@ -24,10 +24,11 @@ from ..access.workflow import QUEUES, RULES
 from ..catalogue import SearchQuery
 from ..catalogue.indexing import FACETS
 from ..errors import BadInput, NotFound, PortalError, ValidationFailed
-from . import api_requests, page_forms, page_views
+from . import api_requests, feasibility_form, page_forms, page_views
 from .auth import (
     CHECK_REQUESTS,
     DECIDE_REQUESTS,
+    QUERY_FEASIBILITY,
     READ_CATALOGUE,
     REVIEW_EXPORTS,
     SUBMIT_EXPORTS,
@@ -89,8 +90,9 @@ class PageHandler(PortalHandler):
         English, or English was chosen explicitly (over a German browser)."""
         return self.lang != "en" or self.get_argument("lang", "") == "en"
 
-    def link(self, path: str = "", **params: str) -> str:
-        """A page's URL under the prefix, keeping the page language (see ``carry_lang``)."""
+    def link(self, path: str = "", /, **params: str) -> str:
+        """A page's URL under the prefix, keeping the page language (see ``carry_lang``);
+        ``path`` is positional-only, so a query parameter may be called ``path`` too."""
         if self.carry_lang:
             params["lang"] = self.lang
         return self.prefix + path + ("?" + urlencode(params) if params else "")
@@ -190,17 +192,32 @@ class SearchPage(PageHandler):
 
 
 class DatasetPage(PageHandler):
-    """``datasets/<id>``: the dataset card and the way to request access."""
+    """``datasets/<id>``: the dataset card, the way to request access and, for imported
+    MII data, the feasibility form (``page_feasibility``)."""
 
     @web.authenticated
     async def get(self, identifier: str) -> None:
         self.require(READ_CATALOGUE)
+        await self.show(identifier)
+
+    async def show(self, identifier: str, **feasibility) -> None:
+        """Render the card; ``feasibility``: the form's values, answer or error."""
         store = self.portal.store
         record = await self.call(store.get_dataset, identifier)
         synthetic = await self.call(store.synthetic_versions, identifier)
         algorithms = await self.call(store.list_algorithms, trained_on=identifier)
+        may_count = self.may(QUERY_FEASIBILITY) and self.portal.feasibility.available(identifier)
         self.render(
-            "dataset.html", ds=record, synthetic=synthetic, algorithms=algorithms, nav="portal"
+            "dataset.html",
+            ds=record,
+            synthetic=synthetic,
+            algorithms=algorithms,
+            nav="portal",
+            may_count=may_count,
+            feas_form=feasibility_form,
+            feas_values=feasibility.get("values", {}),
+            feas_answer=feasibility.get("answer"),
+            feas_error=feasibility.get("error"),
         )
 
 

@@ -132,6 +132,7 @@ class ExportPage(AirlockPage):
             error=error,
             votes=[v.value for v in Vote],
             is_requester=actor.name == found.requester,
+            can_inspect="review" in allowed or any(r.reviewer == actor.name for r in found.reviews),
             nav="airlock-queue" if actor.name != found.requester else "airlock",
         )
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from ..host_ports import service_port
-from ..paths import policies_dir
+from ..paths import dataset_root, policies_dir, state_dir
 from ..portal_address import SERVICE_NAME
 from ..settings import SettingsError
 
@@ -33,6 +34,7 @@ PORTAL_SCOPES = [
     "custom:kimed:read:audit-log",
     "custom:kimed:submit:export-requests",
     "custom:kimed:review:export-requests",
+    "custom:kimed:query:feasibility",
     "custom:kimed:run:workshops",
 ]
 #: What the portal itself may do in the hub, for the reconciliation of running servers
@@ -42,6 +44,12 @@ PORTAL_SCOPES = [
 #: container id, GPUs and port, nothing secret), and stop them (``delete:servers``). It
 #: cannot start servers, read tokens, change users or groups.
 SERVICE_SCOPES = ["list:users", "read:servers", "admin:server_state", "delete:servers"]
+
+
+#: Seconds the hub waits for the portal to answer after starting it (JupyterHub's default,
+#: 30 s, is too short on a loaded 2-core machine: importing the policy validation alone
+#: took 27 s there); the hub gives up and exits past it.
+START_TIMEOUT = 180
 
 
 def training_service_scopes(trainee_group: str) -> list[str]:
@@ -76,14 +84,19 @@ def expire_every() -> float:
 
 
 def service_definition(
-    db_url: str, load_demo: bool, airlock: list[str] = (), environment: dict | None = None
+    db_url: str,
+    load_demo: bool,
+    airlock: list[str] = (),
+    data_dir: Path | None = None,
+    environment: dict | None = None,
 ) -> dict:
     """The hub-managed service. Managed services start with an almost empty environment:
     the database URL, which may carry a password, goes into the service's environment
-    (``KIMED_PORTAL_DB_URL``; the hub logs the command line, never the environment); the
-    policies folder, the periods and the airlock's options (``airlock_options``) are
-    plain options; ``environment`` adds what the training part needs
-    (``training_wiring.training_environment``)."""
+    (``KIMED_PORTAL_DB_URL``; the hub logs the command line, never the environment), and
+    so do the dataset folders (feasibility counts read the imported tables) and the state
+    folder (the feasibility noise key); the policies folder, the periods and the
+    airlock's options (``airlock_options``) are plain options; ``environment`` adds what
+    the training part needs (``training_wiring.training_environment``)."""
     command = [
         sys.executable,
         "-m",
@@ -100,19 +113,25 @@ def service_definition(
         "display": True,
         "info": {"description": "Datasets, algorithms and access requests"},
         "oauth_no_confirm": True,
-        # It loads the demo catalogue (SHACL) before it answers: on a busy 2-core host that
-        # took over JupyterHub's default 30 s, and the hub then refuses to start.
-        "timeout": 120,
         "oauth_client_allowed_scopes": PORTAL_SCOPES,
+        "timeout": START_TIMEOUT,
         "command": command + (["--load-demo"] if load_demo else []),
-        "environment": {**(environment or {}), DB_URL_ENV: db_url},
+        "environment": {
+            **(environment or {}),
+            DB_URL_ENV: db_url,
+            "KIMED_DATA_DIR": str(data_dir or dataset_root()),
+            "KIMED_STATE_DIR": str(state_dir()),
+        },
     }
 
 
-def airlock_options(prefix: str, runtime_url: str) -> list[str]:
-    """The airlock's folder (snapshots, releases: beside the hub's data, never a user's)
-    and where the home volumes are (the runtime and the volume names the spawner uses)."""
-    from ..paths import hub_data_dir
+def airlock_options(prefix: str, runtime, image: str, dataset_root: Path) -> list[str]:
+    """The airlock's folder (snapshots, releases: beside the hub's data, never a user's),
+    where the home volumes are (the runtime, a ``runtime.ContainerRuntime``, and the volume
+    names the spawner uses), and what the server-side re-run needs: the single-user
+    image, the container name prefix, the dataset folders (the requester's grants are
+    mounted read-only) and the spawner's copy of the seccomp profile."""
+    from ..paths import hub_data_dir, state_dir
     from ..policies import security_profile
 
     template = security_profile().home_volume_template
@@ -120,7 +139,17 @@ def airlock_options(prefix: str, runtime_url: str) -> list[str]:
         "--airlock-dir",
         str(hub_data_dir() / "airlock"),
         "--runtime-url",
-        runtime_url,
+        runtime.base_url,
+        "--runtime-kind",
+        runtime.kind,
         "--home-volume",
         template.replace("{prefix}", prefix),
+        "--rerun-image",
+        image,
+        "--container-prefix",
+        prefix,
+        "--dataset-root",
+        str(dataset_root),
+        "--seccomp-dir",
+        str(state_dir() / "seccomp"),
     ]

@@ -1,0 +1,72 @@
+"""The must-keep list: clinical vocabulary the de-identifier never removes.
+
+The terms live in ``data/keep_terms.txt`` (reviewed as data, one term or ``re:``
+pattern a line, see the file's header). :func:`keep_spans` finds them in a text with
+one compiled expression; :mod:`.mentions` drops model findings and spread names that
+fall inside them. Pattern recognizers are not filtered: "Dr. Barthel" stays a person.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import regex as re
+
+KEEP_FILE = Path(__file__).with_name("data") / "keep_terms.txt"
+
+
+def read_keep_file(path: Path = KEEP_FILE) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(terms, patterns) of a keep file; ValueError naming the line of a bad pattern."""
+    terms, patterns = [], []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.split(" #", 1)[0].strip() if not raw.startswith("re:") else raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("re:"):
+            pattern = line[3:].strip()
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{path}:{number}: bad pattern {pattern!r}: {exc}") from exc
+            patterns.append(pattern)
+        else:
+            terms.append(line)
+    return tuple(terms), tuple(patterns)
+
+
+_TOKEN = re.compile(r"(?<![\w-])\w[\w.-]*?(?=[.]?(?:[^\w.-]|$))")
+
+
+@functools.cache
+def _compiled(path: Path = KEEP_FILE):
+    """(one-word terms as a set, one expression for the patterns and multi-word terms).
+
+    Most terms are one word: a set lookup per token is much faster than a large
+    alternation, which cost more than the whole pattern analysis per letter.
+    """
+    terms, patterns = read_keep_file(path)
+    single = frozenset(t for t in terms if _TOKEN.fullmatch(t))
+    multi = sorted((t for t in terms if t not in single), key=len, reverse=True)
+    alternatives = [*patterns, *(re.escape(t) for t in multi)]
+    return single, re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?![\w])", re.V0)
+
+
+@functools.cache
+def keep_words(path: Path = KEEP_FILE) -> frozenset[str]:
+    """The plain terms of the list (for quick word lookups)."""
+    return frozenset(read_keep_file(path)[0])
+
+
+def keep_spans(text: str, path: Path = KEEP_FILE) -> list[tuple[int, int]]:
+    """[start, end) of every must-keep term in ``text``, sorted."""
+    single, expression = _compiled(path)
+    spans = [m.span() for m in _TOKEN.finditer(text) if m.group() in single]
+    spans += [m.span() for m in expression.finditer(text)]
+    return sorted(spans)
+
+
+@functools.cache
+def keep_single_words(path: Path = KEEP_FILE) -> tuple[str, ...]:
+    """The one-word terms, sorted: hard negatives for the training corpus."""
+    return tuple(sorted(_compiled(path)[0]))

@@ -1,0 +1,399 @@
+"""Second stage after the recognizers: check model findings, complete and spread mentions.
+
+The NER scores every span alike (spaCy's transition model has no calibrated
+confidence), so a threshold cannot separate "Apgar" from "Apgar"-the-surname. This
+stage decides with evidence the model does not have:
+
+- :func:`check_model_findings`: a model finding inside a must-keep term
+  (:mod:`.keeplist`) is dropped; one whose words are all ordinary German words
+  (Debian's word list, sentence-start adverbs) and none a known name is dropped.
+- :func:`complete_mentions`: a found name grows to the whole mention - particles
+  (von, van, zu), initials, hyphenated and double names, a known first name before a
+  surname, a second name after "/" - so no part of a name survives.
+- :func:`spread_mentions`: a name, town or organisation found once is removed
+  everywhere in the document (also in capitals), which catches bare surnames in
+  signature lines and participant lists.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+
+import regex as re
+
+from . import wordlist
+from .entities import Finding
+from .keeplist import keep_spans, keep_words
+
+_L, _UP, _LOW = r"\p{L}", r"\p{Lu}", r"\p{Ll}"
+NAME_WORD = rf"{_UP}{_LOW}+(?:['’]{_LOW}+)?(?:-{_UP}{_LOW}+)*"
+_WORDS = re.compile(rf"{_L}[{_L}'’-]*")
+_PARTICLE_BEFORE = re.compile(r"(?:\b(?:von der|van der|von|van|vom|zu|zur|de|ten|v\.)[ ])$")
+_INITIAL_BEFORE = re.compile(rf"(?<![\w.])(?:{_UP}\.[ ]?){{1,2}}$")
+_NAME_BEFORE = re.compile(rf"(?<![\w.-])({NAME_WORD})[ ]$")
+_AFTER = (
+    re.compile(rf"^-{NAME_WORD}"),  # the rest of a hyphenated name
+    re.compile(rf"^[ ](?:von der|van der|von|van|vom|zu|zur|de|v\.)[ ]{NAME_WORD}"),
+    re.compile(rf"^[ ]{_UP}\.(?![\w])"),  # "Tobias W."
+)
+_NAME_AFTER = re.compile(rf"^[ ]({NAME_WORD})(?![\w.-])")
+_COMMA_FIRST = re.compile(rf"^,[ ]({NAME_WORD})(?![\w.-])")
+_SLASH_NAME = re.compile(rf"^[ ]?/[ ]?(?:(?:Dr|Prof|PD)\.?[ ])*({NAME_WORD})(?![\w.-])")
+# Endings of compound surnames (Bergmann, Falkenhain): such words are not taken apart.
+_SURNAME_HEADS = (
+    "mann", "hain", "feld", "berg", "thal", "bach", "dorf", "hausen", "stein", "kamp",
+    "hof", "heim", "burg", "brück", "wald", "horst", "hagen", "meier", "meyer", "bauer",
+    "schmidt", "müller", "lein", "haus", "hardt", "rath", "land", "mühl", "born", "brink",
+    "weber", "hafen", "stadt", "hausen", "kirchen", "stätter", "ke", "berger", "felder",
+)  # fmt: skip
+_TITLE_WORDS = frozenset({
+    "Prof", "Dipl", "Psych", "Frau", "Herr", "Herrn", "med", "Med", "dent", "Dr", "PD", "Sr",
+    "Pfl", "Schw", "OA", "OÄ", "MFA", "Sc",
+})  # fmt: skip
+_TOKEN = re.compile(r"(?<![\w-])[\p{L}][\p{L}'’]*(?:-[\p{L}]+)*(?![\w-])")
+_ROMAN = re.compile(r"[IVXLC]+")
+_FUNCTION_WORDS = frozenset({"von", "van", "zu", "der", "de", "den", "am", "an", "im", "bei"})
+
+
+@functools.cache
+def _dictionary() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(words of the German list as written, its lower-case-only words, known names)."""
+    path = wordlist.GERMAN_WORDLIST
+    if not path.exists():
+        raise FileNotFoundError(
+            f"German word list {path} not found: install the Debian package 'wngerman'"
+        )
+    words = frozenset(path.read_text(encoding="utf-8").split())
+    lower = frozenset(w for w in words if w.islower())
+    names = frozenset(
+        {*wordlist._FakerPerson.last_names, *wordlist.NOUN_SURNAMES}
+        | set(wordlist._FakerPerson.first_names_female)
+        | set(wordlist._FakerPerson.first_names_male)
+    )
+    return words, lower, names
+
+
+@functools.cache
+def first_names() -> frozenset[str]:
+    """Known German first names (Faker de_DE, both genders)."""
+    return frozenset(
+        {*wordlist._FakerPerson.first_names_female, *wordlist._FakerPerson.first_names_male}
+    )
+
+
+def is_known_name(word: str) -> bool:
+    """True for a first name or surname of the name lists."""
+    return word in _dictionary()[2]
+
+
+@functools.cache
+def is_common_word(word: str) -> bool:
+    """True for an ordinary German word that is not a known name.
+
+    Ordinary: in the keep list or the clinical nouns, written in lower case in the
+    word list ("danach", "aktuell": sentence starts), or a capitalised noun of the list
+    that has plural or case forms there ("Befund", "Befunde"). Towns are in the list
+    too but do not inflect, so "Görlitz" is not ordinary.
+    """
+    if word.isupper() and (len(word) <= 5 or _ROMAN.fullmatch(word)):
+        return True  # acronyms and roman numerals ("CIWA", "III"), not names
+    if word.isupper():  # "PFLEGEÜBERLEITUNGSBOGEN": a heading in capitals
+        word = word.capitalize()
+    if word in keep_words() or word in _CLINICAL_WORDS or word.lower().endswith("nr"):
+        return True  # "Fallnr", "Eingangsnr": abbreviated labels
+    if is_known_name(word) or is_known_name(word.title()):
+        return False
+    words, lower, _ = _dictionary()
+    if word.lower() in lower or (word in words and wordlist._inflects_like_a_noun(word, words)):
+        return True
+    if any(word.lower().endswith(e) and word.lower()[: -len(e)] in lower for e in _ADJ_ENDINGS):
+        return True  # "Lumbaler", "Kardiogener": an adjective at the start of a line
+    if len(word) >= 7 and word.lower().endswith(_NOUN_SUFFIXES):
+        return True  # "Abheilung", "Belastungsdyspnoe": derivational and clinical endings
+    return _is_compound(word, words, lower)
+
+
+# Endings of common and clinical nouns that German surnames and towns do not have.
+_NOUN_SUFFIXES = (
+    "ung", "heit", "keit", "schaft", "tion", "sion", "ität", "ismus", "itis", "ose", "ektomie",
+    "skopie", "graphie", "grafie", "therapie", "dyspnoe", "algie", "pathie", "ämie", "urie",
+    "plastik", "tomie", "gramm", "zyten", "wechsel", "saal", "befund", "zeichen", "ierung",
+    "logie", "iatrie", "bogen", "typ",
+)  # fmt: skip
+_CLINICAL_WORDS = frozenset({*wordlist.CLINICAL_NOUNS, *wordlist.MEDICAL_TERMS})
+_ADJ_ENDINGS = ("er", "e", "es", "en", "em")
+
+
+def _is_compound(word: str, words: frozenset[str], lower: frozenset[str]) -> bool:
+    """True for a compound of list words: "Verbandwechsel" = Verband + Wechsel.
+
+    The head (last part, at least 5 letters) must be a capitalised word of the list,
+    the rest a lower-case word or an inflecting noun of the list, allowing the linking
+    letters s, es, n, en, e. Surname endings (-mann, -hain) are never taken apart.
+    """
+    for cut in range(3, len(word) - 4):
+        head = word[cut:].capitalize()
+        if head not in words or head.lower().endswith(_SURNAME_HEADS):
+            continue
+        stem = word[:cut]
+        if len(stem) >= 4:  # "Bergebeutel": an unknown stem before a long list noun
+            return True
+        if stem.lower() in lower or stem.capitalize() in words:
+            return True
+    return False
+
+
+def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    """True if [start, end) is covered by the union of ``spans``."""
+    position = start
+    for a, b in sorted(spans):
+        if a <= position < b:
+            position = b
+    return position >= end
+
+
+#: Second-stage scores of a model finding: a word of the name lists in it, or only
+#: words that are neither ordinary nor known. Ordinary words only: dropped.
+SCORE_KNOWN_NAME, SCORE_UNKNOWN_WORD = 0.8, 0.6
+
+
+def second_stage_score(text: str) -> float:
+    """Score of a model finding's text by the words in it (0 means: not an identifier)."""
+    words = [w.strip("-’'") for w in re.findall(r"\p{L}+", text)
+             if w not in _FUNCTION_WORDS and w not in _TITLE_WORDS]  # fmt: skip
+    words = [w for w in words if len(w) > 2]  # "C", "Ar" in "CIWA-Ar": no evidence of a name
+    if not words:
+        return 0.0  # "x 18 mm", "C", "H": measurements and letters
+    if any(is_known_name(w) for w in words):
+        return SCORE_KNOWN_NAME
+    return 0.0 if all(is_common_word(w) for w in words) else SCORE_UNKNOWN_WORD
+
+
+def _outside(f: Finding, spans: Sequence[tuple[int, int]], text: str) -> list[Finding]:
+    """The pieces of ``f`` outside ``spans``, stripped of spaces and punctuation."""
+    pieces = [(f.start, f.end)]
+    for a, b in spans:
+        if a < f.end and f.start < b:
+            pieces = [p for s, e in pieces for p in ((s, min(e, a)), (max(s, b), e)) if p[0] < p[1]]
+    out = []
+    for s, e in pieces:
+        chunk = text[s:e]
+        stripped = chunk.strip(" \t\n,.;:-()/")
+        if stripped:
+            start = s + chunk.index(stripped)
+            out.append(Finding(start, start + len(stripped), f.entity_type, f.score))
+    return out
+
+
+def check_model_findings(
+    findings: Iterable[Finding], text: str, keep: Sequence[tuple[int, int]] | None = None
+) -> list[Finding]:
+    """The NER findings outside must-keep terms that pass the dictionary check, re-scored.
+
+    ``keep``: the text's must-keep spans, if the caller has them already.
+    """
+    keep = keep_spans(text) if keep is None else keep
+    kept = []
+    for piece in (p for f in findings for p in _outside(f, keep, text)):
+        score = second_stage_score(text[piece.start : piece.end])
+        if score:
+            kept.append(Finding(piece.start, piece.end, piece.entity_type, score))
+    return kept
+
+
+# One capitalised word at a time; the next word is only looked at (not consumed), so
+# "Patient Karl-Heinz Pieper" still offers "Karl-Heinz" with "Pieper" after it.
+_CAP_WORD = re.compile(
+    rf"(?<![\w.-])({NAME_WORD})(?![\w-])(?=(?:[ ](?:(von|van|zu|de)[ ])?({NAME_WORD})(?![\w-]))?)"
+)
+# No "." after the town: "Henrike Stallbaum, Sr. Dörte" has an abbreviation there.
+_TOWN_AFTER_COMMA = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[)\n,;]|$)")
+
+
+def _ordinary(word: str) -> bool:
+    """True for a word of the German list (lower-case or an inflecting noun), names or not."""
+    words, lower, _ = _dictionary()
+    return word.lower() in lower or (word in words and wordlist._inflects_like_a_noun(word, words))
+
+
+def _plain_first_name(word: str) -> bool:
+    """A first name of the lists that is no ordinary word (so not "Mark", "Frank")."""
+    parts = word.split("-")
+    if not all(p in first_names() for p in parts) or word in keep_words():
+        return False
+    return not _ordinary(word)
+
+
+def first_name_findings(text: str) -> list[Finding]:
+    """PERSON for every known first name, with the surname after it when there is one.
+
+    Names stand in lists, signature lines and brackets where no title or label
+    announces them; a first name of the name lists is evidence enough.
+    """
+    found = []
+    for m in _CAP_WORD.finditer(text):
+        if not _plain_first_name(m.group(1)):
+            continue
+        surname = m.group(3)
+        if surname and (m.group(2) or not is_common_word(surname)):
+            found.append(Finding(m.start(), m.end(3), "PERSON", SCORE_UNKNOWN_WORD + 0.1))
+        else:
+            found.append(Finding(m.start(1), m.end(1), "PERSON", SCORE_UNKNOWN_WORD))
+    return found
+
+
+@functools.cache
+def known_towns() -> frozenset[str]:
+    """German towns of the Faker list (district towns) that are not ordinary words."""
+    return frozenset(c for c in wordlist._FakerAddress.cities if " " not in c and not _ordinary(c))
+
+
+def town_findings(text: str) -> list[Finding]:
+    """LOCATION for every known town, with or without a postcode or preposition."""
+    towns = known_towns()
+    return [
+        Finding(m.start(), m.end(), "LOCATION", SCORE_UNKNOWN_WORD)
+        for m in _TOKEN.finditer(text)
+        if m.group() in towns
+    ]
+
+
+def towns_after_names(findings: Sequence[Finding], text: str) -> list[Finding]:
+    """LOCATION for 'Dr. Lenz, Dohna)': a word after a name, place or date and a comma,
+    closing the bracket or line, that is neither ordinary nor a first name."""
+    out = []
+    for f in findings:
+        if f.entity_type not in ("PERSON", "ORGANIZATION", "LOCATION", "DATE"):
+            continue
+        m = _TOWN_AFTER_COMMA.match(text[f.end : f.end + 40])
+        if m and not is_common_word(m.group(1)) and not _plain_first_name(m.group(1)):
+            s = f.end + m.start(1)
+            out.append(Finding(s, s + len(m.group(1)), "LOCATION", SCORE_UNKNOWN_WORD))
+    return out
+
+
+def _grow(f: Finding, text: str) -> Finding:
+    """``f`` widened over particles, initials, name parts and first names around it."""
+    start, end = f.start, f.end
+    for _ in range(3):  # "K. v. Hagen": initial, then particle
+        before = text[max(0, start - 12) : start]
+        match = _PARTICLE_BEFORE.search(before) or _INITIAL_BEFORE.search(before)
+        name = _NAME_BEFORE.search(before)
+        if match:
+            start -= len(match.group())
+        elif name and _name_like(name.group(1), text, start - len(name.group())):
+            start -= len(name.group())
+        else:
+            break
+    for _ in range(3):
+        after = text[end : end + 40]
+        match = next((m for p in _AFTER if (m := p.match(after))), None)
+        name = _NAME_AFTER.match(after) or _COMMA_FIRST.match(after)
+        if match:
+            end += len(match.group())
+        elif name and (
+            _continues(text[start:end], name.group(1))
+            or _ends_mention(text, end + len(name.group()), name.group(1))
+        ):
+            end += len(name.group())
+        else:
+            break
+    return Finding(start, end, f.entity_type, f.score)
+
+
+_DELIMITER = re.compile(r"^[ \t]*(?:[,)(\n·|/;]|$)")
+
+
+def _name_like(word: str, text: str, start: int) -> bool:
+    """A word before a found name belongs to it: a known first name, or any word
+    that is neither ordinary nor a title when it starts a line or follows a
+    delimiter ("Lennart Voigt (Psychoonkologie)")."""
+    if word in _TITLE_WORDS or is_common_word(word):
+        return False
+    if word in first_names():
+        return True
+    before = text[max(0, start - 3) : start]
+    return start == 0 or bool(re.search(r"(?:^|[\n,(·:;/])[ \t]*$", before))
+
+
+def _ends_mention(text: str, end: int, word: str) -> bool:
+    """A word after a found name closes the mention: not ordinary, delimiter after it."""
+    return (
+        not is_common_word(word)
+        and word not in _TITLE_WORDS
+        and bool(_DELIMITER.match(text[end : end + 5]))
+    )
+
+
+def _continues(found: str, word: str) -> bool:
+    """True if ``word`` after ``found`` belongs to the same name.
+
+    After a known first name any name-like word that is not an ordinary word is the
+    surname ("Goran Petrović"); after a surname only a known first name follows
+    ("Dragović, Stefan").
+    """
+    last = _WORDS.findall(found)[-1] if _WORDS.findall(found) else ""
+    if last in first_names():
+        return not is_common_word(word)
+    return word in first_names() and not is_common_word(word)
+
+
+def complete_mentions(findings: Sequence[Finding], text: str) -> list[Finding]:
+    """PERSON findings grown to the whole mention, plus names joined to them by '/'."""
+    out = []
+    for f in findings:
+        if f.entity_type != "PERSON":
+            out.append(f)
+            continue
+        grown = _grow(f, text)
+        out.append(grown)
+        slash = _SLASH_NAME.match(text[grown.end : grown.end + 40])
+        if slash and not is_common_word(slash.group(1)):
+            s = grown.end + slash.start(1)
+            out.append(Finding(s, s + len(slash.group(1)), "PERSON", f.score))
+    return out
+
+
+def _spreadable(f: Finding, text: str) -> list[str]:
+    """The strings of a finding that are removed wherever they occur in the document."""
+    value = text[f.start : f.end]
+    if f.entity_type == "PERSON":
+        # A surname that is also an ordinary word ("Winter", "Krebs") is not spread:
+        # elsewhere in the letter it is usually the word.
+        return [w for w in _WORDS.findall(value)
+                if len(w) >= 3 and w not in _FUNCTION_WORDS and w not in keep_words()
+                and w not in _TITLE_WORDS and not _ordinary(w)]  # fmt: skip
+    if f.entity_type in ("LOCATION", "ORGANIZATION") and len(value) >= 4 and "\n" not in value:
+        if not any(ch.isdigit() for ch in value) and not is_common_word(value):
+            return [value]
+    return []
+
+
+def spread_mentions(
+    findings: Sequence[Finding], text: str, keep: Sequence[tuple[int, int]] | None = None
+) -> list[Finding]:
+    """``findings`` plus every other occurrence of their names, towns and organisations."""
+    words: dict[str, Finding] = {}
+    phrases: dict[str, Finding] = {}
+    for f in findings:
+        for value in _spreadable(f, text):
+            table = words if _TOKEN.fullmatch(value) else phrases
+            table.setdefault(value, f)
+            if f.entity_type == "PERSON":
+                table.setdefault(value.upper(), f)
+    if not words and not phrases:
+        return list(findings)
+    keep = keep_spans(text) if keep is None else keep
+    hits = [
+        (m.start(), m.end(), words[m.group()]) for m in _TOKEN.finditer(text) if m.group() in words
+    ]
+    for value, source in phrases.items():  # a few multi-word names: plain search
+        start = text.find(value)
+        while start >= 0:
+            hits.append((start, start + len(value), source))
+            start = text.find(value, start + 1)
+    extra = [
+        Finding(s, e, src.entity_type, src.score) for s, e, src in hits if not _inside(s, e, keep)
+    ]
+    return [*findings, *extra]

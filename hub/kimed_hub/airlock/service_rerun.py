@@ -1,0 +1,109 @@
+"""The server-side re-run's steps of the export-request workflow (a part of
+:class:`~kimed_hub.airlock.service.ExportRequests`, kept apart to keep modules small).
+
+After the automated checks, a request that carries a notebook is re-run in the
+background (one at a time) by the airlock's ``rerunner``
+(:class:`~kimed_hub.airlock.rerun_container.ContainerRerun`); the result per output file
+(:func:`~kimed_hub.airlock.rerun.compare`) is stored for the reviewers and audited.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import update
+
+from .. import audit
+from ..errors import BadInput, IllegalTransition, PortalError
+from .model import FINAL, ExportRequest
+from .rerun import compare
+from .rows import dumps, locked_row
+from .tables import export_files
+
+log = logging.getLogger("kimed.airlock")
+#: Who the audit log names for the airlock's own steps (checks, re-runs, releases).
+SYSTEM = "system"
+
+
+class RerunUnavailable(PortalError):
+    """The portal runs without the server-side re-run (no runtime or image configured)."""
+
+    http_status = 503
+    code = "rerun_unavailable"
+
+
+class RerunSteps:
+    """Re-run steps; the host class provides ``get``, ``storage``, ``policy``, ``db``,
+    ``rerunner`` and ``_reruns`` (a one-worker executor)."""
+
+    # --- the server-side re-run ---------------------------------------------------------
+    def notebook_of(self, found: ExportRequest):
+        """The request's notebook entry, or None."""
+        return next((f for f in found.files if f.role == "notebook"), None)
+
+    def rerun(self, request_id: str) -> ExportRequest:
+        """Execute the request's notebook in a fresh locked container (the airlock's
+        ``rerunner``, :class:`~kimed_hub.airlock.rerun_container.ContainerRerun`) and
+        record, per output, whether it regenerated the submitted file."""
+        if self.rerunner is None:
+            raise RerunUnavailable(
+                "The server-side re-run is not configured in this portal (it needs the "
+                "container runtime and the single-user image); reviewers judge without it."
+            )
+        found = self.get(request_id)
+        notebook = self.notebook_of(found)
+        if notebook is None:
+            raise BadInput(f"{request_id} carries no notebook, so there is nothing to re-run.")
+        if found.state in FINAL:
+            raise IllegalTransition(request_id, "rerun", found.state, [])
+        data = self.storage.snapshot_file(request_id, notebook.position).read_bytes()
+        limits = {f.name: self._file_type(f).max_size for f in found.outputs}
+        outcome = self.rerunner.run(
+            request_id, found.requester, (notebook.name, data), limits, self.policy.rerun_timeout
+        )
+        return self.record_rerun(request_id, outcome.regenerated, outcome.failure)
+
+    def _schedule_rerun(self, found: ExportRequest) -> None:
+        """After the checks: re-run the notebook in the background (one at a time, so a
+        burst of requests queues instead of starting many containers)."""
+        if self.rerunner is None or self.notebook_of(found) is None:
+            return
+        self._reruns.submit(self._rerun_logged, found.request_id)
+
+    def _rerun_logged(self, request_id: str) -> None:
+        try:
+            self.rerun(request_id)
+        except Exception as error:  # noqa: BLE001 - recorded for the reviewers instead
+            log.exception("the re-run of %s failed", request_id)
+            try:
+                self.record_rerun(request_id, {}, f"the re-run could not run: {error}")
+            except Exception:  # noqa: BLE001 - e.g. the request was withdrawn meanwhile
+                log.exception("could not record the failed re-run of %s", request_id)
+
+    def record_rerun(
+        self, request_id: str, regenerated: dict[str, bytes | None], failure: str = ""
+    ) -> ExportRequest:
+        """Store, per output file, whether the notebook's re-run regenerated it (see
+        :mod:`kimed_hub.airlock.rerun`); ``failure``: why the notebook did not run to the
+        end (outputs it wrote before are still compared). Reviewers see the result. An
+        audit event."""
+        found = self.get(request_id)
+        tolerance = self.policy.rerun_tolerance
+        with self.db.write() as conn:
+            row = locked_row(conn, request_id)
+            results = {}
+            for entry in found.outputs:
+                data = self.storage.snapshot_file(request_id, entry.position).read_bytes()
+                result = compare(data, regenerated.get(entry.name), entry.kind, tolerance)
+                if failure and result["how"] == "missing":
+                    result["detail"] = failure
+                results[entry.name] = result["match"]
+                conn.execute(
+                    update(export_files)
+                    .where(export_files.c.request_pk == row.pk)
+                    .where(export_files.c.position == entry.position)
+                    .values(rerun=dumps(result))
+                )
+            details = {"match": results, **({"failure": failure} if failure else {})}
+            audit.append(conn, SYSTEM, "airlock.rerun", f"export:{request_id}", details)
+        return self.get(request_id)

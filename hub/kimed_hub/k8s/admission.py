@@ -1,0 +1,146 @@
+"""A ValidatingAdmissionPolicy: the API server refuses a user pod that lacks a control.
+
+The cluster's own check before a pod runs, beside the namespace's restricted Pod Security
+level (which cannot pin the seccomp profile, read-only root, read-only data or limits).
+Its expressions (CEL) are built from the plan of the policies, so an edited policy
+changes them. Needs Kubernetes 1.30 or later (admissionregistration.k8s.io/v1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..server_plan import ServerPlan
+from .pod import DATASET_CLAIM, seccomp_localhost
+from .values import Site
+
+POLICY_NAME = "kimed-user-pods"
+ALL_CONTAINERS = "object.spec.containers"
+
+
+def _every(condition: str) -> str:
+    return f"{ALL_CONTAINERS}.all(c, {condition})"
+
+
+def validations(plan: ServerPlan) -> list[dict[str, str]]:
+    """One CEL rule per control, each with the message the API server returns."""
+    sc = "has(c.securityContext) && "
+    drop = str(list(plan.drop_capabilities)).replace("'", '"')
+    seccomp = seccomp_localhost(plan)
+    dataset_prefix = DATASET_CLAIM.split("{", 1)[0]
+    rules = [
+        (_every(sc + f"c.securityContext.runAsUser == {plan.uid}"), "must run as the policy's uid"),
+        (_every(sc + "c.securityContext.runAsNonRoot == true"), "must run as non-root"),
+        (
+            _every(sc + f"c.securityContext.readOnlyRootFilesystem == {_cel(plan.read_only_root)}"),
+            "root filesystem must be read-only as the policy says",
+        ),
+        (
+            _every(sc + "c.securityContext.allowPrivilegeEscalation == false")
+            if plan.no_new_privileges
+            else "true",
+            "privilege escalation must be off",
+        ),
+        (
+            _every("!has(c.securityContext.privileged) || c.securityContext.privileged == false"),
+            "no privileged container",
+        ),
+        (
+            _every(sc + f"c.securityContext.capabilities.drop == {drop}"),
+            f"capabilities {drop} must be dropped",
+        ),
+        (
+            _every(sc + "!has(c.securityContext.capabilities.add)")
+            if not plan.add_capabilities
+            else "true",
+            "no capability may be added",
+        ),
+        (
+            _every(
+                sc + "c.securityContext.seccompProfile.type == 'Localhost' && "
+                f"c.securityContext.seccompProfile.localhostProfile == '{seccomp}'"
+            ),
+            f"the project's seccomp profile ({seccomp}) is required",
+        ),
+        (
+            _every(
+                "has(c.resources.limits) && 'memory' in c.resources.limits && "
+                "'cpu' in c.resources.limits"
+            ),
+            "every container needs CPU and memory limits",
+        ),
+        (
+            "!has(object.spec.initContainers) || size(object.spec.initContainers) == 0",
+            "no init containers (nothing runs unchecked before the server)",
+        ),
+        (
+            "!has(object.spec.volumes) || object.spec.volumes.all(v, !has(v.hostPath))",
+            "no hostPath volumes",
+        ),
+        (
+            "!has(object.spec.volumes) || object.spec.volumes.all(v, "
+            f"!has(v.persistentVolumeClaim) || !v.persistentVolumeClaim.claimName.startsWith("
+            f"'{dataset_prefix}') || v.persistentVolumeClaim.readOnly == true)",
+            "dataset volumes must be read-only",
+        ),
+        (
+            _every(
+                "!has(c.volumeMounts) || c.volumeMounts.all(m, "
+                "!m.mountPath.startsWith('/data/') || m.readOnly == true)"
+            ),
+            "mounts under /data must be read-only",
+        ),
+        (
+            "!has(object.spec.hostNetwork) || object.spec.hostNetwork == false",
+            "no host network",
+        ),
+        (
+            "has(object.spec.automountServiceAccountToken) && "
+            "object.spec.automountServiceAccountToken == false",
+            "user pods get no Kubernetes API token",
+        ),
+    ]
+    return [{"expression": expr, "message": f"KIMed policy: {msg}"} for expr, msg in rules]
+
+
+def _cel(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def admission_policy(site: Site, plan: ServerPlan) -> list[dict[str, Any]]:
+    """The policy and its binding (deny), for user pods in the workbench's namespace."""
+    policy = {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingAdmissionPolicy",
+        "metadata": {"name": POLICY_NAME},
+        "spec": {
+            "failurePolicy": "Fail",
+            "matchConstraints": {
+                "resourceRules": [
+                    {
+                        "apiGroups": [""],
+                        "apiVersions": ["v1"],
+                        "operations": ["CREATE", "UPDATE"],
+                        "resources": ["pods"],
+                    }
+                ]
+            },
+            "validations": validations(plan),
+        },
+    }
+    binding = {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingAdmissionPolicyBinding",
+        "metadata": {"name": POLICY_NAME},
+        "spec": {
+            "policyName": POLICY_NAME,
+            "validationActions": ["Deny"],
+            "matchResources": {
+                "namespaceSelector": {
+                    "matchLabels": {"kubernetes.io/metadata.name": site.namespace}
+                },
+                "objectSelector": {"matchLabels": {"component": "singleuser-server"}},
+            },
+        },
+    }
+    return [policy, binding]

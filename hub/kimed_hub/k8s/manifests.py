@@ -1,0 +1,166 @@
+"""Manifests the chart does not make: the restricted namespace, read-only dataset volumes
+for the datasets with ACTIVE grants, and the portal's database.
+
+The database's password lives in the Secret ``kimed-portal-db`` the operator creates
+(docs/kubernetes.md); nothing secret is rendered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .pod import DATASET_CLAIM
+from .values import PORTAL_DB_SECRET, Site
+
+#: The pod security level enforced (and audited, warned) for everything in the namespace.
+POD_SECURITY = "restricted"
+PORTAL_DB = "kimed-portal-db"
+DB_LABELS = {"app.kubernetes.io/name": PORTAL_DB}
+
+
+def namespace(site: Site) -> dict[str, Any]:
+    """The namespace, Pod Security Admission ``restricted`` in all three modes."""
+    labels = {
+        f"pod-security.kubernetes.io/{mode}": POD_SECURITY for mode in ("enforce", "audit", "warn")
+    }
+    labels |= {f"pod-security.kubernetes.io/{m}-version": "latest" for m in ("enforce", "audit")}
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": site.namespace, "labels": labels},
+    }
+
+
+def dataset_volumes(site: Site, datasets: list[str], nfs: tuple[str, str]) -> list[dict]:
+    """A read-only PersistentVolume (NFS export ``<path>/<dataset>``) bound to a
+    ReadOnlyMany claim, per dataset; user pods mount the claim read-only too."""
+    server, root = nfs
+    out: list[dict] = []
+    for dataset in datasets:
+        claim = DATASET_CLAIM.format(dataset=dataset)
+        out.append(
+            {
+                "apiVersion": "v1",
+                "kind": "PersistentVolume",
+                "metadata": {
+                    "name": f"{site.namespace}-{claim}",
+                    "labels": {"kimed/dataset": dataset},
+                },
+                "spec": {
+                    "capacity": {"storage": "1Ti"},  # informational for a pre-filled export
+                    "accessModes": ["ReadOnlyMany"],
+                    "persistentVolumeReclaimPolicy": "Retain",
+                    "storageClassName": site.dataset_storage_class,
+                    "mountOptions": ["ro", "nosuid", "nodev", "noexec"],
+                    "nfs": {
+                        "server": server,
+                        "path": f"{root.rstrip('/')}/{dataset}",
+                        "readOnly": True,
+                    },
+                    "claimRef": {"namespace": site.namespace, "name": claim},
+                },
+            }
+        )
+        out.append(
+            {
+                "apiVersion": "v1",
+                "kind": "PersistentVolumeClaim",
+                "metadata": {"name": claim, "namespace": site.namespace},
+                "spec": {
+                    "accessModes": ["ReadOnlyMany"],
+                    "storageClassName": site.dataset_storage_class,
+                    "volumeName": f"{site.namespace}-{claim}",
+                    "resources": {"requests": {"storage": "1Ti"}},
+                },
+            }
+        )
+    return out
+
+
+def portal_database(site: Site, image: str, size: str = "20Gi") -> list[dict[str, Any]]:
+    """PostgreSQL for the portal: a one-replica StatefulSet (restricted security context),
+    its Service, and a NetworkPolicy letting only the hub pod (the portal runs there) in."""
+    ns = site.namespace
+    container = {
+        "name": "postgres",
+        "image": image,
+        "ports": [{"name": "postgres", "containerPort": 5432}],
+        "env": [
+            {"name": "POSTGRES_DB", "value": "portal"},
+            {"name": "POSTGRES_USER", "value": "portal"},
+            {
+                "name": "POSTGRES_PASSWORD",
+                "valueFrom": {"secretKeyRef": {"name": PORTAL_DB_SECRET, "key": "password"}},
+            },
+            {"name": "PGDATA", "value": "/var/lib/postgresql/data/pgdata"},
+        ],
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": 999,
+            "runAsGroup": 999,
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "volumeMounts": [
+            {"name": "data", "mountPath": "/var/lib/postgresql/data"},
+            {"name": "run", "mountPath": "/var/run/postgresql"},
+            {"name": "tmp", "mountPath": "/tmp"},
+        ],
+        "resources": {"limits": {"cpu": "1", "memory": "1Gi"}},
+    }
+    statefulset = {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {"name": PORTAL_DB, "namespace": ns, "labels": DB_LABELS},
+        "spec": {
+            "serviceName": PORTAL_DB,
+            "replicas": 1,
+            "selector": {"matchLabels": DB_LABELS},
+            "template": {
+                "metadata": {"labels": DB_LABELS},
+                "spec": {
+                    "automountServiceAccountToken": False,
+                    "securityContext": {"fsGroup": 999, "runAsNonRoot": True},
+                    "containers": [container],
+                    "volumes": [
+                        {"name": "run", "emptyDir": {}},
+                        {"name": "tmp", "emptyDir": {}},
+                    ],
+                },
+            },
+            "volumeClaimTemplates": [
+                {
+                    "metadata": {"name": "data"},
+                    "spec": {
+                        "accessModes": ["ReadWriteOnce"],
+                        "resources": {"requests": {"storage": size}},
+                    },
+                }
+            ],
+        },
+    }
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": PORTAL_DB, "namespace": ns, "labels": DB_LABELS},
+        "spec": {"selector": DB_LABELS, "ports": [{"name": "postgres", "port": 5432}]},
+    }
+    policy = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": PORTAL_DB, "namespace": ns},
+        "spec": {
+            "podSelector": {"matchLabels": DB_LABELS},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [
+                {
+                    "from": [{"podSelector": {"matchLabels": {"component": "hub"}}}],
+                    "ports": [{"port": 5432}],
+                }
+            ],
+            "egress": [],
+        },
+    }
+    return [statefulset, service, policy]

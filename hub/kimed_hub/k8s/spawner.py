@@ -1,0 +1,133 @@
+"""``WorkbenchKubeSpawner``: KubeSpawner that builds each pod from the server plan.
+
+At each start (``load_user_options``) it asks :func:`kimed_hub.server_plan.server_plan`
+what this user's server gets (the profile their groups allow, limits, GPUs, security
+controls, read-only datasets of their grants) and translates the plan with
+:mod:`kimed_hub.k8s.pod`, AFTER KubeSpawner applied the chosen ``profileList`` entry:
+the plan wins over anything in the chart's values. The pod is checked again by the
+cluster before it runs: the ValidatingAdmissionPolicy ``kimed`` renders
+(``admission.py``), and the namespace's restricted Pod Security level.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from jupyterhub.scopes import get_scopes_for
+from kubespawner import KubeSpawner
+from traitlets import Dict, Unicode, default
+
+from ..access.grants import GrantsReader, GrantsUnavailable
+from ..data_grants import MOUNTS_STATE_KEY, SYNTHETIC_SCOPE
+from ..server_plan import ServerPlan, allowed_profiles, server_plan
+from . import pod
+
+
+class WorkbenchKubeSpawner(KubeSpawner):
+    """User pods as the policies say, whatever the profile list or an option asks for."""
+
+    policies_dir = Unicode(
+        "", config=True, help="Folder of the reviewed policy files; empty: the project's."
+    )
+    image_variants = Dict(
+        Unicode(),
+        config=True,
+        help="Image reference (site registry, content-hash tag) per variant of profiles.yaml.",
+    )
+    portal_db_url = Unicode(
+        "",
+        config=True,
+        help="""The portal's database, read (only) for the user's grants at each start;
+        empty: no dataset is mounted. An unreadable database refuses the spawn.""",
+    )
+
+    plan: ServerPlan | None = None
+
+    @default("automount_service_account_token")
+    def _no_token(self) -> bool:
+        return False  # user code gets no credentials for the Kubernetes API
+
+    @default("pvc_name_template")
+    def _home_claim(self) -> str:
+        return "kimed-home-{user_server}"
+
+    def _policies(self) -> Path | None:
+        return Path(self.policies_dir) if self.policies_dir else None
+
+    def _groups(self) -> list[str]:
+        return [g.name for g in self.user.groups]
+
+    async def granted_datasets(self) -> dict[str, str]:
+        """Dataset → why (``grant AR-…`` / ``synthetic version``), read now."""
+        if not self.portal_db_url:
+            return {}
+        scopes = get_scopes_for(self.user.orm_user) if self.user.orm_user else set()
+
+        def read() -> dict[str, str]:
+            reader = GrantsReader(self.portal_db_url)
+            try:
+                return reader.mounts_for(self.user.name, SYNTHETIC_SCOPE in scopes)
+            finally:
+                reader.close()
+
+        return await asyncio.to_thread(read)
+
+    async def load_user_options(self) -> None:
+        """KubeSpawner's profile handling, then the plan on top of it (the plan wins)."""
+        try:
+            datasets = await self.granted_datasets()
+        except GrantsUnavailable as exc:
+            raise RuntimeError(
+                f"Your server was not started: the workbench could not read your data "
+                f"access grants ({exc}). Please tell your administrator."
+            ) from exc
+        # Refuses (400/403) before KubeSpawner applies anything of the options.
+        plan = server_plan(
+            dict(self.user_options or {}), self._groups(), datasets, self._policies()
+        )
+        await super().load_user_options()
+        self.apply_plan(plan)
+        self._mount_reasons = datasets
+
+    def apply_plan(self, plan: ServerPlan) -> None:
+        """Set every pod-shaping trait from ``plan`` (and nothing from elsewhere)."""
+        self.plan = plan
+        variant = plan.image_variant
+        if variant not in self.image_variants:
+            raise RuntimeError(
+                f"No image configured for the {plan.profile.display_name} profile (variant "
+                f"{variant!r}); the operator sets WorkbenchKubeSpawner.image_variants."
+            )
+        self.image = self.image_variants[variant]
+        for name, value in pod.resource_traits(plan).items():
+            setattr(self, name, value)
+        self.uid, self.gid, self.fs_gid = plan.uid, plan.gid, plan.gid
+        self.privileged = plan.privileged
+        self.allow_privilege_escalation = not plan.no_new_privileges
+        self.container_security_context = pod.container_security_context(plan)
+        self.pod_security_context = pod.pod_security_context(plan)
+        self.working_dir = plan.home_mount
+        self.storage_pvc_ensure = True
+        home, home_mount = pod.home_volume(plan, self.pvc_name)
+        scratch, scratch_mounts = pod.scratch_volumes(plan)
+        data, data_mounts = pod.data_volumes(plan)
+        self.volumes = [home, *scratch, *data]
+        self.volume_mounts = [home_mount, *scratch_mounts, *data_mounts]
+        self.init_containers = []  # nothing may run before the user's container unchecked
+        self.extra_containers = []
+
+    def _render_options_form(self, profile_list: list[dict]) -> str:
+        # Offer only the profiles the user's groups allow; a forged choice is refused in
+        # load_user_options (server_plan.choose_profile) anyway.
+        names = {p.name for p in allowed_profiles(self._groups(), self._policies())}
+        offered = [p for p in profile_list if p.get("slug") in names]
+        return super()._render_options_form(offered)
+
+    def get_state(self) -> dict[str, Any]:
+        """KubeSpawner's state plus the mounted datasets (read by the portal's
+        reconciliation, as with WorkbenchSpawner)."""
+        state = super().get_state()
+        state[MOUNTS_STATE_KEY] = dict(getattr(self, "_mount_reasons", {}) or {})
+        return state

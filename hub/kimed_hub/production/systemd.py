@@ -1,0 +1,205 @@
+"""``kimed install``: systemd units for the hub and, separately, the public proxy.
+
+As The Littlest JupyterHub does: the proxy runs in a unit of its own, so restarting or
+upgrading the hub (``systemctl restart kimed-hub``) keeps users' connections and their
+servers; the hub finds the servers again in its database. The hub unit sets
+``KIMED_PROXY=external``, which tells the hub config (:func:`configure_proxy_mode`) not to
+start a proxy of its own and not to stop users' servers when it stops. Both units read
+their settings from environment files (mode 600: they hold the proxy's token and any
+identity-provider secret) written next to them from this shell's ``KIMED_*`` variables.
+
+The managed services (portal, package index, culler) run inside the hub's unit and end
+with it (service_supervision.py). The units are generated files: rerun ``kimed install``
+after changing a setting; do not edit them by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..paths import project_root, state_dir
+from ..proxy import proxy_command
+from ..runtime import detect
+from ..settings import Settings
+
+HUB_UNIT, PROXY_UNIT = "kimed-hub.service", "kimed-proxy.service"
+#: The hub's settings to carry into its unit: the workbench's own and the crypt key.
+CARRIED_PREFIXES = ("KIMED_", "JUPYTERHUB_CRYPT_KEY")
+
+
+@dataclass(frozen=True)
+class Install:
+    """Where the units and their environment files go."""
+
+    unit_dir: Path = Path("/etc/systemd/system")
+    env_dir: Path = Path("/etc/kimed")
+
+
+def configure_proxy_mode(c) -> None:
+    """``KIMED_PROXY=external`` (set by the hub unit): the proxy is its own service.
+
+    The hub then neither starts nor stops the proxy, and leaves users' servers running
+    when it stops, so a hub restart or upgrade interrupts nobody's work. The proxy's token
+    comes from ``CONFIGPROXY_AUTH_TOKEN``, which both units read from their env files."""
+    mode = os.environ.get("KIMED_PROXY", "managed")
+    if mode == "managed":
+        return
+    if mode != "external":
+        from ..settings import SettingsError
+
+        raise SettingsError(f"KIMED_PROXY={mode!r}: use 'managed' (default) or 'external'.")
+    c.ConfigurableHTTPProxy.should_start = False
+    c.JupyterHub.cleanup_servers = False
+    c.JupyterHub.cleanup_proxy = False
+
+
+def proxy_exec(settings: Settings) -> list[str]:
+    """configurable-http-proxy's command line, as the hub itself would start it."""
+    hub = f"http://127.0.0.1:{settings.hub_port}"
+    command = [
+        str(proxy_command()),
+        f"--ip={settings.bind_ip}",
+        f"--port={settings.public_port}",
+        "--api-ip=127.0.0.1",
+        f"--api-port={settings.proxy_api_port}",
+        f"--default-target={hub}",
+        f"--error-target={hub}/hub/error",
+    ]
+    if settings.tls_cert:
+        command += [f"--ssl-cert={settings.tls_cert}", f"--ssl-key={settings.tls_key}"]
+    return command
+
+
+def proxy_unit(settings: Settings, install: Install) -> str:
+    """The proxy's unit: restarts on its own, independent of the hub."""
+    return _unit(
+        description="KIMed Workbench public proxy (configurable-http-proxy)",
+        after="network-online.target",
+        wants="network-online.target",
+        service={
+            "EnvironmentFile": str(install.env_dir / "proxy.env"),
+            "ExecStart": _quote(proxy_exec(settings)),
+            "Restart": "always",
+            "RestartSec": "2",
+            "NoNewPrivileges": "yes",
+            "PrivateTmp": "yes",
+            "ProtectSystem": "full",
+        },
+    )
+
+
+def hub_unit(settings: Settings, install: Install) -> str:
+    """The hub's unit: JupyterHub with the project's config, its services inside."""
+    runtime = "podman.socket" if detect().kind == "podman" else "docker.service"
+    config = project_root() / "hub" / "jupyterhub_config.py"
+    python = sys.executable
+    return _unit(
+        description="KIMed Workbench hub (JupyterHub with portal, package index, culler)",
+        after=f"network-online.target {PROXY_UNIT} {runtime}",
+        wants=f"network-online.target {PROXY_UNIT} {runtime}",
+        service={
+            "EnvironmentFile": str(install.env_dir / "hub.env"),
+            "WorkingDirectory": str(settings.state),
+            "ExecStartPre": _quote([python, "-m", "kimed_hub.cli", "policy", "check"]),
+            "ExecStart": _quote([python, "-m", "jupyterhub", "-f", str(config)]),
+            "Restart": "on-failure",
+            "RestartSec": "5",
+            # the services end with the hub (SIGTERM within 1 s); users' containers belong
+            # to the container runtime, not to this unit, and keep running
+            "KillMode": "control-group",
+            "TimeoutStopSec": "30",
+        },
+    )
+
+
+def _unit(description: str, after: str, wants: str, service: dict[str, str]) -> str:
+    lines = [
+        "# Generated by `kimed install`; rerun it instead of editing this file.",
+        "[Unit]",
+        f"Description={description}",
+        f"After={after}",
+        f"Wants={wants}",
+        "",
+        "[Service]",
+        "Type=simple",
+        *(f"{key}={value}" for key, value in service.items()),
+        "",
+        "[Install]",
+        "WantedBy=multi-user.target",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _quote(command: list[str]) -> str:
+    """A systemd command line: arguments with spaces or quotes in double quotes."""
+    return " ".join(
+        f'"{a}"' if any(ch in a for ch in ' "\\') else a
+        for a in (arg.replace("\\", "\\\\").replace('"', '\\"') for arg in command)
+    )
+
+
+def environment_files(settings: Settings, token: str) -> dict[str, str]:
+    """hub.env and proxy.env: the hub's settings as now, the proxy's shared token."""
+    carried = {k: v for k, v in os.environ.items() if k.startswith(CARRIED_PREFIXES)}
+    hub = {
+        **carried,
+        "KIMED_HOME": str(project_root()),
+        "KIMED_STATE_DIR": str(state_dir()),
+        "KIMED_HUB_DATA_DIR": str(settings.state),
+        "KIMED_PROXY": "external",
+        "CONFIGPROXY_AUTH_TOKEN": token,
+    }
+    return {
+        "hub.env": "".join(f"{k}={_env_value(v)}\n" for k, v in sorted(hub.items())),
+        "proxy.env": f"CONFIGPROXY_AUTH_TOKEN={token}\n",
+    }
+
+
+def _env_value(value: str) -> str:
+    if any(ch in value for ch in " \"'\\$"):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return value
+
+
+def install(settings: Settings, target: Install, enable: bool = False) -> list[Path]:
+    """Write both units and their environment files; with ``enable``, reload systemd and
+    enable and start them. Returns the files written. The proxy's token is kept across
+    reinstalls (a new one would need both services restarted together)."""
+    written = []
+    target.unit_dir.mkdir(parents=True, exist_ok=True)
+    target.env_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    token = _existing_token(target.env_dir / "proxy.env") or secrets.token_hex(32)
+    for name, text in environment_files(settings, token).items():
+        written.append(_write(target.env_dir / name, text, 0o600))
+    written.append(_write(target.unit_dir / PROXY_UNIT, proxy_unit(settings, target), 0o644))
+    written.append(_write(target.unit_dir / HUB_UNIT, hub_unit(settings, target), 0o644))
+    if enable:
+        systemctl = shutil.which("systemctl") or "systemctl"
+        subprocess.run([systemctl, "daemon-reload"], check=True)
+        subprocess.run([systemctl, "enable", "--now", PROXY_UNIT, HUB_UNIT], check=True)
+    return written
+
+
+def _existing_token(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    for line in path.read_text().splitlines():
+        if line.startswith("CONFIGPROXY_AUTH_TOKEN="):
+            return line.split("=", 1)[1]
+    return None
+
+
+def _write(path: Path, text: str, mode: int) -> Path:
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,94 @@
+"""The independent evaluation set: its files agree, its offsets hold, it stays apart.
+
+What this proves: documents.jsonl is exactly what the marked-up sources say (so the
+offsets were checked by a program, not by eye), the annotation rules of the guideline
+are enforced, and no sentence or person name of the set was copied into the
+generator's templates, composed phrases or word lists. It does not prove that the
+annotations are complete: that is the second author's reading, see GUIDELINE.md.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kimed_demos.deid import evalset, phrases, templates_heldout, templates_train, wordlist
+from kimed_demos.deid.evalset import EVAL_DIR, parse_markup, read_jsonl_folder
+
+GENERATOR_SOURCES = [
+    Path(m.__file__).read_text(encoding="utf-8")
+    for m in (templates_train, templates_heldout, phrases, wordlist)
+]
+
+
+@pytest.fixture(scope="module")
+def documents():
+    """The evaluation documents as the scorecard reads them."""
+    return read_jsonl_folder(EVAL_DIR)
+
+
+def test_jsonl_is_built_from_the_marked_sources(documents):
+    assert documents == evalset.parse_source_folder(EVAL_DIR / "source"), (
+        "documents.jsonl is stale: run python -m kimed_demos.deid.evalset"
+    )
+
+
+def test_size_and_coverage_of_the_set(documents):
+    assert len(documents) >= 24
+    types = {s.type for d in documents for s in d.spans}
+    assert {"PERSON", "DATE", "ID", "PHONE", "LOCATION", "ORGANIZATION", "AGE"} <= types
+    kinds = {s.kind for d in documents for s in d.spans if s.type == "PERSON"}
+    assert kinds == {"patient", "relative", "staff"}
+    assert sum(len(d.spans) for d in documents) >= 500
+    assert sum(len(d.keep) for d in documents) >= 200
+
+
+def test_gold_spans_do_not_overlap_and_keep_terms_are_not_identifiers(documents):
+    for doc in documents:
+        spans = sorted((s.start, s.end) for s in doc.spans)
+        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+            assert end <= start, f"{doc.id}: overlapping gold spans at {start}"
+        for a, b in doc.keep:
+            assert not any(s.start < b and a < s.end for s in doc.spans), (doc.id, doc.text[a:b])
+
+
+def test_markup_rules_are_enforced():
+    parsed = parse_markup("Herr ⟦P:Fuchs⟧ mit ⟦K:Apgar⟧ am ⟦D:12.3.⟧", "x")
+    assert parsed.text == "Herr Fuchs mit Apgar am 12.3."
+    assert [(parsed.text[s.start : s.end], s.type, s.kind) for s in parsed.spans] == [
+        ("Fuchs", "PERSON", "patient"),
+        ("12.3.", "DATE", ""),
+    ]
+    assert [parsed.text[a:b] for a, b in parsed.keep] == ["Apgar"]
+    with pytest.raises(ValueError, match="unknown mark code"):
+        parse_markup("⟦X:foo⟧", "x")
+    with pytest.raises(ValueError, match="title inside the person mark"):
+        parse_markup("⟦S:Dr. Kern⟧", "x")
+    with pytest.raises(ValueError, match="unbalanced"):
+        parse_markup("⟦P:Kern", "x")
+
+
+def test_jsonl_with_wrong_offsets_is_refused(tmp_path):
+    span = '{"start": 0, "end": 4, "type": "PERSON", "text": "Vogel"}'
+    line = '{"id": "a", "text": "Herr Vogel", "spans": [' + span + "]}"
+    (tmp_path / "a.jsonl").write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="fix the offsets"):
+        read_jsonl_folder(tmp_path)
+    with pytest.raises(ValueError, match="no \\*.jsonl files"):
+        read_jsonl_folder(tmp_path / "empty")
+
+
+def test_no_sentence_or_full_name_of_the_set_is_in_the_generator(documents):
+    generator = "\n".join(GENERATOR_SOURCES)
+    for doc in documents:
+        for line in doc.text.splitlines():
+            # Stock formulae ("Mit freundlichen kollegialen Grüßen", 35 characters) are
+            # shared by all German letters; a longer shared line would be a copy.
+            line = line.strip()
+            assert len(line) < 40 or line not in generator, f"{doc.id}: {line!r} in generator"
+        for s in doc.spans:
+            name = doc.text[s.start : s.end]
+            if s.type == "PERSON" and re.fullmatch(r"\w+[ -]\w+(?:[ -]\w+)?", name):
+                assert name not in generator, f"{doc.id}: name {name!r} in generator sources"

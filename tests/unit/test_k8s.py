@@ -1,0 +1,369 @@
+"""The Kubernetes configuration, proven without a cluster.
+
+Real components: the unchanged Zero to JupyterHub chart (../shared/standards/z2jh-chart)
+rendered by Helm itself (helm-python-sdk, client-side dry run), its own values schema,
+kubernetes-validate's strict schemas for Kubernetes 1.33, and KubeSpawner's own
+``get_pod_manifest`` (a kubeconfig pointing at a loopback port that is never contacted).
+Not proven here: that a cluster admits and runs the pods (Pod Security Admission, the
+ValidatingAdmissionPolicy's CEL, NetworkPolicy enforcement by a CNI, the NVIDIA device
+plugin); the grants' database read is replaced by a fixed dataset list in the pod tests
+(the reader itself is tested with the one-machine spawner).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+from tornado import web
+
+from kimed_hub.k8s import pod
+from kimed_hub.k8s.render import extra_manifests, render
+from kimed_hub.k8s.values import Site, chart_values
+from kimed_hub.paths import project_root
+
+helm_python = pytest.importorskip("helm_python")  # the `k8s` extra
+
+# ../shared beside the checkout (CI, /work/main); a worktree under /work/wt/ has it two up.
+CHART = next(
+    (
+        root / "shared" / "standards" / "z2jh-chart" / "jupyterhub"
+        for root in (project_root().parent, project_root().parent.parent)
+        if (root / "shared" / "standards" / "z2jh-chart").is_dir()
+    ),
+    project_root().parent / "shared" / "standards" / "z2jh-chart" / "jupyterhub",
+)
+K8S_VERSION = "1.33.0"
+SITE = Site(
+    registry="registry.example.org/kimed",
+    singleuser_tag="a" * 16,
+    gpu_tag="b" * 16,
+    hub_tag="c" * 16,
+    public_url="https://workbench.example.org",
+    oidc_issuer="https://id.example.org/realms/kimed",
+)
+NFS = ("nfs.example.org", "/datasets")
+KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters: [{name: none, cluster: {server: "https://127.0.0.1:9"}}]
+users: [{name: none, user: {token: never-used}}]
+contexts: [{name: none, context: {cluster: none, user: none, namespace: kimed}}]
+current-context: none
+"""
+
+
+def coalesce(base, override):
+    """Helm's merge of user values into the chart's (maps merged, the rest replaced)."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        return {
+            k: coalesce(base.get(k), override[k]) if k in base else override[k] for k in override
+        } | {k: v for k, v in base.items() if k not in override}
+    return override
+
+
+def helm_render(values: dict) -> list[dict]:
+    config = helm_python.Config(kubeconfig_content=KUBECONFIG, storage_driver="memory")
+    release = config.install(
+        str(CHART), "kimed", values=values, dry_run="client", namespace=SITE.namespace
+    )
+    return [doc for doc in yaml.safe_load_all(release["manifest"]) if doc]
+
+
+@pytest.fixture(scope="module")
+def values() -> dict:
+    return json.loads(json.dumps(chart_values(SITE)))
+
+
+@pytest.fixture(scope="module")
+def chart_docs(values) -> list[dict]:
+    if not CHART.is_dir():
+        pytest.fail(f"the Zero to JupyterHub chart is not at {CHART} (shared/standards)")
+    return helm_render(values)
+
+
+@pytest.fixture(scope="module")
+def ours() -> list[dict]:
+    return extra_manifests(SITE, ["mii-demo", "synthea-sample"], NFS, "reg/postgres:16")
+
+
+def pod_specs(docs: list[dict]):
+    for doc in docs:
+        spec = doc.get("spec", {})
+        template = spec.get("template", {}).get("spec")
+        if template:
+            yield doc["metadata"]["name"], template
+
+
+def test_values_pass_the_charts_own_schema(values):
+    schema = json.loads((CHART / "values.schema.json").read_text())
+    merged = coalesce(yaml.safe_load((CHART / "values.yaml").read_text()), values)
+    errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(merged)]
+    assert errors == []
+
+
+def test_every_manifest_validates_strictly(chart_docs, ours):
+    kinds = {d["kind"] for d in chart_docs}
+    assert {"Deployment", "NetworkPolicy", "ConfigMap"} <= kinds
+    for doc in chart_docs + ours:
+        kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+
+
+def test_user_pods_reach_only_hub_and_proxy(chart_docs, values):
+    (policy,) = [
+        d
+        for d in chart_docs
+        if d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "singleuser"
+    ]
+    assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+    peers = set()
+    for rule in policy["spec"]["egress"]:
+        for to in rule["to"]:
+            assert set(to) == {"podSelector"}, f"egress beyond pods of the release: {rule}"
+            peers.add(to["podSelector"]["matchLabels"]["component"])
+    assert peers <= {"hub", "proxy", "autohttps"}
+    assert values["singleuser"]["cloudMetadata"]["blockWithIptables"] is False
+
+
+def test_no_privileged_container_anywhere(chart_docs, ours):
+    found = list(pod_specs(chart_docs + ours))
+    assert {"hub", "proxy", "kimed-portal-db"} <= {name for name, _ in found}
+    for name, spec in found:
+        for container in spec.get("containers", []) + spec.get("initContainers", []):
+            context = {**spec.get("securityContext", {}), **container.get("securityContext", {})}
+            assert not context.get("privileged"), name
+            assert context.get("allowPrivilegeEscalation") is False, name
+            assert context.get("runAsNonRoot") is True, name
+            assert context["capabilities"]["drop"] == ["ALL"], name
+            assert not context["capabilities"].get("add"), name
+        assert not any("hostPath" in v for v in spec.get("volumes", [])), name
+
+
+def test_namespace_is_restricted(ours):
+    labels = ours[0]["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+
+
+def test_dataset_volumes_are_read_only(ours):
+    volumes = [d for d in ours if d["kind"] == "PersistentVolume"]
+    assert len(volumes) == 2
+    for volume in volumes:
+        assert volume["spec"]["accessModes"] == ["ReadOnlyMany"]
+        assert volume["spec"]["nfs"]["readOnly"] is True
+
+
+# -- the pod KubeSpawner itself builds ---------------------------------------------------
+
+
+def make_spawner(group: str, options: dict, datasets: dict, monkeypatch, tmp_path, values):
+    from kimed_hub.k8s.spawner import WorkbenchKubeSpawner
+
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(KUBECONFIG)
+    # read once at import by kubernetes_asyncio: the module's default, not $KUBECONFIG
+    import kubernetes_asyncio.config.kube_config as kube_config
+
+    monkeypatch.setattr(kube_config, "KUBE_CONFIG_DEFAULT_LOCATION", str(kubeconfig))
+    from jupyterhub.objects import Hub
+
+    user = SimpleNamespace(
+        name="alice",
+        escaped_name="alice",
+        id=1,
+        url="/user/alice/",
+        groups=[SimpleNamespace(name=group)],
+        server=None,
+        settings={},
+        orm_user=None,
+    )
+    config = values["hub"]["config"]["WorkbenchKubeSpawner"]
+    spawner = WorkbenchKubeSpawner(
+        user=user,
+        hub=Hub(),
+        namespace=SITE.namespace,
+        image_variants=config["image_variants"],
+        profile_list=values["singleuser"]["profileList"],
+    )
+
+    async def granted():
+        return datasets
+
+    monkeypatch.setattr(spawner, "granted_datasets", granted)
+    spawner.user_options = options
+    return spawner
+
+
+def built_pod(*args) -> dict:
+    """make_spawner(*args) inside an event loop (KubeSpawner's client needs one), then
+    the pod manifest KubeSpawner builds after the options are loaded."""
+
+    async def build():
+        spawner = make_spawner(*args)
+        await spawner.load_user_options()
+        manifest = await spawner.get_pod_manifest()
+        return spawner.api.api_client.sanitize_for_serialization(manifest)
+
+    return asyncio.run(build())
+
+
+GRANTS = {"mii-demo": "grant AR-000001", "synthea-sample": "synthetic version"}
+
+
+@pytest.mark.parametrize("profile", ["cpu-standard", "cpu-large", "gpu"])
+@pytest.mark.parametrize("datasets", [{}, GRANTS], ids=["no-grants", "two-grants"])
+def test_kubespawner_pod_has_the_controls(profile, datasets, monkeypatch, tmp_path, values):
+    from kimed_hub.policies import resource_profiles, security_profile
+
+    manifest = built_pod(
+        "researchers", {"profile": profile}, datasets, monkeypatch, tmp_path, values
+    )
+    kubernetes_validate.validate(manifest, K8S_VERSION, strict=True)
+    security, limits = security_profile(), resource_profiles().profiles[profile]
+    (container,) = manifest["spec"]["containers"]
+    context = container["securityContext"]
+    assert context["runAsUser"] == security.uid and context["runAsNonRoot"] is True
+    assert context["readOnlyRootFilesystem"] is security.read_only_root
+    assert context["allowPrivilegeEscalation"] is False and context["privileged"] is False
+    assert context["capabilities"] == {"drop": ["ALL"]}
+    assert context["seccompProfile"]["localhostProfile"].startswith("kimed/seccomp-")
+    assert manifest["spec"]["automountServiceAccountToken"] is False
+    assert not manifest["spec"].get("initContainers")
+    resources = container["resources"]
+    assert str(resources["limits"]["memory"]) == str(limits.memory)
+    assert float(resources["limits"]["cpu"]) == limits.cpus
+    assert resources["limits"].get("nvidia.com/gpu") == (str(limits.gpus) if limits.gpus else None)
+    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    claims = {v["name"]: v.get("persistentVolumeClaim") for v in manifest["spec"]["volumes"]}
+    for dataset in datasets:
+        mount = mounts[f"/data/{dataset}"]
+        assert mount["readOnly"] is True
+        assert claims[mount["name"]] == {"claimName": f"kimed-dataset-{dataset}", "readOnly": True}
+    assert not any(p.startswith("/data/") for p in mounts if p[6:] not in datasets)
+    assert mounts[security.home_mount]["name"] == "home"
+    assert container["image"].endswith(SITE.gpu_tag if limits.gpus else SITE.singleuser_tag)
+
+
+def test_a_profile_the_groups_do_not_allow_is_refused(monkeypatch, tmp_path, values):
+    with pytest.raises(web.HTTPError) as refused:
+        built_pod("trainees", {"profile": "gpu"}, {}, monkeypatch, tmp_path, values)
+    assert refused.value.status_code == 403
+
+
+def test_other_spawn_options_are_refused(monkeypatch, tmp_path, values):
+    args = (
+        "researchers",
+        {"profile": "cpu-standard", "image": "evil"},
+        {},
+        monkeypatch,
+        tmp_path,
+        values,
+    )
+    with pytest.raises(web.HTTPError) as refused:
+        built_pod(*args)
+    assert refused.value.status_code == 400
+
+
+# -- a policy change changes the output ---------------------------------------------------
+
+
+@pytest.fixture
+def policies(tmp_path) -> Path:
+    folder = tmp_path / "policies"
+    shutil.copytree(project_root() / "policies", folder)
+    return folder
+
+
+def edit(folder: Path, name: str, old: str, new: str) -> None:
+    path = folder / name
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {name}: adjust the test to the policy file"
+    path.write_text(text.replace(old, new, 1))
+
+
+def rendered(folder: Path, tmp_path: Path) -> tuple[dict, list[dict]]:
+    out = render(tmp_path / "out", SITE, ["mii-demo"], NFS, "reg/postgres:16", folder)
+    docs = list(yaml.safe_load_all((out / "manifests.yaml").read_text()))
+    return yaml.safe_load((out / "values.yaml").read_text()), docs
+
+
+POLICY_EDITS = [
+    (
+        "container-security.yaml",
+        "uid: 1000",
+        "uid: 1001",
+        lambda v, d: (v["singleuser"]["uid"], d[-2]["spec"]["validations"][0]["expression"]),
+    ),
+    (
+        "profiles.yaml",
+        "memory: 12G\n    memory_swap: 12G",
+        "memory: 16G\n    memory_swap: 16G",
+        lambda v, d: v["singleuser"]["profileList"][1]["kubespawner_override"]["mem_limit"],
+    ),
+    (
+        "roles.yaml",
+        '"custom:kimed:read:audit-log", "custom:kimed:read:catalogue",',
+        '"custom:kimed:read:catalogue",',
+        lambda v, d: v["hub"]["loadRoles"]["kimed-auditor"]["scopes"],
+    ),
+    ("sessions.yaml", "timeout: 3600", "timeout: 1800", lambda v, d: v["cull"]["timeout"]),
+    (
+        "seccomp.json",
+        '"chmod",\n',
+        "",
+        lambda v, d: v["singleuser"]["extraPodConfig"]["securityContext"]["seccompProfile"],
+    ),
+]
+
+
+@pytest.mark.parametrize("name,old,new,pick", POLICY_EDITS, ids=[e[0] for e in POLICY_EDITS])
+def test_a_policy_change_changes_the_output(name, old, new, pick, policies, tmp_path):
+    before = pick(*rendered(policies, tmp_path))
+    edit(policies, name, old, new)
+    after = pick(*rendered(policies, tmp_path))
+    assert before != after
+
+
+def test_the_plan_and_the_one_machine_expectation_agree(tmp_path):
+    """WorkbenchSpawner is verified against container_expectations.expected_container;
+    the Kubernetes spawner builds from server_plan: both must say the same."""
+    from kimed_hub.container_expectations import SpawnFacts, expected_container
+    from kimed_hub.policies import resource_profiles, seccomp_profile, security_profile
+    from kimed_hub.server_plan import server_plan
+
+    for profile in resource_profiles().profiles:
+        plan = server_plan({"profile": profile}, ["researchers"], ["mii-demo"])
+        facts = SpawnFacts(
+            "podman", "kimed-home-alice", data_mounts=(("/srv/data/mii-demo", "/data/mii-demo"),)
+        )
+        expected = expected_container(security_profile(), plan.profile, seccomp_profile(), facts)
+        assert expected.limits == plan.profile and expected.image_variant == plan.image_variant
+        assert expected.user == f"{plan.uid}:{plan.gid}"
+        assert expected.read_only_root == plan.read_only_root
+        assert expected.privileged == plan.privileged
+        assert expected.no_new_privileges == plan.no_new_privileges
+        assert expected.capabilities_added == frozenset(plan.add_capabilities)
+        assert tuple(expected.security.drop_capabilities) == plan.drop_capabilities
+        assert expected.seccomp == plan.seccomp
+        assert expected.tmpfs == plan.tmpfs and expected.shm_size == plan.shm_size
+        assert expected.sysctls == plan.sysctls and expected.home_mount == plan.home_mount
+        assert set(expected.data_mounts) == {path for _, path in plan.data_mounts}
+        assert expected.server_port == plan.server_port
+        assert tuple(expected.security.allowed_peers) == plan.allowed_peers
+        context = pod.container_security_context(plan)
+        assert context["allowPrivilegeEscalation"] is (not expected.no_new_privileges)
+        assert context["readOnlyRootFilesystem"] is expected.read_only_root
+
+
+def test_render_refuses_a_folder_that_is_not_a_render(tmp_path):
+    from kimed_hub.k8s.render import RenderError
+
+    (tmp_path / "notes.txt").write_text("keep me")
+    with pytest.raises(RenderError, match="not an earlier render"):
+        render(tmp_path, SITE, [], NFS, "reg/postgres:16")
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
