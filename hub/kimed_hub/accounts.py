@@ -11,11 +11,14 @@ username (growing delay, then a temporary lock-out: ``login_throttle.py``).
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import hashlib
 import hmac
 import json
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from jupyterhub.auth import Authenticator
@@ -69,6 +72,32 @@ def ensure_demo_accounts(state: Path, policies: Path | None = None) -> dict[str,
         known.update(new)
         _write_private(plain_path, "".join(f"{u} {p}\n" for u, p in sorted(known.items())))
     return declared
+
+
+@contextmanager
+def _locked_store(store_path: Path) -> Iterator[dict[str, str]]:
+    """accounts.json's {username: hash}, held under an exclusive lock and written back
+    (atomically) when the block ends without error: the portal adds and removes
+    workshop accounts while the hub may be starting."""
+    lock = store_path.with_suffix(".lock")
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        store = json.loads(store_path.read_text()) if store_path.exists() else {}
+        yield store
+        _write_private(store_path, json.dumps(store, indent=1))
+
+
+def add_accounts(store_path: Path, passwords: dict[str, str]) -> None:
+    """Add (or reset) local accounts ``{username: password}``; only hashes are kept."""
+    with _locked_store(store_path) as store:
+        store.update({name: hash_password(pw) for name, pw in passwords.items()})
+
+
+def remove_accounts(store_path: Path, usernames: list[str]) -> None:
+    """Remove local accounts (their passwords stop working at once)."""
+    with _locked_store(store_path) as store:
+        for name in usernames:
+            store.pop(name, None)
 
 
 def _read_plain(path: Path) -> dict[str, str]:

@@ -66,10 +66,13 @@ def configure_hub(c, settings: Settings) -> None:
 def configure_roles(c, roles: RolesPolicy) -> None:
     """Custom scopes and roles from policies/roles.yaml, plus the managed services' roles."""
     c.JupyterHub.custom_scopes = roles.hub_custom_scopes()
-    from .portal_service.wiring import SERVICE_NAME, SERVICE_SCOPES
+    from .portal_service.wiring import SERVICE_NAME, SERVICE_SCOPES, training_service_scopes
 
     culler = {"name": "kimed-idle-culler", "scopes": CULLER_SCOPES, "services": ["idle-culler"]}
-    portal = {"name": "kimed-portal", "scopes": SERVICE_SCOPES, "services": [SERVICE_NAME]}
+    from .training.policy import training_policy
+
+    scopes = [*SERVICE_SCOPES, *training_service_scopes(training_policy().trainee_group)]
+    portal = {"name": "kimed-portal", "scopes": scopes, "services": [SERVICE_NAME]}
     c.JupyterHub.load_roles = [*roles.hub_roles(), culler, portal]
 
 
@@ -96,6 +99,7 @@ def managed_services(settings: Settings, sessions: SessionsPolicy) -> list[dict]
     (/services/portal/; the spawner reads its grants and gives the widgets its URL).
     Their roles: configure_roles."""
     from . import package_index, portal_service
+    from .portal_service.training_wiring import training_environment
 
     return [
         idle_culler_service(sessions),
@@ -110,6 +114,7 @@ def managed_services(settings: Settings, sessions: SessionsPolicy) -> list[dict]
                 settings.dataset_root,
             ),
             data_dir=settings.dataset_root,
+            environment=training_environment(settings),
         ),
     ]
 

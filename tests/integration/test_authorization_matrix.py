@@ -28,11 +28,12 @@ ROLES = [
 HUB_ENDPOINTS = [
     ("GET", "/users", {"auditor", "admin"}),
     ("GET", "/users/researcher", {"researcher", "auditor", "admin"}),
-    ("GET", "/users/trainee", {"trainee", "instructor", "auditor", "admin"}),
-    ("GET", "/groups/trainees", {"instructor", "auditor", "admin"}),
+    # instructors act on their own workshops through the portal only (roles.yaml)
+    ("GET", "/users/trainee", {"trainee", "auditor", "admin"}),
+    ("GET", "/groups/trainees", {"auditor", "admin"}),
     ("GET", "/groups/researchers", {"auditor", "admin"}),
     ("POST", "/users/researcher/servers/second", set()),  # one server per user (sessions.yaml)
-    ("DELETE", "/users/trainee/server", {"trainee", "instructor", "admin"}),
+    ("DELETE", "/users/trainee/server", {"trainee", "admin"}),
     ("DELETE", "/users/researcher/server", {"researcher", "admin"}),
     ("POST", "/users/newcomer", {"admin"}),
     ("GET", "/proxy", {"admin"}),

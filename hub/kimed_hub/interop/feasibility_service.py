@@ -49,10 +49,8 @@ class NoFeasibilityData(Conflict):
 def restrict(tables: ClinicalTables, kept: set[str], tag: str) -> ClinicalTables:
     """``tables`` with only the ``kept`` patients; the fingerprint names the population,
     so the noise changes only when the data or the consenting patients change."""
-    patients = tables.patients[tables.patients["patient_id"].isin(kept)]
-    events = {n: f[f["patient_id"].isin(kept)] for n, f in tables.events.items()}
     population = hashlib.sha256("\n".join(sorted(kept)).encode()).hexdigest()
-    return ClinicalTables(patients, events, f"{tables.fingerprint}:{tag}:{population}")
+    return tables.subset(kept, f"{tag}:{population}")
 
 
 def consented_tables(dataset: str, folder: Path, today: date, policies=None) -> ClinicalTables:

@@ -59,6 +59,7 @@ class ClinicalTables:
         """Read an imported dataset's folder (or a consent-filtered view of it)."""
         folder = Path(folder)
         patients = _read(folder, "patient", ["patient_id", "gender", "birth_date"])
+        patients["birth_key"] = _birth_keys(patients["birth_date"])
         columns = ["patient_id", "code", "code_system", "time"]
         events = {}
         for name in EVENT_TABLES:
@@ -69,7 +70,29 @@ class ClinicalTables:
             events[name] = frame
         manifest = folder / "manifest.json"
         digest = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.is_file() else ""
-        return cls(patients.set_index("patient_id", drop=False), events, digest)
+        return cls.of(patients, events, digest)
+
+    @classmethod
+    def of(cls, patients: pd.DataFrame, events: dict, fingerprint: str) -> ClinicalTables:
+        """Tables whose events name their patient by category code = the patient's row:
+        the engine then works on integer positions, not on strings (a tenth of the time
+        on 10^5 patients)."""
+        patients = patients.set_index(patients["patient_id"].astype(str).to_numpy())
+        patients.index.name = "patient_id"
+        order = patients.index
+        events = {
+            name: frame.assign(
+                patient_id=frame["patient_id"].astype("category").cat.set_categories(order)
+            )
+            for name, frame in events.items()
+        }
+        return cls(patients, events, fingerprint)
+
+    def subset(self, kept: set[str], tag: str) -> ClinicalTables:
+        """Only the ``kept`` patients and their events; ``tag`` joins the fingerprint."""
+        patients = self.patients[self.patients["patient_id"].isin(kept)]
+        events = {n: f[f["patient_id"].isin(kept)] for n, f in self.events.items()}
+        return ClinicalTables.of(patients, events, f"{self.fingerprint}:{tag}")
 
 
 def _day_start(day: date) -> pd.Timestamp:
@@ -95,9 +118,16 @@ def _code_mask(frame: pd.DataFrame, codes: dict) -> pd.Series:
     return frame["code"].isin(wanted) & (frame["code_system"] == codes["system"])
 
 
-def _ages(births: pd.Series, on: date) -> pd.Series:
-    years = births.map(lambda b: on.year - b.year - ((on.month, on.day) < (b.month, b.day)))
-    return years.astype(float)
+def _birth_keys(births: pd.Series) -> pd.Series:
+    """Birth dates as numbers YYYYMMDD (NaN where missing), made once per load."""
+    born = pd.to_datetime(births)
+    return (born.dt.year * 10000 + born.dt.month * 100 + born.dt.day).astype(float)
+
+
+def _ages(birth_keys: pd.Series, on: date) -> pd.Series:
+    """Whole years on ``on``: (YYYYMMDD on - YYYYMMDD born) // 10000, vectorised (a
+    per-patient Python function took a quarter of a feasibility question's time)."""
+    return (on.year * 10000 + on.month * 100 + on.day - birth_keys) // 10000
 
 
 class Evaluator:
@@ -132,27 +162,32 @@ class Evaluator:
         if p.kind == "single" and p.spec["resource"] == "patient":
             return self._patients(p.spec)
         if p.kind == "single":
-            return self._has(self.events(p.id)["patient_id"])
+            return self._has(self.events(p.id)["patient"])
         if p.kind == "count":
             return self._count(p.spec)
         if p.kind == "derived":
-            return self._has(self.values(p.id).index)
+            return self._has(self._numbers(p.id).index)
         return self._expression(p.spec)
 
-    def _has(self, patients) -> pd.Series:
-        return pd.Series(self.index.isin(pd.Index(patients).unique()), index=self.index)
+    def _has(self, positions) -> pd.Series:
+        """Patients at the row ``positions`` (events of patients not in the table: -1)."""
+        found = np.zeros(len(self.index), dtype=bool)
+        positions = np.asarray(positions, dtype=np.int64)
+        found[positions[positions >= 0]] = True
+        return pd.Series(found, index=self.index)
 
     def _patients(self, spec: dict) -> pd.Series:
         frame, mask = self.tables.patients, pd.Series(True, index=self.index)
         if spec["age"]:
-            ages = _ages(frame["birth_date"], self.definitions.reference_date)
+            ages = _ages(frame["birth_key"], self.definitions.reference_date)
             mask &= _in_range(ages, {k: v for k, v in spec["age"].items() if k != "unit"})
         if spec["gender"]:
             mask &= frame["gender"].isin(spec["gender"])
         return mask
 
     def events(self, ident: str) -> pd.DataFrame:
-        """The matching events of single phenotype ``ident``: patient_id, time, value."""
+        """The matching events of single phenotype ``ident``: patient (the patient's row
+        in ``tables.patients``), time, value."""
         if ident not in self._events:
             self._events[ident] = self._filter(self.phenotype(ident).spec)
         return self._events[ident]
@@ -170,30 +205,41 @@ class Evaluator:
             mask &= frame["time"] >= _day_start(period["from"])
         if "to" in period:
             mask &= frame["time"] < _day_start(period["to"] + timedelta(days=1))
-        keep = ["patient_id", "time"] + (["value"] if "value" in frame else [])
-        found = frame.loc[mask, keep]
-        return found.assign(patient_id=found["patient_id"].astype(str))
+        keep = mask.to_numpy()
+        found = {
+            "patient": frame["patient_id"].cat.codes.to_numpy()[keep],
+            "time": frame["time"].to_numpy()[keep],
+        }
+        if "value" in frame:
+            found["value"] = frame["value"].to_numpy()[keep]
+        return pd.DataFrame(found)
 
     def _count(self, spec: dict) -> pd.Series:
-        events = self.events(spec["of"]).sort_values(["patient_id", "time"], kind="stable")
+        events = self.events(spec["of"]).sort_values(["patient", "time"], kind="stable")
         n, within = spec["at_least"], spec["within_days"]
         if within is None:
-            sizes = events.groupby("patient_id").size()
+            sizes = events.groupby("patient").size()
             return self._has(sizes.index[sizes >= n])
-        later = events.groupby("patient_id")["time"].shift(-(n - 1))
+        later = events.groupby("patient")["time"].shift(-(n - 1))
         close = (later - events["time"]) <= pd.Timedelta(days=within)
-        return self._has(events.loc[close, "patient_id"])
+        return self._has(events.loc[close, "patient"])
 
     def values(self, ident: str) -> pd.Series:
-        """Per-patient numbers of a derived (or single, aggregated) phenotype."""
+        """Per-patient numbers of a derived (or single, aggregated) phenotype, indexed
+        by patient id."""
+        numbers = self._numbers(ident)
+        return pd.Series(numbers.to_numpy(), index=self.index[numbers.index], name=ident)
+
+    def _numbers(self, ident: str) -> pd.Series:
+        """``values`` indexed by the patients' rows (what the engine computes with)."""
         if ident not in self._values:
             self._values[ident] = self._value_of(self.phenotype(ident))
         return self._values[ident]
 
     def _value_of(self, p: Phenotype) -> pd.Series:
         if p.kind == "single":
-            events = self.events(p.id).sort_values(["patient_id", "time"], kind="stable")
-            return events.groupby("patient_id")["value"].last()
+            events = self.events(p.id).sort_values(["patient", "time"], kind="stable")
+            return events.groupby("patient")["value"].last()
         if p.kind != "derived":
             raise ValueError(f"phenotype {p.id} is {p.kind}: it has no values")
         columns = {}
@@ -207,9 +253,9 @@ class Evaluator:
     def _aggregate(self, ident: str, how: str) -> pd.Series:
         used = self.phenotype(ident)
         if used.kind != "single":
-            return self.values(ident)
-        events = self.events(ident).sort_values(["patient_id", "time"], kind="stable")
-        return getattr(events.groupby("patient_id")["value"], how)()
+            return self._numbers(ident)
+        events = self.events(ident).sort_values(["patient", "time"], kind="stable")
+        return getattr(events.groupby("patient")["value"], how)()
 
     def _expression(self, expression) -> pd.Series:
         if isinstance(expression, str):

@@ -35,6 +35,7 @@ POLICY_FILES = (
     "seccomp",
     "airlock",
     "workspace-exits",
+    "training",
 )
 
 

@@ -12,6 +12,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
@@ -31,6 +32,7 @@ from ..portal_address import SERVICE_PREFIX
 from .auth import MAX_BODY_BYTES
 from .enforcement import enforce_round
 from .hub_api import HubServers
+from .training_wiring import training_from_env
 from .wiring import DB_URL_ENV, EXPIRE_EVERY_DEFAULT
 
 log = logging.getLogger("kimed.portal")
@@ -50,6 +52,7 @@ class Portal:
     hub: HubServers = field(default_factory=HubServers)
     airlock: ExportRequests | None = None
     homes: VolumeHomes | FolderHomes | None = None
+    training: Any = None  # training_ops.Training: courses and workshops
     feasibility: FeasibilityService | None = None
 
     def __post_init__(self) -> None:
@@ -59,16 +62,19 @@ class Portal:
 
 def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
     """The Tornado application with every route under ``prefix``."""
-    from . import api, page_feasibility, pages, pages_airlock  # local: they import Portal
+    # local: handlers import this module's Portal
+    from . import api, page_feasibility, pages, pages_airlock, training_api, training_pages
 
     routes = [(prefix + "oauth_callback", HubOAuthCallbackHandler)]
     routes += [
         (prefix + pattern, handler, {"portal": portal})
         for pattern, handler in [
+            *training_api.ROUTES,  # before api.ROUTES, which ends with a catch-all
             *api.ROUTES,
             *pages.ROUTES,
             *pages_airlock.ROUTES,
             *page_feasibility.ROUTES,
+            *training_pages.ROUTES,
         ]
     ]
     return web.Application(
@@ -114,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.load_demo:
         load_demo_catalogue(store)  # idempotent: unchanged records are not rewritten
     portal = Portal(store, AccessRequests(store), GrantsReader(db_url))
+    portal.training = training_from_env(store)
     if args.airlock_dir:
         portal.airlock = ExportRequests(
             store, args.airlock_dir, args.policies_dir, rerunner=rerunner_from(args, db_url)

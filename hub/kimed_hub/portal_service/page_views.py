@@ -584,3 +584,13 @@ def option_label(field, code: str, text: str, lang: str = "en") -> str:
     if code and field.path == "data.special_category_condition":
         return code_label("legal-basis", code, lang)
     return translator(lang)(text)
+
+
+def _add_training_words() -> None:
+    # The training pages keep their words in their own module (training_views).
+    from .training_views import GERMAN as TRAINING
+
+    GERMAN.update(TRAINING)
+
+
+_add_training_words()

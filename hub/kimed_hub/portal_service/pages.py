@@ -129,6 +129,7 @@ class PageHandler(PortalHandler):
             may_read=self.may(READ_CATALOGUE),
             may_export=self.may(SUBMIT_EXPORTS),
             may_review=self.may(REVIEW_EXPORTS),
+            may_run_workshops=self.may("custom:kimed:run:workshops"),
             lang=self.lang,
             carry_lang=self.carry_lang,
             link=self.link,

@@ -35,6 +35,7 @@ PORTAL_SCOPES = [
     "custom:kimed:submit:export-requests",
     "custom:kimed:review:export-requests",
     "custom:kimed:query:feasibility",
+    "custom:kimed:run:workshops",
 ]
 #: What the portal itself may do in the hub, for the reconciliation of running servers
 #: with the grants in force (``enforcement.py``): list the users with running servers
@@ -49,6 +50,23 @@ SERVICE_SCOPES = ["list:users", "read:servers", "admin:server_state", "delete:se
 #: 30 s, is too short on a loaded 2-core machine: importing the policy validation alone
 #: took 27 s there); the hub gives up and exits past it.
 START_TIMEOUT = 180
+
+
+def training_service_scopes(trainee_group: str) -> list[str]:
+    """What the portal needs in the hub to run workshops (``training_ops``): create and
+    delete temporary accounts and workshop groups, read who is in which group, start and
+    stop the servers of members of the trainee group, and give those members short-lived
+    tokens for their own server (a server does not resolve ``access:servers!group=``, so
+    the portal reads and writes course files with the trainee's token): never a
+    researcher's server (enrolment refuses anyone outside that group)."""
+    return [
+        "admin:users",
+        "admin:groups",
+        "read:users:groups",
+        "read:users:activity",
+        f"servers!group={trainee_group}",
+        f"tokens!group={trainee_group}",
+    ]
 
 
 def expire_every() -> float:
@@ -66,14 +84,19 @@ def expire_every() -> float:
 
 
 def service_definition(
-    db_url: str, load_demo: bool, airlock: list[str] = (), data_dir: Path | None = None
+    db_url: str,
+    load_demo: bool,
+    airlock: list[str] = (),
+    data_dir: Path | None = None,
+    environment: dict | None = None,
 ) -> dict:
     """The hub-managed service. Managed services start with an almost empty environment:
     the database URL, which may carry a password, goes into the service's environment
     (``KIMED_PORTAL_DB_URL``; the hub logs the command line, never the environment), and
     so do the dataset folders (feasibility counts read the imported tables) and the state
     folder (the feasibility noise key); the policies folder, the periods and the
-    airlock's options (``airlock_options``) are plain options."""
+    airlock's options (``airlock_options``) are plain options; ``environment`` adds what
+    the training part needs (``training_wiring.training_environment``)."""
     command = [
         sys.executable,
         "-m",
@@ -94,6 +117,7 @@ def service_definition(
         "timeout": START_TIMEOUT,
         "command": command + (["--load-demo"] if load_demo else []),
         "environment": {
+            **(environment or {}),
             DB_URL_ENV: db_url,
             "KIMED_DATA_DIR": str(data_dir or dataset_root()),
             "KIMED_STATE_DIR": str(state_dir()),
