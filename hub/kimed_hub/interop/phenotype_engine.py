@@ -208,7 +208,7 @@ class Evaluator:
         keep = mask.to_numpy()
         found = {
             "patient": frame["patient_id"].cat.codes.to_numpy()[keep],
-            "time": frame["time"].to_numpy()[keep],
+            "time": frame["time"].array[keep],  # to_numpy() would box each tz-aware time
         }
         if "value" in frame:
             found["value"] = frame["value"].to_numpy()[keep]
