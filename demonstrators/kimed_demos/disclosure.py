@@ -140,7 +140,10 @@ def _session(policy: DisclosurePolicy):
     each check, so changing it after construction applies)."""
     from acro import ACRO  # imported late: ACRO loads statsmodels and matplotlib
 
-    logging.getLogger("acro").setLevel(logging.WARNING)  # ACRO logs every table at INFO
+    # ACRO logs every table at INFO, on "acro" and on its own "acro:records" and
+    # "acro:summary" loggers (a colon: not children of "acro"); a notebook shows none.
+    for name in ("acro", "acro:records", "acro:summary"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     session = ACRO(suppress=False)
     session.config.update(policy.acro_config())
     return session

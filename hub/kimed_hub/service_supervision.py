@@ -12,14 +12,15 @@ MODULE ARGS...``, which
   polling the hub's API (which takes a poll interval and mistakes a slow hub for a dead
   one); the kernel's signal comes at once and cannot be missed. If the hub died before the
   launcher could ask, the parent pid is no longer the hub's and the launcher exits.
-* ends on SIGINT and SIGTERM within :data:`STOP_GRACE` seconds, whatever the service does:
-  a handler raises ``SystemExit`` in the service's main thread and a watchdog thread ends
-  the process if that has not worked in time. Before, a hub started with SIGINT ignored
-  (a background job of a script) passed "ignore" on to its services, JupyterHub waited 10 s
-  for each to react to SIGINT, 5 s more after SIGTERM, and Ctrl-C took 94 s.
+* ends at once on SIGINT and SIGTERM, whatever the service does: both get the kernel's
+  default action (terminate), so no Python code has to run first. Before, a hub started
+  with SIGINT ignored (a background job of a script) passed "ignore" on to its services,
+  JupyterHub waited 10 s for each to react to SIGINT, 5 s more after SIGTERM, and Ctrl-C
+  took 94 s.
 
-Services keep no state of their own that a prompt exit could lose: the portal writes to
-its database in transactions, and the package index and the culler only read.
+Services keep no state of their own that an abrupt exit could lose: the portal writes to
+its database in transactions (SQLite or PostgreSQL roll back what was not committed), and
+the package index and the culler only read.
 """
 
 from __future__ import annotations
@@ -30,10 +31,7 @@ import os
 import runpy
 import signal
 import sys
-import threading
 
-#: Seconds from SIGINT/SIGTERM to the process's end, at most (the target is 2 s).
-STOP_GRACE = 1.0
 _PR_SET_PDEATHSIG = 1
 
 
@@ -55,25 +53,14 @@ def die_with_parent(expected_parent: int) -> None:
         sys.exit(0)
 
 
-def stop_promptly(hub_pid: int, grace: float = STOP_GRACE) -> None:
-    """On SIGINT or SIGTERM: leave through ``SystemExit``, or be ended after ``grace`` s;
-    at once if the hub is gone (nobody waits for a clean exit then)."""
+def stop_promptly() -> None:
+    """SIGINT and SIGTERM end the process at once, by the kernel's default action.
 
-    stopping = threading.Event()
-
-    def handler(signum, _frame):
-        if stopping.is_set() or os.getppid() != hub_pid:  # a second signal, or orphaned
-            os._exit(128 + signum)
-        stopping.set()
-        watchdog = threading.Timer(grace, os._exit, args=(128 + signum,))
-        watchdog.daemon = True
-        watchdog.start()
-        # the signal handler runs in the main thread; an exception here unwinds the
-        # service's event loop and lets `finally` blocks and atexit run
-        raise SystemExit(0)
-
+    Not a Python handler: one runs only when the main thread gets back to Python code,
+    which on a busy host took more than 2 s (a handler with a watchdog timer was tried
+    first). An inherited "ignore" for SIGINT is undone here as well."""
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, handler)
+        signal.signal(signum, signal.SIG_DFL)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -84,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("args", nargs=argparse.REMAINDER, help="its arguments")
     options = parser.parse_args(argv)
     die_with_parent(options.hub_pid)
-    stop_promptly(options.hub_pid)
+    stop_promptly()
     sys.argv = [options.module, *options.args]
     runpy.run_module(options.module, run_name="__main__", alter_sys=True)
 

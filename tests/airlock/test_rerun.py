@@ -72,3 +72,35 @@ def test_rerun_needs_a_runner_and_a_notebook(store, tmp_path, reader, home):
     airlock.rerunner = object()  # never called: the request has no notebook
     with pytest.raises(BadInput, match="carries no notebook"):
         airlock.rerun(request.request_id)
+
+
+class RecordingRunner:
+    """Stands in for the container (tests/airlock/test_rerun_container.py runs the real
+    one): records which requests it ran and regenerates the submitted table exactly."""
+
+    def __init__(self, table: bytes):
+        self.table, self.ran = table, []
+
+    def run(self, request_id, requester, notebook, outputs, timeout):
+        from kimed_hub.airlock.rerun_container import RerunOutcome
+
+        self.ran.append(request_id)
+        return RerunOutcome({name: self.table for name in outputs})
+
+
+def test_a_rerun_cut_off_by_a_restart_runs_again(store, tmp_path, reader, home, regenerated):
+    (home / "out" / "cost.csv").write_bytes(regenerated)
+    (home / "analysis.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
+    before = ExportRequests(store, tmp_path / "airlock")  # a portal without the re-run
+    request = before.create(
+        ALICE, reader, ["out/cost.csv"], JUSTIFICATION, notebook="analysis.ipynb"
+    )
+    before.submit(request.request_id, ALICE)
+    runner = RecordingRunner(regenerated)
+    after = ExportRequests(store, tmp_path / "airlock", rerunner=runner)  # restarted
+    after._reruns.shutdown(wait=True)  # the queued re-run has finished
+    assert runner.ran == [request.request_id]
+    assert after.get(request.request_id).outputs[0].rerun["match"] is True
+    again = ExportRequests(store, tmp_path / "airlock", rerunner=runner)  # recorded: not again
+    again._reruns.shutdown(wait=True)
+    assert runner.ran == [request.request_id]

@@ -9,7 +9,9 @@ would have; no user server is started (the airlock reads the volume, not the ser
 
 from __future__ import annotations
 
+import json
 import os
+import time
 
 import pytest
 
@@ -152,3 +154,49 @@ def test_checker_has_the_airlock_but_not_the_catalogue(airlock_hub, users):
         == 403
     )
     assert portal(users["trainee"], "GET", "airlock/requests?queue=1").status_code == 403
+
+
+#: A notebook for the python-base kernel that writes two tables (as JupyterLab saves one).
+NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": "import os\nos.makedirs('out', exist_ok=True)\n"
+            "for name in ('made', 'edited'):\n"
+            "    open(f'out/{name}.csv', 'w').write('group,n\\na,40\\nb,52\\n')",
+        }
+    ],
+    "metadata": {"kernelspec": {"name": "python-base", "display_name": "Python 3 (base)"}},
+    "nbformat": 4,
+    "nbformat_minor": 4,
+}
+
+
+def test_the_portal_reruns_an_attached_notebook(singleuser_image, airlock_hub, users, home):
+    """The portal's own re-run (its runtime, image and seccomp options from the hub's
+    configuration): a table as the notebook wrote it matches, one edited by hand after
+    it does not; the re-run's container and volume are gone afterwards."""
+    with open(f"{home}/analysis.ipynb", "w") as out:
+        json.dump(NOTEBOOK, out)
+    with open(f"{home}/out/made.csv", "w") as out:
+        out.write("group,n\na,40\nb,52\n")
+    with open(f"{home}/out/edited.csv", "w") as out:
+        out.write("group,n\na,40\nb,57\n")
+    body = {"files": ["out/made.csv", "out/edited.csv"], "justification": WHY,
+            "notebook": "analysis.ipynb", "submit": True}  # fmt: skip
+    request_id = ok(portal(users["researcher"], "POST", "airlock/requests", json=body), 201)["id"]
+    deadline, reruns = time.monotonic() + 420, {}
+    while time.monotonic() < deadline and len(reruns) < 2:
+        found = ok(portal(users["researcher"], "GET", f"airlock/requests/{request_id}"))
+        reruns = {f["name"]: f["rerun"] for f in found["file_details"] if f["rerun"]}
+        time.sleep(3)
+    assert len(reruns) == 2, f"no re-run result within 420 s: {found['file_details']}"
+    assert reruns["out/made.csv"] == {"match": True, "how": "sha256", "detail": "identical"}
+    assert reruns["out/edited.csv"] == {
+        "match": False, "how": "table", "detail": "differs at row 2, column n"
+    }  # fmt: skip
+    left = [n for c in runtime_client().containers(all=True) for n in c["Names"]]
+    assert not any(f"{airlock_hub.prefix}-rerun-" in n for n in left), left

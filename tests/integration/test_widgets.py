@@ -160,10 +160,11 @@ def test_trainee_is_refused_with_the_portals_message(as_user, users):
     assert search().result["total"] > 0  # reading the catalogue is allowed
 
 
-def test_role_without_portal_access_sees_why(as_user):
+def test_role_without_catalogue_access_sees_why(as_user):
+    # The output checker reaches the portal for the airlock only: no catalogue scope.
     as_user("checker")
     widget = search()
-    assert "access:services!service=portal" in widget.notice.shown
+    assert "read:catalogue" in widget.notice.shown
     assert widget.hits.children == ()
 
 

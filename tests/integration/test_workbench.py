@@ -161,7 +161,8 @@ def test_server_token_carries_only_the_policy_scopes(hub_diagnostics, researcher
     assert {s for s in scopes if s.startswith("custom:")} == {
         "custom:kimed:read:catalogue",
         "custom:kimed:submit:access-requests",
-        "custom:kimed:submit:export-requests",
+        "custom:kimed:query:feasibility",  # the feasibility widget in the server
+        "custom:kimed:submit:export-requests",  # the release widget in the server
     }
     assert not any(s.startswith(("admin", "servers", "tokens", "read:users!")) for s in scopes)
     assert "access:servers!server=researcher/" in scopes

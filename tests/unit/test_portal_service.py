@@ -321,3 +321,14 @@ def test_the_database_url_goes_through_the_environment_only():
     assert service["timeout"] == wiring.START_TIMEOUT  # a slow start is not a failure
     assert not any("S3cret-pw" in part for part in service["command"])
     assert masked_url(url) == "postgresql+psycopg://kimed:***@127.0.0.1:5432/portal"
+
+
+def test_openapi_names_every_workflow_role_the_me_endpoint_can_answer():
+    """GET me answers the roles of auth.ROLE_SCOPES; the schema's enum must list them all
+    (the fuzzer found the airlock's roles missing there)."""
+    from kimed_hub.portal_service.auth import ROLE_SCOPES
+    from kimed_hub.portal_service.openapi_records import OPENAPI_FILE
+
+    spec = yaml.safe_load(Path(OPENAPI_FILE).read_text())
+    enum = spec["components"]["schemas"]["Me"]["properties"]["roles"]["items"]["enum"]
+    assert set(enum) == {str(role) for role in ROLE_SCOPES}

@@ -506,7 +506,8 @@ class ExportRequests(RerunSteps, FileSteps):
     # --- recovery -------------------------------------------------------------------------
     def recover(self, resume: bool = True) -> None:
         """Make the folders match the database after a crash, then finish interrupted
-        steps: checks of SUBMITTED requests and releases of APPROVED ones."""
+        steps: checks of SUBMITTED requests, releases of APPROVED ones, re-runs of
+        requests in review that never recorded one."""
         with self.db.read() as conn:
             rows = conn.execute(select(export_requests.c.request_id, export_requests.c.state)).all()
         committed = {
@@ -521,6 +522,8 @@ class ExportRequests(RerunSteps, FileSteps):
                     self.run_checks(request_id)
                 elif state == State.APPROVED:
                     self.release(request_id)
+                elif state == State.IN_REVIEW:
+                    self.resume_rerun(request_id)
             except Exception:  # noqa: BLE001 - one stuck request must not stop the portal
                 log.exception("airlock recovery could not finish %s (%s)", request_id, state)
 

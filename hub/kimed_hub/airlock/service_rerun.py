@@ -70,6 +70,13 @@ class RerunSteps:
             return
         self._reruns.submit(self._rerun_logged, found.request_id)
 
+    def resume_rerun(self, request_id: str) -> None:
+        """After a restart: a re-run that was queued or running when the portal stopped
+        (no output has a result) is queued again."""
+        found = self.get(request_id)
+        if not any(f.rerun for f in found.outputs):
+            self._schedule_rerun(found)
+
     def _rerun_logged(self, request_id: str) -> None:
         try:
             self.rerun(request_id)
