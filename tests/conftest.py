@@ -40,6 +40,22 @@ def dump_diagnostics(hub: HubProcess) -> None:
             print(f"----- container {names[0]} -----\n{logs}")
 
 
+def serve_module_hub(request, hub: HubProcess, artifacts=None):
+    """Start ``hub`` for a module's tests and yield it; its diagnostics are printed when a
+    test of the module failed, and it is closed even when the diagnostics themselves fail
+    (a runtime too busy to answer). Use as ``yield from serve_module_hub(...)``."""
+    failed_before = request.session.testsfailed
+    try:
+        hub.start()
+        if artifacts is not None:
+            artifacts.mkdir(parents=True, exist_ok=True)
+        yield hub
+        if request.session.testsfailed > failed_before:
+            dump_diagnostics(hub)
+    finally:
+        hub.close()
+
+
 @pytest.fixture(scope="session")
 def singleuser_image() -> str:
     """The single-user image, built or reused (seconds when inputs are unchanged)."""

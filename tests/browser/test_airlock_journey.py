@@ -28,7 +28,7 @@ from kimed_hub.paths import project_root
 from kimed_hub.runtime import runtime_client
 from kimed_hub.testing import HubProcess, new_prefix
 from tests.browser.conftest import portal_login
-from tests.conftest import dump_diagnostics
+from tests.conftest import serve_module_hub
 from tests.integration.portal_helpers import act, apply, ok, policies_with_accounts, portal
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -84,15 +84,7 @@ def airlock_hub(singleuser_image, tmp_path_factory, request):
         new_prefix(),
         extra_env={"KIMED_POLICIES_DIR": str(policies)},
     )
-    failed_before = request.session.testsfailed
-    try:
-        hub.start()
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        yield hub
-        if request.session.testsfailed > failed_before:
-            dump_diagnostics(hub)
-    finally:  # also when the diagnostics fail (a runtime too busy to answer)
-        hub.close()
+    yield from serve_module_hub(request, hub, ARTIFACTS)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 from kimed_hub.paths import project_root
 from kimed_hub.testing import HubProcess, new_prefix
 from tests.browser.conftest import portal_login
-from tests.conftest import dump_diagnostics
+from tests.conftest import serve_module_hub
 from tests.integration.portal_helpers import data_probe
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -60,15 +60,7 @@ def portal_hub(singleuser_image, tmp_path_factory, request):
     folder.mkdir(parents=True)
     (folder / "README.txt").write_text("fictional chest X-ray sample")
     hub = HubProcess(root / "hub", new_prefix(), extra_env={"KIMED_DATA_DIR": str(folder.parent)})
-    failed_before = request.session.testsfailed
-    try:
-        hub.start()
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        yield hub
-        if request.session.testsfailed > failed_before:
-            dump_diagnostics(hub)
-    finally:  # also when the diagnostics fail (a runtime too busy to answer)
-        hub.close()
+    yield from serve_module_hub(request, hub, ARTIFACTS)
 
 
 def login(browser, hub: HubProcess, username: str) -> Page:
