@@ -20,6 +20,7 @@ import asyncio
 import html
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import docker.errors
 from dockerspawner import DockerSpawner
@@ -53,6 +54,8 @@ from .policies import (
     security_profile,
 )
 from .portal_address import portal_env
+from .production.mode import gateway_port
+from .server_images import ImageCurrency
 from .spawn_admission import SpawnAdmission
 
 #: Keys of this spawner's additions to the server state (``get_state``).
@@ -68,7 +71,7 @@ class SpawnRefused(Exception):
         self.jupyterhub_message = user_message
 
 
-class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
+class WorkbenchSpawner(SpawnAdmission, PatientPoll, ImageCurrency, DockerSpawner):
     """Spawns locked-down per-user containers and refuses any that are not."""
 
     policies_dir = Unicode(
@@ -88,10 +91,6 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
         help="""On podman hosts (slirp4netns networking), write egress rules into each
         container's network namespace before it starts. Turning this off leaves every
         loopback port of the host reachable from user code: never do so in production.""",
-    )
-    hub_api_port = Integer(8081, config=True, help="Host port of the hub API containers may reach.")
-    proxy_port = Integer(
-        8000, config=True, help="Host port of the public proxy containers may reach."
     )
     consent_view_grace = Integer(
         600,
@@ -478,9 +477,21 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
         address for the widgets (portal_address.portal_env)."""
         env = {**super().get_env(), **OFFLINE_ENV}
         token = env.get("JUPYTERHUB_API_TOKEN", "")
-        env.update(package_index.pip_env(self.hub_connect_url, self.proxy_port, token))
-        env.update(portal_env(self.hub_connect_url, self.proxy_port))
+        proxy = self.peer_ports()["proxy"]
+        env.update(package_index.pip_env(self.hub_connect_url, proxy, token))
+        env.update(portal_env(self.hub_connect_url, proxy))
         return env
+
+    def peer_ports(self) -> dict[str, int]:
+        """Where the policy's allowed peers listen on the host, from the hub's own objects
+        (never a configurable trait, so a site file cannot point the egress rules at
+        another port): the hub API's port, and the proxy's public port, or with TLS the
+        port of the containers' gateway the hub runs as a service (production/mode.py)."""
+        settings = self.user.settings
+        proxy = gateway_port(settings.get("services") or {})
+        if proxy is None:
+            proxy = urlparse(settings["proxy"].public_url).port
+        return {"hub_api": self.hub.port, "proxy": proxy}
 
     async def start_object(self):
         """Verify the created container against the policy, on podman also the runtime spec
@@ -520,14 +531,8 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
     async def _close_egress(self, pid: int | None) -> None:
         """The egress rules in the container's network namespace: the host ports of the
         policy's ``network.allowed_peers`` only."""
-        if self.hub.port and self.hub_api_port != self.hub.port:
-            await self._refuse(
-                f"egress firewall: hub_api_port {self.hub_api_port} is not the hub API's port "
-                f"{self.hub.port}; the policy allows the hub API, not another port"
-            )
-        ports = {"hub_api": self.hub_api_port, "proxy": self.proxy_port}
         try:
-            allowed = firewall.peer_ports(self.profile.allowed_peers, ports)
+            allowed = firewall.peer_ports(self.profile.allowed_peers, self.peer_ports())
             if pid is None:
                 raise firewall.FirewallError("egress rules need podman (slirp4netns networking)")
             await asyncio.to_thread(firewall.apply_egress_rules, pid, allowed)
