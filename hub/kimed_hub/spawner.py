@@ -442,10 +442,11 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, ImageCurrency, DockerSpawner
 
     async def expected_container(self) -> ExpectedContainer:
         """What this user's container must look like: the policy, the chosen profile and
-        what this spawn assigned (GPUs, grants); the runtime's own view of the image and
-        the network. The spawner's image/network traits are not consulted."""
+        what this spawn assigned (GPUs, grants); the runtime's own view of the image, the
+        network and its own kind. The spawner's image/network/runtime traits are not
+        consulted."""
         facts = SpawnFacts(
-            runtime_kind=self.runtime_kind,
+            runtime_kind=await self._reported_runtime_kind(),
             home_volume=self._render_templates(self.profile.home_volume_template),
             gpus=tuple(self.assigned_gpus),
             data_mounts=tuple((str(m.host_path), m.container_path) for m in self.data_mounts),
@@ -459,6 +460,13 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, ImageCurrency, DockerSpawner
         return expected_container(
             security, self.chosen_profile, seccomp_profile(self._policies()), facts
         )
+
+    async def _reported_runtime_kind(self) -> str:
+        """'podman' or 'docker' as the runtime reports itself (its version's components),
+        so that the expectation does not rest on the ``runtime_kind`` setting."""
+        version = await self.docker("version")
+        names = " ".join(str(c.get("Name", "")) for c in version.get("Components") or ())
+        return "podman" if "podman" in names.lower() else "docker"
 
     async def _network_internal(self) -> bool | None:
         """Docker hosts: the runtime's "Internal" flag of the container's network (a network
@@ -499,6 +507,11 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, ImageCurrency, DockerSpawner
         expected = await self.expected_container()
         inspect = await self.docker("inspect_container", self.container_id)
         problems = container_checks.verify_container(inspect, expected)
+        if expected.runtime_kind != self.runtime_kind:  # the podman checks below would be skipped
+            problems.append(
+                f"runtime: the runtime reports itself as {expected.runtime_kind}, the "
+                f"spawner's runtime_kind is {self.runtime_kind}"
+            )
         if problems:
             await self._refuse(
                 f"container {self.container_name} lacks required controls: " + "; ".join(problems)

@@ -1,4 +1,10 @@
-"""Where the egress rules let a container go comes from the hub itself, never a trait.
+"""Facts the spawner's checks rest on come from the hub and the runtime, never a trait.
+
+The runtime's kind (podman decides the runtime-spec check and the egress rules) is what
+the runtime reports about itself; a ``runtime_kind`` setting that disagrees is refused in
+``start_object`` (named "runtime:").
+
+Where the egress rules let a container go comes from the hub itself, never a trait.
 
 The policy's ``network.allowed_peers`` name the peers (``hub_api``, ``proxy``); the ports
 are read from the running hub's own objects: its API's port, its proxy's public URL, or
@@ -8,6 +14,7 @@ the rules (or the containers' pip and portal URLs) at another host port.
 
 from __future__ import annotations
 
+import asyncio
 from types import SimpleNamespace
 
 import pytest
@@ -49,3 +56,22 @@ def test_a_gateway_without_a_port_is_an_error_not_a_guess():
     with pytest.raises(ValueError, match="no --port"):
         gateway_port({"container-gateway": SimpleNamespace(command=["python", "-m", "x"])})
     assert gateway_port({}) is None
+
+
+@pytest.mark.parametrize(
+    ("components", "kind"),
+    [
+        ([{"Name": "Podman Engine"}, {"Name": "Conmon"}], "podman"),  # podman 4.3's answer
+        ([{"Name": "Engine"}, {"Name": "containerd"}], "docker"),
+        ([], "docker"),
+    ],
+)
+def test_the_runtime_kind_is_what_the_runtime_reports(components, kind):
+    spawner = make_spawner("ana", "researchers")
+
+    async def version(method, *args, **kwargs):
+        assert method == "version"
+        return {"Components": components}
+
+    spawner.docker = version
+    assert asyncio.run(spawner._reported_runtime_kind()) == kind
