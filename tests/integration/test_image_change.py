@@ -18,13 +18,13 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
-import time
 
 import pytest
 
 from kimed_hub.runtime import detect, runtime_client
 from kimed_hub.testing import HubProcess, new_prefix
 from tests.conftest import dump_diagnostics, serve_module_hub
+from tests.integration.test_hub_restart import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -54,15 +54,6 @@ def running_images(hub: HubProcess) -> list[str]:
     client = runtime_client()
     containers = client.containers(filters={"name": hub.prefix})
     return [client.inspect_container(c["Id"])["Config"]["Image"] for c in containers]
-
-
-def wait_for(condition, limit: float, what: str):
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"{what} not within {limit} s")
 
 
 @pytest.fixture(scope="module")

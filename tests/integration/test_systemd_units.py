@@ -36,6 +36,7 @@ from kimed_hub.production import systemd
 from kimed_hub.runtime import runtime_client
 from kimed_hub.testing import HubProcess, new_prefix
 from tests.conftest import dump_diagnostics
+from tests.integration.test_hub_restart import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -114,20 +115,13 @@ class UnitRunner:
         return time.monotonic() - sent
 
 
-def hub_answers(hub: HubProcess) -> bool:
+def hub_answers(hub: HubProcess, path: str = "/hub/api/") -> bool:
+    """Whether ``path`` answers through the proxy unit (the portal: with its login redirect)."""
     try:
-        return requests.get(f"{hub.url}/hub/api/", timeout=2).status_code == 200
+        answer = requests.get(f"{hub.url}{path}", timeout=2, allow_redirects=False)
     except requests.RequestException:
         return False
-
-
-def wait_for(condition, limit: float, what: str):
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"{what} not within {limit} s")
+    return answer.status_code in (200, 302)
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +156,8 @@ def units(singleuser_image, tmp_path_factory):
 def test_hub_restarted_after_a_crash_behind_a_proxy_that_keeps_running(units):
     hub, runner, proxy = units
     wait_for(lambda: hub_answers(hub), 300, "the hub through the proxy unit")
+    # on its first start the portal service creates the database the spawner reads
+    wait_for(lambda: hub_answers(hub, "/services/portal/"), 300, "the portal service")
     assert hub.process is None and runner.service["Restart"] == "on-failure"
     user = hub.login("researcher")
     user.spawn()
