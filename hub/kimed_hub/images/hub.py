@@ -6,8 +6,7 @@ chart's ``hub.image`` at this one. It is built like the single-user image (offli
 the debootstrapped base, wheels from the hash-locked wheelhouse ``hub`` bind-mounted,
 ``--network=none``) from ``docker/hub/Containerfile``. It holds JupyterHub with the
 project's dependencies and KubeSpawner in ``/opt/venv``, the project's code in
-``/srv/kimed/lib`` (``kimed_hub`` and the notebook-side ``kimed_demos`` the airlock's
-checks use), ``policies/`` and ``courses/`` under ``/srv/kimed`` (``KIMED_HOME``) and the
+``/srv/kimed/lib`` (``kimed_hub`` and the notebook-side packages it imports), ``policies/`` and ``courses/`` under ``/srv/kimed`` (``KIMED_HOME``) and the
 package index's wheels in ``/srv/kimed/wheelhouse``: the paths ``k8s/values.py`` renders.
 
 The tag is a hash of those inputs and the base image's reference, so ``hub_image_ref()``
@@ -33,11 +32,14 @@ from ._common import (
 )
 from .base import base_image_ref, ensure_base_image
 from .environments import hub_env, package_index_env
+from .library import LIBRARY_PACKAGES
 from .wheels import ensure_wheelhouse
 
 HUB_REPOSITORY = "localhost/kimed-hub"
-#: The project's packages the hub runs, by their folder in the checkout.
-HUB_LIBRARY = {"kimed_hub": "hub/kimed_hub", "kimed_demos": "demonstrators/kimed_demos"}
+#: The project's packages the hub runs, by their folder in the checkout: kimed_hub and
+#: the packages it imports from the notebook side (the airlock's disclosure checks, the
+#: exits policy's schema), i.e. everything the project's wheel holds.
+HUB_LIBRARY = {"kimed_hub": "hub/kimed_hub", **LIBRARY_PACKAGES}
 
 
 def hub_context_files() -> dict[str, Path]:
