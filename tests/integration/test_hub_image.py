@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,10 +29,35 @@ from tests.k8s_chart import SITE, helm_render
 
 pytestmark = pytest.mark.integration
 
+#: The identity provider as the hub pod sees it in this test: a discovery document served
+#: on the container's own loopback (the container has no network). The login itself runs
+#: against a real OIDC provider in tests/integration/test_oidc*.py, not here.
+ISSUER = "http://127.0.0.1:8765/realms/kimed"
+
 # Loads the chart's config the way JupyterHub does (a traitlets Python config file), then
-# imports what it names; prints one JSON line for the test to read.
+# imports what it names; prints one JSON line for the test to read. First it serves the
+# discovery document our extraConfig reads at start-up.
 LOAD_CONFIG = """
-import importlib, json
+import importlib, json, threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+ISSUER = "@ISSUER@"
+
+class Discovery(BaseHTTPRequestHandler):
+    def do_GET(self):
+        assert self.path == "/realms/kimed/.well-known/openid-configuration", self.path
+        body = json.dumps({
+            "issuer": ISSUER,
+            "authorization_endpoint": ISSUER + "/protocol/openid-connect/auth",
+            "token_endpoint": ISSUER + "/protocol/openid-connect/token",
+            "userinfo_endpoint": ISSUER + "/protocol/openid-connect/userinfo",
+        }).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+server = HTTPServer(("127.0.0.1", 8765), Discovery)
+threading.Thread(target=server.serve_forever, daemon=True).start()
 from traitlets.config.loader import PyFileConfigLoader
 cfg = PyFileConfigLoader("jupyterhub_config.py", path="/usr/local/etc/jupyterhub").load_config()
 hub = cfg.JupyterHub
@@ -43,8 +69,9 @@ print(json.dumps({
     "authenticator_class": hub.authenticator_class,
     "services": hub.services,
     "db_url": hub.db_url,
+    "token_url": cfg.KimedOIDCAuthenticator.token_url,
 }))
-"""
+""".replace("@ISSUER@", ISSUER)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +83,7 @@ def hub_image() -> str:
 def hub_pod(hub_image, tmp_path_factory):
     """The rendered hub Deployment's container, and a folder per volume it mounts."""
     name, tag = hub_image.rsplit(":", 1)
-    site = SITE.__class__(**{**SITE.__dict__, "registry": name.rsplit("/", 1)[0], "hub_tag": tag})
+    site = replace(SITE, registry=name.rsplit("/", 1)[0], hub_tag=tag, oidc_issuer=ISSUER)
     docs = helm_render(json.loads(json.dumps(chart_values(site))))
     by_kind = {(d["kind"], d["metadata"]["name"]): d for d in docs}
     deployment = by_kind[("Deployment", "hub")]
@@ -71,7 +98,24 @@ def hub_pod(hub_image, tmp_path_factory):
         _fill_volume(folder, volume, by_kind)
         source = folder / mount["subPath"] if "subPath" in mount else folder
         mounts.append((source, mount["mountPath"], mount.get("readOnly", False)))
-    return container, pod, mounts
+    return container, pod, mounts, _service_links([d for d in docs if d["kind"] == "Service"])
+
+
+def _service_links(services: list[dict]) -> dict[str, str]:
+    """The variables the kubelet gives every pod for each Service of its namespace
+    (``<NAME>_SERVICE_HOST``/``_PORT``, ``_PORT_<PORTNAME>``); the chart's config reads
+    them. Addresses are made up: the container has no network."""
+    env = {}
+    for number, service in enumerate(services, start=1):
+        prefix = service["metadata"]["name"].upper().replace("-", "_") + "_SERVICE"
+        env[f"{prefix}_HOST"] = f"10.96.0.{number}"
+        ports = service["spec"].get("ports", [])
+        if ports:
+            env[f"{prefix}_PORT"] = str(ports[0]["port"])
+        for port in ports:
+            if "name" in port:
+                env[f"{prefix}_PORT_{port['name'].upper().replace('-', '_')}"] = str(port["port"])
+    return env
 
 
 def _fill_volume(folder: Path, volume: dict, by_kind: dict) -> None:
@@ -98,7 +142,7 @@ def _fill_volume(folder: Path, volume: dict, by_kind: dict) -> None:
 
 def _run_in_hub_pod(hub_pod, argv: list[str], image: str) -> subprocess.CompletedProcess:
     """``argv`` in a container of the hub image shaped like the hub pod, without network."""
-    container, pod, mounts = hub_pod
+    container, pod, mounts, links = hub_pod
     security = {**pod.get("securityContext", {}), **container.get("securityContext", {})}
     cmd = [container_cli(), "run", "--rm", "--network=none"]
     if "runAsUser" in security:
@@ -108,6 +152,8 @@ def _run_in_hub_pod(hub_pod, argv: list[str], image: str) -> subprocess.Complete
     cmd += ["--tmpfs", "/tmp"]
     for source, target, read_only in mounts:
         cmd += ["-v", f"{source}:{target}:{'ro' if read_only else 'rw'}"]
+    for name, value in links.items():
+        cmd += ["-e", f"{name}={value}"]
     for env in container.get("env", []):
         # literal values as the chart sets them; references to Secrets the operator
         # creates (docs/kubernetes.md) get a placeholder: none of them is read at load
@@ -125,6 +171,7 @@ def test_the_charts_config_loads_our_values_in_the_hub_image(hub_image, hub_pod)
     assert loaded["authenticator_class"] == AUTHENTICATOR_CLASS
     names = {service["name"] for service in loaded["services"]}
     assert {"portal", "package-index"} <= names, names
+    assert loaded["token_url"] == f"{ISSUER}/protocol/openid-connect/token"
 
 
 def test_every_managed_service_command_starts_in_the_hub_image(hub_image, hub_pod):
