@@ -163,10 +163,15 @@ def _run_in_hub_pod(hub_pod, argv: list[str], image: str) -> subprocess.Complete
     )
 
 
-def test_the_charts_config_loads_our_values_in_the_hub_image(hub_image, hub_pod):
+@pytest.fixture(scope="module")
+def loaded(hub_image, hub_pod) -> dict:
+    """What the chart's config, loaded in the hub image, says (LOAD_CONFIG's JSON)."""
     result = _run_in_hub_pod(hub_pod, ["python3", "-c", LOAD_CONFIG], hub_image)
     assert result.returncode == 0, result.stderr[-3000:]
-    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_charts_config_loads_our_values_in_the_hub_image(loaded):
     assert loaded["spawner_class"] == SPAWNER_CLASS
     assert loaded["authenticator_class"] == AUTHENTICATOR_CLASS
     names = {service["name"] for service in loaded["services"]}
@@ -174,11 +179,10 @@ def test_the_charts_config_loads_our_values_in_the_hub_image(hub_image, hub_pod)
     assert loaded["token_url"] == f"{ISSUER}/protocol/openid-connect/token"
 
 
-def test_every_managed_service_command_starts_in_the_hub_image(hub_image, hub_pod):
+def test_every_managed_service_command_starts_in_the_hub_image(hub_image, hub_pod, loaded):
     """Each managed service's command (from the chart's loaded config) gets as far as
     parsing its arguments in the image: its module and every import exist there."""
-    result = _run_in_hub_pod(hub_pod, ["python3", "-c", LOAD_CONFIG], hub_image)
-    services = json.loads(result.stdout.strip().splitlines()[-1])["services"]
+    services = loaded["services"]
     commands = [s["command"] for s in services if s.get("command")]
     assert len(commands) >= 2, services
     for command in commands:
