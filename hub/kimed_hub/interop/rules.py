@@ -15,7 +15,8 @@ from functools import cache
 
 from pydantic import ValidationError
 
-from .codes import CODED_ELEMENTS, CONSENT_POLICY, code_problem
+from kimed_demos.phenotype.codes import CODED_ELEMENTS, CONSENT_POLICY, code_problem
+
 from .tables import SUPPORTED
 
 ID_RE = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 
 import pyarrow as pa
 
-from .codes import CODED_ELEMENTS, CONSENT_POLICY
+from kimed_demos.phenotype.codes import CODED_ELEMENTS, CONSENT_POLICY
 
 TS = pa.timestamp("us", tz="UTC")
 CODE_COLUMNS = [("code", pa.string()), ("code_system", pa.string()), ("code_display", pa.string())]
