@@ -54,14 +54,24 @@ def structure_problems(resource: dict) -> list[str]:
     return []
 
 
+#: REQUIRED split once: per type, (alternatives, how the message names them).
+_REQUIRED = {
+    kind: [(tuple(names.split("|")), names.replace("|", " or ")) for names in groups]
+    for kind, groups in REQUIRED.items()
+}
+_EMPTY = (None, "", [], {})
+
+
 def _required(resource: dict) -> list[str]:
     kind = resource["resourceType"]
-    missing = [
-        names.replace("|", " or ")
-        for names in REQUIRED[kind]
-        if not any(resource.get(n) not in (None, "", [], {}) for n in names.split("|"))
-    ]
-    return [f"MII: {kind}.{m} is required" for m in missing]
+    missing = []
+    for names, label in _REQUIRED[kind]:
+        for name in names:
+            if resource.get(name) not in _EMPTY:
+                break
+        else:
+            missing.append(f"MII: {kind}.{label} is required")
+    return missing
 
 
 def _codings(resource: dict) -> list[str]:

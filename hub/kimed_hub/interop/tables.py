@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 import pyarrow as pa
 
@@ -121,7 +122,14 @@ def parse_time(text: str | None) -> datetime | None:
     ValueError for text that is neither."""
     if not text:
         return None
-    if not isinstance(text, str) or not DATE_TIME.match(text):
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a FHIR date or dateTime")
+    return _parsed_time(text)
+
+
+@lru_cache(maxsize=8192)  # dates repeat (consent periods, birth dates): parse each once
+def _parsed_time(text: str) -> datetime:
+    if not DATE_TIME.match(text):
         raise ValueError(f"{text!r} is not a FHIR date or dateTime")
     if len(text) == 4:
         text += "-01-01"
@@ -314,6 +322,12 @@ def rows_of(resource: dict) -> list[dict]:
 COLUMN_TYPES = {
     kind: [(c.name, *PY_TYPES[c.type], c.type == pa.bool_()) for c in schema]
     for kind, schema in SCHEMAS.items()
+}
+
+
+#: Per resource type: the number columns, where Arrow would take JSON true/false as 1/0.
+FLOAT_COLUMNS = {
+    kind: [c.name for c in schema if c.type == pa.float64()] for kind, schema in SCHEMAS.items()
 }
 
 
