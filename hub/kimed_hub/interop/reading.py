@@ -113,9 +113,52 @@ def bundle_items(path: Path) -> Iterator[Item]:
     if bundle.get("type") not in BUNDLE_TYPES:
         yield Item(path.name, problem=f"Bundle.type must be one of {', '.join(BUNDLE_TYPES)}")
         return
-    for number, entry in enumerate(bundle.get("entry", [])):
+    entries = bundle.get("entry", [])
+    local = _local_references(entries)
+    for number, entry in enumerate(entries):
         where = f"{path.name}#entry[{number}]"
-        if not isinstance(entry, dict) or "resource" not in entry:
+        if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
             yield Item(where, problem="entry without a resource")
         else:
-            yield Item(where, value=entry["resource"])
+            yield Item(where, value=_resolved(entry, local))
+
+
+UUID_URL = "urn:uuid:"
+
+
+def _local_references(entries: list) -> dict[str, str]:
+    """``fullUrl`` -> ``Type/id`` for the bundle's entries (a transaction's
+    ``urn:uuid:`` entries and absolute URLs), so references between them resolve."""
+    local = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
+            continue
+        url, resource = entry.get("fullUrl"), entry["resource"]
+        ident = resource.get("id") or (url[len(UUID_URL) :] if _is_uuid_url(url) else None)
+        if isinstance(url, str) and isinstance(ident, str) and resource.get("resourceType"):
+            local[url] = f"{resource['resourceType']}/{ident}"
+    return local
+
+
+def _is_uuid_url(url: object) -> bool:
+    return isinstance(url, str) and url.startswith(UUID_URL) and len(url) > len(UUID_URL)
+
+
+def _resolved(entry: dict, local: dict[str, str]) -> dict:
+    """The entry's resource with references to other entries as ``Type/id``, and the id
+    a transaction leaves to the server (``urn:uuid:`` fullUrl, no id) taken from it."""
+    resource = entry["resource"]
+    if "id" not in resource and _is_uuid_url(entry.get("fullUrl")):
+        resource = {**resource, "id": entry["fullUrl"][len(UUID_URL) :]}
+    return _rewrite(resource, local) if local else resource
+
+
+def _rewrite(value: object, local: dict[str, str]) -> object:
+    if isinstance(value, dict):
+        out = {k: _rewrite(v, local) for k, v in value.items()}
+        if isinstance(out.get("reference"), str) and out["reference"] in local:
+            out["reference"] = local[out["reference"]]
+        return out
+    if isinstance(value, list):
+        return [_rewrite(v, local) for v in value]
+    return value
