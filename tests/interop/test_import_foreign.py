@@ -7,8 +7,9 @@ the ICD-10-GM one and a local code beside it, a local lab code before LOINC, a v
 a comparator (``< 5 mg/L``), a Condition dated only by ``onsetPeriod``, a medication as a
 contained Medication (``medicationReference: #med``, PZN before ATC), a partial birth date
 and no address. ``data/absolute/``: NDJSON with an absolute, versioned subject reference,
-a blank line, a second address. What a receiver checks: every resource passes the full
-FHIR R4 structure check (``validate_all``) and each kept value is the one written by hand.
+a relative versioned one, a blank line, a second address. What a receiver checks: every
+resource passes the full FHIR R4 structure check (``validate_all``) and each kept value is
+the one written by hand.
 """
 
 from __future__ import annotations

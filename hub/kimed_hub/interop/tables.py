@@ -157,13 +157,13 @@ def ref_id(reference: dict | None, kind: str) -> str | None:
     target = reference["reference"]
     if target.startswith(f"{kind}/") and "/" not in target[len(kind) + 1 :]:
         return target[len(kind) + 1 :]
-    match = ABSOLUTE_REF.match(target) if "://" in target else None
+    match = RESTFUL_REF.match(target)
     return match["id"] if match and match["type"] == kind else None
 
 
-#: An absolute RESTful reference: ``<base>/<type>/<id>[/_history/<version>]``.
-ABSOLUTE_REF = re.compile(
-    r"^https?://[^\s]+/(?P<type>[A-Z][A-Za-z]+)/(?P<id>[A-Za-z0-9\-.]{1,64})(/_history/[^/]+)?$"
+#: A RESTful reference: ``[<base>/]<type>/<id>[/_history/<version>]``.
+RESTFUL_REF = re.compile(
+    r"^(https?://\S+/)?(?P<type>[A-Z][A-Za-z]+)/(?P<id>[A-Za-z0-9\-.]{1,64})(/_history/[^/]+)?$"
 )
 
 
