@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+import threading
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -137,7 +138,10 @@ def _rule_names(text: str) -> list[str]:
     return [part.split(":")[0] for part in text.split("; ") if part]
 
 
-def _acro(module: str = "acro"):
+_ACRO_IMPORT = threading.Lock()
+
+
+def load_acro(module: str = "acro"):
     """``module`` of ACRO, imported late (it loads statsmodels and matplotlib) and quietly.
 
     ACRO's import calls ``logging.basicConfig(level=logging.INFO)``: the root logger gets
@@ -147,13 +151,14 @@ def _acro(module: str = "acro"):
     "acro", "acro:records" and "acro:summary": a colon, not children of "acro"). Nothing
     of the verdict is lost: results come from ACRO's return values, never its log, and
     its warnings still show (Python's last-resort handler prints WARNING and above)."""
-    if "acro.acro" not in sys.modules:
-        root = logging.getLogger()
-        level, handlers = root.level, list(root.handlers)
-        importlib.import_module("acro")
-        root.setLevel(level)
-        for handler in [h for h in root.handlers if h not in handlers]:
-            root.removeHandler(handler)
+    with _ACRO_IMPORT:  # one import at a time: each restores what it found
+        if "acro.acro" not in sys.modules:
+            root = logging.getLogger()
+            level, handlers = root.level, list(root.handlers)
+            importlib.import_module("acro")
+            root.setLevel(level)
+            for handler in [h for h in root.handlers if h not in handlers]:
+                root.removeHandler(handler)
     for name in ("acro", "acro:records", "acro:summary"):
         logging.getLogger(name).setLevel(logging.WARNING)
     return importlib.import_module(module)
@@ -162,7 +167,7 @@ def _acro(module: str = "acro"):
 def _session(policy: DisclosurePolicy):
     """A fresh ACRO session with ``policy``'s thresholds (ACRO reads its config dict at
     each check, so changing it after construction applies)."""
-    session = _acro().ACRO(suppress=False)
+    session = load_acro().ACRO(suppress=False)
     session.config.update(policy.acro_config())
     return session
 
@@ -257,7 +262,7 @@ def check_counts(
 
 def _count_masks(numbers: pd.DataFrame, policy: DisclosurePolicy) -> dict[str, pd.DataFrame]:
     """ACRO's own threshold, zero and missing checks run on a finished count table."""
-    sdc = _acro("acro.sdcchecks")
+    sdc = load_acro("acro.sdcchecks")
     checks = sdc.SDCChecks({**_session_defaults(), **policy.acro_config()})
     evidence = sdc.SDCEvidence(interim_tables={"count_table": numbers, "missing": numbers.isna()})
     model = SimpleNamespace(model_type="table", get_allfalse_table=lambda: numbers.isna() & False)
@@ -320,7 +325,7 @@ def check_model(
 ) -> DisclosureCheck:
     """Check a table of model estimates: a row is withheld if its model's residual degrees of
     freedom (`dof`: one number, or one per row) fail ACRO's MinimumDoFCheck."""
-    sdc = _acro("acro.sdcchecks")
+    sdc = load_acro("acro.sdcchecks")
     checks = sdc.SDCChecks({**_session_defaults(), **policy.acro_config()})
     per_row = pd.Series(dof, index=table.index)
     failing = per_row.map(

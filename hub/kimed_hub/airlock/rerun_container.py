@@ -165,13 +165,13 @@ class ContainerRerun:
             containers = [client.inspect_container(c["Id"]) for c in running]
         plan = plan_rerun(profile, self.images, inventory, containers, profiles.gpu_sharing)
         try:
-            client.inspect_image(plan.image)
+            image_id = client.inspect_image(plan.image)["Id"]
         except docker.errors.ImageNotFound:
             raise RerunBlocked(
                 f"The software image of the requester's profile {profile.display_name!r} "
                 f"({plan.image}) is not on this host; tell the operators (kimed image build)."
             ) from None
-        return plan
+        return replace(plan, image_id=image_id)
 
     def _prepare_home(self, home: Path, notebook: tuple[str, bytes], outputs) -> None:
         """The notebook at its path and the outputs' folders, owned by the container user
@@ -233,7 +233,7 @@ class ContainerRerun:
             home_volume=name,
             gpus=plan.gpus,
             data_mounts=tuple((str(m.host_path), m.container_path) for m in mounts),
-            image_id=client.inspect_image(plan.image)["Id"],
+            image_id=plan.image_id,
             seccomp_path=seccomp_path,
             cgroup_v1=host_has_cgroup_v1(),
         )

@@ -45,6 +45,7 @@ class RerunPlan:
     profile: ResourceProfile
     image: str
     gpus: tuple[str, ...] = ()
+    image_id: str | None = None  # the runtime's ID of ``image``, once looked up
 
 
 def requester_profile(

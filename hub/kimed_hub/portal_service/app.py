@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,7 @@ def main(argv: list[str] | None = None) -> None:
             if args.homes_dir
             else VolumeHomes(args.runtime_url, args.home_volume, prefix="")
         )
+        warm_disclosure_checks()
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", SERVICE_PREFIX)
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8098"))
     # Bodies a little over the API's limit still reach the handlers, which answer 413
@@ -141,6 +143,23 @@ def main(argv: list[str] | None = None) -> None:
     start_enforcement(portal, args.expire_every)
     log.info("portal on %s (database: %s)", url.geturl(), store.backend)
     ioloop.IOLoop.current().start()
+
+
+def warm_disclosure_checks() -> threading.Thread:
+    """Import ACRO in the background (statsmodels and scipy: 4-20 s on a busy 2-core
+    host), so that the first submission's checks do not wait for it."""
+
+    def load() -> None:
+        try:
+            from kimed_demos.disclosure import load_acro
+
+            load_acro()
+        except Exception:  # noqa: BLE001 - the first check imports it again and says why
+            log.exception("importing ACRO for the airlock's checks failed")
+
+    thread = threading.Thread(target=load, name="airlock-warm-acro", daemon=True)
+    thread.start()
+    return thread
 
 
 def rerunner_from(args: argparse.Namespace, db_url: str) -> ContainerRerun | None:
