@@ -129,10 +129,16 @@ class ContainerRerun:
         """Execute ``notebook`` (its path in the home, its bytes) for ``requester`` and
         collect ``outputs`` ({path in the home: size limit})."""
         client = docker.APIClient(base_url=self.base_url, timeout=API_TIMEOUT)
+        try:
+            plan = self.plan(client, requester)  # RerunBlocked before anything is made
+            return self._run(client, plan, request_id, requester, notebook, outputs, timeout)
+        finally:
+            client.close()
+
+    def _run(self, client, plan, request_id, requester, notebook, outputs, timeout):
         name = f"{self.prefix}-rerun-{request_id.lower()}-{uuid.uuid4().hex[:8]}"
         container = None
         try:
-            plan = self.plan(client, requester)  # RerunBlocked before anything is made
             volume = client.create_volume(name, labels={"kimed.airlock.rerun": request_id})
             home = Path(volume["Mountpoint"])
             self._prepare_home(home, notebook, outputs)
@@ -146,7 +152,6 @@ class ContainerRerun:
             # By name when its id never came back (a create that timed out may still be made).
             _quietly(client.remove_container, container or name, force=True)
             _quietly(client.remove_volume, name, force=True)
-            client.close()
 
     def plan(self, client, requester: str) -> RerunPlan:
         """The requester's permitted profile now, its image and free GPUs (GPUs held by
