@@ -44,7 +44,7 @@ import requests
 import docker
 
 from .. import oci_spec_checks
-from ..container_checks import verify_container
+from ..container_checks import inspected_cpus, verify_container
 from ..container_expectations import (
     ExpectedContainer,
     SpawnFacts,
@@ -302,7 +302,7 @@ def _environment(plan: RerunPlan, inspected: dict, expected: ExpectedContainer) 
         "profile": plan.profile.name,
         "image": plan.image,
         "memory": host.get("Memory"),
-        "cpus": (host.get("NanoCpus") or 0) / 1e9,
+        "cpus": inspected_cpus(inspected),
         "pids": host.get("PidsLimit"),
         "gpus": gpus_in_inspect(inspected),
         "datasets": sorted(expected.data_mounts),
