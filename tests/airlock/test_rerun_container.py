@@ -103,8 +103,10 @@ def test_rerun_matches_detects_edits_and_never_reads_the_home(rerun_airlock, rea
     created = rerun_airlock.create(ALICE, reader, files, JUSTIFICATION, notebook="analysis.ipynb")
     rerun_airlock.submit(created.request_id, ALICE)
     found = wait_for_rerun(rerun_airlock, created.request_id)
-    results = {f.name: f.rerun for f in found.outputs}
-    environment = results["out/by_age.csv"].pop("environment")
+    results = {f.name: dict(f.rerun) for f in found.outputs}
+    environments = [result.pop("environment") for result in results.values()]
+    environment = environments[0]
+    assert all(e == environment for e in environments)  # one container for all outputs
     assert results["out/by_age.csv"] == {"match": True, "how": "sha256", "detail": "identical"}
     assert results["out/by_sex.csv"] == {
         "match": False, "how": "table", "detail": "differs at row 2, column n"
@@ -135,6 +137,7 @@ def test_failing_notebook_says_which_cell_and_error_type(rerun_airlock, reader, 
     )
     rerun_airlock.submit(created.request_id, ALICE)
     found = wait_for_rerun(rerun_airlock, created.request_id)
+    assert found.outputs[0].rerun.pop("environment")["profile"] == "cpu-large"
     assert found.outputs[0].rerun == {
         "match": False, "how": "missing", "detail": "the notebook failed: cell 2 raised KeyError"
     }  # fmt: skip
