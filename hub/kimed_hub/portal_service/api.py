@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ..audit import verify_audit_log
 from ..errors import NotFound
-from . import api_airlock, api_catalogue, api_feasibility, api_json, api_requests
+from . import api_airlock, api_catalogue, api_consent, api_feasibility, api_json, api_requests
 from .api_base import API, ID, ApiHandler
 from .auth import READ_AUDIT, ROLE_SCOPES
 from .openapi_records import OPENAPI_FILE
@@ -89,6 +89,7 @@ ROUTES = [
     *api_feasibility.ROUTES,
     *api_requests.ROUTES,
     *api_airlock.ROUTES,
+    *api_consent.ROUTES,
     (API + "audit", AuditHandler),
     (API + "audit/verify", AuditVerifyHandler),
     (API + ".*", NoRouteHandler),  # last: Tornado takes the first route that matches
