@@ -124,7 +124,9 @@ def replicate(store: CatalogueStore, copies: int) -> float:
         columns = [c.name for c in datasets.columns if c.name not in ("pk", "identifier")]
         plain = ", ".join(c for c in columns if c != "source_identifier")
         texts = ", ".join(c.name for c in dataset_content.columns if c.name != "dataset_pk")
-        new_id = "identifier || '-c' || :k" if store.backend == "sqlite" else "identifier || '-c' || :k"
+        new_id = (
+            "identifier || '-c' || :k" if store.backend == "sqlite" else "identifier || '-c' || :k"
+        )
         doc = (
             "json_set(document, '$.identifier', d.identifier || '-c' || :k)"
             if store.backend == "sqlite"
@@ -132,22 +134,38 @@ def replicate(store: CatalogueStore, copies: int) -> float:
         )
         for k in tqdm(range(1, copies + 1), desc="copies", unit="copy"):
             shift = {"k": str(k), "shift": k * top, "top": top}
-            conn.execute(text(
-                f"INSERT INTO portal_datasets (pk, identifier, source_identifier, {plain}) "
-                f"SELECT pk + :shift, {new_id}, source_identifier || '-c' || :k, {plain} "
-                "FROM portal_datasets WHERE pk <= :top"), shift)
-            conn.execute(text(
-                "INSERT INTO portal_dataset_documents (dataset_pk, document) "
-                f"SELECT dataset_pk + :shift, {doc} FROM portal_dataset_documents o "
-                "JOIN portal_datasets d ON d.pk = o.dataset_pk WHERE d.pk <= :top"), shift)
-            conn.execute(text(
-                f"INSERT INTO portal_dataset_content (dataset_pk, {texts}) "
-                f"SELECT dataset_pk + :shift, {texts} FROM portal_dataset_content "
-                "WHERE dataset_pk <= :top"), shift)
-            conn.execute(text(
-                "INSERT INTO portal_dataset_facets (dataset_pk, facet, value) "
-                "SELECT dataset_pk + :shift, facet, value FROM portal_dataset_facets "
-                "WHERE dataset_pk <= :top"), shift)
+            conn.execute(
+                text(
+                    f"INSERT INTO portal_datasets (pk, identifier, source_identifier, {plain}) "
+                    f"SELECT pk + :shift, {new_id}, source_identifier || '-c' || :k, {plain} "
+                    "FROM portal_datasets WHERE pk <= :top"
+                ),
+                shift,
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO portal_dataset_documents (dataset_pk, document) "
+                    f"SELECT dataset_pk + :shift, {doc} FROM portal_dataset_documents o "
+                    "JOIN portal_datasets d ON d.pk = o.dataset_pk WHERE d.pk <= :top"
+                ),
+                shift,
+            )
+            conn.execute(
+                text(
+                    f"INSERT INTO portal_dataset_content (dataset_pk, {texts}) "
+                    f"SELECT dataset_pk + :shift, {texts} FROM portal_dataset_content "
+                    "WHERE dataset_pk <= :top"
+                ),
+                shift,
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO portal_dataset_facets (dataset_pk, facet, value) "
+                    "SELECT dataset_pk + :shift, facet, value FROM portal_dataset_facets "
+                    "WHERE dataset_pk <= :top"
+                ),
+                shift,
+            )
         conn.execute(text("UPDATE portal_search_state SET generation = generation + 1"))
     if store.backend == "postgresql":
         with store.db.write() as conn:
@@ -180,39 +198,44 @@ def run_size(
 ) -> dict:
     """Fill a fresh catalogue with ``size`` records and measure it.
 
-    With ``keep`` (a folder), the SQLite file ``keep/catalogue-<size>.sqlite`` is filled
-    once and reused by later runs (10^6 records take about half an hour to import).
+    With ``keep`` (a folder), the catalogue is filled once and reused by later runs: the
+    SQLite file ``keep/catalogue-<size>.sqlite``, or the given PostgreSQL database (not
+    emptied afterwards); ``keep/<backend>-<size>.done`` records the import figures.
     """
     with tempfile.TemporaryDirectory(prefix="kimed-portal-bench-") as folder:
         path = (keep or Path(folder)) / f"catalogue-{size}.sqlite"
         store = CatalogueStore(url or f"sqlite:///{path}")
+        done = (keep or Path(folder)) / f"{store.backend}-{size}.done"
         try:
             result = {"size": size, "backend": store.backend}
-            if keep and not url and path.with_suffix(".done").exists():
-                result |= json.loads(path.with_suffix(".done").read_text())
+            if keep and done.exists():
+                result |= json.loads(done.read_text())
             elif store.dataset_identifiers():
                 raise SystemExit("the benchmark database must be empty")
-            elif generate and generate < size:
-                if size % generate:
-                    raise SystemExit(f"--generate {generate} must divide the size {size}")
-                result |= fill(store, generate)
-                result["generated"] = generate
-                result["copy_s"] = replicate(store, size // generate - 1)
-                result["import_s"] += result["copy_s"]
-                if keep and not url:
-                    path.with_suffix(".done").write_text(json.dumps(result))
             else:
-                result |= fill(store, size)
-                if keep and not url:
-                    path.with_suffix(".done").write_text(json.dumps(result))
+                result |= build(store, size, generate)
+                done.write_text(json.dumps(result))
             result |= measure(store, queries)
             # Peak resident memory of this process (import + in-memory search index).
             result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            result["load_average"] = os.getloadavg()
             return result
         finally:
-            if url:  # leave the given database empty for the next size
+            if url and not keep:  # leave the given database empty for the next size
                 metadata.drop_all(store.db.engine)
             store.close()
+
+
+def build(store: CatalogueStore, size: int, generate: int) -> dict:
+    """Import ``size`` generated records, or ``generate`` of them and SQL copies."""
+    if not generate or generate >= size:
+        return fill(store, size)
+    if size % generate:
+        raise SystemExit(f"--generate {generate} must divide the size {size}")
+    result = fill(store, generate) | {"generated": generate}
+    result["copy_s"] = replicate(store, size // generate - 1)
+    result["import_s"] += result["copy_s"]
+    return result
 
 
 def table(rows: list[dict]) -> str:
@@ -249,7 +272,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
     )
     parser.add_argument("--output", type=Path, default=RESULTS / "portal_search.json")
     args = parser.parse_args(argv)
-    rows = [run_size(size, args.queries, args.database_url, args.keep, args.generate) for size in args.sizes]
+    rows = [
+        run_size(size, args.queries, args.database_url, args.keep, args.generate)
+        for size in args.sizes
+    ]
     print(table(rows))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     machine = {"python": platform.python_version(), "machine": platform.machine(), "cpus": _cpus()}

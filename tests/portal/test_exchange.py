@@ -45,9 +45,17 @@ def receiver_shapes(own_rules: str = "kimed-shapes.ttl") -> Graph:
     return shapes
 
 
-def receiver_report(document: str, own_rules: str = "kimed-shapes.ttl") -> tuple[bool, str]:
-    """Validate an exported Turtle document alone, as a receiving portal would."""
+def receiver_report(
+    document: str, own_rules: str = "kimed-shapes.ttl", ontologies: bool = False
+) -> tuple[bool, str]:
+    """Validate an exported Turtle document alone, as a receiving portal would.
+
+    ``ontologies`` adds the vCard/FOAF subclass axioms a receiver loads through DCAT-AP's
+    ``imports.ttl`` (a record that types its contact point vcard:Organization needs them).
+    """
     data = Graph().parse(data=document, format="turtle")
+    if ontologies:
+        data.parse(SHAPES_DIR / "imported-axioms.ttl", format="turtle")
     shapes = receiver_shapes(own_rules)
     conforms, _, text = validate(data, shacl_graph=shapes, inference="none")
     return conforms, text

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, func, select
 
-from ..database import datasets, raw_rows, search_changes, search_state
+from ..database import datasets, raw_rows, search_changes
 from .bits import members
 from .range_index import RangeIndex
 
@@ -117,7 +117,9 @@ class FacetIndex:
     # --- refreshing -------------------------------------------------------------------
 
     def _refresh(self, conn: Connection) -> None:
-        generation = conn.scalar(select(search_state.c.generation).where(search_state.c.id == 1))
+        # Asked on every search: plain SQL, no statement to build.
+        sql = "SELECT generation FROM portal_search_state WHERE id = 1"
+        generation = raw_rows(conn, sql)[0][0]
         if generation == self.generation:
             return
         changed = None

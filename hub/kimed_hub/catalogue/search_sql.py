@@ -11,13 +11,13 @@ a tier, so both backends return the same order.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
+from datetime import date
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from ..database import dataset_facets as facets
-from ..database import datasets, raw_rows
-from .bits import to_bits
+from ..database import raw_rows
+from .bits import from_csv
 from .facet_index import FacetIndex
 from .indexing import FACETS, facet_value_label, query_terms
 from .search import FacetValue, Hit, SearchQuery, SearchResult
@@ -51,22 +51,26 @@ class TextMatch:
         expression = " AND ".join(f'"{t}"*' for t in self.terms)  # terms are [a-z0-9]+
         if tier is not None:
             expression = f"{TIERS[tier][0]} : ({expression})"
-        sql = "SELECT rowid FROM portal_datasets_fts WHERE portal_datasets_fts MATCH ?"
-        return to_bits(pk for (pk,) in raw_rows(self.conn, sql, (expression,)))
+        # One string of keys, not one row per match (see bits.from_csv).
+        sql = (
+            "SELECT group_concat(rowid) FROM portal_datasets_fts WHERE portal_datasets_fts MATCH ?"
+        )
+        return from_csv(raw_rows(self.conn, sql, (expression,))[0][0])
 
     def _postgres(self, tiers: bool) -> int:
         def tsquery(weights: str) -> str:
             return " & ".join(f"{t}:*{weights}" for t in self.terms)
 
         match = "search_vector @@ to_tsquery('simple', ?)"
-        flags = f", {match}, {match}" if tiers else ""
-        sql = f"SELECT dataset_pk{flags} FROM portal_dataset_content WHERE {match}"
+        keys = "string_agg(dataset_pk::text, ',')"
+        flags = "".join(f", {keys} FILTER (WHERE {match})" for _ in TIERS) if tiers else ""
+        sql = f"SELECT {keys}{flags} FROM portal_dataset_content WHERE {match}"
         params = (*(tsquery(w) for _, w in TIERS), tsquery("")) if tiers else (tsquery(""),)
-        rows = raw_rows(self.conn, sql, params)
+        row = raw_rows(self.conn, sql, params)[0]
         if tiers:
             for tier in range(len(TIERS)):
-                self._tiers[tier] = to_bits(row[0] for row in rows if row[tier + 1])
-        return to_bits(row[0] for row in rows)
+                self._tiers[tier] = from_csv(row[tier + 1])
+        return from_csv(row[0])
 
 
 def run(conn: Connection, backend: str, index: FacetIndex, query: SearchQuery) -> SearchResult:
@@ -120,34 +124,45 @@ def _page_keys(conn, view, query: SearchQuery, match: TextMatch | None, selected
 
 
 HIT_COLUMNS = (
-    datasets.c.pk,
-    datasets.c.identifier,
-    datasets.c.title_de,
-    datasets.c.title_en,
-    datasets.c.summary_de,
-    datasets.c.summary_en,
-    datasets.c.access_rights,
-    datasets.c.is_synthetic,
-    datasets.c.n_individuals,
-    datasets.c.min_age,
-    datasets.c.max_age,
-    datasets.c.time_start,
-    datasets.c.time_end,
-    datasets.c.modified,
+    "pk",
+    "identifier",
+    "title_de",
+    "title_en",
+    "summary_de",
+    "summary_en",
+    "access_rights",
+    "is_synthetic",
+    "n_individuals",
+    "min_age",
+    "max_age",
+    "time_start",
+    "time_end",
+    "modified",
 )
+HitRow = namedtuple("HitRow", HIT_COLUMNS)
 
 
 def _hits(conn: Connection, keys: list[int], lang: str) -> list[Hit]:
+    # Plain SQL through the driver: a page is read on every search, and building and
+    # compiling a SQLAlchemy statement with an IN list costs more than the query.
     if not keys:
         return []
-    rows = {
-        row.pk: row for row in conn.execute(select(*HIT_COLUMNS).where(datasets.c.pk.in_(keys)))
-    }
+    marks = ", ".join("?" * len(keys))
+    sql = f"SELECT {', '.join(HIT_COLUMNS)} FROM portal_datasets WHERE pk IN ({marks})"
+    rows = {row[0]: HitRow(*row) for row in raw_rows(conn, sql, tuple(keys))}
+    sql = (
+        f"SELECT dataset_pk, facet, value FROM portal_dataset_facets WHERE dataset_pk IN ({marks})"
+    )
     tags: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for pk, name, value in conn.execute(select(facets).where(facets.c.dataset_pk.in_(keys))):
+    for pk, name, value in raw_rows(conn, sql, tuple(keys)):
         tags[pk][name].append(value)
     # A dataset deleted since the index was read is simply left out of the page.
     return [_hit(rows[pk], tags[pk], lang) for pk in keys if pk in rows]
+
+
+def _day(value) -> date | None:
+    """A date column as read by the driver (SQLite gives ISO text, PostgreSQL dates)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _hit(row, tags: dict[str, list[str]], lang: str) -> Hit:
@@ -161,9 +176,9 @@ def _hit(row, tags: dict[str, list[str]], lang: str) -> Hit:
         number_of_individuals=row.n_individuals,
         min_age=row.min_age,
         max_age=row.max_age,
-        time_start=row.time_start,
-        time_end=row.time_end,
-        modified=row.modified,
+        time_start=_day(row.time_start),
+        time_end=_day(row.time_end),
+        modified=_day(row.modified),
         facets={name: sorted(values) for name, values in tags.items()},
     )
 
