@@ -30,13 +30,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import text
 from tqdm import tqdm
 
 from kimed_hub.catalogue.generated import CITIES, DISEASES, SITES, generate_datasets
 from kimed_hub.catalogue.search import SearchQuery
 from kimed_hub.catalogue.store import CatalogueStore
-from sqlalchemy import text
-
 from kimed_hub.database import dataset_content, datasets, metadata
 
 RESULTS = Path(__file__).parent / "results"
@@ -124,13 +123,11 @@ def replicate(store: CatalogueStore, copies: int) -> float:
         columns = [c.name for c in datasets.columns if c.name not in ("pk", "identifier")]
         plain = ", ".join(c for c in columns if c != "source_identifier")
         texts = ", ".join(c.name for c in dataset_content.columns if c.name != "dataset_pk")
-        new_id = (
-            "identifier || '-c' || :k" if store.backend == "sqlite" else "identifier || '-c' || :k"
-        )
-        doc = (
-            "json_set(document, '$.identifier', d.identifier || '-c' || :k)"
+        new_id = "identifier || '-c' || :k"
+        doc = (  # the record's own identifier follows its row's
+            f"json_set(document, '$.identifier', d.{new_id})"
             if store.backend == "sqlite"
-            else "jsonb_set(document::jsonb, '{identifier}', to_jsonb(d.identifier || '-c' || :k))::text"
+            else f"jsonb_set(document::jsonb, '{{identifier}}', to_jsonb(d.{new_id}))::text"
         )
         for k in tqdm(range(1, copies + 1), desc="copies", unit="copy"):
             shift = {"k": str(k), "shift": k * top, "top": top}

@@ -30,9 +30,9 @@ from rdflib.term import Node
 
 from ..errors import ValidationFailed, Violation
 from ..serde import from_data, normalised
-from .model import Dataset
 from .foreign_variables import PATH as VARIABLE_PATH
 from .foreign_variables import read_variables
+from .model import Dataset
 from .rdf_map import Context, NodeMap, read
 from .rdf_records import DATASET, records_to_graph
 from .validation import SHAPE_FILES, readable_violations
