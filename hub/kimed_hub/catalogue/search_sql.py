@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import Connection
 
-from ..database import raw_rows
+from ..database import PG_VECTORS, raw_rows
 from .bits import from_csv
 from .facet_index import FacetIndex
 from .indexing import FACETS, facet_value_label, query_terms
@@ -24,53 +24,47 @@ from .search import FacetValue, Hit, SearchQuery, SearchResult
 
 #: Facet values listed per facet (most frequent first); selected ones are always shown.
 FACET_LIMIT = 50
-#: Relevance tiers: (FTS5 column filter, PostgreSQL weights) where all terms must match.
-TIERS = (("{fts_title}", "A"), ("{fts_title fts_keywords}", "AB"))
+#: Relevance tiers: (FTS5 column filter, PostgreSQL vector) where all terms must match.
+TIERS = (("{fts_title}", "title"), ("{fts_title fts_keywords}", "title_keywords"))
 
 
 class TextMatch:
     """The datasets matching every term of a query, and the relevance tiers among them.
 
-    SQLite answers each question from the FTS5 index alone, so tiers are asked lazily.
-    PostgreSQL rechecks every GIN candidate on its table row, so one pass computes the
-    tiers too when the page is sorted by relevance.
+    Each question is one index query that returns the matching keys as one string
+    (``bits.from_csv``): SQLite's FTS5 table with a column filter per tier, PostgreSQL's
+    GIN expression index per tier (``database.PG_VECTORS``). Tiers are asked lazily: a
+    page is often filled from the first tier alone.
     """
 
-    def __init__(self, conn: Connection, backend: str, terms: list[str], tiers: bool):
+    def __init__(self, conn: Connection, backend: str, terms: list[str]):
         self.conn, self.backend, self.terms = conn, backend, terms
         self._tiers: dict[int, int] = {}
-        self.all = self._sqlite(None) if backend == "sqlite" else self._postgres(tiers)
+        self.all = self._keys(None)
 
     def tier(self, tier: int) -> int:
         """Datasets with every term in the title (tier 0) or in title or keywords (1)."""
         if tier not in self._tiers:
-            self._tiers[tier] = self._sqlite(tier)
+            self._tiers[tier] = self._keys(tier)
         return self._tiers[tier]
 
-    def _sqlite(self, tier: int | None) -> int:
-        expression = " AND ".join(f'"{t}"*' for t in self.terms)  # terms are [a-z0-9]+
-        if tier is not None:
-            expression = f"{TIERS[tier][0]} : ({expression})"
-        # One string of keys, not one row per match (see bits.from_csv).
-        sql = (
-            "SELECT group_concat(rowid) FROM portal_datasets_fts WHERE portal_datasets_fts MATCH ?"
-        )
+    def _keys(self, tier: int | None) -> int:
+        if self.backend == "sqlite":
+            expression = " AND ".join(f'"{t}"*' for t in self.terms)  # terms are [a-z0-9]+
+            if tier is not None:
+                expression = f"{TIERS[tier][0]} : ({expression})"
+            sql = (
+                "SELECT group_concat(rowid) FROM portal_datasets_fts "
+                "WHERE portal_datasets_fts MATCH ?"
+            )
+        else:
+            expression = " & ".join(f"{t}:*" for t in self.terms)
+            vector = PG_VECTORS[TIERS[tier][1] if tier is not None else "all"]
+            sql = (
+                "SELECT string_agg(dataset_pk::text, ',') FROM portal_dataset_content "
+                f"WHERE {vector} @@ to_tsquery('simple', ?)"
+            )
         return from_csv(raw_rows(self.conn, sql, (expression,))[0][0])
-
-    def _postgres(self, tiers: bool) -> int:
-        def tsquery(weights: str) -> str:
-            return " & ".join(f"{t}:*{weights}" for t in self.terms)
-
-        match = "search_vector @@ to_tsquery('simple', ?)"
-        keys = "string_agg(dataset_pk::text, ',')"
-        flags = "".join(f", {keys} FILTER (WHERE {match})" for _ in TIERS) if tiers else ""
-        sql = f"SELECT {keys}{flags} FROM portal_dataset_content WHERE {match}"
-        params = (*(tsquery(w) for _, w in TIERS), tsquery("")) if tiers else (tsquery(""),)
-        row = raw_rows(self.conn, sql, params)[0]
-        if tiers:
-            for tier in range(len(TIERS)):
-                self._tiers[tier] = from_csv(row[tier + 1])
-        return from_csv(row[0])
 
 
 def run(conn: Connection, backend: str, index: FacetIndex, query: SearchQuery) -> SearchResult:
@@ -79,7 +73,7 @@ def run(conn: Connection, backend: str, index: FacetIndex, query: SearchQuery) -
     terms = query_terms(query.text)
     with index.view(conn) as view:
         base = view.universe()
-        match = TextMatch(conn, backend, terms, query.sort == "relevance") if terms else None
+        match = TextMatch(conn, backend, terms) if terms else None
         if match:
             base &= match.all
         within = view.ranges.matching(conn, query)
