@@ -19,7 +19,9 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, func, select
 
 from ..database import datasets, raw_rows, search_changes
+from . import facet_counts
 from .bits import members
+from .facet_counts import ValueCodes, members_array
 from .range_index import RangeIndex
 
 #: Orders a page can be sorted by (besides relevance, which is computed per query).
@@ -44,6 +46,8 @@ class FacetIndex:
         self._present = bytearray()
         self._ints: dict[tuple[str, str], int] = {}
         self._orders: dict[str, tuple[array, array]] = {}
+        self._tables: dict[str, ValueCodes] = {}
+        self._last: tuple[int, object] | None = None
         self.ranges = RangeIndex()
 
     @contextmanager
@@ -77,12 +81,26 @@ class FacetIndex:
 
     def counts(self, facet: str, within: int) -> dict[str, int]:
         """How many datasets of ``within`` have each value of ``facet`` (zeros left out)."""
+        size = len(self._present) * 8
+        if size >= facet_counts.MIN_BITS and within.bit_count() <= size * facet_counts.SPARSE_SHARE:
+            return self._codes(facet).counts(self._members(within))
         found = {}
         for value in self._values.get(facet, {}):
             count = (within & self.bits(facet, value)).bit_count()
             if count:
                 found[value] = count
         return found
+
+    def _codes(self, facet: str) -> ValueCodes:
+        if facet not in self._tables:
+            self._tables[facet] = ValueCodes(self._values.get(facet, {}), len(self._present) * 8)
+        return self._tables[facet]
+
+    def _members(self, within: int):
+        # One search asks for several facets' counts over the same set: convert it once.
+        if self._last is None or self._last[0] != within:
+            self._last = (within, members_array(within))
+        return self._last[1]
 
     def page(self, conn: Connection, selected: int, order: str, start: int, size: int) -> list[int]:
         """Primary keys ``start`` .. ``start + size`` of ``selected`` in ``order``."""
@@ -143,6 +161,8 @@ class FacetIndex:
         self.generation = generation
         self._ints.clear()
         self._orders.clear()
+        self._tables.clear()
+        self._last = None
         self.ranges.clear()
 
     def _rebuild(self, conn: Connection) -> None:
