@@ -285,30 +285,35 @@ def _pg_vector(columns: list[str]) -> str:
     )
 
 
-#: The PostgreSQL text-search expressions, each with its own GIN index: every text, the
-#: title (relevance tier 0), title and keywords (tier 1). Queries must use the same text.
+#: The PostgreSQL text searches: every text (a stored vector column), the title (relevance
+#: tier 0), title and keywords (tier 1) (expression indexes). Queries use these texts.
 PG_VECTORS = {
-    "all": _pg_vector(_FTS_COLUMNS.split(", ")),
+    "all": "search_all",
     "title": _pg_vector(["fts_title"]),
     "title_keywords": _pg_vector(["fts_title", "fts_keywords"]),
 }
-# Expression indexes, not a stored vector column: a prefix match without weights needs no
-# recheck on the row, so a search reads only the index and, for each match, a narrow heap
-# row (key and pointers to the text, moved out by the 128-byte toast target). A stored,
-# weighted vector made each row about 2 kB and each match a heap page read: 82 ms p95 at
-# 10^5 datasets (docs/portal.md). Also run on start-up (``_upgrade_postgres``), so a
-# database made by an earlier version gets the same layout.
+# A prefix match without weights needs no recheck of the row, so a search reads the GIN
+# index and, per match, the heap row only for its key and visibility. Rows are kept narrow
+# so that few pages hold them all: the vector and the source text are moved out of the row
+# (storage EXTERNAL, 128-byte toast target; the ~2 kB vector makes every row long enough
+# for PostgreSQL to start moving values out). The earlier layout, a weighted vector kept in
+# the row, made each row ~2 kB and each match a page read: 82 ms p95 at 10^5 datasets.
+# These statements also run on start-up (``_upgrade_postgres``) for older databases.
 _PG_FTS = [
     "ALTER TABLE portal_dataset_content DROP COLUMN IF EXISTS search_vector",
+    "ALTER TABLE portal_dataset_content ADD COLUMN IF NOT EXISTS search_all tsvector "
+    f"GENERATED ALWAYS AS ({_pg_vector(_FTS_COLUMNS.split(', '))}) STORED",
     *(
         f"ALTER TABLE portal_dataset_content ALTER COLUMN {col} SET STORAGE EXTERNAL"
-        for col in _FTS_COLUMNS.split(", ")
+        for col in [*_FTS_COLUMNS.split(", "), "search_all"]
     ),
     "ALTER TABLE portal_dataset_content SET (toast_tuple_target = 128)",
+    "CREATE INDEX IF NOT EXISTS ix_portal_content_search_all "
+    "ON portal_dataset_content USING GIN (search_all)",
     *(
         f"CREATE INDEX IF NOT EXISTS ix_portal_content_{name} "
-        f"ON portal_dataset_content USING GIN ({vector})"
-        for name, vector in PG_VECTORS.items()
+        f"ON portal_dataset_content USING GIN ({PG_VECTORS[name]})"
+        for name in ("title", "title_keywords")
     ),
 ]
 _APPEND_ONLY = "portal_audit_log is append-only"
@@ -395,7 +400,7 @@ def _upgrade_postgres(engine) -> None:
     statement does nothing when it is already done)."""
     with engine.begin() as conn:
         exists = conn.exec_driver_sql(
-            "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_portal_content_title_keywords'"
+            "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_portal_content_search_all'"
         ).first()
         if exists is None:
             for sql in _PG_FTS:
