@@ -4,9 +4,10 @@ and grants in step.
 :func:`act` is the one way an access-workflow action is taken, by the API, the pages and
 the CLI alike: the library performs it (state change and audit entry in one
 transaction; an activation of datasets of several holders is first checked, then
-linked by the trust centre: ``trust_centre.activation``), and when it ended a grant (revoked, closed, superseded by an amendment),
-the servers of everyone it covered that hold a dataset they no longer may have are
-stopped at once, if a hub is at hand (the CLI has none; the next round does it).
+linked by the trust centre: ``trust_centre.activation``), and when it ended a grant
+(revoked, closed, superseded by an amendment), the servers of everyone it covered that
+hold a dataset they no longer may have are stopped at once, if a hub is at hand (the
+CLI has none; the next round does it).
 
 :func:`reconcile` is the safety net and the retry: it compares every running server's
 mounts (recorded by the spawner in its state, read through the hub API with

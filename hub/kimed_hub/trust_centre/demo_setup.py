@@ -28,10 +28,12 @@ class DemoHolder:
     email: str
 
 
+_MAIL = "kimed.example.org"
 HOLDERS = (
-    DemoHolder("linkage-demo-klinikum", "Klinikum Nordstadt (fiktiv)", "daten@nord.kimed.example.org"),
-    DemoHolder("linkage-demo-praxisnetz", "Praxisnetz Elbtal (fiktiv)", "daten@elbtal.kimed.example.org"),
-)  # fmt: skip
+    DemoHolder("linkage-demo-klinikum", "Klinikum Nordstadt (fiktiv)", f"daten@nord.{_MAIL}"),
+    DemoHolder("linkage-demo-praxisnetz", "Praxisnetz Elbtal (fiktiv)", f"daten@elbtal.{_MAIL}"),
+)
+_ACCESS_BODY = ("KIMed Nutzungs- und Zugangskomitee (fiktiv)", f"zugang@{_MAIL}")
 
 
 def demo_record(holder: DemoHolder, patients: int):

@@ -19,6 +19,7 @@ from itertools import combinations
 
 from ..errors import BadInput
 from .bloom_match import compatible, match_encodings
+from .identifiers import LOCAL_ID
 from .matching import Clusters
 from .policy import TrustCentrePolicy
 from .probabilistic import link_clear, shared_fields
@@ -100,7 +101,7 @@ def link_datasets(
 def _ids(store: TrustCentreStore, dataset: str, method: str) -> list[str]:
     if method == "bloom":
         return store.encoded(dataset).ids.tolist()
-    return store.clear(dataset)["patient_id"].tolist()
+    return store.clear(dataset)[LOCAL_ID].tolist()
 
 
 def _pairs(store, a: str, b: str, method: str, policy: TrustCentrePolicy):
