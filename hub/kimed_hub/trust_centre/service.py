@@ -20,7 +20,8 @@ from pathlib import Path
 
 from .. import audit
 from ..access.grants import holders_in, needs_linkage
-from ..errors import BadInput, NotFound, PermissionDenied
+from ..errors import BadInput, Conflict, NotFound, PermissionDenied
+from . import TRUSTEE
 from .identifiers import BIRTH_DATE, FAMILY_NAME, GIVEN_NAME, LOCAL_ID
 from .linkage import check_linkable, link_datasets
 from .policy import TrustCentrePolicy, trust_centre_policy
@@ -28,9 +29,6 @@ from .pseudonyms import project_key, pseudonym
 from .store import CLEAR, TrustCentreStore
 from .tables import write_linked
 
-#: The portal role of the trust centre's staff (from the scope below).
-TRUSTEE = "trustee"
-OPERATE_SCOPE = "custom:kimed:operate:trust-centre"
 #: Clear identifier values checked for in every mounted column (besides local ids).
 _VALUE_FIELDS = (GIVEN_NAME, FAMILY_NAME, BIRTH_DATE)
 
@@ -103,6 +101,15 @@ class TrustCentre:
             else:
                 values |= set(self.files.encoded(dataset).ids.tolist())
         return values
+
+    def relink(self, actor, request) -> dict:
+        """Link an ACTIVE request again (after a failure, or a new delivery), as staff."""
+        _require(actor)
+        if request.state != "ACTIVE":
+            raise Conflict(
+                f"{request.request_id} is {request.state}; only ACTIVE requests are linked"
+            )
+        return self.link_project(request.request_id, list(request.application.datasets), actor.name)
 
     def report(self, actor, project: str) -> dict:
         """What the last linkage of ``project`` found (counts only)."""
