@@ -23,7 +23,7 @@ log = logging.getLogger("kimed.trust-centre")
 def before_activation(workflow, request_id: str) -> TrustCentre | None:
     """The trust centre when the request needs linkage (checked now), else None."""
     request = workflow.get(request_id)
-    datasets = list(request.application.datasets)
+    datasets = list(request.application.data.datasets)
     centre = TrustCentre(workflow.store, dataset_root())
     if not centre.needs_linkage(datasets):
         return None
@@ -35,7 +35,7 @@ def after_activation(centre: TrustCentre, workflow, request_id: str, actor: str)
     """Link the now ACTIVE request's datasets and write its tables (errors logged)."""
     request = workflow.get(request_id)
     try:
-        report = centre.link_project(request_id, list(request.application.datasets), actor)
+        report = centre.link_project(request_id, list(request.application.data.datasets), actor)
     except Exception:  # noqa: BLE001 - the activation stands; the spawner fails closed
         log.exception("linking %s failed; nothing is mounted for it until it is linked", request_id)
         return

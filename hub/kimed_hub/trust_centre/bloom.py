@@ -124,7 +124,8 @@ class Encoding:
     def save(self, path: Path) -> None:
         """Write the delivery as a NumPy archive (no pickled objects)."""
         meta = json.dumps({"settings": asdict(self.settings), "check": self.check})
-        np.savez_compressed(path, ids=self.ids.astype(str), filters=self.filters, meta=meta)
+        with Path(path).open("wb") as out:  # a file object: NumPy adds no ".npz"
+            np.savez_compressed(out, ids=self.ids.astype(str), filters=self.filters, meta=meta)
 
     @classmethod
     def load(cls, path: Path) -> Encoding:

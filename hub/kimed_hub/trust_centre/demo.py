@@ -115,7 +115,9 @@ def _registered(rng, people: pd.DataFrame, errors: Errors) -> pd.DataFrame:
     hit = rng.random(len(out)) < errors.birth_date
     out.loc[hit, BIRTH_DATE] = [date_error(rng, d) for d in out.loc[hit, BIRTH_DATE]]
     hit = rng.random(len(out)) < errors.postcode
-    out.loc[hit, POSTCODE] = np.char.zfill(rng.choice(_POSTCODES, int(hit.sum())).astype(str), 5)
+    if hit.any():
+        moved = rng.choice(_POSTCODES, int(hit.sum())).astype(str)
+        out.loc[hit, POSTCODE] = np.char.zfill(moved, 5)
     return out
 
 

@@ -109,7 +109,9 @@ class TrustCentre:
             raise Conflict(
                 f"{request.request_id} is {request.state}; only ACTIVE requests are linked"
             )
-        return self.link_project(request.request_id, list(request.application.datasets), actor.name)
+        return self.link_project(
+            request.request_id, list(request.application.data.datasets), actor.name
+        )
 
     def report(self, actor, project: str) -> dict:
         """What the last linkage of ``project`` found (counts only)."""

@@ -80,7 +80,7 @@ class TrustCentreStore:
     def deliver_encoded(self, dataset: str, encoding: Encoding) -> int:
         """Keep a holder's Bloom-filter encodings for ``dataset``; the number of records."""
         self._forget(dataset)
-        _replace(self._path(dataset, BLOOM), lambda tmp: encoding.save(tmp.open("wb")))
+        _replace(self._path(dataset, BLOOM), encoding.save)
         return len(encoding.ids)
 
     def kind(self, dataset: str) -> str | None:
