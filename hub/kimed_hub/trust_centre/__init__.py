@@ -17,6 +17,19 @@ Library modules, no HTTP (the portal's ``api_trust_centre`` serves them):
 See docs/trust-centre.md.
 """
 
+import os
+from pathlib import Path
+
 #: The portal role of the trust centre's staff, and the scope that confers it.
 TRUSTEE = "trustee"
 OPERATE_SCOPE = "custom:kimed:operate:trust-centre"
+#: The trust centre's own folder (identifiers, master key, project links).
+DIR_ENV = "KIMED_TRUST_CENTRE_DIR"
+
+
+def trust_centre_dir() -> Path:
+    """Where the trust centre keeps its files: ``KIMED_TRUST_CENTRE_DIR``, else
+    ``<hub data>/trust-centre`` (light: the hub's config calls it for the portal)."""
+    from ..paths import hub_data_dir
+
+    return Path(os.environ.get(DIR_ENV) or hub_data_dir() / "trust-centre")

@@ -22,18 +22,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import BadInput, NotFound
-from ..paths import hub_data_dir
+from . import trust_centre_dir
 from .bloom import Encoding
 from .identifiers import IDAT_FIELDS, LOCAL_ID
 
-DIR_ENV = "KIMED_TRUST_CENTRE_DIR"
 CLEAR, BLOOM = "clear", "bloom"
 _SUFFIX = {CLEAR: ".idat.csv", BLOOM: ".clk.npz"}
-
-
-def trust_centre_dir() -> Path:
-    """Where the trust centre keeps its files (``KIMED_TRUST_CENTRE_DIR``)."""
-    return Path(os.environ.get(DIR_ENV) or hub_data_dir() / "trust-centre")
 
 
 def _replace(path: Path, write) -> None:
