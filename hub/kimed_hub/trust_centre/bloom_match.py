@@ -51,20 +51,21 @@ def compatible(a: Encoding, b: Encoding) -> None:
         )
 
 
-def _band_keys(filters: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """One integer per record: its bits at ``positions`` (at most 63)."""
-    bits = np.unpackbits(filters, axis=1)[:, positions].astype(np.int64)
-    return bits @ (1 << np.arange(len(positions), dtype=np.int64))
+def _band_keys(bits: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """One integer per record: its bits (unpacked) at ``positions`` (at most 63)."""
+    return bits[:, positions].astype(np.int64) @ (1 << np.arange(len(positions), dtype=np.int64))
 
 
 def candidates(a: np.ndarray, b: np.ndarray, lsh: LshSettings) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (index in a, index in b) pairs that agree on some whole band."""
     rng = np.random.default_rng(lsh.seed)
     length = a.shape[1] * 8
+    bits_a, bits_b = np.unpackbits(a, axis=1), np.unpackbits(b, axis=1)  # once: 1 byte a bit
     found = []
     for _ in range(lsh.bands):
         positions = rng.choice(length, lsh.bits, replace=False)
-        found.append(_band_pairs(_band_keys(a, positions), _band_keys(b, positions), lsh))
+        keys = _band_keys(bits_a, positions), _band_keys(bits_b, positions)
+        found.append(_band_pairs(*keys, lsh))
     pairs = np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
     return pairs // len(b), pairs % len(b)
 
