@@ -45,13 +45,17 @@ class TrustCentreStore:
 
     def __init__(self, root: Path | None = None):
         self.root = Path(root or trust_centre_dir())
-        for folder in (self.root, self.root / "deliveries", self.root / "projects"):
+
+    def _folder(self, name: str) -> Path:
+        """``root/name``, made private on first write (nothing is created by reading)."""
+        for folder in (self.root, self.root / name):
             folder.mkdir(parents=True, exist_ok=True)
             folder.chmod(0o700)
+        return self.root / name
 
     def key(self) -> bytes:
         """The master secret, made on first use; project keys derive from it."""
-        path = self.root / "key"
+        path = self._folder(".") / "key"
         if not path.exists():
             secret = secrets.token_bytes(32)
             _replace(path, lambda tmp: (tmp.write_bytes(secret), tmp.chmod(0o600)))
@@ -68,12 +72,14 @@ class TrustCentreStore:
         if table[LOCAL_ID].duplicated().any():
             raise BadInput(f"the delivery for {dataset} repeats a local id; one row per patient")
         self._forget(dataset)
+        self._folder("deliveries")
         _replace(self._path(dataset, CLEAR), lambda tmp: table.to_csv(tmp, index=False))
         return len(table)
 
     def deliver_encoded(self, dataset: str, encoding: Encoding) -> int:
         """Keep a holder's Bloom-filter encodings for ``dataset``; the number of records."""
         self._forget(dataset)
+        self._folder("deliveries")
         _replace(self._path(dataset, BLOOM), encoding.save)
         return len(encoding.ids)
 
@@ -98,7 +104,8 @@ class TrustCentreStore:
     def deliveries(self) -> dict[str, str]:
         """Dataset -> kind of every delivery held."""
         found = {}
-        for path in sorted((self.root / "deliveries").iterdir()):
+        folder = self.root / "deliveries"
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
             for kind, suffix in _SUFFIX.items():
                 if path.name.endswith(suffix):
                     found[path.name[: -len(suffix)]] = kind
@@ -107,7 +114,7 @@ class TrustCentreStore:
     def save_links(self, project: str, links: dict[str, list[list[str]]], report: dict) -> None:
         """Keep a project's pseudonyms -> records (for re-identification) and its report."""
         text = json.dumps({"report": report, "links": links}, sort_keys=True)
-        path = self.root / "projects" / f"{project}.json"
+        path = self._folder("projects") / f"{project}.json"
         _replace(path, lambda tmp: (tmp.write_text(text), tmp.chmod(0o600)))
 
     def project(self, project: str) -> dict:
