@@ -79,3 +79,17 @@ def test_an_activation_that_cannot_be_linked_is_refused_and_nothing_changes(demo
     assert AccessRequests(demo.store).get(request_id).state == State.APPROVED
     assert not linked_folder(demo.root, request_id).exists()
     assert granted_mounts("researcher", demo.root, _url(demo)) == []
+
+
+def test_a_spawner_without_linked_tables_gets_no_holder_folder(demo):
+    """The Kubernetes spawner reads ``mounts_for(..., linked=False)``: grants across
+    holders are left out there; the reconciliation (``linked=True``) still counts them."""
+    from kimed_hub.access.grants import GrantsReader
+
+    _activate(demo.store, _approved(demo.store, DATASETS))
+    reader = GrantsReader(_url(demo))
+    try:
+        assert set(reader.mounts_for("researcher", False)) == set(DATASETS)
+        assert reader.mounts_for("researcher", False, linked=False) == {}
+    finally:
+        reader.close()

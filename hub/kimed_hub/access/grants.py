@@ -177,10 +177,15 @@ class GrantsReader:
         """Which of these requests are mounted only as linked, pseudonymised tables."""
         return self._read(linked_requests_in, request_ids)
 
-    def mounts_for(self, username: str, synthetic: bool) -> dict[str, str]:
+    def mounts_for(self, username: str, synthetic: bool, linked: bool = True) -> dict[str, str]:
         """Dataset → why ``username`` may have it: ``grant AR-…`` for their ACTIVE grants,
-        plus ``synthetic version`` for every synthetic version when ``synthetic``."""
+        plus ``synthetic version`` for every synthetic version when ``synthetic``. With
+        ``linked`` False, grants of requests across holders are left out (a spawner that
+        cannot mount the trust centre's linked tables must not mount the holders' own)."""
         grants = self.active_grants(username)
+        if not linked:
+            held_back = self.linked_requests({grant.request_id for grant in grants})
+            grants = [grant for grant in grants if grant.request_id not in held_back]
         return reasons(grants, self.synthetic_versions() if synthetic else [])
 
     def close(self) -> None:
