@@ -93,6 +93,7 @@ class _Positions:
         self.cache: dict[str, np.ndarray] = {}
 
     def of(self, token: str, k: int) -> np.ndarray:
+        """The ``k`` bit positions of ``token``."""
         found = self.cache.get(token)
         if found is None:
             data = token.encode()

@@ -74,14 +74,17 @@ class Quality:
 
     @property
     def precision(self) -> float:
+        """Share of found pairs that are true (1.0 when none were found)."""
         return self.correct / self.found if self.found else 1.0
 
     @property
     def recall(self) -> float:
+        """Share of true pairs that were found."""
         return self.correct / self.true if self.true else 1.0
 
     @property
     def f1(self) -> float:
+        """Harmonic mean of precision and recall."""
         total = self.precision + self.recall
         return 2 * self.precision * self.recall / total if total else 0.0
 
