@@ -29,7 +29,7 @@ def test_reading_creates_nothing_and_writing_is_private(tmp_path):
     key = files.key()
     assert len(key) == 32 and files.key() == key  # made once, then kept
     assert _mode(files.root) == _mode(files.root / "deliveries") == 0o700
-    assert _mode(files.root / "key") == 0o600
+    assert _mode(files.root / "key") == _mode(files.root / "deliveries" / "ds.idat.csv") == 0o600
     assert list(files.clear("ds").columns) == ["patient_id", "given_name", "birth_date"]
     assert files.deliveries() == {"ds": "clear"}
 

@@ -31,10 +31,11 @@ _SUFFIX = {CLEAR: ".idat.csv", BLOOM: ".clk.npz"}
 
 
 def _replace(path: Path, write) -> None:
-    """``write(tmp)`` then rename over ``path`` (atomic on one file system)."""
+    """``write(tmp)`` then rename over ``path`` (atomic on one file system), private."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         write(tmp)
+        tmp.chmod(0o600)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -58,7 +59,7 @@ class TrustCentreStore:
         path = self._folder(".") / "key"
         if not path.exists():
             secret = secrets.token_bytes(32)
-            _replace(path, lambda tmp: (tmp.write_bytes(secret), tmp.chmod(0o600)))
+            _replace(path, lambda tmp: tmp.write_bytes(secret))
         return path.read_bytes()
 
     def deliver_clear(self, dataset: str, idat: pd.DataFrame, id_column: str = LOCAL_ID) -> int:
@@ -115,7 +116,7 @@ class TrustCentreStore:
         """Keep a project's pseudonyms -> records (for re-identification) and its report."""
         text = json.dumps({"report": report, "links": links}, sort_keys=True)
         path = self._folder("projects") / f"{project}.json"
-        _replace(path, lambda tmp: (tmp.write_text(text), tmp.chmod(0o600)))
+        _replace(path, lambda tmp: tmp.write_text(text))
 
     def project(self, project: str) -> dict:
         """A project's saved links and report."""
