@@ -11,7 +11,7 @@ another house - annotate a sample and run the scorecard on it.
 from __future__ import annotations
 
 from kimed_demos.deid import Deidentifier
-from kimed_demos.deid.evalset import EVAL_DIR
+from kimed_demos.deid.evalset import EVAL2_DIR, EVAL_DIR
 from kimed_demos.deid.scorecard import evaluate_folder
 
 # measured (rules alone): recall 0.965, whole patients+relatives 61/62, staff 115/124,
@@ -42,8 +42,20 @@ def _check(card, limits):
         assert card.recall(kind) >= limits[kind], (kind, table)
 
 
+# Second set (eval2, written after the first was used; figures measured blind first, then
+# after generic fixes, see eval2/GUIDELINE.md). Rules alone, measured: recall 0.916, whole
+# patients+relatives 50/56, staff 69/82, leaking documents 5, precision 0.982, terms
+# removed 1, DATE 0.969, ID 1.0, PHONE 1.0.
+RULES2 = {"recall": 0.89, "whole_pr": 0.85, "whole_staff": 0.80, "leaks": 6,
+          "precision": 0.95, "keep_removed": 4, "DATE": 0.94, "ID": 0.95, "PHONE": 0.95}  # fmt: skip
+
+
 def test_rules_alone_on_the_independent_set(patterns_only):
     _check(evaluate_folder(EVAL_DIR, patterns_only), RULES)
+
+
+def test_rules_alone_on_the_second_set(patterns_only):
+    _check(evaluate_folder(EVAL2_DIR, patterns_only), RULES2)
 
 
 def test_session_model_on_the_independent_set(deidentifier):

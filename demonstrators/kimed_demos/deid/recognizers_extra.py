@@ -246,14 +246,17 @@ _SPECIALTIES = frozenset(
     "Gynäkologie Pädiatrie Psychiatrie Psychosomatik Geriatrie Onkologie Hämatologie "
     "Gastroenterologie Pneumologie Nephrologie Orthopädie Unfallchirurgie Anästhesiologie "
     "Intensivmedizin Nuklearmedizin Dermatologie Allgemeinmedizin Neurochirurgie Labormedizin "
-    "Strahlentherapie Rheumatologie Endokrinologie Diabetologie Viszeralchirurgie".split()
+    "Strahlentherapie Rheumatologie Endokrinologie Diabetologie Viszeralchirurgie "
+    # Generic heads, no name by themselves ("Praxis für Radiologie" is no one in particular).
+    "Praxis Physio Physiotherapie Ergotherapie Logopädie Apotheke".split()
 )
 
 
 def organization_head_recognizer() -> GermanPatternRecognizer:
     """ORGANIZATION by a generic head word (Zentrum, Klinik, GmbH) + a name that is not
     only ordinary words or specialties ("Klinik für Kardiologie" is a department)."""
-    name = rf"(?:{_LINK}?[ -]{CAPWORD}){{1,4}}"
+    # Not a title: "Praxis Dr. Boos" is the practice of a person, whose name is found.
+    name = rf"(?:{_LINK}?[ -](?!(?:Dr|Prof|PD|med)\.){CAPWORD}){{1,4}}"
     heads = r"(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus)"
     legal = r"(?:GmbH|mbH|gGmbH|AG|KG|e\.[ ]?V\.)"
     return GermanPatternRecognizer(
