@@ -1,4 +1,4 @@
-"""Quality on the independent evaluation set (26 hand-written letters, issue 11).
+"""Quality on the independent evaluation sets (26 + 24 hand-written letters, issue 11).
 
 Thresholds sit below the measured figures with a margin (docs/demonstrators/deid.md,
 "Independent evaluation"): the rules alone are deterministic, so their margin only
@@ -58,8 +58,20 @@ def test_rules_alone_on_the_second_set(patterns_only):
     _check(evaluate_folder(EVAL2_DIR, patterns_only), RULES2)
 
 
+# Second set, session model (training seeds 13 / 1 / 2): recall 0.947 / 0.954 / SEED2R,
+# whole patients+relatives 52 / 55 / SEED2PR of 56, staff 73 / 72 / SEED2S of 82, leaking
+# documents 4 / 1 / SEED2L, precision 0.900 / 0.902 / SEED2P, terms removed 5 / 5 / SEED2K,
+# DATE 0.969, ID and PHONE 1.0 for all three.
+MODEL2 = {"recall": 0.92, "whole_pr": 0.88, "whole_staff": 0.83, "leaks": 5, "precision": 0.86,
+          "keep_removed": 9, "DATE": 0.94, "ID": 0.95, "PHONE": 0.95}  # fmt: skip
+
+
 def test_session_model_on_the_independent_set(deidentifier):
     _check(evaluate_folder(EVAL_DIR, deidentifier), MODEL)
+
+
+def test_session_model_on_the_second_set(deidentifier):
+    _check(evaluate_folder(EVAL2_DIR, deidentifier), MODEL2)
 
 
 def test_all_ages_policy_on_the_independent_set():

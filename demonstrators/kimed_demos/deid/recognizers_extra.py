@@ -201,7 +201,8 @@ def _not_ordinary(text: str) -> bool:
 def person_label_recognizer() -> GermanPatternRecognizer:
     """PERSON after a role abbreviation (OA, Sr., Dipl.-Psych.) or a form label + colon."""
     after_role = rf"(?<=(?<![\w.-]){_ROLE}[ ]{_TITLES})"
-    after_label = rf"(?<=(?:^|[\t ,(])(?:{_LABEL})[ \t]?:[ \t]*{_TITLES})"
+    # "Name: ", "Name :" (OCR) and forms with dot leaders ("Name ........ Vogel").
+    after_label = rf"(?<=(?:^|[\t ,(])(?:{_LABEL})(?:[ \t]?:|[ ]?\.{{3,}})[ \t]*{_TITLES})"
     return GermanPatternRecognizer(
         "PERSON",
         [
