@@ -298,7 +298,7 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             ("office + name", rf"(?<![\w-])(?:{offices}){named}(?![\w-])", 0.65),
             ("association", rf"(?<![\w-]){welfare}{branch}(?![\w-])", 0.65),
             # A care home or home-care service is followed by its name, even when that
-            # name is made of ordinary words ("Hospiz Lebensweg", "Spitex Am See").
+            # name is made of ordinary words ("Hospiz Abendrot", "Spitex Am See").
             ("care home + name", rf"(?<![\w-]){care}{named}(?![\w-])", 0.65),
         ],
     )  # fmt: skip
