@@ -111,6 +111,11 @@ def rvnr_recognizer() -> GermanPatternRecognizer:
     )  # fmt: skip
 
 
+# An Austrian or Swiss number in national format counts only after a telephone word:
+# without one, "0199 12345" could be a Swiss number and is just as likely a file number.
+_PHONE_CUE = re.compile(r"(?i)(?:tel|fon|fax|sekretariat|rückfragen|erreichbar|mobil|handy|ruf)")
+
+
 class GermanPhoneRecognizer(PhoneRecognizer):
     """PHONE_NUMBER by ``phonenumbers`` for Germany: valid numbers, with or without cue.
 
@@ -151,7 +156,10 @@ class GermanPhoneRecognizer(PhoneRecognizer):
                 number = phonenumbers.parse(match.group(), "DE")
             except phonenumbers.NumberParseException:
                 continue
-            if phonenumbers.is_valid_number(number) or self._valid_nearby(match.group()):
+            if phonenumbers.is_valid_number(number) or (
+                _PHONE_CUE.search(text, max(0, match.start() - 30), match.start())
+                and self._valid_nearby(match.group())
+            ):
                 results.append(RecognizerResult(
                     entity_type="PHONE_NUMBER", start=match.start(), end=match.end(),
                     score=self.SCORE, analysis_explanation=self._get_analysis_explanation("DE"),
