@@ -279,6 +279,18 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
     )  # fmt: skip
 
 
+_AT_WORK = (
+    r"(?<=\b(?:[Aa]rbeitet|[Bb]eschäftigt|tätig|angestellt)(?:[ ]\p{L}+){0,3}[ ]bei[ ])"
+    r"(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarf)\b)"
+)
+# A name of up to four words (brands may be lower case: "dm-drogerie markt"), ending
+# before "in", "seit", "als", punctuation or the end of the line.
+_EMPLOYER = (
+    r"[\p{L}][\p{L}&.-]*(?:[ ](?!(?:in|seit|als|und|im|am)\b)[\p{L}][\p{L}&.-]*){0,3}"
+    r"(?=[ ](?:in|seit|als|und|im|am)\b|[,.;)]|$)"
+)
+
+
 def organization_name_recognizer() -> GermanPatternRecognizer:
     """ORGANIZATION that is one by name alone: insurers, carriers, welfare associations."""
     carriers = (
@@ -308,6 +320,9 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             # A care home or home-care service is followed by its name, even when that
             # name is made of ordinary words ("Hospiz Abendrot", "Spitex Am See").
             ("care home + name", rf"(?<![\w-]){care}{named}(?![\w-])", 0.65),
+            # Employers are named only by the sentence: "arbeitet als X bei <name> in".
+            ("employer after bei", rf"{_AT_WORK}{_EMPLOYER}", 0.65),
+            ("employer after label", rf"(?<=\bArbeitgeber(?:in)?[ ]?[(:][ ]?){_EMPLOYER}", 0.65),
         ],
     )  # fmt: skip
 
