@@ -112,6 +112,7 @@ def managed_services(settings: Settings, sessions: SessionsPolicy) -> list[dict]
                 detect(),
                 images.singleuser_image_ref(),
                 settings.dataset_root,
+                gpu_image=images.singleuser_image_ref("gpu"),
             ),
             data_dir=settings.dataset_root,
             environment=training_environment(settings),
