@@ -2,7 +2,7 @@
 
     result = import_fhir(Path("export/"), "mii-demo")       # NDJSON folder or bundle(s)
 
-Reads the source streaming (``reading``), checks every resource in chunks
+Reads the source streaming (``reading``), checks every resource in shares
 (``processing``: FHIR R4 structure with ``fhir.resources``, MII key constraints), and
 writes the tables (``table_files``) into a staging folder beside the dataset's folder
 (``<dataset root>/<dataset>``). References to patients and encounters must resolve within

@@ -1,8 +1,8 @@
-"""Check and flatten a chunk of resources: the work each import worker does.
+"""Check and flatten a share of resources: the work each import worker does.
 
 Runs in worker processes (or inline with one worker), so it takes and returns only
-picklable values: the chunk's items in, per resource type an Arrow table of rows plus the
-problems and the references to resolve out.
+picklable values: an NDJSON slice or a chunk of bundle entries in; per resource type an
+Arrow table and its CSV text, the problems and the references to resolve out.
 
 What is checked (``rules``, ``tables``): every resource is JSON, a supported type with a
 FHIR id, meets the MII key constraints (required elements, codings from the allowed
