@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import cli_data, images
+from . import cli_data, cli_trust_centre, images
 from .accounts import demo_passwords, ensure_demo_accounts
 from .gpus import detect_gpu_ids
 from .paths import hub_data_dir, project_root
@@ -180,6 +180,7 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("--format", default="turtle", choices=["turtle", "json-ld"])
     exporting.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
     cli_data.add_parser(sub)
+    cli_trust_centre.add_parser(sub)
     from .k8s import render as k8s_render
 
     k8s_render.add_parser(sub)
@@ -245,6 +246,8 @@ def _dispatch(argv: list[str]) -> int:
         return portal_command(args)
     elif args.command == "data":
         return cli_data.run(args)
+    elif args.command == "trust-centre":
+        return cli_trust_centre.run(args)
     elif args.command == "k8s":
         from .k8s import render as k8s_render
 

@@ -32,6 +32,7 @@ from ..interop.feasibility_service import FeasibilityService
 from ..paths import dataset_root
 from ..policies import ResourceProfile
 from ..portal_address import SERVICE_PREFIX
+from ..trust_centre.service import TrustCentre
 from .auth import MAX_BODY_BYTES
 from .enforcement import enforce_round
 from .hub_api import HubServers, user_model
@@ -46,8 +47,9 @@ class Portal:
     """What every handler shares: the catalogue store, the access-request service, the
     grants model the spawner uses, the hub's API (to stop servers whose grant ended), the
     airlock (export requests, with the users' home volumes it snapshots from; None when
-    not configured) and the feasibility counts (on the imported datasets under
-    ``KIMED_DATA_DIR``, audited in the same store)."""
+    not configured), the feasibility counts (on the imported datasets under
+    ``KIMED_DATA_DIR``, audited in the same store) and the trust centre (its own folder
+    for identifiers and keys; the same audit log)."""
 
     store: CatalogueStore
     requests: AccessRequests
@@ -57,10 +59,13 @@ class Portal:
     homes: VolumeHomes | FolderHomes | None = None
     training: Any = None  # training_ops.Training: courses and workshops
     feasibility: FeasibilityService | None = None
+    trust_centre: TrustCentre | None = None  # its own folder (KIMED_TRUST_CENTRE_DIR)
 
     def __post_init__(self) -> None:
         if self.feasibility is None:
             self.feasibility = FeasibilityService(self.store, dataset_root())
+        if self.trust_centre is None:
+            self.trust_centre = TrustCentre(self.store, dataset_root())
 
 
 def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:

@@ -15,6 +15,8 @@ from ..host_ports import service_port
 from ..paths import dataset_root, policies_dir, state_dir
 from ..portal_address import SERVICE_NAME
 from ..settings import SettingsError
+from ..trust_centre import DIR_ENV as TRUST_CENTRE_DIR_ENV
+from ..trust_centre import trust_centre_dir
 
 PORT_ENV = "KIMED_PORTAL_PORT"
 #: The portal's database URL, in the service's environment only (never on its command line).
@@ -36,6 +38,7 @@ PORTAL_SCOPES = [
     "custom:kimed:review:export-requests",
     "custom:kimed:query:feasibility",
     "custom:kimed:run:workshops",
+    "custom:kimed:operate:trust-centre",
 ]
 #: What the portal itself may do in the hub, for the reconciliation of running servers
 #: with the grants in force (``enforcement.py``): list the users with running servers
@@ -101,10 +104,11 @@ def service_definition(
     """The hub-managed service. Managed services start with an almost empty environment:
     the database URL, which may carry a password, goes into the service's environment
     (``KIMED_PORTAL_DB_URL``; the hub logs the command line, never the environment), and
-    so do the dataset folders (feasibility counts read the imported tables) and the state
-    folder (the feasibility noise key); the policies folder, the periods and the
-    airlock's options (``airlock_options``) are plain options; ``environment`` adds what
-    the training part needs (``training_wiring.training_environment``)."""
+    so do the dataset folders (feasibility counts read the imported tables), the state
+    folder (the feasibility noise key) and the trust centre's folder; the policies
+    folder, the periods and the airlock's options (``airlock_options``) are plain
+    options; ``environment`` adds what the training part needs
+    (``training_wiring.training_environment``)."""
     command = [
         sys.executable,
         "-m",
@@ -129,6 +133,8 @@ def service_definition(
             DB_URL_ENV: db_url,
             "KIMED_DATA_DIR": str(data_dir or dataset_root()),
             "KIMED_STATE_DIR": str(state_dir()),
+            # The trust centre's folder (identifiers, key): the portal's process only.
+            TRUST_CENTRE_DIR_ENV: str(trust_centre_dir()),
         },
     }
 
