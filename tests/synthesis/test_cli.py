@@ -184,3 +184,16 @@ def test_policy_without_schema_fails_closed(known_csv, tmp_path, capsys, policy_
     (policy_dir / "schemas" / "synthesis.schema.json").unlink()
     message = _bad(capsys, tmp_path, known_csv, "cart", policy=policy_dir / "synthesis.yaml")
     assert "synthesis.schema.json is missing" in message
+
+
+def test_identifier_and_empty_columns_are_left_out_and_named(tmp_path):
+    table = known_table(300)
+    table.insert(0, "patient_id", [f"P{i:05d}" for i in range(len(table))])
+    table["unused"] = float("nan")
+    table.to_csv(tmp_path / "with_ids.csv", index=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    run(tmp_path / "with_ids.csv", out, "gaussian_copula")
+    report = json.loads((out / "report.json").read_text())
+    assert report["dropped_columns"] == ["patient_id", "unused"]
+    assert "patient_id" not in (out / "synthetic.csv").read_text().splitlines()[0]
