@@ -42,8 +42,16 @@ PORTAL_SCOPES = [
 #: (``list:users``), see their servers (``read:servers``) and the mounts the spawner
 #: recorded in each server's state (``admin:server_state``; the state also holds the
 #: container id, GPUs and port, nothing secret), and stop them (``delete:servers``). It
-#: cannot start servers, read tokens, change users or groups.
-SERVICE_SCOPES = ["list:users", "read:servers", "admin:server_state", "delete:servers"]
+#: cannot start servers, read tokens, change users or groups. The airlock's re-run reads a
+#: requester's groups (``read:users:groups``) and last spawn options (``read:servers``) to
+#: run their notebook with the profile their groups permit (``airlock.rerun_plan``).
+SERVICE_SCOPES = [
+    "list:users",
+    "read:servers",
+    "admin:server_state",
+    "delete:servers",
+    "read:users:groups",
+]
 
 
 #: Seconds the hub waits for the portal to answer after starting it (JupyterHub's default,
@@ -125,12 +133,15 @@ def service_definition(
     }
 
 
-def airlock_options(prefix: str, runtime, image: str, dataset_root: Path) -> list[str]:
+def airlock_options(
+    prefix: str, runtime, image: str, dataset_root: Path, gpu_image: str = ""
+) -> list[str]:
     """The airlock's folder (snapshots, releases: beside the hub's data, never a user's),
     where the home volumes are (the runtime, a ``runtime.ContainerRuntime``, and the volume
     names the spawner uses), and what the server-side re-run needs: the single-user
     image, the container name prefix, the dataset folders (the requester's grants are
-    mounted read-only) and the spawner's copy of the seccomp profile."""
+    mounted read-only) and the spawner's copy of the seccomp profile; ``gpu_image``: the
+    GPU variant, for requesters whose profile is a GPU profile."""
     from ..paths import hub_data_dir, state_dir
     from ..policies import security_profile
 
@@ -152,4 +163,5 @@ def airlock_options(prefix: str, runtime, image: str, dataset_root: Path) -> lis
         str(dataset_root),
         "--seccomp-dir",
         str(state_dir() / "seccomp"),
+        *(["--rerun-gpu-image", gpu_image] if gpu_image else []),
     ]
