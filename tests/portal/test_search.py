@@ -241,3 +241,54 @@ def test_value_codes_count_like_bitsets():
                 expected[name] = count
         assert table.counts(members_array(within)) == expected
     assert table.counts(members_array(0)) == {}
+
+
+def test_large_result_paging_gives_the_small_result_order(demo, monkeypatch):
+    """Results above SORT_LIMIT are paged by scanning the sort order in growing parts;
+    forced onto the demo catalogue, every page must equal the sorted-members way."""
+    from dataclasses import replace
+
+    from kimed_hub.catalogue import facet_index
+
+    queries = [replace(q, page=p, page_size=3) for q in QUERIES for p in (1, 2, 4)]
+    small = [ids(demo.search(q)) for q in queries]
+    monkeypatch.setattr(facet_index, "SORT_LIMIT", -1)
+    assert [ids(demo.search(q)) for q in queries] == small
+
+
+def test_an_earlier_postgresql_layout_is_upgraded_on_start(request, tmp_path):
+    """A database made with the earlier full-text layout (one stored, weighted vector) gets
+    the current one when the portal starts, and searches find the same records."""
+    url = new_database_url(request, "postgresql", tmp_path)
+    store = CatalogueStore(url)
+    load_demo_catalogue(store)
+    expected = ids(store.search(SearchQuery(text="lunge")))
+    old_vector = " || ".join(
+        f"setweight(to_tsvector('simple'::regconfig, coalesce({col}, '')), '{w}')"
+        for col, w in zip(
+            ("fts_title", "fts_body", "fts_keywords", "fts_variables"), "ADBC", strict=True
+        )
+    )
+    with store.db.write() as conn:
+        for name in ("search_all", "title", "title_keywords"):
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS ix_portal_content_{name}")
+        conn.exec_driver_sql("ALTER TABLE portal_dataset_content DROP COLUMN search_all")
+        conn.exec_driver_sql(
+            "ALTER TABLE portal_dataset_content ADD COLUMN search_vector tsvector "
+            f"GENERATED ALWAYS AS ({old_vector}) STORED"
+        )
+    store.close()
+    upgraded = CatalogueStore(url)
+    try:
+        with upgraded.db.read() as conn:
+            columns = {
+                row[0]
+                for row in conn.exec_driver_sql(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name = 'portal_dataset_content'"
+                )
+            }
+        assert "search_all" in columns and "search_vector" not in columns
+        assert expected and ids(upgraded.search(SearchQuery(text="lunge"))) == expected
+    finally:
+        upgraded.close()
