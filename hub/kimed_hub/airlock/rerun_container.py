@@ -6,17 +6,12 @@ For a request that carries the notebook that produced its outputs, the airlock
    file the user left there must not stand in for an output the notebook should write),
    writes the snapshotted notebook into it at its path and creates the folders the
    outputs go to, owned by the policy's container user;
-2. creates a container of the workbench's single-user image with the policy's locked
-   host config (:func:`kimed_hub.locked_container.locked_host_config`, the same as a
-   user server's, seccomp included), the default resource profile's limits, the
-   requester's data grants read-only at ``/data/<dataset>`` as their server would get them
-   now, and no network at all (network mode ``none``: only the loopback the kernel talks
-   over);
-3. verifies the created container against what the policy expects of a user's container
-   (:func:`kimed_hub.container_expectations.expected_container`, with network ``none``):
-   its inspect document (:func:`kimed_hub.container_checks.verify_container`) and, on
-   podman, the runtime spec (:func:`kimed_hub.oci_spec_checks.verify_oci_spec`); it never
-   starts one that fails;
+2. creates a locked container of the workbench's single-user image
+   (:class:`kimed_hub.locked_run.LockedRun`: the policy's host config, seccomp included,
+   the default resource profile's limits, no network at all), the requester's data
+   grants read-only at ``/data/<dataset>`` as their server would get them now;
+3. verifies it against what the policy expects of a user's container (the inspect
+   document and, on podman, the runtime spec); it never starts one that fails;
 4. runs papermill on the notebook, for at most the policy's re-run timeout;
 5. reads the outputs back from the volume without following links (the snapshot's
    :class:`~kimed_hub.airlock.snapshot.HomeReader`, limits from the file types), and
@@ -32,43 +27,23 @@ import json
 import logging
 import os
 import tempfile
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-import requests
-
-import docker
-
-from .. import oci_spec_checks
-from ..container_checks import verify_container
-from ..container_expectations import (
-    ExpectedContainer,
-    SpawnFacts,
-    expected_container,
-    host_has_cgroup_v1,
-    seccomp_file,
-    seccomp_option,
-)
 from ..data_grants import DataMount
-from ..errors import BadInput, PortalError
-from ..locked_container import OFFLINE_ENV, InitFailed, locked_host_config, podman_init
-from ..paths import state_dir
-from ..policies import resource_profiles, seccomp_profile, security_profile
+from ..errors import BadInput
+from ..locked_run import LockedRun, RunRefused, RunSession
 from .snapshot import HomeReader
 
 log = logging.getLogger("kimed.airlock.rerun")
 #: Where papermill writes the executed notebook (in the run's volume, read for errors).
 EXECUTED = ".airlock-rerun-executed.ipynb"
-#: Seconds one runtime API call may take (a busy podman answers slowly; not the run).
-API_TIMEOUT = 300
 
 
-class RerunRefused(PortalError):
+class RerunRefused(RunRefused):
     """The re-run's container did not pass the security checks; it was never started."""
 
-    http_status = 500
     code = "rerun_refused"
 
 
@@ -81,8 +56,11 @@ class RerunOutcome:
     failure: str = ""
 
 
-class ContainerRerun:
+class ContainerRerun(LockedRun):
     """Runs notebooks in fresh locked containers of one runtime and image."""
+
+    refused = RerunRefused
+    what = "re-run's container"
 
     def __init__(
         self,
@@ -95,12 +73,9 @@ class ContainerRerun:
         seccomp_dir: Path | None = None,
     ):
         """``mounts_for(username)``: the read-only data mounts the user's server would get
-        now (:func:`kimed_hub.data_grants.granted_mounts`); ``seccomp_dir``: where the
-        spawner keeps podman's copy of the seccomp profile (podman reads it from a file)."""
-        self.base_url, self.image, self.prefix = base_url, image, prefix
-        self.mounts_for, self.policies_dir = mounts_for, policies_dir
-        self.runtime_kind = runtime_kind
-        self.seccomp_dir = seccomp_dir or state_dir() / "seccomp"  # where the spawner's is
+        now (:func:`kimed_hub.data_grants.granted_mounts`)."""
+        super().__init__(base_url, image, prefix, policies_dir, runtime_kind, seccomp_dir)
+        self.mounts_for = mounts_for
 
     def run(
         self,
@@ -112,28 +87,21 @@ class ContainerRerun:
     ) -> RerunOutcome:
         """Execute ``notebook`` (its path in the home, its bytes) for ``requester`` and
         collect ``outputs`` ({path in the home: size limit})."""
-        client = docker.APIClient(base_url=self.base_url, timeout=API_TIMEOUT)
-        name = f"{self.prefix}-rerun-{request_id.lower()}-{uuid.uuid4().hex[:8]}"
-        volume = client.create_volume(name, labels={"kimed.airlock.rerun": request_id})
-        container = None
-        try:
-            home = Path(volume["Mountpoint"])
-            self._prepare_home(home, notebook, outputs)
-            container, expected = self._create(client, name, requester, notebook[0], timeout)
-            self._verify(client, container, expected)
-            failure = self._execute(client, container, timeout)
-            return self._collect(home, outputs, failure)
-        finally:
-            # By name when its id never came back (a create that timed out may still be made).
-            _quietly(client.remove_container, container or name, force=True)
-            _quietly(client.remove_volume, name, force=True)
-            client.close()
+        with self.session("rerun", request_id, "kimed.airlock.rerun") as run:
+            self._prepare_home(run.home, notebook, outputs)
+            expected = self._create(run, requester, notebook[0], timeout)
+            self.verify(run, expected)
+            status = self.execute(run, timeout)
+            if status is None:
+                failure = f"the notebook did not finish within {timeout} s"
+            else:
+                failure = "" if status == 0 else f"papermill exited with status {status}"
+            return self._collect(run.home, outputs, failure)
 
     def _prepare_home(self, home: Path, notebook: tuple[str, bytes], outputs) -> None:
         """The notebook at its path and the outputs' folders, owned by the container user
         (written by root on the host, into a volume nobody else has seen yet)."""
-        security = security_profile(self.policies_dir)
-        owner = (security.uid, security.gid)
+        owner = self.owner()
         os.chown(home, *owner)
         for path in [notebook[0], *outputs]:
             folder = home
@@ -145,85 +113,18 @@ class ContainerRerun:
         target.write_bytes(notebook[1])
         os.chown(target, *owner)
 
-    def _create(self, client, name: str, requester: str, notebook: str, timeout: int):
-        """The container (not started) and what it must look like: the policy's
-        expectation for a user's container (``expected_container``), with no network."""
-        security = security_profile(self.policies_dir)
-        profiles = resource_profiles(self.policies_dir)
-        limits = profiles.profiles[profiles.default]
-        seccomp = seccomp_profile(self.policies_dir)
-        podman = self.runtime_kind == "podman"
-        seccomp_path = str(seccomp_file(seccomp, self.seccomp_dir)) if podman else ""
+    def _create(self, run: RunSession, requester: str, notebook: str, timeout: int):
+        """The papermill container with the requester's grants, read-only."""
         mounts = self.mounts_for(requester)
-        binds = {name: {"bind": security.home_mount, "mode": "rw"}}
-        binds |= {str(m.host_path): {"bind": m.container_path, "mode": "ro"} for m in mounts}
-        host_config = client.create_host_config(
-            **locked_host_config(
-                security, limits, seccomp_option(self.runtime_kind, seccomp, seccomp_path)
-            ),
-            binds=binds,
-            mem_limit=limits.memory,
-            nano_cpus=int(limits.cpus * 1e9),
-            network_mode="none",
-        )
-        home = PurePosixPath(security.home_mount)
+        home = PurePosixPath(self.home_path())
         command = [
             "papermill", str(home / notebook), str(home / EXECUTED),
             "--cwd", str((home / notebook).parent),
             "--execution-timeout", str(timeout),
             "--no-progress-bar", "--log-level", "WARNING",
         ]  # fmt: skip
-        created = client.create_container(
-            self.image,
-            command=command,
-            user=f"{security.uid}:{security.gid}",
-            working_dir=security.home_mount,
-            environment={**OFFLINE_ENV, "HOME": security.home_mount},
-            labels={"kimed.airlock.rerun": name},
-            name=name,
-            host_config=host_config,
-        )["Id"]
-        facts = SpawnFacts(
-            runtime_kind=self.runtime_kind,
-            home_volume=name,
-            data_mounts=tuple((str(m.host_path), m.container_path) for m in mounts),
-            image_id=client.inspect_image(self.image)["Id"],
-            seccomp_path=seccomp_path,
-            cgroup_v1=host_has_cgroup_v1(),
-        )
-        expected = expected_container(security, limits, seccomp, facts)
-        return created, replace(expected, network_modes=("none",))
-
-    def _verify(self, client, container: str, expected: ExpectedContainer) -> None:
-        """Refuse (never start) a container that differs from the policy: its inspect
-        document, and on podman the runtime spec ``podman init`` wrote."""
-        problems = verify_container(client.inspect_container(container), expected)
-        if self.runtime_kind == "podman" and not problems:
-            try:
-                spec, _pid = podman_init(client, container)
-            except InitFailed as error:
-                raise RerunRefused(
-                    f"The re-run's container: {error}. Tell the operators."
-                ) from None
-            problems = oci_spec_checks.verify_oci_spec(spec, expected)
-        if problems:
-            raise RerunRefused(
-                "The re-run's container did not pass the workbench's security checks and "
-                "was not started: " + "; ".join(problems) + ". Tell the operators."
-            )
-
-    def _execute(self, client, container: str, timeout: int) -> str:
-        """Start it and wait; "" when papermill finished, else why not (no values)."""
-        client.start(container)
-        try:
-            status = client.wait(container, timeout=timeout + 60)["StatusCode"]
-        except requests.exceptions.RequestException:  # docker-py's read timeout
-            _quietly(client.kill, container)
-            return f"the notebook did not finish within {timeout} s"
-        if status != 0:
-            tail = client.logs(container, tail=20).decode(errors="replace")
-            log.warning("re-run %s exited with %s:\n%s", container[:12], status, tail)
-        return "" if status == 0 else f"papermill exited with status {status}"
+        read_only = [(str(m.host_path), m.container_path) for m in mounts]
+        return self.create(run, command, read_only, labels={"kimed.airlock.rerun": run.name})
 
     def _collect(self, home: Path, outputs: dict[str, int], failure: str) -> RerunOutcome:
         reader, outcome = HomeReader(home), RerunOutcome()
@@ -261,11 +162,3 @@ def _failed_cell(reader: HomeReader) -> str:
                 kind = str(output.get("ename", "an error"))[:80]
                 return f"the notebook failed: cell {number} raised {kind}"
     return ""
-
-
-def _quietly(call, *args, **kwargs) -> None:
-    """Clean-up that must not hide the error that got us here."""
-    try:
-        call(*args, **kwargs)
-    except docker.errors.APIError as error:
-        log.warning("re-run clean-up: %s", error)
