@@ -23,9 +23,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..access.grants import data_mount_path
 from ..airlock.snapshot import HomeReader
 from ..errors import BadInput
-from ..access.grants import data_mount_path
 from ..locked_run import LockedRun, RunRefused, RunSession
 from ..policies.synthesis import SynthesisMethod
 
