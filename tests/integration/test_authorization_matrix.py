@@ -119,7 +119,12 @@ CUSTOM_SCOPES = {
     },
     "trainee": {"read:catalogue"},
     "instructor": {"read:catalogue", "run:workshops"},
-    "steward": {"read:catalogue", "write:catalogue", "check:access-requests"},
+    "steward": {
+        "read:catalogue",
+        "write:catalogue",
+        "check:access-requests",
+        "run:synthesis-jobs",
+    },
     "committee": {"read:catalogue", "decide:access-requests"},
     "checker": {"review:export-requests"},
     "auditor": {"read:audit-log", "read:catalogue"},

@@ -8,6 +8,7 @@ raises :class:`~kimed_hub.errors.PortalError` subclasses, which the base handler
 * ``api_requests.py``: access requests, their actions and history;
 * ``api_feasibility.py``: patient counts before access (feasibility);
 * ``api_airlock.py``: export requests (the airlock), reviews, downloads;
+* ``api_synthesis.py``: synthesis jobs (synthetic versions of datasets);
 * here: who am I, the OpenAPI file, the audit log, and the JSON 404 for anything else.
 """
 
@@ -15,7 +16,14 @@ from __future__ import annotations
 
 from ..audit import verify_audit_log
 from ..errors import NotFound
-from . import api_airlock, api_catalogue, api_feasibility, api_json, api_requests
+from . import (
+    api_airlock,
+    api_catalogue,
+    api_feasibility,
+    api_json,
+    api_requests,
+    api_synthesis,
+)
 from .api_base import API, ID, ApiHandler
 from .auth import READ_AUDIT, ROLE_SCOPES
 from .openapi_records import OPENAPI_FILE
@@ -89,6 +97,7 @@ ROUTES = [
     *api_feasibility.ROUTES,
     *api_requests.ROUTES,
     *api_airlock.ROUTES,
+    *api_synthesis.ROUTES,
     (API + "audit", AuditHandler),
     (API + "audit/verify", AuditVerifyHandler),
     (API + ".*", NoRouteHandler),  # last: Tornado takes the first route that matches

@@ -29,6 +29,7 @@ from ..host_ports import bind_host
 from ..interop.feasibility_service import FeasibilityService
 from ..paths import dataset_root
 from ..portal_address import SERVICE_PREFIX
+from ..synthesis.rows import released_synthetic_versions
 from .auth import MAX_BODY_BYTES
 from .enforcement import enforce_round
 from .hub_api import HubServers
@@ -43,8 +44,9 @@ class Portal:
     """What every handler shares: the catalogue store, the access-request service, the
     grants model the spawner uses, the hub's API (to stop servers whose grant ended), the
     airlock (export requests, with the users' home volumes it snapshots from; None when
-    not configured) and the feasibility counts (on the imported datasets under
-    ``KIMED_DATA_DIR``, audited in the same store)."""
+    not configured), the synthesis jobs (None without the airlock) and the feasibility
+    counts (on the imported datasets under ``KIMED_DATA_DIR``, audited in the same
+    store)."""
 
     store: CatalogueStore
     requests: AccessRequests
@@ -54,6 +56,7 @@ class Portal:
     homes: VolumeHomes | FolderHomes | None = None
     training: Any = None  # training_ops.Training: courses and workshops
     feasibility: FeasibilityService | None = None
+    synthesis: Any = None  # synthesis.SynthesisJobs: synthetic versions (needs the airlock)
 
     def __post_init__(self) -> None:
         if self.feasibility is None:
@@ -118,7 +121,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="[%(name)s %(asctime)s] %(message)s")
     store = CatalogueStore(db_url)
     if args.load_demo:
-        load_demo_catalogue(store)  # idempotent: unchanged records are not rewritten
+        # Idempotent: unchanged records are not rewritten; released synthetic versions stay.
+        load_demo_catalogue(store, keep=released_synthetic_versions(store.db))
     portal = Portal(store, AccessRequests(store), GrantsReader(db_url))
     portal.training = training_from_env(store)
     if args.airlock_dir:
@@ -130,6 +134,7 @@ def main(argv: list[str] | None = None) -> None:
             if args.homes_dir
             else VolumeHomes(args.runtime_url, args.home_volume, prefix="")
         )
+        portal.synthesis = synthesis_from(args, store, portal.airlock)
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", SERVICE_PREFIX)
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8098"))
     # Bodies a little over the API's limit still reach the handlers, which answer 413
@@ -159,6 +164,31 @@ def rerunner_from(args: argparse.Namespace, db_url: str) -> ContainerRerun | Non
         args.policies_dir,
         runtime_kind=args.runtime_kind,
         seccomp_dir=args.seccomp_dir,
+    )
+
+
+def synthesis_from(args: argparse.Namespace, store: CatalogueStore, airlock):
+    """Synthesis jobs beside the airlock's folder, run in the re-run's image and runtime
+    (without them, jobs cannot start and say so)."""
+    from ..synthesis import SynthesisContainer, SynthesisJobs
+
+    runner = None
+    if args.runtime_url and args.rerun_image:
+        runner = SynthesisContainer(
+            args.runtime_url,
+            args.rerun_image,
+            args.container_prefix,
+            args.policies_dir,
+            runtime_kind=args.runtime_kind,
+            seccomp_dir=args.seccomp_dir,
+        )
+    return SynthesisJobs(
+        store,
+        args.airlock_dir.parent / "synthesis",
+        args.dataset_root or dataset_root(),
+        args.policies_dir,
+        runner=runner,
+        airlock=airlock,
     )
 
 

@@ -21,6 +21,7 @@ from tornado import web
 from ..access import Actor, Role
 from ..airlock.reviews import CHECKER, REQUESTER
 from ..errors import BadInput, PermissionDenied, PortalError, TooLarge
+from ..synthesis.model import SYNTHESIZER
 
 log = logging.getLogger("kimed.portal")
 
@@ -34,6 +35,7 @@ READ_AUDIT = f"{SCOPE_PREFIX}read:audit-log"
 SUBMIT_EXPORTS = f"{SCOPE_PREFIX}submit:export-requests"
 REVIEW_EXPORTS = f"{SCOPE_PREFIX}review:export-requests"
 QUERY_FEASIBILITY = f"{SCOPE_PREFIX}query:feasibility"
+RUN_SYNTHESIS = f"{SCOPE_PREFIX}run:synthesis-jobs"
 #: Workflow roles (portal.workflow.Role) and the scope that confers each.
 ROLE_SCOPES = {
     Role.APPLICANT: SUBMIT_REQUESTS,
@@ -41,6 +43,7 @@ ROLE_SCOPES = {
     Role.COMMITTEE: DECIDE_REQUESTS,
     REQUESTER: SUBMIT_EXPORTS,  # the airlock's roles (kimed_hub.airlock.reviews)
     CHECKER: REVIEW_EXPORTS,
+    SYNTHESIZER: RUN_SYNTHESIS,  # synthesis jobs (kimed_hub.synthesis)
 }
 #: Largest request body the portal reads (a dataset record may be 1 MB as JSON; RDF
 #: imports of a few records). Larger bodies are refused before they are parsed.

@@ -36,6 +36,7 @@ PORTAL_SCOPES = [
     "custom:kimed:review:export-requests",
     "custom:kimed:query:feasibility",
     "custom:kimed:run:workshops",
+    "custom:kimed:run:synthesis-jobs",
 ]
 #: What the portal itself may do in the hub, for the reconciliation of running servers
 #: with the grants in force (``enforcement.py``): list the users with running servers

@@ -16,6 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+#: The portal role that may run synthesis jobs (from ``custom:kimed:run:synthesis-jobs``).
+SYNTHESIZER = "synthesis_steward"
+
 
 class JobState(StrEnum):
     """Where a synthesis job is in its life."""

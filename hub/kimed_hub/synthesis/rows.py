@@ -56,6 +56,19 @@ def transition(conn: Connection, row, action: str, actor: str, details: dict, **
     return target
 
 
+def released_synthetic_versions(db) -> frozenset[str]:
+    """Catalogue records that hold a table a synthesis job released (the demo catalogue
+    must not overwrite them when it is loaded again)."""
+    from .tables import ensure_tables
+
+    ensure_tables(db)
+    query = select(synthesis_jobs.c.synthetic_dataset).where(
+        synthesis_jobs.c.state == JobState.RELEASED
+    )
+    with db.read() as conn:
+        return frozenset(conn.scalars(query))
+
+
 def dumps(value) -> str:
     """Canonical JSON for the JSON text columns."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -30,7 +30,7 @@ from ..catalogue.store import CatalogueStore
 from ..errors import BadInput, Conflict, NotFound, PermissionDenied, PortalError
 from ..policies.synthesis import SynthesisPolicy, synthesis_policy
 from .container import FAILED_CHECKS, PASSED, JobRequest
-from .model import ACTIVE, JobState, SynthesisJob
+from .model import ACTIVE, SYNTHESIZER, JobState, SynthesisJob
 from .release import ReleaseSteps
 from .report import report_markdown
 from .rows import dumps, locked_row, to_job, transition
@@ -38,8 +38,6 @@ from .sources import check_column, find_table, tables_of
 from .tables import ensure_tables, synthesis_jobs
 
 log = logging.getLogger("kimed.synthesis")
-#: The portal role that may run synthesis jobs (from ``custom:kimed:run:synthesis-jobs``).
-SYNTHESIZER = "synthesis_steward"
 #: Who the audit log names for the service's own steps (runs, outcomes).
 SYSTEM = "system"
 
