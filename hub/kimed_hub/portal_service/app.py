@@ -66,7 +66,15 @@ class Portal:
 def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
     """The Tornado application with every route under ``prefix``."""
     # local: handlers import this module's Portal
-    from . import api, page_feasibility, pages, pages_airlock, training_api, training_pages
+    from . import (
+        api,
+        page_feasibility,
+        pages,
+        pages_airlock,
+        pages_synthesis,
+        training_api,
+        training_pages,
+    )
 
     routes = [(prefix + "oauth_callback", HubOAuthCallbackHandler)]
     routes += [
@@ -76,6 +84,7 @@ def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
             *api.ROUTES,
             *pages.ROUTES,
             *pages_airlock.ROUTES,
+            *pages_synthesis.ROUTES,
             *page_feasibility.ROUTES,
             *training_pages.ROUTES,
         ]
