@@ -133,8 +133,10 @@ def release(users, job_id: str) -> dict:
                     json={"justification": WHY}))  # fmt: skip
     assert job["state"] == "SUBMITTED_FOR_RELEASE", job
     export = job["export_request"]
-    votes = {"synthetic.csv": {"vote": "approve_with_comment", "reason": "synthetic, measured"},
-             "report.md": {"vote": "approve_with_comment", "reason": "aggregate figures"}}  # fmt: skip
+    votes = {
+        "synthetic.csv": {"vote": "approve_with_comment", "reason": "synthetic, measured"},
+        "report.md": {"vote": "approve_with_comment", "reason": "aggregate figures"},
+    }
     path = f"airlock/requests/{export}/reviews"
     for who in ("curator", "researcher"):  # the requester and their project: never
         assert portal(users[who], "POST", path, json={"votes": votes}).status_code == 403
