@@ -87,8 +87,13 @@ def synthetic_record(
             ),
         ),
         quality=measurements(report),
+        # Each synthetic row is a synthetic person (as the demo's synthetic versions say).
         number_of_records=report.get("rows_synthetic"),
-        number_of_individuals=None,
+        number_of_individuals=report.get("rows_synthetic"),
+        population_coverage=LangText(
+            "Synthetische Personen; keine realen Personen.",
+            "Synthetic persons; no real individuals.",
+        ),
         version=job.job_id,
         issued=today,
         modified=today,
