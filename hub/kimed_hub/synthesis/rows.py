@@ -7,6 +7,7 @@ import json
 from sqlalchemy import Connection, select, update
 
 from .. import audit
+from ..airlock.rows import dumps
 from ..errors import IllegalTransition, NotFound
 from .model import TRANSITIONS, JobState, SynthesisJob, allowed_from
 from .tables import synthesis_jobs
@@ -69,6 +70,4 @@ def released_synthetic_versions(db) -> frozenset[str]:
         return frozenset(conn.scalars(query))
 
 
-def dumps(value) -> str:
-    """Canonical JSON for the JSON text columns."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+__all__ = ["dumps", "locked_row", "released_synthetic_versions", "to_job", "transition"]
