@@ -190,7 +190,7 @@ def test_journey_job_leak_release_catalogue_rerun_and_mount(synth_hub, users, gr
     job = finished(users, good["id"])
     assert job["state"] == "PASSED", job
     assert job["container"]["network_mode"] == "none"  # the runtime's inspect document
-    assert job["container"]["read_only_root"] and "ALL" in job["container"]["cap_drop"]
+    assert job["container"]["read_only_root"] and "NET_RAW" in job["container"]["cap_drop"]
     assert f"/data/{SOURCE} (ro)" in job["container"]["mounts"]
     report = job["report"]
     assert report["rows_real"] == ROWS and report["rows_synthetic"] > 0 and report["passed"]
