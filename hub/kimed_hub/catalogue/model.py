@@ -90,9 +90,11 @@ class Variable:
 
 @dataclass
 class QualityAnnotation:
-    """A quality statement: a dimension, a note and, if measured, a value: a score in
-    [0, 1], or with ``metric`` (a stable dotted id such as ``privacy.dcr_share``) the
-    measured value of that metric (a synthetic version's fidelity, utility, privacy)."""
+    """A quality statement: a dimension, a note and, if measured, a value or a metric's.
+
+    Without ``metric`` the value is a score in [0, 1]; with ``metric`` (a stable dotted
+    id such as ``privacy.dcr_share``) it is that metric's measured value (a synthetic
+    version's fidelity, utility, privacy)."""
 
     dimension: str = text(max_len=40)
     note: str = text(max_len=2_000)
