@@ -1,0 +1,32 @@
+"""The synthesis methods, by the names the policy allows.
+
+Each method module has ``fit(train, info, settings, seed) -> model`` and the model has
+``sample(n, seed) -> DataFrame`` with the columns of ``info`` (numbers as floats,
+categories as strings). Modules are imported only when used: the deep model needs torch,
+which only the python-imaging kernel has.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ..spec import SynthesisInputError
+
+MODULES = {"gaussian_copula": "copula", "cart": "cart", "tvae": "tvae"}
+VERSION = "1"  # bump when a method's output for the same input and seed changes
+
+
+def method_module(name: str):
+    """The module of method ``name``; a clear error if this kernel cannot run it."""
+    if name not in MODULES:
+        raise SynthesisInputError(
+            f"method {name!r} is allowed by the policy but not implemented here; "
+            f"implemented: {', '.join(sorted(MODULES))}"
+        )
+    try:
+        return importlib.import_module(f"{__name__}.{MODULES[name]}")
+    except ImportError as exc:
+        raise SynthesisInputError(
+            f"method {name!r} cannot run with this interpreter ({exc}); run it with the "
+            "kernel the policy names for it"
+        ) from exc
