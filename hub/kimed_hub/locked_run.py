@@ -109,6 +109,12 @@ class LockedRun:
         security = security_profile(self.policies_dir)
         return security.uid, security.gid
 
+    def cpus(self) -> int:
+        """Whole CPUs of the default resource profile (at least one): thread pools'
+        size inside the container."""
+        profiles = resource_profiles(self.policies_dir)
+        return max(1, int(profiles.profiles[profiles.default].cpus))
+
     def create(
         self,
         run: RunSession,

@@ -5,8 +5,9 @@ airlock's server-side re-run) is the single-user image with the policy's locked 
 config and no network at all. It sees exactly:
 
 * the dataset's folder, read-only, at ``/data/<dataset>`` (the steward's grant);
-* ``policies/synthesis.yaml``, read-only, at ``/etc/kimed/synthesis.yaml`` (the engine
-  validates it and reads its methods and thresholds);
+* ``policies/synthesis.yaml`` and its schema, read-only, at ``/etc/kimed/synthesis.yaml``
+  and ``/etc/kimed/schemas/synthesis.schema.json`` (the engine validates the policy and
+  reads its methods and thresholds);
 * a fresh, empty volume as its home; the engine writes into ``~/out``.
 
 The command is the engine's (``kimed_demos.synthesis run``, docs/synthesis.md), run by
@@ -30,8 +31,10 @@ from ..locked_run import LockedRun, RunRefused, RunSession
 from ..policies.synthesis import SynthesisMethod
 
 log = logging.getLogger("kimed.synthesis")
-#: Where the container finds the policy (the engine's ``--policy``).
+#: Where the container finds the policy (the engine's ``--policy``) and its schema (the
+#: engine reads ``<policy folder>/schemas/synthesis.schema.json``).
 POLICY_IN_CONTAINER = "/etc/kimed/synthesis.yaml"
+SCHEMA_IN_CONTAINER = "/etc/kimed/schemas/synthesis.schema.json"
 #: The engine's final files (report.html and figures are optional: the engine may not
 #: write them for every method).
 REQUIRED = ("synthetic.csv", "report.json")
@@ -55,7 +58,7 @@ class JobRequest:
     job_id: str
     dataset: str
     source: Path  # the dataset's folder on the host
-    policy_file: Path
+    policy_file: Path  # its schema: schemas/synthesis.schema.json beside it
     method: SynthesisMethod
     table: str
     target: str | None
@@ -89,8 +92,12 @@ class SynthesisContainer(LockedRun):
             read_only = [
                 (str(job.source), data_mount_path(job.dataset)),
                 (str(job.policy_file), POLICY_IN_CONTAINER),
-            ]
-            expected = self.create(run, self.command(job), read_only)
+                (str(job.policy_file.parent / "schemas" / "synthesis.schema.json"),
+                 SCHEMA_IN_CONTAINER),
+            ]  # fmt: skip
+            # OpenMP spinning on a busy host made the engine's classifiers 100x slower.
+            threads = {"OMP_NUM_THREADS": str(self.cpus())}
+            expected = self.create(run, self.command(job), read_only, environment=threads)
             self.verify(run, expected)
             facts = container_facts(run.client.inspect_container(run.container))
             status = self.execute(run, timeout)
