@@ -41,7 +41,7 @@ TABLE = "visits.csv"
 METHOD = "gaussian_copula"
 #: The engine's test-only method that copies real rows (never in the shipped policy).
 LEAK = "planted_leak"
-ROWS = 600
+ROWS = 1500
 EXTRA = [
     {"username": "curator", "groups": ["data-stewards"], "description": "synthesises"},
     {"username": "checker2", "groups": ["output-checkers"], "description": "2nd checker"},
@@ -51,18 +51,21 @@ JOB_TIMEOUT = 600
 
 
 def known_table(seed: int = 7) -> str:
-    """``ROWS`` people: age, sex, BMI rising with age, smoking, and diabetes depending on
-    age and BMI (a structure a good synthesis keeps and a classifier can learn)."""
+    """``ROWS`` people: age, sex, BMI rising with age, HbA1c rising with BMI, smoking, and
+    diabetes depending on age, BMI and HbA1c (a structure a good synthesis keeps and a
+    classifier can learn). Continuous values, so that exact copies are rare by chance."""
     rng = random.Random(seed)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["age", "sex", "bmi", "smoker", "diabetes"])
+    writer.writerow(["age", "sex", "bmi", "hba1c", "smoker", "diabetes"])
     for _ in range(ROWS):
         age = min(max(rng.gauss(55, 12), 18), 95)
         bmi = 18 + 0.15 * age + rng.gauss(0, 3)
-        risk = 1 / (1 + math.exp(-(0.06 * (age - 55) + 0.25 * (bmi - 27))))
-        writer.writerow([round(age), rng.choice("fm"), round(bmi, 1),
-                         rng.choice(["yes", "no", "no"]), int(rng.random() < risk)])  # fmt: skip
+        hba1c = 4.5 + 0.04 * (bmi - 18) + rng.gauss(0, 0.5)
+        logit = 0.06 * (age - 55) + 0.25 * (bmi - 27) + 1.0 * (hba1c - 5.6)
+        writer.writerow([round(age, 1), rng.choice("fm"), round(bmi, 1), round(hba1c, 2),
+                         rng.choice(["yes", "no", "no"]),
+                         int(rng.random() < 1 / (1 + math.exp(-logit)))])  # fmt: skip
     return out.getvalue()
 
 
@@ -78,6 +81,12 @@ def synth_hub(singleuser_image, tmp_path_factory, request):
                                "label_en": "TEST ONLY: copies real rows",
                                "label_de": "NUR TEST: kopiert echte Zeilen"}  # fmt: skip
     (policies / "synthesis.yaml").write_text(yaml.safe_dump(policy, sort_keys=False))
+    # Only a test's schema lets the leak through: the shipped one allowlists the methods.
+    schema_path = policies / "schemas" / "synthesis.schema.json"
+    schema = json.loads(schema_path.read_text())
+    assert LEAK not in schema["properties"]["methods"]["properties"]
+    schema["properties"]["methods"]["properties"][LEAK] = {"$ref": "#/$defs/method"}
+    schema_path.write_text(json.dumps(schema))
     hub = HubProcess(
         tmp_path_factory.mktemp("synthesis-hub"),
         new_prefix(),
