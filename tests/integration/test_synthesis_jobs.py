@@ -207,10 +207,13 @@ def test_journey_job_leak_release_catalogue_rerun_and_mount(synth_hub, users, gr
     assert by_dimension == {"fidelity", "utility", "privacy"}
     assert all(math.isfinite(m["value"]) for m in report["measurements"])
     assert job["allowed_actions"] == ["submit"]
-    page = users["curator"].session.get(
-        f"{synth_hub.url}/services/portal/synthesis/{good['id']}?lang=de", timeout=60
-    )
+    pages = f"{synth_hub.url}/services/portal/synthesis"
+    page = users["curator"].session.get(f"{pages}/{good['id']}?lang=de", timeout=60)
     assert page.status_code == 200 and "Messungen" in page.text and "fidelity." in page.text
+    form = users["curator"].session.get(f"{pages}/new", timeout=60)
+    assert form.status_code == 200 and f'value="{SOURCE}"' in form.text and METHOD in form.text
+    listing = users["curator"].session.get(f"{pages}?lang=en", timeout=60)
+    assert listing.status_code == 200 and good["id"] in listing.text
 
     leaked = finished(users, leak["id"])
     assert leaked["state"] == "FAILED_CHECKS", leaked
