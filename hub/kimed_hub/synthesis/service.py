@@ -14,6 +14,7 @@ Release (airlock hand-off, catalogue record, supersession) is in
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import tempfile
@@ -238,8 +239,6 @@ class SynthesisJobs(ReleaseSteps):
     def _record(self, job_id: str, outcome, scratch: Path) -> SynthesisJob:
         """Store the files and the report; PASSED only when the engine said so in both the
         exit status and the report (a disagreement is FAILED_CHECKS, never a release)."""
-        import json
-
         report = json.loads((scratch / "report.json").read_text(encoding="utf-8"))
         passed = outcome.status == PASSED and report.get("passed") is True
         (scratch / "report.md").write_text(report_markdown(report, job_id), encoding="utf-8")
