@@ -80,7 +80,8 @@ def _fidelity(result: Measured, real, synth, info, cats, policy, seed) -> None:
 
 
 def _privacy(result: Measured, train, holdout, synth, info, cats, policy, seed) -> None:
-    attacks = policy["evaluation"]["attacks"]
+    attacks, sample = policy["evaluation"]["attacks"], policy["evaluation"]["sample_rows"]
+    holdout = _sample(holdout, sample, seed + 2)  # bounds the distance computations
     target = privacy.targets(train, holdout, seed)
     attack_args = (synth, target, holdout, info)
     singling = privacy.singling_out(*attack_args, attacks, seed)

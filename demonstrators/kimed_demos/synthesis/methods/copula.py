@@ -3,10 +3,12 @@
 Every column is mapped to standard-normal scores: numbers through their empirical
 distribution (ranks), categories through the cumulative frequency interval of their
 category, with a uniform draw inside the interval (so ties do not collapse the
-correlation). The scores' correlation matrix is the copula. Sampling draws normal vectors
-with that correlation and maps them back through each column's empirical quantiles
-(numbers: interpolated between real values, never outside their range) or frequency
-intervals (categories). Missing values are drawn per column at their real share.
+correlation). The scores' correlation matrix is the copula, with each category's
+correlations corrected for the information the uniform draw removes (``_explained``).
+Sampling draws normal vectors with that correlation and maps them back through each
+column's empirical quantiles (numbers: interpolated between real values, never outside
+their range) or frequency intervals (categories). Missing values are drawn per column at
+their real share.
 """
 
 from __future__ import annotations
@@ -60,7 +62,11 @@ def fit(train: pd.DataFrame, info: TableInfo, settings: dict, seed: int) -> Copu
             scores.append(_category_scores(train[name], *frequencies[name], rng))
         else:
             scores.append(numeric_scores[name])
-    correlation = _nearest_correlation(np.corrcoef(np.column_stack(scores), rowvar=False))
+    observed = np.corrcoef(np.column_stack(scores), rowvar=False)
+    factors = np.array(
+        [_explained(*frequencies[n]) if n in frequencies else 1.0 for n in info.columns]
+    )
+    correlation = _nearest_correlation(_disattenuate(observed, factors))
     missing = {name: float(train[name].isna().mean()) for name in info.columns}
     return CopulaModel(info, correlation, numbers, frequencies, missing)
 
@@ -98,6 +104,27 @@ def _category_scores(column, labels, cumulative, rng) -> np.ndarray:
     low = np.array([lower.get(v, 0.0) for v in values])
     high = np.array([upper.get(v, 1.0) for v in values])
     return _to_normal(low + rng.uniform(size=len(values)) * (high - low))
+
+
+def _explained(labels, cumulative: np.ndarray) -> float:
+    """The share of a latent normal's variance its category explains: Var(E[Z | category]).
+
+    The uniform draw inside a category's interval carries no information, so a category's
+    score correlates with any other column by this factor less than the latent normal
+    would (Cov(E[Z|C], X) = rho * Var(E[Z|C]) for X correlated with Z at rho).
+    """
+    edges = stats.norm.ppf(np.clip(np.concatenate([[0.0], cumulative]), 0, 1))
+    shares = np.diff(np.concatenate([[0.0], cumulative]))
+    density = stats.norm.pdf(edges)  # pdf(+-inf) = 0
+    means = (density[:-1] - density[1:]) / np.maximum(shares, 1e-12)
+    return float(max(np.sum(shares * means**2), 1e-6))
+
+
+def _disattenuate(observed: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """The latent correlations: each observed one divided by both columns' factors."""
+    latent = np.nan_to_num(observed, nan=0.0) / np.outer(factors, factors)
+    np.fill_diagonal(latent, 1.0)
+    return np.clip(latent, -0.999, 0.999)
 
 
 def _rank_scores(values: np.ndarray, rng) -> np.ndarray:
