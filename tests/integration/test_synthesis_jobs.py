@@ -62,10 +62,10 @@ def known_table(seed: int = 7) -> str:
         age = min(max(rng.gauss(55, 12), 18), 95)
         bmi = 18 + 0.15 * age + rng.gauss(0, 3)
         hba1c = 4.5 + 0.04 * (bmi - 18) + rng.gauss(0, 0.5)
-        logit = 0.06 * (age - 55) + 0.25 * (bmi - 27) + 1.0 * (hba1c - 5.6)
+        logit = 0.15 * (age - 55) + 0.6 * (bmi - 27) + 3.0 * (hba1c - 5.6)
         writer.writerow([round(age, 1), rng.choice("fm"), round(bmi, 1), round(hba1c, 2),
                          rng.choice(["yes", "no", "no"]),
-                         int(rng.random() < 1 / (1 + math.exp(-logit)))])  # fmt: skip
+                         "yes" if rng.random() < 1 / (1 + math.exp(-logit)) else "no"])  # fmt: skip
     return out.getvalue()
 
 
@@ -235,7 +235,7 @@ def test_journey_job_leak_release_catalogue_rerun_and_mount(synth_hub, users, gr
     folder = synth_hub.data_dir / "datasets" / synthetic
     first = json.loads((folder / ".kimed-synthesis.json").read_text())
     assert first["job"] == good["id"]
-    again = start(users, dataset=SOURCE, method=METHOD, table=TABLE, seed=2)
+    again = start(users, dataset=SOURCE, method="cart", table=TABLE, target="diabetes", seed=1)
     assert finished(users, again["id"])["state"] == "PASSED"
     assert json.loads((folder / ".kimed-synthesis.json").read_text())["job"] == good["id"]
     assert release(users, again["id"])["state"] == "RELEASED"
