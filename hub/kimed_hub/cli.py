@@ -4,7 +4,8 @@ kimed setup            install/verify runtime, proxy and images (idempotent)
 kimed up               setup, then run the hub at http://127.0.0.1:8000 (Ctrl-C stops)
 kimed test [PYTEST..]  setup, then run the whole test suite
 kimed policy check     validate every policy file
-kimed image build      build (or reuse) the images;  kimed image lock: refresh the lock
+kimed image build      build (or reuse) the images (--hub: the Kubernetes hub image);
+                       kimed image lock [--env NAME]: refresh the locks
 kimed clean            remove this workbench's user containers (--volumes: homes too)
 kimed install          write systemd units for the hub and the proxy (--enable: start them)
 kimed backup FILE      hub and portal databases, secrets, policies into FILE (.tar.gz)
@@ -108,6 +109,20 @@ def clean(volumes: bool) -> None:
     print(f"removed the containers{' and volumes' if volumes else ''} named {prefix}*")
 
 
+def _lock_envs(names: list[str] | None) -> list[images.PythonEnv] | None:
+    """The environments `kimed image lock --env NAME ...` names (None: all of them)."""
+    if not names:
+        return None
+    known = {env.key: env for env in images.all_envs()}
+    unknown = sorted(set(names) - set(known))
+    if unknown:
+        raise SystemExit(
+            f"kimed image lock: no environment named {', '.join(unknown)}; "
+            f"choose from {', '.join(sorted(known))}"
+        )
+    return [known[name] for name in names]
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kimed", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -120,6 +135,12 @@ def _parser() -> argparse.ArgumentParser:
     image = sub.add_parser("image", help="images")
     image.add_argument("action", choices=["build", "lock"])
     image.add_argument("--gpu", action="store_true", help="build the CUDA (GPU) variant")
+    image.add_argument(
+        "--hub", action="store_true", help="build the hub image for Kubernetes (kimed-hub)"
+    )
+    image.add_argument(
+        "--env", action="append", metavar="NAME", help="lock only this environment (repeatable)"
+    )
     sub.add_parser("clean", help="remove user containers").add_argument(
         "--volumes", action="store_true"
     )
@@ -194,10 +215,12 @@ def _dispatch(argv: list[str]) -> int:
         up()
     elif args.command == "policy":
         print("policies valid:", ", ".join(check_all()))
+    elif args.command == "image" and args.action == "build" and args.hub:
+        print(images.ensure_hub_image())
     elif args.command == "image" and args.action == "build":
         print(images.ensure_singleuser_image(variant="gpu" if args.gpu else "cpu"))
     elif args.command == "image":
-        print("\n".join(map(str, images.lock_requirements())))
+        print("\n".join(map(str, images.lock_requirements(envs=_lock_envs(args.env)))))
     elif args.command == "clean":
         clean(args.volumes)
     elif args.command == "portal":

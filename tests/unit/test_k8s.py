@@ -13,8 +13,10 @@ plugin); the grants' database read is replaced by a fixed dataset list in the po
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import shutil
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,54 +28,11 @@ from tornado import web
 
 from kimed_hub.k8s import pod
 from kimed_hub.k8s.render import extra_manifests, render
-from kimed_hub.k8s.values import Site, chart_values
+from kimed_hub.k8s.values import chart_values
 from kimed_hub.paths import project_root
+from tests.k8s_chart import CHART, K8S_VERSION, KUBECONFIG, SITE, coalesce, helm_render
 
-helm_python = pytest.importorskip("helm_python")  # the `k8s` extra
-
-# ../shared beside the checkout (CI, /work/main); a worktree under /work/wt/ has it two up.
-CHART = next(
-    (
-        root / "shared" / "standards" / "z2jh-chart" / "jupyterhub"
-        for root in (project_root().parent, project_root().parent.parent)
-        if (root / "shared" / "standards" / "z2jh-chart").is_dir()
-    ),
-    project_root().parent / "shared" / "standards" / "z2jh-chart" / "jupyterhub",
-)
-K8S_VERSION = "1.33.0"
-SITE = Site(
-    registry="registry.example.org/kimed",
-    singleuser_tag="a" * 16,
-    gpu_tag="b" * 16,
-    hub_tag="c" * 16,
-    public_url="https://workbench.example.org",
-    oidc_issuer="https://id.example.org/realms/kimed",
-)
 NFS = ("nfs.example.org", "/datasets")
-KUBECONFIG = """apiVersion: v1
-kind: Config
-clusters: [{name: none, cluster: {server: "https://127.0.0.1:9"}}]
-users: [{name: none, user: {token: never-used}}]
-contexts: [{name: none, context: {cluster: none, user: none, namespace: kimed}}]
-current-context: none
-"""
-
-
-def coalesce(base, override):
-    """Helm's merge of user values into the chart's (maps merged, the rest replaced)."""
-    if isinstance(base, dict) and isinstance(override, dict):
-        return {
-            k: coalesce(base.get(k), override[k]) if k in base else override[k] for k in override
-        } | {k: v for k, v in base.items() if k not in override}
-    return override
-
-
-def helm_render(values: dict) -> list[dict]:
-    config = helm_python.Config(kubeconfig_content=KUBECONFIG, storage_driver="memory")
-    release = config.install(
-        str(CHART), "kimed", values=values, dry_run="client", namespace=SITE.namespace
-    )
-    return [doc for doc in yaml.safe_load_all(release["manifest"]) if doc]
 
 
 @pytest.fixture(scope="module")
@@ -245,8 +204,47 @@ def test_kubespawner_pod_has_the_controls(profile, datasets, monkeypatch, tmp_pa
         assert mount["readOnly"] is True
         assert claims[mount["name"]] == {"claimName": f"kimed-dataset-{dataset}", "readOnly": True}
     assert not any(p.startswith("/data/") for p in mounts if p[6:] not in datasets)
-    assert mounts[security.home_mount]["name"] == "home"
+    home = mounts[security.home_mount]
+    assert home["name"] == "home" and home["subPath"] == "alice"
+    assert claims["home"] == {"claimName": "kimed-homes"}
     assert container["image"].endswith(SITE.gpu_tag if limits.gpus else SITE.singleuser_tag)
+
+
+def test_a_username_that_could_leave_its_home_folder_is_refused():
+    from kimed_hub.server_plan import server_plan
+
+    plan = server_plan({"profile": "cpu-standard"}, ["researchers"], [])
+    for name in ("../bob", "a/b", "", "Alice", "-x"):
+        with pytest.raises(ValueError, match="cannot name a home folder"):
+            pod.home_volume(plan, name)
+
+
+def test_homes_are_one_shared_claim_the_hub_reads_for_the_airlock(values, chart_docs, ours):
+    """User pods mount their own folder of kimed-homes (the chart's static storage, the
+    spawner's subPath); the hub pod mounts the claim read-only and the portal's airlock
+    reads homes there; the claim itself is in our manifests, ReadWriteMany."""
+    storage = values["singleuser"]["storage"]
+    assert storage["type"] == "static"
+    assert storage["static"] == {"pvcName": "kimed-homes", "subPath": "{username}"}
+    (hub,) = [d for d in chart_docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "hub"]
+    spec = hub["spec"]["template"]["spec"]
+    (homes,) = [v for v in spec["volumes"] if v["name"] == "homes"]
+    assert homes["persistentVolumeClaim"] == {"claimName": "kimed-homes", "readOnly": True}
+    (container,) = [c for c in spec["containers"] if c["name"] == "hub"]
+    (mount,) = [m for m in container["volumeMounts"] if m["name"] == "homes"]
+    assert mount["readOnly"] is True
+    portal = values["hub"]["services"]["portal"]["command"]
+    assert portal[portal.index("--homes-dir") + 1] == mount["mountPath"]
+    assert portal[portal.index("--airlock-dir") + 1].startswith("/srv/jupyterhub/")
+    (claim,) = [d for d in ours if d["metadata"]["name"] == "kimed-homes"]
+    assert claim["kind"] == "PersistentVolumeClaim"
+    assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
+
+
+def test_the_admission_policy_ties_the_home_mount_to_the_pods_user(ours):
+    (policy,) = [d for d in ours if d["kind"] == "ValidatingAdmissionPolicy"]
+    (rule,) = [v for v in policy["spec"]["validations"] if "kimed-homes" in v["expression"]]
+    assert "m.subPath == object.metadata.labels['hub.jupyter.org/username']" in rule["expression"]
 
 
 def test_a_profile_the_groups_do_not_allow_is_refused(monkeypatch, tmp_path, values):
@@ -367,3 +365,122 @@ def test_render_refuses_a_folder_that_is_not_a_render(tmp_path):
     with pytest.raises(RenderError, match="not an earlier render"):
         render(tmp_path, SITE, [], NFS, "reg/postgres:16")
     assert (tmp_path / "notes.txt").read_text() == "keep me"
+
+
+# -- the admission policy's CEL, evaluated on KubeSpawner's own pods ----------------------
+
+cel = pytest.importorskip("cel")  # common-expression-language: CEL's Rust implementation
+
+#: One tampering per control: (what is done to the pod, a word of the rule that must fail).
+TAMPERINGS = {
+    "root user": (
+        lambda p: p["spec"]["containers"][0]["securityContext"].update(runAsUser=0),
+        "uid",
+    ),
+    "writable root": (
+        lambda p: p["spec"]["containers"][0]["securityContext"].update(
+            readOnlyRootFilesystem=False
+        ),
+        "read-only",
+    ),
+    "privileged": (
+        lambda p: p["spec"]["containers"][0]["securityContext"].update(privileged=True),
+        "privileged",
+    ),
+    "escalation": (
+        lambda p: p["spec"]["containers"][0]["securityContext"].update(
+            allowPrivilegeEscalation=True
+        ),
+        "escalation",
+    ),
+    "added capability": (
+        lambda p: p["spec"]["containers"][0]["securityContext"]["capabilities"].update(
+            add=["SYS_ADMIN"]
+        ),
+        "added",
+    ),
+    "no seccomp": (
+        lambda p: p["spec"]["containers"][0]["securityContext"].update(
+            seccompProfile={"type": "Unconfined"}
+        ),
+        "seccomp",
+    ),
+    "no limits": (lambda p: p["spec"]["containers"][0]["resources"].pop("limits"), "limits"),
+    "init container": (
+        lambda p: p["spec"].update(initContainers=[p["spec"]["containers"][0]]),
+        "init containers",
+    ),
+    "host path": (
+        lambda p: p["spec"]["volumes"].append({"name": "h", "hostPath": {"path": "/"}}),
+        "hostPath",
+    ),
+    "writable dataset": (
+        lambda p: [
+            v["persistentVolumeClaim"].update(readOnly=False)
+            for v in p["spec"]["volumes"]
+            if v.get("persistentVolumeClaim", {}).get("claimName", "").startswith("kimed-dataset")
+        ],
+        "dataset volumes",
+    ),
+    "writable /data": (
+        lambda p: [
+            m.update(readOnly=False)
+            for m in p["spec"]["containers"][0]["volumeMounts"]
+            if m["mountPath"].startswith("/data/")
+        ],
+        "/data",
+    ),
+    "another user's home": (
+        lambda p: [
+            m.update(subPath="bob")
+            for m in p["spec"]["containers"][0]["volumeMounts"]
+            if m["name"] == "home"
+        ],
+        "home mount",
+    ),
+    "whole homes claim": (
+        lambda p: [
+            m.pop("subPath")
+            for m in p["spec"]["containers"][0]["volumeMounts"]
+            if m["name"] == "home"
+        ],
+        "home mount",
+    ),
+    "host network": (lambda p: p["spec"].update(hostNetwork=True), "host network"),
+    "API token": (lambda p: p["spec"].update(automountServiceAccountToken=True), "token"),
+}
+
+
+def failing_rules(manifest: dict, ours: list[dict]) -> list[str]:
+    """The messages of the admission policy's rules that ``manifest`` breaks."""
+    (policy,) = [d for d in ours if d["kind"] == "ValidatingAdmissionPolicy"]
+    return [
+        rule["message"]
+        for rule in policy["spec"]["validations"]
+        if cel.evaluate(rule["expression"], {"object": manifest}) is not True
+    ]
+
+
+@pytest.fixture(scope="module")
+def admitted_pod(values) -> dict:
+    """KubeSpawner's pod for a researcher with two grants (built once for the module)."""
+    with pytest.MonkeyPatch.context() as patch, tempfile.TemporaryDirectory() as tmp:
+        manifest = built_pod(
+            "researchers", {"profile": "cpu-standard"}, GRANTS, patch, Path(tmp), values
+        )
+    # the label KubeSpawner's real start adds (get_pod_manifest leaves it to the caller)
+    manifest["metadata"].setdefault("labels", {}).setdefault("hub.jupyter.org/username", "alice")
+    return manifest
+
+
+def test_kubespawners_pod_passes_every_admission_rule(admitted_pod, ours):
+    assert failing_rules(admitted_pod, ours) == []
+
+
+@pytest.mark.parametrize("tampering", sorted(TAMPERINGS))
+def test_a_tampered_pod_breaks_the_rule_for_that_control(tampering, admitted_pod, ours):
+    change, word = TAMPERINGS[tampering]
+    manifest = copy.deepcopy(admitted_pod)
+    change(manifest)
+    failing = failing_rules(manifest, ours)
+    assert any(word in message for message in failing), (tampering, failing)

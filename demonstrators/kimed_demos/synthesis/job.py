@@ -32,7 +32,7 @@ def log(message: str) -> None:
 def run_job(spec: JobSpec) -> dict:
     """Run ``spec``; return the report. Raises :class:`SynthesisInputError` on bad input."""
     timings: dict[str, float] = {}
-    timer = _timer(timings)
+    timer = step_timer(timings)
     out = _check_out(Path(spec.out))
     policy = load_policy(spec.policy)
     settings = method_settings(policy, spec.method)
@@ -117,7 +117,9 @@ def _write(out: Path, synth, result: dict, draw) -> None:
         raise
 
 
-def _timer(timings: dict[str, float]):
+def step_timer(timings: dict[str, float]):
+    """A context manager factory: ``with timer("fit"):`` adds the step's seconds."""
+
     @contextmanager
     def timer(step: str):
         start = time.perf_counter()

@@ -14,6 +14,7 @@ Each step is keyed on a hash of its inputs, so that an unchanged input costs sec
    ``/opt/venv``, each kernel as its own venv in ``/opt/kernels/<name>``. Its CycloneDX
    SBOM is copied to ``.kimed/sbom/``. ``variant="gpu"`` builds the same recipe with
    CUDA PyTorch as ``localhost/kimed-singleuser-gpu:HASH12``.
+4. ``ensure_hub_image``: ``localhost/kimed-hub:HASH12``, the hub for Kubernetes (hub.py).
 
 See docker/README.md for the recipes and how the hashes key the builds.
 """
@@ -24,11 +25,14 @@ from .environments import (
     DEFAULT_KERNEL,
     PythonEnv,
     all_envs,
+    env_by_name,
+    hub_env,
     image_envs,
     kernel_names,
     package_index_env,
     python_kernel_envs,
 )
+from .hub import ensure_hub_image, hub_image_ref
 from .locking import lock_requirements
 from .sbom import ensure_sbom, sbom_dir, sbom_path
 from .singleuser import (
@@ -44,6 +48,8 @@ __all__ = [
     "BuildResult",
     "PythonEnv",
     "all_envs",
+    "env_by_name",
+    "hub_env",
     "image_envs",
     "kernel_names",
     "package_index_env",
@@ -52,9 +58,11 @@ __all__ = [
     "base_image_ref",
     "build_singleuser_image",
     "ensure_base_image",
+    "ensure_hub_image",
     "ensure_sbom",
     "ensure_singleuser_image",
     "ensure_wheelhouse",
+    "hub_image_ref",
     "lock_requirements",
     "sbom_dir",
     "sbom_path",

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -183,3 +184,46 @@ def link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:  # another filesystem, or links not allowed
         shutil.copy2(source, target)
+
+
+def assemble_context(
+    label: str, key: str, files: dict[str, Path], wheelhouses: dict[str, Path]
+) -> Path:
+    """A new build context folder holding ``files`` (by their path in the context) and
+    ``wheels/<env>/`` for each wheelhouse, hard-linked where possible (wheelhouses are
+    hundreds of MB; links cost nothing). The folder is new for every build, so two builds
+    at once (two test runs) never share one; the caller deletes it."""
+    context = Path(tempfile.mkdtemp(prefix=f"context-{label}-{key[:12]}-", dir=build_dir()))
+    for name, path in files.items():
+        link_or_copy(path, context / name)
+    for env_name, folder in wheelhouses.items():
+        (context / "wheels" / env_name).mkdir(parents=True, exist_ok=True)
+        for wheel in folder.iterdir():
+            link_or_copy(wheel, context / "wheels" / env_name / wheel.name)
+    return context
+
+
+def build_argv(
+    ref: str,
+    context: Path,
+    build_args: dict[str, str],
+    labels: dict[str, str],
+    no_cache: bool = False,
+    target: str | None = None,
+) -> list[str]:
+    """The build command for ``context/Containerfile``. ``--network=none`` makes every RUN
+    step offline; podman also gets ``--pull=never`` since its default would ask a registry
+    about the local base."""
+    cli = container_cli()
+    argv = [cli, "build", "--network=none", "-f", str(context / "Containerfile"), "-t", ref]
+    for name, value in build_args.items():
+        argv += ["--build-arg", f"{name}={value}"]
+    for name, value in labels.items():
+        argv += ["--label", f"{name}={value}"]
+    if cli == "podman":
+        argv.append("--pull=never")
+    if no_cache:
+        argv.append("--no-cache")
+    if target:
+        argv += ["--target", target]
+    return [*argv, str(context)]

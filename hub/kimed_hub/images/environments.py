@@ -7,6 +7,8 @@ host holding exactly the locked wheels:
 * ``singleuser``: the Jupyter server in ``/opt/venv`` (``docker/singleuser/``);
 * one per curated Python kernel, ``kernels/<name>/``, installed as its own venv in
   ``/opt/kernels/<name>`` so that the kernels' dependencies never collide;
+* ``hub``: the hub image for Kubernetes (``docker/hub/``): JupyterHub, the project's
+  dependencies and KubeSpawner in ``/opt/venv``;
 * ``package-index``: what the in-environment package index serves
   (``docker/package-index/``, resolved from ``policies/package-allowlist.yaml`` against
   the default kernel's versions); it is never installed into an image.
@@ -102,6 +104,11 @@ def image_envs(variant: str = "cpu") -> list[PythonEnv]:
     return [singleuser_env(), *python_kernel_envs(variant)]
 
 
+def hub_env() -> PythonEnv:
+    """The hub image's environment (``/opt/venv`` of ``kimed-hub``, for Kubernetes)."""
+    return PythonEnv("hub", docker_dir() / "hub", install_path="/opt/venv")
+
+
 def package_index_env() -> PythonEnv:
     """What the in-environment package index serves; resolved against the default kernel."""
     return PythonEnv(
@@ -110,8 +117,9 @@ def package_index_env() -> PythonEnv:
 
 
 def all_envs() -> list[PythonEnv]:
-    """Every environment with a lock: the image's (both variants) and the index's."""
-    envs = [*image_envs("cpu"), package_index_env()]
+    """Every environment with a lock: the single-user image's (both variants), the
+    index's and the hub image's."""
+    envs = [*image_envs("cpu"), package_index_env(), hub_env()]
     for env in python_kernel_envs("gpu"):
         if env.variant == "gpu":
             envs.append(env)
@@ -119,11 +127,13 @@ def all_envs() -> list[PythonEnv]:
 
 
 def env_by_name(name: str, variant: str = "cpu") -> PythonEnv:
-    """An environment by its name (``singleuser``, a kernel, ``package-index``)."""
+    """An environment by its name (``singleuser``, a kernel, ``package-index``, ``hub``)."""
     if name == "singleuser":
         return singleuser_env()
     if name == "package-index":
         return package_index_env()
+    if name == "hub":
+        return hub_env()
     return kernel_env(name, variant)
 
 

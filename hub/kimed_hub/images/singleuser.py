@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ._common import (
     ImageBuildError,
+    assemble_context,
+    build_argv,
     build_dir,
     container_cli,
     inputs_hash,
     inspect_image,
-    link_or_copy,
     recipe_files,
     run_logged,
     step,
@@ -165,38 +165,18 @@ def _build_argv(
     variant: str = "cpu",
     target: str | None = None,
 ) -> list[str]:
-    """The build command. ``--network=none`` makes every RUN step offline; podman also
-    gets ``--pull=never`` since its default would ask a registry about the local base."""
-    cli = container_cli()
-    argv = [cli, "build", "--network=none", "-f", str(context / "Containerfile")]
-    argv += ["--build-arg", f"BASE_IMAGE={base_ref}", "--build-arg", f"KIMED_VARIANT={variant}"]
-    argv += ["-t", ref]
+    """The single-user build command: the base and variant as build arguments, the inputs
+    hash and base as labels."""
     labels = {
         "org.kimed.inputs-hash": key,
         "org.kimed.variant": variant,
         "org.opencontainers.image.version": key[:12],
         "org.opencontainers.image.base.name": base_ref,
     }
-    for name, value in labels.items():
-        argv += ["--label", f"{name}={value}"]
-    if cli == "podman":
-        argv.append("--pull=never")
-    if no_cache:
-        argv.append("--no-cache")
-    if target:
-        argv += ["--target", target]
-    return [*argv, str(context)]
+    build_args = {"BASE_IMAGE": base_ref, "KIMED_VARIANT": variant}
+    return build_argv(ref, context, build_args, labels, no_cache, target)
 
 
 def _prepare_context(key: str, variant: str, wheelhouses: dict[str, Path]) -> Path:
-    """A build context with the recipe and kernel files and ``wheels/<env>/``, hard-linked
-    where possible (the wheelhouses are hundreds of MB; links cost nothing). Its folder is
-    new for every build, so two builds at once (two test runs) never share one."""
-    context = Path(tempfile.mkdtemp(prefix=f"context-singleuser-{key[:12]}-", dir=build_dir()))
-    for name, path in context_files(variant).items():
-        link_or_copy(path, context / name)
-    for env_name, folder in wheelhouses.items():
-        (context / "wheels" / env_name).mkdir(parents=True, exist_ok=True)
-        for wheel in folder.iterdir():
-            link_or_copy(wheel, context / "wheels" / env_name / wheel.name)
-    return context
+    """The single-user build context: recipe, kernel and library files, and the wheels."""
+    return assemble_context("singleuser", key, context_files(variant), wheelhouses)

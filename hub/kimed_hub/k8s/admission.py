@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..server_plan import ServerPlan
-from .pod import DATASET_CLAIM, seccomp_localhost
+from .pod import DATASET_CLAIM, HOMES_CLAIM, USERNAME_LABEL, seccomp_localhost
 from .values import Site
 
 POLICY_NAME = "kimed-user-pods"
@@ -89,6 +89,17 @@ def validations(plan: ServerPlan) -> list[dict[str, str]]:
                 "!m.mountPath.startsWith('/data/') || m.readOnly == true)"
             ),
             "mounts under /data must be read-only",
+        ),
+        (
+            # the shared homes claim: a pod sees only the folder of the user it runs for
+            "!has(object.spec.volumes) || object.spec.volumes.all(v, "
+            "!has(v.persistentVolumeClaim) || "
+            f"v.persistentVolumeClaim.claimName != '{HOMES_CLAIM}' "
+            f"|| (has(object.metadata.labels) && '{USERNAME_LABEL}' in object.metadata.labels && "
+            f"{ALL_CONTAINERS}.all(c, !has(c.volumeMounts) || c.volumeMounts.all(m, "
+            "m.name != v.name || (has(m.subPath) && "
+            f"m.subPath == object.metadata.labels['{USERNAME_LABEL}'])))))",
+            "a home mount must be the pod's own user's folder (subPath = username label)",
         ),
         (
             "!has(object.spec.hostNetwork) || object.spec.hostNetwork == false",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .pod import DATASET_CLAIM
+from .pod import DATASET_CLAIM, HOMES_CLAIM
 from .values import PORTAL_DB_SECRET, Site
 
 #: The pod security level enforced (and audited, warned) for everything in the namespace.
@@ -28,6 +28,24 @@ def namespace(site: Site) -> dict[str, Any]:
         "apiVersion": "v1",
         "kind": "Namespace",
         "metadata": {"name": site.namespace, "labels": labels},
+    }
+
+
+def homes_claim(site: Site) -> dict[str, Any]:
+    """The one ReadWriteMany claim holding every user's home as a folder: user pods mount
+    their own folder (subPath, checked by the admission policy), the hub pod the whole
+    claim read-only (the airlock's snapshots)."""
+    spec: dict[str, Any] = {
+        "accessModes": ["ReadWriteMany"],
+        "resources": {"requests": {"storage": site.homes_capacity}},
+    }
+    if site.home_storage_class:
+        spec["storageClassName"] = site.home_storage_class
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": HOMES_CLAIM, "namespace": site.namespace},
+        "spec": spec,
     }
 
 

@@ -9,6 +9,7 @@ default, so ``memory_swap`` equal to ``memory`` holds).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..server_plan import ServerPlan
@@ -18,6 +19,15 @@ from ..server_plan import ServerPlan
 SECCOMP_FOLDER = "kimed"
 #: The PersistentVolumeClaim of a dataset (one per dataset with ACTIVE grants).
 DATASET_CLAIM = "kimed-dataset-{dataset}"
+#: The one ReadWriteMany claim holding every home as a ``<username>/`` folder: each user
+#: pod mounts only its own folder (subPath); the hub pod mounts the claim read-only so
+#: that the airlock can snapshot what a user asks to release (docs/kubernetes.md).
+HOMES_CLAIM = "kimed-homes"
+#: The label KubeSpawner puts the (escaped) username in; the admission rule compares the
+#: home mount's subPath with it.
+USERNAME_LABEL = "hub.jupyter.org/username"
+#: Usernames the workbench issues; any other is refused before a subPath is built from it.
+SAFE_USERNAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 #: KubeSpawner's resource name of NVIDIA's device plugin.
 GPU_RESOURCE = "nvidia.com/gpu"
 
@@ -103,7 +113,13 @@ def data_volumes(plan: ServerPlan) -> tuple[list[dict], list[dict]]:
     return volumes, mounts
 
 
-def home_volume(plan: ServerPlan, claim: str) -> tuple[dict, dict]:
-    """The user's persistent home: their claim (KubeSpawner creates it) at the policy's path."""
-    volume = {"name": "home", "persistentVolumeClaim": {"claimName": claim}}
-    return volume, {"name": "home", "mountPath": plan.home_mount}
+def home_volume(plan: ServerPlan, username: str) -> tuple[dict, dict]:
+    """The user's persistent home: their own folder of the shared homes claim (subPath),
+    at the policy's path. A username that could leave that folder is refused."""
+    if not SAFE_USERNAME.match(username):
+        raise ValueError(
+            f"username {username!r} cannot name a home folder (lower-case letters, digits "
+            "and '-' only); rename the account at the identity provider"
+        )
+    volume = {"name": "home", "persistentVolumeClaim": {"claimName": HOMES_CLAIM}}
+    return volume, {"name": "home", "mountPath": plan.home_mount, "subPath": username}

@@ -41,6 +41,7 @@ def extra_manifests(
     plan = plan_for_profile(profiles.profiles[profiles.default], (), policies)
     return [
         manifests.namespace(site),
+        manifests.homes_claim(site),
         *manifests.dataset_volumes(site, datasets, nfs),
         *manifests.portal_database(site, postgres_image),
         *admission.admission_policy(site, plan),
@@ -91,10 +92,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--oidc-issuer", required=True, help="the identity provider's issuer URL")
     p.add_argument("--oidc-client-id", default="kimed-workbench")
     p.add_argument("--namespace", default="kimed")
-    p.add_argument("--hub-tag", required=True, help="tag of kimed-hub in the site registry")
+    p.add_argument("--hub-tag", help="default: the local hub image's content hash")
     p.add_argument("--singleuser-tag", help="default: the local build's content hash")
     p.add_argument("--gpu-tag", help="default: the local GPU build's content hash")
-    p.add_argument("--home-storage-class", default="")
+    p.add_argument("--home-storage-class", default="", help="a ReadWriteMany class for homes")
+    p.add_argument("--homes-capacity", default="1Ti", help="size of the shared homes claim")
     p.add_argument("--dataset-storage-class", default="kimed-datasets")
     p.add_argument("--dataset-nfs", default="nfs.example.org:/datasets", help="SERVER:/PATH")
     p.add_argument("--portal-db", default="", help="portal DB URL: a volume per granted dataset")
@@ -118,6 +120,7 @@ def _run(args: argparse.Namespace) -> int:
     tags = {
         "singleuser": args.singleuser_tag or images.singleuser_image_ref().rsplit(":", 1)[1],
         "gpu": args.gpu_tag or images.singleuser_image_ref("gpu").rsplit(":", 1)[1],
+        "hub": args.hub_tag or images.hub_image_ref().rsplit(":", 1)[1],
     }
     server, _, path = args.dataset_nfs.partition(":")
     if not server or not path.startswith("/"):
@@ -126,12 +129,13 @@ def _run(args: argparse.Namespace) -> int:
         registry=args.registry.rstrip("/"),
         singleuser_tag=tags["singleuser"],
         gpu_tag=tags["gpu"],
-        hub_tag=args.hub_tag,
+        hub_tag=tags["hub"],
         public_url=args.public_url,
         oidc_issuer=args.oidc_issuer,
         oidc_client_id=args.oidc_client_id,
         namespace=args.namespace,
         home_storage_class=args.home_storage_class,
+        homes_capacity=args.homes_capacity,
         dataset_storage_class=args.dataset_storage_class,
     )
     datasets = _granted(args.portal_db) if args.portal_db else []

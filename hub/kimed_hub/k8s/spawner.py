@@ -49,10 +49,6 @@ class WorkbenchKubeSpawner(KubeSpawner):
     def _no_token(self) -> bool:
         return False  # user code gets no credentials for the Kubernetes API
 
-    @default("pvc_name_template")
-    def _home_claim(self) -> str:
-        return "kimed-home-{user_server}"
-
     def _policies(self) -> Path | None:
         return Path(self.policies_dir) if self.policies_dir else None
 
@@ -109,8 +105,8 @@ class WorkbenchKubeSpawner(KubeSpawner):
         self.container_security_context = pod.container_security_context(plan)
         self.pod_security_context = pod.pod_security_context(plan)
         self.working_dir = plan.home_mount
-        self.storage_pvc_ensure = True
-        home, home_mount = pod.home_volume(plan, self.pvc_name)
+        self.storage_pvc_ensure = False  # the shared homes claim is in manifests.yaml
+        home, home_mount = pod.home_volume(plan, self.user.name)
         scratch, scratch_mounts = pod.scratch_volumes(plan)
         data, data_mounts = pod.data_volumes(plan)
         self.volumes = [home, *scratch, *data]

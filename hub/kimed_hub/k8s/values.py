@@ -28,6 +28,10 @@ AUTHENTICATOR_CLASS = "kimed_hub.identity.KimedOIDCAuthenticator"
 IMAGE_ROOT = "/srv/kimed"
 #: Managed services in the hub pod, on these ports of the ``hub`` Service.
 SERVICE_PORTS = {"portal": 8098, "package-index": 8099}
+#: The hub's own volume (the chart's sqlite-pvc); the airlock keeps its files there.
+HUB_DATA = "/srv/jupyterhub"
+#: Where the hub pod mounts the shared homes claim, read-only, for the airlock.
+HOMES_MOUNT = f"{IMAGE_ROOT}/homes"
 #: Secrets the operator creates (docs/kubernetes.md, "Install"); never rendered.
 PORTAL_DB_SECRET = "kimed-portal-db"
 OIDC_SECRET = "kimed-oidc"
@@ -45,8 +49,8 @@ class Site:
     oidc_issuer: str
     oidc_client_id: str = "kimed-workbench"
     namespace: str = "kimed"
-    home_storage_class: str = ""
-    home_capacity: str = "10Gi"
+    home_storage_class: str = ""  # must offer ReadWriteMany (NFS, CephFS, ...)
+    homes_capacity: str = "1Ti"  # all homes together: one shared claim
     dataset_storage_class: str = "kimed-datasets"
 
     def image(self, name: str, tag: str) -> dict[str, str]:
@@ -136,15 +140,13 @@ def singleuser_values(site: Site, policies: Path | None) -> dict[str, Any]:
             "interNamespaceAccessLabels": "ignore",
             "allowedIngressPorts": [],
         },
+        # One shared claim, each user's folder mounted by subPath (the spawner builds the
+        # mount; this keeps the chart's own storage logic in step): the hub pod can then
+        # read a home for the airlock without mounting each user's volume.
         "storage": {
-            "type": "dynamic",
-            "capacity": site.home_capacity,
+            "type": "static",
             "homeMountPath": plan.home_mount,
-            "dynamic": {
-                "pvcNameTemplate": "kimed-home-{user_server}",
-                "storageClass": site.home_storage_class or None,
-                "storageAccessModes": ["ReadWriteOnce"],
-            },
+            "static": {"pvcName": pod.HOMES_CLAIM, "subPath": "{username}"},
         },
         "startTimeout": 300,
     }
@@ -190,6 +192,13 @@ def hub_values(site: Site, policies: Path | None) -> dict[str, Any]:
                 }
             ],
         },
+        "extraVolumes": [
+            {
+                "name": "homes",
+                "persistentVolumeClaim": {"claimName": pod.HOMES_CLAIM, "readOnly": True},
+            }
+        ],
+        "extraVolumeMounts": [{"name": "homes", "mountPath": HOMES_MOUNT, "readOnly": True}],
         "extraEnv": {
             "KIMED_PORTAL_DB_URL": _secret(PORTAL_DB_SECRET, "url"),
             "OAUTH_CLIENT_SECRET": _secret(OIDC_SECRET, "client-secret"),
@@ -268,7 +277,19 @@ def services() -> dict[str, Any]:
             "info": {"description": "Datasets, algorithms and access requests"},
             "oauth_no_confirm": True,
             "oauth_client_allowed_scopes": list(PORTAL_SCOPES),
-            "command": [python, "-m", "kimed_hub.portal_service", "--policies-dir", policies],
+            "command": [
+                python,
+                "-m",
+                "kimed_hub.portal_service",
+                "--policies-dir",
+                policies,
+                # the airlock: its files on the hub's volume, homes read from the shared
+                # claim (no server-side re-run on Kubernetes: docs/kubernetes.md)
+                "--airlock-dir",
+                f"{HUB_DATA}/airlock",
+                "--homes-dir",
+                HOMES_MOUNT,
+            ],
         },
         "package-index": {
             "url": f"http://hub:{index}",
