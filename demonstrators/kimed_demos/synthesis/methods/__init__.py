@@ -12,8 +12,7 @@ import importlib
 
 from ..spec import SynthesisInputError
 
-# planted_leak: tests only (copies real rows); the shipped policy schema cannot name it.
-MODULES = {"gaussian_copula": "copula", "cart": "cart", "tvae": "tvae", "planted_leak": "leak"}
+MODULES = {"gaussian_copula": "copula", "cart": "cart", "tvae": "tvae"}
 VERSION = "1"  # bump when a method's output for the same input and seed changes
 
 
