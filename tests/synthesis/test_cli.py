@@ -11,7 +11,6 @@ import json
 
 import pytest
 
-from kimed_demos.synthesis import job
 from kimed_demos.synthesis.__main__ import main
 
 from .conftest import POLICY, known_table
@@ -74,31 +73,43 @@ def test_integers_stay_integers(good_run):
     assert set(synthetic["group"]) <= {"low", "mid", "high"}
 
 
-class _CopyingModel:
-    """A planted leak: "synthetic" rows that are the real training rows, shuffled."""
-
-    def __init__(self, train):
-        self.train = train
-
-    def sample(self, n, seed):
-        return self.train.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+LEAK_METHOD = (
+    "  planted_leak: {kernel: python-base, min_rows: 50, label_en: leak, label_de: Leck}\n"
+)
 
 
-class _CopyingMethod:
-    @staticmethod
-    def fit(train, info, settings, seed):
-        return _CopyingModel(train)
+def _with_leak(policy_dir, in_schema: bool):
+    """The policy plus the planted_leak method (as SERVICE's job container test does it),
+    and, if ``in_schema``, a schema that allows it: the reviewed schema refuses it."""
+    import json
+
+    if in_schema:
+        schema_path = policy_dir / "schemas" / "synthesis.schema.json"
+        schema = json.loads(schema_path.read_text())
+        schema["properties"]["methods"]["properties"]["planted_leak"] = {"$ref": "#/$defs/method"}
+        schema_path.write_text(json.dumps(schema))
+    policy = policy_dir / "synthesis.yaml"
+    policy.write_text(policy.read_text().replace("methods:\n", "methods:\n" + LEAK_METHOD, 1))
+    return policy
 
 
-def test_a_planted_leak_fails_the_privacy_thresholds_with_exit_3(known_csv, tmp_path, monkeypatch):
-    monkeypatch.setattr(job, "method_module", lambda name: _CopyingMethod)
-    code = run(known_csv, tmp_path, "cart", "--target", "outcome")
-    report = json.loads((tmp_path / "report.json").read_text())
+def test_a_planted_leak_fails_the_privacy_thresholds_with_exit_3(known_csv, tmp_path, policy_dir):
+    out = tmp_path / "out"
+    out.mkdir()
+    policy = _with_leak(policy_dir, in_schema=True)
+    code = run(known_csv, out, "planted_leak", "--target", "outcome", policy=policy)
+    report = json.loads((out / "report.json").read_text())
     assert code == 3
     assert report["passed"] is False
     privacy = {m["id"] for m in report["measurements"] if m["dimension"] == "privacy"}
     failed_privacy = set(report["failures"]) & privacy
     assert privacy == failed_privacy, "every privacy measurement must catch copied rows"
+
+
+def test_the_reviewed_schema_refuses_the_planted_leak(known_csv, tmp_path, capsys, policy_dir):
+    policy = _with_leak(policy_dir, in_schema=False)
+    message = _bad(capsys, tmp_path, known_csv, "planted_leak", policy=policy)
+    assert "is invalid" in message and "planted_leak" in message
 
 
 def _bad(capsys, tmp_path, *args, **kwargs) -> str:
@@ -173,3 +184,16 @@ def test_policy_without_schema_fails_closed(known_csv, tmp_path, capsys, policy_
     (policy_dir / "schemas" / "synthesis.schema.json").unlink()
     message = _bad(capsys, tmp_path, known_csv, "cart", policy=policy_dir / "synthesis.yaml")
     assert "synthesis.schema.json is missing" in message
+
+
+def test_identifier_and_empty_columns_are_left_out_and_named(tmp_path):
+    table = known_table(300)
+    table.insert(0, "patient_id", [f"P{i:05d}" for i in range(len(table))])
+    table["unused"] = float("nan")
+    table.to_csv(tmp_path / "with_ids.csv", index=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    run(tmp_path / "with_ids.csv", out, "gaussian_copula")
+    report = json.loads((out / "report.json").read_text())
+    assert report["dropped_columns"] == ["patient_id", "unused"]
+    assert "patient_id" not in (out / "synthetic.csv").read_text().splitlines()[0]

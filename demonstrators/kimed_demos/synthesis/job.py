@@ -12,7 +12,6 @@ import json
 import os
 import resource
 import shutil
-import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,12 +20,8 @@ from . import figures, report, tables
 from .measure import measure_all
 from .methods import VERSION, method_module
 from .policy import load_policy, method_settings
+from .progress import log
 from .spec import JobSpec, SynthesisInputError
-
-
-def log(message: str) -> None:
-    """A progress line on stderr."""
-    print(f"[synthesis] {message}", file=sys.stderr, flush=True)
 
 
 def run_job(spec: JobSpec) -> dict:

@@ -7,9 +7,9 @@ the same number (people it never saw). What the attack achieves on the control i
 the synthetic table reveals about people in general; only the excess is privacy risk:
 ``risk = (success_train - success_control) / (1 - success_control)``, at least 0.
 
-- singling out: predicates read off one synthetic row (k attributes, equality for
-  categories, "at least/at most" for numbers) that match exactly one synthetic row; a
-  success when the predicate matches exactly one person.
+- singling out: predicates read off one synthetic row (equality for categories, "at
+  least/at most" for numbers, conditions added in random column order until exactly one
+  synthetic row matches); a success when the predicate matches exactly one person.
 - linkability: the columns are split in two halves (two data sets an attacker could
   hold); a success when a person's nearest synthetic row on one half is also their
   nearest on the other half, linking the two.
@@ -31,7 +31,6 @@ from sklearn.neighbors import NearestNeighbors
 from .encode import gower
 from .tables import TableInfo
 
-PREDICATE_COLUMNS = 4
 INFERENCE_TOLERANCE = 0.05
 MAX_SECRETS = 8
 
@@ -58,12 +57,11 @@ def singling_out(synth, target, control, info: TableInfo, attacks: int, seed: in
     medians = {name: float(np.nanmedian(columns["synth"][name])) for name in info.numeric}
     hits = {"target": 0, "control": 0}
     tried = 0
-    for _ in range(attacks * 5):  # predicates that fail to single out a synthetic row are skipped
+    for _ in range(attacks * 3):  # rows that no predicate isolates are skipped
         if tried == attacks:
             break
-        row = rng.integers(len(synth))
-        predicate = _predicate(row, columns["synth"], medians, info, rng)
-        if _matches(columns["synth"], predicate).sum() != 1:
+        predicate = _predicate(rng.integers(len(synth)), columns["synth"], medians, info, rng)
+        if predicate is None:
             continue
         tried += 1
         hits["target"] += int(_matches(columns["target"], predicate).sum() == 1)
@@ -79,10 +77,11 @@ def _columns(frame: pd.DataFrame, info: TableInfo) -> dict[str, np.ndarray]:
     }
 
 
-def _predicate(row: int, synth: dict, medians: dict, info: TableInfo, rng) -> list:
-    names = rng.choice(info.columns, min(PREDICATE_COLUMNS, len(info.columns)), replace=False)
+def _predicate(row: int, synth: dict, medians: dict, info: TableInfo, rng) -> list | None:
+    """Conditions on the row's values, in random column order, added until they isolate
+    the row among the synthetic rows (None if even all of them do not)."""
     predicate = []
-    for name in names:
+    for name in rng.permutation(info.columns):
         value = synth[name][row]
         if pd.isna(value):
             predicate.append((name, "na", None))
@@ -90,7 +89,9 @@ def _predicate(row: int, synth: dict, medians: dict, info: TableInfo, rng) -> li
             predicate.append((name, "==", value))
         else:  # the tail the value lies in: "at least" above the median, else "at most"
             predicate.append((name, ">=" if value >= medians[name] else "<=", value))
-    return predicate
+        if _matches(synth, predicate).sum() == 1:
+            return predicate
+    return None
 
 
 def _matches(columns: dict[str, np.ndarray], predicate: list) -> np.ndarray:

@@ -5,7 +5,7 @@ table (a path relative to the folder), or the folder must hold exactly one. Colu
 numeric (integers keep their integer type in the synthetic table) or categorical (text,
 booleans, numbers with few distinct values stay numeric). Text columns that are almost
 unique per row (identifiers, names, free text) cannot be synthesised without copying
-them, so they are dropped and the report names them.
+them, so they are dropped and the report names them; so are columns with no value.
 """
 
 from __future__ import annotations
@@ -100,20 +100,21 @@ def describe(frame: pd.DataFrame) -> TableInfo:
     info = TableInfo(order=list(frame.columns))
     for name in frame.columns:
         column = frame[name]
-        if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+        if column.notna().sum() == 0:  # nothing to learn from; the report names it
+            info.dropped.append(name)
+        elif pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
             distinct = column.nunique(dropna=True)
             if distinct > 20 and distinct > IDENTIFIER_UNIQUE_SHARE * column.notna().sum():
                 info.dropped.append(name)
             else:
                 info.categorical.append(name)
-            continue
-        info.numeric.append(name)
-        values = column.dropna().to_numpy()
-        if values.size and np.all(np.mod(values, 1) == 0):
-            info.integer.append(name)
+        else:
+            info.numeric.append(name)
+            if np.all(np.mod(column.dropna().to_numpy(), 1) == 0):
+                info.integer.append(name)
     if not info.columns:
         raise SynthesisInputError(
-            "no column can be synthesised: every column looks like an identifier"
+            "no column can be synthesised: every column is empty or looks like an identifier"
         )
     return info
 

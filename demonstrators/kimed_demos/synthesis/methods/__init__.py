@@ -12,7 +12,9 @@ import importlib
 
 from ..spec import SynthesisInputError
 
-MODULES = {"gaussian_copula": "copula", "cart": "cart", "tvae": "tvae"}
+# planted_leak: a test control that copies the real rows (leak.py); the reviewed schema
+# does not allow it, so only a test's own policy and schema can select it.
+MODULES = {"gaussian_copula": "copula", "cart": "cart", "tvae": "tvae", "planted_leak": "leak"}
 VERSION = "1"  # bump when a method's output for the same input and seed changes
 
 

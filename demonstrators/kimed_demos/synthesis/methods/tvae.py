@@ -23,6 +23,7 @@ import torch
 from scipy import stats
 from torch import nn
 
+from ..progress import log
 from ..tables import TableInfo
 from .copula import _rank_scores
 
@@ -86,12 +87,17 @@ def fit(train: pd.DataFrame, info: TableInfo, settings: dict, seed: int) -> Tvae
     net = _VAE(layout.width, settings["latent_dim"])
     optimiser = torch.optim.Adam(net.parameters(), lr=1e-3, weight_decay=1e-5)
     data = torch.tensor(encoded, dtype=torch.float32)
-    batch = min(settings["batch_size"], len(data))
-    for _ in range(settings["epochs"]):
+    batch, epochs = min(settings["batch_size"], len(data)), settings["epochs"]
+    for epoch in range(1, epochs + 1):
+        total = 0.0
         for index in torch.randperm(len(data)).split(batch):
             optimiser.zero_grad()
-            _loss(net, data[index], layout).backward()
+            loss = _loss(net, data[index], layout)
+            loss.backward()
             optimiser.step()
+            total += float(loss) * len(index)
+        if epoch % max(1, epochs // 10) == 0 or epoch == epochs:
+            log(f"tvae: epoch {epoch}/{epochs}, loss {total / len(data):.3f}")
     return TvaeModel(info, layout, net.eval(), settings["latent_dim"])
 
 
