@@ -43,7 +43,8 @@ METHOD = "gaussian_copula"
 LEAK = "planted_leak"
 ROWS = 1500
 EXTRA = [
-    {"username": "curator", "groups": ["data-stewards"], "description": "synthesises"},
+    # a data steward who is also a researcher: applies for the data it then synthesises
+    {"username": "curator", "groups": ["data-stewards", "researchers"], "description": "steward"},
     {"username": "checker2", "groups": ["output-checkers"], "description": "2nd checker"},
 ]
 WHY = "Synthetic version for developing analysis code before access is granted."
@@ -103,17 +104,17 @@ def users(synth_hub):
 
 @pytest.fixture(scope="module")
 def granted(synth_hub, users):
-    """The generated dataset: its record, its table on the host, and an ACTIVE grant whose
-    team is the researcher and the curator (a data steward)."""
+    """The generated dataset: its record, its table on the host, and an ACTIVE grant of the
+    curator (a data steward) alone: the researcher holds no grant to it."""
     record = to_data(dataset(SOURCE))
     ok(portal(users["steward"], "PUT", f"datasets/{SOURCE}", json=record), 201)
     folder = synth_hub.data_dir / "datasets" / SOURCE
     folder.mkdir(parents=True)
     (folder / TABLE).write_text(known_table())
     (folder / "README.txt").write_text("generated for the synthesis test")
-    body = {"application": application_data("researcher", ("curator",), SOURCE)}
-    request_id = ok(portal(users["researcher"], "POST", "requests", json=body), 201)["id"]
-    act(users["researcher"], request_id, "submit")
+    body = {"application": application_data("curator", (), SOURCE)}
+    request_id = ok(portal(users["curator"], "POST", "requests", json=body), 201)["id"]
+    act(users["curator"], request_id, "submit")
     act(users["steward"], request_id, "start_check")
     act(users["steward"], request_id, "forward", comment="complete")
     act(users["committee"], request_id, "decide", decision="APPROVED", comment="sound")
@@ -147,8 +148,8 @@ def release(users, job_id: str) -> dict:
         "report.md": {"vote": "approve_with_comment", "reason": "aggregate figures"},
     }
     path = f"airlock/requests/{export}/reviews"
-    for who in ("curator", "researcher"):  # the requester and their project: never
-        assert portal(users[who], "POST", path, json={"votes": votes}).status_code == 403
+    refused = portal(users["curator"], "POST", path, json={"votes": votes})
+    assert refused.status_code == 403  # the requester never reviews (nor their project)
     one = ok(portal(users["checker"], "POST", path, json={"votes": votes}))
     assert one["state"] == "IN_REVIEW"  # one checker decides nothing
     assert ok(portal(users["curator"], "GET", f"synthesis/jobs/{job_id}"))["state"] == (
@@ -243,10 +244,10 @@ def test_journey_job_leak_release_catalogue_rerun_and_mount(synth_hub, users, gr
     assert old["state"] == "SUPERSEDED"
     assert json.loads((folder / ".kimed-synthesis.json").read_text())["job"] == again["id"]
 
-    researcher = users["researcher"]
+    researcher = users["researcher"]  # no grant: the synthetic version is open to readers
     researcher.spawn()
     seen = json.loads(researcher.run_code(data_probe(synthetic)))
-    assert synthetic in seen["listing"] and seen["write"] != "allowed"
+    assert seen["listing"] == [synthetic] and seen["write"] != "allowed"
     listing = researcher.run_code(f"import os; print(sorted(os.listdir('/data/{synthetic}')))")
     assert TABLE in listing
 
