@@ -195,7 +195,7 @@ def test_only_data_stewards_run_jobs(users, granted):
 def test_journey_job_leak_release_catalogue_rerun_and_mount(synth_hub, users, granted):
     good = start(users, dataset=SOURCE, method=METHOD, table=TABLE, target="diabetes", seed=1)
     leak = start(users, dataset=SOURCE, method=LEAK, table=TABLE, target="diabetes")
-    assert good["state"] == "QUEUED"
+    assert good["state"] in ("QUEUED", "RUNNING")  # the worker may have picked it up
 
     job = finished(users, good["id"])
     assert job["state"] == "PASSED", job
