@@ -2,13 +2,14 @@
 
     .venv/bin/python bench/fhir.py [--resources 100000 1000000] [--workers 2]
                                    [--modes sample all] [--feasibility-patients 100000]
-                                   [--queries 100]
+                                   [--queries 100] [--source EXPORT_DIR] [--repeat N]
 
 For each size: fictional MII data (``kimed_hub.interop.generate``, about 21 resources per
 patient) is generated into a temporary folder, then imported in a child process
 (``import_fhir``) once per validation mode so that its peak memory (max RSS of the
 importer and its workers) and its CPU time are its own (on a shared machine the wall
-time depends on the others' load, the CPU time much less). Modes: ``sample`` (the
+time depends on the others' load, the CPU time much less: the table gives the load
+average before and after each import, and CPU seconds per 10^5 resources). Modes: ``sample`` (the
 default import: MII checks and the kept values' FHIR formats on every resource, the full
 fhir.resources structure check on 1 in 20) and ``all`` (``--validate-all``:
 fhir.resources on every resource).
@@ -60,28 +61,37 @@ if __name__ == "__main__":
 """
 
 
-def bench_import(resources: int, workers: int, modes: list[str], tmp: Path) -> list[dict]:
-    """One row per validation mode for ``resources`` generated resources."""
+def bench_import(
+    resources: int, workers: int, modes: list[str], tmp: Path, source: Path | None = None
+) -> list[dict]:
+    """One row per validation mode for ``resources`` generated resources (or for the
+    export folder ``source``, kept)."""
     from kimed_hub.interop.generate import generate_mii
 
-    patients = max(1, round(resources / RESOURCES_PER_PATIENT))
-    export = tmp / f"export-{resources}"
-    generate_mii(export, patients=patients, seed=1)
+    export = source or tmp / f"export-{resources}"
+    if source is None:
+        patients = max(1, round(resources / RESOURCES_PER_PATIENT))
+        generate_mii(export, patients=patients, seed=1)
     script = tmp / "import_child.py"
     script.write_text(IMPORT)
     rows = []
     for mode in modes:
         target = tmp / f"ds-{resources}-{mode}"
         command = [sys.executable, str(script), str(export), str(target), str(workers), mode]
+        load_before = os.getloadavg()[0]
         out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-        rows.append({"mode": mode, **_import_row(*out.split())})
-    shutil.rmtree(export)
+        load = (load_before, os.getloadavg()[0])
+        rows.append({"mode": mode, "load": load, **_import_row(*out.split())})
+        shutil.rmtree(target)
+    if source is None:
+        shutil.rmtree(export)
     return rows
 
 
 def _import_row(count: str, took: str, own: str, kids: str, cpu: str) -> dict:
     return {
         "cpu_seconds": float(cpu),
+        "cpu_per_1e5": float(cpu) * 100_000 / int(count),
         "per_cpu_second": int(count) / float(cpu),
         "resources": int(count),
         "seconds": float(took),
@@ -164,15 +174,17 @@ def bench_feasibility(patients: int, queries: int, workers: int, tmp: Path) -> d
 def _import_table(rows: list[dict], workers: int) -> None:
     print(f"\nFHIR import ({workers} worker(s), {os.cpu_count()} CPUs)")
     print(
-        "| resources | FHIR structure check | wall s | resources/s (target >= 20,000) "
-        "| CPU s | resources per CPU-second | peak MB (target <= 1,024) |"
+        "| resources | FHIR structure check | load average (1 min, before-after) | wall s "
+        "| resources/s (target >= 20,000) | CPU s | CPU s per 10^5 resources "
+        "| resources per CPU-second | peak MB (target <= 1,024) |"
     )
-    print("|---:|---|---:|---:|---:|---:|---:|")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         check = "every resource" if r["mode"] == "all" else "1 in 20 (default)"
         print(
-            f"| {r['resources']:,} | {check} | {r['seconds']:.1f} | {r['rate']:,.0f} "
-            f"| {r['cpu_seconds']:.1f} | {r['per_cpu_second']:,.0f} | {r['peak_mb']:,.0f} |"
+            f"| {r['resources']:,} | {check} | {r['load'][0]:.1f}-{r['load'][1]:.1f} "
+            f"| {r['seconds']:.1f} | {r['rate']:,.0f} | {r['cpu_seconds']:.1f} "
+            f"| {r['cpu_per_1e5']:.2f} | {r['per_cpu_second']:,.0f} | {r['peak_mb']:,.0f} |"
         )
     print(
         "(CPU s: user + system time of the importer and its workers; on a machine shared "
@@ -187,10 +199,18 @@ def main() -> None:
     parser.add_argument("--modes", nargs="*", choices=["sample", "all"], default=["sample", "all"])
     parser.add_argument("--feasibility-patients", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument(
+        "--source", type=Path, help="import this export folder instead of generated data"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="imports per size and mode")
     args = parser.parse_args()
+    sizes = [0] if args.source else args.resources
     with tempfile.TemporaryDirectory(prefix="kimed-bench-fhir-") as tmp:
         rows = [
-            r for n in args.resources for r in bench_import(n, args.workers, args.modes, Path(tmp))
+            r
+            for n in sizes
+            for _ in range(args.repeat)
+            for r in bench_import(n, args.workers, args.modes, Path(tmp), args.source)
         ]
         feas = args.feasibility_patients and bench_feasibility(
             args.feasibility_patients, args.queries, args.workers, Path(tmp)

@@ -19,6 +19,7 @@ is not counted), and the mean of each spawn phase from the hub's log
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -78,10 +79,12 @@ def storm(hub: HubProcess, admin: HubUser, users: list[HubUser]) -> dict:
     the hub and the runtime during the storm plus what the containers used up to the end
     of it (server start, a kernel, one cell); other people's work on the host is not in it."""
     log_offset = hub.log_path.stat().st_size
+    load_before = os.getloadavg()[0]
     cpu_before, started = workbench_cpu(hub), time.monotonic()
     with ApiPoller(admin) as poller, ThreadPoolExecutor(len(users)) as pool:
         results = list(pool.map(lambda u: spawn_to_first_cell(admin, u, started), users))
     wall = time.monotonic() - started
+    load_after = os.getloadavg()[0]
     control = workbench_cpu(hub) - cpu_before
     containers = containers_cpu(hub.prefix)
     with open(hub.log_path, errors="replace") as log:
@@ -96,6 +99,9 @@ def storm(hub: HubProcess, admin: HubUser, users: list[HubUser]) -> dict:
         "control_cpu_per_spawn": control / len(users),
         "container_cpu_per_spawn": containers / len(users),
         "phases": phases,
+        # 1-minute load average as the storm began and ended: on a shared host the
+        # figures mean little without it (someone else's build shows here)
+        "load": (load_before, load_after),
     }
 
 
@@ -126,15 +132,16 @@ def row(n: int, run: dict) -> str:
         f"{max(ready):.1f} | {statistics.median(cells):.1f} / {percentile(cells, 0.95):.1f} / "
         f"{max(cells):.1f} | {failed} | {statistics.median(api):.0f} / "
         f"{percentile(api, 0.95):.0f} | {run['control_cpu_per_spawn']:.2f} + "
-        f"{run['container_cpu_per_spawn']:.2f} |"
+        f"{run['container_cpu_per_spawn']:.2f} | {run['load'][0]:.1f} / {run['load'][1]:.1f} |"
     )
 
 
 def table(runs: dict[int, dict]) -> str:
     lines = [
         "| N | ready p50/p95/max (s) | first cell p50/p95/max (s) | failed "
-        "| hub API p50/p95 (ms) | CPU-s per spawn: hub+runtime + container |",
-        "|---|---|---|---|---|---|",
+        "| hub API p50/p95 (ms) | CPU-s per spawn: hub+runtime + container "
+        "| load avg before / after |",
+        "|---|---|---|---|---|---|---|",
         *(row(n, run) for n, run in runs.items()),
         "",
         "phase means, wall s / runtime CPU-s (shared by overlapping spawns):",

@@ -26,7 +26,10 @@ be recovered by subtraction (ACRO's ``PresenceOfLinkedTableCheck`` says the same
 
 from __future__ import annotations
 
+import importlib
 import logging
+import sys
+import threading
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -135,16 +138,36 @@ def _rule_names(text: str) -> list[str]:
     return [part.split(":")[0] for part in text.split("; ") if part]
 
 
+_ACRO_IMPORT = threading.Lock()
+
+
+def load_acro(module: str = "acro"):
+    """``module`` of ACRO, imported late (it loads statsmodels and matplotlib) and quietly.
+
+    ACRO's import calls ``logging.basicConfig(level=logging.INFO)``: the root logger gets
+    a stderr handler at INFO, so in a kernel every library's INFO line became a red cell
+    output, and a researcher's own ``basicConfig`` did nothing. The root logger is put
+    back as it was; ACRO's own loggers stay at WARNING (it logs every table at INFO on
+    "acro", "acro:records" and "acro:summary": a colon, not children of "acro"). Nothing
+    of the verdict is lost: results come from ACRO's return values, never its log, and
+    its warnings still show (Python's last-resort handler prints WARNING and above)."""
+    with _ACRO_IMPORT:  # one import at a time: each restores what it found
+        if "acro.acro" not in sys.modules:
+            root = logging.getLogger()
+            level, handlers = root.level, list(root.handlers)
+            importlib.import_module("acro")
+            root.setLevel(level)
+            for handler in [h for h in root.handlers if h not in handlers]:
+                root.removeHandler(handler)
+    for name in ("acro", "acro:records", "acro:summary"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return importlib.import_module(module)
+
+
 def _session(policy: DisclosurePolicy):
     """A fresh ACRO session with ``policy``'s thresholds (ACRO reads its config dict at
     each check, so changing it after construction applies)."""
-    from acro import ACRO  # imported late: ACRO loads statsmodels and matplotlib
-
-    # ACRO logs every table at INFO, on "acro" and on its own "acro:records" and
-    # "acro:summary" loggers (a colon: not children of "acro"); a notebook shows none.
-    for name in ("acro", "acro:records", "acro:summary"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    session = ACRO(suppress=False)
+    session = load_acro().ACRO(suppress=False)
     session.config.update(policy.acro_config())
     return session
 
@@ -239,10 +262,9 @@ def check_counts(
 
 def _count_masks(numbers: pd.DataFrame, policy: DisclosurePolicy) -> dict[str, pd.DataFrame]:
     """ACRO's own threshold, zero and missing checks run on a finished count table."""
-    from acro.sdcchecks import SDCChecks, SDCEvidence
-
-    checks = SDCChecks({**_session_defaults(), **policy.acro_config()})
-    evidence = SDCEvidence(interim_tables={"count_table": numbers, "missing": numbers.isna()})
+    sdc = load_acro("acro.sdcchecks")
+    checks = sdc.SDCChecks({**_session_defaults(), **policy.acro_config()})
+    evidence = sdc.SDCEvidence(interim_tables={"count_table": numbers, "missing": numbers.isna()})
     model = SimpleNamespace(model_type="table", get_allfalse_table=lambda: numbers.isna() & False)
     masks = {
         # ACRO's threshold mask holds zeros too; a zero is reported by its own rule.
@@ -303,12 +325,11 @@ def check_model(
 ) -> DisclosureCheck:
     """Check a table of model estimates: a row is withheld if its model's residual degrees of
     freedom (`dof`: one number, or one per row) fail ACRO's MinimumDoFCheck."""
-    from acro.sdcchecks import SDCChecks, SDCEvidence
-
-    checks = SDCChecks({**_session_defaults(), **policy.acro_config()})
+    sdc = load_acro("acro.sdcchecks")
+    checks = sdc.SDCChecks({**_session_defaults(), **policy.acro_config()})
     per_row = pd.Series(dof, index=table.index)
     failing = per_row.map(
-        lambda d: checks.check_model_dof("model", SDCEvidence(dof=int(d)), None)[0] == "fail"
+        lambda d: checks.check_model_dof("model", sdc.SDCEvidence(dof=int(d)), None)[0] == "fail"
     ).astype(bool)
     numeric = table.select_dtypes("number").columns  # labels (e.g. outcome names) stay
     reasons = pd.DataFrame("", index=table.index, columns=table.columns)

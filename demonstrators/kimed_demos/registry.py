@@ -80,7 +80,7 @@ DEMONSTRATORS: list[Demonstrator] = [
         name="phenotype",
         notebook="notebooks/phenotype.ipynb",
         description="TOP-style phenotyping on fictional MII FHIR data: generate, import, "
-        "classify, compare with ground truth (needs kimed_hub: host runner)",
+        "classify, compare with ground truth (in the workbench: -p dataset_dir /data/<id>)",
         runtime="40 s",
     ),
 ]

@@ -9,7 +9,11 @@ writes, at system level (root-owned, on the read-only root at run time):
   ``page_config.json`` in the home is ever read (the user-level config directory is this
   root-owned one);
 * ``<sys.prefix>/share/jupyter/lab/settings/overrides.json``: the policy's settings
-  defaults (news and update checks off).
+  defaults (news and update checks off);
+* ``<sys.prefix>/share/jupyter/labextensions/kimed-release/``: the "Request release…"
+  entry of the file browser's context menu, which opens the portal's export-request page
+  with the right-clicked files preselected (``labextension/``: a federated extension
+  written by hand, no build step; ``extensions/README.md`` says why).
 
 It first checks that every listed id is a plugin of the installed JupyterLab: a plugin
 renamed by an upgrade would otherwise stay enabled without anyone noticing, so the build
@@ -21,12 +25,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
 from .policy import IMAGE_POLICY, ExitsPolicy, ExitsPolicyError, load_exits_policy
 
 SYSTEM_CONFIG = Path("/etc/jupyter")
+#: The "Request release…" lab extension shipped in this package, and its name.
+RELEASE_EXTENSION = Path(__file__).parent / "labextension"
+RELEASE_EXTENSION_NAME = "kimed-release"
 
 
 def lab_app_dir() -> Path:
@@ -67,6 +75,15 @@ def write_lab_config(policy: ExitsPolicy, config_dir: Path, app_dir: Path) -> li
     return list(targets)
 
 
+def install_release_extension(labextensions: Path) -> Path:
+    """Copy the "Request release…" extension into ``labextensions`` (a folder JupyterLab
+    reads federated extensions from), replacing an older copy."""
+    target = labextensions / RELEASE_EXTENSION_NAME
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(RELEASE_EXTENSION, target)
+    return target
+
+
 def check_lab_config(policy: ExitsPolicy) -> list[str]:
     """The policy's plugins that JupyterLab's effective page config does not disable and
     lock (empty when all is in place). Reads the config as JupyterLab does at start."""
@@ -87,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         policy = load_exits_policy(args.policy)
         written = write_lab_config(policy, Path(args.config_dir), lab_app_dir())
+        written.append(install_release_extension(lab_app_dir().parent / "labextensions"))
     except ExitsPolicyError as exc:
         print(f"kimed_exits: {exc}", file=sys.stderr)
         return 1

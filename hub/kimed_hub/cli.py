@@ -6,6 +6,7 @@ kimed test [PYTEST..]  setup, then run the whole test suite
 kimed policy check     validate every policy file
 kimed image build      build (or reuse) the images (--hub: the Kubernetes hub image);
                        kimed image lock [--env NAME]: refresh the locks
+kimed image outdated   running servers whose next start gets another image
 kimed clean            remove this workbench's user containers (--volumes: homes too)
 kimed install          write systemd units for the hub and the proxy (--enable: start them)
 kimed backup FILE      hub and portal databases, secrets, policies into FILE (.tar.gz)
@@ -28,7 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import cli_data, images
+from . import cli_data, cli_trust_centre, images
 from .accounts import demo_passwords, ensure_demo_accounts
 from .gpus import detect_gpu_ids
 from .paths import hub_data_dir, project_root
@@ -109,6 +110,21 @@ def clean(volumes: bool) -> None:
     print(f"removed the containers{' and volumes' if volumes else ''} named {prefix}*")
 
 
+def image_outdated() -> None:
+    """List the running servers whose image is not the one their next start gets (the
+    current build's, or the site file's): after ``kimed image build`` and a hub restart,
+    who still works in the old image (server_images.py)."""
+    from .policies import security_profile
+    from .runtime import runtime_client
+    from .server_images import built_images, current_images, outdated_report, outdated_servers
+
+    settings = Settings.from_env()
+    current = current_images(settings.site_config, built_images())
+    client = runtime_client()
+    servers, running = outdated_servers(client, settings.prefix + "-", current, security_profile())
+    print(outdated_report(servers, running))
+
+
 def _lock_envs(names: list[str] | None) -> list[images.PythonEnv] | None:
     """The environments `kimed image lock --env NAME ...` names (None: all of them)."""
     if not names:
@@ -133,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("test", help="set up and run the test suite (arguments go to pytest)")
     sub.add_parser("policy", help="policy files").add_argument("action", choices=["check"])
     image = sub.add_parser("image", help="images")
-    image.add_argument("action", choices=["build", "lock"])
+    image.add_argument("action", choices=["build", "lock", "outdated"])
     image.add_argument("--gpu", action="store_true", help="build the CUDA (GPU) variant")
     image.add_argument(
         "--hub", action="store_true", help="build the hub image for Kubernetes (kimed-hub)"
@@ -164,6 +180,7 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("--format", default="turtle", choices=["turtle", "json-ld"])
     exporting.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
     cli_data.add_parser(sub)
+    cli_trust_centre.add_parser(sub)
     from .k8s import render as k8s_render
 
     k8s_render.add_parser(sub)
@@ -219,6 +236,8 @@ def _dispatch(argv: list[str]) -> int:
         print(images.ensure_hub_image())
     elif args.command == "image" and args.action == "build":
         print(images.ensure_singleuser_image(variant="gpu" if args.gpu else "cpu"))
+    elif args.command == "image" and args.action == "outdated":
+        image_outdated()
     elif args.command == "image":
         print("\n".join(map(str, images.lock_requirements(envs=_lock_envs(args.env)))))
     elif args.command == "clean":
@@ -227,6 +246,8 @@ def _dispatch(argv: list[str]) -> int:
         return portal_command(args)
     elif args.command == "data":
         return cli_data.run(args)
+    elif args.command == "trust-centre":
+        return cli_trust_centre.run(args)
     elif args.command == "k8s":
         from .k8s import render as k8s_render
 

@@ -10,11 +10,19 @@ import sys
 
 from . import images
 from .identity import configure_identity
-from .policies import RolesPolicy, SessionsPolicy, check_all, roles_policy, sessions_policy
+from .policies import (
+    RolesPolicy,
+    SessionsPolicy,
+    check_all,
+    roles_policy,
+    security_profile,
+    sessions_policy,
+)
 from .production.mode import ContainerGateway, configure_mode, container_gateway
 from .production.systemd import configure_proxy_mode
 from .proxy import proxy_command
 from .runtime import ContainerRuntime, detect
+from .server_images import built_images, image_notice
 from .service_supervision import supervised
 from .settings import Settings
 
@@ -41,7 +49,7 @@ def configure(c, settings: Settings | None = None) -> None:
     services = managed_services(settings, sessions)
     gateway = container_gateway(settings, services)  # with TLS: containers' HTTP way in
     configure_services(c, services, gateway)
-    configure_spawner(c, settings, runtime, roles, gateway)
+    configure_spawner(c, settings, runtime, roles)
     apply_site_config(c, settings)
 
 
@@ -58,7 +66,10 @@ def configure_hub(c, settings: Settings) -> None:
     c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
     c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
     c.JupyterHub.template_vars = {
-        "announcement_login": "KIMed Workbench: secure research workbench"
+        "announcement_login": "KIMed Workbench: secure research workbench",
+        # after an image change: "your server runs X; restarting gives you Y"
+        "announcement_home": image_notice,
+        "announcement_spawn": image_notice,
     }
     c.Spawner.default_url = "/lab"
 
@@ -112,6 +123,7 @@ def managed_services(settings: Settings, sessions: SessionsPolicy) -> list[dict]
                 detect(),
                 images.singleuser_image_ref(),
                 settings.dataset_root,
+                gpu_image=images.singleuser_image_ref("gpu"),
             ),
             data_dir=settings.dataset_root,
             environment=training_environment(settings),
@@ -147,32 +159,40 @@ def configure_spawner(
     settings: Settings,
     runtime: ContainerRuntime,
     roles: RolesPolicy,
-    gateway: ContainerGateway | None = None,
 ) -> None:
     """WorkbenchSpawner on the detected runtime; the network follows the runtime.
-    Containers reach the proxy on the public port, or through the gateway with TLS."""
+    Containers reach the proxy on the public port, or through the gateway with TLS: the
+    spawner reads both from the hub itself (WorkbenchSpawner.peer_ports)."""
     c.JupyterHub.spawner_class = "workbench"
     spawner = c.WorkbenchSpawner
-    spawner.image = images.singleuser_image_ref()
-    spawner.image_variants = {"gpu": images.singleuser_image_ref("gpu")}
+    built = built_images()
+    spawner.image = built["cpu"]
+    spawner.image_variants = {"gpu": built["gpu"]}
     spawner.dataset_root = str(settings.dataset_root)
     spawner.portal_db_url = settings.portal_db_url
     spawner.pull_policy = "never"  # images are built locally; no registry is reachable
     spawner.client_kwargs = {"base_url": runtime.base_url}
     spawner.runtime_kind = runtime.kind
     spawner.prefix = settings.prefix
-    spawner.hub_api_port = settings.hub_port
-    spawner.proxy_port = gateway.port if gateway else settings.public_port
     spawner.http_timeout = 90
     spawner.host_ip = "127.0.0.1"
     spawner.server_token_scopes = [*SERVER_BASE_SCOPES, *roles.server_token_scopes]
     if runtime.kind == "podman":
         # shared/PLATFORM.md: slirp4netns, host loopback through 10.0.2.2, egress rules.
-        spawner.network_name = "slirp4netns:allow_host_loopback=true"
+        spawner.network_name = slirp4netns_mode(security_profile().allow_ipv6)
         spawner.use_internal_ip = False
         spawner.hub_connect_url = f"http://{SLIRP_HOST}:{settings.hub_port}"
     else:
         configure_docker_network(c, settings, runtime)
+
+
+def slirp4netns_mode(allow_ipv6: bool) -> str:
+    """The podman network mode: host loopback through 10.0.2.2 (only the egress rules'
+    ports are open), and, where the policy's ``network.allow_ipv6`` is false, no IPv6 at
+    all: slirp4netns otherwise gives the container a global fd00::/64 address, a default
+    route, and fd00::2 lands on the host's ::1 (seen here). The egress rules close IPv6
+    as well; this takes the address and the route away (tests/integration/test_workbench.py)."""
+    return "slirp4netns:allow_host_loopback=true" + ("" if allow_ipv6 else ",enable_ipv6=false")
 
 
 def configure_docker_network(c, settings: Settings, runtime: ContainerRuntime) -> None:

@@ -223,6 +223,15 @@ def _data_mount_problems(mount: dict[str, Any], granted_source: str) -> list[str
     return problems
 
 
+def inspected_cpus(inspect: dict[str, Any]) -> float:
+    """The CPU limit a container has (0: none): NanoCpus, or CpuQuota / CpuPeriod (how
+    podman's compatible API reports it)."""
+    host = _host(inspect)
+    nano = host.get("NanoCpus") or 0
+    quota, period = host.get("CpuQuota") or 0, host.get("CpuPeriod") or 0
+    return nano / 1e9 if nano else (quota / period if period else 0)
+
+
 def check_limits(inspect: dict[str, Any], expected: ExpectedContainer) -> list[str]:
     """Memory, swap, CPU and process limits equal the chosen profile."""
     host, profile = _host(inspect), expected.limits
@@ -234,9 +243,7 @@ def check_limits(inspect: dict[str, Any], expected: ExpectedContainer) -> list[s
     ):
         if host.get(key) != wanted:
             problems.append(f"limits: {key} is {host.get(key)}, profile {profile.name} {wanted}")
-    nano = host.get("NanoCpus") or 0
-    quota, period = host.get("CpuQuota") or 0, host.get("CpuPeriod") or 0
-    cpus = nano / 1e9 if nano else (quota / period if period else 0)
+    cpus = inspected_cpus(inspect)
     if abs(cpus - profile.cpus) > 1e-6:
         problems.append(f"limits: CPU is {cpus or 'unlimited'}, profile {profile.cpus}")
     if host.get("OomKillDisable"):

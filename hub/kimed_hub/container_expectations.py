@@ -24,7 +24,7 @@ from .policies import ResourceProfile, SeccompProfile, SecurityProfile
 class SpawnFacts:
     """What this spawn decided or the runtime reported, none of it a configurable trait."""
 
-    runtime_kind: str  # "podman" or "docker"
+    runtime_kind: str  # "podman" or "docker", as the runtime reports itself
     home_volume: str  # the policy's volume template, rendered for this user
     gpus: tuple[str, ...] = ()  # device IDs the hub assigned to this server
     data_mounts: tuple[tuple[str, str], ...] = ()  # (host folder, /data/<id>) per grant

@@ -14,6 +14,10 @@ grants". A FHIR import with MII broad consent data is mounted as a filtered, rea
 view holding only the patients whose consent permits the use on the grant's start day
 (``interop.consent_mount``); the portal's audit log records the counts (the one write the
 hub makes to the portal database: an audit entry, through ``Database(create=False)``).
+A request for datasets of two or more holders (``access.grants.needs_linkage``) mounts
+only the trust centre's pseudonymised, linked tables of that project
+(``<dataset root>/.linked/<request>/<dataset>``), never the holders' folders; when they
+are missing, nothing is mounted for it (docs/trust-centre.md).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .access.grants import GrantsReader, data_mount_path, reasons
+from .access.grants import GrantsReader, data_mount_path, linked_folder, reasons
 from .interop.consent_mount import VIEWS, ConsentPolicyMissing, audit_consent_view, consent_mount
 
 log = logging.getLogger(__name__)
@@ -54,11 +58,16 @@ def granted_mounts(
     try:
         grants = reader.active_grants(username)
         entitled = reasons(grants, reader.synthetic_versions() if synthetic else [])
+        linked = reader.linked_requests({grant.request_id for grant in grants})
     finally:
         reader.close()
     starts = {grant.dataset: grant.valid_from for grant in grants}
+    projects = {g.dataset: g.request_id for g in grants if g.request_id in linked}
     mounts = []
     for dataset, why in sorted(entitled.items()):
+        if dataset in projects:
+            mounts += _linked(dataset_root, projects[dataset], dataset, why, username)
+            continue
         folder = dataset_root / dataset
         if not folder.is_dir():
             log.warning("%s %s for %s: no data at %s; not mounted", why, dataset, username, folder)
@@ -67,6 +76,21 @@ def granted_mounts(
         if folder is not None:
             mounts.append(DataMount(dataset, folder, data_mount_path(dataset), why))
     return mounts
+
+
+def _linked(dataset_root: Path, project: str, dataset: str, why: str, username: str):
+    """The trust centre's pseudonymised, linked tables of ``dataset`` for ``project``;
+    none (fail closed: never the holder's own folder) when they are not written yet."""
+    folder = linked_folder(dataset_root, project) / dataset
+    if not folder.is_dir():
+        log.error(
+            "%s %s for %s: datasets of several holders are mounted only as the trust "
+            "centre's linked tables, and %s does not exist; not mounted (the trust centre "
+            "links at activation, or again with POST trust-centre/projects/%s/link)",
+            why, dataset, username, folder, project,
+        )  # fmt: skip
+        return []
+    return [DataMount(dataset, folder, data_mount_path(dataset), f"{why} (linked)")]
 
 
 def _consented(db_url: str, username: str, dataset: str, folder: Path, valid_from):

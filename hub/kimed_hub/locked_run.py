@@ -1,7 +1,13 @@
 """One command in a fresh, locked, network-less container of the single-user image.
 
-What the airlock's server-side re-run (:mod:`kimed_hub.airlock.rerun_container`) and the
-synthesis jobs (:mod:`kimed_hub.synthesis.container`) share:
+Used by the synthesis jobs (:mod:`kimed_hub.synthesis.container`). The airlock's
+server-side re-run (:mod:`kimed_hub.airlock.rerun_container`) follows the same steps with
+the requester's own profile, image variant and GPUs; both take the host config, the
+expectation and the checks from the same functions
+(:func:`~kimed_hub.locked_container.locked_host_config`,
+:func:`~kimed_hub.container_expectations.expected_container`,
+:func:`~kimed_hub.container_checks.verify_container`, :mod:`kimed_hub.oci_spec_checks`).
+The steps:
 
 1. a fresh, empty named volume as the container's home (never a user's own home),
    prepared from the host by the caller before the container exists;

@@ -20,6 +20,7 @@ import asyncio
 import html
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import docker.errors
 from dockerspawner import DockerSpawner
@@ -53,6 +54,8 @@ from .policies import (
     security_profile,
 )
 from .portal_address import portal_env
+from .production.mode import gateway_port
+from .server_images import ImageCurrency
 from .spawn_admission import SpawnAdmission
 
 #: Keys of this spawner's additions to the server state (``get_state``).
@@ -68,7 +71,7 @@ class SpawnRefused(Exception):
         self.jupyterhub_message = user_message
 
 
-class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
+class WorkbenchSpawner(SpawnAdmission, PatientPoll, ImageCurrency, DockerSpawner):
     """Spawns locked-down per-user containers and refuses any that are not."""
 
     policies_dir = Unicode(
@@ -88,10 +91,6 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
         help="""On podman hosts (slirp4netns networking), write egress rules into each
         container's network namespace before it starts. Turning this off leaves every
         loopback port of the host reachable from user code: never do so in production.""",
-    )
-    hub_api_port = Integer(8081, config=True, help="Host port of the hub API containers may reach.")
-    proxy_port = Integer(
-        8000, config=True, help="Host port of the public proxy containers may reach."
     )
     consent_view_grace = Integer(
         600,
@@ -443,10 +442,11 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
 
     async def expected_container(self) -> ExpectedContainer:
         """What this user's container must look like: the policy, the chosen profile and
-        what this spawn assigned (GPUs, grants); the runtime's own view of the image and
-        the network. The spawner's image/network traits are not consulted."""
+        what this spawn assigned (GPUs, grants); the runtime's own view of the image, the
+        network and its own kind. The spawner's image/network/runtime traits are not
+        consulted."""
         facts = SpawnFacts(
-            runtime_kind=self.runtime_kind,
+            runtime_kind=await self._reported_runtime_kind(),
             home_volume=self._render_templates(self.profile.home_volume_template),
             gpus=tuple(self.assigned_gpus),
             data_mounts=tuple((str(m.host_path), m.container_path) for m in self.data_mounts),
@@ -460,6 +460,13 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
         return expected_container(
             security, self.chosen_profile, seccomp_profile(self._policies()), facts
         )
+
+    async def _reported_runtime_kind(self) -> str:
+        """'podman' or 'docker' as the runtime reports itself (its version's components),
+        so that the expectation does not rest on the ``runtime_kind`` setting."""
+        version = await self.docker("version")
+        names = " ".join(str(c.get("Name", "")) for c in version.get("Components") or ())
+        return "podman" if "podman" in names.lower() else "docker"
 
     async def _network_internal(self) -> bool | None:
         """Docker hosts: the runtime's "Internal" flag of the container's network (a network
@@ -478,9 +485,21 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
         address for the widgets (portal_address.portal_env)."""
         env = {**super().get_env(), **OFFLINE_ENV}
         token = env.get("JUPYTERHUB_API_TOKEN", "")
-        env.update(package_index.pip_env(self.hub_connect_url, self.proxy_port, token))
-        env.update(portal_env(self.hub_connect_url, self.proxy_port))
+        proxy = self.peer_ports()["proxy"]
+        env.update(package_index.pip_env(self.hub_connect_url, proxy, token))
+        env.update(portal_env(self.hub_connect_url, proxy))
         return env
+
+    def peer_ports(self) -> dict[str, int]:
+        """Where the policy's allowed peers listen on the host, from the hub's own objects
+        (never a configurable trait, so a site file cannot point the egress rules at
+        another port): the hub API's port, and the proxy's public port, or with TLS the
+        port of the containers' gateway the hub runs as a service (production/mode.py)."""
+        settings = self.user.settings
+        proxy = gateway_port(settings.get("services") or {})
+        if proxy is None:
+            proxy = urlparse(settings["proxy"].public_url).port
+        return {"hub_api": self.hub.port, "proxy": proxy}
 
     async def start_object(self):
         """Verify the created container against the policy, on podman also the runtime spec
@@ -488,6 +507,11 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
         expected = await self.expected_container()
         inspect = await self.docker("inspect_container", self.container_id)
         problems = container_checks.verify_container(inspect, expected)
+        if expected.runtime_kind != self.runtime_kind:  # the podman checks below would be skipped
+            problems.append(
+                f"runtime: the runtime reports itself as {expected.runtime_kind}, the "
+                f"spawner's runtime_kind is {self.runtime_kind}"
+            )
         if problems:
             await self._refuse(
                 f"container {self.container_name} lacks required controls: " + "; ".join(problems)
@@ -520,14 +544,8 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, DockerSpawner):
     async def _close_egress(self, pid: int | None) -> None:
         """The egress rules in the container's network namespace: the host ports of the
         policy's ``network.allowed_peers`` only."""
-        if self.hub.port and self.hub_api_port != self.hub.port:
-            await self._refuse(
-                f"egress firewall: hub_api_port {self.hub_api_port} is not the hub API's port "
-                f"{self.hub.port}; the policy allows the hub API, not another port"
-            )
-        ports = {"hub_api": self.hub_api_port, "proxy": self.proxy_port}
         try:
-            allowed = firewall.peer_ports(self.profile.allowed_peers, ports)
+            allowed = firewall.peer_ports(self.profile.allowed_peers, self.peer_ports())
             if pid is None:
                 raise firewall.FirewallError("egress rules need podman (slirp4netns networking)")
             await asyncio.to_thread(firewall.apply_egress_rules, pid, allowed)

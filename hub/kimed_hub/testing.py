@@ -381,9 +381,9 @@ class Canary:
     Proves "no egress": a test offers the port to code in a container and asserts both
     that the attempt failed and that the listener saw nothing."""
 
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+    def __init__(self, address: str = "127.0.0.1") -> None:
+        self.sock = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET)
+        self.sock.bind((address, 0))  # "::1": the host's IPv6 loopback
         self.sock.listen(8)
         self.port, self.hits = self.sock.getsockname()[1], 0
         threading.Thread(target=self._serve, daemon=True).start()

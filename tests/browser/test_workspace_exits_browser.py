@@ -5,7 +5,8 @@ link, open in a new browser tab, export as, news) are absent from the file brows
 context menu, the File menu and the command palette; re-enabling them through the plugin
 manager's API fails, and turning news on in the user's settings has no effect after a
 reload; the page never asks for news and talks to nothing but the hub's loopback address.
-"Request release…" in the file browser's menu opens the portal's export-request page.
+"Request release…" in the file browser's menu opens the portal's export-request page with
+the right-clicked file ticked (the image's kimed-release lab extension).
 Expectations come from policies/workspace-exits.yaml.
 """
 
@@ -113,9 +114,16 @@ def test_request_release_opens_the_portal_export_page(hub_diagnostics, lab):
         entry.click()
     portal = opened.value
     portal.wait_for_load_state(timeout=60_000)
-    # The page itself is the portal's to test (test_airlock_api.py); here: the entry
-    # leads there, through the portal's login, in the user's own session.
+    # The entry leads there, through the portal's login, in the user's own session, with
+    # the right-clicked file ticked (the page's own checks: test_airlock_api.py).
     assert portal.url.split("?")[0].endswith("/services/portal/airlock/new"), portal.url
+    ticked = portal.locator(f"input[name='files'][value='{DIR}/note.txt']")
+    ticked.wait_for(timeout=30_000)
+    artifacts = project_root() / "test-artifacts"
+    portal.screenshot(path=str(artifacts / "workspace-exits-request-release.png"))
+    assert ticked.is_checked()
+    assert portal.locator("input[name='files']:checked").count() == 1
+    assert portal.locator("#preselect-problems").count() == 0
     portal.close()
 
 

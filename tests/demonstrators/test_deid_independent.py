@@ -1,4 +1,4 @@
-"""Quality on the independent evaluation set (26 hand-written letters, issue 11).
+"""Quality on the independent evaluation sets (26 + 24 hand-written letters, issue 11).
 
 Thresholds sit below the measured figures with a margin (docs/demonstrators/deid.md,
 "Independent evaluation"): the rules alone are deterministic, so their margin only
@@ -11,17 +11,17 @@ another house - annotate a sample and run the scorecard on it.
 from __future__ import annotations
 
 from kimed_demos.deid import Deidentifier
-from kimed_demos.deid.evalset import EVAL_DIR
+from kimed_demos.deid.evalset import EVAL2_DIR, EVAL_DIR
 from kimed_demos.deid.scorecard import evaluate_folder
 
-# measured (rules alone): recall 0.965, whole patients+relatives 61/62, staff 115/124,
+# measured (rules alone): recall 0.969, whole patients+relatives 61/62, staff 115/124,
 # leaking documents 1, precision 0.994, terms removed 0, DATE 0.993, ID 1.0, PHONE 1.0
 RULES = {"recall": 0.94, "whole_pr": 0.95, "whole_staff": 0.90, "leaks": 2,
          "precision": 0.96, "keep_removed": 6, "DATE": 0.97, "ID": 0.95, "PHONE": 0.95}  # fmt: skip
-# measured (session model, training seeds 13 / 1 / 2): recall 0.986 / 0.976 / 0.978,
-# whole patients+relatives 62 of 62 for all three, staff 121 / 121 / 120 of 124, leaking
-# documents 0 / 0 / 0, precision 0.906 / 0.927 / 0.962, terms removed 10 / 7 / 5,
-# DATE 0.993, ID and PHONE 1.0 for all three
+# measured (session model, training seeds 13 / 1 / 2; the smaller network of issue 11's
+# speed work): recall 0.982 / 0.980 / 0.984, whole patients+relatives 62 / 61 / 62 of 62,
+# staff 121 of 124 for all three, leaking documents 0 / 1 / 0, precision 0.926 / 0.921 /
+# 0.902, terms removed 3 / 3 / 6, DATE 0.993, ID and PHONE 1.0 for all three
 MODEL = {"recall": 0.95, "whole_pr": 0.95, "whole_staff": 0.93, "leaks": 2, "precision": 0.87,
          "keep_removed": 14, "DATE": 0.97, "ID": 0.95, "PHONE": 0.95}  # fmt: skip
 
@@ -42,12 +42,36 @@ def _check(card, limits):
         assert card.recall(kind) >= limits[kind], (kind, table)
 
 
+# Second set (eval2, written after the first was used; figures measured blind first, then
+# after generic fixes, see eval2/GUIDELINE.md). Rules alone, measured: recall 0.920, whole
+# patients+relatives 51/56, staff 69/82, leaking documents 4, precision 0.982, terms
+# removed 1, DATE 0.969, ID 1.0, PHONE 1.0.
+RULES2 = {"recall": 0.89, "whole_pr": 0.85, "whole_staff": 0.80, "leaks": 6, "precision": 0.95,
+          "keep_removed": 4, "DATE": 0.94, "ID": 0.95, "PHONE": 0.95}  # fmt: skip
+
+
 def test_rules_alone_on_the_independent_set(patterns_only):
     _check(evaluate_folder(EVAL_DIR, patterns_only), RULES)
 
 
+def test_rules_alone_on_the_second_set(patterns_only):
+    _check(evaluate_folder(EVAL2_DIR, patterns_only), RULES2)
+
+
+# Second set, session model (training seeds 13 / 1 / 2): recall 0.947 / 0.954 / 0.954,
+# whole patients+relatives 52 / 55 / 53 of 56, staff 73 / 72 / 73 of 82, leaking
+# documents 4 / 1 / 3, precision 0.900 / 0.902 / 0.910, terms removed 5 / 5 / 8,
+# DATE 0.969, ID and PHONE 1.0 for all three.
+MODEL2 = {"recall": 0.92, "whole_pr": 0.88, "whole_staff": 0.83, "leaks": 5, "precision": 0.86,
+          "keep_removed": 11, "DATE": 0.94, "ID": 0.95, "PHONE": 0.95}  # fmt: skip
+
+
 def test_session_model_on_the_independent_set(deidentifier):
     _check(evaluate_folder(EVAL_DIR, deidentifier), MODEL)
+
+
+def test_session_model_on_the_second_set(deidentifier):
+    _check(evaluate_folder(EVAL2_DIR, deidentifier), MODEL2)
 
 
 def test_all_ages_policy_on_the_independent_set():

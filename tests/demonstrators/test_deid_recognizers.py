@@ -60,11 +60,13 @@ def test_address_phone_and_age_over_89(patterns_only):
 
 
 def test_context_words_work_through_lemmas(patterns_only):
-    # "0199 12345" is a weak phone shape (0.4) that phonenumbers does not accept as a German
-    # number (area 0199 is unassigned); "Tel." before it is a German context word, which
-    # presidio's enhancer finds only because every token carries a lemma.
-    assert found(patterns_only, "Vorgang 0199 12345 abgeschlossen.") == []
-    result = analyze_text(patterns_only.analyzer, "Tel. 0199 12345")
+    # "0999 12345" is a weak phone shape (0.4) that phonenumbers accepts neither as a German
+    # nor as an Austrian or Swiss number ("0199 ..." would be Vienna); "Tel." before it is a
+    # German context word, which presidio's enhancer finds only because every token
+    # carries a lemma.
+    assert found(patterns_only, "Vorgang 0999 12345 abgeschlossen.") == []
+    assert found(patterns_only, "Vorgang 0199 12345 abgeschlossen.") == []  # no cue: no AT
+    result = analyze_text(patterns_only.analyzer, "Tel. 0999 12345")
     assert [(f.entity_type, round(f.score, 2)) for f in result] == [("PHONE_NUMBER", 0.75)]
 
 

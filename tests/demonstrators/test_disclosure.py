@@ -1,5 +1,8 @@
 """ACRO-style disclosure checks: each rule, its threshold as a parameter, and the report."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -91,3 +94,34 @@ def test_model_rows_with_too_few_residual_dof_are_withheld_but_labels_kept():
     assert check.table.loc[0, "estimate"] == 1.0
     assert pd.isna(check.table.loc[1, "estimate"]) and check.table.loc[1, "outcome"] == "b"
     assert set(check.report()["column"]) == {"estimate", "n"}
+
+
+QUIET_KERNEL = """
+import logging, sys
+import pandas as pd
+from kimed_demos import disclosure
+data = pd.DataFrame({"ward": ["a"] * 30 + ["b"] * 3})
+checked = disclosure.check_my_table(data, "ward")
+root = logging.getLogger()
+print(checked.summary())
+print("root", logging.getLevelName(root.level), len(root.handlers))
+logging.getLogger("some.library").info("an INFO line nobody asked for")
+logging.getLogger("acro").warning("a warning of ACRO's")
+logging.basicConfig(level=logging.INFO, stream=sys.stdout)  # the researcher's own
+logging.getLogger("mine").info("my own INFO line")
+"""
+
+
+def test_acro_import_leaves_the_kernel_logging_alone():
+    """ACRO's import calls logging.basicConfig(INFO); in a fresh interpreter (as a kernel
+    is) checking a table leaves the root logger as it was: no INFO noise on stderr, ACRO's
+    warnings and the verdict still shown, the researcher's own basicConfig still works."""
+    done = subprocess.run(
+        [sys.executable, "-c", QUIET_KERNEL], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "root WARNING 0" in done.stdout
+    assert "SUPPRESSED 1 of 2 cells (threshold 1)" in done.stdout, done.stdout
+    assert "INFO" not in done.stderr and "nobody asked" not in done.stderr
+    assert "a warning of ACRO's" in done.stderr
+    assert "INFO:mine:my own INFO line" in done.stdout

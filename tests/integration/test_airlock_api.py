@@ -9,11 +9,14 @@ would have; no user server is started (the airlock reads the volume, not the ser
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import time
 
 import pytest
+import requests
 
 from kimed_hub.runtime import runtime_client
 from kimed_hub.testing import HubProcess, new_prefix
@@ -91,6 +94,44 @@ def test_bad_input_is_a_4xx_and_nothing_is_stored(airlock_hub, users, home, body
     assert response.status_code == status and words in response.json()["message"], response.text
     assert snapshots(airlock_hub) == before
     assert ok(portal(users["researcher"], "GET", "airlock/requests"))["requests"] == []
+
+
+def test_new_request_page_preselects_files_and_says_what_is_wrong(airlock_hub, users, home):
+    """What JupyterLab's "Request release…" opens: airlock/new?file=...: each file the
+    request would accept is ticked (a notebook becomes the request's notebook); every
+    other one is named with what is wrong; nothing is stored."""
+    with open(f"{home}/prep.ipynb", "w") as out:
+        json.dump(NOTEBOOK, out)
+    with open(f"{home}/out/run.sh", "w") as out:
+        out.write("echo hi\n")
+    asked = ["out/table.csv", "out/figure.png", "prep.ipynb", "out/shadow.csv",
+             "../../etc/passwd.csv", "out/missing.csv", "out/run.sh"]  # fmt: skip
+    before = snapshots(airlock_hub)
+    page = requests.get(
+        f"{airlock_hub.url}/services/portal/airlock/new",
+        params=[("file", name) for name in asked],
+        headers={"Authorization": f"token {users['researcher'].token}"},
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert page.status_code == 400, page.text[:500]
+    ticked = re.findall(r'name="files" value="([^"]+)"\s*checked', page.text)
+    assert sorted(ticked) == ["out/figure.png", "out/table.csv"]
+    assert 'id="notebook" name="notebook" value="prep.ipynb"' in page.text
+    problems = [
+        html.unescape(p) for p in re.findall(r'class="preselect-problem">([^<]*)<', page.text)
+    ]
+    assert len(problems) == 4, problems
+    for words in ("symbolic link", "relative to your home", "does not exist", "may not leave"):
+        assert any(words in problem for problem in problems), (words, problems)
+    assert snapshots(airlock_hub) == before
+    clean = requests.get(
+        f"{airlock_hub.url}/services/portal/airlock/new?file=out/table.csv",
+        headers={"Authorization": f"token {users['researcher'].token}"},
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert clean.status_code == 200 and "preselect-problem" not in clean.text
 
 
 def test_journey_checks_refusals_resubmission_release_download(airlock_hub, users, home):
@@ -194,6 +235,12 @@ def test_the_portal_reruns_an_attached_notebook(singleuser_image, airlock_hub, u
         reruns = {f["name"]: f["rerun"] for f in found["file_details"] if f["rerun"]}
         time.sleep(3)
     assert len(reruns) == 2, f"no re-run result within 420 s: {found['file_details']}"
+    # The requester's profile, read from the hub at re-run time (the researcher never
+    # chose one: the default), as the runtime inspected the container.
+    environment = reruns["out/made.csv"].pop("environment")
+    assert environment["profile"] == "cpu-standard" and environment["cpus"] == 1.0
+    assert environment["memory"] == 4 * 1024**3
+    reruns["out/edited.csv"].pop("environment")
     assert reruns["out/made.csv"] == {"match": True, "how": "sha256", "detail": "identical"}
     assert reruns["out/edited.csv"] == {
         "match": False, "how": "table", "detail": "differs at row 2, column n"

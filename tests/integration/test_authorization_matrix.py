@@ -21,6 +21,7 @@ ROLES = [
     "committee",
     "checker",
     "auditor",
+    "trustee",
     "admin",
 ]
 
@@ -61,9 +62,10 @@ PORTAL_USERS = {
     "committee",
     "checker",  # the airlock only: no catalogue scope
     "auditor",
+    "trustee",  # the trust centre's endpoints only: no catalogue scope
     "admin",
 }
-CATALOGUE_READERS = PORTAL_USERS - {"checker"}  # custom:kimed:read:catalogue
+CATALOGUE_READERS = PORTAL_USERS - {"checker", "trustee"}  # custom:kimed:read:catalogue
 CATALOGUE_WRITERS = {"steward", "admin"}  # custom:kimed:write:catalogue
 # Who sees a request (workflow.VISIBLE_FROM): a DRAFT only its applicant; a submitted
 # one also the stewards; the committee only once it has been forwarded to them.
@@ -108,6 +110,14 @@ PORTAL_ENDPOINTS = [
     ("GET", "airlock/requests/ER-999999/inspect?file=0", None, set()),
     ("POST", "airlock/requests/ER-999999/reviews", {"votes": {}}, set()),  # 403 or 404
     ("POST", "airlock/requests/ER-999999/actions/withdraw", {}, set()),
+    # custom:kimed:operate:trust-centre; 400 for the trustee: the reason is empty
+    ("GET", "trust-centre/deliveries", None, {"trustee"}),
+    (
+        "POST",
+        "trust-centre/projects/AR-999999/reidentify",
+        {"pseudonym": "P", "reason": ""},
+        {"trustee"},
+    ),
     ("GET", "audit?limit=1", None, {"auditor", "admin"}),
     ("GET", "audit/verify", None, {"auditor", "admin"}),
     ("GET", "no-such-endpoint", None, set()),
@@ -132,6 +142,7 @@ CUSTOM_SCOPES = {
     "committee": {"read:catalogue", "decide:access-requests"},
     "checker": {"review:export-requests"},
     "auditor": {"read:audit-log", "read:catalogue"},
+    "trustee": {"operate:trust-centre"},
     "admin": {"read:catalogue", "write:catalogue", "read:audit-log"},
 }
 

@@ -7,6 +7,7 @@ caller's lists do not move); the access workflow's rules hold through HTTP.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs
 
 import pytest
@@ -168,6 +169,26 @@ def test_invalid_metadata_is_422_with_violations_and_nothing_stored(hub_diagnost
     assert turtle.status_code in (400, 422), turtle.text
     wrong_type = portal(users["steward"], "POST", "datasets/import", data="{}")
     assert wrong_type.status_code == 415
+    assert audit_head(users) == head
+
+
+def test_a_bad_record_from_another_portal_is_422_naming_the_property(hub_diagnostics, users):
+    """A record written elsewhere (CKAN-style JSON-LD) that lacks HealthDCAT-AP's
+    mandatory health data access body is refused by name, and nothing is stored."""
+    from tests.portal.test_foreign import CKAN
+
+    head = audit_head(users)
+    document = json.loads(CKAN.read_text(encoding="utf-8"))
+    del document["@graph"][0]["healthdcatap:hdab"]
+    response = portal(
+        users["steward"],
+        "POST",
+        "datasets/import",
+        data=json.dumps(document).encode(),
+        headers={"Content-Type": "application/ld+json"},
+    )
+    assert response.status_code == 422, response.text
+    assert "healthdcatap:hdab" in response.text
     assert audit_head(users) == head
 
 

@@ -87,6 +87,45 @@ def test_controls_from_inside_the_container(hub_diagnostics, researcher):
     assert seen["reach"][str(hub.public_port)] is True
 
 
+# Runs inside the user's kernel: the IPv6 addresses and routes it has, and whether the
+# host's IPv6 loopback is reachable through slirp4netns' host address fd00::2.
+IPV6_PROBE = r"""
+import json, socket
+addresses = [l.split() for l in open('/proc/net/if_inet6')]
+routes = [l.split() for l in open('/proc/net/ipv6_route')]
+def reach(host, port):
+    try:
+        socket.create_connection((host, port), timeout=3).close()
+        return 'reached'
+    except OSError as error:
+        return error.strerror or type(error).__name__
+print(json.dumps({
+    'global': [a[0] for a in addresses if a[3] == '00'],  # scope 00: global (ULA too)
+    # a usable default route: ::/0, not the kernel's reject entries (RTF_REJECT 0x200)
+    'default': [r for r in routes if r[0] == '0' * 32 and r[1] == '00'
+                and not int(r[8], 16) & 0x200],
+    'reach': {str(p): reach('fd00::2', p) for p in PORTS},
+}))
+"""
+
+
+def test_ipv6_is_closed_inside_the_container(hub_diagnostics, researcher):
+    """policies/container-security.yaml ``allow_ipv6: false``, seen from user code: no
+    global address, no default route, and the host's ::1 unreachable. Without the
+    workbench's settings this fails: a container on slirp4netns with host loopback gets an
+    fd00::/64 address and a default route, and fd00::2 lands on the host's ::1 (an IPv6
+    listener there was reached; tried by hand on this host)."""
+    hub, canary = hub_diagnostics, Canary("::1")
+    try:
+        ports = [canary.port, hub.hub_port, hub.public_port]
+        seen = json.loads(researcher.run_code(f"PORTS = {ports}\n" + IPV6_PROBE))
+    finally:
+        canary.close()
+    assert seen["global"] == [] and seen["default"] == [], seen
+    assert "reached" not in seen["reach"].values(), seen["reach"]
+    assert canary.hits == 0
+
+
 # Runs inside the user's kernel: what the seccomp profile (policies/seccomp.json) denies.
 # x86_64 call numbers; each call returns 0 or the errno it failed with. The arguments are
 # chosen so that without the filter the kernel answers differently (seen on this runtime

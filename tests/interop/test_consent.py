@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pyarrow.parquet as pq
 import pytest
 
-from kimed_hub.interop.codes import MDAT_STORE, MDAT_USE
+from kimed_demos.phenotype.codes import MDAT_STORE, MDAT_USE
 from kimed_hub.interop.consent import consented_view
 from kimed_hub.interop.consent_mount import ConsentPolicyMissing, consent_mount
 from kimed_hub.interop.synth_consent import ConsentFacts

@@ -9,10 +9,10 @@ from contextlib import closing
 
 import pytest
 
+from kimed_demos.phenotype.engine import ClinicalTables, Evaluator
 from kimed_hub.audit import verify_audit_log
 from kimed_hub.catalogue import CatalogueStore
 from kimed_hub.interop.feasibility import Feasibility, FeasibilityPolicy, QuotaExceeded
-from kimed_hub.interop.phenotype_engine import ClinicalTables, Evaluator
 
 POLICY = FeasibilityPolicy(min_count=10, round_to=5, noise=3, quota_queries=4, quota_hours=24)
 DIABETES = {

@@ -16,12 +16,12 @@ from datetime import date
 
 import pytest
 
+from kimed_demos.phenotype.codes import MDAT_STORE, MDAT_USE
 from kimed_hub.access import AccessRequests
 from kimed_hub.access.grants import GrantsReader
 from kimed_hub.audit import verify_audit_log
 from kimed_hub.catalogue import CatalogueStore
 from kimed_hub.interop.catalogue_record import update_catalogue
-from kimed_hub.interop.codes import MDAT_STORE, MDAT_USE
 from kimed_hub.interop.feasibility import FeasibilityPolicy
 from kimed_hub.interop.feasibility_service import FeasibilityService
 from kimed_hub.interop.importer import import_fhir

@@ -9,7 +9,7 @@ from collections import Counter
 import pyarrow.parquet as pq
 import pytest
 
-from kimed_hub.interop.codes import ICD10GM, LOINC
+from kimed_demos.phenotype.codes import ICD10GM, LOINC
 from kimed_hub.interop.generate import generate_mii
 from kimed_hub.interop.importer import ImportFailed, import_fhir
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
-from kimed_hub.interop.phenotype_defs import DefinitionError, load_definitions, parse_definitions
-from kimed_hub.interop.phenotype_engine import ClinicalTables, Evaluator
+from kimed_demos.phenotype.defs import DefinitionError, load_definitions, parse_definitions
+from kimed_demos.phenotype.engine import ClinicalTables, Evaluator
 
 from .conftest import DEFINITIONS
 
@@ -90,3 +92,56 @@ def test_shipped_definitions_load(tmp_path):
     with pytest.raises(DefinitionError, match="local-lab"):
         load_definitions(broken)
     assert yaml.safe_load(text)["version"] == 1
+
+
+#: Runs in a fresh interpreter as the workbench kernel has it: no pyarrow (pandas cannot
+#: read Parquet) and no kimed_hub (the image ships only kimed_demos).
+AS_IN_THE_KERNEL = """
+import importlib.abc, sys
+class Absent(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("pyarrow", "kimed_hub", "fastparquet"):
+            raise ModuleNotFoundError(f"No module named {name!r}")
+sys.meta_path.insert(0, Absent())
+from kimed_demos import phenotype
+table = phenotype.classify(sys.argv[1])
+table.to_csv(sys.argv[2], index_label="patient_id")
+print(sorted(m for m in sys.modules if m.startswith(("pyarrow", "kimed_hub"))))
+"""
+
+
+def test_the_engine_runs_without_pyarrow_and_kimed_hub_from_the_csv_tables(
+    evaluator, imported, tmp_path
+):
+    """What the workbench kernel does with a mounted dataset: same classification from the
+    CSV form as from Parquet. (The notebook itself in a real container: the integration
+    test ``test_mii_consent.py``.)"""
+    import os
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root / "demonstrators")}
+    out = tmp_path / "phenotypes.csv"
+    done = subprocess.run(
+        [sys.executable, "-c", AS_IN_THE_KERNEL, str(imported.folder), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"  # neither was loaded
+    from_csv = pd.read_csv(out, index_col="patient_id", dtype={"patient_id": str})
+    expected = evaluator.classify()
+    assert from_csv.index.tolist() == expected.index.tolist()
+    assert (from_csv[expected.columns] == expected).all().all()
+
+
+def test_generating_in_the_workbench_says_to_use_a_mounted_dataset(tmp_path):
+    from kimed_demos import phenotype
+
+    with pytest.raises(FileNotFoundError, match="no imported FHIR tables"):
+        phenotype.prepare_data(tmp_path, 10, 1, dataset_dir=str(tmp_path))

@@ -34,6 +34,11 @@ def test_loopback_only_and_policy_driven(hub_env):
     assert c.ConfigurableHTTPProxy.api_url.startswith("http://127.0.0.1:")
     assert c.JupyterHub.spawner_class == "workbench"
     assert c.WorkbenchSpawner.pull_policy == "never"
+    # container-security.yaml's allow_ipv6: false also switches IPv6 off in slirp4netns
+    if c.WorkbenchSpawner.runtime_kind == "podman":
+        assert c.WorkbenchSpawner.network_name.endswith(",enable_ipv6=false")
+    # the image banner after an image change (server_images.py)
+    assert callable(c.JupyterHub.template_vars["announcement_home"])
     # sessions.yaml
     assert c.Authenticator.auth_refresh_age == 300
     culler = c.JupyterHub.services[0]

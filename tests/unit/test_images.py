@@ -577,3 +577,31 @@ def test_sbom_files_are_named_by_the_image_tag(recipes: Path) -> None:
     path = images.sbom_path("localhost/kimed-singleuser-gpu:0123456789ab")
     assert path.name == "kimed-singleuser-gpu-0123456789ab.cdx.json"
     assert path.parent == images.sbom_dir()
+
+
+def test_the_hub_image_pins_what_the_project_needs_at_the_same_versions() -> None:
+    """docker/hub/requirements.in lists the project's runtime dependencies again (the
+    image installs from a lock, not from pyproject.toml): every exact pin of the core
+    dependencies and of the extras the hub pod runs (portal, interop, and KubeSpawner of
+    k8s) must be there at the same version, so an upgrade in one place cannot be forgotten
+    in the other."""
+    import tomllib
+
+    project = tomllib.loads((docker_dir().parent / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    needed = [*project["dependencies"], *extras["portal"], *extras["interop"]]
+    needed += [r for r in extras["k8s"] if r.startswith("jupyterhub-kubespawner")]
+    pins = dict(
+        re.findall(
+            r"^([A-Za-z0-9._\[\]-]+)==([^\s#]+)",
+            (docker_dir() / "hub" / "requirements.in").read_text(),
+            re.M,
+        )
+    )
+    pins = {wheels.canonical_name(name.split("[")[0]): version for name, version in pins.items()}
+    missing = []
+    for requirement in needed:
+        match = re.match(r"^([A-Za-z0-9._-]+)(\[[^\]]*\])?==([^\s;]+)$", requirement)
+        if match and pins.get(wheels.canonical_name(match[1])) != match[3]:
+            missing.append(requirement)
+    assert missing == [], "add to docker/hub/requirements.in, then `kimed image lock --env hub`"

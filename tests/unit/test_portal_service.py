@@ -310,13 +310,17 @@ def test_expiry_period_setting(monkeypatch):
 
 
 def test_the_database_url_goes_through_the_environment_only():
+    from kimed_hub.trust_centre import trust_centre_dir
+
     url = "postgresql+psycopg://kimed:S3cret-pw@127.0.0.1:5432/portal"
     service = wiring.service_definition(url, True, data_dir=Path("/srv/datasets"))
-    # Beside the URL: where the feasibility counts find the imports and their noise key.
+    # Beside the URL: where the feasibility counts find the imports and their noise key,
+    # and the trust centre's own folder.
     assert service["environment"] == {
         "KIMED_PORTAL_DB_URL": url,
         "KIMED_DATA_DIR": "/srv/datasets",
         "KIMED_STATE_DIR": str(state_dir()),
+        "KIMED_TRUST_CENTRE_DIR": str(trust_centre_dir()),
     }
     assert service["timeout"] == wiring.START_TIMEOUT  # a slow start is not a failure
     assert not any("S3cret-pw" in part for part in service["command"])

@@ -13,6 +13,7 @@ import sys
 import tarfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -21,7 +22,7 @@ from traitlets.config import Config
 from kimed_hub.config import configure
 from kimed_hub.paths import policies_dir
 from kimed_hub.production import backup, systemd
-from kimed_hub.production.mode import HSTS
+from kimed_hub.production.mode import HSTS, gateway_port
 from kimed_hub.service_supervision import supervised
 from kimed_hub.settings import Settings, SettingsError
 
@@ -70,8 +71,10 @@ def test_production_with_tls_and_explicit_demo_sets_https_cookies_hsts(hub_env, 
     assert "--load-demo" not in portal["command"]  # the demo catalogue is off by default
     # containers keep a plain-HTTP way to the services: the gateway's port, not the public one
     gateway = next(s for s in c.JupyterHub.services if s["name"] == "container-gateway")
-    assert f"--port={c.WorkbenchSpawner.proxy_port}" in gateway["command"]
-    assert c.WorkbenchSpawner.proxy_port != 8000
+    # the spawner reads that port from the service the hub runs (its egress rules and
+    # the containers' URLs), not from a trait a site file could set
+    port = gateway_port({"container-gateway": SimpleNamespace(command=gateway["command"])})
+    assert port and f"--port={port}" in gateway["command"] and port != 8000
     assert "kimed_hub.production.gateway" in gateway["command"]
     routes = [a for a in gateway["command"] if a.startswith("--route=")]
     assert sorted(r.split("=")[1] for r in routes) == [

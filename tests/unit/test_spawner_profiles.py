@@ -29,7 +29,7 @@ def make_spawner(name: str, group: str, options: dict | None = None, **traits) -
         url=f"/user/{name}/",
         id=1,
         server=None,
-        settings={},
+        settings={"proxy": SimpleNamespace(public_url="http://127.0.0.1:8000")},  # the hub's own
         orm_user=None,
     )
     spawner = WorkbenchSpawner(

@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
+from kimed_exits.lab_config import (
+    RELEASE_EXTENSION,
+    install_release_extension,
+    page_config,
+    write_lab_config,
+)
 from kimed_exits.lab_config import main as lab_config_main
-from kimed_exits.lab_config import page_config, write_lab_config
 from kimed_exits.policy import ExitsPolicyError, load_exits_policy, parse_size
 from kimed_hub.paths import policies_dir
 from kimed_hub.policies import PolicyError, workspace_exits_policy
@@ -141,3 +147,24 @@ def test_lab_config_fails_on_a_plugin_the_lab_does_not_have(tmp_path, capsys):
     # The build step's command line reports it and exits non-zero.
     assert lab_config_main(["--policy", str(tmp_path / "missing.yaml")]) == 1
     assert "kimed_exits:" in capsys.readouterr().err
+
+
+def test_release_extension_installs_as_a_federated_extension(tmp_path):
+    """The "Request release…" lab extension lands where JupyterLab finds federated
+    extensions, with the script its package.json names, registering its loader under the
+    package's name (what JupyterLab calls: init, then get("./extension"))."""
+    target = install_release_extension(tmp_path / "labextensions")
+    package = json.loads((target / "package.json").read_text())
+    assert target.name == package["name"] == "kimed-release"
+    build = package["jupyterlab"]["_build"]
+    script = (target / build["load"]).read_text()
+    assert build["extension"] == "./extension" and 'module !== "./extension"' in script
+    assert 'var NAME = "kimed-release";' in script and "registry[NAME]" in script
+    assert install_release_extension(tmp_path / "labextensions") == target  # replaces
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="node is not installed (no JS check)")
+def test_release_extension_script_is_valid_javascript():
+    script = RELEASE_EXTENSION / "static" / "remoteEntry.js"
+    done = subprocess.run(["node", "--check", str(script)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

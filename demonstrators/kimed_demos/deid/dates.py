@@ -21,7 +21,8 @@ MONTH_ABBREVIATIONS = (
     "Jul.", "Aug.", "Sep.", "Okt.", "Nov.", "Dez.",
 )  # fmt: skip
 # Alternative spellings seen in letters; parsed, never generated.
-_MONTH_ALIASES = {"jänner": 1, "mrz.": 3, "sept.": 9, "märz": 3}
+# Austrian "Jänner"/"Feber" (and "Jän."/"Feb.") are ordinary there (issue 11, second set).
+_MONTH_ALIASES = {"jänner": 1, "jän.": 1, "feber": 2, "mrz.": 3, "sept.": 9, "märz": 3}
 
 _MONTH_LOOKUP = {
     **{m.lower(): i for i, m in enumerate(MONTHS, 1)},
@@ -31,7 +32,9 @@ _MONTH_LOOKUP = {
 # Longest first so that "März" wins over "Mär." style prefixes in the alternation.
 MONTH_NAME_REGEX = "|".join(
     re.escape(name) + (r"(?!\w)" if not name.endswith(".") else "")
-    for name in sorted({*MONTHS, *MONTH_ABBREVIATIONS, "Jänner", "Mrz.", "Sept."}, key=len)[::-1]
+    for name in sorted(
+        {*MONTHS, *MONTH_ABBREVIATIONS, "Jänner", "Jän.", "Feber", "Mrz.", "Sept."}, key=len
+    )[::-1]
 )
 
 
@@ -56,6 +59,7 @@ _FORMATTERS = {
     "Monat yyyy": lambda d: f"{MONTHS[d.month - 1]} {d.year}",
     "mm/yy": lambda d: f"{d.month:02d}/{d.year % 100:02d}",
     "mm/yyyy": lambda d: f"{d.month:02d}/{d.year}",
+    "m/yyyy": lambda d: f"{d.month}/{d.year}",
     "yyyy-mm-dd": lambda d: d.isoformat(),
     "m/yy": lambda d: f"{d.month}/{d.year % 100:02d}",
     "dd.mm.": lambda d: f"{d.day:02d}.{d.month:02d}.",
@@ -79,6 +83,7 @@ STYLES = (
     # The recognizer accepts a one-digit month ("3/19"); before this style the parser
     # rejected it, so such dates were dropped by the validator (issue 11).
     DateStyle("m/yy", r"(?P<month>[1-9])/(?P<yy>\d\d)"),
+    DateStyle("m/yyyy", r"(?P<month>[1-9])/(?P<year>(?:19|20)\d\d)"),
     DateStyle("dd.mm.", rf"{_DAY}\.{_MONTH_NUM}\."),
     DateStyle("d.m.", rf"{_DAY}\.{_MONTH_NUM}\."),
     DateStyle("yyyy", r"(?P<year>(?:19|20)\d\d)"),

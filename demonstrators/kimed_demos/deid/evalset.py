@@ -40,6 +40,7 @@ PERSON_KINDS = ("patient", "relative", "staff")
 _MARK = re.compile(r"⟦([A-Z]):([^⟦⟧]+)⟧")
 _TITLE = re.compile(r"(?:Dr|Prof|PD|med|Dipl)\.?\s")
 EVAL_DIR = Path(__file__).with_name("eval")
+EVAL2_DIR = Path(__file__).with_name("eval2")  # second set, written after the first was used
 _SHAPE = '{"text": ..., "spans": [{"start", "end", "type"}], "keep": [...]}'
 
 

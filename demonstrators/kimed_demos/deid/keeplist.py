@@ -45,11 +45,18 @@ def _compiled(path: Path = KEEP_FILE):
     Most terms are one word: a set lookup per token is much faster than a large
     alternation, which cost more than the whole pattern analysis per letter.
     """
+    from .engine import fast_form
+
     terms, patterns = read_keep_file(path)
     single = frozenset(t for t in terms if _TOKEN.fullmatch(t))
     multi = sorted((t for t in terms if t not in single), key=len, reverse=True)
-    alternatives = [*patterns, *(re.escape(t) for t in multi)]
-    return single, re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?![\w])", re.V0)
+    # Patterns led by a lookbehind ("after 'als'") get their own expression in \K form:
+    # inside the alternation the engine would try the lookbehind at every position.
+    labelled = [p for p in patterns if p.startswith("(?<=")]
+    alternatives = [*(p for p in patterns if p not in labelled), *(re.escape(t) for t in multi)]
+    expressions = [re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?![\w])", re.V0)]
+    expressions += [re.compile(rf"{fast_form(p)}(?![\w])", re.V0) for p in labelled]
+    return single, tuple(expressions)
 
 
 @functools.cache
@@ -60,9 +67,9 @@ def keep_words(path: Path = KEEP_FILE) -> frozenset[str]:
 
 def keep_spans(text: str, path: Path = KEEP_FILE) -> list[tuple[int, int]]:
     """[start, end) of every must-keep term in ``text``, sorted."""
-    single, expression = _compiled(path)
+    single, expressions = _compiled(path)
     spans = [m.span() for m in _TOKEN.finditer(text) if m.group() in single]
-    spans += [m.span() for m in expression.finditer(text)]
+    spans += [m.span() for expression in expressions for m in expression.finditer(text)]
     return sorted(spans)
 
 

@@ -26,6 +26,11 @@ from . import checksums, dates
 # Case-sensitive on purpose: German capitalisation separates nouns and names from
 # other words, and "[A-Z]\d{9}" must not match "a123456789".
 FLAGS = re.MULTILINE
+#: Where a postcode stands in an address line: line start, after "Straße 12," or "·", or
+#: after a gap of spaces (letterhead columns).
+_LINE_START = r"(?:^|\d[a-zA-Z]?,|[·|]|[ \t]{2})[ \t]?(?:(?:A|CH)-)?"
+ADDRESS_LINE = rf"(?<={_LINE_START})"
+PLZ4 = r"(?<![\w.,/-])[1-9]\d{3}"
 UPPER, LOWER = "A-ZÄÖÜ", "a-zäöüß"
 WORD = r"\p{Lu}\p{Ll}+"  # Unicode: Demirtaş, Petrović, Aydın are names too
 LANGUAGE = "de"
@@ -195,6 +200,9 @@ class PlzRecognizer(DePlzRecognizer):
             patterns=[
                 Pattern("PLZ before town", rf"{plz}(?=[ \t]+{WORD})", 0.6),
                 Pattern("PLZ labelled", _label("PLZ|Postleitzahl") + rf"{plz}(?!\d)", 0.85),
+                # Austrian and Swiss postcodes have four digits; only where an address
+                # line puts them (line start, after "Straße 12,", after "·" or a gap).
+                Pattern("AT/CH PLZ", rf"{ADDRESS_LINE}{PLZ4}(?=[ \t]+(?:St\.[ ])?{WORD})", 0.6),
             ],
             context=["plz", "postleitzahl", "anschrift", "wohnhaft", "adresse", "straße", "str."],
         )
@@ -233,10 +241,11 @@ def address_recognizer() -> GermanPatternRecognizer:
     """LOCATION: street + house number, and the town after a postcode."""
     suffix = (
         r"(?:straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|pfad"
-        r"|markt|graben|promenade|-Straße|-Weg|-Allee|-Platz|-Ring)"
+        r"|markt|graben|promenade|wall|kamp|stieg|zeile|gürtel|kai|lände|twiete"
+        r"|-Straße|-Weg|-Allee|-Platz|-Ring)"
     )
     number = r"[ \t]?\d{1,4}[ \t]?[a-zA-Z]?(?:[ \t]?[-/][ \t]?\d{1,4}[a-z]?)?(?!\w)"
-    separate = r"(?:Straße|Str\.|Weg|Allee|Platz|Ring|Damm)"
+    separate = r"(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Ring|Damm|Gasse)"
     prefixes = r"(?:Am|An der|An den|Auf dem|Auf der|Im|In der|Zum|Zur|Unter den|Hinter der)"
     town = rf"{WORD}(?:[ -](?:am|an der|im|in der|bei|ob der|{WORD}(?![.\w])))*"
     return GermanPatternRecognizer(
@@ -246,6 +255,7 @@ def address_recognizer() -> GermanPatternRecognizer:
             ("adjective street", rf"\b{WORD}er[ \t]{separate}{number}", 0.7),
             ("prefix street + PLZ", rf"\b{prefixes}[ \t]{WORD}{number}(?=,?\s+\d{{5}}\b)", 0.75),
             ("town after PLZ", rf"(?<=(?<![\d])\d{{5}}[ \t]){town}", 0.75),
+            ("town after AT/CH PLZ", rf"(?<={_LINE_START}{PLZ4}[ \t])(?:St\.[ ])?{town}", 0.7),
         ],
     )  # fmt: skip
 
@@ -255,11 +265,13 @@ def organization_recognizer() -> GermanPatternRecognizer:
     head = (
         r"(?:(?:Städtisches|Evangelisches|Katholisches)[ \t])?(?:Universitätsklinikum|Klinikum"
         r"|Kreiskrankenhaus|Herzzentrum|MVZ|Seniorenzentrum|Fachklinik|Kreisklinik"
+        r"|Kantonsspital|Universitätsspital|Regionalspital|Spital|Landesklinikum"
+        r"|Landeskrankenhaus|LKH(?:-Univ\.[ ]Klinikum)?"
         rf"|St\.-{WORD}-(?:Krankenhaus|Hospital|Klinik))"
     )
     return GermanPatternRecognizer(
         "ORGANIZATION",
-        [("hospital", rf"\b{head}(?:[ \t]{WORD}(?![.\w])){{1,2}}", 0.6)],
+        [("hospital", rf"\b{head}(?:[ \t](?:St\.[ ])?{WORD}(?![.\w])){{1,2}}", 0.6)],
     )
 
 

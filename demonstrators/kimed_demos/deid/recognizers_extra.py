@@ -36,7 +36,7 @@ _SEASONS = (
     r"(?:Frühjahr|Frühling|Frühsommer|Spätsommer|Hochsommer|Sommer|Frühherbst|Spätherbst"
     r"|Herbst|Winter|Ostern|Pfingsten|Weihnachten|Silvester|Jahreswechsel)"
 )
-_MONTH_ALONE = "|".join(dates.MONTHS)
+_MONTH_ALONE = "|".join((*dates.MONTHS, "Jänner", "Feber"))  # Austrian names too
 _UNITS = (
     r"(?:mg|µg|ug|ng|pg|g|kg|ml|l|IE|I\.E\.|E|mm|cm|m|ms|s|min|h|mmol|µmol|U|Punkte|Pkt"
     r"|Zellen|Einheiten|Stück|x|kcal|Schritte|m²)"
@@ -89,7 +89,13 @@ def labelled_id_recognizer() -> GermanPatternRecognizer:
     """CASE_NUMBER: the value after any label that names a number or ID."""
     return GermanPatternRecognizer(
         "CASE_NUMBER",
-        [("after id label", rf"(?<={_ID_LABEL}[ ]?:?[ \t]{{0,12}}){_ID_VALUE}(?![\w-])", 0.8)],
+        [
+            (
+                "after id label",
+                rf"(?<={_ID_LABEL}[ ]?:?[ \t]{{0,12}}(?:\|[ \t]{{0,3}})?){_ID_VALUE}(?![\w-])",
+                0.8,
+            )
+        ],  # also in a table cell after the label cell
         validator=_id_value_ok,
     )
 
@@ -103,6 +109,11 @@ def rvnr_recognizer() -> GermanPatternRecognizer:
         context=("rentenversicherung", "versicherungsnummer", "rvnr", "sozialversicherung"),
         validator=checksums.is_valid_rvnr,
     )  # fmt: skip
+
+
+# An Austrian or Swiss number in national format counts only after a telephone word:
+# without one, "0199 12345" could be a Swiss number and is just as likely a file number.
+_PHONE_CUE = re.compile(r"(?i)(?:tel|fon|fax|sekretariat|rückfragen|erreichbar|mobil|handy|ruf)")
 
 
 class GermanPhoneRecognizer(PhoneRecognizer):
@@ -125,6 +136,18 @@ class GermanPhoneRecognizer(PhoneRecognizer):
             context=["tel", "telefon", "fax", "mobil", "erreichbar", "sekretariat"],
         )
 
+    @staticmethod
+    def _valid_nearby(candidate: str) -> bool:
+        """True for a valid Austrian or Swiss number written in national format
+        ("0316 385-12873", "071 913 87 00"): letters cross the borders."""
+        for region in ("AT", "CH"):
+            try:
+                if phonenumbers.is_valid_number(phonenumbers.parse(candidate, region)):
+                    return True
+            except phonenumbers.NumberParseException:
+                continue
+        return False
+
     def analyze(self, text, entities, nlp_artifacts=None):
         """Valid phone numbers among the candidate digit groups of ``text``."""
         results = []
@@ -133,7 +156,10 @@ class GermanPhoneRecognizer(PhoneRecognizer):
                 number = phonenumbers.parse(match.group(), "DE")
             except phonenumbers.NumberParseException:
                 continue
-            if phonenumbers.is_valid_number(number):
+            if phonenumbers.is_valid_number(number) or (
+                _PHONE_CUE.search(text, max(0, match.start() - 30), match.start())
+                and self._valid_nearby(match.group())
+            ):
                 results.append(RecognizerResult(
                     entity_type="PHONE_NUMBER", start=match.start(), end=match.end(),
                     score=self.SCORE, analysis_explanation=self._get_analysis_explanation("DE"),
@@ -183,7 +209,8 @@ def _not_ordinary(text: str) -> bool:
 def person_label_recognizer() -> GermanPatternRecognizer:
     """PERSON after a role abbreviation (OA, Sr., Dipl.-Psych.) or a form label + colon."""
     after_role = rf"(?<=(?<![\w.-]){_ROLE}[ ]{_TITLES})"
-    after_label = rf"(?<=(?:^|[\t ,(])(?:{_LABEL})[ \t]?:[ \t]*{_TITLES})"
+    # "Name: ", "Name :" (OCR) and forms with dot leaders ("Name ........ Vogel").
+    after_label = rf"(?<=(?:^|[\t ,(])(?:{_LABEL})(?:[ \t]?:|[ ]?\.{{3,}})[ \t]*{_TITLES})"
     return GermanPatternRecognizer(
         "PERSON",
         [
@@ -202,12 +229,17 @@ _ORG_HEAD = (
     r"|Hospiz|Stift|Kita|Kindergarten|Schule|Grundschule|Gymnasium|Stadtwerke[n]?|Landesamt"
     r"|Berufsgenossenschaft|Rentenversicherung|Medizinische[n]?[ ]Dienst(?:es)?|Krankenkasse"
     r"|Betriebskrankenkasse|Caritas|Diakonie|DRK|Volkssolidarität|Johanniter|Malteser|AWO"
+    r"|Praxis|Physio|Physiotherapie|Ergotherapie|Logopädie|Apotheke"  # practices by name
     r"|\p{Lu}\p{Ll}+(?:zentrum|klinik|klinikum|krankenhaus|institut|praxis)"
     r"|\p{Lu}[\p{L}]+-(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus))"
 )
 _INSURER = (
     r"(?:(?:AOK|BKK|IKK)(?:[ -]\p{Lu}[\p{L}]*(?:-\p{Lu}[\p{L}]*)*(?:/\p{Lu}\p{Ll}+)?){0,3}"
-    r"|Techniker[ ]Krankenkasse|DAK-Gesundheit|Barmer(?:[ ]GEK)?|Knappschaft|KKH|HEK|hkk|SBK)"
+    r"|Techniker[ ]Krankenkasse|DAK-Gesundheit|Barmer(?:[ ]GEK)?|Knappschaft|KKH|HEK|hkk|SBK"
+    # Regional pension insurers, Austrian and Swiss insurers (ÖGK + state abbreviation).
+    r"|DRV(?:[ ]\p{Lu}[\p{L}-]+)?|(?:ÖGK|SVS|BVAEB)(?:[ ](?:NÖ|OÖ|Stmk\.?|Bgld\.?|\p{Lu}\p{Ll}+))?"
+    r"|AUVA|SUVA|Suva|CSS(?:[ ]Kranken-Versicherung)?|Helsana|Sanitas|SWICA|Visana|Concordia"
+    r"|KPT|Groupe[ ]Mutuel|Assura|Atupri|Sympany|ÖKK)"
 )
 _LINK = r"(?:[ ](?:am|an[ ]der|im|in|zu|zum|zur|der|des|für|und|&|St\.))"
 
@@ -223,14 +255,17 @@ _SPECIALTIES = frozenset(
     "Gynäkologie Pädiatrie Psychiatrie Psychosomatik Geriatrie Onkologie Hämatologie "
     "Gastroenterologie Pneumologie Nephrologie Orthopädie Unfallchirurgie Anästhesiologie "
     "Intensivmedizin Nuklearmedizin Dermatologie Allgemeinmedizin Neurochirurgie Labormedizin "
-    "Strahlentherapie Rheumatologie Endokrinologie Diabetologie Viszeralchirurgie".split()
+    "Strahlentherapie Rheumatologie Endokrinologie Diabetologie Viszeralchirurgie "
+    # Generic heads, no name by themselves ("Praxis für Radiologie" is no one in particular).
+    "Praxis Physio Physiotherapie Ergotherapie Logopädie Apotheke".split()
 )
 
 
 def organization_head_recognizer() -> GermanPatternRecognizer:
     """ORGANIZATION by a generic head word (Zentrum, Klinik, GmbH) + a name that is not
     only ordinary words or specialties ("Klinik für Kardiologie" is a department)."""
-    name = rf"(?:{_LINK}?[ -]{CAPWORD}){{1,4}}"
+    # Not a title: "Praxis Dr. Boos" is the practice of a person, whose name is found.
+    name = rf"(?:{_LINK}?[ -](?!(?:Dr|Prof|PD|med)\.){CAPWORD}){{1,4}}"
     heads = r"(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus)"
     legal = r"(?:GmbH|mbH|gGmbH|AG|KG|e\.[ ]?V\.)"
     return GermanPatternRecognizer(
@@ -242,6 +277,18 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
         ],
         validator=_org_ok,
     )  # fmt: skip
+
+
+_AT_WORK = (
+    r"(?<=\b(?:[Aa]rbeitet|[Bb]eschäftigt|tätig|angestellt)(?:[ ]\p{L}+){0,3}[ ]bei[ ])"
+    r"(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarf)\b)"
+)
+# A name of up to four words (brands may be lower case: "dm-drogerie markt"), ending
+# before "in", "seit", "als", punctuation or the end of the line.
+_EMPLOYER = (
+    r"[\p{L}][\p{L}&.-]*(?:[ ](?!(?:in|seit|als|und|im|am)\b)[\p{L}][\p{L}&.-]*){0,3}"
+    r"(?=[ ](?:in|seit|als|und|im|am)\b|[,.;)]|$)"
+)
 
 
 def organization_name_recognizer() -> GermanPatternRecognizer:
@@ -257,6 +304,10 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
     )
     name = rf"(?:{_LINK}?[ -]{CAPWORD}){{0,4}}"
     named = rf"(?:{_LINK}?[ -]{CAPWORD}){{1,4}}"
+    care = (
+        r"(?:Hospiz|Pflegeheim|Seniorenheim|Altenheim|Seniorenzentrum|Seniorenresidenz"
+        r"|Pflegezentrum|Wohnstift|Spitex)(?:[ ]Haus)?"
+    )
     welfare = r"(?:Caritas|Diakonie|Volkssolidarität|Johanniter|Malteser|Lebenshilfe|DRK|AWO)"
     branch = r"(?:[ -]\p{Lu}[\p{L}-]*){0,3}"  # "Volkssolidarität Leipziger Land"
     return GermanPatternRecognizer(
@@ -266,6 +317,12 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             ("carrier", rf"(?<![\w-])(?:{carriers}){name}(?![\w-])", 0.65),
             ("office + name", rf"(?<![\w-])(?:{offices}){named}(?![\w-])", 0.65),
             ("association", rf"(?<![\w-]){welfare}{branch}(?![\w-])", 0.65),
+            # A care home or home-care service is followed by its name, even when that
+            # name is made of ordinary words ("Hospiz Abendrot", "Spitex Am See").
+            ("care home + name", rf"(?<![\w-]){care}{named}(?![\w-])", 0.65),
+            # Employers are named only by the sentence: "arbeitet als X bei <name> in".
+            ("employer after bei", rf"{_AT_WORK}{_EMPLOYER}", 0.65),
+            ("employer after label", rf"(?<=\bArbeitgeber(?:in)?[ ]?[(:][ ]?){_EMPLOYER}", 0.65),
         ],
     )  # fmt: skip
 
@@ -316,14 +373,17 @@ def ward_unit_recognizer() -> GermanPatternRecognizer:
         r"(?:Innere|Chirurgie|Neurologie|Kardiologie|Geriatrie|Pädiatrie|Gynäkologie|Urologie"
         r"|Psychiatrie|Onkologie|Orthopädie|Unfallchirurgie|Pneumologie|Gastroenterologie)"
     )
-    number, code = r"\d{1,2}[a-zA-Z]?", r"[A-Z]{0,3}\d{1,2}[a-zA-Z]?"
+    number, code = r"\d{1,2}[a-zA-Z]?", r"[A-Z]{0,3}[ ]?\d{1,2}[a-zA-Z]?"
+    units = r"ITS|IMC|ICU|IPS|PACU|CCU|SCU|SU|NEO"  # SU: stroke unit, NEO: neonatology
     designation = (
-        rf"(?:\d{{1,2}}[ ]?{side}|\p{{Lu}}\p{{Ll}}+[ ]\d{{1,2}}|[A-Z]{{1,3}}[ ]?{number}|{number})"
+        rf"(?:\d{{1,2}}[ ]?{side}|\p{{Lu}}\p{{Ll}}+[ ]\d{{1,2}}|[A-Z]{{1,3}}[ ]?{number}|{number}"
+        # Austrian pavilions and wings: "Pav. 6/2", "Trakt B".
+        rf"|(?:Pav\.|Pavillon|Trakt|Haus)[ ]?(?:\d{{1,2}}(?:/\d{{1,2}})?|[A-Z]))"
     )
     return GermanPatternRecognizer(
         "WARD",
         [
-            ("unit", rf"\b(?:ITS|IMC|ICU|IPS|PACU|CCU|SCU)[ ]?(?:{number}|{side})(?!\w)", 0.75),
+            ("unit", rf"\b(?:{units})[ ]?(?:{number}|{side})(?!\w)", 0.75),
             ("station side", rf"(?<=\bStation:?[ \t]{{1,3}}){designation}(?!\w)", 0.8),
             ("after -station", rf"(?<=\b\p{{Lu}}\p{{Ll}}*station[ ])(?:{code}|{side})(?!\w)", 0.75),
             ("specialty + number", rf"\b{specialty}[ ]{number}(?!\w)", 0.6),

@@ -1,30 +1,53 @@
-"""Phenotyping demonstrator (TOP style) on fictional MII core-dataset data.
+"""Phenotyping demonstrator (TOP style) on MII core-dataset tables, and its engine.
 
-``run_demo`` generates fictional MII data (or takes an imported dataset's folder, e.g.
-``/data/mii-demo``), imports it, classifies every patient with the reviewed definitions in
-``definitions/`` and writes cohort sizes, a bar chart and, for generated data, the
-agreement with the generator's ground truth. The engine itself is
-``kimed_hub.interop.phenotype_engine`` (the feasibility counts use the same one), so this
-demonstrator runs where ``kimed_hub`` is importable: the host's ``kimed demo run
-phenotype``; the workbench image ships only ``kimed_demos``.
+The engine is pure Python over pandas and runs wherever this package does: in the
+workbench's kernels (the image ships ``kimed_demos``) and on the host, where
+``kimed_hub``'s feasibility counts import the same modules:
+
+- ``codes``: the MII core dataset's code systems (the importer's and generator's too),
+- ``formula``: derived phenotypes' arithmetic, parsed with ``ast``, never executed,
+- ``defs``: definitions as reviewed YAML, checked fail-closed,
+- ``engine``: ``ClinicalTables`` (Parquet, or CSV where pyarrow is missing) and
+  ``Evaluator`` (patients x phenotypes).
+
+``run_demo``'s helpers below either take an imported dataset's folder (e.g. the mounted,
+consent-filtered ``/data/mii-demo`` in a user's server) or, on the host, generate
+fictional MII data and import it (that needs ``kimed_hub``), classify every patient and,
+for generated data, compare with the generator's ground truth. pandas is imported inside
+the functions, so the hub's importer can read ``codes`` without loading it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFINITIONS = Path(__file__).with_name("definitions") / "cardiometabolic.yaml"
 
 
 def prepare_data(output_dir: Path, patients: int, seed: int, dataset_dir: str = "") -> Path:
-    """The tables' folder: ``dataset_dir`` if given, else freshly generated and imported."""
+    """The tables' folder: ``dataset_dir`` if given, else freshly generated and imported
+    (host only: generating and importing need ``kimed_hub``)."""
     if dataset_dir:
-        return Path(dataset_dir)
-    from kimed_hub.interop.generate import generate_mii
-    from kimed_hub.interop.importer import import_fhir
-
+        folder = Path(dataset_dir)
+        if not (folder / "patient.csv").is_file():
+            raise FileNotFoundError(
+                f"{folder} holds no imported FHIR tables (no patient.csv); give the folder "
+                "of an imported MII dataset, e.g. /data/mii-demo with an ACTIVE grant"
+            )
+        return folder
+    try:
+        from kimed_hub.interop.generate import generate_mii
+        from kimed_hub.interop.importer import import_fhir
+    except ImportError as error:
+        raise RuntimeError(
+            "generating fictional MII data needs kimed_hub, which only the host has; in the "
+            "workbench set dataset_dir to an imported dataset you hold a grant for "
+            "(kimed-demo run phenotype -p dataset_dir /data/mii-demo)"
+        ) from error
     export = Path(output_dir) / "export"
     generate_mii(export, patients=patients, seed=seed)
     return import_fhir(export, "mii-demo", root=Path(output_dir) / "datasets").folder
@@ -32,8 +55,8 @@ def prepare_data(output_dir: Path, patients: int, seed: int, dataset_dir: str = 
 
 def classify(tables_dir: Path, definitions: Path = DEFINITIONS) -> pd.DataFrame:
     """Patients x phenotypes (booleans) for the definitions."""
-    from kimed_hub.interop.phenotype_defs import load_definitions
-    from kimed_hub.interop.phenotype_engine import ClinicalTables, Evaluator
+    from .defs import load_definitions
+    from .engine import ClinicalTables, Evaluator
 
     evaluator = Evaluator(ClinicalTables.load(tables_dir), load_definitions(definitions))
     return evaluator.classify()
@@ -41,6 +64,8 @@ def classify(tables_dir: Path, definitions: Path = DEFINITIONS) -> pd.DataFrame:
 
 def agreement(classified: pd.DataFrame, export_dir: Path) -> pd.DataFrame:
     """Per phenotype: engine count, ground-truth count, patients classified differently."""
+    import pandas as pd
+
     from kimed_hub.interop.generate import load_truth
 
     truth = pd.DataFrame({p["id"]: p["phenotypes"] for p in load_truth(export_dir)["patients"]}).T

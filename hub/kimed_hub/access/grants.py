@@ -15,6 +15,7 @@ derived from a source) are open to everyone who may read the catalogue.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,11 +25,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from ..database import access_requests as requests
-from ..database import datasets, request_datasets, request_people
+from ..database import dataset_documents, datasets, request_datasets, request_people
+from ..database import datasets as datasets_table
 from ..errors import BadInput
 
 #: The state a grant is in while it gives data (workflow.State.ACTIVE, as stored).
 ACTIVE = "ACTIVE"
+#: Linked projects' pseudonymised tables, beside the datasets (a dot: no dataset's name).
+LINKED = ".linked"
 
 
 class GrantsUnavailable(RuntimeError):
@@ -54,6 +58,12 @@ def data_mount_path(dataset: str) -> str:
     """Where the workbench mounts a dataset, read-only (the identifier is a safe folder
     name): the same place for grants and for the open synthetic versions."""
     return f"/data/{dataset}"
+
+
+def linked_folder(dataset_root: Path, project: str) -> Path:
+    """Where the trust centre writes project ``project``'s pseudonymised tables (one
+    folder per dataset), and where the spawner mounts them from."""
+    return Path(dataset_root) / LINKED / project
 
 
 def stamp(moment: datetime) -> str:
@@ -163,12 +173,68 @@ class GrantsReader:
         """Every synthetic version in the catalogue."""
         return self._read(synthetic_versions_in)
 
-    def mounts_for(self, username: str, synthetic: bool) -> dict[str, str]:
+    def linked_requests(self, request_ids: set[str]) -> set[str]:
+        """Which of these requests are mounted only as linked, pseudonymised tables."""
+        return self._read(linked_requests_in, request_ids)
+
+    def mounts_for(self, username: str, synthetic: bool, linked: bool = True) -> dict[str, str]:
         """Dataset → why ``username`` may have it: ``grant AR-…`` for their ACTIVE grants,
-        plus ``synthetic version`` for every synthetic version when ``synthetic``."""
+        plus ``synthetic version`` for every synthetic version when ``synthetic``. With
+        ``linked`` False, grants of requests across holders are left out (a spawner that
+        cannot mount the trust centre's linked tables must not mount the holders' own)."""
         grants = self.active_grants(username)
+        if not linked:
+            held_back = self.linked_requests({grant.request_id for grant in grants})
+            grants = [grant for grant in grants if grant.request_id not in held_back]
         return reasons(grants, self.synthetic_versions() if synthetic else [])
 
     def close(self) -> None:
         """Close the engine's connections."""
         self.engine.dispose()
+
+
+def holder_of(document: str) -> str:
+    """The data holder (custodian) a stored catalogue record names; "" when none."""
+    try:
+        custodian = json.loads(document).get("custodian") or {}
+    except (ValueError, AttributeError):
+        return ""
+    return str(custodian.get("name") or "").strip()
+
+
+def holders_in(conn: Connection, datasets: list[str]) -> dict[str, str]:
+    """Dataset -> its holder, from the catalogue's stored records (plain SELECT); a
+    dataset without a record or without a custodian is its own, unknown holder."""
+    query = (
+        select(datasets_table.c.identifier, dataset_documents.c.document)
+        .join(dataset_documents, dataset_documents.c.dataset_pk == datasets_table.c.pk)
+        .where(datasets_table.c.identifier.in_(list(datasets)))
+    )
+    found = {identifier: holder_of(document) for identifier, document in conn.execute(query)}
+    return {d: found.get(d) or f"(unknown holder of {d})" for d in datasets}
+
+
+def needs_linkage(holders: dict[str, str]) -> bool:
+    """Whether a request's datasets come from two or more holders: then its people get
+    them only as the trust centre's pseudonymised, linked tables (docs/trust-centre.md),
+    never the holders' own folders. The one rule the spawner and the trust centre share."""
+    return len(set(holders.values())) >= 2
+
+
+def request_datasets_in(conn: Connection, request_id: str) -> list[str]:
+    """The datasets of one request, sorted."""
+    query = (
+        select(request_datasets.c.dataset_identifier)
+        .join(requests, request_datasets.c.request_pk == requests.c.pk)
+        .where(requests.c.request_id == request_id)
+    )
+    return sorted(conn.scalars(query))
+
+
+def linked_requests_in(conn: Connection, request_ids: set[str]) -> set[str]:
+    """Which of ``request_ids`` need linkage (datasets of two or more holders)."""
+    linked = set()
+    for request_id in sorted(request_ids):
+        if needs_linkage(holders_in(conn, request_datasets_in(conn, request_id))):
+            linked.add(request_id)
+    return linked

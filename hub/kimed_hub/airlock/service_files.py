@@ -1,5 +1,6 @@
 """Reading a request's files: the requester downloads what was released, an output
-checker inspects what they are to judge (a part of
+checker inspects what they are to judge; and whether a file of a home may be asked for at
+all, before a request is made (a part of
 :class:`~kimed_hub.airlock.service.ExportRequests`, kept apart to keep modules small).
 
 Both read the airlock's own copies (never a home), check them against the SHA-256
@@ -10,18 +11,20 @@ a file that does not exist.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from .. import audit
 from ..access import Actor
-from ..errors import Conflict, NotFound
+from ..errors import BadInput, Conflict, NotFound, TooLarge
 from .model import ExportFile, ExportRequest
 from .reviews import CHECKER
+from .snapshot import HomeReader
 
 
 class FileSteps:
-    """File reads; the host class provides ``get``, ``storage``, ``db``, ``party`` and
-    ``queue_for``."""
+    """File reads; the host class provides ``get``, ``storage``, ``db``, ``party``,
+    ``policy`` and ``queue_for``."""
 
     def download(self, request_id: str, name: str, actor: Actor) -> tuple[bytes, str]:
         """A released file's content for its requester (an audit event each time).
@@ -43,6 +46,26 @@ class FileSteps:
             raise NotFound(f"there is no file {name!r} in {request_id!r} for you to inspect")
         path = self.storage.snapshot_file(request_id, entry.position)
         return self._read(path, found, entry, actor, "airlock.inspect")
+
+    def requestable(self, home: HomeReader, name: str) -> str:
+        """Whether ``name`` could be asked for as it is now: "output", or "notebook" (the
+        request's notebook, re-run, never released). Else the PortalError that creating
+        the request would raise: not a plain path in the home, missing, a link, a folder
+        or special file, a type the policy does not allow, larger than its type's limit.
+        Reads nothing but the file's metadata; for pages that preselect files."""
+        kind = self.policy.file_type(name) if isinstance(name, str) else None
+        fd, info = home.open(name)  # the snapshot's own rules: no link, a regular file
+        os.close(fd)
+        if kind is None:
+            raise BadInput(
+                f"{name}: this file type may not leave the workbench. Allowed: "
+                f"{', '.join(self.policy.allowed_extensions())}."
+            )
+        if info.st_size > kind.max_size:
+            raise TooLarge(
+                f"{name} is larger than {kind.max_size:,} bytes, the limit for its type."
+            )
+        return "notebook" if kind.kind == "notebook" else "output"
 
     def _entry(self, request_id: str, name: str, what: str) -> tuple[ExportRequest, ExportFile]:
         try:

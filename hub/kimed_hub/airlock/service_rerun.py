@@ -3,8 +3,11 @@
 
 After the automated checks, a request that carries a notebook is re-run in the
 background (one at a time) by the airlock's ``rerunner``
-(:class:`~kimed_hub.airlock.rerun_container.ContainerRerun`); the result per output file
-(:func:`~kimed_hub.airlock.rerun.compare`) is stored for the reviewers and audited.
+(:class:`~kimed_hub.airlock.rerun_container.ContainerRerun`) with the requester's profile
+and the grants in force at re-run time; the result per output file
+(:func:`~kimed_hub.airlock.rerun.compare`), and what the container was, are stored for the
+reviewers and audited. A dataset of the request without an ACTIVE grant now, or a profile
+the requester may no longer use, stops the re-run with the reason as its result.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import logging
 from sqlalchemy import update
 
 from .. import audit
-from ..errors import BadInput, IllegalTransition, PortalError
+from ..errors import BadInput, IllegalTransition, NotFound, PortalError
 from .model import FINAL, ExportRequest
 from .rerun import compare
+from .rerun_plan import RerunBlocked, grant_problems
 from .rows import dumps, locked_row
 from .tables import export_files
 
@@ -58,10 +62,38 @@ class RerunSteps:
             raise IllegalTransition(request_id, "rerun", found.state, [])
         data = self.storage.snapshot_file(request_id, notebook.position).read_bytes()
         limits = {f.name: self._file_type(f).max_size for f in found.outputs}
-        outcome = self.rerunner.run(
-            request_id, found.requester, (notebook.name, data), limits, self.policy.rerun_timeout
+        try:
+            self._require_grants(found)
+            outcome = self.rerunner.run(
+                request_id,
+                found.requester,
+                (notebook.name, data),
+                limits,
+                self.policy.rerun_timeout,
+            )
+        except RerunBlocked as blocked:
+            return self.record_rerun(request_id, {}, f"not re-run: {blocked}")
+        return self.record_rerun(
+            request_id, outcome.regenerated, outcome.failure, outcome.environment
         )
-        return self.record_rerun(request_id, outcome.regenerated, outcome.failure)
+
+    def _require_grants(self, found: ExportRequest) -> None:
+        """RerunBlocked unless every dataset the request's data came from has an ACTIVE
+        grant for the requester now (read at re-run time, not at submission)."""
+        active = {g.dataset: g.request_id for g in self.access.active_grants(found.requester)}
+        states = {}
+        for source in found.sources:
+            try:
+                states[source] = str(self.access.get(source).state)
+            except NotFound:
+                states[source] = "gone"
+        problems = grant_problems(found.datasets, active, states)
+        if problems:
+            raise RerunBlocked(
+                f"{found.requester} no longer holds the data the notebook reads: "
+                + "; ".join(problems)
+                + ". The re-run runs with the grants in force now, so it was not started."
+            )
 
     def _schedule_rerun(self, found: ExportRequest) -> None:
         """After the checks: re-run the notebook in the background (one at a time, so a
@@ -88,12 +120,17 @@ class RerunSteps:
                 log.exception("could not record the failed re-run of %s", request_id)
 
     def record_rerun(
-        self, request_id: str, regenerated: dict[str, bytes | None], failure: str = ""
+        self,
+        request_id: str,
+        regenerated: dict[str, bytes | None],
+        failure: str = "",
+        environment: dict | None = None,
     ) -> ExportRequest:
         """Store, per output file, whether the notebook's re-run regenerated it (see
         :mod:`kimed_hub.airlock.rerun`); ``failure``: why the notebook did not run to the
-        end (outputs it wrote before are still compared). Reviewers see the result. An
-        audit event."""
+        end (outputs it wrote before are still compared); ``environment``: the container
+        it ran in (profile, limits, GPUs, datasets). Reviewers see the result. An audit
+        event."""
         found = self.get(request_id)
         tolerance = self.policy.rerun_tolerance
         with self.db.write() as conn:
@@ -104,6 +141,8 @@ class RerunSteps:
                 result = compare(data, regenerated.get(entry.name), entry.kind, tolerance)
                 if failure and result["how"] == "missing":
                     result["detail"] = failure
+                if environment:
+                    result["environment"] = environment
                 results[entry.name] = result["match"]
                 conn.execute(
                     update(export_files)
@@ -112,5 +151,6 @@ class RerunSteps:
                     .values(rerun=dumps(result))
                 )
             details = {"match": results, **({"failure": failure} if failure else {})}
+            details |= {"environment": environment} if environment else {}
             audit.append(conn, SYSTEM, "airlock.rerun", f"export:{request_id}", details)
         return self.get(request_id)

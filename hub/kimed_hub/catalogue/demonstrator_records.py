@@ -102,7 +102,7 @@ def demonstrator_algorithms() -> list[Algorithm]:
             task="Regelbasierte Klassifikation von Patientinnen und Patienten in Phänotypen",
             description="Geprüfte Phänotyp-Definitionen (einzelne Codes und Laborwerte, "
             "abgeleiteter BMI, Häufigkeiten in Zeitfenstern, UND/ODER/NICHT) über den "
-            "Tabellen eines FHIR-Imports (kimed_hub.interop.phenotype_engine; dieselbe "
+            "Tabellen eines FHIR-Imports (kimed_demos.phenotype.engine; dieselbe "
             "Engine beantwortet die Machbarkeitsanfragen). kimed demo run phenotype.",
             intended_use="Kohorten aus MII-Kerndatensatz-Daten bilden; Machbarkeitszählungen.",
             out_of_scope_use="Klinische Diagnosen; Definitionen ohne fachliche Prüfung.",

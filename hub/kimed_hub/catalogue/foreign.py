@@ -30,6 +30,8 @@ from rdflib.term import Node
 
 from ..errors import ValidationFailed, Violation
 from ..serde import from_data, normalised
+from .foreign_variables import PATH as VARIABLE_PATH
+from .foreign_variables import read_variables
 from .model import Dataset
 from .rdf_map import Context, NodeMap, read
 from .rdf_records import DATASET, records_to_graph
@@ -160,6 +162,7 @@ def _shape_violations(description: Graph) -> list[Violation]:
     for concept_graph in (eu_vocabularies(), vocabularies().graph):
         _add_value_descriptions(data, concept_graph)
     _add_media_types(data)
+    data += imported_axioms()
     conforms, results, _ = validate(
         data, shacl_graph=foreign_shapes(), inference="none", allow_warnings=True
     )
@@ -184,6 +187,7 @@ def _to_record(description: Graph, subject: Node, base: str) -> ForeignRecord:
     """The searchable copy: the portal's model read leniently from the description."""
     data = _known_codes_only(read(description, subject, DATASET, Context(base)), DATASET)
     data.pop("derived_from", None)  # links to records of other catalogues stay in the RDF
+    data["variables"] = read_variables(description, subject)  # wherever the portal put them
     identifier = str(description.value(subject, DCTERMS.identifier) or subject)
     data["identifier"] = local_identifier(identifier, str(subject))
     for attr in ("title", "description"):
@@ -232,6 +236,8 @@ def unsupported_properties(description: Graph, record: Dataset, base: str) -> li
     """Properties of the description that the portal's copy cannot represent: those that
     writing the copy back as RDF would not produce (kept verbatim, not searchable)."""
     modelled = set(records_to_graph([record], base).predicates())
+    if record.variables:  # the columns were read, whichever way they were reached
+        modelled |= VARIABLE_PATH
     unused = {p for p in description.predicates() if p not in modelled}
     name = description.namespace_manager.normalizeUri
     return sorted(name(p) for p in unused)
@@ -241,6 +247,12 @@ def unsupported_properties(description: Graph, record: Dataset, base: str) -> li
 def eu_vocabularies() -> Graph:
     """The EU code lists that records written elsewhere use (shipped, offline)."""
     return Graph().parse(SHAPES_DIR / "eu-vocabularies.ttl", format="turtle")
+
+
+@cache
+def imported_axioms() -> Graph:
+    """The vCard/FOAF subclass axioms a receiving validator loads with DCAT-AP's imports."""
+    return Graph().parse(SHAPES_DIR / "imported-axioms.ttl", format="turtle")
 
 
 @cache

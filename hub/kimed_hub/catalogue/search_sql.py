@@ -11,62 +11,60 @@ a tier, so both backends return the same order.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
+from datetime import date
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from ..database import dataset_facets as facets
-from ..database import datasets, raw_rows
-from .bits import to_bits
+from ..database import PG_VECTORS, raw_rows
+from .bits import from_csv
 from .facet_index import FacetIndex
 from .indexing import FACETS, facet_value_label, query_terms
 from .search import FacetValue, Hit, SearchQuery, SearchResult
 
 #: Facet values listed per facet (most frequent first); selected ones are always shown.
 FACET_LIMIT = 50
-#: Relevance tiers: (FTS5 column filter, PostgreSQL weights) where all terms must match.
-TIERS = (("{fts_title}", "A"), ("{fts_title fts_keywords}", "AB"))
+#: Relevance tiers: (FTS5 column filter, PostgreSQL vector) where all terms must match.
+TIERS = (("{fts_title}", "title"), ("{fts_title fts_keywords}", "title_keywords"))
 
 
 class TextMatch:
     """The datasets matching every term of a query, and the relevance tiers among them.
 
-    SQLite answers each question from the FTS5 index alone, so tiers are asked lazily.
-    PostgreSQL rechecks every GIN candidate on its table row, so one pass computes the
-    tiers too when the page is sorted by relevance.
+    Each question is one index query that returns the matching keys as one string
+    (``bits.from_csv``): SQLite's FTS5 table with a column filter per tier, PostgreSQL's
+    GIN expression index per tier (``database.PG_VECTORS``). Tiers are asked lazily: a
+    page is often filled from the first tier alone.
     """
 
-    def __init__(self, conn: Connection, backend: str, terms: list[str], tiers: bool):
+    def __init__(self, conn: Connection, backend: str, terms: list[str]):
         self.conn, self.backend, self.terms = conn, backend, terms
         self._tiers: dict[int, int] = {}
-        self.all = self._sqlite(None) if backend == "sqlite" else self._postgres(tiers)
+        self.all = self._keys(None)
 
     def tier(self, tier: int) -> int:
         """Datasets with every term in the title (tier 0) or in title or keywords (1)."""
         if tier not in self._tiers:
-            self._tiers[tier] = self._sqlite(tier)
+            self._tiers[tier] = self._keys(tier)
         return self._tiers[tier]
 
-    def _sqlite(self, tier: int | None) -> int:
-        expression = " AND ".join(f'"{t}"*' for t in self.terms)  # terms are [a-z0-9]+
-        if tier is not None:
-            expression = f"{TIERS[tier][0]} : ({expression})"
-        sql = "SELECT rowid FROM portal_datasets_fts WHERE portal_datasets_fts MATCH ?"
-        return to_bits(pk for (pk,) in raw_rows(self.conn, sql, (expression,)))
-
-    def _postgres(self, tiers: bool) -> int:
-        def tsquery(weights: str) -> str:
-            return " & ".join(f"{t}:*{weights}" for t in self.terms)
-
-        match = "search_vector @@ to_tsquery('simple', ?)"
-        flags = f", {match}, {match}" if tiers else ""
-        sql = f"SELECT dataset_pk{flags} FROM portal_dataset_content WHERE {match}"
-        params = (*(tsquery(w) for _, w in TIERS), tsquery("")) if tiers else (tsquery(""),)
-        rows = raw_rows(self.conn, sql, params)
-        if tiers:
-            for tier in range(len(TIERS)):
-                self._tiers[tier] = to_bits(row[0] for row in rows if row[tier + 1])
-        return to_bits(row[0] for row in rows)
+    def _keys(self, tier: int | None) -> int:
+        if self.backend == "sqlite":
+            expression = " AND ".join(f'"{t}"*' for t in self.terms)  # terms are [a-z0-9]+
+            if tier is not None:
+                expression = f"{TIERS[tier][0]} : ({expression})"
+            sql = (
+                "SELECT group_concat(rowid) FROM portal_datasets_fts "
+                "WHERE portal_datasets_fts MATCH ?"
+            )
+        else:
+            expression = " & ".join(f"{t}:*" for t in self.terms)
+            vector = PG_VECTORS[TIERS[tier][1] if tier is not None else "all"]
+            sql = (
+                "SELECT string_agg(dataset_pk::text, ',') FROM portal_dataset_content "
+                f"WHERE {vector} @@ to_tsquery('simple', ?)"
+            )
+        return from_csv(raw_rows(self.conn, sql, (expression,))[0][0])
 
 
 def run(conn: Connection, backend: str, index: FacetIndex, query: SearchQuery) -> SearchResult:
@@ -75,7 +73,7 @@ def run(conn: Connection, backend: str, index: FacetIndex, query: SearchQuery) -
     terms = query_terms(query.text)
     with index.view(conn) as view:
         base = view.universe()
-        match = TextMatch(conn, backend, terms, query.sort == "relevance") if terms else None
+        match = TextMatch(conn, backend, terms) if terms else None
         if match:
             base &= match.all
         within = view.ranges.matching(conn, query)
@@ -120,34 +118,45 @@ def _page_keys(conn, view, query: SearchQuery, match: TextMatch | None, selected
 
 
 HIT_COLUMNS = (
-    datasets.c.pk,
-    datasets.c.identifier,
-    datasets.c.title_de,
-    datasets.c.title_en,
-    datasets.c.summary_de,
-    datasets.c.summary_en,
-    datasets.c.access_rights,
-    datasets.c.is_synthetic,
-    datasets.c.n_individuals,
-    datasets.c.min_age,
-    datasets.c.max_age,
-    datasets.c.time_start,
-    datasets.c.time_end,
-    datasets.c.modified,
+    "pk",
+    "identifier",
+    "title_de",
+    "title_en",
+    "summary_de",
+    "summary_en",
+    "access_rights",
+    "is_synthetic",
+    "n_individuals",
+    "min_age",
+    "max_age",
+    "time_start",
+    "time_end",
+    "modified",
 )
+HitRow = namedtuple("HitRow", HIT_COLUMNS)
 
 
 def _hits(conn: Connection, keys: list[int], lang: str) -> list[Hit]:
+    # Plain SQL through the driver: a page is read on every search, and building and
+    # compiling a SQLAlchemy statement with an IN list costs more than the query.
     if not keys:
         return []
-    rows = {
-        row.pk: row for row in conn.execute(select(*HIT_COLUMNS).where(datasets.c.pk.in_(keys)))
-    }
+    marks = ", ".join("?" * len(keys))
+    sql = f"SELECT {', '.join(HIT_COLUMNS)} FROM portal_datasets WHERE pk IN ({marks})"
+    rows = {row[0]: HitRow(*row) for row in raw_rows(conn, sql, tuple(keys))}
+    sql = (
+        f"SELECT dataset_pk, facet, value FROM portal_dataset_facets WHERE dataset_pk IN ({marks})"
+    )
     tags: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for pk, name, value in conn.execute(select(facets).where(facets.c.dataset_pk.in_(keys))):
+    for pk, name, value in raw_rows(conn, sql, tuple(keys)):
         tags[pk][name].append(value)
     # A dataset deleted since the index was read is simply left out of the page.
     return [_hit(rows[pk], tags[pk], lang) for pk in keys if pk in rows]
+
+
+def _day(value) -> date | None:
+    """A date column as read by the driver (SQLite gives ISO text, PostgreSQL dates)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _hit(row, tags: dict[str, list[str]], lang: str) -> Hit:
@@ -161,9 +170,9 @@ def _hit(row, tags: dict[str, list[str]], lang: str) -> Hit:
         number_of_individuals=row.n_individuals,
         min_age=row.min_age,
         max_age=row.max_age,
-        time_start=row.time_start,
-        time_end=row.time_end,
-        modified=row.modified,
+        time_start=_day(row.time_start),
+        time_end=_day(row.time_end),
+        modified=_day(row.modified),
         facets={name: sorted(values) for name, values in tags.items()},
     )
 

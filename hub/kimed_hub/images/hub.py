@@ -6,8 +6,9 @@ chart's ``hub.image`` at this one. It is built like the single-user image (offli
 the debootstrapped base, wheels from the hash-locked wheelhouse ``hub`` bind-mounted,
 ``--network=none``) from ``docker/hub/Containerfile``. It holds JupyterHub with the
 project's dependencies and KubeSpawner in ``/opt/venv``, the project's code in
-``/srv/kimed/lib`` (``kimed_hub`` and the notebook-side packages it imports), ``policies/`` and ``courses/`` under ``/srv/kimed`` (``KIMED_HOME``) and the
-package index's wheels in ``/srv/kimed/wheelhouse``: the paths ``k8s/values.py`` renders.
+``/srv/kimed/lib`` (``kimed_hub`` and the notebook-side packages it imports),
+``policies/`` and ``courses/`` under ``/srv/kimed`` (``KIMED_HOME``) and the package
+index's wheels in ``/srv/kimed/wheelhouse``: the paths ``k8s/values.py`` renders.
 
 The tag is a hash of those inputs and the base image's reference, so ``hub_image_ref()``
 names the image the checkout wants without building anything.

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .codes import CATALOGUE_CODING_SYSTEMS, UCUM
+from kimed_demos.phenotype.codes import CATALOGUE_CODING_SYSTEMS, UCUM
 
 GENERATED_NOTE = (
     "Anzahl Personen und Datensätze, Zeitraum, Alter, Kodiersysteme und Variablen wurden "

@@ -5,7 +5,7 @@
     answer.shown                                  # "40", or "< 10"
 
 Criteria are phenotype definitions (the phenotype engine's language, see
-``phenotype_defs``): the cohort is every inclusion phenotype and none of the exclusion
+``kimed_demos.phenotype.defs``): the cohort is every inclusion phenotype and none of the exclusion
 phenotypes. The count is protected by ``policies/feasibility.yaml``: below ``min_count``
 it is suppressed; otherwise noise of at most ``noise`` is added and the result rounded to
 ``round_to``. The noise is an HMAC of the query (canonical JSON) and the data's
@@ -28,13 +28,14 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from kimed_demos.phenotype.defs import Definitions, parse_definitions
+from kimed_demos.phenotype.engine import ClinicalTables, Evaluator
+
 from .. import audit
 from ..database import audit_log
 from ..errors import PortalError
 from ..paths import state_dir
 from ..policies import load_policy
-from .phenotype_defs import Definitions, parse_definitions
-from .phenotype_engine import ClinicalTables, Evaluator
 
 ACTION = "feasibility.query"
 COHORT = "__cohort__"

@@ -13,8 +13,9 @@ Each row is one criterion: a kind (which resource types and which code system), 
 values; for ``age`` the age in years on the reference date), a time window (``from`` /
 ``to``, inclusive days) and optionally "at least N times within D days". ``exclude``
 makes it an exclusion criterion. The rows become phenotype definitions (the engine's
-language, ``phenotype_defs``), which ``feasibility.cohort_definitions`` checks fail-closed;
-this module only checks the rows' own shape, naming the row and the field.
+language, ``kimed_demos.phenotype.defs``), which ``feasibility.cohort_definitions``
+checks fail-closed; this module only checks the rows' own shape, naming the row and the
+field.
 """
 
 from __future__ import annotations

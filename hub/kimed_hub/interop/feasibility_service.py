@@ -26,11 +26,12 @@ from collections import OrderedDict
 from datetime import date
 from pathlib import Path
 
+from kimed_demos.phenotype.engine import ClinicalTables
+
 from ..errors import BadInput, Conflict, NotFound
 from .consent_mount import ConsentPolicyMissing, has_consent_data, required_policies
 from .feasibility import Answer, Feasibility, FeasibilityPolicy, feasibility_secret
 from .feasibility_rows import RowError, criteria_from_rows
-from .phenotype_engine import ClinicalTables
 from .table_files import MANIFEST
 
 #: Body fields: rows (``criteria``) or definitions (the other three), plus the day.

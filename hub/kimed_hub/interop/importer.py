@@ -2,7 +2,7 @@
 
     result = import_fhir(Path("export/"), "mii-demo")       # NDJSON folder or bundle(s)
 
-Reads the source streaming (``reading``), checks every resource in chunks
+Reads the source streaming (``reading``), checks every resource in shares
 (``processing``: FHIR R4 structure with ``fhir.resources``, MII key constraints), and
 writes the tables (``table_files``) into a staging folder beside the dataset's folder
 (``<dataset root>/<dataset>``). References to patients and encounters must resolve within
@@ -11,8 +11,11 @@ origin, type, id and reason; the staging folder is removed and the dataset's fol
 left as it was. Otherwise the staging folder replaces the dataset's folder by rename.
 An import whose result equals what is there already changes nothing (``changed`` False).
 
-With ``workers`` > 1 the chunks are checked in that many processes; at most
-``2 * workers`` chunks are in flight, so memory stays bounded whatever the input's size.
+With ``workers`` > 1 the shares (NDJSON byte slices that each worker reads itself, or
+chunks of bundle entries) are checked and made into table rows and CSV text in that many
+processes; the parent only resolves references, appends the CSV text and writes the
+Parquet row groups. At most ``2 * workers`` shares are in flight, so memory stays
+bounded whatever the input's size.
 """
 
 from __future__ import annotations
@@ -23,15 +26,15 @@ import tempfile
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
 from tqdm import tqdm
 
 from ..paths import dataset_root
-from .processing import SAMPLE_EVERY, Problem, Processed, process_chunk
-from .reading import Item, read_items, source_files
+from .processing import SAMPLE_EVERY, Problem, Processed, Refs, process_task
+from .reading import Item, Slice, bundle_items, slices, source_files
 from .table_files import (
     FORMAT,
     MANIFEST,
@@ -99,23 +102,33 @@ class _Tally:
     def add(self, done: Processed) -> None:
         for problem in done.problems:
             self.problem(problem)
-        for kind, ident, patient, encounter in done.refs:
-            self._note(kind, ident, patient, encounter)
+        for kind, refs in done.refs.items():
+            self._note(kind, refs)
 
-    def _note(self, kind: str, ident: str, patient: str | None, encounter: str | None) -> None:
-        ids = self.seen.setdefault(kind, set())
-        if ident in ids:
-            self.problem(Problem("(input)", kind, ident, "duplicate id within the import"))
-        ids.add(ident)
-        self.resources[kind] += 1
+    def _note(self, kind: str, refs: Refs) -> None:
+        """Whole lists at a time (set operations); resource by resource only to name a
+        duplicate or the first resource waiting for a reference."""
+        ids, new = self.seen.setdefault(kind, set()), set(refs.ids)
+        if len(new) != len(refs.ids) or not new.isdisjoint(ids):
+            here: set[str] = set()
+            for ident in refs.ids:
+                if ident in ids or ident in here:
+                    self.problem(Problem("(input)", kind, ident, "duplicate id within the import"))
+                here.add(ident)
+        ids |= new
+        self.resources[kind] += len(refs.ids)
         if kind == "Patient":
-            self.patients.add(ident)
-        elif patient is not None and patient not in self.patients:
-            self.waiting_patient.setdefault(patient, (kind, ident))
+            self.patients |= new
         if kind == "Encounter":
-            self.encounters.add(ident)
-        if encounter is not None and encounter not in self.encounters:
-            self.waiting_encounter.setdefault(encounter, (kind, ident))
+            self.encounters |= new
+        for targets, known, waiting in (
+            (refs.patients, self.patients, self.waiting_patient),
+            (refs.encounters, self.encounters, self.waiting_encounter),
+        ):
+            if missing := set(targets) - known - {None}:
+                for ident, target in zip(refs.ids, targets, strict=True):
+                    if target in missing:
+                        waiting.setdefault(target, (kind, ident))
 
     def unresolved(self) -> None:
         """Problems for references that no resource of the import answered."""
@@ -142,32 +155,54 @@ def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
         yield chunk
 
 
-def _processed(chunks: Iterator[list[Item]], workers: int, every: int) -> Iterator[Processed]:
-    """Each chunk's result, in input order, with at most ``2 * workers`` in flight."""
+def _tasks(files: list[Path]) -> Iterator[Slice | list[Item]]:
+    """Each worker's share, in input order: NDJSON slices, chunks of bundle entries."""
+    for path in files:
+        if path.suffix == ".ndjson":
+            yield from slices(path)
+        else:
+            yield from _chunks(bundle_items(path))
+
+
+def _processed(tasks: Iterator, workers: int, every: int) -> Iterator[tuple[object, Processed]]:
+    """Each share with its result, in input order, at most ``2 * workers`` in flight."""
     if workers <= 1:
-        yield from (process_chunk(chunk, every) for chunk in chunks)
+        yield from ((task, process_task(task, every)) for task in tasks)
         return
     context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         flight: deque = deque()
-        for chunk in chunks:
-            flight.append(pool.submit(process_chunk, chunk, every))
+        for task in tasks:
+            flight.append((task, pool.submit(process_task, task, every)))
             if len(flight) >= 2 * workers:
-                yield flight.popleft().result()
+                task, future = flight.popleft()
+                yield task, future.result()
         while flight:
-            yield flight.popleft().result()
+            task, future = flight.popleft()
+            yield task, future.result()
+
+
+def _located(task: object, done: Processed, lines: Counter) -> Processed:
+    """Problems of an NDJSON slice named by file and line (slices come in order)."""
+    if isinstance(task, Slice):
+        offset = lines[task.path]
+        lines[task.path] += done.lines
+        done.problems = [
+            replace(p, where=f"{task.path.name}:{offset + p.where}") for p in done.problems
+        ]
+    return done
 
 
 def _write_tables(files: list[Path], staging: Path, workers: int, progress: bool, every: int):
     """Check everything and write the tables; the tally and the (closed) sinks."""
-    tally, sinks = _Tally(), open_sinks(staging)
+    tally, sinks, lines = _Tally(), open_sinks(staging), Counter()
     try:
         with tqdm(desc="resources", unit="res", disable=not progress) as bar:
-            for done in _processed(_chunks(read_items(files)), workers, every):
-                tally.add(done)
+            for task, done in _processed(_tasks(files), workers, every):
+                tally.add(_located(task, done, lines))
                 if not tally.total_problems:  # once anything is refused, only check on
                     for kind, table in done.tables.items():
-                        sinks[kind].add(table)
+                        sinks[kind].add(table, done.csv[kind])
                 bar.update(done.resources)
     finally:
         for sink in sinks.values():

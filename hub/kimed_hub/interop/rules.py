@@ -15,8 +15,9 @@ from functools import cache
 
 from pydantic import ValidationError
 
-from .codes import CODED_ELEMENTS, CONSENT_POLICY, code_problem
-from .tables import SUPPORTED
+from kimed_demos.phenotype.codes import CODED_ELEMENTS, CONSENT_POLICY, code_problem
+
+from .tables import SUPPORTED, coded_concept, ref_id
 
 ID_RE = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 #: Elements the MII profiles require, per resource type (``a|b``: one of them).
@@ -53,43 +54,56 @@ def structure_problems(resource: dict) -> list[str]:
     return []
 
 
+#: REQUIRED split once: per type, (alternatives, how the message names them).
+_REQUIRED = {
+    kind: [(tuple(names.split("|")), names.replace("|", " or ")) for names in groups]
+    for kind, groups in REQUIRED.items()
+}
+_EMPTY = (None, "", [], {})
+
+
 def _required(resource: dict) -> list[str]:
     kind = resource["resourceType"]
-    missing = [
-        names.replace("|", " or ")
-        for names in REQUIRED[kind]
-        if not any(resource.get(n) not in (None, "", [], {}) for n in names.split("|"))
-    ]
-    return [f"MII: {kind}.{m} is required" for m in missing]
+    missing = []
+    for names, label in _REQUIRED[kind]:
+        for name in names:
+            if resource.get(name) not in _EMPTY:
+                break
+        else:
+            missing.append(f"MII: {kind}.{label} is required")
+    return missing
 
 
 def _codings(resource: dict) -> list[str]:
+    """The coded element needs a well-formed coding from a system the profile allows;
+    codings of other systems (a local lab code beside LOINC) are allowed beside it, as
+    the profiles' open slicing allows, and not kept."""
     kind = resource["resourceType"]
     if kind not in CODED_ELEMENTS:
         return []
     element, systems = CODED_ELEMENTS[kind]
-    if kind.startswith("Medication") and "medicationReference" in resource:
+    concept = coded_concept(resource)
+    if not concept and "medicationReference" in resource:
+        target = (resource["medicationReference"] or {}).get("reference")
         return [
-            f"MII: {kind}.medicationReference is not supported; give the drug as "
-            "medicationCodeableConcept with an ATC or PZN coding"
+            f"MII: {kind}.medicationReference {target!r} names no contained Medication; "
+            "contain the Medication (reference #id) or give medicationCodeableConcept "
+            "(Medication resources of their own are not imported yet)"
         ]
-    codings = resource.get(element, {}).get("coding", [])
-    problems = [_coding_problem(kind, element, c, systems) for c in codings]
-    problems = [p for p in problems if p]
-    if not any(c.get("system") in systems for c in codings):
-        allowed = ", ".join(systems)
-        problems.append(f"MII: {kind}.{element} needs a coding from one of: {allowed}")
-    return problems
-
-
-def _coding_problem(kind: str, element: str, coding: dict, systems: tuple) -> str | None:
-    system = coding.get("system")
-    if system not in systems:
-        return (
-            f"MII: {kind}.{element}: unknown code system {system!r} (allowed: {', '.join(systems)})"
+    codings = concept.get("coding", [])
+    allowed = [c for c in codings if c.get("system") in systems]
+    problems = [
+        f"MII: {kind}.{element}: {code_problem(c['system'], c.get('code'))}"
+        for c in allowed
+        if code_problem(c["system"], c.get("code"))
+    ]
+    if not allowed:
+        others = sorted({repr(c.get("system")) for c in codings})
+        found = f"; found only unknown code system {', '.join(others)}" if others else ""
+        problems.append(
+            f"MII: {kind}.{element} needs a coding from one of: {', '.join(systems)}{found}"
         )
-    why = code_problem(system, coding.get("code"))
-    return f"MII: {kind}.{element}: {why}" if why else None
+    return problems
 
 
 def _subject(resource: dict) -> list[str]:
@@ -97,9 +111,11 @@ def _subject(resource: dict) -> list[str]:
     if kind == "Patient":
         return []
     key = "patient" if kind == "Consent" else "subject"
-    target = (resource.get(key) or {}).get("reference", "")
-    if target and not (target.startswith("Patient/") and ID_RE.match(target[8:])):
-        return [f"MII: {kind}.{key} must reference Patient/<id>, not {target!r}"]
+    reference = resource.get(key) or {}
+    target = reference.get("reference", "")
+    found = ref_id(reference, "Patient")
+    if target and not (found and ID_RE.match(found)):
+        return [f"MII: {kind}.{key} must reference a Patient (Patient/<id>), not {target!r}"]
     return []
 
 

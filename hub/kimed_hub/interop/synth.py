@@ -18,8 +18,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from kimed_demos.phenotype.codes import (
+    ATC,
+    ENCOUNTER_CLASS,
+    ICD10GM,
+    LOINC,
+    OBSERVATION_CATEGORY,
+    OPS,
+    UCUM,
+)
+
 from . import synth_codes as vocab
-from .codes import ATC, ENCOUNTER_CLASS, ICD10GM, LOINC, OBSERVATION_CATEGORY, OPS, UCUM
 from .synth_consent import ConsentFacts, consent_resources
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .codes import ATC, ICD10GM, LOINC, OPS
+from kimed_demos.phenotype.codes import ATC, ICD10GM, LOINC, OPS
 
 
 @dataclass(frozen=True)

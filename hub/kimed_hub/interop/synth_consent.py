@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from .codes import (
+from kimed_demos.phenotype.codes import (
     BROAD_CONSENT_POLICY_URI,
     CONSENT_CATEGORY,
     CONSENT_CODES,

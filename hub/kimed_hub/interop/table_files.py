@@ -37,18 +37,23 @@ def csv_form(table: pa.Table) -> pa.Table:
 
 
 class TableSink:
-    """One resource type's Parquet and CSV files, written in fixed-size row groups."""
+    """One resource type's Parquet and CSV files. Parquet is written in row groups of
+    ``ROW_GROUP`` rows; the CSV text comes made by the workers and is appended as it is
+    (the header written here once)."""
 
     def __init__(self, folder: Path, kind: str):
         self.kind, self.schema = kind, SCHEMAS[kind]
         name = TABLE_NAMES[kind]
         self.paths = (folder / f"{name}.parquet", folder / f"{name}.csv")
         self.parquet = pq.ParquetWriter(self.paths[0], self.schema, compression="zstd")
-        self.csv = pacsv.CSVWriter(self.paths[1], csv_form(self.schema.empty_table()).schema)
+        pacsv.write_csv(csv_form(self.schema.empty_table()), self.paths[1])  # the header
+        self.csv = open(self.paths[1], "ab")  # noqa: SIM115 - closed by close()
         self.pending: list[pa.Table] = []
         self.buffered = self.rows = 0
 
-    def add(self, table: pa.Table) -> None:
+    def add(self, table: pa.Table, csv_text: bytes) -> None:
+        """Append ``table``'s rows; ``csv_text``: the same rows as CSV, no header."""
+        self.csv.write(csv_text)
         self.pending.append(table)
         self.buffered += table.num_rows
         while self.buffered >= ROW_GROUP:
@@ -58,7 +63,6 @@ class TableSink:
         merged = pa.concat_tables(self.pending)
         head, rest = merged.slice(0, size), merged.slice(size)
         self.parquet.write_table(head, row_group_size=size)
-        self.csv.write_table(csv_form(head))
         self.rows += head.num_rows
         self.pending, self.buffered = ([rest] if rest.num_rows else []), rest.num_rows
 

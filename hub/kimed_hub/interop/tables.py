@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 import pyarrow as pa
 
-from .codes import CODED_ELEMENTS, CONSENT_POLICY
+from kimed_demos.phenotype.codes import CODED_ELEMENTS, CONSENT_POLICY, OBSERVATION_CATEGORY
 
 TS = pa.timestamp("us", tz="UTC")
 CODE_COLUMNS = [("code", pa.string()), ("code_system", pa.string()), ("code_display", pa.string())]
@@ -63,6 +64,7 @@ SCHEMAS = {
             ("category", pa.string()),
             ("time", TS),
             ("value", pa.float64()),
+            ("value_comparator", pa.string()),
             ("unit", pa.string()),
             ("unit_system", pa.string()),
             ("value_code", pa.string()),
@@ -121,7 +123,14 @@ def parse_time(text: str | None) -> datetime | None:
     ValueError for text that is neither."""
     if not text:
         return None
-    if not isinstance(text, str) or not DATE_TIME.match(text):
+    if not isinstance(text, str):
+        raise ValueError(f"{text!r} is not a FHIR date or dateTime")
+    return _parsed_time(text)
+
+
+@lru_cache(maxsize=8192)  # dates repeat (consent periods, birth dates): parse each once
+def _parsed_time(text: str) -> datetime:
+    if not DATE_TIME.match(text):
         raise ValueError(f"{text!r} is not a FHIR date or dateTime")
     if len(text) == 4:
         text += "-01-01"
@@ -140,18 +149,42 @@ def parse_date(text: str | None) -> date | None:
 
 
 def ref_id(reference: dict | None, kind: str) -> str | None:
-    """``'abc'`` from ``{"reference": "Patient/abc"}`` when ``kind`` is Patient."""
+    """``'abc'`` from ``{"reference": "Patient/abc"}`` when ``kind`` is Patient; also from
+    an absolute reference (``https://dic.example/fhir/Patient/abc``, a ``_history/N``
+    version allowed). Bundles' ``urn:uuid:`` references are resolved when reading."""
     if not reference or "reference" not in reference:
         return None
     target = reference["reference"]
-    prefix = f"{kind}/"
-    return target[len(prefix) :] if target.startswith(prefix) else None
+    if target.startswith(f"{kind}/") and "/" not in target[len(kind) + 1 :]:
+        return target[len(kind) + 1 :]
+    match = RESTFUL_REF.match(target)
+    return match["id"] if match and match["type"] == kind else None
+
+
+#: A RESTful reference: ``[<base>/]<type>/<id>[/_history/<version>]``.
+RESTFUL_REF = re.compile(
+    r"^(https?://\S+/)?(?P<type>[A-Z][A-Za-z]+)/(?P<id>[A-Za-z0-9\-.]{1,64})(/_history/[^/]+)?$"
+)
+
+
+def coded_concept(resource: dict) -> dict:
+    """The CodeableConcept the profile codes: ``code``, or the medication's: its
+    ``medicationCodeableConcept``, or the ``code`` of the contained Medication that
+    ``medicationReference`` names (``#id``). ``{}`` when there is none."""
+    element, _ = CODED_ELEMENTS[resource["resourceType"]]
+    if element in resource or "medicationReference" not in resource:
+        return resource.get(element) or {}
+    target = (resource["medicationReference"] or {}).get("reference") or ""
+    for contained in resource.get("contained") or []:
+        if target == f"#{contained.get('id')}" and contained.get("resourceType") == "Medication":
+            return contained.get("code") or {}
+    return {}
 
 
 def primary_coding(resource: dict) -> dict:
     """The coding the table keeps: the first of the most preferred allowed system."""
-    element, systems = CODED_ELEMENTS[resource["resourceType"]]
-    codings = resource.get(element, {}).get("coding", [])
+    _, systems = CODED_ELEMENTS[resource["resourceType"]]
+    codings = coded_concept(resource).get("coding", [])
     for system in systems:
         for coding in codings:
             if coding.get("system") == system:
@@ -168,11 +201,13 @@ def _coded(resource: dict) -> dict:
     }
 
 
-def _first_code(concept_list: list | None) -> str | None:
-    for concept in concept_list or []:
-        for coding in concept.get("coding", []):
+def _first_code(concept_list: list | None, system: str | None = None) -> str | None:
+    """The first code (of ``system`` if one of them has it) in a list of concepts."""
+    codings = [c for concept in concept_list or [] for c in concept.get("coding", [])]
+    for coding in codings:
+        if coding.get("system") == system:
             return coding.get("code")
-    return None
+    return codings[0].get("code") if codings else None
 
 
 def _event(resource: dict, encounter_key: str = "encounter") -> dict:
@@ -221,7 +256,11 @@ def _encounter(r: dict) -> list[dict]:
 
 
 def _condition(r: dict) -> list[dict]:
-    onset = parse_time(r.get("onsetDateTime")) or parse_time(r.get("recordedDate"))
+    onset = (
+        parse_time(r.get("onsetDateTime"))
+        or parse_time((r.get("onsetPeriod") or {}).get("start"))
+        or parse_time(r.get("recordedDate"))
+    )
     clinical = r.get("clinicalStatus")
     return [
         {
@@ -247,9 +286,10 @@ def _observation(r: dict) -> list[dict]:
             **_event(r),
             **_coded(r),
             "status": r.get("status"),
-            "category": _first_code(r.get("category")),
+            "category": _first_code(r.get("category"), OBSERVATION_CATEGORY),
             "time": _effective(r, "effective")[0],
             "value": quantity.get("value"),
+            "value_comparator": quantity.get("comparator"),  # "<5" is not 5
             "unit": quantity.get("code") or quantity.get("unit"),
             "unit_system": quantity.get("system"),
             "value_code": _first_code([r["valueCodeableConcept"]])
@@ -314,6 +354,12 @@ def rows_of(resource: dict) -> list[dict]:
 COLUMN_TYPES = {
     kind: [(c.name, *PY_TYPES[c.type], c.type == pa.bool_()) for c in schema]
     for kind, schema in SCHEMAS.items()
+}
+
+
+#: Per resource type: the number columns, where Arrow would take JSON true/false as 1/0.
+FLOAT_COLUMNS = {
+    kind: [c.name for c in schema if c.type == pa.float64()] for kind, schema in SCHEMAS.items()
 }
 
 

@@ -64,7 +64,10 @@ class WorkbenchKubeSpawner(KubeSpawner):
         def read() -> dict[str, str]:
             reader = GrantsReader(self.portal_db_url)
             try:
-                return reader.mounts_for(self.user.name, SYNTHETIC_SCOPE in scopes)
+                # Linked, pseudonymised tables of requests across holders are not
+                # rendered as volumes on Kubernetes yet: such grants mount nothing here
+                # (never the holders' own folders; docs/trust-centre.md).
+                return reader.mounts_for(self.user.name, SYNTHETIC_SCOPE in scopes, linked=False)
             finally:
                 reader.close()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,16 +24,19 @@ from ..access.grants import GrantsReader
 from ..airlock import ExportRequests
 from ..airlock.homes import FolderHomes, VolumeHomes
 from ..airlock.rerun_container import ContainerRerun
+from ..airlock.rerun_plan import requester_profile
 from ..catalogue import CatalogueStore, load_demo_catalogue
 from ..data_grants import granted_mounts
 from ..host_ports import bind_host
 from ..interop.feasibility_service import FeasibilityService
 from ..paths import dataset_root
+from ..policies import ResourceProfile
 from ..portal_address import SERVICE_PREFIX
 from ..synthesis.rows import released_synthetic_versions
+from ..trust_centre.service import TrustCentre
 from .auth import MAX_BODY_BYTES
 from .enforcement import enforce_round
-from .hub_api import HubServers
+from .hub_api import HubServers, user_model
 from .training_wiring import training_from_env
 from .wiring import DB_URL_ENV, EXPIRE_EVERY_DEFAULT
 
@@ -44,9 +48,10 @@ class Portal:
     """What every handler shares: the catalogue store, the access-request service, the
     grants model the spawner uses, the hub's API (to stop servers whose grant ended), the
     airlock (export requests, with the users' home volumes it snapshots from; None when
-    not configured), the synthesis jobs (None without the airlock) and the feasibility
+    not configured), the synthesis jobs (None without the airlock), the feasibility
     counts (on the imported datasets under ``KIMED_DATA_DIR``, audited in the same
-    store)."""
+    store) and the trust centre (its own folder for identifiers and keys; the same audit
+    log)."""
 
     store: CatalogueStore
     requests: AccessRequests
@@ -57,10 +62,13 @@ class Portal:
     training: Any = None  # training_ops.Training: courses and workshops
     feasibility: FeasibilityService | None = None
     synthesis: Any = None  # synthesis.SynthesisJobs: synthetic versions (needs the airlock)
+    trust_centre: TrustCentre | None = None  # its own folder (KIMED_TRUST_CENTRE_DIR)
 
     def __post_init__(self) -> None:
         if self.feasibility is None:
             self.feasibility = FeasibilityService(self.store, dataset_root())
+        if self.trust_centre is None:
+            self.trust_centre = TrustCentre(self.store, dataset_root())
 
 
 def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
@@ -119,6 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--home-volume", help="home volume name, e.g. kimed-home-{username}")
     parser.add_argument("--homes-dir", type=Path, help="homes as <dir>/<user> (development)")
     parser.add_argument("--rerun-image", help="the single-user image the re-run uses")
+    parser.add_argument("--rerun-gpu-image", help="its GPU variant (GPU profiles' re-runs)")
     parser.add_argument("--container-prefix", default="kimed", help="names of re-run containers")
     parser.add_argument("--dataset-root", type=Path, help="dataset folders (grants, re-run)")
     parser.add_argument("--runtime-kind", default="podman", help="podman or docker (re-run)")
@@ -143,6 +152,7 @@ def main(argv: list[str] | None = None) -> None:
             if args.homes_dir
             else VolumeHomes(args.runtime_url, args.home_volume, prefix="")
         )
+        warm_disclosure_checks()
         portal.synthesis = synthesis_from(args, store, portal.airlock)
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", SERVICE_PREFIX)
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8098"))
@@ -152,6 +162,23 @@ def main(argv: list[str] | None = None) -> None:
     start_enforcement(portal, args.expire_every)
     log.info("portal on %s (database: %s)", url.geturl(), store.backend)
     ioloop.IOLoop.current().start()
+
+
+def warm_disclosure_checks() -> threading.Thread:
+    """Import ACRO in the background (statsmodels and scipy: 4-20 s on a busy 2-core
+    host), so that the first submission's checks do not wait for it."""
+
+    def load() -> None:
+        try:
+            from kimed_demos.disclosure import load_acro
+
+            load_acro()
+        except Exception:  # noqa: BLE001 - the first check imports it again and says why
+            log.exception("importing ACRO for the airlock's checks failed")
+
+    thread = threading.Thread(target=load, name="airlock-warm-acro", daemon=True)
+    thread.start()
+    return thread
 
 
 def rerunner_from(args: argparse.Namespace, db_url: str) -> ContainerRerun | None:
@@ -165,6 +192,10 @@ def rerunner_from(args: argparse.Namespace, db_url: str) -> ContainerRerun | Non
         # What the requester's server would mount now, synthetic versions included.
         return granted_mounts(username, args.dataset_root, db_url, synthetic=True)
 
+    def profile_for(username: str) -> ResourceProfile:
+        # The profile they last spawned with, if their groups (asked now) permit it.
+        return requester_profile(username, user_model(username), args.policies_dir)
+
     return ContainerRerun(
         args.runtime_url,
         args.rerun_image,
@@ -173,6 +204,8 @@ def rerunner_from(args: argparse.Namespace, db_url: str) -> ContainerRerun | Non
         args.policies_dir,
         runtime_kind=args.runtime_kind,
         seccomp_dir=args.seccomp_dir,
+        profile_for=profile_for,
+        image_variants={"gpu": args.rerun_gpu_image} if args.rerun_gpu_image else {},
     )
 
 

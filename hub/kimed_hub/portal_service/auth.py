@@ -22,6 +22,7 @@ from ..access import Actor, Role
 from ..airlock.reviews import CHECKER, REQUESTER
 from ..errors import BadInput, PermissionDenied, PortalError, TooLarge
 from ..synthesis.model import SYNTHESIZER
+from ..trust_centre import OPERATE_SCOPE, TRUSTEE
 
 log = logging.getLogger("kimed.portal")
 
@@ -36,6 +37,7 @@ SUBMIT_EXPORTS = f"{SCOPE_PREFIX}submit:export-requests"
 REVIEW_EXPORTS = f"{SCOPE_PREFIX}review:export-requests"
 QUERY_FEASIBILITY = f"{SCOPE_PREFIX}query:feasibility"
 RUN_SYNTHESIS = f"{SCOPE_PREFIX}run:synthesis-jobs"
+OPERATE_TRUST_CENTRE = OPERATE_SCOPE
 #: Workflow roles (portal.workflow.Role) and the scope that confers each.
 ROLE_SCOPES = {
     Role.APPLICANT: SUBMIT_REQUESTS,
@@ -44,6 +46,7 @@ ROLE_SCOPES = {
     REQUESTER: SUBMIT_EXPORTS,  # the airlock's roles (kimed_hub.airlock.reviews)
     CHECKER: REVIEW_EXPORTS,
     SYNTHESIZER: RUN_SYNTHESIS,  # synthesis jobs (kimed_hub.synthesis)
+    TRUSTEE: OPERATE_TRUST_CENTRE,  # the trust centre's staff (kimed_hub.trust_centre)
 }
 #: Largest request body the portal reads (a dataset record may be 1 MB as JSON; RDF
 #: imports of a few records). Larger bodies are refused before they are parsed.

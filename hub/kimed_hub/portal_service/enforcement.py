@@ -3,9 +3,11 @@ and grants in step.
 
 :func:`act` is the one way an access-workflow action is taken, by the API, the pages and
 the CLI alike: the library performs it (state change and audit entry in one
-transaction), and when it ended a grant (revoked, closed, superseded by an amendment),
-the servers of everyone it covered that hold a dataset they no longer may have are
-stopped at once, if a hub is at hand (the CLI has none; the next round does it).
+transaction; an activation of datasets of several holders is first checked, then
+linked by the trust centre: ``trust_centre.activation``), and when it ended a grant
+(revoked, closed, superseded by an amendment), the servers of everyone it covered that
+hold a dataset they no longer may have are stopped at once, if a hub is at hand (the
+CLI has none; the next round does it).
 
 :func:`reconcile` is the safety net and the retry: it compares every running server's
 mounts (recorded by the spawner in its state, read through the hub API with
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from ..access import AccessRequest, AccessRequests, Actor, State
 from ..access.grants import GrantsReader
 from ..data_grants import MOUNTS_STATE_KEY
+from ..trust_centre.activation import after_activation, before_activation
 from .hub_api import HubServers, RunningServer
 
 log = logging.getLogger("kimed.portal")
@@ -67,8 +70,15 @@ def ended_grants(before: AccessRequest, after: AccessRequest, workflow: AccessRe
 
 def _perform(workflow: AccessRequests, request_id, action, actor, arguments):
     before = workflow.get(request_id)
+    # A request for datasets of several holders is activated only when the trust centre
+    # can link it (checked first), and its linked tables are written right after.
+    # Only for an actor who may activate it: anyone else gets the workflow's own refusal.
+    activating = action == "activate" and action in workflow.allowed_actions(request_id, actor)
+    centre = before_activation(workflow, request_id) if activating else None
     shown = workflow.perform(action, request_id, actor, **arguments)
     after = workflow.get(request_id)
+    if centre is not None and after.state == State.ACTIVE:
+        after_activation(centre, workflow, request_id, actor.name)
     return shown, ended_grants(before, after, workflow)
 
 

@@ -1,4 +1,5 @@
-"""The hub's REST API as the portal uses it: list running servers, stop one.
+"""The hub's REST API as the portal uses it: list running servers, stop one, read a
+user's groups and last spawn options (the airlock's re-run).
 
 The portal asks with its own service token (``$JUPYTERHUB_API_TOKEN``; its role's
 scopes are ``wiring.SERVICE_SCOPES``). Errors are raised, never swallowed here: the
@@ -12,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
+import requests
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
 #: JupyterHub's paginated list format (``items`` and ``_pagination``).
@@ -86,3 +88,21 @@ class HubServers:
         except HTTPClientError as error:
             if error.code != 404:
                 raise
+
+
+def user_model(username: str, timeout: float = 60) -> dict | None:
+    """The hub's model of ``username`` with stopped servers included (groups, and each
+    server's last ``user_options``), or None when the hub has no such user. Synchronous:
+    the airlock's re-run asks from its worker thread, outside the portal's event loop.
+    Needs ``read:users:groups`` and ``read:servers`` (``wiring.SERVICE_SCOPES``)."""
+    api = HubServers()
+    response = requests.get(
+        f"{api.api_url.rstrip('/')}/users/{quote(username)}",
+        params={"include_stopped_servers": "1"},
+        headers={"Authorization": f"token {api.token}"},
+        timeout=timeout,
+    )
+    if response.status_code == 404:
+        return None
+    response.raise_for_status()
+    return response.json()

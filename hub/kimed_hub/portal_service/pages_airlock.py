@@ -49,12 +49,46 @@ class QueuePage(AirlockPage):
 
 class NewExportPage(AirlockPage):
     """``airlock/new``: pick files from the home (links are shown and cannot be picked),
-    give a justification, submit."""
+    give a justification, submit. ``?file=<path>`` (repeated) preselects files, as
+    JupyterLab's "Request release…" does for the right-clicked ones: each is checked as
+    the request would check it (a plain path in the home, an existing regular file, an
+    allowed type within its size limit); a notebook becomes the request's notebook; the
+    page names every path it refused and why (answered with 400)."""
 
     @web.authenticated
     async def get(self) -> None:
         self.require(SUBMIT_EXPORTS)
-        await self.show({"path": self.get_query_argument("path", "").strip("/")})
+        values = {"path": self.get_query_argument("path", "").strip("/")}
+        asked = self.get_query_arguments("file")
+        chosen, problems = await self.call(self._preselect, asked, values) if asked else ([], [])
+        await self.show(values, chosen=chosen, problems=problems)
+
+    def _preselect(self, asked: list[str], values: dict) -> tuple[list[str], list[str]]:
+        """The files of ``asked`` that may be requested, and what is wrong with the others;
+        sets the notebook and (without ``path``) the folder shown to the first file's."""
+        limit = self.airlock.policy.max_files + 1  # the outputs and one notebook
+        if len(asked) > limit:
+            return [], [f"{len(asked)} files named; one request may have {limit - 1}."]
+        try:
+            home = self.portal.homes.reader(self.actor().name)
+        except PortalError as error:
+            return [], [str(error)]
+        chosen, problems = [], []
+        for name in dict.fromkeys(asked):  # each once, in the order given
+            try:
+                role = self.airlock.requestable(home, name)
+            except PortalError as error:
+                problems.append(str(error))
+                continue
+            if role == "output":
+                chosen.append(name)
+            elif values.get("notebook"):
+                problems.append(f"{name}: a request has one notebook ({values['notebook']}).")
+            else:
+                values["notebook"] = name
+        if chosen and not values["path"]:
+            values["path"] = chosen[0].rpartition("/")[0]
+        return chosen, problems
 
     @web.authenticated
     async def post(self) -> None:
@@ -80,7 +114,7 @@ class NewExportPage(AirlockPage):
         )
         return self.airlock.submit(created.request_id, actor)
 
-    async def show(self, values, error=None, chosen=()) -> None:
+    async def show(self, values, error=None, chosen=(), problems=()) -> None:
         folder = values.get("path", "")
         try:
             entries = await self.call(self._listing, folder)
@@ -88,12 +122,17 @@ class NewExportPage(AirlockPage):
             entries, error = [], error or problem
         if error is not None:
             self.set_status(error.http_status)
+        elif problems:
+            self.set_status(400)
+        listed = {e["path"] for e in entries}
         self.render(
             "airlock_new.html",
             values=values,
             entries=entries,
             folder=folder,
             chosen=set(chosen),
+            elsewhere=[name for name in chosen if name not in listed],  # other folders
+            problems=problems,
             error=error,
             allowed=self.airlock.policy.allowed_extensions(),
             nav="airlock",

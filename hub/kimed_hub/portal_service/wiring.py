@@ -15,6 +15,8 @@ from ..host_ports import service_port
 from ..paths import dataset_root, policies_dir, state_dir
 from ..portal_address import SERVICE_NAME
 from ..settings import SettingsError
+from ..trust_centre import DIR_ENV as TRUST_CENTRE_DIR_ENV
+from ..trust_centre import trust_centre_dir
 
 PORT_ENV = "KIMED_PORTAL_PORT"
 #: The portal's database URL, in the service's environment only (never on its command line).
@@ -37,14 +39,23 @@ PORTAL_SCOPES = [
     "custom:kimed:query:feasibility",
     "custom:kimed:run:workshops",
     "custom:kimed:run:synthesis-jobs",
+    "custom:kimed:operate:trust-centre",
 ]
 #: What the portal itself may do in the hub, for the reconciliation of running servers
 #: with the grants in force (``enforcement.py``): list the users with running servers
 #: (``list:users``), see their servers (``read:servers``) and the mounts the spawner
 #: recorded in each server's state (``admin:server_state``; the state also holds the
 #: container id, GPUs and port, nothing secret), and stop them (``delete:servers``). It
-#: cannot start servers, read tokens, change users or groups.
-SERVICE_SCOPES = ["list:users", "read:servers", "admin:server_state", "delete:servers"]
+#: cannot start servers, read tokens, change users or groups. The airlock's re-run reads a
+#: requester's groups (``read:users:groups``) and last spawn options (``read:servers``) to
+#: run their notebook with the profile their groups permit (``airlock.rerun_plan``).
+SERVICE_SCOPES = [
+    "list:users",
+    "read:servers",
+    "admin:server_state",
+    "delete:servers",
+    "read:users:groups",
+]
 
 
 #: Seconds the hub waits for the portal to answer after starting it (JupyterHub's default,
@@ -94,10 +105,11 @@ def service_definition(
     """The hub-managed service. Managed services start with an almost empty environment:
     the database URL, which may carry a password, goes into the service's environment
     (``KIMED_PORTAL_DB_URL``; the hub logs the command line, never the environment), and
-    so do the dataset folders (feasibility counts read the imported tables) and the state
-    folder (the feasibility noise key); the policies folder, the periods and the
-    airlock's options (``airlock_options``) are plain options; ``environment`` adds what
-    the training part needs (``training_wiring.training_environment``)."""
+    so do the dataset folders (feasibility counts read the imported tables), the state
+    folder (the feasibility noise key) and the trust centre's folder; the policies
+    folder, the periods and the airlock's options (``airlock_options``) are plain
+    options; ``environment`` adds what the training part needs
+    (``training_wiring.training_environment``)."""
     command = [
         sys.executable,
         "-m",
@@ -122,16 +134,21 @@ def service_definition(
             DB_URL_ENV: db_url,
             "KIMED_DATA_DIR": str(data_dir or dataset_root()),
             "KIMED_STATE_DIR": str(state_dir()),
+            # The trust centre's folder (identifiers, key): the portal's process only.
+            TRUST_CENTRE_DIR_ENV: str(trust_centre_dir()),
         },
     }
 
 
-def airlock_options(prefix: str, runtime, image: str, dataset_root: Path) -> list[str]:
+def airlock_options(
+    prefix: str, runtime, image: str, dataset_root: Path, gpu_image: str = ""
+) -> list[str]:
     """The airlock's folder (snapshots, releases: beside the hub's data, never a user's),
     where the home volumes are (the runtime, a ``runtime.ContainerRuntime``, and the volume
     names the spawner uses), and what the server-side re-run needs: the single-user
     image, the container name prefix, the dataset folders (the requester's grants are
-    mounted read-only) and the spawner's copy of the seccomp profile."""
+    mounted read-only) and the spawner's copy of the seccomp profile; ``gpu_image``: the
+    GPU variant, for requesters whose profile is a GPU profile."""
     from ..paths import hub_data_dir, state_dir
     from ..policies import security_profile
 
@@ -153,4 +170,5 @@ def airlock_options(prefix: str, runtime, image: str, dataset_root: Path) -> lis
         str(dataset_root),
         "--seccomp-dir",
         str(state_dir() / "seccomp"),
+        *(["--rerun-gpu-image", gpu_image] if gpu_image else []),
     ]

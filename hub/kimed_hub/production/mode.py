@@ -31,6 +31,7 @@ from ..settings import Settings, SettingsError
 #: One year, the usual HSTS lifetime (and the minimum for browsers' preload lists).
 HSTS = "max-age=31536000; includeSubDomains"
 GATEWAY_PORT_ENV = "KIMED_CONTAINER_GATEWAY_PORT"
+GATEWAY_SERVICE = "container-gateway"
 
 
 def production_problems(settings: Settings) -> list[str]:
@@ -91,8 +92,9 @@ def container_gateway(settings: Settings, services: list[dict]) -> ContainerGate
     inside the container, and a certificate for the site's name cannot match the address
     a container sees the host by. The gateway (gateway.py) listens on 127.0.0.1, which
     containers reach through slirp4netns' host loopback and their egress rules allow as
-    the spawner's ``proxy_port``, and forwards those services' prefixes, and nothing else,
-    to their own loopback URLs. A supervised managed service: it ends with the hub. None
+    the policy's ``proxy`` peer (the spawner reads the port from this service's command:
+    :func:`gateway_port`), and forwards those services' prefixes, and nothing else, to
+    their own loopback URLs. A supervised managed service: it ends with the hub. None
     without TLS."""
     if not settings.tls_cert:
         return None
@@ -100,5 +102,18 @@ def container_gateway(settings: Settings, services: list[dict]) -> ContainerGate
     routes = [f"/services/{s['name']}/={s['url']}" for s in services if s.get("url")]
     command = [sys.executable, "-m", "kimed_hub.production.gateway", f"--port={port}"]
     command += [f"--route={route}" for route in routes]
-    service = {"name": "container-gateway", "display": False, "command": supervised(command)}
+    service = {"name": GATEWAY_SERVICE, "display": False, "command": supervised(command)}
     return ContainerGateway(port, service)
+
+
+def gateway_port(services: dict) -> int | None:
+    """The port of the containers' gateway among the services the hub runs (JupyterHub's
+    service map: name -> Service), read from the command line :func:`container_gateway`
+    gave it; None when the hub runs no gateway (no TLS on the public port)."""
+    service = services.get(GATEWAY_SERVICE)
+    if service is None:
+        return None
+    for argument in getattr(service, "command", None) or ():
+        if argument.startswith("--port="):
+            return int(argument.removeprefix("--port="))
+    raise ValueError(f"the {GATEWAY_SERVICE} service's command names no --port")

@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .defs import Definitions, Phenotype
 from .formula import evaluate
-from .phenotype_defs import Definitions, Phenotype
 
 EVENT_TABLES = (
     "condition",
@@ -38,7 +38,9 @@ def _read(folder: Path, name: str, columns: list[str] | None = None) -> pd.DataF
     try:
         return pd.read_parquet(folder / f"{name}.parquet", columns=columns)
     except ImportError:
-        frame = pd.read_csv(folder / f"{name}.csv", usecols=columns, dtype={"code": str})
+        # Identifiers and codes stay text even where they look like numbers ("0042").
+        text = {c: str for c in ("patient_id", "code", "code_system", "unit", "gender")}
+        frame = pd.read_csv(folder / f"{name}.csv", usecols=columns, dtype=text)
         if "time" in frame:
             frame["time"] = pd.to_datetime(frame["time"], utc=True)
         if "birth_date" in frame:

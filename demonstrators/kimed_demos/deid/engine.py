@@ -1,0 +1,229 @@
+"""A lean batch path through the same recognizers as presidio's ``AnalyzerEngine``.
+
+Profiling the analyzer on 1.45 KB letters (cProfile, bench/deid.py) showed that most
+of the time went into presidio's bookkeeping rather than into finding anything: an
+explanation object and two ``datetime.now()`` calls per pattern match, a deep copy of
+every result for the context enhancer, a linear ``list`` search per token for context
+keywords, and a stop-word lookup that adds every unseen word to spaCy's vocabulary.
+:class:`LeanAnalyzer` runs the *same* recognizer objects, patterns, scores, context
+words, threshold and duplicate removal, in the same order, without that overhead:
+
+1. spaCy (``nlp.pipe``) once per batch: tokens, lower-case lemmas, the model's entities;
+2. every pattern of every pattern recognizer (their compiled regexes, presidio's
+   timeout, ``validate_result``/``invalidate_result``, per-recognizer de-duplication);
+   other recognizers (the phone-number one) through their own ``analyze``;
+3. presidio's lemma context rule: a recognizer's context word that is a substring of
+   one of the ``prefix + 1`` keywords before the match (and the match's own token)
+   raises the score by ``factor``, at least to ``min_score``;
+4. the score threshold and presidio's ``remove_duplicates``.
+
+A test (tests/demonstrators/test_deid_engine.py) holds its results equal to
+``AnalyzerEngine.analyze`` on held-out letters and both evaluation sets.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import unicodedata
+from collections.abc import Iterator, Sequence
+
+from presidio_analyzer import EntityRecognizer, PatternRecognizer, RecognizerResult
+from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+from spacy.attrs import IDX, LEMMA
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .entities import NER_LABELS
+
+_NAME, _ID = RecognizerResult.RECOGNIZER_NAME_KEY, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
+_MAX_SCORE = EntityRecognizer.MAX_SCORE
+
+
+@functools.lru_cache(maxsize=4096)
+def is_punct(word: str) -> bool:
+    """Every character is Unicode punctuation (what spaCy's ``is_punct`` means)."""
+    return bool(word) and all(unicodedata.category(ch).startswith("P") for ch in word)
+
+
+class _Compiled:
+    """One pattern recognizer's patterns, compiled once, and what its results carry."""
+
+    def __init__(self, recognizer: PatternRecognizer):
+        self.recognizer = recognizer
+        flags = recognizer.global_regex_flags
+        self.patterns = [(_compile(p, flags), p.score) for p in recognizer.patterns]
+        self.entity = recognizer.supported_entities[0]
+        self.meta = {_NAME: recognizer.name, _ID: recognizer.id}
+        # Only call the hooks a subclass actually overrides (most recognizers do not).
+        cls = type(recognizer)
+        self.validates = cls.validate_result is not PatternRecognizer.validate_result
+        self.invalidates = cls.invalidate_result is not PatternRecognizer.invalidate_result
+
+    def results(self, text: str, timeout: float) -> list[RecognizerResult]:
+        """Every match of every pattern, scored as presidio's PatternRecognizer scores it."""
+        out = []
+        for regex, base in self.patterns:
+            for match in regex.finditer(text, timeout=timeout):
+                start, end = match.span()
+                if start == end:
+                    continue
+                score = base
+                if self.validates:
+                    valid = self.recognizer.validate_result(text[start:end])
+                    if valid is not None:
+                        score = _MAX_SCORE if valid else 0.0
+                if self.invalidates and self.recognizer.invalidate_result(text[start:end]):
+                    score = 0.0
+                if score > 0.0:
+                    out.append(
+                        RecognizerResult(self.entity, start, end, score, None, dict(self.meta))
+                    )
+        return EntityRecognizer.remove_duplicates(out) if len(out) > 1 else out
+
+
+def _closing(text: str, start: int) -> int:
+    """Index of the parenthesis closing the group that opens at ``text[start]``."""
+    depth, i = 0, start
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":  # a character class: parentheses inside do not count
+            i = text.index("]", i + 2 if text[i + 1 : i + 2] == "]" else i + 1)
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ValueError(f"unbalanced pattern {text!r}")
+
+
+def fast_form(pattern: str) -> str:
+    """``pattern`` with a leading lookbehind ``(?<=LABEL)VALUE`` written ``LABEL\\KVALUE``.
+
+    Same matches (the match still starts after the label), but the regex engine no
+    longer tries the variable-width lookbehind at every position of the text: for the
+    labelled-number patterns that was 25 times slower (bench/deid.py, issue 11).
+    """
+    if not pattern.startswith("(?<="):
+        return pattern
+    end = _closing(pattern, 0)
+    label, rest = pattern[4:end], pattern[end + 1 :]
+    return pattern if "\\K" in label else f"(?:{label})\\K{rest}"
+
+
+def _compile(pattern, flags):
+    """The regex (``regex`` module, as presidio) for a pattern, in its :func:`fast_form`."""
+    import regex
+
+    return regex.compile(fast_form(pattern.regex), flags=flags)
+
+
+class LeanAnalyzer:
+    """Findings of presidio's analyzer for many texts, computed without its overhead.
+
+    ``nlp``: the spaCy pipeline (tokenizer, lemma component, optionally NER);
+    ``recognizers``: the registry's recognizers; the remaining arguments are those of
+    ``AnalyzerEngine`` and ``LemmaContextAwareEnhancer`` (see :mod:`.analyzer`).
+    """
+
+    def __init__(self, nlp: Language, recognizers: Sequence[EntityRecognizer], *,
+                 threshold: float, ner_score: float, factor: float, min_score: float,
+                 prefix: int, suffix: int):  # fmt: skip
+        from presidio_analyzer.pattern_recognizer import REGEX_TIMEOUT_SECONDS
+
+        self.nlp, self.threshold, self.ner_score = nlp, threshold, ner_score
+        self.factor, self.min_score, self.prefix, self.suffix = factor, min_score, prefix, suffix
+        self.timeout = REGEX_TIMEOUT_SECONDS
+        self.entities = sorted({e for r in recognizers for e in r.supported_entities})
+        self.ner = next((r for r in recognizers if isinstance(r, SpacyRecognizer)), None)
+        self.compiled = [
+            _Compiled(r) for r in recognizers if type(r).analyze is PatternRecognizer.analyze
+        ]
+        plain = [r for r in recognizers if r is not self.ner]
+        self.others = [r for r in plain if type(r).analyze is not PatternRecognizer.analyze]
+        self.context = {r.id: [w.lower() for w in r.context] for r in recognizers if r.context}
+        self.stop_words = nlp.Defaults.stop_words
+
+    def analyze_many(self, texts: Sequence[str], batch_size: int = 32) -> Iterator[list]:
+        """presidio-equivalent results for each text, in order (spaCy in batches)."""
+        for text, doc in zip(texts, self.nlp.pipe(texts, batch_size=batch_size), strict=True):
+            yield self.analyze_doc(text, doc)
+
+    def analyze_doc(self, text: str, doc: Doc) -> list[RecognizerResult]:
+        """Results for one text whose spaCy ``doc`` is already made."""
+        results = self._ner_results(doc)
+        for compiled in self.compiled:
+            results += compiled.results(text, self.timeout)
+        for recognizer in self.others:
+            found = recognizer.analyze(text, self.entities, None) or []
+            for r in found:  # as presidio's engine: every result names its recognizer
+                r.recognition_metadata = r.recognition_metadata or {_NAME: recognizer.name}
+                r.recognition_metadata.setdefault(_ID, recognizer.id)
+            results += found
+        if any(r.recognition_metadata[_ID] in self.context for r in results):
+            self._enhance(doc, results)
+        kept = [r for r in results if r.score >= self.threshold]
+        return EntityRecognizer.remove_duplicates(kept)
+
+    def _ner_results(self, doc: Doc) -> list[RecognizerResult]:
+        """The model's entities of a supported type, at the engine's constant score."""
+        if self.ner is None:
+            return []
+        meta = {_NAME: self.ner.name, _ID: self.ner.id}
+        score = self.ner_score
+        return [
+            RecognizerResult(e.label_, e.start_char, e.end_char, score, None, dict(meta))
+            for e in doc.ents
+            if e.label_ in NER_LABELS
+        ]
+
+    def _enhance(self, doc: Doc, results: list[RecognizerResult]) -> None:
+        """presidio's lemma context rule, applied in place to results with context words."""
+        lemma_ids, offsets = doc.to_array([LEMMA, IDX]).T
+        strings = doc.vocab.strings
+        lemmas = [strings[int(i)] for i in lemma_ids]
+        offsets = offsets.tolist()
+        keywords = self._keywords(lemmas)
+        for r in results:
+            words = self.context.get(r.recognition_metadata[_ID])
+            if not words or not lemmas:
+                continue
+            i = self._token_at(r.start, doc, offsets)
+            around = self._words(i, -1, self.prefix, lemmas, keywords)
+            around += self._words(i, 1, self.suffix, lemmas, keywords)
+            if any(w in k for w in words for k in around):
+                r.score = min(max(r.score + self.factor, self.min_score), _MAX_SCORE)
+
+    def _keywords(self, lemmas: list[str]) -> set[str]:
+        """presidio's keyword set: lower lemmas, no stop words or punctuation, split at ':'."""
+        words = set()
+        for lemma in lemmas:
+            low = lemma.lower()
+            if low not in self.stop_words and not is_punct(lemma) and lemma not in ("-PRON-", "be"):
+                words.update(low.split(":"))
+        return words
+
+    @staticmethod
+    def _token_at(start: int, doc: Doc, offsets: list[int]) -> int:
+        """Index of the first token that ends after ``start`` (presidio's rule)."""
+        i = max(bisect.bisect_right(offsets, start) - 1, 0)
+        if start >= offsets[i] + len(doc[i]) and i + 1 < len(offsets):
+            i += 1
+        return i
+
+    @staticmethod
+    def _words(i: int, step: int, n: int, lemmas: list[str], keywords: set[str]) -> list[str]:
+        """Up to ``n + 1`` keyword lemmas from token ``i`` on in direction ``step``."""
+        out, remaining = [], n + 1
+        while 0 <= i < len(lemmas) and remaining > 0:
+            low = lemmas[i].lower()
+            if low in keywords:
+                out.append(low)
+                remaining -= 1
+            i += step
+        return out
