@@ -112,7 +112,7 @@ def test_new_request_page_preselects_files_and_says_what_is_wrong(airlock_hub, u
         params=[("file", name) for name in asked],
         headers={"Authorization": f"token {users['researcher'].token}"},
         allow_redirects=False,
-        timeout=60,
+        timeout=180,  # a busy runtime answers the home lookup slowly
     )
     assert page.status_code == 400, page.text[:500]
     ticked = re.findall(r'name="files" value="([^"]+)"\s*checked', page.text)
@@ -129,7 +129,7 @@ def test_new_request_page_preselects_files_and_says_what_is_wrong(airlock_hub, u
         f"{airlock_hub.url}/services/portal/airlock/new?file=out/table.csv",
         headers={"Authorization": f"token {users['researcher'].token}"},
         allow_redirects=False,
-        timeout=60,
+        timeout=180,  # a busy runtime answers the home lookup slowly
     )
     assert clean.status_code == 200 and "preselect-problem" not in clean.text
 

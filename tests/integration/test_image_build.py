@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -154,10 +155,12 @@ def test_runs_locked_down_as_jovyan(image: str) -> None:
 
 
 def test_lab_extensions_are_prebuilt(image: str) -> None:
-    """The widget manager is a prebuilt extension, so nothing asks for `jupyter lab build`
-    (which could not run on a read-only root anyway)."""
+    """The widget manager and the airlock's "Request release…" entry (kimed-release) are
+    prebuilt extensions, so nothing asks for `jupyter lab build` (which could not run on a
+    read-only root anyway)."""
     listing = _run(image, "sh", "-c", "jupyter labextension list 2>&1")
     assert "@jupyter-widgets/jupyterlab-manager" in listing and "enabled" in listing
+    assert re.search(r"kimed-release v\S+ \S*enabled", listing), listing
     assert "build" not in listing.lower()
 
 

@@ -197,3 +197,19 @@ def test_identifier_and_empty_columns_are_left_out_and_named(tmp_path):
     report = json.loads((out / "report.json").read_text())
     assert report["dropped_columns"] == ["patient_id", "unused"]
     assert "patient_id" not in (out / "synthetic.csv").read_text().splitlines()[0]
+
+
+def test_a_broken_engine_module_is_a_crash_not_bad_input(monkeypatch):
+    """An ImportError inside our own package must not be blamed on the user's kernel."""
+    import importlib
+
+    from kimed_demos.synthesis.methods import method_module
+
+    def broken(name):
+        raise ModuleNotFoundError(
+            "No module named 'kimed_demos.synthesis.gone'", name="kimed_demos.synthesis.gone"
+        )
+
+    monkeypatch.setattr(importlib, "import_module", broken)
+    with pytest.raises(ModuleNotFoundError):
+        method_module("cart")

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import BadInput
+from ..errors import BadInput, PortalError
 from .snapshot import HomeReader
+
+
+class RuntimeUnavailable(PortalError):
+    """The container runtime holding the homes did not answer (busy or stopped)."""
+
+    http_status = 503
+    code = "runtime_unavailable"
 
 
 class VolumeHomes:
@@ -26,20 +33,33 @@ class VolumeHomes:
         return self.template.format(prefix=self.prefix, username=username)
 
     def reader(self, username: str) -> HomeReader:
-        """A reader of ``username``'s home; BadInput when the volume does not exist yet."""
+        """A reader of ``username``'s home; BadInput when the volume does not exist yet,
+        RuntimeUnavailable (503) when the runtime does not answer."""
+        import requests
+
         import docker
 
-        client = docker.DockerClient(base_url=self.base_url, timeout=30)
         try:
-            volume = client.volumes.get(self.volume_name(username))
+            volume = self._volume(docker, username)
         except docker.errors.NotFound:
             raise BadInput(
                 f"{username} has no home yet: start your server once, save the files "
                 "there, then ask for their release."
             ) from None
+        except (docker.errors.DockerException, requests.exceptions.RequestException) as error:
+            # A busy runtime times out; the page says so instead of a bare 500.
+            raise RuntimeUnavailable(
+                f"The container runtime did not answer ({type(error).__name__}); your home "
+                "cannot be read right now. Try again in a minute."
+            ) from None
+        return HomeReader(Path(volume.attrs["Mountpoint"]))
+
+    def _volume(self, docker, username: str):
+        client = docker.DockerClient(base_url=self.base_url, timeout=30)
+        try:
+            return client.volumes.get(self.volume_name(username))
         finally:
             client.close()
-        return HomeReader(Path(volume.attrs["Mountpoint"]))
 
 
 class FolderHomes:

@@ -63,6 +63,13 @@ class NewExportPage(AirlockPage):
         chosen, problems = await self.call(self._preselect, asked, values) if asked else ([], [])
         await self.show(values, chosen=chosen, problems=problems)
 
+    def _home(self):
+        """The caller's home reader, looked up once per page (one runtime call: a busy
+        runtime answers slowly)."""
+        if getattr(self, "_reader", None) is None:
+            self._reader = self.portal.homes.reader(self.actor().name)
+        return self._reader
+
     def _preselect(self, asked: list[str], values: dict) -> tuple[list[str], list[str]]:
         """The files of ``asked`` that may be requested, and what is wrong with the others;
         sets the notebook and (without ``path``) the folder shown to the first file's."""
@@ -70,7 +77,7 @@ class NewExportPage(AirlockPage):
         if len(asked) > limit:
             return [], [f"{len(asked)} files named; one request may have {limit - 1}."]
         try:
-            home = self.portal.homes.reader(self.actor().name)
+            home = self._home()
         except PortalError as error:
             return [], [str(error)]
         chosen, problems = [], []
@@ -139,7 +146,7 @@ class NewExportPage(AirlockPage):
         )
 
     def _listing(self, folder: str) -> list[dict]:
-        entries = self.portal.homes.reader(self.actor().name).listing(folder)
+        entries = self._home().listing(folder)
         policy = self.airlock.policy
         for entry in entries:
             entry["path"] = f"{folder}/{entry['name']}" if folder else entry["name"]

@@ -28,6 +28,8 @@ def method_module(name: str):
     try:
         return importlib.import_module(f"{__name__}.{MODULES[name]}")
     except ImportError as exc:
+        if (exc.name or "").startswith("kimed_demos"):
+            raise  # our own code is broken: a crash, not the user's input
         raise SynthesisInputError(
             f"method {name!r} cannot run with this interpreter ({exc}); run it with the "
             "kernel the policy names for it"

@@ -95,7 +95,7 @@ def fit(train: pd.DataFrame, info: TableInfo, settings: dict, seed: int) -> Tvae
             loss = _loss(net, data[index], layout)
             loss.backward()
             optimiser.step()
-            total += float(loss) * len(index)
+            total += loss.item() * len(index)
         if epoch % max(1, epochs // 10) == 0 or epoch == epochs:
             log(f"tvae: epoch {epoch}/{epochs}, loss {total / len(data):.3f}")
     return TvaeModel(info, layout, net.eval(), settings["latent_dim"])
