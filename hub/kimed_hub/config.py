@@ -50,6 +50,7 @@ def configure(c, settings: Settings | None = None) -> None:
     gateway = container_gateway(settings, services)  # with TLS: containers' HTTP way in
     configure_services(c, services, gateway)
     configure_spawner(c, settings, runtime, roles)
+    configure_consent_audit(c, services)
     apply_site_config(c, settings)
 
 
@@ -85,6 +86,22 @@ def configure_roles(c, roles: RolesPolicy) -> None:
     scopes = [*SERVICE_SCOPES, *training_service_scopes(training_policy().trainee_group)]
     portal = {"name": "kimed-portal", "scopes": scopes, "services": [SERVICE_NAME]}
     c.JupyterHub.load_roles = [*roles.hub_roles(), culler, portal]
+
+
+def configure_consent_audit(c, services: list[dict]) -> None:
+    """The hub's own service token for the portal's consent audit endpoint (a new one at
+    every start; consent_audit.py): the service, its role, its scope, and the spawner's
+    address and token for the call."""
+    from .consent_audit import hub_wiring
+    from .portal_address import SERVICE_NAME
+
+    portal_url = next(s["url"] for s in services if s["name"] == SERVICE_NAME)
+    service, role, scope, spawner = hub_wiring(portal_url)
+    c.JupyterHub.services = [*c.JupyterHub.services, service]
+    c.JupyterHub.load_roles = [*c.JupyterHub.load_roles, role]
+    c.JupyterHub.custom_scopes = {**c.JupyterHub.custom_scopes, **scope}
+    for name, value in spawner.items():
+        setattr(c.WorkbenchSpawner, name, value)
 
 
 def configure_sessions(c, sessions: SessionsPolicy) -> None:

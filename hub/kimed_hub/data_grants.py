@@ -12,8 +12,9 @@ logged, so a missing folder never stops a user's server; a portal database that 
 be read stops the spawn (``GrantsUnavailable``), so a wrong URL never looks like "no
 grants". A FHIR import with MII broad consent data is mounted as a filtered, read-only
 view holding only the patients whose consent permits the use on the grant's start day
-(``interop.consent_mount``); the portal's audit log records the counts (the one write the
-hub makes to the portal database: an audit entry, through ``Database(create=False)``).
+(``interop.consent_mount``); the portal's audit log records the counts before the mount
+(``audit``: the hub's spawner asks the portal, ``consent_audit.py``; inside the portal,
+e.g. the airlock's re-run, the entry is written directly).
 A request for datasets of two or more holders (``access.grants.needs_linkage``) mounts
 only the trust centre's pseudonymised, linked tables of that project
 (``<dataset root>/.linked/<request>/<dataset>``), never the holders' folders; when they
@@ -23,6 +24,7 @@ are missing, nothing is mounted for it (docs/trust-centre.md).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,10 +52,17 @@ class DataMount:
 
 
 def granted_mounts(
-    username: str, dataset_root: Path, portal_db_url: str, synthetic: bool = False
+    username: str,
+    dataset_root: Path,
+    portal_db_url: str,
+    synthetic: bool = False,
+    audit: Callable | None = None,
 ) -> list[DataMount]:
     """The read-only mounts ``username`` is entitled to now (portal grants, plus every
-    synthetic version when ``synthetic``; only those with data on this host)."""
+    synthetic version when ``synthetic``; only those with data on this host). ``audit``
+    records a consent-filtered view before it is returned, ``(username, dataset, view,
+    counts, valid_from)``, raising when it cannot; by default the portal database's own
+    audit log (for callers with write rights there: the portal, not the hub)."""
     reader = GrantsReader(portal_db_url)
     try:
         grants = reader.active_grants(username)
@@ -72,7 +81,9 @@ def granted_mounts(
         if not folder.is_dir():
             log.warning("%s %s for %s: no data at %s; not mounted", why, dataset, username, folder)
             continue
-        folder = _consented(portal_db_url, username, dataset, folder, starts.get(dataset))
+        folder = _consented(
+            audit or _audit_in(portal_db_url), username, dataset, folder, starts.get(dataset)
+        )
         if folder is not None:
             mounts.append(DataMount(dataset, folder, data_mount_path(dataset), why))
     return mounts
@@ -93,7 +104,7 @@ def _linked(dataset_root: Path, project: str, dataset: str, why: str, username: 
     return [DataMount(dataset, folder, data_mount_path(dataset), f"{why} (linked)")]
 
 
-def _consented(db_url: str, username: str, dataset: str, folder: Path, valid_from):
+def _consented(audit: Callable, username: str, dataset: str, folder: Path, valid_from):
     """The folder itself, or for MII data its broad-consent view for the grant's start
     (audited in counts); None when the reviewed policy does not cover the dataset."""
     try:
@@ -104,6 +115,14 @@ def _consented(db_url: str, username: str, dataset: str, folder: Path, valid_fro
         log.error("%s for %s: %s", dataset, username, error)
         return None
     if counts is not None:
+        audit(username, dataset, path, counts, valid_from)
+    return path
+
+
+def _audit_in(db_url: str) -> Callable:
+    """An ``audit`` that writes the entry into the portal database at ``db_url``."""
+
+    def write(username: str, dataset: str, path: Path, counts, valid_from) -> None:
         from .database import Database  # only for MII data: the one audited write
 
         db = Database(db_url, create=False)
@@ -111,4 +130,5 @@ def _consented(db_url: str, username: str, dataset: str, folder: Path, valid_fro
             audit_consent_view(db, username, dataset, counts, valid_from)
         finally:
             db.dispose()
-    return path
+
+    return write

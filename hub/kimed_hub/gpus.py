@@ -4,7 +4,10 @@ A plain ``DeviceRequest(count=1)`` gives every user the same first GPU (dockersp
 so the hub keeps an inventory and assigns device IDs itself, exclusively unless the
 profiles policy allows sharing. Docker hosts get ``device_requests`` (NVIDIA container
 toolkit); podman hosts get CDI device names (``nvidia.com/gpu=<id>``), since podman's
-Docker-compatible API ignores ``DeviceRequests`` (podman#22645).
+Docker-compatible API ignores ``DeviceRequests`` (podman#22645). Podman 4.3's compatible
+API does not resolve CDI names either (it ``stat``s them as paths and the create fails),
+as tests/integration/test_gpu_restart.py shows; GPUs there need a podman whose
+compatible API resolves CDI names (not tried here).
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from traitlets import Bool, Dict, Integer, List, Tuple, Unicode, default
 
 from . import container_checks, firewall, gpus, oci_spec_checks, package_index, server_plan
 from .access.grants import GrantsUnavailable, data_mount_path
+from .consent_audit import ConsentAuditRefused, confirm
 from .container_expectations import (
     ExpectedContainer,
     SpawnFacts,
@@ -128,6 +129,14 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, ImageCurrency, DockerSpawner
         empty means its default (``KIMED_PORTAL_DB_URL``, else SQLite in the hub's data
         folder). A database that cannot be read refuses the spawn.""",
     )
+    consent_audit_url = Unicode(
+        "",
+        config=True,
+        help="""The portal's consent audit endpoint; set by the hub's configuration at each
+        start with :attr:`consent_audit_token` (consent_audit.py). Without them a
+        consent-filtered mount is refused.""",
+    )
+    consent_audit_token = Unicode("", config=True, help="The hub's own token for it.")
     gpu_devices = List(
         Unicode(),
         config=True,
@@ -305,27 +314,43 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, ImageCurrency, DockerSpawner
         if not self.dataset_root:
             self.data_mounts = ()
         else:
-            synthetic = SYNTHETIC_SCOPE in get_scopes_for(self.user.orm_user)
-            try:
-                mounts = await asyncio.to_thread(
-                    granted_mounts,
-                    self.user.name,
-                    Path(self.dataset_root),
-                    self.portal_db_url or default_url(),
-                    synthetic,
-                )
-            except GrantsUnavailable as exc:
-                raise SpawnRefused(
-                    str(exc),
-                    "Your server was not started: the workbench could not read your data "
-                    "access grants. Please tell your administrator (the hub log says why).",
-                ) from exc
-            self.data_mounts = tuple(mounts)
+            self.data_mounts = tuple(await self._granted_mounts())
         self.read_only_volumes = {str(m.host_path): m.container_path for m in self.data_mounts}
         if self.data_mounts:
             self.log.info(
                 "%s gets %s", self.user.name, [m.container_path for m in self.data_mounts]
             )
+
+    async def _granted_mounts(self) -> list[DataMount]:
+        """data_grants.granted_mounts for this user; what stops the spawn, as refusals."""
+        synthetic = SYNTHETIC_SCOPE in get_scopes_for(self.user.orm_user)
+        try:
+            return await asyncio.to_thread(
+                granted_mounts,
+                self.user.name,
+                Path(self.dataset_root),
+                self.portal_db_url or default_url(),
+                synthetic,
+                self._audit_consent_view,
+            )
+        except ConsentAuditRefused as exc:
+            raise SpawnRefused(
+                f"consent audit for {self.user.name}: {exc}",
+                "Your server was not started: the portal did not confirm the audit entry "
+                "for your consent-filtered data, and such data is never mounted without "
+                "one. Please try again later or tell your administrator.",
+            ) from exc
+        except GrantsUnavailable as exc:
+            raise SpawnRefused(
+                str(exc),
+                "Your server was not started: the workbench could not read your data "
+                "access grants. Please tell your administrator (the hub log says why).",
+            ) from exc
+
+    def _audit_consent_view(self, username: str, dataset: str, view: Path, *_counts) -> None:
+        """Have the portal audit a consent-filtered mount before it happens; the portal
+        recomputes the counts itself, so the hub's are not sent (consent_audit.py)."""
+        confirm(self.consent_audit_url, self.consent_audit_token, username, dataset, view)
 
     def _image_for(self, profile: ResourceProfile) -> str:
         """The image of the profile's variant; the 'cpu' variant is the configured image."""

@@ -129,6 +129,9 @@ def test_mount_holds_exactly_the_consenting_patients(mii):
     assert set(seen["observation"]) <= expected and set(seen["consent"]) <= expected
     assert seen["write"] in ("OSError", "PermissionError")  # read-only
     (event,) = _filter_events(mii["store"])
+    assert event.actor == "kimed-spawner"  # written by the portal at the hub's request:
+    hub_log = mii["hub"].log_path.read_text(errors="replace")
+    assert "201 POST /services/portal/api/v1/consent-audits" in hub_log
     assert event.details["patients_permitted"] == len(expected)
     assert event.details["patients_total"] == len(everyone)
     assert sum(event.details["excluded"].values()) == len(everyone) - len(expected)
@@ -201,3 +204,17 @@ def test_feasibility_through_the_hub_for_researchers_only(mii):
         assert refused.status_code == 403, role
     events = [e for e in mii["store"].audit_entries() if e.action == "feasibility.query"]
     assert [e.actor for e in events] == ["researcher"]
+
+
+def test_only_the_hub_may_record_a_consent_mount(mii):
+    """The endpoint the spawner calls refuses people: the researcher's own token (what
+    their server holds) and an administrator's; nothing is written."""
+    hub = mii["hub"]
+    view = sorted((mii["root"] / VIEWS / DATASET).iterdir())[-1].name
+    body = {"user": "researcher", "dataset": DATASET, "view": view}
+    before = len(_filter_events(mii["store"]))
+    for name in ("researcher", "admin"):
+        refused = portal(hub.login(name), "POST", "consent-audits", json=body)
+        assert refused.status_code == 403, (name, refused.text)
+        assert "consent-audit" in refused.json()["message"]
+    assert len(_filter_events(mii["store"])) == before

@@ -20,6 +20,7 @@ from ..errors import NotFound
 from . import (
     api_airlock,
     api_catalogue,
+    api_consent,
     api_feasibility,
     api_json,
     api_requests,
@@ -100,6 +101,7 @@ ROUTES = [
     *api_requests.ROUTES,
     *api_airlock.ROUTES,
     *api_synthesis.ROUTES,
+    *api_consent.ROUTES,
     *api_trust_centre.ROUTES,
     (API + "audit", AuditHandler),
     (API + "audit/verify", AuditVerifyHandler),
