@@ -97,6 +97,10 @@ PORTAL_ENDPOINTS = [
     ("GET", "requests/{checked}/history", None, CHECK_READERS),
     ("POST", "requests/{checked}/actions/comment", {"comment": "matrix"}, {"steward"}),
     ("POST", "requests/{request}/actions/submit", None, {"researcher"}),  # 422: incomplete
+    # custom:kimed:run:synthesis-jobs (data stewards; a job needs a grant too)
+    ("GET", "synthesis/jobs", None, {"steward"}),
+    ("GET", "synthesis/options", None, {"steward"}),
+    ("GET", "synthesis/jobs/SJ-999999", None, set()),
     ("GET", "airlock/requests", None, PORTAL_USERS),  # one's own export requests
     ("GET", "airlock/requests?queue=1", None, {"checker"}),
     ("POST", "airlock/requests", {"files": [], "justification": ""}, {"researcher"}),  # 400
@@ -129,7 +133,12 @@ CUSTOM_SCOPES = {
     },
     "trainee": {"read:catalogue"},
     "instructor": {"read:catalogue", "run:workshops"},
-    "steward": {"read:catalogue", "write:catalogue", "check:access-requests"},
+    "steward": {
+        "read:catalogue",
+        "write:catalogue",
+        "check:access-requests",
+        "run:synthesis-jobs",
+    },
     "committee": {"read:catalogue", "decide:access-requests"},
     "checker": {"review:export-requests"},
     "auditor": {"read:audit-log", "read:catalogue"},

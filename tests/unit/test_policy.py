@@ -48,6 +48,7 @@ def test_shipped_policies_are_valid():
         "airlock",
         "workspace-exits",
         "training",
+        "synthesis",
     ]
     profile = SecurityProfile.from_policy(load_policy("container-security"))
     assert profile.uid != 0 and profile.ceilings.memory == parse_size("64G")

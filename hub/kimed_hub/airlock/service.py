@@ -63,6 +63,9 @@ class ExportRequests(RerunSteps, FileSteps):
         (:class:`~kimed_hub.airlock.rerun_container.ContainerRerun`); None: no re-run."""
         self.store, self.db = store, store.db
         self.rerunner = rerunner
+        #: Called with each request once it is RELEASED (after the commit): services
+        #: whose outputs leave through the airlock, e.g. synthesis jobs, act on it.
+        self.release_hooks: list = []
         self._reruns = ThreadPoolExecutor(1, thread_name_prefix="airlock-rerun")
         ensure_tables(self.db)
         self.storage = AirlockStorage(root)
@@ -501,7 +504,13 @@ class ExportRequests(RerunSteps, FileSteps):
             else:
                 self.storage.discard(staged)
             raise
-        return self.get(request_id)
+        released = self.get(request_id)
+        for hook in self.release_hooks:
+            try:
+                hook(released)
+            except Exception:  # noqa: BLE001 - released stays released; the hook retries
+                log.exception("after releasing %s: %s failed", request_id, hook)
+        return released
 
     # --- recovery -------------------------------------------------------------------------
     def recover(self, resume: bool = True) -> None:

@@ -28,11 +28,15 @@ def demo_records(base_iri: str) -> list[Record]:
     return records
 
 
-def load_demo_catalogue(store: CatalogueStore, actor: str = "kimed-demo") -> list[str]:
+def load_demo_catalogue(
+    store: CatalogueStore, actor: str = "kimed-demo", keep: frozenset[str] = frozenset()
+) -> list[str]:
     """Load (or refresh) the demo catalogue and the demonstrators' own algorithm records
-    into ``store``; return the identifiers.
+    into ``store``; return the identifiers. Records named in ``keep`` are not refreshed
+    (a synthetic version the workbench generated and released replaces the demo's).
 
     Unchanged records are left alone, so loading twice adds no revisions or audit entries.
     """
-    demo = store.put_records(demo_records(store.base_iri), actor=actor, shacl=False)
+    records = [r for r in demo_records(store.base_iri) if r.identifier not in keep]
+    demo = store.put_records(records, actor=actor, shacl=False)
     return demo + store.put_records(demonstrator_algorithms(), actor=actor)

@@ -10,6 +10,7 @@ checks only what is needed to build that RDF at all (known codes, well-formed IR
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -23,6 +24,7 @@ from .vocab import vocabularies
 IDENTIFIER_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 URL_RE = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")
+METRIC_RE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*$")
 MEDIA_TYPE_RE = re.compile(r"^[a-z]+/[a-z0-9.+-]+$")
 SYNTHETIC = "SYNTHETIC_DATA"
 LONG_TEXT = 20_000
@@ -88,11 +90,16 @@ class Variable:
 
 @dataclass
 class QualityAnnotation:
-    """A quality statement: a dimension, a note and, if measured, a value in [0, 1]."""
+    """A quality statement: a dimension, a note and, if measured, a value or a metric's.
+
+    Without ``metric`` the value is a score in [0, 1]; with ``metric`` (a stable dotted
+    id such as ``privacy.dcr_share``) it is that metric's measured value (a synthetic
+    version's fidelity, utility, privacy)."""
 
     dimension: str = text(max_len=40)
     note: str = text(max_len=2_000)
     value: float | None = None
+    metric: str = text(max_len=120)
 
 
 @dataclass
@@ -239,6 +246,12 @@ def check_distribution(dist: Distribution, path: str) -> list[Violation]:
 
 def _check_quality(note: QualityAnnotation, path: str) -> list[Violation]:
     problems = check_codes(note, {"dimension": "quality-dimension"}, path)
-    if note.value is not None and not 0.0 <= note.value <= 1.0:
+    if note.metric and not METRIC_RE.match(note.metric):
+        problems.append(Violation(f"{path}metric", "must be a dotted id (e.g. privacy.dcr_share)"))
+    if note.value is None:
+        return problems
+    if not note.metric and not 0.0 <= note.value <= 1.0:
         problems.append(Violation(f"{path}value", "must be between 0 and 1"))
+    elif not math.isfinite(note.value):
+        problems.append(Violation(f"{path}value", "must be a finite number"))
     return problems

@@ -110,6 +110,7 @@ QUALITY = NodeMap(
         Prop("dimension", DQV.inDimension, "code", "quality-dimension"),
         Prop("note", OA.bodyValue),
         Prop("value", KIMED.score, "float"),
+        Prop("metric", KIMED.metric),
     ),
 )
 GENERATOR = NodeMap(
@@ -177,7 +178,7 @@ def _measurement_write(graph: Graph, node, quality) -> None:
     form other portals read scores in (fidelity, utility, privacy of synthetic versions).
     """
     dimension = vocabularies().iri("quality-dimension", quality.dimension)
-    metric = URIRef(f"{METRIC_BASE}{quality.dimension}")
+    metric = URIRef(f"{METRIC_BASE}{quality.metric or quality.dimension}")
     measurement = BNode()
     graph.add((node, DQV.hasQualityMeasurement, measurement))
     graph.add((measurement, RDF.type, DQV.QualityMeasurement))

@@ -24,6 +24,7 @@ from .roles import Role, RolesPolicy, roles_policy
 from .seccomp import SeccompProfile, seccomp_profile
 from .security import Ceilings, SecurityProfile, security_profile
 from .sessions import SessionsPolicy, sessions_policy
+from .synthesis import SynthesisMethod, SynthesisPolicy, synthesis_policy
 
 POLICY_FILES = (
     "container-security",
@@ -36,6 +37,7 @@ POLICY_FILES = (
     "airlock",
     "workspace-exits",
     "training",
+    "synthesis",
 )
 
 
@@ -63,6 +65,7 @@ for _name, _build in (
     ("seccomp", SeccompProfile.from_policy),
     ("airlock", AirlockPolicy.from_policy),
     ("workspace-exits", _build_exits),
+    ("synthesis", SynthesisPolicy.from_policy),
 ):
     loader.register(_name, _build)
 loader.register_set_check(check_across)
@@ -100,5 +103,8 @@ __all__ = [
     "seccomp_profile",
     "security_profile",
     "sessions_policy",
+    "SynthesisMethod",
+    "SynthesisPolicy",
+    "synthesis_policy",
     "workspace_exits_policy",
 ]

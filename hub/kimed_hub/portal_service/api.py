@@ -8,6 +8,7 @@ raises :class:`~kimed_hub.errors.PortalError` subclasses, which the base handler
 * ``api_requests.py``: access requests, their actions and history;
 * ``api_feasibility.py``: patient counts before access (feasibility);
 * ``api_airlock.py``: export requests (the airlock), reviews, downloads;
+* ``api_synthesis.py``: synthesis jobs (synthetic versions of datasets);
 * ``api_trust_centre.py``: the trust centre (deliveries, linkage, re-identification);
 * here: who am I, the OpenAPI file, the audit log, and the JSON 404 for anything else.
 """
@@ -23,6 +24,7 @@ from . import (
     api_feasibility,
     api_json,
     api_requests,
+    api_synthesis,
     api_trust_centre,
 )
 from .api_base import API, ID, ApiHandler
@@ -98,6 +100,7 @@ ROUTES = [
     *api_feasibility.ROUTES,
     *api_requests.ROUTES,
     *api_airlock.ROUTES,
+    *api_synthesis.ROUTES,
     *api_consent.ROUTES,
     *api_trust_centre.ROUTES,
     (API + "audit", AuditHandler),

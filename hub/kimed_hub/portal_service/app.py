@@ -32,6 +32,7 @@ from ..interop.feasibility_service import FeasibilityService
 from ..paths import dataset_root
 from ..policies import ResourceProfile
 from ..portal_address import SERVICE_PREFIX
+from ..synthesis.rows import released_synthetic_versions
 from ..trust_centre.service import TrustCentre
 from .auth import MAX_BODY_BYTES
 from .enforcement import enforce_round
@@ -47,9 +48,10 @@ class Portal:
     """What every handler shares: the catalogue store, the access-request service, the
     grants model the spawner uses, the hub's API (to stop servers whose grant ended), the
     airlock (export requests, with the users' home volumes it snapshots from; None when
-    not configured), the feasibility counts (on the imported datasets under
-    ``KIMED_DATA_DIR``, audited in the same store) and the trust centre (its own folder
-    for identifiers and keys; the same audit log)."""
+    not configured), the synthesis jobs (None without the airlock), the feasibility
+    counts (on the imported datasets under ``KIMED_DATA_DIR``, audited in the same
+    store) and the trust centre (its own folder for identifiers and keys; the same audit
+    log)."""
 
     store: CatalogueStore
     requests: AccessRequests
@@ -59,6 +61,7 @@ class Portal:
     homes: VolumeHomes | FolderHomes | None = None
     training: Any = None  # training_ops.Training: courses and workshops
     feasibility: FeasibilityService | None = None
+    synthesis: Any = None  # synthesis.SynthesisJobs: synthetic versions (needs the airlock)
     trust_centre: TrustCentre | None = None  # its own folder (KIMED_TRUST_CENTRE_DIR)
 
     def __post_init__(self) -> None:
@@ -71,7 +74,15 @@ class Portal:
 def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
     """The Tornado application with every route under ``prefix``."""
     # local: handlers import this module's Portal
-    from . import api, page_feasibility, pages, pages_airlock, training_api, training_pages
+    from . import (
+        api,
+        page_feasibility,
+        pages,
+        pages_airlock,
+        pages_synthesis,
+        training_api,
+        training_pages,
+    )
 
     routes = [(prefix + "oauth_callback", HubOAuthCallbackHandler)]
     routes += [
@@ -81,6 +92,7 @@ def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
             *api.ROUTES,
             *pages.ROUTES,
             *pages_airlock.ROUTES,
+            *pages_synthesis.ROUTES,
             *page_feasibility.ROUTES,
             *training_pages.ROUTES,
         ]
@@ -127,7 +139,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="[%(name)s %(asctime)s] %(message)s")
     store = CatalogueStore(db_url)
     if args.load_demo:
-        load_demo_catalogue(store)  # idempotent: unchanged records are not rewritten
+        # Idempotent: unchanged records are not rewritten; released synthetic versions stay.
+        load_demo_catalogue(store, keep=released_synthetic_versions(store.db))
     portal = Portal(store, AccessRequests(store), GrantsReader(db_url))
     portal.training = training_from_env(store)
     if args.airlock_dir:
@@ -140,6 +153,7 @@ def main(argv: list[str] | None = None) -> None:
             else VolumeHomes(args.runtime_url, args.home_volume, prefix="")
         )
         warm_disclosure_checks()
+        portal.synthesis = synthesis_from(args, store, portal.airlock)
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", SERVICE_PREFIX)
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8098"))
     # Bodies a little over the API's limit still reach the handlers, which answer 413
@@ -192,6 +206,31 @@ def rerunner_from(args: argparse.Namespace, db_url: str) -> ContainerRerun | Non
         seccomp_dir=args.seccomp_dir,
         profile_for=profile_for,
         image_variants={"gpu": args.rerun_gpu_image} if args.rerun_gpu_image else {},
+    )
+
+
+def synthesis_from(args: argparse.Namespace, store: CatalogueStore, airlock):
+    """Synthesis jobs beside the airlock's folder, run in the re-run's image and runtime
+    (without them, jobs cannot start and say so)."""
+    from ..synthesis import SynthesisContainer, SynthesisJobs
+
+    runner = None
+    if args.runtime_url and args.rerun_image:
+        runner = SynthesisContainer(
+            args.runtime_url,
+            args.rerun_image,
+            args.container_prefix,
+            args.policies_dir,
+            runtime_kind=args.runtime_kind,
+            seccomp_dir=args.seccomp_dir,
+        )
+    return SynthesisJobs(
+        store,
+        args.airlock_dir.parent / "synthesis",
+        args.dataset_root or dataset_root(),
+        args.policies_dir,
+        runner=runner,
+        airlock=airlock,
     )
 
 

@@ -21,6 +21,7 @@ from tornado import web
 from ..access import Actor, Role
 from ..airlock.reviews import CHECKER, REQUESTER
 from ..errors import BadInput, PermissionDenied, PortalError, TooLarge
+from ..synthesis.model import SYNTHESIZER
 from ..trust_centre import OPERATE_SCOPE, TRUSTEE
 
 log = logging.getLogger("kimed.portal")
@@ -35,6 +36,7 @@ READ_AUDIT = f"{SCOPE_PREFIX}read:audit-log"
 SUBMIT_EXPORTS = f"{SCOPE_PREFIX}submit:export-requests"
 REVIEW_EXPORTS = f"{SCOPE_PREFIX}review:export-requests"
 QUERY_FEASIBILITY = f"{SCOPE_PREFIX}query:feasibility"
+RUN_SYNTHESIS = f"{SCOPE_PREFIX}run:synthesis-jobs"
 OPERATE_TRUST_CENTRE = OPERATE_SCOPE
 #: Workflow roles (portal.workflow.Role) and the scope that confers each.
 ROLE_SCOPES = {
@@ -43,6 +45,7 @@ ROLE_SCOPES = {
     Role.COMMITTEE: DECIDE_REQUESTS,
     REQUESTER: SUBMIT_EXPORTS,  # the airlock's roles (kimed_hub.airlock.reviews)
     CHECKER: REVIEW_EXPORTS,
+    SYNTHESIZER: RUN_SYNTHESIS,  # synthesis jobs (kimed_hub.synthesis)
     TRUSTEE: OPERATE_TRUST_CENTRE,  # the trust centre's staff (kimed_hub.trust_centre)
 }
 #: Largest request body the portal reads (a dataset record may be 1 MB as JSON; RDF

@@ -27,6 +27,7 @@ from ..catalogue import CatalogueStore, Dataset, load_demo_catalogue
 from ..catalogue.demo import demo_records
 from ..catalogue.store import DEFAULT_BASE_IRI
 from ..database import masked_url
+from ..synthesis.publish import is_released_synthetic
 from .enforcement import act
 from .wiring import expire_every
 
@@ -153,12 +154,15 @@ def _write_if_changed(path: Path, text: str) -> bool:
 
 def ensure_demo_data(root: Path) -> list[str]:
     """A folder per demo dataset under ``root`` (README, and data.csv where there are
-    variables); files already as they should be are left alone. Returns what changed."""
+    variables); files already as they should be are left alone, and so is a synthetic
+    version released by a synthesis job (``synthesis.publish``). Returns what changed."""
     changed = []
     for record in demo_records(DEFAULT_BASE_IRI):
         if not isinstance(record, Dataset):
             continue
         folder = root / record.identifier
+        if is_released_synthetic(folder):
+            continue  # generated in the workbench and released: never overwritten by demo data
         folder.mkdir(parents=True, exist_ok=True)
         wrote = _write_if_changed(folder / "README.txt", demo_readme(record))
         if record.variables:

@@ -594,6 +594,9 @@ def _add_training_words() -> None:
     from .training_views import GERMAN as TRAINING
 
     GERMAN.update(TRAINING)
+    from .synthesis_views import GERMAN as SYNTHESIS
+
+    GERMAN.update({k: v for k, v in SYNTHESIS.items() if k not in GERMAN})
 
 
 _add_training_words()

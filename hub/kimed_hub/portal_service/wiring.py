@@ -38,6 +38,7 @@ PORTAL_SCOPES = [
     "custom:kimed:review:export-requests",
     "custom:kimed:query:feasibility",
     "custom:kimed:run:workshops",
+    "custom:kimed:run:synthesis-jobs",
     "custom:kimed:operate:trust-centre",
 ]
 #: What the portal itself may do in the hub, for the reconciliation of running servers
