@@ -43,7 +43,7 @@ def test_me_names_workflow_roles_from_scopes(hub_diagnostics, users):
     expected = {
         "researcher": ["applicant", "export_requester"],
         "trainee": [],
-        "steward": ["steward"],
+        "steward": ["steward", "synthesis_steward"],  # stewards run synthesis jobs too
         "committee": ["committee"],
         "auditor": [],
         "checker": ["output_checker"],  # the portal's airlock only (policies/roles.yaml)
