@@ -38,3 +38,17 @@ def test_short_texts_with_and_without_context_words_agree(patterns_only):
     analyzer = patterns_only.analyzer
     for text in ("Anschrift: 34125 Kassel", "Wir messen 34125 Zellen"):
         assert analyze_texts(analyzer, [text]) == analyze_texts_presidio(analyzer, [text])
+
+
+def test_tokenizer_cache_keeps_spacy_tokens(texts):
+    """Warming spaCy's cache piece by piece changes how fast, not which tokens."""
+    from kimed_demos.deid.engine import TokenizerCache
+    from kimed_demos.deid.model import blank_pipeline
+
+    plain, warmed = blank_pipeline().tokenizer, blank_pipeline().tokenizer
+    cache = TokenizerCache(warmed)
+    extra = ["  zwei Leerzeichen\n\n\tTab (Dr. med. Z.n. OP)  ", " \n Anfang mit Leerraum"]
+    for text in [*texts, *extra, *texts]:  # twice: the second pass reads the cache
+        expected = [(t.text, t.whitespace_) for t in plain(text)]
+        assert [(t.text, t.whitespace_) for t in warmed(cache.warm(text))] == expected
+    assert len(cache.seen) > 1000  # the cache was really used
