@@ -54,7 +54,13 @@ class _Compiled:
     def __init__(self, recognizer: PatternRecognizer):
         self.recognizer = recognizer
         flags = recognizer.global_regex_flags
-        self.patterns = [(_compile(p, flags), p.score) for p in recognizer.patterns]
+        # A pattern's cue (see recognizers.GermanPatternRecognizer) is searched first:
+        # a pattern that cannot match the text is not run over it.
+        cues = getattr(recognizer, "cues", {})
+        self.patterns = [
+            (_compile(p, flags), p.score, _cue(cues.get(p.name), flags))
+            for p in recognizer.patterns
+        ]
         self.entity = recognizer.supported_entities[0]
         self.meta = {_NAME: recognizer.name, _ID: recognizer.id}
         # Only call the hooks a subclass actually overrides (most recognizers do not).
@@ -65,7 +71,9 @@ class _Compiled:
     def results(self, text: str, timeout: float) -> list[RecognizerResult]:
         """Every match of every pattern, scored as presidio's PatternRecognizer scores it."""
         out = []
-        for regex, base in self.patterns:
+        for regex, base, cue in self.patterns:
+            if cue is not None and cue.search(text) is None:
+                continue
             for match in regex.finditer(text, timeout=timeout):
                 start, end = match.span()
                 if start == end:
@@ -116,6 +124,13 @@ def fast_form(pattern: str) -> str:
     end = _closing(pattern, 0)
     label, rest = pattern[4:end], pattern[end + 1 :]
     return pattern if "\\K" in label else f"(?:{label})\\K{rest}"
+
+
+def _cue(cue: str | None, flags):
+    """The compiled cue of a pattern, or None if it has none."""
+    import regex
+
+    return None if cue is None else regex.compile(cue, flags=flags)
 
 
 def _compile(pattern, flags):

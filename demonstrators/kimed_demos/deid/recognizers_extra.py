@@ -43,6 +43,9 @@ _UNITS = (
 )
 NAME = r"\p{Lu}\p{Ll}+(?:['’]\p{Ll}+)?(?:-\p{Lu}\p{Ll}+)*"
 CAPWORD = r"(?:\p{Lu}[\p{L}]*(?:-\p{Lu}?[\p{L}]+)*|\p{Lu}\p{Ll}{0,3}\.)"
+#: CAPWORD with possessive runs, for where a space must follow it (a shorter run would
+#: be followed by a letter): same matches, found without backtracking (speed).
+CAPWORD_BEFORE_SPACE = r"(?:\p{Lu}[\p{L}]*+(?:-\p{Lu}?[\p{L}]++)*|\p{Lu}\p{Ll}{0,3}\.)"
 
 
 def date_fragment_recognizer() -> GermanPatternRecognizer:
@@ -230,7 +233,9 @@ _ORG_HEAD = (
     r"|Berufsgenossenschaft|Rentenversicherung|Medizinische[n]?[ ]Dienst(?:es)?|Krankenkasse"
     r"|Betriebskrankenkasse|Caritas|Diakonie|DRK|Volkssolidarität|Johanniter|Malteser|AWO"
     r"|Praxis|Physio|Physiotherapie|Ergotherapie|Logopädie|Apotheke"  # practices by name
-    r"|\p{Lu}\p{Ll}+(?:zentrum|klinik|klinikum|krankenhaus|institut|praxis)"
+    # Written as a whole lower-case run, then its ending (a name follows after a space or
+    # hyphen, so the ending must close the run): same matches, no backtracking (speed).
+    r"|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:zentrum|klinik|klinikum|krankenhaus|institut|praxis))"
     r"|\p{Lu}[\p{L}]+-(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus))"
 )
 _INSURER = (
@@ -271,11 +276,14 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
     return GermanPatternRecognizer(
         "ORGANIZATION",
         [
-            ("head word + name", rf"(?<![\w-])(?:{CAPWORD}[ ])?{_ORG_HEAD}{name}", 0.6),
+            ("head word + name",
+             rf"(?<![\w-])(?:{CAPWORD_BEFORE_SPACE}[ ])?{_ORG_HEAD}{name}", 0.6),
             ("name-head compound", rf"(?<![\w-])\p{{Lu}}\p{{L}}+-{heads}(?:{name})?(?![\w-])", 0.6),
             ("company", rf"(?<![\w-])(?:{CAPWORD}{_LINK}?[ ]){{1,5}}{legal}(?!\w)", 0.7),
         ],
         validator=_org_ok,
+        # Every company match ends in a legal form ("GmbH" and "gGmbH" contain "mbH").
+        cues={"company": r"mbH|AG|KG|e\.[ ]?V\."},
     )  # fmt: skip
 
 

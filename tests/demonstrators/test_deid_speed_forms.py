@@ -1,0 +1,73 @@
+"""Patterns written for speed match exactly what their plain forms match.
+
+Some recognizer and keep-list patterns are written in forms that the regex engine runs
+faster (bench/deid.py, issue 11): possessive runs (``\\p{Ll}++``), a word ending checked
+by a lookbehind after the run, and cheap lookaheads in front ("guards"). This module
+turns each back into its plain form and compares the matches of both on held-out
+letters, both evaluation sets and training letters: a speed form that matched anything
+else would show here. What it does not prove: equality on every possible text (the
+argument for each form is in the comment beside it).
+"""
+
+from __future__ import annotations
+
+import pytest
+import regex as re
+
+from kimed_demos.deid.evalset import EVAL2_DIR, EVAL_DIR, read_jsonl_folder
+
+#: Lookaheads put in front of patterns only for speed; the plain form has none.
+GUARDS = (
+    r"(?=\d)",
+    r"(?=[A-Z0-9])",
+    r"(?=[\p{L}.-]++[ \t]?\d)",
+    r"(?=[\p{L}-]{2,10}[ ](?:aktuell[ ])?\d{1,2}/)",
+)
+_ENDING = re.compile(r"\\p\{Ll\}\+\+\(\?<=\\p\{Ll\}(\(\?:[^()]*\))\)")
+
+
+def plain_form(pattern: str) -> str:
+    """``pattern`` without guards, possessive runs and ending lookbehinds."""
+    for guard in GUARDS:
+        pattern = pattern.replace(guard, "")
+    pattern = _ENDING.sub(lambda m: r"\p{Ll}+" + m.group(1), pattern)
+    return pattern.replace("]++", "]+").replace("}++", "}+").replace("]*+", "]*")
+
+
+def speed_forms() -> list[tuple[str, str, int]]:
+    """(name, pattern, flags) of every recognizer and keep pattern written for speed."""
+    from kimed_demos.deid import Deidentifier
+    from kimed_demos.deid.keeplist import read_keep_file
+
+    recognizers = Deidentifier(None).analyzer.registry.recognizers
+    found = [
+        (f"{r.name}: {p.name}", p.regex, r.global_regex_flags)
+        for r in recognizers
+        for p in getattr(r, "patterns", [])
+    ]
+    # As keeplist.py matches them: whole words only.
+    whole = [rf"(?<![\w-])(?:{p})(?![\w])" for p in read_keep_file()[1] if not p.startswith("(?<=")]
+    found += [(f"keep: {p[9:40]}", p, re.V0) for p in whole]
+    return [f for f in found if plain_form(f[1]) != f[1]]
+
+
+@pytest.fixture(scope="module")
+def texts(heldout):
+    """Held-out letters, both evaluation sets and training letters."""
+    from kimed_demos.deid import generate_corpus
+
+    sets = [d.text for folder in (EVAL_DIR, EVAL2_DIR) for d in read_jsonl_folder(folder)]
+    train = [d.text for d in generate_corpus("train", 200, 13)]
+    return [d.text for d in heldout] + sets + train
+
+
+def test_there_are_speed_forms_to_check():
+    names = [name for name, _, _ in speed_forms()]
+    assert len(names) >= 10, names  # the plain-form rewrite recognised them
+
+
+@pytest.mark.parametrize("name, pattern, flags", speed_forms(), ids=lambda v: str(v)[:40])
+def test_speed_form_matches_plain_form(name, pattern, flags, texts):
+    fast, plain = re.compile(pattern, flags), re.compile(plain_form(pattern), flags)
+    for text in texts:
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
