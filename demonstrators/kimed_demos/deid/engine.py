@@ -187,6 +187,9 @@ class LeanAnalyzer:
     ``AnalyzerEngine`` and ``LemmaContextAwareEnhancer`` (see :mod:`.analyzer`).
     """
 
+    #: Distinct lemmas remembered by :meth:`_keywords` before it starts again.
+    MAX_LEMMAS = 200_000
+
     def __init__(self, nlp: Language, recognizers: Sequence[EntityRecognizer], *,
                  threshold: float, ner_score: float, factor: float, min_score: float,
                  prefix: int, suffix: int):  # fmt: skip
@@ -205,6 +208,7 @@ class LeanAnalyzer:
         self.context = {r.id: [w.lower() for w in r.context] for r in recognizers if r.context}
         self.stop_words = nlp.Defaults.stop_words
         self.tokenizer_cache = TokenizerCache(nlp.tokenizer)
+        self._lemma_parts: dict[str, tuple[str, ...]] = {}
 
     def analyze_many(self, texts: Sequence[str], batch_size: int = 32) -> Iterator[list]:
         """presidio-equivalent results for each text, in order (spaCy in batches)."""
@@ -258,13 +262,26 @@ class LeanAnalyzer:
                 r.score = min(max(r.score + self.factor, self.min_score), _MAX_SCORE)
 
     def _keywords(self, lemmas: list[str]) -> set[str]:
-        """presidio's keyword set: lower lemmas, no stop words or punctuation, split at ':'."""
-        words = set()
-        for lemma in lemmas:
-            low = lemma.lower()
-            if low not in self.stop_words and not is_punct(lemma) and lemma not in ("-PRON-", "be"):
-                words.update(low.split(":"))
+        """presidio's keyword set: lower lemmas, no stop words or punctuation, split at ':'.
+
+        Each distinct lemma is judged once per process, not once per token (speed).
+        """
+        if len(self._lemma_parts) > self.MAX_LEMMAS:
+            self._lemma_parts.clear()
+        words, known = set(), self._lemma_parts
+        for lemma in set(lemmas):
+            parts = known.get(lemma)
+            if parts is None:
+                parts = known[lemma] = self._keyword_parts(lemma)
+            words.update(parts)
         return words
+
+    def _keyword_parts(self, lemma: str) -> tuple[str, ...]:
+        """What one lemma adds to the keyword set (nothing for stop words, punctuation)."""
+        low = lemma.lower()
+        if low in self.stop_words or is_punct(lemma) or lemma in ("-PRON-", "be"):
+            return ()
+        return tuple(low.split(":"))
 
     @staticmethod
     def _token_at(start: int, doc: Doc, offsets: list[int]) -> int:

@@ -249,13 +249,20 @@ def known_towns() -> frozenset[str]:
     return frozenset(c for c in wordlist._FakerAddress.cities if " " not in c and not _ordinary(c))
 
 
+@functools.lru_cache(maxsize=4)
+def _words_of(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, word) of every word of ``text``; the last few texts' are kept, as
+    :func:`town_findings` and :func:`spread_mentions` both need them (speed)."""
+    return tuple((m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text))
+
+
 def town_findings(text: str) -> list[Finding]:
     """LOCATION for every known town, with or without a postcode or preposition."""
     towns = known_towns()
     return [
-        Finding(m.start(), m.end(), "LOCATION", SCORE_UNKNOWN_WORD)
-        for m in _TOKEN.finditer(text)
-        if m.group() in towns
+        Finding(start, end, "LOCATION", SCORE_UNKNOWN_WORD)
+        for start, end, word in _words_of(text)
+        if word in towns
     ]
 
 
@@ -385,9 +392,7 @@ def spread_mentions(
     if not words and not phrases:
         return list(findings)
     keep = keep_spans(text) if keep is None else keep
-    hits = [
-        (m.start(), m.end(), words[m.group()]) for m in _TOKEN.finditer(text) if m.group() in words
-    ]
+    hits = [(start, end, words[word]) for start, end, word in _words_of(text) if word in words]
     for value, source in phrases.items():  # a few multi-word names: plain search
         start = text.find(value)
         while start >= 0:
