@@ -93,6 +93,20 @@ CASES = {
         ["Barmer", "Elbtal", "Lindenau", "Waldhufen", "Ottendorf"],
         ["Versichert", "Pflege"],
     ),
+    "scanned dates with O for zero": (
+        "Eingang: 14.O3.2O24 08:30, Op. 2O17, Kontrolle 3 . O6 . 2O23. "
+        "Unter 2 l O2 stabil, SpO2 97 %.",
+        ["14.O3.2O24", "2O17", "3 . O6 . 2O23"],
+        [("O2", 2), "SpO2", "Eingang"],
+    ),
+    "initials signing a table": (
+        "Pflege: Lea Haferkamp (LH), Dana Krüger\n"
+        "Datum   Verband        Hz\n"
+        "2.3.    Schaum         LH\n"
+        "DK gewechselt (Dana Krüger).",
+        [("LH", 0), ("LH", 1), "Lea", "Haferkamp", ("Dana", 0), ("Krüger", 0)],
+        ["DK", "Verband", "Schaum"],
+    ),
     "wards and units": (
         "Verlegung von ITS 2 auf IMC Ost, danach Station: 3 West, Zi. 4, Innere 3.",
         ["ITS 2", "IMC Ost", "3 West", "Innere 3"],

@@ -33,11 +33,13 @@ from .mentions import (
     check_model_findings,
     complete_mentions,
     first_name_findings,
+    initials_findings,
     spread_mentions,
     town_findings,
     towns_after_names,
 )
 from .model import blank_pipeline, load_pipeline
+from .ocr import text_for_analysis
 from .policy import DEFAULT_AGE_POLICY, check_age_policy
 from .recognizers import LANGUAGE, german_recognizers
 from .recognizers_extra import extra_recognizers
@@ -263,6 +265,7 @@ def resolve_overlaps(results: Iterable, text: str) -> list[Finding]:
     # Completion and spreading work on whole mentions, so they come after the merge.
     completed = complete_mentions(merged, text)
     completed += towns_after_names(completed, text)
+    completed += initials_findings(completed, text)
     # Spread names are completed too ("I. Schnabel" where "Schnabel" was found elsewhere).
     return _merge(complete_mentions(spread_mentions(completed, text, keep), text))
 
@@ -294,17 +297,20 @@ def analyze_texts(
 ) -> list[list[Finding]]:
     """Findings for each text, in order.
 
-    Texts go to spaCy in batches of ``batch_size`` (``nlp.pipe``), the recognizers run
+    Each text is analysed as :func:`~.ocr.text_for_analysis` repairs it (an O read
+    for a zero). Texts go to spaCy in batches of ``batch_size`` (``nlp.pipe``), the recognizers run
     through :class:`~.engine.LeanAnalyzer` (presidio's results, a fraction of its
     time); ``progress`` shows a tqdm bar.
     """
     for i, text in enumerate(texts):
         check_text(text, where=f"texts[{i}]")
     lean = lean_analyzer(analyzer)
+    # Same length as the texts, so the findings' offsets hold for the originals.
+    views = [text_for_analysis(t) for t in texts]
     findings: list[list[Finding]] = []
     with tqdm(total=len(texts), desc="analysing", unit="doc", disable=not progress) as bar:
-        for text, results in zip(texts, lean.analyze_many(texts, batch_size), strict=True):
-            findings.append(resolve_overlaps(results, text))
+        for view, results in zip(views, lean.analyze_many(views, batch_size), strict=True):
+            findings.append(resolve_overlaps(results, view))
             bar.update(1)
     return findings
 
@@ -312,9 +318,8 @@ def analyze_texts(
 def analyze_texts_presidio(analyzer: AnalyzerEngine, texts: Sequence[str]) -> list[list[Finding]]:
     """Findings through presidio's own ``AnalyzerEngine.analyze``: the reference that
     :func:`analyze_texts` must equal (tests), and the path for presidio's own options."""
-    return [
-        resolve_overlaps(analyzer.analyze(text=check_text(t), language=LANGUAGE), t) for t in texts
-    ]
+    views = [text_for_analysis(check_text(t)) for t in texts]
+    return [resolve_overlaps(analyzer.analyze(text=v, language=LANGUAGE), v) for v in views]
 
 
 def analyze_text(analyzer: AnalyzerEngine, text: str) -> list[Finding]:

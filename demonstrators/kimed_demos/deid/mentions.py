@@ -362,6 +362,34 @@ def complete_mentions(findings: Sequence[Finding], text: str) -> list[Finding]:
     return out
 
 
+def _initials(name: str) -> str | None:
+    """Initials of a first name + surname ("Lea Haferkamp" -> "LH"), None for other names."""
+    words = [w for w in _WORDS.findall(name) if w not in _TITLE_WORDS and w not in _FUNCTION_WORDS]
+    if len(words) != 2 or not all(len(w) >= 2 and w[0].isupper() for w in words):
+        return None
+    initials = words[0][0] + words[1][0]
+    return None if initials in keep_words() else initials
+
+
+# Where staff sign with initials: in brackets, or as a table cell (after a tab, "|" or
+# two spaces, before the line end, a tab, "|" or two spaces).
+_SIGNED = r"(?:(?<=\()(?:{0})(?=\))|(?<=(?:\t|\||[ ]{{2}})[ ]?)(?:{0})(?=[ ]?(?:$|\t|\||[ ]{{2}})))"
+
+
+def initials_findings(findings: Sequence[Finding], text: str) -> list[Finding]:
+    """PERSON for the initials of names found in the document where they stand as a
+    signature (brackets, table cells): "Hz ... LH" after "Lea Haferkamp". Elsewhere
+    two capitals are more often a clinical abbreviation ("DK" for a catheter)."""
+    names = {_initials(text[f.start : f.end]): f for f in findings if f.entity_type == "PERSON"}
+    names.pop(None, None)
+    if not names:
+        return []
+    signed = re.compile(_SIGNED.format("|".join(sorted(names))), re.MULTILINE)
+    return [
+        Finding(m.start(), m.end(), "PERSON", names[m.group()].score) for m in signed.finditer(text)
+    ]
+
+
 def _spreadable(f: Finding, text: str) -> list[str]:
     """The strings of a finding that are removed wherever they occur in the document."""
     value = text[f.start : f.end]

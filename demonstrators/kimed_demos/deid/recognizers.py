@@ -22,6 +22,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from . import checksums, dates
+from .ocr import readable_date
 
 # Case-sensitive on purpose: German capitalisation separates nouns and names from
 # other words, and "[A-Z]\d{9}" must not match "a123456789".
@@ -84,8 +85,9 @@ class GermanPatternRecognizer(PatternRecognizer):
 
 
 def _valid_date(text: str) -> bool:
-    """A date that :func:`dates.parse_german_date` can read (rejects 31.02.)."""
-    return dates.parse_german_date(text) is not None
+    """A date that :func:`dates.parse_german_date` can read (rejects 31.02.); spaces
+    around the dots of a scanned date ("27 . 01 . 2025") do not count."""
+    return dates.parse_german_date(readable_date(text)) is not None
 
 
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
@@ -105,6 +107,8 @@ def date_recognizer() -> GermanPatternRecognizer:
         "DATE",
         [
             ("numeric", rf"{edge_l}{_DAY}\.{_MON}\.(?:{_YEAR}|\d\d){edge_r}", 0.65),
+            # Scanned letters: a space on both sides of each dot, four-digit year.
+            ("numeric spaced", rf"{edge_l}{_DAY}[ ]\.[ ]{_MON}[ ]\.[ ]{_YEAR}{edge_r}", 0.65),
             ("day month-name", rf"{edge_l}{_DAY}\.\s?{_MONTHS}(?:\s{_YEAR})?(?!\w)", 0.85),
             ("month-name year", rf"(?<!\w){_MONTHS}\s{_YEAR}(?!\d)", 0.8),
             ("mm/yy", rf"(?<![\d/.,]){_MON}/(?:{_YEAR}|\d\d)(?![\d/-])", 0.55),

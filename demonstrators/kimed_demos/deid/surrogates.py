@@ -19,6 +19,7 @@ from faker.providers.person.de_DE import Provider as _FakerPerson
 
 from . import checksums, dates
 from .fills import HOSPITAL_FORMS, SAINTS, STREET_ROOTS, STREET_SUFFIXES, ascii_fold
+from .ocr import readable_date
 from .wordlist import PLAIN_SURNAME
 
 _NAME_PART = re.compile(r"[^\W\d_]+")
@@ -121,6 +122,7 @@ class SurrogateGenerator:
         When the length must be kept, the shift is nudged by a few days until the
         written date is as long as the original ("3. Mai" -> "9. Juni", not "13. Juni").
         """
+        original = readable_date(original)
         parsed = dates.parse_german_date(original)
         if parsed is None:
             return dates.shift_date_parts(original, self.day_shift)
