@@ -173,6 +173,16 @@ class GrantsReader:
         """Every synthetic version in the catalogue."""
         return self._read(synthetic_versions_in)
 
+    def source_datasets(self) -> list[str]:
+        """Every dataset in the catalogue that is not a synthetic version (for the
+        Kubernetes render: the hub pod mounts each from the datasets export), sorted."""
+
+        def query(conn: Connection) -> list[str]:
+            rows = select(datasets.c.identifier).where(datasets.c.source_identifier.is_(None))
+            return list(conn.scalars(rows.order_by(datasets.c.identifier)))
+
+        return self._read(query)
+
     def linked_requests(self, request_ids: set[str]) -> set[str]:
         """Which of these requests are mounted only as linked, pseudonymised tables."""
         return self._read(linked_requests_in, request_ids)
@@ -180,8 +190,8 @@ class GrantsReader:
     def mounts_for(self, username: str, synthetic: bool, linked: bool = True) -> dict[str, str]:
         """Dataset → why ``username`` may have it: ``grant AR-…`` for their ACTIVE grants,
         plus ``synthetic version`` for every synthetic version when ``synthetic``. With
-        ``linked`` False, grants of requests across holders are left out (a spawner that
-        cannot mount the trust centre's linked tables must not mount the holders' own)."""
+        ``linked`` False, grants of requests across holders are left out (for a caller
+        that cannot mount the trust centre's linked tables: never the holders' own)."""
         grants = self.active_grants(username)
         if not linked:
             held_back = self.linked_requests({grant.request_id for grant in grants})
