@@ -84,10 +84,12 @@ MOUNTS = [
 ]
 
 
-def make_spawner(group: str, options: dict, mounts: list, monkeypatch, tmp_path, values):
-    """A WorkbenchKubeSpawner configured from the rendered values for user alice in
-    ``group``, whose granted mounts are ``mounts`` (the portal database's read is
-    tested with the one-machine spawner)."""
+def make_spawner(
+    group: str, options: dict, mounts, monkeypatch, tmp_path, values, username="alice"
+):
+    """A WorkbenchKubeSpawner configured from the rendered values for ``username`` in
+    ``group``, whose granted mounts are ``mounts`` (None: read for real, from its
+    ``portal_db_url`` and ``dataset_root``, as tests/unit/test_k8s_data.py does)."""
     from kimed_hub.k8s.spawner import WorkbenchKubeSpawner
 
     kubeconfig = tmp_path / "kubeconfig"
@@ -99,10 +101,10 @@ def make_spawner(group: str, options: dict, mounts: list, monkeypatch, tmp_path,
     from jupyterhub.objects import Hub
 
     user = SimpleNamespace(
-        name="alice",
-        escaped_name="alice",
+        name=username,
+        escaped_name=username,
         id=1,
-        url="/user/alice/",
+        url=f"/user/{username}/",
         groups=[SimpleNamespace(name=group)],
         server=None,
         settings={},
@@ -122,7 +124,8 @@ def make_spawner(group: str, options: dict, mounts: list, monkeypatch, tmp_path,
     async def granted():
         return list(mounts)
 
-    monkeypatch.setattr(spawner, "granted_mounts", granted)
+    if mounts is not None:
+        monkeypatch.setattr(spawner, "granted_mounts", granted)
     spawner.user_options = options
     return spawner
 

@@ -1,0 +1,335 @@
+"""Data services on Kubernetes: consent views, linked project tables, synthetic versions.
+
+What a user's pod mounts is decided by ``data_grants.granted_mounts`` (the one-machine
+decision) and translated by ``kimed_hub.k8s.data`` into claims and subPaths. Real
+components: a generated MII export imported for real, a real SQLite portal database with
+a grant made through the access workflow, the real consent view and its audit entry,
+KubeSpawner's own ``get_pod_manifest``, the unchanged chart rendered by Helm, strict
+Kubernetes 1.33 schemas and the admission policy's CEL (``common-expression-language``).
+Not proven here: a cluster admitting and running the pods, NFS and the RWX claim, and the
+HTTP call of the consent audit between hub and portal (the portal's half,
+``consent_audit.record``, is called directly; the call itself runs on a real hub in
+tests/integration/test_mii_consent.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import csv
+import json
+import re
+import shutil
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from kimed_hub.data_grants import DataMount
+from kimed_hub.k8s import data
+from kimed_hub.k8s.render import extra_manifests, render
+from kimed_hub.k8s.values import chart_values
+from kimed_hub.paths import project_root
+from tests.interop.conftest import export, imported  # noqa: F401 (fixtures)
+from tests.k8s_chart import (
+    K8S_VERSION,
+    ROOT,
+    SITE,
+    admitted_pod,
+    built_pod,
+    failing_rules,
+    helm_render,
+    make_spawner,
+)
+
+NFS = ("nfs.example.org", "/datasets")
+
+
+@pytest.fixture(scope="module")
+def values() -> dict:
+    return json.loads(json.dumps(chart_values(SITE)))
+
+
+@pytest.fixture(scope="module")
+def ours() -> list[dict]:
+    return extra_manifests(SITE, ["chest-xray", "mii-demo"], NFS, "reg/postgres:16")
+
+
+@pytest.fixture(scope="module")
+def admitted(values) -> dict:
+    return admitted_pod(values)
+
+
+def _container(manifest: dict) -> dict:
+    (container,) = manifest["spec"]["containers"]
+    return container
+
+
+def test_each_mount_is_its_own_claim_or_one_folder_of_the_views_claim(admitted):
+    kubernetes_validate.validate(admitted, K8S_VERSION, strict=True)
+    claims = {
+        v["name"]: v["persistentVolumeClaim"]
+        for v in admitted["spec"]["volumes"]
+        if "persistentVolumeClaim" in v
+    }
+    found = {
+        m["mountPath"]: (claims[m["name"]]["claimName"], m.get("subPath", ""), m["readOnly"])
+        for m in _container(admitted)["volumeMounts"]
+        if m["mountPath"].startswith("/data/")
+    }
+    assert found == {
+        "/data/chest-xray": ("kimed-dataset-chest-xray", "", True),
+        "/data/mii-demo": (
+            "kimed-views",
+            ".consent-views/mii-demo/2025-01-01_2026-12-07_0123456789ab",
+            True,
+        ),
+        "/data/cohort-a": ("kimed-views", ".linked/AR-000002/cohort-a", True),
+        "/data/synthea-sample": ("kimed-views", "synthea-sample", True),
+    }
+    assert all(claim["readOnly"] is True for name, claim in claims.items() if name != "home")
+
+
+def test_an_unfiltered_consent_governed_dataset_or_a_path_outside_the_root_is_refused():
+    governed = data.consent_governed()
+    assert "mii-demo" in governed  # policies/mii-consent.yaml
+    raw = DataMount("mii-demo", ROOT / "mii-demo", "/data/mii-demo", "grant AR-000001")
+    with pytest.raises(data.UnmountableData, match="governed by MII broad consent"):
+        data.locate(raw, ROOT, ["mii-demo"], governed)
+    outside = DataMount("x", ROOT.parent / "x", "/data/x", "grant AR-000001")
+    with pytest.raises(data.UnmountableData, match="not under the data root"):
+        data.locate(outside, ROOT, [], governed)
+
+
+def test_the_spawner_refuses_the_start_rather_than_mount_unfiltered_consent_data(
+    values, monkeypatch, tmp_path
+):
+    raw = [DataMount("mii-demo", ROOT / "mii-demo", "/data/mii-demo", "grant AR-000001")]
+    with pytest.raises(RuntimeError, match="Your server was not started.*consent"):
+        built_pod("researchers", {}, raw, monkeypatch, tmp_path, values)
+
+
+# -- a real consent view, from a real grant, through the spawner's real decision ------------
+
+
+@pytest.fixture
+def granted(imported, tmp_path):  # noqa: F811 (the interop fixture)
+    """A data root holding the import as ``mii-demo`` and a portal database in which
+    ``researcher`` holds an ACTIVE grant for it (the real access workflow)."""
+    from kimed_hub.access import AccessRequests
+    from kimed_hub.catalogue import CatalogueStore
+    from kimed_hub.interop.catalogue_record import update_catalogue
+    from tests.integration.test_mii_consent import DATASET, _grant
+
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / DATASET).symlink_to(imported.folder)
+    url = f"sqlite:///{tmp_path / 'portal.sqlite'}"
+    store = CatalogueStore(url)
+    update_catalogue(store, DATASET, imported.manifest, imported.folder, actor="importer")
+    _grant(AccessRequests(store))
+    yield root, url, store
+    store.close()
+
+
+def test_a_consent_governed_grant_mounts_its_audited_view_from_the_views_claim(
+    granted, values, monkeypatch, tmp_path, ours
+):
+    from kimed_hub.access.grants import GrantsReader
+    from kimed_hub.consent_audit import record
+
+    root, url, store = granted
+    reader = GrantsReader(url)
+
+    async def build():
+        spawner = make_spawner(
+            "researchers", {}, None, monkeypatch, tmp_path, values, username="researcher"
+        )
+        spawner.portal_db_url, spawner.dataset_root = url, str(root)
+        # the portal's half of the audit, called directly (no HTTP here)
+        audit = lambda user, dataset, view, *_: record(  # noqa: E731
+            reader, store.db, root, user, dataset, view.name
+        )
+        monkeypatch.setattr(spawner, "_audit_consent_view", audit)
+        await spawner.load_user_options()
+        manifest = await spawner.get_pod_manifest()
+        return spawner, spawner.api.api_client.sanitize_for_serialization(manifest)
+
+    try:
+        spawner, manifest = asyncio.run(build())
+    finally:
+        reader.close()
+    (mount,) = [
+        m for m in _container(manifest)["volumeMounts"] if m["mountPath"] == "/data/mii-demo"
+    ]
+    view = root / mount["subPath"]
+    assert mount["subPath"].startswith(".consent-views/mii-demo/") and mount["readOnly"]
+    assert any(re.match(shape, mount["subPath"]) for shape in data.VIEW_SUBPATHS)
+    (volume,) = [v for v in manifest["spec"]["volumes"] if v["name"] == mount["name"]]
+    assert volume["persistentVolumeClaim"] == {"claimName": "kimed-views", "readOnly": True}
+    # the view holds exactly the consenting patients the audit entry counts
+    (entry,) = [e for e in store.audit_entries() if e.action == "consent.filter"]
+    with (view / "patient.csv").open(newline="") as rows:
+        patients = {row["patient_id"] for row in csv.DictReader(rows)}
+    assert entry.details["user"] == "researcher"
+    assert entry.details["patients_permitted"] == len(patients)
+    assert entry.details["patients_permitted"] < entry.details["patients_total"]
+    assert spawner.get_state()["kimed_data_mounts"] == {"mii-demo": "grant AR-000001"}
+    manifest["metadata"].setdefault("labels", {})["hub.jupyter.org/username"] = "researcher"
+    assert failing_rules(manifest, ours) == []
+
+
+# -- the admission policy on the data claims ----------------------------------------------
+
+
+def _mount(pod: dict, path: str) -> dict:
+    (found,) = [m for m in _container(pod)["volumeMounts"] if m["mountPath"] == path]
+    return found
+
+
+def _raw_consent_claim(pod: dict) -> None:
+    _mount(pod, "/data/mii-demo").update(name="raw")
+    _mount(pod, "/data/mii-demo").pop("subPath")
+    claim = {"claimName": "kimed-dataset-mii-demo", "readOnly": True}
+    pod["spec"]["volumes"].append({"name": "raw", "persistentVolumeClaim": claim})
+
+
+def _export(pod: dict) -> None:
+    claim = {"claimName": "kimed-datasets", "readOnly": True}
+    pod["spec"]["volumes"].append({"name": "all", "persistentVolumeClaim": claim})
+    _container(pod)["volumeMounts"].append(
+        {"name": "all", "mountPath": "/data/all", "readOnly": True}
+    )
+
+
+def _views_volume(pod: dict) -> dict:
+    (volume,) = [v for v in pod["spec"]["volumes"] if v["name"] == "data-views"]
+    return volume
+
+
+#: One tampering per data control: (change, a word of the rule that must fail).
+DATA_TAMPERINGS = {
+    "unfiltered consent dataset": (_raw_consent_claim, "consent-governed"),
+    "the whole export": (_export, "export"),
+    "the whole views claim": (lambda p: _mount(p, "/data/mii-demo").pop("subPath"), "views"),
+    "every view of the dataset (other grants' patients)": (
+        lambda p: _mount(p, "/data/mii-demo").update(subPath=".consent-views/mii-demo"),
+        "views",
+    ),
+    "a path out of the view": (
+        lambda p: _mount(p, "/data/mii-demo").update(
+            subPath=".consent-views/mii-demo/../../.linked/AR-000009/cohort-b"
+        ),
+        "views",
+    ),
+    "every project's linked tables": (
+        lambda p: _mount(p, "/data/cohort-a").update(subPath=".linked"),
+        "views",
+    ),
+    "the governed dataset's folder on the views claim": (
+        lambda p: _mount(p, "/data/mii-demo").update(subPath="mii-demo"),
+        "views",
+    ),
+    "writable views volume": (
+        lambda p: _views_volume(p)["persistentVolumeClaim"].update(readOnly=False),
+        "views",
+    ),
+    "writable view mount": (
+        lambda p: _mount(p, "/data/synthea-sample").update(readOnly=False),
+        "views",
+    ),
+}
+
+
+def test_kubespawners_pod_with_every_kind_of_data_passes_admission(admitted, ours):
+    assert failing_rules(admitted, ours) == []
+
+
+@pytest.mark.parametrize("tampering", sorted(DATA_TAMPERINGS))
+def test_a_tampered_data_mount_breaks_its_rule(tampering, admitted, ours):
+    change, word = DATA_TAMPERINGS[tampering]
+    manifest = copy.deepcopy(admitted)
+    change(manifest)
+    failing = failing_rules(manifest, ours)
+    assert any(word in message for message in failing), (tampering, failing)
+
+
+# -- the render: the claims, the hub pod's data root --------------------------------------
+
+
+def test_the_render_makes_the_views_claim_and_the_export_for_the_hub(ours):
+    by_name = {(d["kind"], d["metadata"]["name"]): d for d in ours}
+    views = by_name[("PersistentVolumeClaim", "kimed-views")]
+    assert views["spec"]["accessModes"] == ["ReadWriteMany"]
+    export_ = by_name[("PersistentVolume", "kimed-kimed-datasets")]
+    assert export_["spec"]["nfs"] == {"server": NFS[0], "path": NFS[1], "readOnly": True}
+    assert ("PersistentVolumeClaim", "kimed-dataset-chest-xray") in by_name
+    assert ("PersistentVolumeClaim", "kimed-dataset-mii-demo") not in by_name  # a view only
+    for doc in ours:
+        kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+
+
+def test_the_hub_pod_writes_the_views_and_reads_each_source_dataset(values):
+    docs = helm_render(values)
+    (hub,) = [d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "hub"]
+    spec = hub["spec"]["template"]["spec"]
+    kubernetes_validate.validate(hub, K8S_VERSION, strict=True)
+    claims = {v["name"]: v.get("persistentVolumeClaim") for v in spec["volumes"]}
+    (container,) = [c for c in spec["containers"] if c["name"] == "hub"]
+    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    root = mounts[data.HUB_DATA_ROOT]
+    assert claims[root["name"]] == {"claimName": "kimed-views", "readOnly": False}
+    assert not root.get("readOnly")
+    for dataset in SITE.source_datasets:
+        mount = mounts[f"{data.HUB_DATA_ROOT}/{dataset}"]
+        assert mount["subPath"] == dataset and mount["readOnly"] is True
+        assert claims[mount["name"]] == {"claimName": "kimed-datasets", "readOnly": True}
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["KIMED_DATA_DIR"] == data.HUB_DATA_ROOT
+    config = values["hub"]["config"]["WorkbenchKubeSpawner"]
+    assert config["dataset_root"] == data.HUB_DATA_ROOT
+    assert config["source_datasets"] == sorted(SITE.source_datasets)
+    assert "configure_consent_audit" in values["hub"]["extraConfig"]["kimed"]
+
+
+def test_the_consent_audit_wiring_reaches_the_kubernetes_spawner():
+    from traitlets.config import Config
+
+    from kimed_hub.config import configure_consent_audit
+
+    c = Config()
+    c.JupyterHub.services, c.JupyterHub.load_roles, c.JupyterHub.custom_scopes = [], [], {}
+    configure_consent_audit(
+        c, [{"name": "portal", "url": "http://127.0.0.1:8098"}], "WorkbenchKubeSpawner"
+    )
+    spawner = c.WorkbenchKubeSpawner
+    assert spawner.consent_audit_url == (
+        "http://127.0.0.1:8098/services/portal/api/v1/consent-audits"
+    )
+    assert len(spawner.consent_audit_token) == 64
+    assert [s["name"] for s in c.JupyterHub.services] == ["kimed-spawner"]
+
+
+def test_a_consent_policy_change_changes_claims_and_admission(tmp_path):
+    policies = tmp_path / "policies"
+    shutil.copytree(project_root() / "policies", policies)
+
+    def render_docs() -> list[dict]:
+        out = render(tmp_path / "out", SITE, ["chest-xray"], NFS, "reg/postgres:16", policies)
+        return list(yaml.safe_load_all((out / "manifests.yaml").read_text()))
+
+    def claims(docs):
+        return {d["metadata"]["name"] for d in docs if d["kind"] == "PersistentVolumeClaim"}
+
+    before = render_docs()
+    assert "kimed-dataset-chest-xray" in claims(before)
+    path = policies / "mii-consent.yaml"
+    text = path.read_text()
+    path.write_text(
+        text + "  chest-xray:\n    required:\n      - 2.16.840.1.113883.3.1937.777.24.5.3.8\n"
+    )
+    after = render_docs()
+    assert "kimed-dataset-chest-xray" not in claims(after)
+    (policy,) = [d for d in after if d["kind"] == "ValidatingAdmissionPolicy"]
+    rules = [v["expression"] for v in policy["spec"]["validations"]]
+    assert any('"kimed-dataset-chest-xray"' in rule for rule in rules)
