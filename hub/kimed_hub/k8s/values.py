@@ -256,7 +256,10 @@ for service in c.JupyterHub.services:
         service.setdefault("environment", {{}})["KIMED_SERVICE_BIND_HOST"] = "0.0.0.0"
     if service["name"] == "portal":
         service["environment"]["KIMED_PORTAL_DB_URL"] = os.environ["KIMED_PORTAL_DB_URL"]
+        # as on one machine (portal_service.wiring): the data root the trust centre and
+        # synthetic versions write to, the state folder (trust centre, feasibility key)
         service["environment"]["KIMED_DATA_DIR"] = os.environ["KIMED_DATA_DIR"]
+        service["environment"]["KIMED_STATE_DIR"] = os.environ["KIMED_STATE_DIR"]
 # consent-filtered mounts are audited by the portal first, asked over the pod's loopback
 from kimed_hub.config import configure_consent_audit
 configure_consent_audit(
