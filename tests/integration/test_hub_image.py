@@ -97,6 +97,8 @@ def hub_pod(hub_image, tmp_path_factory):
         folder = root / mount["name"]
         _fill_volume(folder, volume, by_kind)
         source = folder / mount["subPath"] if "subPath" in mount else folder
+        if not source.exists():  # a claim's folder (a dataset of the export): present
+            source.mkdir(parents=True)
         mounts.append((source, mount["mountPath"], mount.get("readOnly", False)))
     return container, pod, mounts, _service_links([d for d in docs if d["kind"] == "Service"])
 
