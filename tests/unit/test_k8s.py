@@ -6,8 +6,8 @@ kubernetes-validate's strict schemas for Kubernetes 1.33, and KubeSpawner's own
 ``get_pod_manifest`` (a kubeconfig pointing at a loopback port that is never contacted).
 Not proven here: that a cluster admits and runs the pods (Pod Security Admission, the
 ValidatingAdmissionPolicy's CEL, NetworkPolicy enforcement by a CNI, the NVIDIA device
-plugin); the grants' database read is replaced by a fixed dataset list in the pod tests
-(the reader itself is tested with the one-machine spawner).
+plugin); the grants' database read is replaced by a fixed list of granted mounts in the
+pod tests (tests/unit/test_k8s_data.py builds a pod from a real grant and consent view).
 """
 
 from __future__ import annotations

@@ -333,3 +333,21 @@ def test_a_consent_policy_change_changes_claims_and_admission(tmp_path):
     (policy,) = [d for d in after if d["kind"] == "ValidatingAdmissionPolicy"]
     rules = [v["expression"] for v in policy["spec"]["validations"]]
     assert any('"kimed-dataset-chest-xray"' in rule for rule in rules)
+
+
+def test_the_render_reads_sources_and_grants_from_the_portal_database(granted, tmp_path):
+    """``kimed k8s render --portal-db``: the MII demo (granted, consent-governed) is a
+    source the hub pod mounts, and gets no claim of its own for user pods."""
+    from kimed_hub.cli import main
+
+    _, url, _ = granted
+    out = tmp_path / "out"
+    site = ["--registry", "reg.example.org/kimed", "--public-url", "https://wb.example.org"]
+    site += ["--oidc-issuer", "https://id.example.org/r", "--hub-tag", "h"]
+    site += ["--singleuser-tag", "s", "--gpu-tag", "g", "--portal-db", url]
+    assert main(["k8s", "render", str(out), *site]) == 0
+    values = yaml.safe_load((out / "values.yaml").read_text())
+    assert values["hub"]["config"]["WorkbenchKubeSpawner"]["source_datasets"] == ["mii-demo"]
+    docs = list(yaml.safe_load_all((out / "manifests.yaml").read_text()))
+    claims = {d["metadata"]["name"] for d in docs if d["kind"] == "PersistentVolumeClaim"}
+    assert claims == {"kimed-homes", "kimed-views", "kimed-datasets"}
