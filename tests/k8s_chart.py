@@ -8,6 +8,7 @@ researcher (:func:`built_pod`) and the admission policy's CEL on it (:func:`fail
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -121,10 +122,14 @@ def make_spawner(
         profile_list=values["singleuser"]["profileList"],
     )
 
+    root = tmp_path / "data"  # the hub pod's data root (the spawner links users there)
+    spawner.dataset_root = str(root)
+
     async def granted():
-        return list(mounts)
+        return [replace(m, host_path=root / m.host_path.relative_to(ROOT)) for m in mounts]
 
     if mounts is not None:
+        root.mkdir(exist_ok=True)
         monkeypatch.setattr(spawner, "granted_mounts", granted)
     spawner.user_options = options
     return spawner

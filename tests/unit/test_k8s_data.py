@@ -20,6 +20,7 @@ import csv
 import json
 import re
 import shutil
+from dataclasses import replace
 
 import kubernetes_validate
 import pytest
@@ -33,6 +34,7 @@ from kimed_hub.paths import project_root
 from tests.interop.conftest import export, imported  # noqa: F401 (fixtures)
 from tests.k8s_chart import (
     K8S_VERSION,
+    MOUNTS,
     ROOT,
     SITE,
     admitted_pod,
@@ -79,15 +81,42 @@ def test_each_mount_is_its_own_claim_or_one_folder_of_the_views_claim(admitted):
     }
     assert found == {
         "/data/chest-xray": ("kimed-dataset-chest-xray", "", True),
-        "/data/mii-demo": (
-            "kimed-views",
-            ".consent-views/mii-demo/2025-01-01_2026-12-07_0123456789ab",
-            True,
-        ),
-        "/data/cohort-a": ("kimed-views", ".linked/AR-000002/cohort-a", True),
-        "/data/synthea-sample": ("kimed-views", "synthea-sample", True),
+        "/data/mii-demo": ("kimed-views", ".users/alice/mii-demo", True),
+        "/data/cohort-a": ("kimed-views", ".users/alice/cohort-a", True),
+        "/data/synthea-sample": ("kimed-views", ".users/alice/synthea-sample", True),
     }
     assert all(claim["readOnly"] is True for name, claim in claims.items() if name != "home")
+
+
+def test_the_users_links_lead_to_the_decided_folders_inside_the_claim(tmp_path):
+    """What the kubelet does with a subPath: resolve its links, require the result
+    inside the volume. Each of alice's links resolves to the folder the decision chose;
+    a link of a grant she no longer holds is gone at her next start."""
+    root = tmp_path / "data"
+    located = [
+        data.locate(replace(m, host_path=root / m.host_path.relative_to(ROOT)), root,
+                    SITE.source_datasets, data.consent_governed())
+        for m in MOUNTS
+    ]  # fmt: skip
+    for source in located:
+        (root / source.sub_path).mkdir(parents=True, exist_ok=True)
+    (root / ".users" / "alice").mkdir(parents=True)
+    (root / ".users" / "alice" / "old-grant").symlink_to("../../old-grant")
+    linked = data.user_links(root, "alice", located)
+    for before, after in zip(located, linked, strict=True):
+        if before.claim != "kimed-views":
+            assert after == before
+            continue
+        resolved = (root / after.sub_path).resolve()
+        assert resolved == (root / before.sub_path).resolve()
+        assert resolved.is_relative_to(root.resolve())
+    assert sorted(p.name for p in (root / ".users" / "alice").iterdir()) == [
+        "cohort-a",
+        "mii-demo",
+        "synthea-sample",
+    ]
+    with pytest.raises(data.UnmountableData, match="cannot name a folder"):
+        data.user_links(root, "../bob", located)
 
 
 def test_an_unfiltered_consent_governed_dataset_or_a_path_outside_the_root_is_refused():
@@ -162,9 +191,10 @@ def test_a_consent_governed_grant_mounts_its_audited_view_from_the_views_claim(
     (mount,) = [
         m for m in _container(manifest)["volumeMounts"] if m["mountPath"] == "/data/mii-demo"
     ]
-    view = root / mount["subPath"]
-    assert mount["subPath"].startswith(".consent-views/mii-demo/") and mount["readOnly"]
-    assert any(re.match(shape, mount["subPath"]) for shape in data.VIEW_SUBPATHS)
+    assert mount["subPath"] == ".users/researcher/mii-demo" and mount["readOnly"]
+    assert re.match(data.USER_SUBPATH, mount["subPath"])
+    view = (root / mount["subPath"]).resolve()  # as the kubelet resolves it
+    assert view.parent == (root / ".consent-views" / "mii-demo").resolve()
     (volume,) = [v for v in manifest["spec"]["volumes"] if v["name"] == mount["name"]]
     assert volume["persistentVolumeClaim"] == {"claimName": "kimed-views", "readOnly": True}
     # the view holds exactly the consenting patients the audit entry counts
@@ -211,32 +241,37 @@ def _views_volume(pod: dict) -> dict:
 DATA_TAMPERINGS = {
     "unfiltered consent dataset": (_raw_consent_claim, "consent-governed"),
     "the whole export": (_export, "export"),
-    "the whole views claim": (lambda p: _mount(p, "/data/mii-demo").pop("subPath"), "views"),
-    "every view of the dataset (other grants' patients)": (
-        lambda p: _mount(p, "/data/mii-demo").update(subPath=".consent-views/mii-demo"),
-        "views",
+    "the whole views claim": (lambda p: _mount(p, "/data/mii-demo").pop("subPath"), "own user"),
+    "another user's view": (
+        lambda p: _mount(p, "/data/mii-demo").update(subPath=".users/bob/mii-demo"),
+        "own user",
     ),
-    "a path out of the view": (
+    "every user's links": (
+        lambda p: _mount(p, "/data/mii-demo").update(subPath=".users"),
+        "own user",
+    ),
+    "a shared view folder, not the user's link": (
         lambda p: _mount(p, "/data/mii-demo").update(
-            subPath=".consent-views/mii-demo/../../.linked/AR-000009/cohort-b"
+            subPath=".consent-views/mii-demo/2025-01-01_2026-12-07_0123456789ab"
         ),
-        "views",
+        "own user",
     ),
-    "every project's linked tables": (
-        lambda p: _mount(p, "/data/cohort-a").update(subPath=".linked"),
-        "views",
+    "a path out of the user's folder": (
+        lambda p: _mount(p, "/data/mii-demo").update(subPath=".users/alice/../bob/mii-demo"),
+        "own user",
     ),
-    "the governed dataset's folder on the views claim": (
-        lambda p: _mount(p, "/data/mii-demo").update(subPath="mii-demo"),
-        "views",
+    "another project's linked tables": (
+        lambda p: _mount(p, "/data/cohort-a").update(subPath=".linked/AR-000009/cohort-a"),
+        "own user",
     ),
+    "no username label": (lambda p: p["metadata"]["labels"].clear(), "own user"),
     "writable views volume": (
         lambda p: _views_volume(p)["persistentVolumeClaim"].update(readOnly=False),
-        "views",
+        "own user",
     ),
     "writable view mount": (
         lambda p: _mount(p, "/data/synthea-sample").update(readOnly=False),
-        "views",
+        "own user",
     ),
 }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..server_plan import ServerPlan
-from .data import DATASET_CLAIM, DATASETS_CLAIM, VIEW_SUBPATHS, VIEWS_CLAIM
+from .data import DATASET_CLAIM, DATASETS_CLAIM, USER_SUBPATH, USERS, VIEWS_CLAIM
 from .pod import HOMES_CLAIM, USERNAME_LABEL, seccomp_localhost
 from .values import Site
 
@@ -127,13 +127,13 @@ def _claims(condition: str) -> str:
 
 def data_rules(governed: list[str]) -> list[tuple[str, str]]:
     """The data claims: never the whole export, never a consent-governed dataset's
-    unfiltered claim, the views claim read-only and only as one view's folder each."""
+    unfiltered claim, the views claim read-only and only through the pod's own user's
+    folder of links, one dataset per mount (``data.user_links``)."""
     unfiltered = str([DATASET_CLAIM.format(dataset=d) for d in governed]).replace("'", '"')
-    names = str(list(governed)).replace("'", '"')
-    shapes = " || ".join(f"m.subPath.matches('{shape}')" for shape in VIEW_SUBPATHS)
+    own = f"'{USERS}/' + object.metadata.labels['{USERNAME_LABEL}'] + '/'"
     view_mount = (
-        f"m.name != v.name || (m.readOnly == true && has(m.subPath) && ({shapes}) "
-        f"&& !({names}.exists(d, m.subPath == d)))"
+        "m.name != v.name || (m.readOnly == true && has(m.subPath) && "
+        f"m.subPath.matches('{USER_SUBPATH}') && m.subPath.startsWith({own}))"
     )
     return [
         (
@@ -148,12 +148,13 @@ def data_rules(governed: list[str]) -> list[tuple[str, str]]:
         (
             _claims(
                 f"v.persistentVolumeClaim.claimName != '{VIEWS_CLAIM}' || "
-                "(v.persistentVolumeClaim.readOnly == true && "
+                "(v.persistentVolumeClaim.readOnly == true && has(object.metadata.labels) && "
+                f"'{USERNAME_LABEL}' in object.metadata.labels && "
                 f"{ALL_CONTAINERS}.all(c, !has(c.volumeMounts) || "
                 f"c.volumeMounts.all(m, {view_mount})))"
             ),
-            f"{VIEWS_CLAIM} is mounted read-only, one view, linked project folder or "
-            "synthetic version per mount (never the claim, never all views of a dataset)",
+            f"{VIEWS_CLAIM} is mounted read-only, one dataset per mount, and only through "
+            f"the folder of the pod's own user ({USERS}/<username>/<dataset>)",
         ),
     ]
 

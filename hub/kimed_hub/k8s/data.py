@@ -14,22 +14,25 @@ linked project tables. It runs in the hub pod on the hub's data root
 
 :func:`locate` translates each mount into a claim and a ``subPath`` of it: a source
 dataset is its own read-only claim (``kimed-dataset-<id>``), everything else a folder of
-the views claim. A consent-governed dataset (``policies/mii-consent.yaml``) is never
-mounted unfiltered: :func:`locate` refuses it, the render makes no claim for it and the
-admission policy refuses a pod that names one (``admission.data_rules``).
+the views claim, reached through the user's own folder of links (:func:`user_links`,
+``.users/<username>/<dataset>``), so that the admission policy can tie every views
+mount to the pod's user as it does for homes. A consent-governed dataset
+(``policies/mii-consent.yaml``) is never mounted unfiltered: :func:`locate` refuses it,
+the render makes no claim for it and the admission policy refuses a pod that names one
+(``admission.data_rules``).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from ..access.grants import LINKED
 from ..data_grants import DataMount
 from ..interop.consent_mount import POLICY as CONSENT_POLICY
-from ..interop.consent_mount import VIEWS
 from ..policies import load_policy
+from .pod import SAFE_USERNAME
 
 #: The PersistentVolumeClaim of a source dataset (one per dataset with ACTIVE grants).
 DATASET_CLAIM = "kimed-dataset-{dataset}"
@@ -110,13 +113,44 @@ def data_volumes(located: Iterable[DataSource]) -> tuple[list[dict], list[dict]]
     return list(volumes.values()), mounts
 
 
-#: subPaths of the views claim a user pod may mount, one folder each (never the claim,
-#: never all views of a dataset): a consent view, a project's linked table folder, a
-#: synthetic version. Dataset identifiers follow ``catalogue.model.IDENTIFIER_RE``.
-_ID = "[a-z0-9][a-z0-9-]*"
-VIEW_SUBPATHS = (
-    f"^[.]{VIEWS[1:]}/{_ID}/[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}_[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}_"
-    "[0-9a-f]{12}$",
-    f"^[.]{LINKED[1:]}/[A-Za-z0-9][A-Za-z0-9-]*/{_ID}$",
-    f"^{_ID}$",
-)
+#: Where the hub links each user's views-claim folders: ``.users/<username>/<dataset>``.
+USERS = ".users"
+#: The one shape of a views-claim subPath in a user pod (the admission policy also ties
+#: ``<username>`` to the pod's user). Identifiers: ``catalogue.model.IDENTIFIER_RE``.
+USER_SUBPATH = f"^[.]{USERS[1:]}/[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$"
+
+
+def user_links(root: Path, username: str, located: Iterable[DataSource]) -> list[DataSource]:
+    """Give ``username`` their own folder of links on the views claim and mount through
+    it: ``<root>/.users/<username>/<dataset>`` -> the view, linked table folder or
+    synthetic version. A consent view is shared by every grant with the same start, so
+    only this per-user folder lets the admission policy refuse another user's data (the
+    kubelet resolves a subPath's links and requires the result inside the volume).
+    Links of datasets no longer granted are removed; a running pod keeps what it got."""
+    if not SAFE_USERNAME.match(username):
+        raise UnmountableData(f"username {username!r} cannot name a folder of links")
+    folder = Path(root) / USERS / username
+    folder.mkdir(parents=True, exist_ok=True)
+    out, linked = [], set()
+    for source in located:
+        if source.claim != VIEWS_CLAIM:
+            out.append(source)
+            continue
+        link = folder / source.dataset
+        _replace_link(link, os.path.relpath(Path(root) / source.sub_path, folder))
+        linked.add(source.dataset)
+        out.append(replace(source, sub_path=f"{USERS}/{username}/{source.dataset}"))
+    for stale in folder.iterdir():
+        if stale.name not in linked and stale.is_symlink():
+            stale.unlink()
+    return out
+
+
+def _replace_link(link: Path, target: str) -> None:
+    """Point ``link`` at ``target`` in one step (a new link renamed over the old)."""
+    if link.is_symlink() and os.readlink(link) == target:
+        return
+    fresh = link.with_name(f".{link.name}.new")
+    fresh.unlink(missing_ok=True)
+    fresh.symlink_to(target, target_is_directory=True)
+    os.replace(fresh, link)

@@ -105,8 +105,9 @@ class WorkbenchKubeSpawner(KubeSpawner):
             mounts = await self.granted_mounts()
             governed = data.consent_governed(self._policies())
             root = Path(self.dataset_root)
-            return [data.locate(m, root, self.source_datasets, governed) for m in mounts]
-        except (GrantsUnavailable, ConsentAuditRefused, data.UnmountableData) as exc:
+            located = [data.locate(m, root, self.source_datasets, governed) for m in mounts]
+            return await asyncio.to_thread(data.user_links, root, self.user.name, located)
+        except (GrantsUnavailable, ConsentAuditRefused, data.UnmountableData, OSError) as exc:
             self.log.error("data mounts for %s refused: %s", self.user.name, exc)
             raise RuntimeError(
                 f"Your server was not started: the workbench could not prepare your data "
