@@ -18,9 +18,12 @@ import asyncio
 import copy
 import csv
 import json
+import os
 import re
 import shutil
+import time
 from dataclasses import replace
+from datetime import date
 
 import kubernetes_validate
 import pytest
@@ -207,6 +210,23 @@ def test_a_consent_governed_grant_mounts_its_audited_view_from_the_views_claim(
     assert spawner.get_state()["kimed_data_mounts"] == {"mii-demo": "grant AR-000001"}
     manifest["metadata"].setdefault("labels", {})["hub.jupyter.org/username"] = "researcher"
     assert failing_rules(manifest, ours) == []
+    _old_views_go_and_the_linked_one_stays(spawner, root, view)
+
+
+def _old_views_go_and_the_linked_one_stays(spawner, root, view):
+    """Pruning after a start: an earlier day's view nobody links is removed, the view the
+    user's link leads to stays; at stop the user's links go."""
+    from kimed_hub.interop.consent_mount import VIEWS, consent_mount
+    from tests.integration.test_mii_consent import DATASET, GRANT_START
+
+    old, _ = consent_mount(
+        DATASET, root / DATASET, GRANT_START, root / VIEWS, today=date(2025, 1, 2)
+    )
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    asyncio.run(spawner._prune_consent_views())
+    assert not old.exists() and view.is_dir()
+    data.drop_user_links(root, "researcher")
+    assert not (root / ".users" / "researcher" / DATASET).exists()
 
 
 # -- the admission policy on the data claims ----------------------------------------------

@@ -146,6 +146,26 @@ def user_links(root: Path, username: str, located: Iterable[DataSource]) -> list
     return out
 
 
+def linked_targets(root: Path) -> set[str]:
+    """Every folder a user's link leads to (``<root>/...``, not resolved further): what
+    running pods mount, for ``consent_prune.prune_views``; a user's links go at stop."""
+    targets = set()
+    for link in (Path(root) / USERS).glob("*/*"):
+        if link.is_symlink():
+            targets.add(os.path.normpath(link.parent / os.readlink(link)))
+    return targets
+
+
+def drop_user_links(root: Path, username: str) -> None:
+    """Remove ``username``'s links (their server stopped: its pod is gone)."""
+    if not SAFE_USERNAME.match(username):
+        return
+    folder = Path(root) / USERS / username
+    for link in folder.glob("*") if folder.is_dir() else ():
+        if link.is_symlink():
+            link.unlink()
+
+
 def _replace_link(link: Path, target: str) -> None:
     """Point ``link`` at ``target`` in one step (a new link renamed over the old)."""
     if link.is_symlink() and os.readlink(link) == target:

@@ -24,6 +24,8 @@ from traitlets import Dict, List, Unicode, default
 from ..access.grants import GrantsUnavailable
 from ..consent_audit import ConsentAuditRefused, confirm
 from ..data_grants import MOUNTS_STATE_KEY, SYNTHETIC_SCOPE, DataMount, granted_mounts
+from ..interop.consent_mount import VIEWS
+from ..interop.consent_prune import prune_views
 from ..server_plan import ServerPlan, allowed_profiles, server_plan
 from . import data, pod
 
@@ -152,6 +154,34 @@ class WorkbenchKubeSpawner(KubeSpawner):
         self.volume_mounts = [home_mount, *scratch_mounts, *data_mounts]
         self.init_containers = []  # nothing may run before the user's container unchecked
         self.extra_containers = []
+
+    async def start(self):
+        """KubeSpawner's start, then old consent views removed (the new pod holds its own)."""
+        started = await super().start()
+        await self._prune_consent_views()
+        return started
+
+    async def stop(self, now: bool = False):
+        """KubeSpawner's stop; the user's links go with the pod (their views may then be
+        pruned once no other pod mounts them)."""
+        await super().stop(now=now)
+        try:
+            await asyncio.to_thread(data.drop_user_links, Path(self.dataset_root), self.user.name)
+        except OSError as exc:
+            self.log.warning("links of %s kept (%s)", self.user.name, exc)
+
+    async def _prune_consent_views(self) -> None:
+        """``interop.consent_prune`` as on one machine, with what users' links lead to as
+        the mounted views. Never fails a start: old views are only disk space."""
+        root = Path(self.dataset_root)
+        try:
+            mounted = await asyncio.to_thread(data.linked_targets, root)
+            removed = await asyncio.to_thread(prune_views, root / VIEWS, mounted)
+        except Exception as exc:  # noqa: BLE001 - logged; the views stay
+            self.log.warning("pruning consent views failed (kept them): %s", exc)
+            return
+        if removed:
+            self.log.info("consent views no longer mounted removed: %s", len(removed))
 
     def _render_options_form(self, profile_list: list[dict]) -> str:
         # Offer only the profiles the user's groups allow; a forged choice is refused in
