@@ -141,6 +141,25 @@ def test_the_spawner_refuses_the_start_rather_than_mount_unfiltered_consent_data
         built_pod("researchers", {}, raw, monkeypatch, tmp_path, values)
 
 
+def test_a_refused_profile_mounts_and_audits_nothing(values, monkeypatch, tmp_path):
+    """The options are checked before the data: no consent view is made or audited and
+    no link written for a start that is refused anyway."""
+    from tornado import web
+
+    async def build():
+        spawner = make_spawner("trainees", {"profile": "gpu"}, [], monkeypatch, tmp_path, values)
+
+        async def never():
+            raise AssertionError("data prepared for a refused start")
+
+        monkeypatch.setattr(spawner, "granted_mounts", never)
+        await spawner.load_user_options()
+
+    with pytest.raises(web.HTTPError) as refused:
+        asyncio.run(build())
+    assert refused.value.status_code == 403
+
+
 # -- a real consent view, from a real grant, through the spawner's real decision ------------
 
 

@@ -26,7 +26,7 @@ from ..consent_audit import ConsentAuditRefused, confirm
 from ..data_grants import MOUNTS_STATE_KEY, SYNTHETIC_SCOPE, DataMount, granted_mounts
 from ..interop.consent_mount import VIEWS
 from ..interop.consent_prune import prune_views
-from ..server_plan import ServerPlan, allowed_profiles, server_plan
+from ..server_plan import ServerPlan, allowed_profiles, choose_profile, server_plan
 from . import data, pod
 
 
@@ -118,12 +118,12 @@ class WorkbenchKubeSpawner(KubeSpawner):
 
     async def load_user_options(self) -> None:
         """KubeSpawner's profile handling, then the plan on top of it (the plan wins)."""
+        options = dict(self.user_options or {})
+        # Refuses (400/403) before anything is mounted, audited or applied.
+        choose_profile(options, self._groups(), self._policies())
         located = await self._located_mounts()
         datasets = [source.dataset for source in located]
-        # Refuses (400/403) before KubeSpawner applies anything of the options.
-        plan = server_plan(
-            dict(self.user_options or {}), self._groups(), datasets, self._policies()
-        )
+        plan = server_plan(options, self._groups(), datasets, self._policies())
         await super().load_user_options()
         self.apply_plan(plan, located)
         self._mount_reasons = {source.dataset: source.reason for source in located}
