@@ -425,3 +425,64 @@ def test_the_render_reads_sources_and_grants_from_the_portal_database(granted, t
     docs = list(yaml.safe_load_all((out / "manifests.yaml").read_text()))
     claims = {d["metadata"]["name"] for d in docs if d["kind"] == "PersistentVolumeClaim"}
     assert claims == {"kimed-homes", "kimed-views", "kimed-datasets"}
+
+
+# -- linked project tables and synthetic versions, from the real trust centre and catalogue --
+
+
+def test_linked_tables_and_a_synthetic_version_mount_through_the_users_links(
+    values, ours, monkeypatch, tmp_path
+):
+    """A two-holder request activated through the real workflow (the trust centre links
+    at once) and a synthetic version in the catalogue: the spawner's real decision gives
+    the project's linked tables and the synthetic version, each through the user's own
+    link on the views claim, and never a holder's own claim."""
+    from kimed_hub.access.grants import linked_folder
+    from kimed_hub.data_grants import SYNTHETIC_SCOPE
+    from tests.portal.samples import dataset, synthetic
+    from tests.trust_centre.conftest import DATASETS, make_demo
+    from tests.trust_centre.test_activation import _activate, _approved, _url
+
+    (tmp_path / "demo").mkdir()
+    demo = make_demo(tmp_path / "demo")
+    monkeypatch.setenv("KIMED_DATA_DIR", str(demo.root))  # what the activation reads
+    monkeypatch.setenv("KIMED_TRUST_CENTRE_DIR", str(demo.files.root))
+    source = dataset("open-sample")
+    demo.store.put_dataset(source, actor="steward")
+    demo.store.put_dataset(synthetic(source), actor="steward")
+    released = demo.root / synthetic(source).identifier  # as synthesis.publish leaves it
+    released.mkdir()
+    (released / "cohort.csv").write_text("age,outcome\n50,1\n")
+    request_id = _approved(demo.store, DATASETS)
+    _activate(demo.store, request_id)
+    monkeypatch.setattr("kimed_hub.k8s.spawner.get_scopes_for", lambda _: {SYNTHETIC_SCOPE})
+
+    async def build():
+        spawner = make_spawner(
+            "researchers", {}, None, monkeypatch, tmp_path, values, username="researcher"
+        )
+        spawner.user.orm_user = object()  # its scopes: patched above
+        spawner.portal_db_url, spawner.dataset_root = _url(demo), str(demo.root)
+        spawner.source_datasets = [*DATASETS, "open-sample"]
+        await spawner.load_user_options()
+        manifest = await spawner.get_pod_manifest()
+        return spawner.api.api_client.sanitize_for_serialization(manifest)
+
+    try:
+        manifest = asyncio.run(build())
+    finally:
+        demo.store.close()
+    kubernetes_validate.validate(manifest, K8S_VERSION, strict=True)
+    mounts = {m["mountPath"]: m for m in _container(manifest)["volumeMounts"]}
+    expected = {d: linked_folder(demo.root, request_id) / d for d in DATASETS}
+    expected[synthetic(source).identifier] = released
+    assert {p for p in mounts if p.startswith("/data/")} == {f"/data/{d}" for d in expected}
+    for name, folder in expected.items():
+        mount = mounts[f"/data/{name}"]
+        assert mount["subPath"] == f".users/researcher/{name}" and mount["readOnly"]
+        assert (demo.root / mount["subPath"]).resolve() == folder.resolve()
+    claims = {v["persistentVolumeClaim"]["claimName"] for v in manifest["spec"]["volumes"]
+              if "persistentVolumeClaim" in v}  # fmt: skip
+    assert claims == {"kimed-homes", "kimed-views"}  # no holder's own dataset claim
+    manifest["metadata"].setdefault("labels", {})["hub.jupyter.org/username"] = "researcher"
+    assert failing_rules(manifest, ours) == []
