@@ -163,6 +163,28 @@ def test_a_refused_profile_mounts_and_audits_nothing(values, monkeypatch, tmp_pa
 # -- a real consent view, from a real grant, through the spawner's real decision ------------
 
 
+def real_pod(values, monkeypatch, tmp_path, url: str, root, orm_user=None, **traits):
+    """(spawner, pod) for ``researcher`` whose mounts the spawner decides itself, from
+    the portal database ``url`` and the data root ``root`` (``orm_user``: the user's
+    database record, for their scopes; ``traits``: more settings)."""
+
+    async def build():
+        spawner = make_spawner(
+            "researchers", {}, None, monkeypatch, tmp_path, values, username="researcher"
+        )
+        spawner.portal_db_url, spawner.dataset_root = url, str(root)
+        spawner.user.orm_user = orm_user
+        for name, value in traits.items():
+            setattr(spawner, name, value)
+        await spawner.load_user_options()
+        manifest = await spawner.get_pod_manifest()
+        manifest = spawner.api.api_client.sanitize_for_serialization(manifest)
+        manifest["metadata"].setdefault("labels", {})["hub.jupyter.org/username"] = "researcher"
+        return spawner, manifest
+
+    return asyncio.run(build())
+
+
 @pytest.fixture
 def granted(imported, tmp_path):  # noqa: F811 (the interop fixture)
     """A data root holding the import as ``mii-demo`` and a portal database in which
@@ -191,23 +213,14 @@ def test_a_consent_governed_grant_mounts_its_audited_view_from_the_views_claim(
 
     root, url, store = granted
     reader = GrantsReader(url)
-
-    async def build():
-        spawner = make_spawner(
-            "researchers", {}, None, monkeypatch, tmp_path, values, username="researcher"
-        )
-        spawner.portal_db_url, spawner.dataset_root = url, str(root)
-        # the portal's half of the audit, called directly (no HTTP here)
-        audit = lambda user, dataset, view, *_: record(  # noqa: E731
-            reader, store.db, root, user, dataset, view.name
-        )
-        monkeypatch.setattr(spawner, "_audit_consent_view", audit)
-        await spawner.load_user_options()
-        manifest = await spawner.get_pod_manifest()
-        return spawner, spawner.api.api_client.sanitize_for_serialization(manifest)
-
+    # the portal's half of the audit, called directly (no HTTP here)
+    audit = lambda user, dataset, view, *_: record(  # noqa: E731
+        reader, store.db, root, user, dataset, view.name
+    )
     try:
-        spawner, manifest = asyncio.run(build())
+        spawner, manifest = real_pod(
+            values, monkeypatch, tmp_path, url, root, _audit_consent_view=audit
+        )
     finally:
         reader.close()
     (mount,) = [
@@ -227,7 +240,6 @@ def test_a_consent_governed_grant_mounts_its_audited_view_from_the_views_claim(
     assert entry.details["patients_permitted"] == len(patients)
     assert entry.details["patients_permitted"] < entry.details["patients_total"]
     assert spawner.get_state()["kimed_data_mounts"] == {"mii-demo": "grant AR-000001"}
-    manifest["metadata"].setdefault("labels", {})["hub.jupyter.org/username"] = "researcher"
     assert failing_rules(manifest, ours) == []
     _old_views_go_and_the_linked_one_stays(spawner, root, view)
 
@@ -430,18 +442,13 @@ def test_the_render_reads_sources_and_grants_from_the_portal_database(granted, t
 # -- linked project tables and synthetic versions, from the real trust centre and catalogue --
 
 
-def test_linked_tables_and_a_synthetic_version_mount_through_the_users_links(
-    values, ours, monkeypatch, tmp_path
-):
-    """A two-holder request activated through the real workflow (the trust centre links
-    at once) and a synthetic version in the catalogue: the spawner's real decision gives
-    the project's linked tables and the synthetic version, each through the user's own
-    link on the views claim, and never a holder's own claim."""
-    from kimed_hub.access.grants import linked_folder
-    from kimed_hub.data_grants import SYNTHETIC_SCOPE
+@pytest.fixture
+def linked(monkeypatch, tmp_path):
+    """The trust centre's demo holders with a two-holder request activated through the
+    real workflow (linked at once), and a released synthetic version in the catalogue."""
     from tests.portal.samples import dataset, synthetic
     from tests.trust_centre.conftest import DATASETS, make_demo
-    from tests.trust_centre.test_activation import _activate, _approved, _url
+    from tests.trust_centre.test_activation import _activate, _approved
 
     (tmp_path / "demo").mkdir()
     demo = make_demo(tmp_path / "demo")
@@ -455,27 +462,30 @@ def test_linked_tables_and_a_synthetic_version_mount_through_the_users_links(
     (released / "cohort.csv").write_text("age,outcome\n50,1\n")
     request_id = _approved(demo.store, DATASETS)
     _activate(demo.store, request_id)
+    yield demo, request_id, released
+    demo.store.close()
+
+
+def test_linked_tables_and_a_synthetic_version_mount_through_the_users_links(
+    linked, values, ours, monkeypatch, tmp_path
+):
+    """The spawner's real decision gives the project's linked tables and the synthetic
+    version, each through the user's own link on the views claim, and never a holder's
+    own claim."""
+    from kimed_hub.access.grants import linked_folder
+    from kimed_hub.data_grants import SYNTHETIC_SCOPE
+    from tests.trust_centre.conftest import DATASETS
+    from tests.trust_centre.test_activation import _url
+
+    demo, request_id, released = linked
     monkeypatch.setattr("kimed_hub.k8s.spawner.get_scopes_for", lambda _: {SYNTHETIC_SCOPE})
-
-    async def build():
-        spawner = make_spawner(
-            "researchers", {}, None, monkeypatch, tmp_path, values, username="researcher"
-        )
-        spawner.user.orm_user = object()  # its scopes: patched above
-        spawner.portal_db_url, spawner.dataset_root = _url(demo), str(demo.root)
-        spawner.source_datasets = [*DATASETS, "open-sample"]
-        await spawner.load_user_options()
-        manifest = await spawner.get_pod_manifest()
-        return spawner.api.api_client.sanitize_for_serialization(manifest)
-
-    try:
-        manifest = asyncio.run(build())
-    finally:
-        demo.store.close()
+    sources = [*DATASETS, "open-sample"]
+    _, manifest = real_pod(values, monkeypatch, tmp_path, _url(demo), demo.root,
+                           orm_user=object(), source_datasets=sources)  # fmt: skip
     kubernetes_validate.validate(manifest, K8S_VERSION, strict=True)
     mounts = {m["mountPath"]: m for m in _container(manifest)["volumeMounts"]}
     expected = {d: linked_folder(demo.root, request_id) / d for d in DATASETS}
-    expected[synthetic(source).identifier] = released
+    expected[released.name] = released
     assert {p for p in mounts if p.startswith("/data/")} == {f"/data/{d}" for d in expected}
     for name, folder in expected.items():
         mount = mounts[f"/data/{name}"]
@@ -484,5 +494,4 @@ def test_linked_tables_and_a_synthetic_version_mount_through_the_users_links(
     claims = {v["persistentVolumeClaim"]["claimName"] for v in manifest["spec"]["volumes"]
               if "persistentVolumeClaim" in v}  # fmt: skip
     assert claims == {"kimed-homes", "kimed-views"}  # no holder's own dataset claim
-    manifest["metadata"].setdefault("labels", {})["hub.jupyter.org/username"] = "researcher"
     assert failing_rules(manifest, ours) == []
