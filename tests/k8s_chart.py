@@ -39,7 +39,6 @@ SITE = Site(
     hub_tag="c" * 16,
     public_url="https://workbench.example.org",
     oidc_issuer="https://id.example.org/realms/kimed",
-    source_datasets=("chest-xray", "mii-demo"),
 )
 KUBECONFIG = """apiVersion: v1
 kind: Config
@@ -118,18 +117,20 @@ def make_spawner(
         namespace=SITE.namespace,
         image_variants=config["image_variants"],
         dataset_root=config["dataset_root"],
-        source_datasets=config["source_datasets"],
+        export_root=config["export_root"],
         profile_list=values["singleuser"]["profileList"],
     )
 
-    root = tmp_path / "data"  # the hub pod's data root (the spawner links users there)
-    spawner.dataset_root = str(root)
+    # the hub pod's data root and the export (holding the one source dataset of MOUNTS)
+    root, export = tmp_path / "data", tmp_path / "export"
+    spawner.dataset_root, spawner.export_root = str(root), str(export)
 
     async def granted():
         return [replace(m, host_path=root / m.host_path.relative_to(ROOT)) for m in mounts]
 
     if mounts is not None:
         root.mkdir(exist_ok=True)
+        (export / "chest-xray").mkdir(parents=True, exist_ok=True)
         monkeypatch.setattr(spawner, "granted_mounts", granted)
     spawner.user_options = options
     return spawner

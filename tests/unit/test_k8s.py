@@ -58,7 +58,7 @@ def chart_docs(values) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def ours() -> list[dict]:
-    return extra_manifests(SITE, IN_FORCE, NFS, "reg/postgres:16")
+    return extra_manifests(SITE, IN_FORCE, NFS, "reg/postgres:16", synthetic=["synthea-sample"])
 
 
 def pod_specs(docs: list[dict]):

@@ -95,12 +95,16 @@ def test_the_users_links_lead_to_the_decided_folders_inside_the_claim(tmp_path):
     """What the kubelet does with a subPath: resolve its links, require the result
     inside the volume. Each of alice's links resolves to the folder the decision chose;
     a link of a grant she no longer holds is gone at her next start."""
-    root = tmp_path / "data"
+    root, nfs = tmp_path / "data", tmp_path / "export"
+    (nfs / "chest-xray").mkdir(parents=True)
+    root.mkdir()
+    assert data.link_sources(root, nfs) == ["chest-xray"]
     located = [
         data.locate(replace(m, host_path=root / m.host_path.relative_to(ROOT)), root,
-                    SITE.source_datasets, data.consent_governed())
+                    data.consent_governed())
         for m in MOUNTS
     ]  # fmt: skip
+    assert located[0].claim == "kimed-dataset-chest-xray"  # the link into the export
     for source in located:
         (root / source.sub_path).mkdir(parents=True, exist_ok=True)
     (root / ".users" / "alice").mkdir(parents=True)
@@ -127,10 +131,10 @@ def test_an_unfiltered_consent_governed_dataset_or_a_path_outside_the_root_is_re
     assert "mii-demo" in governed  # policies/mii-consent.yaml
     raw = DataMount("mii-demo", ROOT / "mii-demo", "/data/mii-demo", "grant AR-000001")
     with pytest.raises(data.UnmountableData, match="governed by MII broad consent"):
-        data.locate(raw, ROOT, ["mii-demo"], governed)
+        data.locate(raw, ROOT, governed)
     outside = DataMount("x", ROOT.parent / "x", "/data/x", "grant AR-000001")
     with pytest.raises(data.UnmountableData, match="not under the data root"):
-        data.locate(outside, ROOT, [], governed)
+        data.locate(outside, ROOT, governed)
 
 
 def test_the_spawner_refuses_the_start_rather_than_mount_unfiltered_consent_data(
@@ -194,9 +198,11 @@ def granted(imported, tmp_path):  # noqa: F811 (the interop fixture)
     from kimed_hub.interop.catalogue_record import update_catalogue
     from tests.integration.test_mii_consent import DATASET, _grant
 
-    root = tmp_path / "data"
+    root, nfs = tmp_path / "data", tmp_path / "export"
     root.mkdir()
-    (root / DATASET).symlink_to(imported.folder)
+    nfs.mkdir()
+    (nfs / DATASET).symlink_to(imported.folder)  # the holder's folder on the export
+    data.link_sources(root, nfs)  # what the hub does at start and before each spawn
     url = f"sqlite:///{tmp_path / 'portal.sqlite'}"
     store = CatalogueStore(url)
     update_catalogue(store, DATASET, imported.manifest, imported.folder, actor="importer")
@@ -355,7 +361,7 @@ def test_the_render_makes_the_views_claim_and_the_export_for_the_hub(ours):
         kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
 
 
-def test_the_hub_pod_writes_the_views_and_reads_each_source_dataset(values):
+def test_the_hub_pod_writes_the_views_and_reads_the_export(values):
     docs = helm_render(values)
     (hub,) = [d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "hub"]
     spec = hub["spec"]["template"]["spec"]
@@ -363,19 +369,18 @@ def test_the_hub_pod_writes_the_views_and_reads_each_source_dataset(values):
     claims = {v["name"]: v.get("persistentVolumeClaim") for v in spec["volumes"]}
     (container,) = [c for c in spec["containers"] if c["name"] == "hub"]
     mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
-    root = mounts[data.HUB_DATA_ROOT]
+    root, nfs = mounts[data.HUB_DATA_ROOT], mounts[data.EXPORT_MOUNT]
     assert claims[root["name"]] == {"claimName": "kimed-views", "readOnly": False}
-    assert not root.get("readOnly")
-    for dataset in SITE.source_datasets:
-        mount = mounts[f"{data.HUB_DATA_ROOT}/{dataset}"]
-        assert mount["subPath"] == dataset and mount["readOnly"] is True
-        assert claims[mount["name"]] == {"claimName": "kimed-datasets", "readOnly": True}
+    assert root["readOnly"] is False
+    assert claims[nfs["name"]] == {"claimName": "kimed-datasets", "readOnly": True}
+    assert nfs["readOnly"] is True and "subPath" not in nfs
     env = {e["name"]: e.get("value") for e in container["env"]}
     assert env["KIMED_DATA_DIR"] == data.HUB_DATA_ROOT
     config = values["hub"]["config"]["WorkbenchKubeSpawner"]
     assert config["dataset_root"] == data.HUB_DATA_ROOT
-    assert config["source_datasets"] == sorted(SITE.source_datasets)
-    assert "configure_consent_audit" in values["hub"]["extraConfig"]["kimed"]
+    assert config["export_root"] == data.EXPORT_MOUNT
+    start = values["hub"]["extraConfig"]["kimed"]
+    assert "configure_consent_audit" in start and f'"{data.EXPORT_MOUNT}"' in start
 
 
 def test_the_consent_audit_wiring_reaches_the_kubernetes_spawner():
@@ -421,9 +426,9 @@ def test_a_consent_policy_change_changes_claims_and_admission(tmp_path):
     assert any('"kimed-dataset-chest-xray"' in rule for rule in rules)
 
 
-def test_the_render_reads_sources_and_grants_from_the_portal_database(granted, tmp_path):
-    """``kimed k8s render --portal-db``: the MII demo (granted, consent-governed) is a
-    source the hub pod mounts, and gets no claim of its own for user pods."""
+def test_the_render_reads_grants_from_the_portal_database(granted, tmp_path):
+    """``kimed k8s render --portal-db``: the MII demo (granted, consent-governed) gets no
+    claim of its own for user pods (only the hub reads it, through the export)."""
     from kimed_hub.cli import main
 
     _, url, _ = granted
@@ -432,8 +437,6 @@ def test_the_render_reads_sources_and_grants_from_the_portal_database(granted, t
     site += ["--oidc-issuer", "https://id.example.org/r", "--hub-tag", "h"]
     site += ["--singleuser-tag", "s", "--gpu-tag", "g", "--portal-db", url]
     assert main(["k8s", "render", str(out), *site]) == 0
-    values = yaml.safe_load((out / "values.yaml").read_text())
-    assert values["hub"]["config"]["WorkbenchKubeSpawner"]["source_datasets"] == ["mii-demo"]
     docs = list(yaml.safe_load_all((out / "manifests.yaml").read_text()))
     claims = {d["metadata"]["name"] for d in docs if d["kind"] == "PersistentVolumeClaim"}
     assert claims == {"kimed-homes", "kimed-views", "kimed-datasets"}
@@ -479,9 +482,8 @@ def test_linked_tables_and_a_synthetic_version_mount_through_the_users_links(
 
     demo, request_id, released = linked
     monkeypatch.setattr("kimed_hub.k8s.spawner.get_scopes_for", lambda _: {SYNTHETIC_SCOPE})
-    sources = [*DATASETS, "open-sample"]
     _, manifest = real_pod(values, monkeypatch, tmp_path, _url(demo), demo.root,
-                           orm_user=object(), source_datasets=sources)  # fmt: skip
+                           orm_user=object())  # fmt: skip
     kubernetes_validate.validate(manifest, K8S_VERSION, strict=True)
     mounts = {m["mountPath"]: m for m in _container(manifest)["volumeMounts"]}
     expected = {d: linked_folder(demo.root, request_id) / d for d in DATASETS}

@@ -173,16 +173,6 @@ class GrantsReader:
         """Every synthetic version in the catalogue."""
         return self._read(synthetic_versions_in)
 
-    def source_datasets(self) -> list[str]:
-        """Every dataset in the catalogue that is not a synthetic version (for the
-        Kubernetes render: the hub pod mounts each from the datasets export), sorted."""
-
-        def query(conn: Connection) -> list[str]:
-            rows = select(datasets.c.identifier).where(datasets.c.source_identifier.is_(None))
-            return list(conn.scalars(rows.order_by(datasets.c.identifier)))
-
-        return self._read(query)
-
     def linked_requests(self, request_ids: set[str]) -> set[str]:
         """Which of these requests are mounted only as linked, pseudonymised tables."""
         return self._read(linked_requests_in, request_ids)

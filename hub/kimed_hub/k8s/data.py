@@ -4,27 +4,30 @@ What a user's server mounts is decided by :func:`kimed_hub.data_grants.granted_m
 the same function the one-machine spawner calls: ACTIVE grants, open synthetic
 versions, MII broad-consent views (``interop.consent_mount``) and the trust centre's
 linked project tables. It runs in the hub pod on the hub's data root
-(:data:`HUB_DATA_ROOT`), laid out as on one machine:
+(:data:`HUB_DATA_ROOT`, the ReadWriteMany claim :data:`VIEWS_CLAIM`), laid out as on
+one machine:
 
-* ``<root>/<dataset>``: a source dataset, the NFS export's folder, mounted read-only into
-  the hub pod (one ``subPath`` of the export's claim :data:`DATASETS_CLAIM` each);
+* ``<root>/<dataset>``: a source dataset, a link (:func:`link_sources`) to its folder of
+  the NFS export, which the hub pod mounts whole and read-only at :data:`EXPORT_MOUNT`
+  (claim :data:`DATASETS_CLAIM`); a record without a folder there is left out and
+  logged, as on one machine;
 * ``<root>/.consent-views/<dataset>/<view>``, ``<root>/.linked/<project>/<dataset>`` and
-  ``<root>/<synthetic version>``: written by the hub and the portal onto the
-  ReadWriteMany claim :data:`VIEWS_CLAIM`, mounted read-write at the root itself.
+  ``<root>/<synthetic version>``: folders the hub and the portal write.
 
 :func:`locate` translates each mount into a claim and a ``subPath`` of it: a source
-dataset is its own read-only claim (``kimed-dataset-<id>``), everything else a folder of
-the views claim, reached through the user's own folder of links (:func:`user_links`,
-``.users/<username>/<dataset>``), so that the admission policy can tie every views
-mount to the pod's user as it does for homes. A consent-governed dataset
-(``policies/mii-consent.yaml``) is never mounted unfiltered: :func:`locate` refuses it,
-the render makes no claim for it and the admission policy refuses a pod that names one
-(``admission.data_rules``).
+dataset (a link into the export) is its own read-only claim (``kimed-dataset-<id>``),
+everything else a folder of the views claim, reached through the user's own folder of
+links (:func:`user_links`, ``.users/<username>/<dataset>``), so that the admission
+policy can tie every views mount to the pod's user as it does for homes. A
+consent-governed dataset (``policies/mii-consent.yaml``) is never mounted unfiltered:
+:func:`locate` refuses it, the render makes no claim for it and the admission policy
+refuses a pod that names one (``admission.data_rules``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -41,9 +44,14 @@ DATASETS_CLAIM = "kimed-datasets"
 #: What the workbench derives from the datasets (consent views, linked project tables,
 #: synthetic versions): written by the hub pod, mounted read-only (a subPath) by users.
 VIEWS_CLAIM = "kimed-views"
-#: The hub pod's data root (``KIMED_DATA_DIR``): the views claim, with every source
-#: dataset mounted read-only at ``<root>/<dataset>`` inside it.
+#: The hub pod's data root (``KIMED_DATA_DIR``): the views claim, with a link to each
+#: source dataset's folder of the export at ``<root>/<dataset>``.
 HUB_DATA_ROOT = "/srv/kimed/data"
+#: Where the hub pod mounts the whole datasets export, read-only.
+EXPORT_MOUNT = "/srv/kimed/export"
+#: A dataset identifier's shape (``catalogue.model.IDENTIFIER_RE``; the spawner's side
+#: does not import the catalogue).
+IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class UnmountableData(RuntimeError):
@@ -66,9 +74,24 @@ def consent_governed(policies: Path | None = None) -> list[str]:
     return sorted(load_policy(CONSENT_POLICY, policies)["datasets"])
 
 
-def locate(
-    mount: DataMount, root: Path, sources: Iterable[str], governed: Iterable[str]
-) -> DataSource:
+def link_sources(root: Path, export: Path) -> list[str]:
+    """Link ``<root>/<dataset>`` to ``<export>/<dataset>`` for every dataset folder of
+    the export not linked yet (run at hub start and before each spawn, so a dataset the
+    holder adds is found without a restart); the names linked now. A folder of the same
+    name on the root (a synthetic version) is left alone."""
+    root, export = Path(root), Path(export)
+    if not export.is_dir():
+        return []
+    made = []
+    for folder in sorted(export.iterdir()):
+        link = root / folder.name
+        if IDENTIFIER.match(folder.name) and not (link.is_symlink() or link.exists()):
+            link.symlink_to(folder, target_is_directory=True)
+            made.append(folder.name)
+    return made
+
+
+def locate(mount: DataMount, root: Path, governed: Iterable[str]) -> DataSource:
     """The claim and subPath of ``mount`` (a host path under ``root``, the hub pod's data
     root). Raises :class:`UnmountableData` for a path outside the layout and for the
     unfiltered folder of a consent-governed dataset."""
@@ -88,7 +111,7 @@ def locate(
             ".yaml) but its unfiltered folder was to be mounted (it holds no consent "
             "data?): re-import it with its Consent resources, or take it out of the policy"
         )
-    if parts == (mount.dataset,) and mount.dataset in set(sources):
+    if parts == (mount.dataset,) and Path(mount.host_path).is_symlink():  # into the export
         claim = DATASET_CLAIM.format(dataset=mount.dataset)
         return DataSource(mount.dataset, claim, "", mount.container_path, mount.reason)
     sub_path = relative.as_posix()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +37,15 @@ def extra_manifests(
     nfs: tuple[str, str],
     postgres_image: str,
     policies: Path | None = None,
+    synthetic: Iterable[str] = (),
 ) -> list[dict[str, Any]]:
     """The manifests beside the chart, in the order they are applied. ``datasets``: those
-    with ACTIVE grants; a claim for user pods is made for each that is a source dataset
-    (``site.source_datasets``) and not consent-governed (those are mounted as views)."""
+    with ACTIVE grants; a claim for user pods is made for each that is neither a
+    synthetic version (``synthetic``: on the views claim) nor consent-governed (a view)."""
     profiles = resource_profiles(policies)
     plan = plan_for_profile(profiles.profiles[profiles.default], (), policies)
     governed = data.consent_governed(policies)
-    claims = [d for d in datasets if d in site.source_datasets and d not in governed]
+    claims = [d for d in datasets if d not in {*governed, *synthetic}]
     return [
         manifests.namespace(site),
         manifests.homes_claim(site),
@@ -62,6 +64,7 @@ def render(
     nfs: tuple[str, str],
     postgres_image: str,
     policies: Path | None = None,
+    synthetic: Iterable[str] = (),
 ) -> Path:
     """Write the values, the extra manifests and the node files into ``outdir``."""
     outdir = Path(outdir)
@@ -74,7 +77,7 @@ def render(
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     values = chart_values(site, policies)
-    docs = extra_manifests(site, datasets, nfs, postgres_image, policies)
+    docs = extra_manifests(site, datasets, nfs, postgres_image, policies, synthetic)
     (staging / "values.yaml").write_text(yaml.safe_dump(values, sort_keys=False))
     (staging / "manifests.yaml").write_text(yaml.safe_dump_all(docs, sort_keys=False))
     profiles = resource_profiles(policies)
@@ -108,7 +111,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--dataset-nfs", default="nfs.example.org:/datasets", help="SERVER:/PATH")
     p.add_argument("--views-storage-class", default="", help="ReadWriteMany class: views")
     p.add_argument("--views-capacity", default="1Ti", help="size of the derived data claim")
-    p.add_argument("--portal-db", default="", help="portal DB URL: the catalogue's datasets")
+    p.add_argument("--portal-db", default="", help="portal DB URL: a volume per granted dataset")
     p.add_argument("--postgres-image", default="", help="default: REGISTRY/postgres:16")
 
 
@@ -134,7 +137,7 @@ def _run(args: argparse.Namespace) -> int:
     server, _, path = args.dataset_nfs.partition(":")
     if not server or not path.startswith("/"):
         raise RenderError(f"--dataset-nfs {args.dataset_nfs!r}: give SERVER:/PATH")
-    datasets, sources = _catalogue(args.portal_db) if args.portal_db else ([], [])
+    datasets, synthetic = _catalogue(args.portal_db) if args.portal_db else ([], [])
     site = Site(
         registry=args.registry.rstrip("/"),
         singleuser_tag=tags["singleuser"],
@@ -149,20 +152,19 @@ def _run(args: argparse.Namespace) -> int:
         dataset_storage_class=args.dataset_storage_class,
         views_storage_class=args.views_storage_class,
         views_capacity=args.views_capacity,
-        source_datasets=tuple(sources),
     )
     postgres = args.postgres_image or f"{site.registry}/postgres:16"
-    out = render(args.outdir, site, datasets, (server, path), postgres)
+    out = render(args.outdir, site, datasets, (server, path), postgres, synthetic=synthetic)
     print(f"rendered {', '.join(FILES)} and node-files/ into {out} ({len(datasets)} datasets)")
     return 0
 
 
 def _catalogue(url: str) -> tuple[list[str], list[str]]:
-    """(datasets with ACTIVE grants, the catalogue's source datasets) from the portal."""
+    """(datasets with ACTIVE grants, the catalogue's synthetic versions) from the portal."""
     from ..access.grants import GrantsReader
 
     reader = GrantsReader(url)
     try:
-        return reader.datasets_in_force(), reader.source_datasets()
+        return reader.datasets_in_force(), reader.synthetic_versions()
     finally:
         reader.close()

@@ -19,7 +19,7 @@ from typing import Any
 
 from jupyterhub.scopes import get_scopes_for
 from kubespawner import KubeSpawner
-from traitlets import Dict, List, Unicode, default
+from traitlets import Dict, Unicode, default
 
 from ..access.grants import GrantsUnavailable
 from ..consent_audit import ConsentAuditRefused, confirm
@@ -50,15 +50,14 @@ class WorkbenchKubeSpawner(KubeSpawner):
     dataset_root = Unicode(
         data.HUB_DATA_ROOT,
         config=True,
-        help="""The hub pod's data root: the views claim, with each source dataset of the
-        export mounted read-only inside it (kimed_hub.k8s.data).""",
+        help="""The hub pod's data root: the views claim, with a link to each source
+        dataset's folder of the export (kimed_hub.k8s.data).""",
     )
-    source_datasets = List(
-        Unicode(),
+    export_root = Unicode(
+        data.EXPORT_MOUNT,
         config=True,
-        help="""The source datasets the hub pod mounts from the export (the render writes
-        them): one of these is mounted from its own claim, anything else from the views
-        claim.""",
+        help="""Where the hub pod mounts the datasets export (read-only); its folders are
+        linked into the data root before each start (kimed_hub.k8s.data).""",
     )
     consent_audit_url = Unicode(
         "",
@@ -103,11 +102,12 @@ class WorkbenchKubeSpawner(KubeSpawner):
     async def _located_mounts(self) -> list[data.DataSource]:
         """The granted mounts as claims and subPaths (``data.locate``); every refusal
         as a message for the user, the reason in the hub's log."""
+        root = Path(self.dataset_root)
         try:
+            await asyncio.to_thread(data.link_sources, root, Path(self.export_root))
             mounts = await self.granted_mounts()
             governed = data.consent_governed(self._policies())
-            root = Path(self.dataset_root)
-            located = [data.locate(m, root, self.source_datasets, governed) for m in mounts]
+            located = [data.locate(m, root, governed) for m in mounts]
             return await asyncio.to_thread(data.user_links, root, self.user.name, located)
         except (GrantsUnavailable, ConsentAuditRefused, data.UnmountableData, OSError) as exc:
             self.log.error("data mounts for %s refused: %s", self.user.name, exc)

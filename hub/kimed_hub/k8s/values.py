@@ -54,9 +54,6 @@ class Site:
     dataset_storage_class: str = "kimed-datasets"
     views_storage_class: str = ""  # ReadWriteMany: consent views, linked and synthetic data
     views_capacity: str = "1Ti"
-    #: The catalogue's source datasets (not synthetic versions): the hub pod mounts each
-    #: read-only from the export into its data root (data.py); read from the portal DB.
-    source_datasets: tuple[str, ...] = ()
 
     def image(self, name: str, tag: str) -> dict[str, str]:
         return {"name": f"{self.registry}/{name}", "tag": tag}
@@ -205,37 +202,29 @@ def hub_values(site: Site, policies: Path | None) -> dict[str, Any]:
         },
         "extraConfig": {
             "kimed": EXTRA_CONFIG.format(
-                issuer=site.oidc_issuer.rstrip("/"), portal_port=SERVICE_PORTS["portal"]
+                issuer=site.oidc_issuer.rstrip("/"),
+                portal_port=SERVICE_PORTS["portal"],
+                export=data.EXPORT_MOUNT,
             )
         },
     }
 
 
 def hub_volumes(site: Site) -> dict[str, list[dict[str, Any]]]:
-    """The hub pod's storage beside its own: every home read-only (the airlock), and the
-    data root (``data.py``): the views claim read-write, each source dataset's folder of
-    the export read-only inside it."""
+    """The hub pod's storage beside its own: every home read-only (the airlock), the
+    datasets export read-only, and the views claim read-write as the data root
+    (``data.py``)."""
     claim = {
-        "homes": (pod.HOMES_CLAIM, True),
-        "views": (data.VIEWS_CLAIM, False),
-        "datasets": (data.DATASETS_CLAIM, True),
+        "homes": (pod.HOMES_CLAIM, True, HOMES_MOUNT),
+        "views": (data.VIEWS_CLAIM, False, data.HUB_DATA_ROOT),
+        "datasets": (data.DATASETS_CLAIM, True, data.EXPORT_MOUNT),
     }
     volumes = [
         {"name": name, "persistentVolumeClaim": {"claimName": c, "readOnly": ro}}
-        for name, (c, ro) in claim.items()
+        for name, (c, ro, _) in claim.items()
     ]
     mounts = [
-        {"name": "homes", "mountPath": HOMES_MOUNT, "readOnly": True},
-        {"name": "views", "mountPath": data.HUB_DATA_ROOT},
-    ]
-    mounts += [
-        {
-            "name": "datasets",
-            "mountPath": f"{data.HUB_DATA_ROOT}/{dataset}",
-            "subPath": dataset,
-            "readOnly": True,
-        }
-        for dataset in sorted(site.source_datasets)
+        {"name": name, "mountPath": path, "readOnly": ro} for name, (_, ro, path) in claim.items()
     ]
     return {"extraVolumes": volumes, "extraVolumeMounts": mounts}
 
@@ -260,6 +249,9 @@ for service in c.JupyterHub.services:
         # synthetic versions write to, the state folder (trust centre, feasibility key)
         service["environment"]["KIMED_DATA_DIR"] = os.environ["KIMED_DATA_DIR"]
         service["environment"]["KIMED_STATE_DIR"] = os.environ["KIMED_STATE_DIR"]
+# the export's datasets linked into the data root (again before each spawn)
+from kimed_hub.k8s.data import link_sources
+link_sources(os.environ["KIMED_DATA_DIR"], "{export}")
 # consent-filtered mounts are audited by the portal first, asked over the pod's loopback
 from kimed_hub.config import configure_consent_audit
 configure_consent_audit(
@@ -304,7 +296,7 @@ def hub_config(site: Site, policies: Path | None) -> dict[str, Any]:
             "image_variants": image_variants,
             "policies_dir": f"{IMAGE_ROOT}/policies",
             "dataset_root": data.HUB_DATA_ROOT,
-            "source_datasets": sorted(site.source_datasets),
+            "export_root": data.EXPORT_MOUNT,
         },
     }
 
