@@ -49,9 +49,11 @@ def spawn_to_first_cell(admin: HubUser, user: HubUser, started: float) -> dict:
         response = admin.api("POST", f"/users/{user.name}/server", timeout=120)
         if response.status_code not in (201, 202):
             return {"error": f"HTTP {response.status_code}: {response.text[:200]}"}
-        # every 0.5 s: a browser's pending page listens to progress events instead, and
-        # faster polling by N clients would be most of the hub's CPU in the storm
-        user.wait_ready(started, timeout=600, every=0.5)
+        # the progress event stream, as the spawn-pending page in a browser listens to it:
+        # N clients polling the status instead would be most of the hub's CPU in a storm
+        last = user.progress_events(timeout=600)[-1]
+        if not last.get("ready"):
+            return {"error": f"spawn failed: {last.get('message', last)}"}
         ready = time.monotonic() - started
         user.run_code("print(1)", timeout=120)
         return {"ready": ready, "first_cell": time.monotonic() - started}
