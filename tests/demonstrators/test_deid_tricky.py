@@ -107,6 +107,21 @@ CASES = {
         [("LH", 0), ("LH", 1), "Lea", "Haferkamp", ("Dana", 0), ("Krüger", 0)],
         ["DK", "Verband", "Schaum"],
     ),
+    "organisations named by ordinary words or acronyms": (
+        "Befund der Neuropathologie Nordhausen; zuvor in der GPR-Klinik Weststadt und im "
+        "BKH Kaufbeuren. Rezept aus der Apotheke am Marktplatz, Mammographie-Einheit Leipzig-Nord. "
+        "Die Praxis ist am Montag geschlossen, Kardiologie informiert.",
+        [
+            "Nordhausen",
+            "GPR-Klinik",
+            "Weststadt",
+            "BKH",
+            "Kaufbeuren",
+            "Marktplatz",
+            "Leipzig-Nord",
+        ],
+        ["Praxis", "Montag", "Kardiologie", "Befund"],
+    ),
     "wards and units": (
         "Verlegung von ITS 2 auf IMC Ost, danach Station: 3 West, Zi. 4, Innere 3.",
         ["ITS 2", "IMC Ost", "3 West", "Innere 3"],

@@ -236,7 +236,10 @@ _ORG_HEAD = (
     # Written as a whole lower-case run, then its ending (a name follows after a space or
     # hyphen, so the ending must close the run): same matches, no backtracking (speed).
     r"|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:zentrum|klinik|klinikum|krankenhaus|institut|praxis))"
-    r"|\p{Lu}[\p{L}]+-(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus))"
+    # Hospital acronyms (Landes-, Bezirks-, Kreiskrankenhaus) and a specialty that a
+    # place names ("Neuropathologie Nordstadt": a department or institute of one town).
+    r"|LKH|BKH|KKH|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:logie|chirurgie))"
+    r"|\p{Lu}[\p{L}]+-(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus|Einheit))"
 )
 _INSURER = (
     r"(?:(?:AOK|BKK|IKK)(?:[ -]\p{Lu}[\p{L}]*(?:-\p{Lu}[\p{L}]*)*(?:/\p{Lu}\p{Ll}+)?){0,3}"
@@ -249,8 +252,22 @@ _INSURER = (
 _LINK = r"(?:[ ](?:am|an[ ]der|im|in|zu|zum|zur|der|des|für|und|&|St\.))"
 
 
+# Bodies whose name is ordinary words but still one place: an acronym joined to the head
+# and followed by a name ("ABC-Klinik Nordstadt"), or a site after "am"/"an der"
+# ("Apotheke am Marktplatz"); times after "am" ("am Montag") are no site.
+_ACRONYM_BODY = re.compile(r"\p{Lu}{2,}-\p{Lu}\p{Ll}+[ -]\p{Lu}")
+_SITE_BODY = re.compile(
+    r"[ ](?:am|an[ ]der)[ ](?!(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag"
+    r"|Morgen|Vormittag|Mittag|Nachmittag|Abend|Wochenende|Tag|Anfang|Ende|Telefon)\b)"
+    r"\p{Lu}\p{Ll}+$"
+)
+
+
 def _org_ok(text: str) -> bool:
-    """An organisation name needs one word that is neither ordinary nor a specialty."""
+    """An organisation name needs one word that is neither ordinary nor a specialty, or
+    the shape of a body named by ordinary words (see ``_ACRONYM_BODY``, ``_SITE_BODY``)."""
+    if _ACRONYM_BODY.match(text) or _SITE_BODY.search(text):
+        return True
     words = re.findall(r"\p{L}+", text)  # "Westpfalz-Klinikum": each part on its own
     return any(not is_common_word(w) and w not in _SPECIALTIES for w in words if len(w) > 2)
 
