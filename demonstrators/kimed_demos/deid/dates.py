@@ -111,9 +111,12 @@ def _date_from_match(match: re.Match) -> dt.date | None:
         return None
 
 
+_PADDED = re.compile(r"\d\d\.\d\d\.")
+
+
 def _is_padded(text: str) -> bool:
     """True if a numeric day/month is written with a leading zero where it could."""
-    return bool(re.match(r"\d\d\.\d\d\.", text))
+    return bool(_PADDED.match(text))
 
 
 def parse_german_date(text: str) -> tuple[DateStyle, dt.date] | None:

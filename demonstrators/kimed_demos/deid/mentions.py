@@ -53,6 +53,9 @@ _TITLE_WORDS = frozenset({
 })  # fmt: skip
 _TOKEN = re.compile(r"(?<![\w-])[\p{L}][\p{L}'’]*(?:-[\p{L}]+)*(?![\w-])")
 _ROMAN = re.compile(r"[IVXLC]+")
+# Compiled once: the regex module's cache lookup per call cost more than the matching.
+_LETTERS = re.compile(r"\p{L}+")
+_AFTER_DELIMITER = re.compile(r"(?:^|[\n,(·:;/])[ \t]*$")
 _FUNCTION_WORDS = frozenset({"von", "van", "zu", "der", "de", "den", "am", "an", "im", "bei"})
 
 
@@ -160,7 +163,7 @@ SCORE_KNOWN_NAME, SCORE_UNKNOWN_WORD = 0.8, 0.6
 
 def second_stage_score(text: str) -> float:
     """Score of a model finding's text by the words in it (0 means: not an identifier)."""
-    words = [w.strip("-’'") for w in re.findall(r"\p{L}+", text)
+    words = [w.strip("-’'") for w in _LETTERS.findall(text)
              if w not in _FUNCTION_WORDS and w not in _TITLE_WORDS]  # fmt: skip
     words = [w for w in words if len(w) > 2]  # "C", "Ar" in "CIWA-Ar": no evidence of a name
     if not words:
@@ -321,7 +324,7 @@ def _name_like(word: str, text: str, start: int) -> bool:
     if word in first_names():
         return True
     before = text[max(0, start - 3) : start]
-    return start == 0 or bool(re.search(r"(?:^|[\n,(·:;/])[ \t]*$", before))
+    return start == 0 or bool(_AFTER_DELIMITER.search(before))
 
 
 def _ends_mention(text: str, end: int, word: str) -> bool:
@@ -373,7 +376,11 @@ def _initials(name: str) -> str | None:
 
 # Where staff sign with initials: in brackets, or as a table cell (after a tab, "|" or
 # two spaces, before the line end, a tab, "|" or two spaces).
-_SIGNED = r"(?:(?<=\()(?:{0})(?=\))|(?<=(?:\t|\||[ ]{{2}})[ ]?)(?:{0})(?=[ ]?(?:$|\t|\||[ ]{{2}})))"
+_SIGNED = re.compile(
+    r"(?:(?<=\()(\p{Lu}{2})(?=\))"
+    r"|(?<=(?:\t|\||[ ]{2})[ ]?)(\p{Lu}{2})(?=[ ]?(?:$|\t|\||[ ]{2})))",
+    re.MULTILINE,
+)
 
 
 def initials_findings(findings: Sequence[Finding], text: str) -> list[Finding]:
@@ -384,9 +391,10 @@ def initials_findings(findings: Sequence[Finding], text: str) -> list[Finding]:
     names.pop(None, None)
     if not names:
         return []
-    signed = re.compile(_SIGNED.format("|".join(sorted(names))), re.MULTILINE)
     return [
-        Finding(m.start(), m.end(), "PERSON", names[m.group()].score) for m in signed.finditer(text)
+        Finding(m.start(), m.end(), "PERSON", names[m.group()].score)
+        for m in _SIGNED.finditer(text)
+        if m.group() in names
     ]
 
 

@@ -200,11 +200,14 @@ _PERSON_NAME = (
 )
 
 
+# Compiled once: the regex module's cache lookup per call cost more than the matching.
+_NAME_WORDS = re.compile(r"\p{L}[\p{L}'’-]*")
+_LETTER_RUNS = re.compile(r"\p{L}+")
+
+
 def _not_ordinary(text: str) -> bool:
     """False when every word of a candidate name is an ordinary German word."""
-    words = [
-        w for w in re.findall(r"\p{L}[\p{L}'’-]*", text) if w not in ("von", "van", "zu", "de")
-    ]
+    words = [w for w in _NAME_WORDS.findall(text) if w not in ("von", "van", "zu", "de")]
     words = [w for w in words if len(w) > 1 or not w.isupper()]
     return bool(words) and not all(is_common_word(w.title() if w.isupper() else w) for w in words)
 
@@ -268,7 +271,7 @@ def _org_ok(text: str) -> bool:
     the shape of a body named by ordinary words (see ``_ACRONYM_BODY``, ``_SITE_BODY``)."""
     if _ACRONYM_BODY.match(text) or _SITE_BODY.search(text):
         return True
-    words = re.findall(r"\p{L}+", text)  # "Westpfalz-Klinikum": each part on its own
+    words = _LETTER_RUNS.findall(text)  # "Westpfalz-Klinikum": each part on its own
     return any(not is_common_word(w) and w not in _SPECIALTIES for w in words if len(w) > 2)
 
 
