@@ -3,7 +3,8 @@
 Measures letters per second for letters of about 1.45 KB (held-out letters joined
 until they are that long) through: the pattern recognizers alone, the full analyzer
 with the project's NER, the spaCy pipeline alone (to show where the time goes) and
-the anonymiser (surrogates, mask). Prints a markdown table; ``--json PATH`` also
+the anonymiser (surrogates, mask), then the analyzer's CPU time stage by stage.
+Prints markdown tables; ``--json PATH`` also
 writes the figures. ``--eval FOLDER`` prints the issue-11 scorecard for annotated
 JSONL documents instead (``--eval default``: the independent evaluation set).
 
@@ -63,10 +64,10 @@ def timed(label: str, n: int, work) -> dict:
             "docs_per_s": n / wall, "docs_per_cpu_s": n / cpu}  # fmt: skip
 
 
-def letters(n: int, size: int = LETTER_CHARS) -> list[str]:
+def letters(n: int, size: int = LETTER_CHARS, seed: int = 4242) -> list[str]:
     """``n`` letters of about ``size`` characters: held-out letters joined in order, cut
     at the first line break after ``size``."""
-    pool = iter(generate_corpus("heldout", n * 3, seed=4242))
+    pool = iter(generate_corpus("heldout", n * 3, seed=seed))
     out = []
     while len(out) < n:
         text = next(pool).text
@@ -111,6 +112,67 @@ def run(documents: int, model_dir: str | None, batch_size: int) -> tuple[list[di
         "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
     return rows, facts
+
+
+def _cpu(work) -> float:
+    """CPU seconds of ``work()``."""
+    start = time.process_time()
+    work()
+    return time.process_time() - start
+
+
+def stages(model: Path, texts: list[str], batch_size: int) -> list[tuple[str, float]]:
+    """(stage, CPU seconds) of the analyzer with NER, stage by stage, on ``texts``.
+
+    A fresh analyzer warmed up on other letters, as the "analyzer with NER" row's is.
+    """
+    from kimed_demos.deid.analyzer import lean_analyzer, resolve_overlaps
+    from kimed_demos.deid.keeplist import keep_spans
+    from kimed_demos.deid.ocr import text_for_analysis
+
+    deid = Deidentifier(model)
+    deid.findings_many(letters(10, seed=99))  # word lists, regex compilation: once per process
+    lean = lean_analyzer(deid.analyzer)
+    out, state = [], {}
+
+    def step(label, work):
+        start = time.process_time()
+        result = work()
+        out.append((label, time.process_time() - start))
+        return result
+
+    views = step("OCR repair (O for 0)", lambda: [text_for_analysis(t) for t in texts])
+    docs = step(
+        "spaCy tokenizer (its cache warmed)",
+        lambda: [lean.nlp.make_doc(lean.tokenizer_cache.warm(v)) for v in views],
+    )
+    for name, component in lean.nlp.pipeline:
+        state["docs"], state["component"] = docs, component
+        pipe = getattr(component, "pipe", None)
+        if pipe is not None:
+            docs = step(
+                f"spaCy {name}", lambda p=pipe: list(p(state["docs"], batch_size=batch_size))
+            )
+        else:
+            docs = step(f"spaCy {name}", lambda c=component: [c(d) for d in state["docs"]])
+    pairs = list(zip(views, docs, strict=True))
+    results = step("recognizers, context words", lambda: [lean.analyze_doc(v, d) for v, d in pairs])
+    step("  of which in the next row: keep list", lambda: [keep_spans(v) for v in views])
+    step(
+        "second stage (keep list, names, merge)",
+        lambda: [resolve_overlaps(r, v) for r, v in zip(results, views, strict=True)],
+    )
+    return out
+
+
+def stage_markdown(rows: list[tuple[str, float]], n: int) -> str:
+    """The per-stage table: CPU ms per letter and share of the stages' sum."""
+    total = sum(seconds for stage, seconds in rows if not stage.startswith("  "))
+    lines = ["| stage (analyzer with NER) | CPU ms/letter | share |", "|---|---:|---:|"]
+    for stage, seconds in rows:
+        lines.append(f"| {stage} | {1000 * seconds / n:.2f} | {seconds / total:.0%} |")
+    lines.append(f"| sum | {1000 * total / n:.2f} | 100% |")
+    return "\n".join(lines)
 
 
 def markdown(rows: list[dict], facts: dict) -> str:
@@ -161,6 +223,11 @@ def main() -> None:
         return
     rows, facts = run(args.documents, args.model_dir, args.batch_size)
     print(markdown(rows, facts))
+    model = Path(facts["model"])
+    per_stage = stages(model, letters(args.documents), args.batch_size)
+    print()
+    print(stage_markdown(per_stage, args.documents))
+    facts["stages_cpu_seconds"] = dict(per_stage)
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps({"facts": facts, "rows": rows}, indent=2))
