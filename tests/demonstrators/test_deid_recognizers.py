@@ -88,3 +88,21 @@ def test_names_after_honorifics_even_if_they_are_words(patterns_only):
 def test_bad_text_is_a_clear_value_error(patterns_only, bad):
     with pytest.raises(ValueError, match="str|empty"):
         patterns_only.findings(bad)
+
+
+@pytest.mark.parametrize(
+    "text, repaired",
+    [
+        ("am 14.O3.2O24 um", "am 14.03.2024 um"),
+        ("Op. 2O17.", "Op. 2017."),
+        ("3 . O6 . 2O23", "3 . 06 . 2023"),
+        ("2 l O2 über Maske, SpO2 97 %, CO2 40, O2-Gabe", None),
+        ("Ohne Befund, OP um 1O Uhr", None),
+    ],
+)
+def test_scanned_o_for_zero_is_repaired_only_inside_numbers(text, repaired):
+    from kimed_demos.deid.ocr import text_for_analysis
+
+    result = text_for_analysis(text)
+    assert result == (repaired or text)
+    assert len(result) == len(text)  # findings in the repaired text hold for the original

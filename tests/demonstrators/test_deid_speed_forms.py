@@ -47,7 +47,7 @@ def speed_forms() -> list[tuple[str, str, int]]:
     ]
     # As keeplist.py matches them: whole words only.
     whole = [rf"(?<![\w-])(?:{p})(?![\w])" for p in read_keep_file()[1] if not p.startswith("(?<=")]
-    found += [(f"keep: {p[9:40]}", p, re.V0) for p in whole]
+    found += [(f"keep: {p[13:44]}", p, re.V0) for p in whole]
     return [f for f in found if plain_form(f[1]) != f[1]]
 
 
