@@ -72,6 +72,17 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_notices(result) -> None:
+    """Accepted resources that analyses will partly miss (also in manifest.json)."""
+    total = result.manifest.get("notice_count", 0)
+    if total:
+        print(f"  {total} notice(s): imported, but analyses will partly miss these:")
+        for notice in result.notices[:20]:
+            print(f"    {notice}")
+        if total > 20:
+            print(f"    ... and {total - 20} more (manifest.json lists {len(result.notices)})")
+
+
 def _import(args: argparse.Namespace) -> int:
     from .catalogue import CatalogueStore
     from .interop.catalogue_record import update_catalogue
@@ -94,6 +105,7 @@ def _import(args: argparse.Namespace) -> int:
         print(f"  {name:<26} {rows:>9} rows")
     if result.skipped_files:
         print(f"  skipped (not .ndjson/.json): {', '.join(result.skipped_files)}")
+    _print_notices(result)
     if not args.no_catalogue:
         with closing(CatalogueStore(settings.portal_db_url)) as store:
             revision = update_catalogue(
