@@ -33,7 +33,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from .reading import Item, Slice
-from .rules import MAX_REASONS, basic_problems, mii_problems, notices, structure_problems
+from .rules import (
+    MAX_REASONS,
+    NOTICED,
+    basic_problems,
+    mii_problems,
+    notices,
+    structure_problems,
+)
 from .table_files import csv_form
 from .tables import FLOAT_COLUMNS, SCHEMAS, medication_ref, ref_id, row_problems, rows_of
 
@@ -138,19 +145,16 @@ def _run(entries: list, sample_every: int, strict: bool) -> tuple[Processed, dic
             out.problems.append(Problem(where, kind, ident, "; ".join(reasons)))
             continue
         rows[kind].extend(found)
-        out.notices.extend(Problem(where, kind, ident, n) for n in notices(resource, found))
-        _note_refs(out.refs.get(kind) or out.refs.setdefault(kind, Refs()), resource)
+        if kind in NOTICED:
+            out.notices += [Problem(where, kind, ident, n) for n in notices(resource, found)]
+        refs = out.refs.get(kind) or out.refs.setdefault(kind, Refs())
+        refs.ids.append(ident)
+        refs.patients.append(
+            ref_id(resource.get("patient" if kind == "Consent" else "subject"), "Patient")
+        )
+        refs.encounters.append(_encounter_ref(resource))
+        refs.medications.append(medication_ref(resource) if kind in NOTICED else None)
     return out, rows
-
-
-def _note_refs(refs: Refs, resource: dict) -> None:
-    kind = resource["resourceType"]
-    refs.ids.append(resource["id"])
-    refs.patients.append(
-        ref_id(resource.get("patient" if kind == "Consent" else "subject"), "Patient")
-    )
-    refs.encounters.append(_encounter_ref(resource))
-    refs.medications.append(medication_ref(resource))
 
 
 def _tables(rows: dict) -> dict[str, pa.Table] | None:

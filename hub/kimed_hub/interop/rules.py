@@ -94,7 +94,8 @@ def _codings(resource: dict) -> list[str]:
     if not concept and "medicationReference" in resource:
         return _medication_reference(resource)
     codings = concept.get("coding", [])
-    allowed = [(c, canonical(c.get("system"))) for c in codings]
+    written = [(c, c.get("system")) for c in codings]
+    allowed = [(c, w if w in systems else canonical(w)) for c, w in written]
     allowed = [(c, system) for c, system in allowed if system in systems]
     problems = [
         f"MII: {kind}.{element}: {why}"
@@ -183,7 +184,8 @@ def basic_problems(resource: object) -> list[str]:
     return []
 
 
-_MEDICATION_KINDS = ("Medication", "MedicationStatement", "MedicationAdministration")
+#: The resource types that may get notices (and name Medication resources).
+NOTICED = frozenset(("Medication", "MedicationStatement", "MedicationAdministration"))
 
 
 def notices(resource: dict, rows: list[dict]) -> list[str]:
@@ -191,7 +193,7 @@ def notices(resource: dict, rows: list[dict]) -> list[str]:
     without ATC (only PZN; the MII Medication profile makes every slice optional), so
     criteria on ATC codes will not find it. Empty for most resources."""
     kind = resource["resourceType"]
-    if kind not in _MEDICATION_KINDS or not rows:
+    if kind not in NOTICED or not rows:
         return []
     row = rows[0]
     if row["code_system"] == ATC or row.get("medication_id"):

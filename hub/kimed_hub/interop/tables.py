@@ -42,6 +42,8 @@ CODE_COLUMNS = [
 #: The coded element per resource type: the profiles' (``CODED_ELEMENTS``) and the MII
 #: Medication's ``code`` (slices atcClassDe, atcClassEn, Pharmazentralnummer).
 CODED = {**CODED_ELEMENTS, "Medication": ("code", (ATC, PZN))}
+#: Every current URI a coded element allows (no policy lookup needed for these).
+_CURRENT = {system for _, systems in CODED.values() for system in systems}
 #: Resource types read only to resolve references: rows for the importer, no table.
 LOOKUPS = ("Medication",)
 EVENT = [("id", pa.string()), ("patient_id", pa.string()), ("encounter_id", pa.string())]
@@ -221,7 +223,9 @@ def primary_coding(resource: dict) -> dict:
     best, rank = {}, None
     for coding in coded_concept(resource).get("coding", []):
         written = coding.get("system")
-        system = canonical(written)
+        if written == systems[0]:
+            return coding  # the best there can be (and the usual case): at once
+        system = written if written in systems else canonical(written)
         if system in systems:
             here = (systems.index(system), system != written)
             if rank is None or here < rank:
@@ -229,10 +233,11 @@ def primary_coding(resource: dict) -> dict:
     return best
 
 
-def _coded(resource: dict) -> dict:
-    coding = primary_coding(resource)
+def _coded(resource: dict, coding: dict | None = None) -> dict:
+    """The code columns of ``coding`` (default: the resource's primary coding)."""
+    coding = primary_coding(resource) if coding is None else coding
     written = coding.get("system")
-    system = canonical(written)
+    system = written if written in _CURRENT else canonical(written)
     return {
         "code": coding.get("code"),
         "code_system": system,
@@ -301,12 +306,12 @@ def _condition(r: dict) -> list[dict]:
         or parse_time((r.get("onsetPeriod") or {}).get("start"))
         or parse_time(r.get("recordedDate"))
     )
-    clinical = r.get("clinicalStatus")
+    clinical, coding = r.get("clinicalStatus"), primary_coding(r)
     return [
         {
             **_event(r),
-            **_coded(r),
-            "code_version": primary_coding(r).get("version"),
+            **_coded(r, coding),
+            "code_version": coding.get("version"),
             "clinical_status": _first_code([clinical] if clinical else None),
             "time": onset,
             "recorded_date": parse_date(r.get("recordedDate")),
