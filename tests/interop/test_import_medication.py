@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from kimed_hub.interop import reading
+from kimed_hub.interop.catalogue_record import variables
 from kimed_hub.interop.importer import ImportFailed, import_fhir
 
 DATA = Path(__file__).with_name("data") / "medication"
@@ -81,6 +82,9 @@ def test_medications_are_a_lookup_not_a_table_of_the_dataset(imported):
     assert "medication" not in imported.manifest["tables"]
     assert imported.manifest["medications"] == 4
     assert imported.manifest["tables"]["medication_statement"]["code_systems"] == [ATC, PZN]
+    described = {v.name: v.description for v in variables(imported.manifest)}
+    dictionary = described["medication_statement.medication_id"]
+    assert "Medication resource the row's drug code came from" in dictionary
 
 
 def test_a_medication_without_atc_is_a_notice_naming_it(imported):
