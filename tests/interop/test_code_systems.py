@@ -11,6 +11,7 @@ import yaml
 
 from kimed_demos.phenotype.codes import ATC, ICD10GM, OPS
 from kimed_hub.interop import code_systems
+from kimed_hub.interop.tables import rows_of
 from kimed_hub.policies import PolicyError
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
@@ -70,3 +71,27 @@ def test_a_schema_violation_fails_closed_naming_the_field(policies):
     _edit(policies, edit)
     with pytest.raises(PolicyError, match=r"systems\.http://www\.whocc\.no/atc\.action"):
         code_systems.canonical(ATC)
+
+
+def test_a_coding_under_the_current_uri_wins_over_a_normalised_one():
+    """WHO ATC first, the German ATC second (the order a DIZ may write): the table keeps
+    the German coding, so code_system_original stays empty."""
+    medication = {
+        "resourceType": "Medication",
+        "id": "m-1",
+        "code": {
+            "coding": [
+                {"system": "http://www.whocc.no/atc", "code": "C09AA05", "display": "ramipril"},
+                {"system": ATC, "version": "2024", "code": "C09AA05", "display": "Ramipril"},
+            ]
+        },
+    }
+    (row,) = rows_of(medication)
+    assert (row["code_system"], row["code_display"], row["code_system_original"]) == (
+        ATC,
+        "Ramipril",
+        None,
+    )
+    medication["code"]["coding"].pop()
+    (row,) = rows_of(medication)
+    assert (row["code_system"], row["code_system_original"]) == (ATC, "http://www.whocc.no/atc")
