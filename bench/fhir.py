@@ -12,11 +12,12 @@ time depends on the others' load, the CPU time much less: the table gives the lo
 average before and after each import, and CPU seconds per 10^5 resources). Modes: ``sample`` (the
 default import: MII checks and the kept values' FHIR formats on every resource, the full
 fhir.resources structure check on 1 in 20) and ``all`` (``--validate-all``:
-fhir.resources on every resource). ``--own-medications`` rewrites the generated export as
-DIZ exports of the MII Medication module often are: every MedicationStatement and
-MedicationAdministration names a Medication resource of its own (one per statement, in
-Medication.ndjson) by ``medicationReference``, which the import resolves across the files
-and joins into the statement tables (the resource count then includes the Medications).
+fhir.resources on every resource). ``--own-medications`` also generates each size as DIZ
+exports of the MII Medication module often are: every MedicationStatement and
+MedicationAdministration names a Medication resource of its own (``generate_mii(...,
+medications="per-statement")``: one per statement, the most there can be) by
+``medicationReference``, which the import resolves across the files and joins into the
+statement tables (the resource count then includes the Medications).
 Targets: >= 20,000 resources/s, <= 1 GB peak. Feasibility: ``--feasibility-patients``
 patients are generated and imported, the tables loaded once, then ``--queries`` queries
 (inclusion/exclusion criteria from codes, lab values with time windows and age) are timed
@@ -28,7 +29,6 @@ engine, protection, audit event, quota); target p95 <= 200 ms. ``--feasibility-p
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import resource
@@ -66,25 +66,6 @@ if __name__ == "__main__":
 """
 
 
-def own_medications(export: Path) -> None:
-    """Each statement's and administration's drug as a Medication resource of its own
-    (``Medication/med-<id>``), line by line (the files are rewritten in place)."""
-    with open(export / "Medication.ndjson", "w") as medications:
-        for kind in ("MedicationStatement", "MedicationAdministration"):
-            path = export / f"{kind}.ndjson"
-            rewritten = path.with_suffix(".tmp")
-            with open(path) as lines, open(rewritten, "w") as out:
-                for line in lines:
-                    statement = json.loads(line)
-                    concept = statement.pop("medicationCodeableConcept")
-                    ident = f"med-{statement['id']}"
-                    medication = {"resourceType": "Medication", "id": ident, "code": concept}
-                    medications.write(json.dumps(medication) + "\n")
-                    statement["medicationReference"] = {"reference": f"Medication/{ident}"}
-                    out.write(json.dumps(statement) + "\n")
-            rewritten.replace(path)
-
-
 def bench_import(
     resources: int,
     workers: int,
@@ -94,15 +75,15 @@ def bench_import(
     medications: bool = False,
 ) -> list[dict]:
     """One row per validation mode for ``resources`` generated resources (or for the
-    export folder ``source``, kept); ``medications``: as :func:`own_medications`."""
+    export folder ``source``, kept); ``medications``: every drug a Medication resource of
+    its own, one per statement."""
     from kimed_hub.interop.generate import generate_mii
 
     export = source or tmp / f"export-{resources}"
     if source is None:
         patients = max(1, round(resources / RESOURCES_PER_PATIENT))
-        generate_mii(export, patients=patients, seed=1)
-        if medications:
-            own_medications(export)
+        form = "per-statement" if medications else "codeable"
+        generate_mii(export, patients=patients, seed=1, medications=form)
     script = tmp / "import_child.py"
     script.write_text(IMPORT)
     rows = []
