@@ -88,10 +88,11 @@ def configure_roles(c, roles: RolesPolicy) -> None:
     c.JupyterHub.load_roles = [*roles.hub_roles(), culler, portal]
 
 
-def configure_consent_audit(c, services: list[dict]) -> None:
+def configure_consent_audit(c, services: list[dict], spawner_class: str = "WorkbenchSpawner"):
     """The hub's own service token for the portal's consent audit endpoint (a new one at
     every start; consent_audit.py): the service, its role, its scope, and the spawner's
-    address and token for the call."""
+    address and token for the call (``spawner_class``: the Kubernetes values pass
+    ``WorkbenchKubeSpawner``)."""
     from .consent_audit import hub_wiring
     from .portal_address import SERVICE_NAME
 
@@ -101,7 +102,7 @@ def configure_consent_audit(c, services: list[dict]) -> None:
     c.JupyterHub.load_roles = [*c.JupyterHub.load_roles, role]
     c.JupyterHub.custom_scopes = {**c.JupyterHub.custom_scopes, **scope}
     for name, value in spawner.items():
-        setattr(c.WorkbenchSpawner, name, value)
+        setattr(c[spawner_class], name, value)
 
 
 def configure_sessions(c, sessions: SessionsPolicy) -> None:

@@ -56,6 +56,7 @@ from .policies import (
 )
 from .portal_address import portal_env
 from .production.mode import gateway_port
+from .runtime import reported_kind
 from .server_images import ImageCurrency
 from .spawn_admission import SpawnAdmission
 
@@ -487,11 +488,9 @@ class WorkbenchSpawner(SpawnAdmission, PatientPoll, ImageCurrency, DockerSpawner
         )
 
     async def _reported_runtime_kind(self) -> str:
-        """'podman' or 'docker' as the runtime reports itself (its version's components),
-        so that the expectation does not rest on the ``runtime_kind`` setting."""
-        version = await self.docker("version")
-        names = " ".join(str(c.get("Name", "")) for c in version.get("Components") or ())
-        return "podman" if "podman" in names.lower() else "docker"
+        """'podman' or 'docker' as the runtime reports itself (runtime.reported_kind), so
+        that the expectation does not rest on the ``runtime_kind`` setting."""
+        return await asyncio.to_thread(reported_kind, self.client)
 
     async def _network_internal(self) -> bool | None:
         """Docker hosts: the runtime's "Internal" flag of the container's network (a network

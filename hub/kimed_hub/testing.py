@@ -260,6 +260,21 @@ class HubUser:
             f"server of {self.name} not ready in {timeout} s:\n{self.hub.log_tail()}"
         )
 
+    def progress_events(self, into: list[dict] | None = None, timeout: float = 300) -> list[dict]:
+        """The spawn's progress events, as the spawn-pending page receives them (the hub's
+        event stream), until the last one (ready or failed); appended to ``into`` as they
+        come, so another thread can watch. One open request instead of status polling."""
+        events = [] if into is None else into
+        response = self.api(
+            "GET", f"/users/{self.name}/server/progress", stream=True, timeout=timeout
+        )
+        for line in response.iter_lines(decode_unicode=True):
+            if line and line.startswith("data:"):
+                events.append(json.loads(line[5:]))
+                if events[-1].get("ready") or events[-1].get("failed"):
+                    break
+        return events
+
     def stop_server(self, timeout: float = 180) -> None:
         # The hub answers the DELETE once the container stopped or its slow-stop timeout
         # passed; with several test runs sharing a 2-core machine and its podman service

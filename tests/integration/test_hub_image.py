@@ -70,6 +70,8 @@ print(json.dumps({
     "services": hub.services,
     "db_url": hub.db_url,
     "token_url": cfg.KimedOIDCAuthenticator.token_url,
+    "consent_audit_url": cfg.WorkbenchKubeSpawner.consent_audit_url,
+    "portal_env": next(s for s in hub.services if s["name"] == "portal")["environment"],
 }))
 """.replace("@ISSUER@", ISSUER)
 
@@ -97,6 +99,8 @@ def hub_pod(hub_image, tmp_path_factory):
         folder = root / mount["name"]
         _fill_volume(folder, volume, by_kind)
         source = folder / mount["subPath"] if "subPath" in mount else folder
+        if not source.exists():  # a claim's folder (a dataset of the export): present
+            source.mkdir(parents=True)
         mounts.append((source, mount["mountPath"], mount.get("readOnly", False)))
     return container, pod, mounts, _service_links([d for d in docs if d["kind"] == "Service"])
 
@@ -177,6 +181,12 @@ def test_the_charts_config_loads_our_values_in_the_hub_image(loaded):
     names = {service["name"] for service in loaded["services"]}
     assert {"portal", "package-index"} <= names, names
     assert loaded["token_url"] == f"{ISSUER}/protocol/openid-connect/token"
+    # consent-filtered mounts: audited by the portal over the pod's loopback, with the
+    # hub's own service token; the portal writes views and linked tables to the data root
+    assert "kimed-spawner" in names
+    assert loaded["consent_audit_url"].startswith("http://127.0.0.1:8098/services/portal/")
+    assert loaded["portal_env"]["KIMED_DATA_DIR"] == "/srv/kimed/data"
+    assert loaded["portal_env"]["KIMED_STATE_DIR"].startswith("/srv/jupyterhub/")
 
 
 def test_every_managed_service_command_starts_in_the_hub_image(hub_image, hub_pod, loaded):

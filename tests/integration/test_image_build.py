@@ -308,3 +308,13 @@ def test_a_library_edit_rebuilds_only_the_late_layers(image: str, tmp_path) -> N
         assert "edited by test_image_build" in seen
     finally:
         subprocess.run([_cli(), "rmi", "-f", LATE_REF], check=False, capture_output=True)
+
+
+def test_the_server_starts_without_building_an_iri_grammar(image: str) -> None:
+    """jupyterhub-singleuser imports jsonschema (through jupyter_events); with rfc3987-syntax
+    installed that import costs ~1.2 CPU-s per server start (wheels.LEFT_OUT)."""
+    script = (
+        "import sys, jupyterhub.singleuser, jsonschema; "
+        "print(sorted(m for m in sys.modules if m.startswith('rfc3987_syntax')))"
+    )
+    assert _run(image, "python", "-c", script).strip() == "[]"

@@ -12,7 +12,6 @@ proved here: figures at workshop scale (see bench/storm.py).
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import threading
@@ -43,16 +42,6 @@ def queue_hub(singleuser_image, tmp_path_factory):
     env = {"KIMED_POLICIES_DIR": str(policies)}
     with HubProcess(tmp_path_factory.mktemp("queue-hub"), new_prefix(), extra_env=env) as hub:
         yield hub.start()
-
-
-def progress_events(user, into: list[dict], until: float) -> None:
-    """Read the user's spawn progress stream (what the pending page shows) into ``into``."""
-    response = user.api("GET", f"/users/{user.name}/server/progress", stream=True, timeout=until)
-    for line in response.iter_lines(decode_unicode=True):
-        if line and line.startswith("data:"):
-            into.append(json.loads(line[5:]))
-            if into[-1].get("ready") or into[-1].get("failed"):
-                return
 
 
 def admissions(log: str) -> dict[str, tuple[datetime, datetime]]:
@@ -87,7 +76,7 @@ def test_storm_beyond_the_limit_queues_in_order_and_all_start(request, queue_hub
             thread.start()
             threads.append(thread)
             time.sleep(GAP_S)
-        progress_events(watcher, events, until=240)
+        watcher.progress_events(events, timeout=240)
         for name in order:  # every one ready: none failed or timed out while it waited
             state = admin.api("GET", f"/users/{name}").json()["servers"].get("", {})
             deadline = time.monotonic() + 180

@@ -82,8 +82,8 @@ def test_an_activation_that_cannot_be_linked_is_refused_and_nothing_changes(demo
 
 
 def test_a_spawner_without_linked_tables_gets_no_holder_folder(demo):
-    """The Kubernetes spawner reads ``mounts_for(..., linked=False)``: grants across
-    holders are left out there; the reconciliation (``linked=True``) still counts them."""
+    """``mounts_for(..., linked=False)`` (for a caller that cannot mount linked tables)
+    leaves grants across holders out; the reconciliation (``linked=True``) counts them."""
     from kimed_hub.access.grants import GrantsReader
 
     _activate(demo.store, _approved(demo.store, DATASETS))

@@ -605,3 +605,35 @@ def test_the_hub_image_pins_what_the_project_needs_at_the_same_versions() -> Non
         if match and pins.get(wheels.canonical_name(match[1])) != match[3]:
             missing.append(requirement)
     assert missing == [], "add to docker/hub/requirements.in, then `kimed image lock --env hub`"
+
+
+# -- projects left out of every lock (wheels.LEFT_OUT) -----------------------------------
+
+
+def test_format_lock_drops_the_left_out_projects() -> None:
+    kept = LockedWheel("jsonschema", "4.25.1", ("a" * 64,))
+    dropped = [LockedWheel(name, "1.0", ("b" * 64,)) for name in wheels.LEFT_OUT]
+    text = wheels.format_lock([*dropped, kept], load_base_recipe())
+    assert [w.name for w in parse_lock(text)] == ["jsonschema"]
+
+
+@pytest.mark.parametrize("recipe", ["singleuser", "hub"])
+def test_image_locks_leave_out_and_install_with_no_deps(recipe: str) -> None:
+    """A left-out project must be in no lock, and the lock must be installed with
+    --no-deps: otherwise pip would fetch the missing project (and fail offline)."""
+    folder = docker_dir() / recipe
+    names = {w.name for w in parse_lock((folder / "requirements.lock").read_text())}
+    assert not names & set(wheels.LEFT_OUT)
+    install = re.search(
+        r"pip install (.*?)-r /opt/kimed/requirements.lock",
+        (folder / "Containerfile").read_text(),
+        re.S,
+    )
+    assert install and "--no-deps" in install.group(1)
+
+
+def test_the_host_venv_lacks_the_left_out_projects() -> None:
+    """bin/workbench removes them after installing the project (jsonschema would otherwise
+    spend ~1.2 CPU-s building an IRI grammar in every kimed command and service start)."""
+    present = [name for name in wheels.LEFT_OUT if importlib.util.find_spec(name.replace("-", "_"))]
+    assert not present, f"{present} installed: run bin/workbench (or pip uninstall them)"

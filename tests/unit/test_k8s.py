@@ -6,19 +6,16 @@ kubernetes-validate's strict schemas for Kubernetes 1.33, and KubeSpawner's own
 ``get_pod_manifest`` (a kubeconfig pointing at a loopback port that is never contacted).
 Not proven here: that a cluster admits and runs the pods (Pod Security Admission, the
 ValidatingAdmissionPolicy's CEL, NetworkPolicy enforcement by a CNI, the NVIDIA device
-plugin); the grants' database read is replaced by a fixed dataset list in the pod tests
-(the reader itself is tested with the one-machine spawner).
+plugin); the grants' database read is replaced by a fixed list of granted mounts in the
+pod tests (tests/unit/test_k8s_data.py builds a pod from a real grant and consent view).
 """
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 import shutil
-import tempfile
 from pathlib import Path
-from types import SimpleNamespace
 
 import jsonschema
 import kubernetes_validate
@@ -30,9 +27,21 @@ from kimed_hub.k8s import pod
 from kimed_hub.k8s.render import extra_manifests, render
 from kimed_hub.k8s.values import chart_values
 from kimed_hub.paths import project_root
-from tests.k8s_chart import CHART, K8S_VERSION, KUBECONFIG, SITE, coalesce, helm_render
+from tests.k8s_chart import (
+    CHART,
+    K8S_VERSION,
+    MOUNTS,
+    SITE,
+    admitted_pod,
+    built_pod,
+    coalesce,
+    failing_rules,
+    helm_render,
+)
 
 NFS = ("nfs.example.org", "/datasets")
+#: Datasets with ACTIVE grants: a source, the consent-governed MII demo, a synthetic one.
+IN_FORCE = ["chest-xray", "mii-demo", "synthea-sample"]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +58,7 @@ def chart_docs(values) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def ours() -> list[dict]:
-    return extra_manifests(SITE, ["mii-demo", "synthea-sample"], NFS, "reg/postgres:16")
+    return extra_manifests(SITE, IN_FORCE, NFS, "reg/postgres:16", synthetic=["synthea-sample"])
 
 
 def pod_specs(docs: list[dict]):
@@ -110,8 +119,13 @@ def test_namespace_is_restricted(ours):
 
 
 def test_dataset_volumes_are_read_only(ours):
+    """The export (the hub's) and one claim for the source dataset in force: none for the
+    consent-governed one (a view) or the synthetic version (the views claim)."""
     volumes = [d for d in ours if d["kind"] == "PersistentVolume"]
-    assert len(volumes) == 2
+    assert [v["spec"]["claimRef"]["name"] for v in volumes] == [
+        "kimed-datasets",
+        "kimed-dataset-chest-xray",
+    ]
     for volume in volumes:
         assert volume["spec"]["accessModes"] == ["ReadOnlyMany"]
         assert volume["spec"]["nfs"]["readOnly"] is True
@@ -120,68 +134,12 @@ def test_dataset_volumes_are_read_only(ours):
 # -- the pod KubeSpawner itself builds ---------------------------------------------------
 
 
-def make_spawner(group: str, options: dict, datasets: dict, monkeypatch, tmp_path, values):
-    from kimed_hub.k8s.spawner import WorkbenchKubeSpawner
-
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(KUBECONFIG)
-    # read once at import by kubernetes_asyncio: the module's default, not $KUBECONFIG
-    import kubernetes_asyncio.config.kube_config as kube_config
-
-    monkeypatch.setattr(kube_config, "KUBE_CONFIG_DEFAULT_LOCATION", str(kubeconfig))
-    from jupyterhub.objects import Hub
-
-    user = SimpleNamespace(
-        name="alice",
-        escaped_name="alice",
-        id=1,
-        url="/user/alice/",
-        groups=[SimpleNamespace(name=group)],
-        server=None,
-        settings={},
-        orm_user=None,
-    )
-    config = values["hub"]["config"]["WorkbenchKubeSpawner"]
-    spawner = WorkbenchKubeSpawner(
-        user=user,
-        hub=Hub(),
-        namespace=SITE.namespace,
-        image_variants=config["image_variants"],
-        profile_list=values["singleuser"]["profileList"],
-    )
-
-    async def granted():
-        return datasets
-
-    monkeypatch.setattr(spawner, "granted_datasets", granted)
-    spawner.user_options = options
-    return spawner
-
-
-def built_pod(*args) -> dict:
-    """make_spawner(*args) inside an event loop (KubeSpawner's client needs one), then
-    the pod manifest KubeSpawner builds after the options are loaded."""
-
-    async def build():
-        spawner = make_spawner(*args)
-        await spawner.load_user_options()
-        manifest = await spawner.get_pod_manifest()
-        return spawner.api.api_client.sanitize_for_serialization(manifest)
-
-    return asyncio.run(build())
-
-
-GRANTS = {"mii-demo": "grant AR-000001", "synthea-sample": "synthetic version"}
-
-
 @pytest.mark.parametrize("profile", ["cpu-standard", "cpu-large", "gpu"])
-@pytest.mark.parametrize("datasets", [{}, GRANTS], ids=["no-grants", "two-grants"])
-def test_kubespawner_pod_has_the_controls(profile, datasets, monkeypatch, tmp_path, values):
+@pytest.mark.parametrize("mounts", [[], MOUNTS], ids=["no-grants", "four-mounts"])
+def test_kubespawner_pod_has_the_controls(profile, mounts, monkeypatch, tmp_path, values):
     from kimed_hub.policies import resource_profiles, security_profile
 
-    manifest = built_pod(
-        "researchers", {"profile": profile}, datasets, monkeypatch, tmp_path, values
-    )
+    manifest = built_pod("researchers", {"profile": profile}, mounts, monkeypatch, tmp_path, values)
     kubernetes_validate.validate(manifest, K8S_VERSION, strict=True)
     security, limits = security_profile(), resource_profiles().profiles[profile]
     (container,) = manifest["spec"]["containers"]
@@ -197,13 +155,12 @@ def test_kubespawner_pod_has_the_controls(profile, datasets, monkeypatch, tmp_pa
     assert str(resources["limits"]["memory"]) == str(limits.memory)
     assert float(resources["limits"]["cpu"]) == limits.cpus
     assert resources["limits"].get("nvidia.com/gpu") == (str(limits.gpus) if limits.gpus else None)
-    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    mounts_, mounts = mounts, {m["mountPath"]: m for m in container["volumeMounts"]}
     claims = {v["name"]: v.get("persistentVolumeClaim") for v in manifest["spec"]["volumes"]}
-    for dataset in datasets:
-        mount = mounts[f"/data/{dataset}"]
-        assert mount["readOnly"] is True
-        assert claims[mount["name"]] == {"claimName": f"kimed-dataset-{dataset}", "readOnly": True}
-    assert not any(p.startswith("/data/") for p in mounts if p[6:] not in datasets)
+    for granted in mounts_:
+        mount = mounts[granted.container_path]
+        assert mount["readOnly"] is True and claims[mount["name"]]["readOnly"] is True
+    assert {p for p in mounts if p.startswith("/data/")} == {m.container_path for m in mounts_}
     home = mounts[security.home_mount]
     assert home["name"] == "home" and home["subPath"] == "alice"
     assert claims["home"] == {"claimName": "kimed-homes"}
@@ -451,36 +408,20 @@ TAMPERINGS = {
 }
 
 
-def failing_rules(manifest: dict, ours: list[dict]) -> list[str]:
-    """The messages of the admission policy's rules that ``manifest`` breaks."""
-    (policy,) = [d for d in ours if d["kind"] == "ValidatingAdmissionPolicy"]
-    return [
-        rule["message"]
-        for rule in policy["spec"]["validations"]
-        if cel.evaluate(rule["expression"], {"object": manifest}) is not True
-    ]
-
-
 @pytest.fixture(scope="module")
-def admitted_pod(values) -> dict:
-    """KubeSpawner's pod for a researcher with two grants (built once for the module)."""
-    with pytest.MonkeyPatch.context() as patch, tempfile.TemporaryDirectory() as tmp:
-        manifest = built_pod(
-            "researchers", {"profile": "cpu-standard"}, GRANTS, patch, Path(tmp), values
-        )
-    # the label KubeSpawner's real start adds (get_pod_manifest leaves it to the caller)
-    manifest["metadata"].setdefault("labels", {}).setdefault("hub.jupyter.org/username", "alice")
-    return manifest
+def admitted(values) -> dict:
+    """KubeSpawner's pod for a researcher with four data mounts (built once)."""
+    return admitted_pod(values)
 
 
-def test_kubespawners_pod_passes_every_admission_rule(admitted_pod, ours):
-    assert failing_rules(admitted_pod, ours) == []
+def test_kubespawners_pod_passes_every_admission_rule(admitted, ours):
+    assert failing_rules(admitted, ours) == []
 
 
 @pytest.mark.parametrize("tampering", sorted(TAMPERINGS))
-def test_a_tampered_pod_breaks_the_rule_for_that_control(tampering, admitted_pod, ours):
+def test_a_tampered_pod_breaks_the_rule_for_that_control(tampering, admitted, ours):
     change, word = TAMPERINGS[tampering]
-    manifest = copy.deepcopy(admitted_pod)
+    manifest = copy.deepcopy(admitted)
     change(manifest)
     failing = failing_rules(manifest, ours)
     assert any(word in message for message in failing), (tampering, failing)

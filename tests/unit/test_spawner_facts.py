@@ -20,6 +20,7 @@ from types import SimpleNamespace
 import pytest
 
 from kimed_hub.production.mode import gateway_port
+from kimed_hub.runtime import kind_from_ping_headers
 from tests.unit.test_spawner_profiles import make_spawner
 
 
@@ -59,19 +60,48 @@ def test_a_gateway_without_a_port_is_an_error_not_a_guess():
 
 
 @pytest.mark.parametrize(
-    ("components", "kind"),
+    ("headers", "kind"),
     [
-        ([{"Name": "Podman Engine"}, {"Name": "Conmon"}], "podman"),  # podman 4.3's answer
-        ([{"Name": "Engine"}, {"Name": "containerd"}], "docker"),
-        ([], "docker"),
+        # podman 4.3.1's /_ping answer (abridged)
+        (
+            {
+                "Api-Version": "1.41",
+                "Libpod-Api-Version": "4.3.1",
+                "Server": "Libpod/4.3.1 (linux)",
+            },
+            "podman",
+        ),
+        ({"Server": "Libpod/5.0.0 (linux)"}, "podman"),
+        (
+            {
+                "Api-Version": "1.47",
+                "Server": "Docker/27.3.1 (linux)",
+                "Docker-Experimental": "false",
+            },
+            "docker",
+        ),
+        ({}, "docker"),
     ],
 )
-def test_the_runtime_kind_is_what_the_runtime_reports(components, kind):
+def test_the_runtime_kind_is_what_the_runtime_reports(headers, kind):
+    assert kind_from_ping_headers(headers) == kind
+
+
+def test_the_spawner_asks_the_runtime_for_its_kind_not_its_setting(monkeypatch):
     spawner = make_spawner("ana", "researchers")
+    spawner.runtime_kind = "docker"  # the setting must not decide
+    pings = []
 
-    async def version(method, *args, **kwargs):
-        assert method == "version"
-        return {"Components": components}
+    class Api:
+        def _url(self, path):
+            return path
 
-    spawner.docker = version
-    assert asyncio.run(spawner._reported_runtime_kind()) == kind
+        def _get(self, url):
+            pings.append(url)
+            return SimpleNamespace(
+                headers={"Libpod-Api-Version": "4.3.1"}, raise_for_status=lambda: None
+            )
+
+    monkeypatch.setattr(type(spawner), "_client", Api())  # DockerSpawner's shared client
+    assert asyncio.run(spawner._reported_runtime_kind()) == "podman"
+    assert pings == ["/_ping"]

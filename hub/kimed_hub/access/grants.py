@@ -180,8 +180,8 @@ class GrantsReader:
     def mounts_for(self, username: str, synthetic: bool, linked: bool = True) -> dict[str, str]:
         """Dataset → why ``username`` may have it: ``grant AR-…`` for their ACTIVE grants,
         plus ``synthetic version`` for every synthetic version when ``synthetic``. With
-        ``linked`` False, grants of requests across holders are left out (a spawner that
-        cannot mount the trust centre's linked tables must not mount the holders' own)."""
+        ``linked`` False, grants of requests across holders are left out (for a caller
+        that cannot mount the trust centre's linked tables: never the holders' own)."""
         grants = self.active_grants(username)
         if not linked:
             held_back = self.linked_requests({grant.request_id for grant in grants})

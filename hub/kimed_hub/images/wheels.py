@@ -31,6 +31,19 @@ LOCK_HEADER = """\
 # (docker/base/recipe.yaml). Do not edit by hand: edit {source}, regenerate,
 # and commit both.
 """
+#: Projects that a dependency pulls in and that no lock installs, with the reason. The
+#: images install their locks with ``--no-deps`` (a lock is the complete list), and
+#: ``pip check`` at build time still proves every real requirement is met (pip does not
+#: count an extra's packages as requirements). bin/workbench removes the same projects
+#: from the host's venv.
+LEFT_OUT = {
+    "rfc3987-syntax": (
+        "jupyter-events asks for jsonschema[format-nongpl]; with rfc3987-syntax installed, "
+        "`import jsonschema` builds its IRI grammar (lark), about 1.2 CPU-s in every process "
+        "that imports jsonschema: each Jupyter server start, the hub, every kimed command. "
+        "Nothing in the workbench checks the 'iri' string format."
+    ),
+}
 # Legacy manylinux names and the glibc version each stands for (PEP 599, PEP 571, PEP 513).
 _LEGACY_MANYLINUX = {(2, 17): "manylinux2014", (2, 12): "manylinux2010", (2, 5): "manylinux1"}
 
@@ -103,7 +116,8 @@ def format_lock(
     title: str = "The single-user image's Python packages",
     source: str = "requirements.in",
 ) -> str:
-    """The lock file's text: the header, then the entries sorted by name."""
+    """The lock file's text: the header, then the entries sorted by name (``LEFT_OUT``
+    projects dropped)."""
     header = LOCK_HEADER.format(
         title=title,
         source=source,
@@ -111,7 +125,8 @@ def format_lock(
         glibc=recipe.glibc,
         arch=recipe.arch,
     )
-    return header + "".join(w.lines() for w in sorted(wheels, key=lambda w: w.name))
+    kept = sorted((w for w in wheels if w.name not in LEFT_OUT), key=lambda w: w.name)
+    return header + "".join(w.lines() for w in kept)
 
 
 def read_lock(env: PythonEnv) -> list[LockedWheel]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..server_plan import ServerPlan
-from .pod import DATASET_CLAIM, HOMES_CLAIM, USERNAME_LABEL, seccomp_localhost
+from .data import DATASET_CLAIM, DATASETS_CLAIM, USER_SUBPATH, USERS, VIEWS_CLAIM
+from .pod import HOMES_CLAIM, USERNAME_LABEL, seccomp_localhost
 from .values import Site
 
 POLICY_NAME = "kimed-user-pods"
@@ -22,8 +23,9 @@ def _every(condition: str) -> str:
     return f"{ALL_CONTAINERS}.all(c, {condition})"
 
 
-def validations(plan: ServerPlan) -> list[dict[str, str]]:
-    """One CEL rule per control, each with the message the API server returns."""
+def validations(plan: ServerPlan, governed: list[str] = ()) -> list[dict[str, str]]:
+    """One CEL rule per control, each with the message the API server returns;
+    ``governed``: the consent-governed datasets (never mounted unfiltered)."""
     sc = "has(c.securityContext) && "
     drop = str(list(plan.drop_capabilities)).replace("'", '"')
     seccomp = seccomp_localhost(plan)
@@ -111,14 +113,59 @@ def validations(plan: ServerPlan) -> list[dict[str, str]]:
             "user pods get no Kubernetes API token",
         ),
     ]
+    rules += data_rules(governed)
     return [{"expression": expr, "message": f"KIMed policy: {msg}"} for expr, msg in rules]
+
+
+def _claims(condition: str) -> str:
+    """``condition`` on every claim volume ``v`` of the pod."""
+    return (
+        "!has(object.spec.volumes) || object.spec.volumes.all(v, "
+        f"!has(v.persistentVolumeClaim) || ({condition}))"
+    )
+
+
+def data_rules(governed: list[str]) -> list[tuple[str, str]]:
+    """The data claims: never the whole export, never a consent-governed dataset's
+    unfiltered claim, the views claim read-only and only through the pod's own user's
+    folder of links, one dataset per mount (``data.user_links``)."""
+    unfiltered = str([DATASET_CLAIM.format(dataset=d) for d in governed]).replace("'", '"')
+    own = f"'{USERS}/' + object.metadata.labels['{USERNAME_LABEL}'] + '/'"
+    view_mount = (
+        "m.name != v.name || (m.readOnly == true && has(m.subPath) && "
+        f"m.subPath.matches('{USER_SUBPATH}') && m.subPath.startsWith({own}))"
+    )
+    return [
+        (
+            _claims(f"v.persistentVolumeClaim.claimName != '{DATASETS_CLAIM}'"),
+            "the whole datasets export is the hub's, never a user pod's",
+        ),
+        (
+            _claims(f"!({unfiltered}.exists(n, v.persistentVolumeClaim.claimName == n))"),
+            "a consent-governed dataset is mounted only as its consent-filtered view, "
+            "never unfiltered",
+        ),
+        (
+            _claims(
+                f"v.persistentVolumeClaim.claimName != '{VIEWS_CLAIM}' || "
+                "(v.persistentVolumeClaim.readOnly == true && has(object.metadata.labels) && "
+                f"'{USERNAME_LABEL}' in object.metadata.labels && "
+                f"{ALL_CONTAINERS}.all(c, !has(c.volumeMounts) || "
+                f"c.volumeMounts.all(m, {view_mount})))"
+            ),
+            f"{VIEWS_CLAIM} is mounted read-only, one dataset per mount, and only through "
+            f"the folder of the pod's own user ({USERS}/<username>/<dataset>)",
+        ),
+    ]
 
 
 def _cel(value: bool) -> str:
     return "true" if value else "false"
 
 
-def admission_policy(site: Site, plan: ServerPlan) -> list[dict[str, Any]]:
+def admission_policy(
+    site: Site, plan: ServerPlan, governed: list[str] = ()
+) -> list[dict[str, Any]]:
     """The policy and its binding (deny), for user pods in the workbench's namespace."""
     policy = {
         "apiVersion": "admissionregistration.k8s.io/v1",
@@ -136,7 +183,7 @@ def admission_policy(site: Site, plan: ServerPlan) -> list[dict[str, Any]]:
                     }
                 ]
             },
-            "validations": validations(plan),
+            "validations": validations(plan, governed),
         },
     }
     binding = {

@@ -1,5 +1,6 @@
-"""Manifests the chart does not make: the restricted namespace, read-only dataset volumes
-for the datasets with ACTIVE grants, and the portal's database.
+"""Manifests the chart does not make: the restricted namespace, the shared homes and views
+claims, read-only dataset volumes (the export for the hub pod, one per dataset with
+ACTIVE grants for user pods), and the portal's database.
 
 The database's password lives in the Secret ``kimed-portal-db`` the operator creates
 (docs/kubernetes.md); nothing secret is rendered.
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .pod import DATASET_CLAIM, HOMES_CLAIM
+from .data import DATASET_CLAIM, DATASETS_CLAIM, VIEWS_CLAIM
+from .pod import HOMES_CLAIM
 from .values import PORTAL_DB_SECRET, Site
 
 #: The pod security level enforced (and audited, warned) for everything in the namespace.
@@ -35,16 +37,27 @@ def homes_claim(site: Site) -> dict[str, Any]:
     """The one ReadWriteMany claim holding every user's home as a folder: user pods mount
     their own folder (subPath, checked by the admission policy), the hub pod the whole
     claim read-only (the airlock's snapshots)."""
+    return _shared_claim(site, HOMES_CLAIM, site.homes_capacity, site.home_storage_class)
+
+
+def views_claim(site: Site) -> dict[str, Any]:
+    """The ReadWriteMany claim of what the workbench derives from the datasets (consent
+    views, linked project tables, synthetic versions; ``data.py``): the hub pod writes
+    it, user pods mount one folder of it each, read-only (admission-checked)."""
+    return _shared_claim(site, VIEWS_CLAIM, site.views_capacity, site.views_storage_class)
+
+
+def _shared_claim(site: Site, name: str, capacity: str, storage_class: str) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "accessModes": ["ReadWriteMany"],
-        "resources": {"requests": {"storage": site.homes_capacity}},
+        "resources": {"requests": {"storage": capacity}},
     }
-    if site.home_storage_class:
-        spec["storageClassName"] = site.home_storage_class
+    if storage_class:
+        spec["storageClassName"] = storage_class
     return {
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
-        "metadata": {"name": HOMES_CLAIM, "namespace": site.namespace},
+        "metadata": {"name": name, "namespace": site.namespace},
         "spec": spec,
     }
 
@@ -56,43 +69,47 @@ def dataset_volumes(site: Site, datasets: list[str], nfs: tuple[str, str]) -> li
     out: list[dict] = []
     for dataset in datasets:
         claim = DATASET_CLAIM.format(dataset=dataset)
-        out.append(
-            {
-                "apiVersion": "v1",
-                "kind": "PersistentVolume",
-                "metadata": {
-                    "name": f"{site.namespace}-{claim}",
-                    "labels": {"kimed/dataset": dataset},
-                },
-                "spec": {
-                    "capacity": {"storage": "1Ti"},  # informational for a pre-filled export
-                    "accessModes": ["ReadOnlyMany"],
-                    "persistentVolumeReclaimPolicy": "Retain",
-                    "storageClassName": site.dataset_storage_class,
-                    "mountOptions": ["ro", "nosuid", "nodev", "noexec"],
-                    "nfs": {
-                        "server": server,
-                        "path": f"{root.rstrip('/')}/{dataset}",
-                        "readOnly": True,
-                    },
-                    "claimRef": {"namespace": site.namespace, "name": claim},
-                },
-            }
-        )
-        out.append(
-            {
-                "apiVersion": "v1",
-                "kind": "PersistentVolumeClaim",
-                "metadata": {"name": claim, "namespace": site.namespace},
-                "spec": {
-                    "accessModes": ["ReadOnlyMany"],
-                    "storageClassName": site.dataset_storage_class,
-                    "volumeName": f"{site.namespace}-{claim}",
-                    "resources": {"requests": {"storage": "1Ti"}},
-                },
-            }
-        )
+        path = f"{root.rstrip('/')}/{dataset}"
+        out += _nfs_volume(site, claim, (server, path), {"kimed/dataset": dataset})
     return out
+
+
+def datasets_export(site: Site, nfs: tuple[str, str]) -> list[dict]:
+    """The whole export, read-only, for the hub pod: it mounts each source dataset's
+    folder (a subPath) into its data root to make consent views and linked tables. The
+    admission policy keeps it out of user pods."""
+    return _nfs_volume(site, DATASETS_CLAIM, nfs, {"kimed/datasets": "export"})
+
+
+def _nfs_volume(site: Site, claim: str, nfs: tuple[str, str], labels: dict) -> list[dict]:
+    """A read-only NFS PersistentVolume and the ReadOnlyMany claim bound to it."""
+    server, path = nfs
+    volume = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolume",
+        "metadata": {"name": f"{site.namespace}-{claim}", "labels": labels},
+        "spec": {
+            "capacity": {"storage": "1Ti"},  # informational for a pre-filled export
+            "accessModes": ["ReadOnlyMany"],
+            "persistentVolumeReclaimPolicy": "Retain",
+            "storageClassName": site.dataset_storage_class,
+            "mountOptions": ["ro", "nosuid", "nodev", "noexec"],
+            "nfs": {"server": server, "path": path, "readOnly": True},
+            "claimRef": {"namespace": site.namespace, "name": claim},
+        },
+    }
+    bound = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": claim, "namespace": site.namespace},
+        "spec": {
+            "accessModes": ["ReadOnlyMany"],
+            "storageClassName": site.dataset_storage_class,
+            "volumeName": f"{site.namespace}-{claim}",
+            "resources": {"requests": {"storage": "1Ti"}},
+        },
+    }
+    return [volume, bound]
 
 
 def portal_database(site: Site, image: str, size: str = "20Gi") -> list[dict[str, Any]]:

@@ -17,8 +17,6 @@ from ..server_plan import ServerPlan
 #: Where nodes keep the project's seccomp profile, relative to the kubelet's seccomp
 #: folder (/var/lib/kubelet/seccomp): see docs/kubernetes.md, "Seccomp profile".
 SECCOMP_FOLDER = "kimed"
-#: The PersistentVolumeClaim of a dataset (one per dataset with ACTIVE grants).
-DATASET_CLAIM = "kimed-dataset-{dataset}"
 #: The one ReadWriteMany claim holding every home as a ``<username>/`` folder: each user
 #: pod mounts only its own folder (subPath); the hub pod mounts the claim read-only so
 #: that the airlock can snapshot what a user asks to release (docs/kubernetes.md).
@@ -97,19 +95,6 @@ def scratch_volumes(plan: ServerPlan) -> tuple[list[dict], list[dict]]:
         for path, size in sorted(sized.items())
     ]
     mounts = [{"name": _volume_name(path), "mountPath": path} for path in sorted(sized)]
-    return volumes, mounts
-
-
-def data_volumes(plan: ServerPlan) -> tuple[list[dict], list[dict]]:
-    """One read-only claim per granted dataset, mounted read-only at /data/<dataset>."""
-    volumes, mounts = [], []
-    for dataset, path in plan.data_mounts:
-        name = f"data-{dataset}".lower()
-        claim = DATASET_CLAIM.format(dataset=dataset)
-        volumes.append(
-            {"name": name, "persistentVolumeClaim": {"claimName": claim, "readOnly": True}}
-        )
-        mounts.append({"name": name, "mountPath": path, "readOnly": True})
     return volumes, mounts
 
 

@@ -1,7 +1,8 @@
 """``kimed k8s render OUTDIR``: everything a site applies, written from the policies.
 
 OUTDIR gets ``values.yaml`` (for ``helm install -f``), ``manifests.yaml`` (apply before
-the chart: namespace, dataset volumes, portal database, admission policy) and
+the chart: namespace, homes and views claims, dataset volumes, portal database,
+admission policy) and
 ``node-files/seccomp/kimed/seccomp-<hash>.json`` (copied to every node's kubelet seccomp
 folder; docs/kubernetes.md). The files are written to a sibling folder first and moved
 into place at the end, so a failed render never leaves a half-written OUTDIR.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ import yaml
 
 from ..policies import resource_profiles
 from ..server_plan import plan_for_profile
-from . import admission, manifests, pod
+from . import admission, data, manifests, pod
 from .values import Site, chart_values
 
 FILES = ("values.yaml", "manifests.yaml")
@@ -35,16 +37,23 @@ def extra_manifests(
     nfs: tuple[str, str],
     postgres_image: str,
     policies: Path | None = None,
+    synthetic: Iterable[str] = (),
 ) -> list[dict[str, Any]]:
-    """The manifests beside the chart, in the order they are applied."""
+    """The manifests beside the chart, in the order they are applied. ``datasets``: those
+    with ACTIVE grants; a claim for user pods is made for each that is neither a
+    synthetic version (``synthetic``: on the views claim) nor consent-governed (a view)."""
     profiles = resource_profiles(policies)
     plan = plan_for_profile(profiles.profiles[profiles.default], (), policies)
+    governed = data.consent_governed(policies)
+    claims = [d for d in datasets if d not in {*governed, *synthetic}]
     return [
         manifests.namespace(site),
         manifests.homes_claim(site),
-        *manifests.dataset_volumes(site, datasets, nfs),
+        manifests.views_claim(site),
+        *manifests.datasets_export(site, nfs),
+        *manifests.dataset_volumes(site, claims, nfs),
         *manifests.portal_database(site, postgres_image),
-        *admission.admission_policy(site, plan),
+        *admission.admission_policy(site, plan, governed),
     ]
 
 
@@ -55,6 +64,7 @@ def render(
     nfs: tuple[str, str],
     postgres_image: str,
     policies: Path | None = None,
+    synthetic: Iterable[str] = (),
 ) -> Path:
     """Write the values, the extra manifests and the node files into ``outdir``."""
     outdir = Path(outdir)
@@ -67,7 +77,7 @@ def render(
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     values = chart_values(site, policies)
-    docs = extra_manifests(site, datasets, nfs, postgres_image, policies)
+    docs = extra_manifests(site, datasets, nfs, postgres_image, policies, synthetic)
     (staging / "values.yaml").write_text(yaml.safe_dump(values, sort_keys=False))
     (staging / "manifests.yaml").write_text(yaml.safe_dump_all(docs, sort_keys=False))
     profiles = resource_profiles(policies)
@@ -99,6 +109,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--homes-capacity", default="1Ti", help="size of the shared homes claim")
     p.add_argument("--dataset-storage-class", default="kimed-datasets")
     p.add_argument("--dataset-nfs", default="nfs.example.org:/datasets", help="SERVER:/PATH")
+    p.add_argument("--views-storage-class", default="", help="ReadWriteMany class: views")
+    p.add_argument("--views-capacity", default="1Ti", help="size of the derived data claim")
     p.add_argument("--portal-db", default="", help="portal DB URL: a volume per granted dataset")
     p.add_argument("--postgres-image", default="", help="default: REGISTRY/postgres:16")
 
@@ -125,6 +137,7 @@ def _run(args: argparse.Namespace) -> int:
     server, _, path = args.dataset_nfs.partition(":")
     if not server or not path.startswith("/"):
         raise RenderError(f"--dataset-nfs {args.dataset_nfs!r}: give SERVER:/PATH")
+    datasets, synthetic = _catalogue(args.portal_db) if args.portal_db else ([], [])
     site = Site(
         registry=args.registry.rstrip("/"),
         singleuser_tag=tags["singleuser"],
@@ -137,19 +150,21 @@ def _run(args: argparse.Namespace) -> int:
         home_storage_class=args.home_storage_class,
         homes_capacity=args.homes_capacity,
         dataset_storage_class=args.dataset_storage_class,
+        views_storage_class=args.views_storage_class,
+        views_capacity=args.views_capacity,
     )
-    datasets = _granted(args.portal_db) if args.portal_db else []
     postgres = args.postgres_image or f"{site.registry}/postgres:16"
-    out = render(args.outdir, site, datasets, (server, path), postgres)
+    out = render(args.outdir, site, datasets, (server, path), postgres, synthetic=synthetic)
     print(f"rendered {', '.join(FILES)} and node-files/ into {out} ({len(datasets)} datasets)")
     return 0
 
 
-def _granted(url: str) -> list[str]:
+def _catalogue(url: str) -> tuple[list[str], list[str]]:
+    """(datasets with ACTIVE grants, the catalogue's synthetic versions) from the portal."""
     from ..access.grants import GrantsReader
 
     reader = GrantsReader(url)
     try:
-        return reader.datasets_in_force()
+        return reader.datasets_in_force(), reader.synthetic_versions()
     finally:
         reader.close()

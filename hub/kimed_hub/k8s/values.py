@@ -20,7 +20,7 @@ from typing import Any
 from ..policies import resource_profiles, roles_policy, sessions_policy
 from ..portal_service.wiring import PORTAL_SCOPES, SERVICE_SCOPES
 from ..server_plan import ServerPlan, plan_for_profile
-from . import pod
+from . import data, pod
 
 SPAWNER_CLASS = "kimed_hub.k8s.spawner.WorkbenchKubeSpawner"
 AUTHENTICATOR_CLASS = "kimed_hub.identity.KimedOIDCAuthenticator"
@@ -52,6 +52,8 @@ class Site:
     home_storage_class: str = ""  # must offer ReadWriteMany (NFS, CephFS, ...)
     homes_capacity: str = "1Ti"  # all homes together: one shared claim
     dataset_storage_class: str = "kimed-datasets"
+    views_storage_class: str = ""  # ReadWriteMany: consent views, linked and synthetic data
+    views_capacity: str = "1Ti"
 
     def image(self, name: str, tag: str) -> dict[str, str]:
         return {"name": f"{self.registry}/{name}", "tag": tag}
@@ -192,19 +194,39 @@ def hub_values(site: Site, policies: Path | None) -> dict[str, Any]:
                 }
             ],
         },
-        "extraVolumes": [
-            {
-                "name": "homes",
-                "persistentVolumeClaim": {"claimName": pod.HOMES_CLAIM, "readOnly": True},
-            }
-        ],
-        "extraVolumeMounts": [{"name": "homes", "mountPath": HOMES_MOUNT, "readOnly": True}],
+        **hub_volumes(site),
         "extraEnv": {
             "KIMED_PORTAL_DB_URL": _secret(PORTAL_DB_SECRET, "url"),
             "OAUTH_CLIENT_SECRET": _secret(OIDC_SECRET, "client-secret"),
+            "KIMED_DATA_DIR": data.HUB_DATA_ROOT,
         },
-        "extraConfig": {"kimed": EXTRA_CONFIG.format(issuer=site.oidc_issuer.rstrip("/"))},
+        "extraConfig": {
+            "kimed": EXTRA_CONFIG.format(
+                issuer=site.oidc_issuer.rstrip("/"),
+                portal_port=SERVICE_PORTS["portal"],
+                export=data.EXPORT_MOUNT,
+            )
+        },
     }
+
+
+def hub_volumes(site: Site) -> dict[str, list[dict[str, Any]]]:
+    """The hub pod's storage beside its own: every home read-only (the airlock), the
+    datasets export read-only, and the views claim read-write as the data root
+    (``data.py``)."""
+    claim = {
+        "homes": (pod.HOMES_CLAIM, True, HOMES_MOUNT),
+        "views": (data.VIEWS_CLAIM, False, data.HUB_DATA_ROOT),
+        "datasets": (data.DATASETS_CLAIM, True, data.EXPORT_MOUNT),
+    }
+    volumes = [
+        {"name": name, "persistentVolumeClaim": {"claimName": c, "readOnly": ro}}
+        for name, (c, ro, _) in claim.items()
+    ]
+    mounts = [
+        {"name": name, "mountPath": path, "readOnly": ro} for name, (_, ro, path) in claim.items()
+    ]
+    return {"extraVolumes": volumes, "extraVolumeMounts": mounts}
 
 
 # Runs in the hub at start-up: the provider's endpoints (one request, as on one machine)
@@ -223,6 +245,18 @@ for service in c.JupyterHub.services:
         service.setdefault("environment", {{}})["KIMED_SERVICE_BIND_HOST"] = "0.0.0.0"
     if service["name"] == "portal":
         service["environment"]["KIMED_PORTAL_DB_URL"] = os.environ["KIMED_PORTAL_DB_URL"]
+        # as on one machine (portal_service.wiring): the data root the trust centre and
+        # synthetic versions write to, the state folder (trust centre, feasibility key)
+        service["environment"]["KIMED_DATA_DIR"] = os.environ["KIMED_DATA_DIR"]
+        service["environment"]["KIMED_STATE_DIR"] = os.environ["KIMED_STATE_DIR"]
+# the export's datasets linked into the data root (again before each spawn)
+from kimed_hub.k8s.data import link_sources
+link_sources(os.environ["KIMED_DATA_DIR"], "{export}")
+# consent-filtered mounts are audited by the portal first, asked over the pod's loopback
+from kimed_hub.config import configure_consent_audit
+configure_consent_audit(
+    c, [{{"name": "portal", "url": "http://127.0.0.1:{portal_port}"}}], "WorkbenchKubeSpawner"
+)
 """
 
 
@@ -261,6 +295,8 @@ def hub_config(site: Site, policies: Path | None) -> dict[str, Any]:
         "WorkbenchKubeSpawner": {
             "image_variants": image_variants,
             "policies_dir": f"{IMAGE_ROOT}/policies",
+            "dataset_root": data.HUB_DATA_ROOT,
+            "export_root": data.EXPORT_MOUNT,
         },
     }
 
