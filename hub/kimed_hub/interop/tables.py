@@ -44,8 +44,6 @@ CODE_COLUMNS = [
 CODED = {**CODED_ELEMENTS, "Medication": ("code", (ATC, PZN))}
 #: Every current URI a coded element allows (no policy lookup needed for these).
 _CURRENT = {system for _, systems in CODED.values() for system in systems}
-#: Resource types read only to resolve references: rows for the importer, no table.
-LOOKUPS = ("Medication",)
 EVENT = [("id", pa.string()), ("patient_id", pa.string()), ("encounter_id", pa.string())]
 MEDICATION_EVENT = [*EVENT, *CODE_COLUMNS, ("medication_id", pa.string())]
 
