@@ -130,7 +130,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rerun-gpu-image", help="its GPU variant (GPU profiles' re-runs)")
     parser.add_argument("--container-prefix", default="kimed", help="names of re-run containers")
     parser.add_argument("--dataset-root", type=Path, help="dataset folders (grants, re-run)")
-    parser.add_argument("--runtime-kind", default="podman", help="podman or docker (re-run)")
+    parser.add_argument(
+        "--runtime-kind",
+        default="podman",
+        choices=["podman", "docker", "kubernetes"],
+        help="where re-runs and synthesis jobs run (kubernetes: as Jobs, k8s.job_runners)",
+    )
+    parser.add_argument("--k8s-namespace", default="kimed", help="the Jobs' namespace")
+    parser.add_argument("--k8s-credentials", type=Path, help="the portal's token folder")
     parser.add_argument("--seccomp-dir", type=Path, help="the spawner's seccomp copies")
     args = parser.parse_args(argv)
     db_url = os.environ.get(DB_URL_ENV, "")
@@ -183,8 +190,9 @@ def warm_disclosure_checks() -> threading.Thread:
 
 def rerunner_from(args: argparse.Namespace, db_url: str) -> ContainerRerun | None:
     """The server-side re-run when the runtime and the image are known (else None: the
-    airlock works without it and says so)."""
-    if not (args.runtime_url and args.rerun_image and args.dataset_root):
+    airlock works without it and says so); on Kubernetes, as Jobs."""
+    kubernetes = args.runtime_kind == "kubernetes"
+    if not ((args.runtime_url or kubernetes) and args.rerun_image and args.dataset_root):
         log.warning("no server-side re-run: --runtime-url, --rerun-image, --dataset-root")
         return None
 
@@ -196,6 +204,19 @@ def rerunner_from(args: argparse.Namespace, db_url: str) -> ContainerRerun | Non
         # The profile they last spawned with, if their groups (asked now) permit it.
         return requester_profile(username, user_model(username), args.policies_dir)
 
+    if kubernetes:
+        from ..k8s.job_runners import KubeRerun
+
+        return KubeRerun(
+            kube_api_factory(args),
+            {"cpu": args.rerun_image}
+            | ({"gpu": args.rerun_gpu_image} if args.rerun_gpu_image else {}),
+            args.k8s_namespace,
+            args.dataset_root,
+            mounts_for,
+            profile_for,
+            args.policies_dir,
+        )
     return ContainerRerun(
         args.runtime_url,
         args.rerun_image,
@@ -215,7 +236,14 @@ def synthesis_from(args: argparse.Namespace, store: CatalogueStore, airlock):
     from ..synthesis import SynthesisContainer, SynthesisJobs
 
     runner = None
-    if args.runtime_url and args.rerun_image:
+    if args.runtime_kind == "kubernetes" and args.rerun_image:
+        from ..k8s.job_runners import KubeSynthesis
+
+        root = args.dataset_root or dataset_root()
+        runner = KubeSynthesis(
+            kube_api_factory(args), args.rerun_image, args.k8s_namespace, root, args.policies_dir
+        )
+    elif args.runtime_url and args.rerun_image:
         runner = SynthesisContainer(
             args.runtime_url,
             args.rerun_image,
@@ -232,6 +260,15 @@ def synthesis_from(args: argparse.Namespace, store: CatalogueStore, airlock):
         runner=runner,
         airlock=airlock,
     )
+
+
+def kube_api_factory(args: argparse.Namespace):
+    """A new API connection per run, with the portal's own token (``k8s.rbac``)."""
+    from ..k8s.job_api import KubeJobsApi
+
+    if not args.k8s_credentials:
+        raise SystemExit("--runtime-kind kubernetes needs --k8s-credentials (the token folder)")
+    return lambda: KubeJobsApi(args.k8s_namespace, args.k8s_credentials)
 
 
 def start_enforcement(portal: Portal, every: float) -> ioloop.PeriodicCallback:
