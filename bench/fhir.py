@@ -12,7 +12,12 @@ time depends on the others' load, the CPU time much less: the table gives the lo
 average before and after each import, and CPU seconds per 10^5 resources). Modes: ``sample`` (the
 default import: MII checks and the kept values' FHIR formats on every resource, the full
 fhir.resources structure check on 1 in 20) and ``all`` (``--validate-all``:
-fhir.resources on every resource).
+fhir.resources on every resource). ``--own-medications`` also generates each size as DIZ
+exports of the MII Medication module often are: every MedicationStatement and
+MedicationAdministration names a Medication resource of its own (``generate_mii(...,
+medications="per-statement")``: one per statement, the most there can be) by
+``medicationReference``, which the import resolves across the files and joins into the
+statement tables (the resource count then includes the Medications).
 Targets: >= 20,000 resources/s, <= 1 GB peak. Feasibility: ``--feasibility-patients``
 patients are generated and imported, the tables loaded once, then ``--queries`` queries
 (inclusion/exclusion criteria from codes, lab values with time windows and age) are timed
@@ -62,16 +67,23 @@ if __name__ == "__main__":
 
 
 def bench_import(
-    resources: int, workers: int, modes: list[str], tmp: Path, source: Path | None = None
+    resources: int,
+    workers: int,
+    modes: list[str],
+    tmp: Path,
+    source: Path | None = None,
+    medications: bool = False,
 ) -> list[dict]:
     """One row per validation mode for ``resources`` generated resources (or for the
-    export folder ``source``, kept)."""
+    export folder ``source``, kept); ``medications``: every drug a Medication resource of
+    its own, one per statement."""
     from kimed_hub.interop.generate import generate_mii
 
     export = source or tmp / f"export-{resources}"
     if source is None:
         patients = max(1, round(resources / RESOURCES_PER_PATIENT))
-        generate_mii(export, patients=patients, seed=1)
+        form = "per-statement" if medications else "codeable"
+        generate_mii(export, patients=patients, seed=1, medications=form)
     script = tmp / "import_child.py"
     script.write_text(IMPORT)
     rows = []
@@ -81,7 +93,8 @@ def bench_import(
         load_before = os.getloadavg()[0]
         out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         load = (load_before, os.getloadavg()[0])
-        rows.append({"mode": mode, "load": load, **_import_row(*out.split())})
+        row = {"mode": mode, "load": load, "medications": medications}
+        rows.append({**row, **_import_row(*out.split())})
         shutil.rmtree(target)
     if source is None:
         shutil.rmtree(export)
@@ -174,15 +187,16 @@ def bench_feasibility(patients: int, queries: int, workers: int, tmp: Path) -> d
 def _import_table(rows: list[dict], workers: int) -> None:
     print(f"\nFHIR import ({workers} worker(s), {os.cpu_count()} CPUs)")
     print(
-        "| resources | FHIR structure check | load average (1 min, before-after) | wall s "
-        "| resources/s (target >= 20,000) | CPU s | CPU s per 10^5 resources "
-        "| resources per CPU-second | peak MB (target <= 1,024) |"
+        "| resources | FHIR structure check | medications | load average (1 min, "
+        "before-after) | wall s | resources/s (target >= 20,000) | CPU s "
+        "| CPU s per 10^5 resources | resources per CPU-second | peak MB (target <= 1,024) |"
     )
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         check = "every resource" if r["mode"] == "all" else "1 in 20 (default)"
+        drugs = "Medication resources" if r["medications"] else "in the statements"
         print(
-            f"| {r['resources']:,} | {check} | {r['load'][0]:.1f}-{r['load'][1]:.1f} "
+            f"| {r['resources']:,} | {check} | {drugs} | {r['load'][0]:.1f}-{r['load'][1]:.1f} "
             f"| {r['seconds']:.1f} | {r['rate']:,.0f} | {r['cpu_seconds']:.1f} "
             f"| {r['cpu_per_1e5']:.2f} | {r['per_cpu_second']:,.0f} | {r['peak_mb']:,.0f} |"
         )
@@ -203,14 +217,21 @@ def main() -> None:
         "--source", type=Path, help="import this export folder instead of generated data"
     )
     parser.add_argument("--repeat", type=int, default=1, help="imports per size and mode")
+    parser.add_argument(
+        "--own-medications",
+        action="store_true",
+        help="also import each size with every drug as a Medication resource of its own",
+    )
     args = parser.parse_args()
     sizes = [0] if args.source else args.resources
     with tempfile.TemporaryDirectory(prefix="kimed-bench-fhir-") as tmp:
+        kinds = [False, True] if args.own_medications and not args.source else [False]
         rows = [
             r
             for n in sizes
+            for own in kinds
             for _ in range(args.repeat)
-            for r in bench_import(n, args.workers, args.modes, Path(tmp), args.source)
+            for r in bench_import(n, args.workers, args.modes, Path(tmp), args.source, own)
         ]
         feas = args.feasibility_patients and bench_feasibility(
             args.feasibility_patients, args.queries, args.workers, Path(tmp)

@@ -1,6 +1,7 @@
 """``kimed data ...``: MII/FHIR data for the workbench's datasets.
 
 kimed data generate-mii OUT [--patients N] [--seed S] [--format ndjson|bundle]
+                         [--medications codeable|shared|per-statement]
 kimed data import-fhir FOLDER_OR_BUNDLE --dataset ID [--workers N] [--no-catalogue]
                        [--validate-all]
 
@@ -16,6 +17,7 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
+from .interop.synth_medication import FORMS
 from .settings import Settings
 
 
@@ -29,6 +31,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     gen.add_argument("--seed", type=int, default=1)
     gen.add_argument("--format", choices=["ndjson", "bundle"], default="ndjson")
     gen.add_argument("--bundle-size", type=int, default=100, help="patients per bundle")
+    gen.add_argument(
+        "--medications",
+        choices=FORMS,
+        default="codeable",
+        help="drugs coded in the statements (default), or as Medication resources of their "
+        "own: one per ATC code (shared) or one per statement",
+    )
     imp = actions.add_parser("import-fhir", help="import FHIR NDJSON or bundles as tables")
     imp.add_argument("source", type=Path)
     imp.add_argument("--dataset", required=True, help="the catalogue identifier (folder name)")
@@ -63,13 +72,31 @@ def run(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     from .interop.generate import generate_mii
 
-    summary = generate_mii(args.out, args.patients, args.seed, args.format, args.bundle_size)
+    summary = generate_mii(
+        args.out,
+        args.patients,
+        args.seed,
+        args.format,
+        args.bundle_size,
+        medications=args.medications,
+    )
     total = sum(summary["resources"].values())
     print(
         f"{args.out}: {args.patients} fictional patients, {total} resources ({args.format}); "
         f"ground truth in {args.out / 'truth'}"
     )
     return 0
+
+
+def _print_notices(result) -> None:
+    """Accepted resources that analyses will partly miss (also in manifest.json)."""
+    total = result.manifest.get("notice_count", 0)
+    if total:
+        print(f"  {total} notice(s): imported, but analyses will partly miss these:")
+        for notice in result.notices[:20]:
+            print(f"    {notice}")
+        if total > 20:
+            print(f"    ... and {total - 20} more (manifest.json lists {len(result.notices)})")
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -94,6 +121,7 @@ def _import(args: argparse.Namespace) -> int:
         print(f"  {name:<26} {rows:>9} rows")
     if result.skipped_files:
         print(f"  skipped (not .ndjson/.json): {', '.join(result.skipped_files)}")
+    _print_notices(result)
     if not args.no_catalogue:
         with closing(CatalogueStore(settings.portal_db_url)) as store:
             revision = update_catalogue(

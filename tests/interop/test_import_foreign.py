@@ -108,15 +108,20 @@ def test_a_reference_to_no_entry_of_the_bundle_is_refused(tmp_path):
     assert "urn:uuid:0000-elsewhere" in reasons["Procedure"]
 
 
-def test_a_medication_outside_the_resource_is_refused_with_what_to_do(tmp_path):
+def test_a_medication_reference_to_nothing_is_refused_with_what_to_do(tmp_path):
     def edit(entries, _):
-        entries["MedicationStatement"]["resource"]["medicationReference"] = {
-            "reference": "Medication/m-1"
-        }
+        entries["MedicationStatement"]["resource"]["medicationReference"] = {"reference": "#m-1"}
 
     reason = _refused(tmp_path, edit)["MedicationStatement"]
-    assert "'Medication/m-1' names no contained Medication" in reason
+    assert "'#m-1' names neither a contained Medication" in reason
     assert "medicationCodeableConcept" in reason
+
+
+def test_a_condition_without_recorded_date_is_refused_naming_the_element(tmp_path):
+    def edit(entries, _):
+        del entries["Condition"]["resource"]["recordedDate"]  # onsetPeriod stays
+
+    assert _refused(tmp_path, edit)["Condition"] == "MII: Condition.recordedDate is required"
 
 
 def test_a_code_only_in_a_local_system_is_refused(tmp_path):

@@ -35,6 +35,15 @@ def _csvw_type(arrow_type: str) -> str:
     )
 
 
+#: What the columns that need more than their name say in the data dictionary.
+NOTES = {
+    "code_system_original": " The code-system URI as written in the export, where "
+    "policies/fhir-code-systems.yaml normalised it to code_system (else empty).",
+    "medication_id": " The Medication resource the row's drug code came from (empty "
+    "when the statement coded the drug itself).",
+}
+
+
 def variables(manifest: dict) -> list:
     """One CSVW column per table column, code columns with their code system."""
     from ..catalogue.model import Variable
@@ -49,6 +58,8 @@ def variables(manifest: dict) -> list:
                 note = f" Code systems: {', '.join(systems)}."
             if name == "unit" and info.get("unit_systems"):
                 url, note = UCUM, " UCUM unit codes."
+            if name in NOTES:
+                note = NOTES[name]
             if name == "policy_code":
                 note = (
                     " MII broad-consent policy codes (urn:oid:2.16.840.1.113883.3.1937.777.24.5.3)."

@@ -2,6 +2,10 @@
 
     generate_mii(Path("out"), patients=2000, seed=1)                # out/Patient.ndjson, ...
     generate_mii(Path("out"), patients=200, fmt="bundle")           # out/bundle-00001.json, ...
+    generate_mii(Path("out"), medications="shared")   # drugs as Medication resources
+
+Drugs are coded in the statements by default; ``medications`` writes them as Medication
+resources of their own instead (``synth_medication``), as many DIZ exports do.
 
 Beside the data, ``truth/ground-truth.json`` records what the simulation decided for each
 patient (conditions, consent, the demonstrator's phenotypes): the known answers the tests
@@ -21,6 +25,7 @@ from typing import IO
 from tqdm import tqdm
 
 from .synth import SimPatient, simulate
+from .synth_medication import MedicationForm
 from .synth_truth import phenotype_truth
 
 TRUTH_FILE = Path("truth") / "ground-truth.json"
@@ -113,13 +118,16 @@ def generate_mii(
     fmt: str = "ndjson",
     bundle_size: int = 100,
     progress: bool = True,
+    medications: str = "codeable",
 ) -> dict:
-    """Write ``patients`` fictional patients into ``out`` (replaced if it exists).
+    """Write ``patients`` fictional patients into ``out`` (replaced if it exists), drugs
+    in the form ``medications`` (``synth_medication.FORMS``).
 
     Returns a summary: the generator's parameters and the number of resources per type.
     """
     if fmt not in FORMATS:
         raise ValueError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    form = MedicationForm(medications)  # refuses an unknown form before anything is written
     if patients < 1:
         raise ValueError("patients must be at least 1")
     out = Path(out)
@@ -127,7 +135,7 @@ def generate_mii(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp's 0700 would hide the data from the container's user
     try:
-        counts = _write_all(staging, patients, seed, fmt, bundle_size, progress)
+        counts = _write_all(staging, patients, seed, (fmt, bundle_size, form), progress)
         _swap_into_place(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -136,17 +144,20 @@ def generate_mii(
 
 
 def _write_all(
-    folder: Path, patients: int, seed: int, fmt: str, bundle_size: int, progress: bool
+    folder: Path, patients: int, seed: int, shape: tuple, progress: bool
 ) -> dict[str, int]:
+    """Simulate and write every patient; ``shape``: (format, bundle size, drug form)."""
+    fmt, bundle_size, form = shape
     sink = _NdjsonSink(folder) if fmt == "ndjson" else _BundleSink(folder, bundle_size)
     counts: Counter[str] = Counter()
     truth = []
     try:
         for index in tqdm(range(patients), desc="patients", unit="pt", disable=not progress):
             sim, resources = simulate(seed, index)
-            sink.add(resources)
-            counts.update(r["resourceType"] for r in resources)
-            truth.append(_truth_entry(sim, resources))
+            written = form.apply(resources)
+            sink.add(written)
+            counts.update(r["resourceType"] for r in written)
+            truth.append(_truth_entry(sim, resources))  # the simulation's, form aside
     finally:
         sink.close()
     meta = {
@@ -155,6 +166,7 @@ def _write_all(
         "seed": seed,
         "patients": patients,
         "format": fmt,
+        **({"medications": form.form} if form.form != "codeable" else {}),
         "resources": dict(sorted(counts.items())),
     }
     _write_truth(folder, meta, truth)

@@ -5,10 +5,13 @@
 Reads the source streaming (``reading``), checks every resource in shares
 (``processing``: FHIR R4 structure with ``fhir.resources``, MII key constraints), and
 writes the tables (``table_files``) into a staging folder beside the dataset's folder
-(``<dataset root>/<dataset>``). References to patients and encounters must resolve within
-the import. Any refused resource fails the whole import with every problem listed by
-origin, type, id and reason; the staging folder is removed and the dataset's folder is
-left as it was. Otherwise the staging folder replaces the dataset's folder by rename.
+(``<dataset root>/<dataset>``). References to patients, encounters and Medication
+resources must resolve within the import (a Medication's codes then fill the rows of the
+statements that name it: ``medication_refs``). Any refused resource fails the whole
+import with every problem listed by origin, type, id and reason; the staging folder is
+removed and the dataset's folder is left as it was. Accepted resources that analyses
+will partly miss (a drug without an ATC coding) are listed as notices in the result and
+the manifest. Otherwise the staging folder replaces the dataset's folder by rename.
 An import whose result equals what is there already changes nothing (``changed`` False).
 
 With ``workers`` > 1 the shares (NDJSON byte slices that each worker reads itself, or
@@ -33,6 +36,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..paths import dataset_root
+from .medication_refs import fill_codes
 from .processing import SAMPLE_EVERY, Problem, Processed, Refs, process_task
 from .reading import Item, Slice, bundle_items, slices, source_files
 from .table_files import (
@@ -49,6 +53,19 @@ from .tables import TABLE_NAMES
 CHUNK = 2_000
 SHOWN_PROBLEMS = 20
 KEPT_PROBLEMS = 1_000
+KEPT_NOTICES = 100
+#: References resolved across the import: (Refs field, target type, message).
+TARGETS = (
+    ("patients", "Patient", "subject Patient/{} is not in the import"),
+    ("encounters", "Encounter", "Encounter/{} is not in the import"),
+    (
+        "medications",
+        "Medication",
+        "medicationReference Medication/{} is not in the import: no Medication resource "
+        "with this id in any file or bundle of the export; export the Medication resources "
+        "(Medication.ndjson) with the statements",
+    ),
+)
 
 
 class ImportFailed(Exception):
@@ -80,19 +97,38 @@ class ImportResult:
         """Rows per table."""
         return {name: t["rows"] for name, t in self.manifest["tables"].items()}
 
+    @property
+    def notices(self) -> list[str]:
+        """Accepted resources that analyses will partly miss (the first ``KEPT_NOTICES``;
+        ``manifest["notice_count"]`` counts them all)."""
+        return self.manifest["notices"]
+
+
+def _known() -> dict[str, set[str]]:
+    return {kind: set() for _, kind, _ in TARGETS}
+
+
+def _waiting() -> dict[str, dict[str, tuple[str, str]]]:
+    return {kind: {} for _, kind, _ in TARGETS}
+
 
 @dataclass
 class _Tally:
-    """References and problems gathered across chunks."""
+    """References, problems and notices gathered across chunks."""
 
-    patients: set[str] = field(default_factory=set)
-    encounters: set[str] = field(default_factory=set)
-    waiting_patient: dict[str, tuple[str, str]] = field(default_factory=dict)
-    waiting_encounter: dict[str, tuple[str, str]] = field(default_factory=dict)
+    known: dict[str, set[str]] = field(default_factory=_known)
+    waiting: dict[str, dict[str, tuple[str, str]]] = field(default_factory=_waiting)
     problems: list[Problem] = field(default_factory=list)
     total_problems: int = 0
+    notices: list[Problem] = field(default_factory=list)
+    total_notices: int = 0
     resources: Counter = field(default_factory=Counter)
+    referenced: Counter = field(default_factory=Counter)  # rows naming a Medication
     seen: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def patients(self) -> set[str]:
+        return self.known["Patient"]
 
     def problem(self, problem: Problem) -> None:
         self.total_problems += 1
@@ -102,6 +138,8 @@ class _Tally:
     def add(self, done: Processed) -> None:
         for problem in done.problems:
             self.problem(problem)
+        self.total_notices += len(done.notices)
+        self.notices.extend(done.notices[: max(0, KEPT_NOTICES - len(self.notices))])
         for kind, refs in done.refs.items():
             self._note(kind, refs)
 
@@ -117,36 +155,23 @@ class _Tally:
                 here.add(ident)
         ids |= new
         self.resources[kind] += len(refs.ids)
-        if kind == "Patient":
-            self.patients |= new
-        if kind == "Encounter":
-            self.encounters |= new
-        for targets, known, waiting in (
-            (refs.patients, self.patients, self.waiting_patient),
-            (refs.encounters, self.encounters, self.waiting_encounter),
-        ):
-            if missing := set(targets) - known - {None}:
-                for ident, target in zip(refs.ids, targets, strict=True):
-                    if target in missing:
-                        waiting.setdefault(target, (kind, ident))
+        if kind in self.known:
+            self.known[kind] |= new
+        for name, target, _ in TARGETS:
+            targets = getattr(refs, name)
+            if missing := set(targets) - self.known[target] - {None}:
+                for ident, wanted in zip(refs.ids, targets, strict=True):
+                    if wanted in missing:
+                        self.waiting[target].setdefault(wanted, (kind, ident))
+        if named := len(refs.medications) - refs.medications.count(None):
+            self.referenced[kind] += named
 
     def unresolved(self) -> None:
         """Problems for references that no resource of the import answered."""
-        for target, (kind, ident) in sorted(self.waiting_patient.items()):
-            if target not in self.patients:
-                self.problem(
-                    Problem(
-                        "(references)",
-                        kind,
-                        ident,
-                        f"subject Patient/{target} is not in the import",
-                    )
-                )
-        for target, (kind, ident) in sorted(self.waiting_encounter.items()):
-            if target not in self.encounters:
-                self.problem(
-                    Problem("(references)", kind, ident, f"Encounter/{target} is not in the import")
-                )
+        for _, target, message in TARGETS:
+            for wanted, (kind, ident) in sorted(self.waiting[target].items()):
+                if wanted not in self.known[target]:
+                    self.problem(Problem("(references)", kind, ident, message.format(wanted)))
 
 
 def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
@@ -183,13 +208,16 @@ def _processed(tasks: Iterator, workers: int, every: int) -> Iterator[tuple[obje
 
 
 def _located(task: object, done: Processed, lines: Counter) -> Processed:
-    """Problems of an NDJSON slice named by file and line (slices come in order)."""
+    """Problems and notices of an NDJSON slice named by file and line (slices come in order)."""
     if isinstance(task, Slice):
         offset = lines[task.path]
         lines[task.path] += done.lines
-        done.problems = [
-            replace(p, where=f"{task.path.name}:{offset + p.where}") for p in done.problems
-        ]
+        for name in ("problems", "notices"):
+            found = [
+                replace(p, where=f"{task.path.name}:{offset + p.where}")
+                for p in getattr(done, name)
+            ]
+            setattr(done, name, found)
     return done
 
 
@@ -225,6 +253,9 @@ def _manifest(dataset: str, files: list[Path], tally: _Tally, sinks: dict) -> di
         "resources": sum(tally.resources.values()),
         "temporal": {"start": min(starts, default=None), "end": max(ends, default=None)},
         "tables": tables,
+        "medications": tally.resources["Medication"],  # resolved into the statements
+        "notices": [str(notice) for notice in tally.notices],
+        "notice_count": tally.total_notices,
         "sources": [
             {"name": p.name, "bytes": p.stat().st_size, "sha256": sha256(p)} for p in files
         ],
@@ -293,6 +324,7 @@ def _import_into(source, dataset, files, skipped, staging, folder, workers, prog
     tally, sinks = _write_tables(files, staging, workers, progress, every)
     if tally.total_problems:
         raise ImportFailed(Path(source), tally.problems, tally.total_problems)
+    fill_codes(sinks, tally.referenced)  # and drops the Medication lookup from sinks
     manifest = _manifest(dataset, files, tally, sinks)
     write_manifest(staging, manifest)
     if read_manifest(folder) == manifest:

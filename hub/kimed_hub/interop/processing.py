@@ -33,9 +33,16 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from .reading import Item, Slice
-from .rules import MAX_REASONS, basic_problems, mii_problems, structure_problems
+from .rules import (
+    MAX_REASONS,
+    NOTICED,
+    basic_problems,
+    mii_problems,
+    notices,
+    structure_problems,
+)
 from .table_files import csv_form
-from .tables import FLOAT_COLUMNS, SCHEMAS, ref_id, row_problems, rows_of
+from .tables import FLOAT_COLUMNS, SCHEMAS, medication_ref, ref_id, row_problems, rows_of
 
 #: The importer's default: the full FHIR structure check on 1 resource in this many.
 SAMPLE_EVERY = 20
@@ -59,22 +66,25 @@ class Problem:
 
 @dataclass
 class Refs:
-    """One resource type's ids in input order, with the patient and encounter each
-    references (None: none)."""
+    """One resource type's ids in input order, with the patient, encounter and
+    Medication resource each references (None: none)."""
 
     ids: list[str] = field(default_factory=list)
     patients: list[str | None] = field(default_factory=list)
     encounters: list[str | None] = field(default_factory=list)
+    medications: list[str | None] = field(default_factory=list)
 
 
 @dataclass
 class Processed:
     """What one share gave: tables (Arrow, and CSV text without header) by resource
-    type, problems, the references, and how many resources and lines it held."""
+    type, problems, notices (accepted, but analyses will miss something: ``rules.
+    notices``), the references, and how many resources and lines it held."""
 
     tables: dict[str, pa.Table] = field(default_factory=dict)
     csv: dict[str, bytes] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)
     refs: dict[str, Refs] = field(default_factory=dict)
     resources: int = 0
     lines: int = 0  # an NDJSON slice's lines, blank ones included
@@ -135,12 +145,15 @@ def _run(entries: list, sample_every: int, strict: bool) -> tuple[Processed, dic
             out.problems.append(Problem(where, kind, ident, "; ".join(reasons)))
             continue
         rows[kind].extend(found)
+        if kind in NOTICED:
+            out.notices += [Problem(where, kind, ident, n) for n in notices(resource, found)]
         refs = out.refs.get(kind) or out.refs.setdefault(kind, Refs())
         refs.ids.append(ident)
         refs.patients.append(
             ref_id(resource.get("patient" if kind == "Consent" else "subject"), "Patient")
         )
         refs.encounters.append(_encounter_ref(resource))
+        refs.medications.append(medication_ref(resource) if kind in NOTICED else None)
     return out, rows
 
 

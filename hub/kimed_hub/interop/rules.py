@@ -15,21 +15,28 @@ from functools import cache
 
 from pydantic import ValidationError
 
-from kimed_demos.phenotype.codes import CODED_ELEMENTS, CONSENT_POLICY, code_problem
+from kimed_demos.phenotype.codes import ATC, CONSENT_POLICY, code_problem
 
-from .tables import SUPPORTED, coded_concept, ref_id
+from .code_systems import canonical, refused
+from .tables import CODED, SUPPORTED, coded_concept, medication_ref, ref_id
 
 ID_RE = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 #: Elements the MII profiles require, per resource type (``a|b``: one of them).
 REQUIRED = {
     "Patient": ("gender", "birthDate"),
     "Encounter": ("status", "class", "subject", "period"),
-    "Condition": ("code", "subject", "recordedDate|onsetDateTime|onsetPeriod"),
+    # MII_PR_Diagnose_Condition (medizininformatik-initiative/kerndatensatzmodul-diagnose,
+    # input/fsh/profiles/MII_PR_Diagnose_Condition.fsh, 2024-10-18): "recordedDate 1.. MS"
+    # (Dokumentationsdatum), "subject 1..", "code 1..". onset[x] is must-support, 0..1.
+    "Condition": ("code", "subject", "recordedDate"),
     "Procedure": ("status", "code", "subject", "performedDateTime|performedPeriod"),
     "Observation": ("status", "code", "subject", "effectiveDateTime|effectivePeriod"),
     "MedicationStatement": ("status", "subject", "effectiveDateTime|effectivePeriod"),
     "MedicationAdministration": ("status", "subject", "effectiveDateTime|effectivePeriod"),
     "Consent": ("status", "patient", "dateTime", "provision"),
+    # MII_PR_Medikation_Medication: every slice of code.coding is 0..*; the tables need
+    # an ATC or PZN coding in code (``_codings``), as for a contained Medication.
+    "Medication": (),
 }
 MAX_REASONS = 5
 
@@ -75,35 +82,58 @@ def _required(resource: dict) -> list[str]:
 
 
 def _codings(resource: dict) -> list[str]:
-    """The coded element needs a well-formed coding from a system the profile allows;
-    codings of other systems (a local lab code beside LOINC) are allowed beside it, as
-    the profiles' open slicing allows, and not kept."""
+    """The coded element needs a well-formed coding from a system the profile allows
+    (an older URI the code-system policy normalises counts as the current one); codings
+    of other systems (a local lab code beside LOINC) are allowed beside it, as the
+    profiles' open slicing allows, and not kept."""
     kind = resource["resourceType"]
-    if kind not in CODED_ELEMENTS:
+    if kind not in CODED:
         return []
-    element, systems = CODED_ELEMENTS[kind]
+    element, systems = CODED[kind]
     concept = coded_concept(resource)
     if not concept and "medicationReference" in resource:
-        target = (resource["medicationReference"] or {}).get("reference")
-        return [
-            f"MII: {kind}.medicationReference {target!r} names no contained Medication; "
-            "contain the Medication (reference #id) or give medicationCodeableConcept "
-            "(Medication resources of their own are not imported yet)"
-        ]
+        return _medication_reference(resource)
     codings = concept.get("coding", [])
-    allowed = [c for c in codings if c.get("system") in systems]
+    written = [(c, c.get("system")) for c in codings]
+    allowed = [(c, w if w in systems else canonical(w)) for c, w in written]
+    allowed = [(c, system) for c, system in allowed if system in systems]
     problems = [
-        f"MII: {kind}.{element}: {code_problem(c['system'], c.get('code'))}"
-        for c in allowed
-        if code_problem(c["system"], c.get("code"))
+        f"MII: {kind}.{element}: {why}"
+        for c, system in allowed
+        if (why := code_problem(system, c.get("code")))
     ]
     if not allowed:
-        others = sorted({repr(c.get("system")) for c in codings})
-        found = f"; found only unknown code system {', '.join(others)}" if others else ""
-        problems.append(
-            f"MII: {kind}.{element} needs a coding from one of: {', '.join(systems)}{found}"
-        )
+        problems.append(_no_allowed_coding(kind, element, systems, codings))
     return problems
+
+
+def _medication_reference(resource: dict) -> list[str]:
+    """A reference to a Medication resource of its own is resolved by the importer
+    across the whole import; anything else must name a contained Medication."""
+    if medication_ref(resource):
+        return []
+    kind = resource["resourceType"]
+    target = (resource["medicationReference"] or {}).get("reference")
+    return [
+        f"MII: {kind}.medicationReference {target!r} names neither a contained Medication "
+        "(#id) nor a Medication resource (Medication/<id>); fix the reference or give "
+        "medicationCodeableConcept"
+    ]
+
+
+def _no_allowed_coding(kind: str, element: str, systems: tuple, codings: list) -> str:
+    """The message for a coded element without a coding the profile allows: a system
+    the policy refuses says why and which URI to use; others are listed."""
+    for coding in codings:
+        if answer := refused(coding.get("system")):
+            use, why = answer
+            return (
+                f"MII: {kind}.{element}: code system {coding.get('system')!r} is not "
+                f"accepted ({why}); code it in {use} (policies/fhir-code-systems.yaml)"
+            )
+    others = sorted({repr(c.get("system")) for c in codings})
+    found = f"; found only unknown code system {', '.join(others)}" if others else ""
+    return f"MII: {kind}.{element} needs a coding from one of: {', '.join(systems)}{found}"
 
 
 def _subject(resource: dict) -> list[str]:
@@ -152,6 +182,30 @@ def basic_problems(resource: object) -> list[str]:
     if not isinstance(resource.get("id"), str) or not ID_RE.match(resource["id"]):
         return ["id is missing or not a FHIR id (1-64 of A-Z a-z 0-9 - .)"]
     return []
+
+
+#: The resource types that may get notices (and name Medication resources).
+NOTICED = frozenset(("Medication", "MedicationStatement", "MedicationAdministration"))
+
+
+def notices(resource: dict, rows: list[dict]) -> list[str]:
+    """What an accepted resource lacks that analyses will miss: a medication coded
+    without ATC (only PZN; the MII Medication profile makes every slice optional), so
+    criteria on ATC codes will not find it. Empty for most resources."""
+    kind = resource["resourceType"]
+    if kind not in NOTICED or not rows:
+        return []
+    row = rows[0]
+    if row["code_system"] == ATC or row.get("medication_id"):
+        return []  # a Medication of its own: noticed at the Medication
+    own = kind == "Medication"
+    where = "Medication.code" if own else "its medication"
+    users = " (so the statements and administrations referring to it)" if own else ""
+    return [
+        f"no ATC coding in {where}, only {row['code_system']} {row['code']!r}: its "
+        f"rows{users} carry that code, and criteria on ATC codes will not find them; ask "
+        "the DIZ to add the ATC coding (code.coding slice atcClassDe)"
+    ]
 
 
 def problems_of(resource: object) -> list[str]:

@@ -2,11 +2,16 @@
 
 Every event table has ``id``, ``patient_id``, ``encounter_id``, the resource's primary
 code as ``code``/``code_system``/``code_display`` (the MII-preferred system first, see
-``codes.CODED_ELEMENTS``) and ``time``: the clinically relevant moment (onset, effective,
+``codes.CODED_ELEMENTS``; an older URI the reviewed ``policies/fhir-code-systems.yaml``
+normalises is kept under the current URI, the URI as written in
+``code_system_original``) and ``time``: the clinically relevant moment (onset, effective,
 performed, start) as a UTC timestamp. Partial FHIR dates (``2020``, ``2020-05``) become the
 first day of their period at 00:00 UTC; dates stay dates. The patient table is keyed by
 ``patient_id``. Consent has one row per nested provision (policy code, permit or deny, and
-its period), which is what the consent filter reads.
+its period), which is what the consent filter reads. A medication statement or
+administration that references a Medication resource of its own keeps its id in
+``medication_id``; the importer fills the code columns from the Medication
+(``medication_refs``), whose rows are a lookup only, never a table of the dataset.
 """
 
 from __future__ import annotations
@@ -17,11 +22,30 @@ from functools import lru_cache
 
 import pyarrow as pa
 
-from kimed_demos.phenotype.codes import CODED_ELEMENTS, CONSENT_POLICY, OBSERVATION_CATEGORY
+from kimed_demos.phenotype.codes import (
+    ATC,
+    CODED_ELEMENTS,
+    CONSENT_POLICY,
+    OBSERVATION_CATEGORY,
+    PZN,
+)
+
+from .code_systems import canonical
 
 TS = pa.timestamp("us", tz="UTC")
-CODE_COLUMNS = [("code", pa.string()), ("code_system", pa.string()), ("code_display", pa.string())]
+CODE_COLUMNS = [
+    ("code", pa.string()),
+    ("code_system", pa.string()),
+    ("code_display", pa.string()),
+    ("code_system_original", pa.string()),  # the URI as written, where it was normalised
+]
+#: The coded element per resource type: the profiles' (``CODED_ELEMENTS``) and the MII
+#: Medication's ``code`` (slices atcClassDe, atcClassEn, Pharmazentralnummer).
+CODED = {**CODED_ELEMENTS, "Medication": ("code", (ATC, PZN))}
+#: Every current URI a coded element allows (no policy lookup needed for these).
+_CURRENT = {system for _, systems in CODED.values() for system in systems}
 EVENT = [("id", pa.string()), ("patient_id", pa.string()), ("encounter_id", pa.string())]
+MEDICATION_EVENT = [*EVENT, *CODE_COLUMNS, ("medication_id", pa.string())]
 
 SCHEMAS = {
     "Patient": pa.schema(
@@ -71,11 +95,12 @@ SCHEMAS = {
         ]
     ),
     "MedicationStatement": pa.schema(
-        [*EVENT, *CODE_COLUMNS, ("status", pa.string()), ("time", TS), ("end", TS)]
+        [*MEDICATION_EVENT, ("status", pa.string()), ("time", TS), ("end", TS)]
     ),
     "MedicationAdministration": pa.schema(
-        [*EVENT, *CODE_COLUMNS, ("status", pa.string()), ("time", TS), ("end", TS)]
+        [*MEDICATION_EVENT, ("status", pa.string()), ("time", TS), ("end", TS)]
     ),
+    "Medication": pa.schema([("id", pa.string()), *CODE_COLUMNS]),
     "Consent": pa.schema(
         [
             ("id", pa.string()),
@@ -100,6 +125,7 @@ TABLE_NAMES = {
     "MedicationStatement": "medication_statement",
     "MedicationAdministration": "medication_administration",
     "Consent": "consent",
+    "Medication": "medication",  # a lookup: removed before the folder is published
 }
 SUPPORTED = tuple(SCHEMAS)
 #: FHIR R4's dateTime (and date) format: a time needs a zone; partial dates allowed.
@@ -170,8 +196,9 @@ RESTFUL_REF = re.compile(
 def coded_concept(resource: dict) -> dict:
     """The CodeableConcept the profile codes: ``code``, or the medication's: its
     ``medicationCodeableConcept``, or the ``code`` of the contained Medication that
-    ``medicationReference`` names (``#id``). ``{}`` when there is none."""
-    element, _ = CODED_ELEMENTS[resource["resourceType"]]
+    ``medicationReference`` names (``#id``). ``{}`` when there is none (also for a
+    reference to a Medication resource of its own: :func:`medication_ref`)."""
+    element, _ = CODED[resource["resourceType"]]
     if element in resource or "medicationReference" not in resource:
         return resource.get(element) or {}
     target = (resource["medicationReference"] or {}).get("reference") or ""
@@ -181,23 +208,39 @@ def coded_concept(resource: dict) -> dict:
     return {}
 
 
+def medication_ref(resource: dict) -> str | None:
+    """The id of the Medication resource (of its own, not contained) that
+    ``medicationReference`` names: ``Medication/<id>``, absolute or versioned."""
+    return ref_id(resource.get("medicationReference"), "Medication")
+
+
 def primary_coding(resource: dict) -> dict:
-    """The coding the table keeps: the first of the most preferred allowed system."""
-    _, systems = CODED_ELEMENTS[resource["resourceType"]]
-    codings = coded_concept(resource).get("coding", [])
-    for system in systems:
-        for coding in codings:
-            if coding.get("system") == system:
-                return coding
-    return {}
+    """The coding the table keeps: the first of the most preferred allowed system (a
+    coding under its current URI before one the policy normalises)."""
+    _, systems = CODED[resource["resourceType"]]
+    best, rank = {}, None
+    for coding in coded_concept(resource).get("coding", []):
+        written = coding.get("system")
+        if written == systems[0]:
+            return coding  # the best there can be (and the usual case): at once
+        system = written if written in systems else canonical(written)
+        if system in systems:
+            here = (systems.index(system), system != written)
+            if rank is None or here < rank:
+                best, rank = coding, here
+    return best
 
 
-def _coded(resource: dict) -> dict:
-    coding = primary_coding(resource)
+def _coded(resource: dict, coding: dict | None = None) -> dict:
+    """The code columns of ``coding`` (default: the resource's primary coding)."""
+    coding = primary_coding(resource) if coding is None else coding
+    written = coding.get("system")
+    system = written if written in _CURRENT else canonical(written)
     return {
         "code": coding.get("code"),
-        "code_system": coding.get("system"),
+        "code_system": system,
         "code_display": coding.get("display"),
+        "code_system_original": written if written != system else None,
     }
 
 
@@ -261,12 +304,12 @@ def _condition(r: dict) -> list[dict]:
         or parse_time((r.get("onsetPeriod") or {}).get("start"))
         or parse_time(r.get("recordedDate"))
     )
-    clinical = r.get("clinicalStatus")
+    clinical, coding = r.get("clinicalStatus"), primary_coding(r)
     return [
         {
             **_event(r),
-            **_coded(r),
-            "code_version": primary_coding(r).get("version"),
+            **_coded(r, coding),
+            "code_version": coding.get("version"),
             "clinical_status": _first_code([clinical] if clinical else None),
             "time": onset,
             "recorded_date": parse_date(r.get("recordedDate")),
@@ -302,8 +345,19 @@ def _observation(r: dict) -> list[dict]:
 def _medication(r: dict) -> list[dict]:
     start, end = _effective(r, "effective")
     return [
-        {**_event(r, "context"), **_coded(r), "status": r.get("status"), "time": start, "end": end}
+        {
+            **_event(r, "context"),
+            **_coded(r),  # empty for a Medication of its own: filled by the importer
+            "medication_id": medication_ref(r),
+            "status": r.get("status"),
+            "time": start,
+            "end": end,
+        }
     ]
+
+
+def _medication_product(r: dict) -> list[dict]:
+    return [{"id": r["id"], **_coded(r)}]
 
 
 def _consent(r: dict) -> list[dict]:
@@ -341,6 +395,7 @@ FLATTENERS = {
     "MedicationStatement": _medication,
     "MedicationAdministration": _medication,
     "Consent": _consent,
+    "Medication": _medication_product,
 }
 
 
