@@ -48,10 +48,14 @@ class FakeJobsApi:
     entry script) with the mounts replaced by local folders and the user command by
     ``play`` (papermill and the engine do not run here)."""
 
-    def __init__(self, root: Path, play: list[str], refuse: str = "", exit_code: int = 0):
+    def __init__(
+        self, root: Path, play: list[str], refuse: str = "", exit_code: int = 0, reason: str = ""
+    ):
         self.root, self.play, self.refuse, self.exit_code = root, play, refuse, exit_code
+        self.reason = reason  # the Failed condition's reason (DeadlineExceeded: timed out)
         self.calls: list[tuple] = []
         self.manifests: list[dict] = []
+        self.kept: list[str] = []  # what the run left in its result folder
 
     def create_job(self, manifest: dict, dry_run: bool = False) -> None:
         self.calls.append(("create", manifest["metadata"]["name"], dry_run))
@@ -67,17 +71,35 @@ class FakeJobsApi:
         python, flag, source, staged, result, home, keep, dashes = container["command"][:8]
         assert (python, flag, dashes) == ("python3", "-c", "--")
         assert (staged, result) == (job.STAGED_MOUNT, job.RESULT_MOUNT)
+        self._resolve_like_the_kubelet(manifest)
         folder = self.root / job.RUNS / name
         local_home = folder.parent / f"{name}.emptydir"
         local_home.mkdir()
         args = [str(folder / "home"), str(folder / "result"), str(local_home), keep]
         done = subprocess.run([sys.executable, "-c", source, *args, "--", *self.play])
+        result = folder / "result"
+        self.kept = sorted(str(p.relative_to(result)) for p in result.rglob("*"))
         return done.returncode or self.exit_code
+
+    def _resolve_like_the_kubelet(self, manifest: dict) -> None:
+        """Every views-claim subPath exists and, links resolved, stays inside the claim
+        (the kubelet refuses one that leaves the volume)."""
+        spec = manifest["spec"]["template"]["spec"]
+        views = {
+            v["name"]
+            for v in spec["volumes"]
+            if v.get("persistentVolumeClaim", {}).get("claimName") == "kimed-views"
+        }
+        for mount in spec["containers"][0]["volumeMounts"]:
+            if mount["name"] in views:
+                resolved = (self.root / mount["subPath"]).resolve(strict=True)
+                assert resolved.is_relative_to(self.root.resolve()), mount
 
     def job_status(self, name: str) -> dict:
         self.calls.append(("status", name))
-        kind = "Complete" if self.status == 0 else "Failed"
-        return {"conditions": [{"type": kind, "status": "True", "reason": "BackoffLimitExceeded"}]}
+        kind = "Complete" if self.status == 0 and not self.reason else "Failed"
+        reason = self.reason or "BackoffLimitExceeded"
+        return {"conditions": [{"type": kind, "status": "True", "reason": reason}]}
 
     def pods(self, name: str) -> list[dict]:
         self.calls.append(("pods", name))
@@ -158,6 +180,8 @@ def test_a_rerun_submits_watches_reads_back_and_deletes(root):
         "missing.csv": None,
     }
     assert outcome.failure == ""
+    # only the requested paths came back (stray.txt stayed in the emptyDir)
+    assert "stray.txt" not in api.kept and "analysis/out/table.csv" in api.kept
     assert outcome.environment["profile"] == resource_profiles().default
     assert outcome.environment["datasets"] == ["/data/chest-xray", "/data/synthea-sample"]
     assert not (root / job.RUNS / name).exists()  # the run folder is removed
@@ -168,6 +192,13 @@ def test_a_failed_rerun_says_so_and_still_cleans_up(root):
     outcome = run_rerun(root, api)
     assert outcome.failure == "papermill exited with status 1"
     assert set(outcome.regenerated.values()) == {None}
+    assert api.calls[-2][0] == "delete"
+
+
+def test_a_rerun_past_its_deadline_is_a_timeout(root):
+    api = FakeJobsApi(root, writer({}), reason="DeadlineExceeded")
+    outcome = run_rerun(root, api)
+    assert outcome.failure == "the notebook did not finish within 600 s"
     assert api.calls[-2][0] == "delete"
 
 
