@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from ..server_plan import ServerPlan
@@ -124,9 +124,3 @@ def job_manifest(
             "template": {"metadata": {"labels": pod_labels}, "spec": spec},
         },
     }
-
-
-def home_relative(plan: ServerPlan, path: str) -> str:
-    """``path`` (absolute in the container, or relative to the home) relative to the home."""
-    pure = PurePosixPath(path)
-    return str(pure.relative_to(plan.home_mount)) if pure.is_absolute() else str(pure)

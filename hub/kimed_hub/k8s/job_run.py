@@ -51,6 +51,7 @@ class JobSession:
     name: str  # the Job's and the run folder's name
     home: Path  # staged for the run (its home's starting content), on the views claim
     results: Path  # what the run left for the portal (the kept paths of its home)
+    labels: dict = field(default_factory=dict)  # on the Job and its pod (what it is for)
     manifest: dict = field(default_factory=dict)
     container: str | None = None  # the pod's name, once it ran
 
@@ -77,15 +78,16 @@ class KubeJobRun:
 
     @contextmanager
     def session(self, kind: str, key: str, label: str) -> Iterator[JobSession]:
-        """A fresh run folder and Job name ``kimed-<kind>-<key>-<random>``; the Job and
-        the folder are removed when the block ends, whatever happened."""
+        """A fresh run folder and Job name ``kimed-<kind>-<key>-<random>`` (labelled
+        ``label: key``); the Job and the folder are removed when the block ends, whatever
+        happened."""
         name = f"kimed-{kind}-{key.lower()}-{uuid.uuid4().hex[:8]}"
         folder = job.run_folder(self.data_root, name)
         client = self.api_factory()
         try:
             (folder / "home").mkdir(parents=True)
             (folder / "result").mkdir()
-            yield JobSession(client, name, folder / "home", folder / "result")
+            yield JobSession(client, name, folder / "home", folder / "result", {label: key})
         finally:
             try:
                 client.delete_job(name)
@@ -145,7 +147,7 @@ class KubeJobRun:
             located,
             {**OFFLINE_ENV, **(environment or {})},
             timeout,
-            labels,
+            {**run.labels, **(labels or {})},
         )
         return run.manifest
 
