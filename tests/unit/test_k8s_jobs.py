@@ -28,6 +28,7 @@ import kubernetes_validate
 import pytest
 
 from kimed_hub.airlock.rerun_container import EXECUTED, RerunRefused
+from kimed_hub.airlock.rerun_plan import RerunBlocked
 from kimed_hub.data_grants import DataMount
 from kimed_hub.k8s import job, job_admission, rbac
 from kimed_hub.k8s.job_api import JobRefused
@@ -426,3 +427,26 @@ def test_the_job_pod_is_the_user_pods_plan(manifests):
     assert spec["automountServiceAccountToken"] is False
     assert manifests["synthesis"]["spec"]["backoffLimit"] == 0
     assert manifests["synthesis"]["spec"]["activeDeadlineSeconds"] == 600 + job.START_MARGIN
+
+
+def test_a_gpu_requesters_rerun_gets_the_gpu_image_and_the_device_plugins_gpu(root):
+    profiles = resource_profiles()
+    api = FakeJobsApi(root, writer({}))
+    runner = rerunner(root, api)
+    runner.profile_for = lambda user: profiles.profiles["gpu"]
+    runner.images["gpu"] = "registry.example.org/kimed/singleuser-gpu:" + "b" * 16
+    outcome = runner.run("ER-000008", "alice", NOTEBOOK, OUTPUTS, timeout=600)
+    (container,) = _spec(api.manifests[0])["containers"]
+    assert container["image"] == runner.images["gpu"]
+    assert container["resources"]["limits"]["nvidia.com/gpu"] == "1"
+    assert container["resources"]["requests"] == container["resources"]["limits"]
+    assert outcome.environment["gpus"] == 1 and outcome.environment["profile"] == "gpu"
+
+
+def test_a_profile_without_its_image_blocks_the_rerun_before_anything_is_made(root):
+    api = FakeJobsApi(root, writer({}))
+    runner = rerunner(root, api)
+    runner.profile_for = lambda user: resource_profiles().profiles["gpu"]
+    with pytest.raises(RerunBlocked, match="gpu"):
+        runner.run("ER-000009", "alice", NOTEBOOK, OUTPUTS, timeout=600)
+    assert api.calls == [] and not (root / job.RUNS).exists()
