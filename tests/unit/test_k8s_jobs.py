@@ -13,7 +13,8 @@ ValidatingAdmissionPolicies, restricted Pod Security, RBAC of the portal's Role)
 scheduler places them and a kubelet runs them (image pull, the seccomp profile on the
 node, subPath resolution of the run folder's links), the volume permissions on a real
 ReadWriteMany claim (the hub pod's and the run's uid), the CNI enforcing the
-NetworkPolicy, and ``KubeJobsApi``'s HTTP calls (kubernetes_asyncio's own).
+NetworkPolicy. ``KubeJobsApi``'s HTTP calls are checked against a loopback stand-in in
+tests/unit/test_k8s_job_api.py.
 """
 
 from __future__ import annotations

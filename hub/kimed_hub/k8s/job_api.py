@@ -25,20 +25,24 @@ class KubeJobsApi:
     """Jobs and their pods in one namespace, with the token and CA in ``credentials``
     (``token``, ``ca.crt``: the service account token Secret's keys)."""
 
-    def __init__(self, namespace: str, credentials: Path):
-        self.namespace, self.credentials = namespace, Path(credentials)
+    def __init__(self, namespace: str, credentials: Path | None = None, configuration=None):
+        """``configuration``: a ready ``kubernetes_asyncio`` Configuration instead of the
+        in-cluster one from ``credentials`` (tests talk to a loopback stand-in)."""
+        self.namespace = namespace
         self._loop = asyncio.new_event_loop()
-        self._client = self._loop.run_until_complete(self._connect())
+        self._client = self._loop.run_until_complete(self._connect(credentials, configuration))
 
-    async def _connect(self):
+    @staticmethod
+    async def _connect(credentials: Path | None, configuration):
         from kubernetes_asyncio import client
         from kubernetes_asyncio.config.incluster_config import InClusterConfigLoader
 
-        configuration = client.Configuration()
-        InClusterConfigLoader(
-            token_filename=str(self.credentials / "token"),
-            cert_filename=str(self.credentials / "ca.crt"),
-        ).load_and_set(configuration)
+        if configuration is None:
+            configuration = client.Configuration()
+            InClusterConfigLoader(
+                token_filename=str(Path(credentials) / "token"),
+                cert_filename=str(Path(credentials) / "ca.crt"),
+            ).load_and_set(configuration)
         return client.ApiClient(configuration)
 
     def _call(self, coroutine):
