@@ -77,8 +77,13 @@ class FakeJobsApi:
         folder = self.root / job.RUNS / name
         local_home = folder.parent / f"{name}.emptydir"
         local_home.mkdir()
+        # an emptyDir belongs to root, mode 0777: the entry script must not chmod it (a
+        # non-root process cannot), so its mode stays whatever the staged folder's is
+        local_home.chmod(0o777)
+        (folder / "home").chmod(0o750)
         args = [str(folder / "home"), str(folder / "result"), str(local_home), keep]
         done = subprocess.run([sys.executable, "-c", source, *args, "--", *self.play])
+        assert local_home.stat().st_mode & 0o777 == 0o777
         result = folder / "result"
         self.kept = sorted(str(p.relative_to(result)) for p in result.rglob("*"))
         return done.returncode or self.exit_code

@@ -19,8 +19,16 @@ import sys
 
 
 def copy_in(staged: str, home: str) -> None:
-    """Everything staged, into the (empty) home; links stay links."""
-    shutil.copytree(staged, home, symlinks=True, dirs_exist_ok=True)
+    """Everything staged, into the (empty) home; links stay links. Entry by entry: the
+    home itself belongs to root (an emptyDir), so its mode must not be copied onto it."""
+    for name in os.listdir(staged):
+        source, target = os.path.join(staged, name), os.path.join(home, name)
+        if os.path.isdir(source) and not os.path.islink(source):
+            shutil.copytree(source, target, symlinks=True)
+        elif os.path.islink(source):
+            os.symlink(os.readlink(source), target)
+        else:
+            shutil.copyfile(source, target)
 
 
 def copy_out(home: str, result: str, keep: list) -> None:
