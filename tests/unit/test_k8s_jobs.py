@@ -456,3 +456,20 @@ def test_a_profile_without_its_image_blocks_the_rerun_before_anything_is_made(ro
     with pytest.raises(RerunBlocked, match="gpu"):
         runner.run("ER-000009", "alice", NOTEBOOK, OUTPUTS, timeout=600)
     assert api.calls == [] and not (root / job.RUNS).exists()
+
+
+def test_the_rendered_portal_runs_reruns_and_synthesis_as_jobs(tmp_path):
+    """The portal's command as the values render it, parsed by the portal itself: on
+    Kubernetes both runners are the Job runners, with the site's images."""
+    from kimed_hub.portal_service.app import arguments, rerunner_from, synthesis_runner
+
+    command = chart_values(SITE)["hub"]["services"]["portal"]["command"]
+    args = arguments().parse_args(command[3:])  # after "python3 -m kimed_hub.portal_service"
+    rerun = rerunner_from(args, "sqlite://")
+    assert isinstance(rerun, KubeRerun)
+    assert rerun.images == {
+        "cpu": f"{SITE.registry}/kimed-singleuser:{SITE.singleuser_tag}",
+        "gpu": f"{SITE.registry}/kimed-singleuser-gpu:{SITE.gpu_tag}",
+    }
+    assert rerun.namespace == SITE.namespace and str(rerun.data_root) == "/srv/kimed/data"
+    assert isinstance(synthesis_runner(args), KubeSynthesis)

@@ -111,6 +111,13 @@ def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
 def main(argv: list[str] | None = None) -> None:
     """Run the service where the hub says (``JUPYTERHUB_SERVICE_URL``), on the database
     ``KIMED_PORTAL_DB_URL`` names (the environment only: it may carry a password)."""
+    parser = arguments()
+    _serve(parser, parser.parse_args(argv), os.environ.get(DB_URL_ENV, ""))
+
+
+def arguments() -> argparse.ArgumentParser:
+    """The service's command-line options (``values.services`` renders them for a
+    cluster)."""
     parser = argparse.ArgumentParser(prog="kimed_hub.portal_service", description=__doc__)
     parser.add_argument("--policies-dir", type=Path, help="folder of the policy files")
     parser.add_argument(
@@ -139,8 +146,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--k8s-namespace", default="kimed", help="the Jobs' namespace")
     parser.add_argument("--k8s-credentials", type=Path, help="the portal's token folder")
     parser.add_argument("--seccomp-dir", type=Path, help="the spawner's seccomp copies")
-    args = parser.parse_args(argv)
-    db_url = os.environ.get(DB_URL_ENV, "")
+    return parser
+
+
+def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace, db_url: str) -> None:
+    """Build the portal from the parsed options and serve it until stopped."""
     if not db_url:
         parser.error(f"set {DB_URL_ENV} (the portal's SQLAlchemy URL) in the environment")
     logging.basicConfig(level=logging.INFO, format="[%(name)s %(asctime)s] %(message)s")
@@ -233,18 +243,31 @@ def rerunner_from(args: argparse.Namespace, db_url: str) -> ContainerRerun | Non
 def synthesis_from(args: argparse.Namespace, store: CatalogueStore, airlock):
     """Synthesis jobs beside the airlock's folder, run in the re-run's image and runtime
     (without them, jobs cannot start and say so)."""
-    from ..synthesis import SynthesisContainer, SynthesisJobs
+    from ..synthesis import SynthesisJobs
 
-    runner = None
+    return SynthesisJobs(
+        store,
+        args.airlock_dir.parent / "synthesis",
+        args.dataset_root or dataset_root(),
+        args.policies_dir,
+        runner=synthesis_runner(args),
+        airlock=airlock,
+    )
+
+
+def synthesis_runner(args: argparse.Namespace):
+    """The synthesis jobs' runner: Jobs on Kubernetes, else locked containers of the
+    runtime (None without a runtime or image: jobs cannot start and say so)."""
+    from ..synthesis import SynthesisContainer
+
     if args.runtime_kind == "kubernetes" and args.rerun_image:
         from ..k8s.job_runners import KubeSynthesis
 
         root = args.dataset_root or dataset_root()
-        runner = KubeSynthesis(
-            kube_api_factory(args), args.rerun_image, args.k8s_namespace, root, args.policies_dir
-        )
-    elif args.runtime_url and args.rerun_image:
-        runner = SynthesisContainer(
+        factory = kube_api_factory(args)
+        return KubeSynthesis(factory, args.rerun_image, args.k8s_namespace, root, args.policies_dir)
+    if args.runtime_url and args.rerun_image:
+        return SynthesisContainer(
             args.runtime_url,
             args.rerun_image,
             args.container_prefix,
@@ -252,14 +275,7 @@ def synthesis_from(args: argparse.Namespace, store: CatalogueStore, airlock):
             runtime_kind=args.runtime_kind,
             seccomp_dir=args.seccomp_dir,
         )
-    return SynthesisJobs(
-        store,
-        args.airlock_dir.parent / "synthesis",
-        args.dataset_root or dataset_root(),
-        args.policies_dir,
-        runner=runner,
-        airlock=airlock,
-    )
+    return None
 
 
 def kube_api_factory(args: argparse.Namespace):
