@@ -24,6 +24,7 @@ tests pass a fake one: no cluster runs here).
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import time
 import uuid
@@ -98,9 +99,9 @@ class KubeJobRun:
                 client.close()
 
     def owner(self) -> tuple[int, int]:
-        """The container user's uid and gid (files the caller prepares belong to them)."""
-        security = security_profile(self.policies_dir)
-        return security.uid, security.gid
+        """Who the files the caller prepares belong to: the hub pod's own user (a non-root
+        process cannot give files away; the run's uid must be the same: docs)."""
+        return os.geteuid(), os.getegid()
 
     def cpus(self, profile: ResourceProfile | None = None) -> int:
         """Whole CPUs of the run's profile (at least one)."""

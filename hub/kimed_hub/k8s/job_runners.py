@@ -11,7 +11,6 @@ device plugin's to assign (no pool in the portal).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,19 +29,11 @@ from ..synthesis.container import SynthesisRun
 from .job_run import KubeJobRun
 
 
-class KubeJobs(KubeJobRun):
-    """A Kubernetes runner whose prepared files belong to the hub pod's user."""
-
-    def owner(self) -> tuple[int, int]:
-        """The hub pod's own uid and gid (a non-root process cannot chown to others)."""
-        return os.geteuid(), os.getegid()
-
-
-class KubeSynthesis(SynthesisRun, KubeJobs):
+class KubeSynthesis(SynthesisRun, KubeJobRun):
     """Synthesis jobs as locked Jobs (the steward's dataset claim read-only)."""
 
 
-class KubeRerun(KubeJobs):
+class KubeRerun(KubeJobRun):
     """The server-side re-run as a locked Job of the requester's profile and grants."""
 
     refused = RerunRefused
