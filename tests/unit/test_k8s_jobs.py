@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,7 @@ from kimed_hub.k8s.job_api import JobRefused
 from kimed_hub.k8s.job_runners import KubeRerun, KubeSynthesis
 from kimed_hub.k8s.render import extra_manifests
 from kimed_hub.k8s.values import PORTAL_TOKEN_MOUNT, chart_values
+from kimed_hub.paths import project_root
 from kimed_hub.policies import resource_profiles
 from kimed_hub.policies.synthesis import synthesis_policy
 from kimed_hub.server_plan import plan_for_profile
@@ -473,3 +475,22 @@ def test_the_rendered_portal_runs_reruns_and_synthesis_as_jobs(tmp_path):
     }
     assert rerun.namespace == SITE.namespace and str(rerun.data_root) == "/srv/kimed/data"
     assert isinstance(synthesis_runner(args), KubeSynthesis)
+
+
+def test_a_policy_change_changes_the_jobs_and_their_admission(root, tmp_path):
+    """An edited policy (the container user) reaches the run's Job and the rendered job
+    rules alike: nothing about a run is restated."""
+    from tests.unit.test_k8s import edit
+
+    folder = tmp_path / "policies"
+    shutil.copytree(project_root() / "policies", folder)
+    edit(folder, "container-security.yaml", "uid: 1000", "uid: 1001")
+    api = FakeJobsApi(root, writer({}))
+    runner = rerunner(root, api)
+    runner.policies_dir = folder
+    runner.run("ER-000010", "alice", NOTEBOOK, OUTPUTS, timeout=600)
+    (container,) = _spec(api.manifests[0])["containers"]
+    assert container["securityContext"]["runAsUser"] == 1001
+    rendered = extra_manifests(SITE, ["chest-xray"], NFS, "reg/postgres:16", folder)
+    assert failing(api.manifests[0], rendered) == []
+    assert failing(api.manifests[0], extra_manifests(SITE, ["chest-xray"], NFS, "r/p:16")) != []
