@@ -166,7 +166,11 @@ def failing_rules(manifest: dict, ours: list[dict]) -> list[str]:
     """The messages of the admission policy's rules that ``manifest`` breaks (CEL
     evaluated by ``common-expression-language``)."""
     cel = pytest.importorskip("cel")
-    (policy,) = [d for d in ours if d["kind"] == "ValidatingAdmissionPolicy"]
+    (policy,) = [
+        d
+        for d in ours
+        if d["kind"] == "ValidatingAdmissionPolicy" and d["metadata"]["name"] == "kimed-user-pods"
+    ]
     return [
         rule["message"]
         for rule in policy["spec"]["validations"]

@@ -72,6 +72,11 @@ class RunSession:
     home: Path  # the volume's folder on the host (prepare it before ``start``)
     container: str | None = None
 
+    @property
+    def results(self) -> Path:
+        """Where the run's files are read back: the volume itself (it is the home)."""
+        return self.home
+
 
 class LockedRun:
     """Runs commands in fresh locked containers of one runtime and image."""
@@ -128,10 +133,16 @@ class LockedRun:
         read_only: list[tuple[str, str]],
         environment: dict[str, str] | None = None,
         labels: dict[str, str] | None = None,
+        *,
+        keep: tuple[str, ...] = (),
+        timeout: int = 0,
     ) -> ExpectedContainer:
         """Create (not start) the container: the run's volume as the home, ``read_only``
         (host path, container path) bound read-only, no network. Returns what it must
-        look like (the policy's expectation for a user's container, network ``none``)."""
+        look like (the policy's expectation for a user's container, network ``none``).
+        ``keep`` and ``timeout`` matter to the Kubernetes runner (``k8s.job_run``) only:
+        here the volume is the home (everything stays) and ``execute`` waits."""
+        del keep, timeout  # the same signature as KubeJobRun.create
         security = security_profile(self.policies_dir)
         profiles = resource_profiles(self.policies_dir)
         limits = profiles.profiles[profiles.default]
@@ -202,6 +213,10 @@ class LockedRun:
         if status != 0:
             log.warning("%s exited with %s:\n%s", run.name, status, self.logs(run, 20))
         return status
+
+    def inspect(self, run: RunSession) -> dict:
+        """The runtime's inspect document of the run's container."""
+        return run.client.inspect_container(run.container)
 
     def logs(self, run: RunSession, tail: int) -> str:
         """The last ``tail`` lines the container wrote (stdout and stderr)."""

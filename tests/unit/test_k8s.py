@@ -199,7 +199,11 @@ def test_homes_are_one_shared_claim_the_hub_reads_for_the_airlock(values, chart_
 
 
 def test_the_admission_policy_ties_the_home_mount_to_the_pods_user(ours):
-    (policy,) = [d for d in ours if d["kind"] == "ValidatingAdmissionPolicy"]
+    (policy,) = [
+        d
+        for d in ours
+        if d["kind"] == "ValidatingAdmissionPolicy" and d["metadata"]["name"] == "kimed-user-pods"
+    ]
     (rule,) = [v for v in policy["spec"]["validations"] if "kimed-homes" in v["expression"]]
     assert "m.subPath == object.metadata.labels['hub.jupyter.org/username']" in rule["expression"]
 

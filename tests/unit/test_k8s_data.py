@@ -421,7 +421,11 @@ def test_a_consent_policy_change_changes_claims_and_admission(tmp_path):
     )
     after = render_docs()
     assert "kimed-dataset-chest-xray" not in claims(after)
-    (policy,) = [d for d in after if d["kind"] == "ValidatingAdmissionPolicy"]
+    (policy,) = [
+        d
+        for d in after
+        if d["kind"] == "ValidatingAdmissionPolicy" and d["metadata"]["name"] == "kimed-user-pods"
+    ]
     rules = [v["expression"] for v in policy["spec"]["validations"]]
     assert any('"kimed-dataset-chest-xray"' in rule for rule in rules)
 

@@ -179,20 +179,8 @@ class ContainerRerun:
         return replace(plan, image_id=image_id)
 
     def _prepare_home(self, home: Path, notebook: tuple[str, bytes], outputs) -> None:
-        """The notebook at its path and the outputs' folders, owned by the container user
-        (written by root on the host, into a volume nobody else has seen yet)."""
         security = security_profile(self.policies_dir)
-        owner = (security.uid, security.gid)
-        os.chown(home, *owner)
-        for path in [notebook[0], *outputs]:
-            folder = home
-            for part in PurePosixPath(path).parts[:-1]:
-                folder = folder / part
-                folder.mkdir(exist_ok=True)
-                os.chown(folder, *owner)
-        target = home / notebook[0]
-        target.write_bytes(notebook[1])
-        os.chown(target, *owner)
+        prepare_home(home, notebook, outputs, (security.uid, security.gid))
 
     def _create(self, client, name, requester, plan: RerunPlan, notebook: str, timeout: int):
         """The container (not started) and what it must look like: the policy's
@@ -216,13 +204,7 @@ class ContainerRerun:
             nano_cpus=int(limits.cpus * 1e9),
             network_mode="none",
         )
-        home = PurePosixPath(security.home_mount)
-        command = [
-            "papermill", str(home / notebook), str(home / EXECUTED),
-            "--cwd", str((home / notebook).parent),
-            "--execution-timeout", str(timeout),
-            "--no-progress-bar", "--log-level", "WARNING",
-        ]  # fmt: skip
+        command = papermill_command(security.home_mount, notebook, timeout)
         created = client.create_container(
             plan.image,
             command=command,
@@ -280,18 +262,51 @@ class ContainerRerun:
         return "" if status == 0 else f"papermill exited with status {status}"
 
     def _collect(self, home: Path, outputs: dict[str, int], failure: str) -> RerunOutcome:
-        reader, outcome = HomeReader(home), RerunOutcome()
-        if failure:
-            outcome.failure = _failed_cell(reader) or failure
-        with tempfile.TemporaryDirectory(prefix="kimed-rerun-") as scratch:
-            for position, (path, limit) in enumerate(outputs.items()):
-                try:
-                    copy = reader.copy(path, Path(scratch) / str(position), limit)
-                except BadInput:  # missing, a link, too large: not regenerated
-                    outcome.regenerated[path] = None
-                    continue
-                outcome.regenerated[path] = copy.path.read_bytes()
-        return outcome
+        return collect_outcome(home, outputs, failure)
+
+
+def prepare_home(home: Path, notebook: tuple[str, bytes], outputs, owner: tuple[int, int]) -> None:
+    """The notebook at its path and the outputs' folders, owned by ``owner`` (written
+    from outside the container, into a home nobody else has seen yet). Shared with the
+    Kubernetes re-run (``k8s.job_rerun``)."""
+    os.chown(home, *owner)
+    for path in [notebook[0], *outputs]:
+        folder = home
+        for part in PurePosixPath(path).parts[:-1]:
+            folder = folder / part
+            folder.mkdir(exist_ok=True)
+            os.chown(folder, *owner)
+    target = home / notebook[0]
+    target.write_bytes(notebook[1])
+    os.chown(target, *owner)
+
+
+def papermill_command(home_mount: str, notebook: str, timeout: int) -> list[str]:
+    """papermill on the notebook (its path in the home), the executed copy at EXECUTED."""
+    home = PurePosixPath(home_mount)
+    return [
+        "papermill", str(home / notebook), str(home / EXECUTED),
+        "--cwd", str((home / notebook).parent),
+        "--execution-timeout", str(timeout),
+        "--no-progress-bar", "--log-level", "WARNING",
+    ]  # fmt: skip
+
+
+def collect_outcome(home: Path, outputs: dict[str, int], failure: str) -> RerunOutcome:
+    """Each output's bytes read back without following links (None: missing, a link,
+    too large) and, for a failed notebook, the failed cell (no values)."""
+    reader, outcome = HomeReader(home), RerunOutcome()
+    if failure:
+        outcome.failure = _failed_cell(reader) or failure
+    with tempfile.TemporaryDirectory(prefix="kimed-rerun-") as scratch:
+        for position, (path, limit) in enumerate(outputs.items()):
+            try:
+                copy = reader.copy(path, Path(scratch) / str(position), limit)
+            except BadInput:  # missing, a link, too large: not regenerated
+                outcome.regenerated[path] = None
+                continue
+            outcome.regenerated[path] = copy.path.read_bytes()
+    return outcome
 
 
 def _environment(plan: RerunPlan, inspected: dict, expected: ExpectedContainer) -> dict:

@@ -85,13 +85,7 @@ def plan_rerun(
     """The re-run's image (``images``: variant -> reference) and GPUs for ``profile``:
     GPUs from ``inventory`` (the host's device IDs) that none of ``containers`` (inspect
     documents of the workbench's containers) holds, unless the policy allows sharing."""
-    image = images.get(profile.image_variant)
-    if not image:
-        raise RerunBlocked(
-            f"The requester's profile {profile.display_name!r} needs the "
-            f"{profile.image_variant!r} software image, which is not installed here "
-            "(kimed image build --gpu); the re-run cannot reproduce their server."
-        )
+    image = profile_image(profile, images)
     if not profile.gpus:
         return RerunPlan(profile, image)
     if sharing is None:
@@ -106,6 +100,18 @@ def plan_rerun(
             "started again later (POST .../rerun)."
         )
     return RerunPlan(profile, image, tuple(free[: profile.gpus]))
+
+
+def profile_image(profile: ResourceProfile, images: dict[str, str]) -> str:
+    """The image of the profile's variant (``images``: variant -> reference)."""
+    image = images.get(profile.image_variant)
+    if not image:
+        raise RerunBlocked(
+            f"The requester's profile {profile.display_name!r} needs the "
+            f"{profile.image_variant!r} software image, which is not installed here "
+            "(kimed image build --gpu); the re-run cannot reproduce their server."
+        )
+    return image
 
 
 def grant_problems(

@@ -26,6 +26,12 @@ def _every(condition: str) -> str:
 def validations(plan: ServerPlan, governed: list[str] = ()) -> list[dict[str, str]]:
     """One CEL rule per control, each with the message the API server returns;
     ``governed``: the consent-governed datasets (never mounted unfiltered)."""
+    rules = [*pod_rules(plan), _home_rule(), *data_rules(governed)]
+    return [{"expression": expr, "message": f"KIMed policy: {msg}"} for expr, msg in rules]
+
+
+def pod_rules(plan: ServerPlan) -> list[tuple[str, str]]:
+    """The controls every workbench pod has, a user's server or a run (``job_rules``)."""
     sc = "has(c.securityContext) && "
     drop = str(list(plan.drop_capabilities)).replace("'", '"')
     seccomp = seccomp_localhost(plan)
@@ -93,17 +99,6 @@ def validations(plan: ServerPlan, governed: list[str] = ()) -> list[dict[str, st
             "mounts under /data must be read-only",
         ),
         (
-            # the shared homes claim: a pod sees only the folder of the user it runs for
-            "!has(object.spec.volumes) || object.spec.volumes.all(v, "
-            "!has(v.persistentVolumeClaim) || "
-            f"v.persistentVolumeClaim.claimName != '{HOMES_CLAIM}' "
-            f"|| (has(object.metadata.labels) && '{USERNAME_LABEL}' in object.metadata.labels && "
-            f"{ALL_CONTAINERS}.all(c, !has(c.volumeMounts) || c.volumeMounts.all(m, "
-            "m.name != v.name || (has(m.subPath) && "
-            f"m.subPath == object.metadata.labels['{USERNAME_LABEL}'])))))",
-            "a home mount must be the pod's own user's folder (subPath = username label)",
-        ),
-        (
             "!has(object.spec.hostNetwork) || object.spec.hostNetwork == false",
             "no host network",
         ),
@@ -113,8 +108,21 @@ def validations(plan: ServerPlan, governed: list[str] = ()) -> list[dict[str, st
             "user pods get no Kubernetes API token",
         ),
     ]
-    rules += data_rules(governed)
-    return [{"expression": expr, "message": f"KIMed policy: {msg}"} for expr, msg in rules]
+    return rules
+
+
+def _home_rule() -> tuple[str, str]:
+    """The shared homes claim: a pod sees only the folder of the user it runs for."""
+    return (
+        "!has(object.spec.volumes) || object.spec.volumes.all(v, "
+        "!has(v.persistentVolumeClaim) || "
+        f"v.persistentVolumeClaim.claimName != '{HOMES_CLAIM}' "
+        f"|| (has(object.metadata.labels) && '{USERNAME_LABEL}' in object.metadata.labels && "
+        f"{ALL_CONTAINERS}.all(c, !has(c.volumeMounts) || c.volumeMounts.all(m, "
+        "m.name != v.name || (has(m.subPath) && "
+        f"m.subPath == object.metadata.labels['{USERNAME_LABEL}'])))))",
+        "a home mount must be the pod's own user's folder (subPath = username label)",
+    )
 
 
 def _claims(condition: str) -> str:
@@ -126,25 +134,16 @@ def _claims(condition: str) -> str:
 
 
 def data_rules(governed: list[str]) -> list[tuple[str, str]]:
-    """The data claims: never the whole export, never a consent-governed dataset's
-    unfiltered claim, the views claim read-only and only through the pod's own user's
-    folder of links, one dataset per mount (``data.user_links``)."""
-    unfiltered = str([DATASET_CLAIM.format(dataset=d) for d in governed]).replace("'", '"')
+    """The data claims of a user's pod: :func:`shared_data_rules`, and the views claim
+    read-only, only through the pod's own user's folder of links, one dataset per mount
+    (``data.user_links``)."""
     own = f"'{USERS}/' + object.metadata.labels['{USERNAME_LABEL}'] + '/'"
     view_mount = (
         "m.name != v.name || (m.readOnly == true && has(m.subPath) && "
         f"m.subPath.matches('{USER_SUBPATH}') && m.subPath.startsWith({own}))"
     )
     return [
-        (
-            _claims(f"v.persistentVolumeClaim.claimName != '{DATASETS_CLAIM}'"),
-            "the whole datasets export is the hub's, never a user pod's",
-        ),
-        (
-            _claims(f"!({unfiltered}.exists(n, v.persistentVolumeClaim.claimName == n))"),
-            "a consent-governed dataset is mounted only as its consent-filtered view, "
-            "never unfiltered",
-        ),
+        *shared_data_rules(governed),
         (
             _claims(
                 f"v.persistentVolumeClaim.claimName != '{VIEWS_CLAIM}' || "
@@ -155,6 +154,23 @@ def data_rules(governed: list[str]) -> list[tuple[str, str]]:
             ),
             f"{VIEWS_CLAIM} is mounted read-only, one dataset per mount, and only through "
             f"the folder of the pod's own user ({USERS}/<username>/<dataset>)",
+        ),
+    ]
+
+
+def shared_data_rules(governed: list[str]) -> list[tuple[str, str]]:
+    """Every pod's data claims: never the whole export, never a consent-governed
+    dataset's unfiltered claim."""
+    unfiltered = str([DATASET_CLAIM.format(dataset=d) for d in governed]).replace("'", '"')
+    return [
+        (
+            _claims(f"v.persistentVolumeClaim.claimName != '{DATASETS_CLAIM}'"),
+            "the whole datasets export is the hub's, never a user pod's",
+        ),
+        (
+            _claims(f"!({unfiltered}.exists(n, v.persistentVolumeClaim.claimName == n))"),
+            "a consent-governed dataset is mounted only as its consent-filtered view, "
+            "never unfiltered",
         ),
     ]
 

@@ -2,7 +2,8 @@
 
 OUTDIR gets ``values.yaml`` (for ``helm install -f``), ``manifests.yaml`` (apply before
 the chart: namespace, homes and views claims, dataset volumes, portal database,
-admission policy) and
+admission policies, the portal's service account and Role for its Jobs, the runs'
+NetworkPolicy) and
 ``node-files/seccomp/kimed/seccomp-<hash>.json`` (copied to every node's kubelet seccomp
 folder; docs/kubernetes.md). The files are written to a sibling folder first and moved
 into place at the end, so a failed render never leaves a half-written OUTDIR.
@@ -21,7 +22,7 @@ import yaml
 
 from ..policies import resource_profiles
 from ..server_plan import plan_for_profile
-from . import admission, data, manifests, pod
+from . import admission, data, job_admission, manifests, pod, rbac
 from .values import Site, chart_values
 
 FILES = ("values.yaml", "manifests.yaml")
@@ -54,6 +55,10 @@ def extra_manifests(
         *manifests.dataset_volumes(site, claims, nfs),
         *manifests.portal_database(site, postgres_image),
         *admission.admission_policy(site, plan, governed),
+        # the portal's re-runs and synthesis jobs (k8s.job_runners)
+        *rbac.portal_rbac(site),
+        rbac.jobs_network_policy(site),
+        *job_admission.job_admission_policies(site, plan, governed),
     ]
 
 

@@ -35,6 +35,11 @@ HOMES_MOUNT = f"{IMAGE_ROOT}/homes"
 #: Secrets the operator creates (docs/kubernetes.md, "Install"); never rendered.
 PORTAL_DB_SECRET = "kimed-portal-db"
 OIDC_SECRET = "kimed-oidc"
+#: The portal's own service account (``rbac.py``) and where its token is mounted in the
+#: hub pod, for the Job runner (``job_api``): never the hub's own account.
+PORTAL_ACCOUNT = "kimed-portal"
+PORTAL_TOKEN_SECRET = "kimed-portal-token"
+PORTAL_TOKEN_MOUNT = f"{IMAGE_ROOT}/portal-token"
 
 
 @dataclass(frozen=True)
@@ -176,7 +181,7 @@ def hub_values(site: Site, policies: Path | None) -> dict[str, Any]:
         "image": site.image("kimed-hub", site.hub_tag),
         "config": hub_config(site, policies),
         "loadRoles": load_roles,
-        "services": services(),
+        "services": services(site, policies),
         "service": {
             "type": "ClusterIP",
             "extraPorts": [
@@ -226,6 +231,9 @@ def hub_volumes(site: Site) -> dict[str, list[dict[str, Any]]]:
     mounts = [
         {"name": name, "mountPath": path, "readOnly": ro} for name, (_, ro, path) in claim.items()
     ]
+    # the portal's own API token (its Job runner), never the hub account's
+    volumes.append({"name": "portal-token", "secret": {"secretName": PORTAL_TOKEN_SECRET}})
+    mounts.append({"name": "portal-token", "mountPath": PORTAL_TOKEN_MOUNT, "readOnly": True})
     return {"extraVolumes": volumes, "extraVolumeMounts": mounts}
 
 
@@ -267,10 +275,7 @@ def _secret(name: str, key: str) -> dict[str, Any]:
 def hub_config(site: Site, policies: Path | None) -> dict[str, Any]:
     """``hub.config``: traitlets configuration the chart passes through."""
     roles, sessions = roles_policy(policies), sessions_policy(policies)
-    image_variants = {
-        profile.image_variant: image_ref(site, plan_for_profile(profile, (), policies))
-        for profile in resource_profiles(policies).profiles.values()
-    }
+    image_variants = variant_images(site, policies)
     return {
         "JupyterHub": {
             "spawner_class": SPAWNER_CLASS,
@@ -301,9 +306,33 @@ def hub_config(site: Site, policies: Path | None) -> dict[str, Any]:
     }
 
 
-def services() -> dict[str, Any]:
+def variant_images(site: Site, policies: Path | None) -> dict[str, str]:
+    """The site-registry image of each variant the profiles use."""
+    return {
+        profile.image_variant: image_ref(site, plan_for_profile(profile, (), policies))
+        for profile in resource_profiles(policies).profiles.values()
+    }
+
+
+def job_runner_args(site: Site, policies: Path | None) -> list[str]:
+    """The portal's options for its re-runs and synthesis jobs as Kubernetes Jobs."""
+    images = variant_images(site, policies)
+    args = ["--runtime-kind", "kubernetes", "--rerun-image", images["cpu"]]
+    args += ["--rerun-gpu-image", images["gpu"]] if "gpu" in images else []
+    return args + [
+        "--dataset-root",
+        data.HUB_DATA_ROOT,
+        "--k8s-namespace",
+        site.namespace,
+        "--k8s-credentials",
+        PORTAL_TOKEN_MOUNT,
+    ]
+
+
+def services(site: Site, policies_dir: Path | None = None) -> dict[str, Any]:
     """The portal and the package index, managed by the hub in its pod (as on one
-    machine), reachable through the proxy at /services/<name>/."""
+    machine), reachable through the proxy at /services/<name>/; the portal starts its
+    re-runs and synthesis jobs as Jobs (``k8s.job_runners``)."""
     python, policies = "python3", f"{IMAGE_ROOT}/policies"
     portal, index = SERVICE_PORTS["portal"], SERVICE_PORTS["package-index"]
     return {
@@ -320,11 +349,12 @@ def services() -> dict[str, Any]:
                 "--policies-dir",
                 policies,
                 # the airlock: its files on the hub's volume, homes read from the shared
-                # claim (no server-side re-run on Kubernetes: docs/kubernetes.md)
+                # claim, re-runs and synthesis jobs as Jobs (docs/kubernetes.md)
                 "--airlock-dir",
                 f"{HUB_DATA}/airlock",
                 "--homes-dir",
                 HOMES_MOUNT,
+                *job_runner_args(site, policies_dir),
             ],
         },
         "package-index": {

@@ -111,6 +111,13 @@ def make_app(portal: Portal, prefix: str = SERVICE_PREFIX) -> web.Application:
 def main(argv: list[str] | None = None) -> None:
     """Run the service where the hub says (``JUPYTERHUB_SERVICE_URL``), on the database
     ``KIMED_PORTAL_DB_URL`` names (the environment only: it may carry a password)."""
+    parser = arguments()
+    _serve(parser, parser.parse_args(argv), os.environ.get(DB_URL_ENV, ""))
+
+
+def arguments() -> argparse.ArgumentParser:
+    """The service's command-line options (``values.services`` renders them for a
+    cluster)."""
     parser = argparse.ArgumentParser(prog="kimed_hub.portal_service", description=__doc__)
     parser.add_argument("--policies-dir", type=Path, help="folder of the policy files")
     parser.add_argument(
@@ -130,10 +137,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rerun-gpu-image", help="its GPU variant (GPU profiles' re-runs)")
     parser.add_argument("--container-prefix", default="kimed", help="names of re-run containers")
     parser.add_argument("--dataset-root", type=Path, help="dataset folders (grants, re-run)")
-    parser.add_argument("--runtime-kind", default="podman", help="podman or docker (re-run)")
+    parser.add_argument(
+        "--runtime-kind",
+        default="podman",
+        choices=["podman", "docker", "kubernetes"],
+        help="where re-runs and synthesis jobs run (kubernetes: as Jobs, k8s.job_runners)",
+    )
+    parser.add_argument("--k8s-namespace", default="kimed", help="the Jobs' namespace")
+    parser.add_argument("--k8s-credentials", type=Path, help="the portal's token folder")
     parser.add_argument("--seccomp-dir", type=Path, help="the spawner's seccomp copies")
-    args = parser.parse_args(argv)
-    db_url = os.environ.get(DB_URL_ENV, "")
+    return parser
+
+
+def _serve(parser: argparse.ArgumentParser, args: argparse.Namespace, db_url: str) -> None:
+    """Build the portal from the parsed options and serve it until stopped."""
     if not db_url:
         parser.error(f"set {DB_URL_ENV} (the portal's SQLAlchemy URL) in the environment")
     logging.basicConfig(level=logging.INFO, format="[%(name)s %(asctime)s] %(message)s")
@@ -183,8 +200,9 @@ def warm_disclosure_checks() -> threading.Thread:
 
 def rerunner_from(args: argparse.Namespace, db_url: str) -> ContainerRerun | None:
     """The server-side re-run when the runtime and the image are known (else None: the
-    airlock works without it and says so)."""
-    if not (args.runtime_url and args.rerun_image and args.dataset_root):
+    airlock works without it and says so); on Kubernetes, as Jobs."""
+    kubernetes = args.runtime_kind == "kubernetes"
+    if not ((args.runtime_url or kubernetes) and args.rerun_image and args.dataset_root):
         log.warning("no server-side re-run: --runtime-url, --rerun-image, --dataset-root")
         return None
 
@@ -196,6 +214,19 @@ def rerunner_from(args: argparse.Namespace, db_url: str) -> ContainerRerun | Non
         # The profile they last spawned with, if their groups (asked now) permit it.
         return requester_profile(username, user_model(username), args.policies_dir)
 
+    if kubernetes:
+        from ..k8s.job_runners import KubeRerun
+
+        return KubeRerun(
+            kube_api_factory(args),
+            {"cpu": args.rerun_image}
+            | ({"gpu": args.rerun_gpu_image} if args.rerun_gpu_image else {}),
+            args.k8s_namespace,
+            args.dataset_root,
+            mounts_for,
+            profile_for,
+            args.policies_dir,
+        )
     return ContainerRerun(
         args.runtime_url,
         args.rerun_image,
@@ -212,11 +243,31 @@ def rerunner_from(args: argparse.Namespace, db_url: str) -> ContainerRerun | Non
 def synthesis_from(args: argparse.Namespace, store: CatalogueStore, airlock):
     """Synthesis jobs beside the airlock's folder, run in the re-run's image and runtime
     (without them, jobs cannot start and say so)."""
-    from ..synthesis import SynthesisContainer, SynthesisJobs
+    from ..synthesis import SynthesisJobs
 
-    runner = None
+    return SynthesisJobs(
+        store,
+        args.airlock_dir.parent / "synthesis",
+        args.dataset_root or dataset_root(),
+        args.policies_dir,
+        runner=synthesis_runner(args),
+        airlock=airlock,
+    )
+
+
+def synthesis_runner(args: argparse.Namespace):
+    """The synthesis jobs' runner: Jobs on Kubernetes, else locked containers of the
+    runtime (None without a runtime or image: jobs cannot start and say so)."""
+    from ..synthesis import SynthesisContainer
+
+    if args.runtime_kind == "kubernetes" and args.rerun_image:
+        from ..k8s.job_runners import KubeSynthesis
+
+        root = args.dataset_root or dataset_root()
+        factory = kube_api_factory(args)
+        return KubeSynthesis(factory, args.rerun_image, args.k8s_namespace, root, args.policies_dir)
     if args.runtime_url and args.rerun_image:
-        runner = SynthesisContainer(
+        return SynthesisContainer(
             args.runtime_url,
             args.rerun_image,
             args.container_prefix,
@@ -224,14 +275,16 @@ def synthesis_from(args: argparse.Namespace, store: CatalogueStore, airlock):
             runtime_kind=args.runtime_kind,
             seccomp_dir=args.seccomp_dir,
         )
-    return SynthesisJobs(
-        store,
-        args.airlock_dir.parent / "synthesis",
-        args.dataset_root or dataset_root(),
-        args.policies_dir,
-        runner=runner,
-        airlock=airlock,
-    )
+    return None
+
+
+def kube_api_factory(args: argparse.Namespace):
+    """A new API connection per run, with the portal's own token (``k8s.rbac``)."""
+    from ..k8s.job_api import KubeJobsApi
+
+    if not args.k8s_credentials:
+        raise SystemExit("--runtime-kind kubernetes needs --k8s-credentials (the token folder)")
+    return lambda: KubeJobsApi(args.k8s_namespace, args.k8s_credentials)
 
 
 def start_enforcement(portal: Portal, every: float) -> ioloop.PeriodicCallback:

@@ -76,8 +76,9 @@ class JobOutcome:
     container: dict = field(default_factory=dict)
 
 
-class SynthesisContainer(LockedRun):
-    """Runs synthesis jobs in fresh locked containers of one runtime and image."""
+class SynthesisRun:
+    """A synthesis job's steps on a locked runner: :class:`SynthesisContainer` on one
+    machine, ``k8s.job_run.KubeSynthesis`` on Kubernetes (the same session contract)."""
 
     refused = SynthesisRefused
     what = "synthesis job's container"
@@ -97,9 +98,12 @@ class SynthesisContainer(LockedRun):
             ]  # fmt: skip
             # OpenMP spinning on a busy host made the engine's classifiers 100x slower.
             threads = {"OMP_NUM_THREADS": str(self.cpus())}
-            expected = self.create(run, self.command(job), read_only, environment=threads)
+            expected = self.create(
+                run, self.command(job), read_only, environment=threads, keep=("out",),
+                timeout=timeout,
+            )  # fmt: skip
             self.verify(run, expected)
-            facts = container_facts(run.client.inspect_container(run.container))
+            facts = container_facts(self.inspect(run))
             status = self.execute(run, timeout)
             outcome = JobOutcome(status, container=facts)
             if status == BAD_INPUT:
@@ -122,6 +126,10 @@ class SynthesisContainer(LockedRun):
         return command + (["--target", job.target] if job.target else [])
 
 
+class SynthesisContainer(SynthesisRun, LockedRun):
+    """Runs synthesis jobs in fresh locked containers of one runtime and image."""
+
+
 def container_facts(inspect: dict) -> dict:
     """What the runtime says about the job's container: the evidence kept with the job."""
     host = inspect.get("HostConfig") or {}
@@ -140,9 +148,9 @@ def container_facts(inspect: dict) -> dict:
 def collect(run: RunSession, scratch: Path, limit: int) -> dict[str, Path]:
     """The engine's final files, copied without following links, within ``limit`` bytes
     in all; a missing required file or a file over the limit is an error."""
-    reader, copied, total = HomeReader(run.home), {}, 0
+    reader, copied, total = HomeReader(run.results), {}, 0
     figures = sorted(
-        f"figures/{p.name}" for p in (run.home / "out" / "figures").glob("*.png") if p.is_file()
+        f"figures/{p.name}" for p in (run.results / "out" / "figures").glob("*.png") if p.is_file()
     )[:MAX_FIGURES]
     (scratch / "figures").mkdir(parents=True, exist_ok=True)
     for name in [*REQUIRED, *OPTIONAL, *figures]:
@@ -163,4 +171,4 @@ def last_line(text: str) -> str:
     return lines[-1][:500] if lines else ""
 
 
-__all__ = ["JobOutcome", "JobRequest", "SynthesisContainer", "SynthesisRefused"]
+__all__ = ["JobOutcome", "JobRequest", "SynthesisContainer", "SynthesisRefused", "SynthesisRun"]
