@@ -494,3 +494,18 @@ def test_a_policy_change_changes_the_jobs_and_their_admission(root, tmp_path):
     rendered = extra_manifests(SITE, ["chest-xray"], NFS, "reg/postgres:16", folder)
     assert failing(api.manifests[0], rendered) == []
     assert failing(api.manifests[0], extra_manifests(SITE, ["chest-xray"], NFS, "r/p:16")) != []
+
+
+def test_a_kept_path_behind_a_link_out_of_the_home_is_not_copied(tmp_path):
+    """The run's code could replace a kept folder by a link to a mounted dataset: the
+    entry script copies nothing through it (the one-machine reader refuses links too)."""
+    from kimed_hub.k8s.job_entry import copy_out
+
+    home, result, data = tmp_path / "home", tmp_path / "result", tmp_path / "data"
+    for folder in (home, result, data):
+        folder.mkdir()
+    (data / "rows.csv").write_text("raw microdata")
+    (home / "outputs").symlink_to(data)
+    (home / "table.csv").write_text("n\n12\n")
+    copy_out(str(home), str(result), ["outputs/rows.csv", "table.csv", "../data/rows.csv"])
+    assert sorted(p.name for p in result.rglob("*")) == ["table.csv"]

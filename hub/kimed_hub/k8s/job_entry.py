@@ -33,11 +33,15 @@ def copy_in(staged: str, home: str) -> None:
 
 def copy_out(home: str, result: str, keep: list) -> None:
     """Each kept path (relative to the home) that exists, into ``result``; a path that
-    climbs out of the home is skipped (the portal names only home paths)."""
+    climbs out of the home is skipped (the portal names only home paths), also through a
+    link among its parent folders (the run's code could make ``outputs`` a link to a
+    mounted dataset; the last component itself is kept as a link, never followed)."""
     root = os.path.realpath(home)
     for relative in keep:
         source = os.path.normpath(os.path.join(root, relative))
-        if not source.startswith(root + os.sep) or not os.path.lexists(source):
+        parent = os.path.realpath(os.path.dirname(source))
+        inside = source.startswith(root + os.sep) and (parent + os.sep).startswith(root + os.sep)
+        if not inside or not os.path.lexists(source):
             continue
         target = os.path.join(result, os.path.relpath(source, root))
         os.makedirs(os.path.dirname(target), exist_ok=True)
