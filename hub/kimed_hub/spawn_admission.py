@@ -128,13 +128,16 @@ class SpawnAdmission(LoggingConfigurable):
     # -- progress: the spawn-pending page and GET .../server/progress -----------------------
 
     async def progress(self):
-        """Queue position and estimate while waiting, then the phase of the start."""
+        """Queue position and estimate while waiting, then the phase of the start; ends
+        once the server answered (the hub then sends its own "ready" event)."""
         last = None
         while True:
             event = self.progress_event()
             if event != last:
                 yield event
                 last = event
+            if self._clock is not None and not self._clock.next_phase(list(PHASE_PROGRESS)):
+                return
             await SPAWN_QUEUE.changed(REFRESH_EVERY)
 
     def progress_event(self) -> dict[str, Any]:

@@ -151,11 +151,15 @@ class SpawnQueue:
             self._changed = None
 
     async def changed(self, timeout: float) -> None:
-        """Return when the queue next changes, or after ``timeout`` seconds."""
+        """Return when the queue next changes, or after ``timeout`` seconds. A
+        cancellation always propagates: ``asyncio.timeout``, not Python 3.11's
+        ``wait_for``, which can swallow a cancellation that meets its own timeout (a
+        progress stream then never ended: seen in a storm of 50)."""
         if self._changed is None:
             self._changed = asyncio.Event()
         try:
-            await asyncio.wait_for(self._changed.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._changed.wait()
         except TimeoutError:
             pass
 

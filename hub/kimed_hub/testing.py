@@ -265,10 +265,16 @@ class HubUser:
         event stream), until the last one (ready or failed); appended to ``into`` as they
         come, so another thread can watch. One open request instead of status polling."""
         events = [] if into is None else into
+        deadline = time.monotonic() + timeout
         response = self.api(
             "GET", f"/users/{self.name}/server/progress", stream=True, timeout=timeout
         )
+        # the hub writes an empty keep-alive every 8 s, so a read never times out: the
+        # deadline is checked per line
         for line in response.iter_lines(decode_unicode=True):
+            if time.monotonic() > deadline:
+                response.close()
+                raise TimeoutError(f"{self.name}'s progress stream still open after {timeout} s")
             if line and line.startswith("data:"):
                 events.append(json.loads(line[5:]))
                 if events[-1].get("ready") or events[-1].get("failed"):

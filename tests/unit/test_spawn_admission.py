@@ -79,3 +79,35 @@ def test_a_start_that_overruns_its_own_limit_times_out(queue, server_port):
 
     snapshot = asyncio.run(scenario())
     assert snapshot["starting"] == [] and snapshot["waiting"] == []  # the slot came back
+
+
+def test_the_progress_stream_ends_once_the_server_answered(queue, server_port):
+    """JupyterHub's progress handler waits for the spawner's generator after the spawn:
+    one that kept waiting for queue changes held the user's stream open for good."""
+
+    async def scenario():
+        done = spawner("done", 1)
+
+        async def quick_start():
+            return "127.0.0.1", server_port
+
+        await done.start_admitted(quick_start)
+        return await asyncio.wait_for(_collect(done.progress()), timeout=2)
+
+    events = asyncio.run(scenario())
+    assert [e["progress"] for e in events] == [90]
+
+
+async def _collect(stream) -> list[dict]:
+    return [event async for event in stream]
+
+
+def test_a_cancelled_wait_for_a_queue_change_is_cancelled(queue):
+    async def scenario():
+        waiter = asyncio.create_task(queue.changed(0.05))
+        await asyncio.sleep(0.05)  # cancel as its own timeout fires
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+
+    asyncio.run(scenario())
