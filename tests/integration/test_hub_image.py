@@ -24,6 +24,7 @@ import pytest
 
 from kimed_hub import images
 from kimed_hub.images._common import container_cli
+from kimed_hub.k8s.rbac import portal_rbac
 from kimed_hub.k8s.values import AUTHENTICATOR_CLASS, SPAWNER_CLASS, chart_values
 from tests.k8s_chart import SITE, helm_render
 
@@ -86,7 +87,9 @@ def hub_pod(hub_image, tmp_path_factory):
     """The rendered hub Deployment's container, and a folder per volume it mounts."""
     name, tag = hub_image.rsplit(":", 1)
     site = replace(SITE, registry=name.rsplit("/", 1)[0], hub_tag=tag, oidc_issuer=ISSUER)
-    docs = helm_render(json.loads(json.dumps(chart_values(site))))
+    # the chart's manifests and the portal's token Secret that the hub pod mounts (one
+    # of the manifests `kimed k8s render` writes beside the chart)
+    docs = [*helm_render(json.loads(json.dumps(chart_values(site)))), *portal_rbac(site)]
     by_kind = {(d["kind"], d["metadata"]["name"]): d for d in docs}
     deployment = by_kind[("Deployment", "hub")]
     pod = deployment["spec"]["template"]["spec"]
@@ -133,6 +136,9 @@ def _fill_volume(folder: Path, volume: dict, by_kind: dict) -> None:
     elif "secret" in volume:
         secret = by_kind[("Secret", volume["secret"]["secretName"])]
         files = {k: base64.b64decode(v) for k, v in secret.get("data", {}).items()}
+        if secret.get("type") == "kubernetes.io/service-account-token":
+            # filled by the cluster's token controller, not by the manifest
+            files |= {"token": b"test-token", "ca.crt": b"", "namespace": b"kimed"}
         files |= {k: v.encode() for k, v in secret.get("stringData", {}).items()}
         items = volume["secret"].get("items")
         if items:
