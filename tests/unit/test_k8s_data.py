@@ -501,3 +501,31 @@ def test_linked_tables_and_a_synthetic_version_mount_through_the_users_links(
               if "persistentVolumeClaim" in v}  # fmt: skip
     assert claims == {"kimed-homes", "kimed-views"}  # no holder's own dataset claim
     assert failing_rules(manifest, ours) == []
+
+
+def test_views_a_running_locked_run_reaches_are_not_pruned(tmp_path):
+    """A re-run Job reaches a consent view through ``.runs/<run>/data/<dataset>``
+    (job_run._locate): pruning must count it as mounted, like a user's link."""
+    root = tmp_path / "data"
+    view = root / ".consent-views" / "mii-demo-2026-12-07"
+    view.mkdir(parents=True)
+    (root / ".runs" / "run-1" / "data").mkdir(parents=True)
+    (root / ".runs" / "run-1" / "data" / "mii-demo").symlink_to(
+        "../../../" + str(view.relative_to(root))
+    )
+    assert data.linked_targets(root) == {os.path.normpath(view)}
+
+
+def test_a_source_linked_by_a_concurrent_spawn_is_no_error(tmp_path, monkeypatch):
+    """Two spawns link a new export folder at once: the one that loses the race skips it."""
+    root, nfs = tmp_path / "data", tmp_path / "export"
+    (nfs / "chest-xray").mkdir(parents=True)
+    root.mkdir()
+
+    def raced(self, target, target_is_directory=False):
+        os.symlink(target, self)  # the other spawn, a moment earlier
+        raise FileExistsError(17, "File exists", str(self))
+
+    monkeypatch.setattr(type(root), "symlink_to", raced)
+    assert data.link_sources(root, nfs) == []
+    assert (root / "chest-xray").is_symlink()

@@ -44,7 +44,9 @@ class StandIn(BaseHTTPRequestHandler):
         return url.path, body
 
     def do_POST(self):  # noqa: N802 - http.server's naming
-        _path, body = self._record()
+        path, body = self._record()
+        if "/namespaces/missing/" in path:
+            return self._answer(404, {"kind": "Status", "code": 404, "reason": "NotFound"})
         if body["metadata"]["name"] == "refused":
             status = {"kind": "Status", "apiVersion": "v1", "status": "Failure",
                       "message": DENIED, "reason": "Invalid", "code": 422}  # fmt: skip
@@ -121,3 +123,20 @@ def test_an_admission_refusal_reaches_the_runner_with_its_message(api):
 
 def test_deleting_a_job_that_is_gone_is_no_error(api):
     api.delete_job("gone")
+
+
+def test_creating_a_job_in_a_missing_namespace_is_refused_not_ignored(api):
+    """A 404 means "already gone" only for reads and deletes: a create that 404s (the
+    namespace does not exist) must not look like a Job that was made."""
+    from kubernetes_asyncio import client
+
+    lost = KubeJobsApi(
+        "missing", configuration=client.Configuration(host=api._client.configuration.host)
+    )
+    try:
+        with pytest.raises(JobRefused):
+            lost.create_job(
+                {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "run-2"}}
+            )
+    finally:
+        lost.close()

@@ -509,3 +509,25 @@ def test_a_kept_path_behind_a_link_out_of_the_home_is_not_copied(tmp_path):
     (home / "table.csv").write_text("n\n12\n")
     copy_out(str(home), str(result), ["outputs/rows.csv", "table.csv", "../data/rows.csv"])
     assert sorted(p.name for p in result.rglob("*")) == ["table.csv"]
+
+
+def test_results_that_cannot_be_kept_leave_nothing_the_portal_reads(tmp_path, monkeypatch):
+    """A full volume while copying out: the run reports COPY_FAILED and the result folder
+    holds only the partial folder, so no truncated output counts as regenerated."""
+    from kimed_hub.k8s import job_entry
+
+    home, result = tmp_path / "home", tmp_path / "result"
+    home.mkdir(), result.mkdir()
+    (home / "table.csv").write_text("n\n12\n")
+    assert job_entry.keep_results(str(home), str(result), ["table.csv"])
+    assert (result / "table.csv").read_text() == "n\n12\n" and not (result / ".partial").exists()
+
+    def full(source, target, *args, **kwargs):
+        open(target, "w").write("n\n1")  # half a file, then the volume is full
+        raise OSError(28, "No space left on device")
+
+    again = tmp_path / "again"
+    again.mkdir()
+    monkeypatch.setattr(job_entry.shutil, "copyfile", full)
+    assert not job_entry.keep_results(str(home), str(again), ["table.csv"])
+    assert [p.name for p in again.iterdir()] == [".partial"]

@@ -86,7 +86,10 @@ def link_sources(root: Path, export: Path) -> list[str]:
     for folder in sorted(export.iterdir()):
         link = root / folder.name
         if IDENTIFIER.match(folder.name) and not (link.is_symlink() or link.exists()):
-            link.symlink_to(folder, target_is_directory=True)
+            try:
+                link.symlink_to(folder, target_is_directory=True)
+            except FileExistsError:  # a concurrent spawn linked it a moment ago
+                continue
             made.append(folder.name)
     return made
 
@@ -138,6 +141,9 @@ def data_volumes(located: Iterable[DataSource]) -> tuple[list[dict], list[dict]]
 
 #: Where the hub links each user's views-claim folders: ``.users/<username>/<dataset>``.
 USERS = ".users"
+#: Locked runs' folders on the views claim (k8s.job); a run reaches a view through a
+#: link in ``.runs/<run>/data/`` (job_run), so pruning must count those too.
+RUNS = ".runs"
 #: The one shape of a views-claim subPath in a user pod (the admission policy also ties
 #: ``<username>`` to the pod's user). Identifiers: ``catalogue.model.IDENTIFIER_RE``.
 USER_SUBPATH = f"^[.]{USERS[1:]}/[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$"
@@ -170,10 +176,12 @@ def user_links(root: Path, username: str, located: Iterable[DataSource]) -> list
 
 
 def linked_targets(root: Path) -> set[str]:
-    """Every folder a user's link leads to (``<root>/...``, not resolved further): what
-    running pods mount, for ``consent_prune.prune_views``; a user's links go at stop."""
+    """Every folder a user's or a running locked run's link leads to (``<root>/...``, not
+    resolved further): what running pods mount, for ``consent_prune.prune_views``; a
+    user's links go at stop, a run's with its folder."""
     targets = set()
-    for link in (Path(root) / USERS).glob("*/*"):
+    links = [*(Path(root) / USERS).glob("*/*"), *(Path(root) / RUNS).glob("*/data/*")]
+    for link in links:
         if link.is_symlink():
             targets.add(os.path.normpath(link.parent / os.readlink(link)))
     return targets

@@ -29,7 +29,7 @@ JOB_LABELS = {"component": "kimed-job"}
 #: The label naming the run; its folder on the views claim is ``.runs/<run>/``.
 RUN_LABEL = "kimed/run"
 #: The runs' folders on the views claim (the hub pod writes them, removes them after).
-RUNS = ".runs"
+RUNS = data.RUNS
 #: Where the staged folder and the result folder appear inside the run's pod.
 STAGED_MOUNT, RESULT_MOUNT = "/srv/kimed-run/staged", "/srv/kimed-run/result"
 #: An emptyDir on the node's disk: a run that writes more is evicted, not the node filled.

@@ -45,13 +45,15 @@ class KubeJobsApi:
             ).load_and_set(configuration)
         return client.ApiClient(configuration)
 
-    def _call(self, coroutine):
+    def _call(self, coroutine, missing_ok: bool = True):
+        """Run one API call; a 404 is None where the object may be gone (reads, deletes),
+        and a refusal for a create (a missing namespace must not look like success)."""
         from kubernetes_asyncio.client.exceptions import ApiException
 
         try:
             return self._loop.run_until_complete(coroutine)
         except ApiException as error:
-            if error.status == 404:
+            if error.status == 404 and missing_ok:
                 return None
             raise JobRefused(_message(error)) from None
 
@@ -61,7 +63,7 @@ class KubeJobsApi:
 
         extra = {"dry_run": "All"} if dry_run else {}
         batch = client.BatchV1Api(self._client)
-        self._call(batch.create_namespaced_job(self.namespace, manifest, **extra))
+        self._call(batch.create_namespaced_job(self.namespace, manifest, **extra), missing_ok=False)
 
     def job_status(self, name: str) -> dict:
         """The Job's ``status`` as a plain dict ({} when it is gone)."""

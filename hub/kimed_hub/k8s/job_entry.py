@@ -53,13 +53,37 @@ def copy_out(home: str, result: str, keep: list) -> None:
             shutil.copyfile(source, target)
 
 
+#: Exit status when the results could not be kept (EX_IOERR): nothing is in the result
+#: folder then, so the portal never reads half-copied outputs as the run's.
+COPY_FAILED = 74
+
+
+def keep_results(home: str, result: str, keep: list) -> bool:
+    """``copy_out`` into ``result/.partial`` first, then each entry moved into place
+    (renames on one file system): a copy that fails (a full volume) leaves nothing in
+    ``result`` but the partial folder, which the portal does not read."""
+    partial = os.path.join(result, ".partial")
+    try:
+        os.makedirs(partial)
+        copy_out(home, partial, keep)
+        for name in os.listdir(partial):
+            os.replace(os.path.join(partial, name), os.path.join(result, name))
+        os.rmdir(partial)
+    except OSError as error:
+        print(f"kimed job: results not kept: {error}", file=sys.stderr)
+        return False
+    return True
+
+
 def main(argv: list) -> int:
-    """Stage in, run, keep out; the command's exit status."""
+    """Stage in, run, keep out; the command's exit status (COPY_FAILED if the results
+    could not be kept)."""
     staged, result, home, keep = argv[:4]
     command = argv[argv.index("--") + 1 :]
     copy_in(staged, home)
     status = subprocess.call(command, cwd=home)
-    copy_out(home, result, json.loads(keep))
+    if not keep_results(home, result, json.loads(keep)):
+        return COPY_FAILED
     return status
 
 
