@@ -46,14 +46,30 @@ class PortPool:
 HOST_PORTS = PortPool()
 
 
+#: The deployment's own ports (settings.Settings.from_env reads the same variables):
+#: free while the hub restarts (the proxy restarts with it), so a free-port pick could
+#: land on one; seen: the portal given the proxy API's port after a hub restart, and
+#: exiting "Address already in use" every 30 s from then on.
+_DEPLOYMENT_PORTS = (
+    ("KIMED_PUBLIC_PORT", 8000),
+    ("KIMED_HUB_PORT", 8081),
+    ("KIMED_PROXY_API_PORT", 8001),
+)
+
+
 def service_port(env_name: str) -> int:
-    """A managed service's loopback port: the one ``env_name`` names, or a free one (only
-    the proxy needs to know it: people reach services at /services/<name>/)."""
+    """A managed service's loopback port: the one ``env_name`` names, or a free one that
+    is none of the deployment's own ports (only the proxy needs to know it: people reach
+    services at /services/<name>/)."""
     if os.environ.get(env_name):
         return int(os.environ[env_name])
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    reserved = {str(os.environ.get(name, default)) for name, default in _DEPLOYMENT_PORTS}
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if str(port) not in reserved:
+            return port
 
 
 def bind_host(url) -> str:

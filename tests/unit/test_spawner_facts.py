@@ -105,3 +105,32 @@ def test_the_spawner_asks_the_runtime_for_its_kind_not_its_setting(monkeypatch):
     monkeypatch.setattr(type(spawner), "_client", Api())  # DockerSpawner's shared client
     assert asyncio.run(spawner._reported_runtime_kind()) == "podman"
     assert pings == ["/_ping"]
+
+
+def test_a_services_free_port_is_never_one_of_the_deployments_own(monkeypatch):
+    """After a hub restart the proxy's API port is free for a moment; the portal must not
+    be given it (it then failed "Address already in use" for good)."""
+    import socket
+
+    from kimed_hub import host_ports
+
+    picks = iter([41001, 41002, 41003])
+
+    class Socket:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def bind(self, address):
+            self.port = next(picks)
+
+        def getsockname(self):
+            return ("127.0.0.1", self.port)
+
+    monkeypatch.delenv("KIMED_TEST_SERVICE_PORT", raising=False)
+    monkeypatch.setenv("KIMED_PROXY_API_PORT", "41001")
+    monkeypatch.setenv("KIMED_HUB_PORT", "41002")
+    monkeypatch.setattr(socket, "socket", Socket)
+    assert host_ports.service_port("KIMED_TEST_SERVICE_PORT") == 41003
