@@ -25,6 +25,7 @@ import regex as re
 from . import wordlist
 from .entities import Finding
 from .keeplist import keep_spans, keep_words
+from .places import place_words
 
 _L, _UP, _LOW = r"\p{L}", r"\p{Lu}", r"\p{Ll}"
 NAME_WORD = rf"{_UP}{_LOW}+(?:['’]{_LOW}+)?(?:-{_UP}{_LOW}+)*"
@@ -276,10 +277,36 @@ def first_name_findings(text: str) -> list[Finding]:
     return found
 
 
+#: A place whose name is also a word of the German list ("Münster", "Kiel", "Mantel",
+#: "Kuchen") counts as a town only from this many inhabitants: the big ones are named
+#: as towns far more often than the small ones' words are used as words.
+BIG_PLACE = 50_000
+#: City districts named by a common noun: the noun is far more frequent.
+_DISTRICT_NOUNS = frozenset({"Mitte", "Altstadt", "Neustadt", "Innenstadt", "Zentrum"})
+
+
 @functools.cache
 def known_towns() -> frozenset[str]:
-    """German towns of the Faker list (district towns) that are not ordinary words."""
-    return frozenset(c for c in wordlist._FakerAddress.cities if " " not in c and not _ordinary(c))
+    """Towns found wherever they stand: the Faker list's district towns and the places of
+    Germany, Austria and Switzerland (:mod:`.places`; see :data:`BIG_PLACE`), less
+    ordinary words ("Essen"), first names, must-keep terms and clinical nouns; at least
+    four letters."""
+    words, _ = _german_words()
+    folded = {w.lower() for w in words}
+    towns = {c for c in wordlist._FakerAddress.cities if " " not in c}
+    towns |= {
+        w for w, people in place_words().items() if people >= BIG_PLACE or w.lower() not in folded
+    }
+    return frozenset(
+        t
+        for t in towns
+        if len(t) >= 4
+        and not _ordinary(t)
+        and t.split("-")[0] not in first_names()
+        and t not in keep_words()
+        and t not in _CLINICAL_WORDS
+        and t not in _DISTRICT_NOUNS
+    )
 
 
 @functools.lru_cache(maxsize=4)
