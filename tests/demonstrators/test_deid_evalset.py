@@ -52,6 +52,9 @@ PIPELINE_SOURCES = [
     *(Path(m.__file__).read_text(encoding="utf-8") for m in (recognizers, recognizers_extra,
                                                              mentions, keeplist)),
     (Path(keeplist.__file__).parent / "data" / "keep_terms.txt").read_text(encoding="utf-8"),
+    # The rules written for the fourth set's classes (structured records, unusual styles).
+    *(Path(keeplist.__file__).with_name(f"{m}.py").read_text(encoding="utf-8")
+      for m in ("names_inverted", "recognizers_structured", "recognizers_unusual")),
 ]  # fmt: skip
 
 

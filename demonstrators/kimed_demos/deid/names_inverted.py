@@ -1,0 +1,119 @@
+"""Names written surname first, and surnames that are words, where they stand as names.
+
+Lists, schedules, forms and handovers write people surname first: "SOMMER, Ilse",
+"Falke, Gerda, 88 J.", "zur Eiche, Helga". The model and the name lists tag the
+first name and leave the surname when it is an ordinary word (Sommer, Falke, Amsel),
+the worst kind of partial removal (issue 11). Two rules close that:
+
+- :func:`inverted_name_findings`: a word (or particle + word) before ", <known first
+  name>" that ends the mention is a surname, whatever the word; the whole mention is
+  one PERSON finding;
+- :func:`word_surname_findings`: a surname of the letter that is an ordinary word is
+  not spread everywhere (:func:`.mentions.spread_mentions` leaves "im Sommer" alone),
+  but it is removed in capitals ("SOMMER") and where it stands as a name: after an
+  honorific, title or role ("Frau Sommer", "Dr. Amsel") or as a list entry before a
+  colon ("- Falke: ...").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import regex as re
+
+from .entities import Finding
+from .keeplist import keep_words
+from .mentions import _TITLE_WORDS, _WORDS, _ordinary, first_names, is_common_word
+
+_SURNAME = r"\p{Lu}[\p{Lu}\p{Ll}'’]+(?:-\p{Lu}[\p{Lu}\p{Ll}'’]+)*"
+_FIRST = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
+_PARTICLE = r"(?:(?:van|von|de|ten|ter|zu|zur|vom|da|di|dos)(?:[ ](?:der|den|dem|'t|’t))?[ ])"
+# The first name closes the mention: punctuation, a bracket, a gap, a number, the line end,
+# or a lower-case word ("Falke, Konrad aus der ZNA"), not a second capitalised word.
+_ENDS = r"(?=[ \t]*(?:[,(\n;|·/)„“\"”–]|$)|[ ]{2}|\t|[ ]\d|[ ]\p{Ll}|[ ]-)"
+_INVERTED = re.compile(
+    rf"(?<![\w.’'-])(?P<particle>{_PARTICLE})?(?P<surname>{_SURNAME}(?:[ ]{_SURNAME})?)"
+    rf",[ ](?P<first>{_FIRST}){_ENDS}",
+    re.MULTILINE,
+)
+# Words that stand before ", Name" in greetings and prose, not as surnames.
+_NOT_SURNAMES = frozenset(
+    "Hallo Hi Liebe Lieber Liebes Danke Bitte Ja Nein Guten Morgen Tag Abend Gruß Grüße "
+    "Kollege Kollegin Herr Frau Herrn Sehr Geehrte Geehrter Also Und Oder Aber Sowie".split()
+)
+_ARTICLE_BEFORE = re.compile(r"\b(?:der|die|das|dem|den|des|ein|eine|einer|einem|einen)[ ]$")
+SCORE = 0.7
+
+
+def _first_name(word: str) -> bool:
+    """A known first name, hyphenated ones part by part ("Hans-Dieter")."""
+    return all(part in first_names() for part in word.split("-"))
+
+
+def _surname_ok(surname: str, first: str) -> bool:
+    """The words before the comma can be a surname: no greeting or title; when the first
+    name is also an ordinary word ("Rose"), the surname must not be one."""
+    words = surname.split()
+    if any(w.title() in _NOT_SURNAMES or w in _TITLE_WORDS for w in words):
+        return False
+    return not _ordinary(first) or not all(is_common_word(w.title()) for w in words)
+
+
+def inverted_name_findings(text: str) -> list[Finding]:
+    """PERSON for "SURNAME, Vorname" and "Surname, Vorname" mentions (see module)."""
+    found = []
+    for m in _INVERTED.finditer(text):
+        surname, first = m.group("surname"), m.group("first")
+        start = m.start("surname")
+        if " " in surname and is_common_word(surname.split()[0]):
+            start += surname.index(" ") + 1  # "Aufnahme Falke, Konrad": one word
+            surname = surname.split()[1]
+        if not _first_name(first) or not _surname_ok(surname, first):
+            continue
+        if m.group("particle") and start == m.start("surname"):
+            start = m.start("particle")
+        if _ARTICLE_BEFORE.search(text, max(0, start - 8), start):
+            continue  # "der Klinik, Anna ...": a noun phrase
+        found.append(Finding(start, m.end("first"), "PERSON", SCORE))
+    return found
+
+
+_NAME_CUE = (
+    r"(?:Herr|Herrn|Frau|Hr\.|Fr\.|Dr\.|Prof\.|Pat\.|Patient|Patientin|Sr\.|Schwester|Pfleger"
+    r"|Kollege|Kollegin|OA|OÄ|Ass\.-Ärztin|Ass\.-Arzt|Dr\.[ ]med\.)"
+)
+
+
+def _word_surnames(findings: Sequence[Finding], text: str) -> set[str]:
+    """Surnames of PERSON findings that are ordinary words (so spread_mentions skips them)."""
+    out = set()
+    for f in findings:
+        if f.entity_type != "PERSON":
+            continue
+        for word in _WORDS.findall(text[f.start : f.end]):
+            title = word.title() if word.isupper() else word
+            if (
+                len(word) >= 3
+                and title not in first_names()
+                and title not in keep_words()
+                and title not in _TITLE_WORDS
+                and _ordinary(title)
+            ):
+                out.add(title)
+    return out
+
+
+def word_surname_findings(findings: Sequence[Finding], text: str) -> list[Finding]:
+    """PERSON for surnames that are words, in capitals or in a name position (see module)."""
+    words = _word_surnames(findings, text)
+    if not words:
+        return []
+    names = "|".join(re.escape(w) for w in sorted(words))
+    upper = "|".join(re.escape(w.upper()) for w in sorted(words))
+    pattern = re.compile(
+        rf"(?<![\w-])(?:{upper})(?![\w-])"
+        rf"|(?<=\b{_NAME_CUE}[ ](?:Dr\.[ ])?)(?:{names})(?![\w-])"
+        rf"|(?<=^[ \t]*(?:[-–•*][ ])?)(?:{names})(?=:)",
+        re.MULTILINE,
+    )
+    return [Finding(m.start(), m.end(), "PERSON", SCORE) for m in pattern.finditer(text)]
