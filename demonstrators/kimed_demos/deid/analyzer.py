@@ -39,7 +39,7 @@ from .mentions import (
     towns_after_names,
 )
 from .model import blank_pipeline, load_pipeline
-from .names_inverted import inverted_name_findings, word_surname_findings
+from .names_inverted import trim_keep_edges, unusual_name_findings, word_surname_findings
 from .ocr import text_for_analysis
 from .policy import DEFAULT_AGE_POLICY, check_age_policy
 from .recognizers import LANGUAGE, german_recognizers
@@ -271,7 +271,7 @@ def resolve_overlaps(results: Iterable, text: str) -> list[Finding]:
     patterns = [p for p in patterns if p.score >= WEAK_PATTERN_SCORE or not _in_keep(p, keep)]
     towns = [t for t in town_findings(text) if not _in_keep(t, keep)]  # "Morbus <town>"
     merged = _merge(
-        [*patterns, *checked, *first_name_findings(text), *inverted_name_findings(text), *towns]
+        [*patterns, *checked, *first_name_findings(text), *unusual_name_findings(text), *towns]
     )
     # Completion and spreading work on whole mentions, so they come after the merge.
     completed = complete_mentions(merged, text)
@@ -279,7 +279,8 @@ def resolve_overlaps(results: Iterable, text: str) -> list[Finding]:
     completed += initials_findings(completed, text)
     completed += word_surname_findings(completed, text)  # "Frau Herbst", not "im Herbst"
     # Spread names are completed too ("I. Schnabel" where "Schnabel" was found elsewhere).
-    return _merge(complete_mentions(spread_mentions(completed, text, keep), text))
+    spread = _merge(complete_mentions(spread_mentions(completed, text, keep), text))
+    return trim_keep_edges(spread, text, keep)
 
 
 def lean_analyzer(analyzer: AnalyzerEngine) -> LeanAnalyzer:

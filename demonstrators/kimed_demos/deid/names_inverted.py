@@ -8,6 +8,12 @@ the worst kind of partial removal (issue 11). Two rules close that:
 - :func:`inverted_name_findings`: a word (or particle + word) before ", <known first
   name>" that ends the mention is a surname, whatever the word; the whole mention is
   one PERSON finding;
+- :func:`lower_case_findings`: portal messages and chats are written in lower case
+  ("lena brückner", "in bamberg", "die tk", "frau doktor kurz"): a known first name
+  that is no German word, with the surname after it, a known town after a
+  preposition, an insurer after an article, a word after "frau/herr doktor";
+- :func:`trim_keep_edges`: a person mention never starts or ends with a must-keep
+  term ("Wendelin Komma" in a dictation: the name grew over a spoken comma);
 - :func:`word_surname_findings`: a surname of the letter that is an ordinary word is
   not spread everywhere (:func:`.mentions.spread_mentions` leaves "im Sommer" alone),
   but it is removed in capitals ("SOMMER") and where it stands as a name: after an
@@ -23,7 +29,17 @@ import regex as re
 
 from .entities import Finding
 from .keeplist import keep_words
-from .mentions import _TITLE_WORDS, _WORDS, _ordinary, first_names, is_common_word
+from .mentions import (
+    _TITLE_WORDS,
+    _WORDS,
+    _german_words,
+    _ordinary,
+    _plain_first_name,
+    first_names,
+    is_common_word,
+    is_known_name,
+    known_towns,
+)
 
 _SURNAME = r"\p{Lu}[\p{Lu}\p{Ll}'’]+(?:-\p{Lu}[\p{Lu}\p{Ll}'’]+)*"
 _FIRST = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
@@ -46,8 +62,8 @@ SCORE = 0.7
 
 
 def _first_name(word: str) -> bool:
-    """A known first name, hyphenated ones part by part ("Hans-Dieter")."""
-    return all(part in first_names() for part in word.split("-"))
+    """A known first name, hyphenated ones as a whole or part by part ("Hans-Dieter")."""
+    return word in first_names() or all(part in first_names() for part in word.split("-"))
 
 
 def _surname_ok(surname: str, first: str) -> bool:
@@ -80,7 +96,9 @@ def inverted_name_findings(text: str) -> list[Finding]:
 
 _NAME_CUE = (
     r"(?:Herr|Herrn|Frau|Hr\.|Fr\.|Dr\.|Prof\.|Pat\.|Patient|Patientin|Sr\.|Schwester|Pfleger"
-    r"|Kollege|Kollegin|OA|OÄ|Ass\.-Ärztin|Ass\.-Arzt|Dr\.[ ]med\.)"
+    r"|Kollege|Kollegin|Kollegen|Doktor|OA|OÄ|Oberarzt|Oberärztin|Ass\.-Ärztin|Ass\.-Arzt"
+    # A signature after the closing formula: "Mit freundlichen Grüßen Kopf".
+    r"|Grüßen|Gruß|gez\.|i\.[ ]A\.)"
 )
 
 
@@ -117,3 +135,83 @@ def word_surname_findings(findings: Sequence[Finding], text: str) -> list[Findin
         re.MULTILINE,
     )
     return [Finding(m.start(), m.end(), "PERSON", SCORE) for m in pattern.finditer(text)]
+
+
+def unusual_name_findings(text: str) -> list[Finding]:
+    """Surname-first names and names, towns and insurers written in lower case."""
+    return [*inverted_name_findings(text), *lower_case_findings(text)]
+
+
+_LOWER = re.compile(r"(?<![\w@./-])\p{Ll}[\p{Ll}]+(?:-\p{Ll}+)*(?![\w@/-])")
+_LOWER_INSURER = re.compile(
+    r"(?<=\b(?:die|der|bei|bei[ ]der|von[ ]der)[ ])(?:tk|aok|dak|barmer|hkk|ikk|bkk|knappschaft"
+    r"|techniker)(?![\w-])"
+)
+_LOWER_TITLE = re.compile(
+    r"(?<=\b(?:frau|herr|herrn)[ ](?:doktor|dr\.?|prof\.?)[ ])\p{Ll}[\p{Ll}-]+"
+)
+_LOWER_PLACE_CUE = re.compile(r"\b(?:in|aus|nach|bei|von)[ ]$")
+
+
+def _lower_words() -> frozenset[str]:
+    """Lower-case words of the German list ("kurz", "dick"): never lower-case names."""
+    return _german_words()[1]
+
+
+def _lower_first_name(word: str) -> bool:
+    """A lower-case known first name that is no German word ("lena", not "mark")."""
+    return word not in _lower_words() and _plain_first_name(word.title())
+
+
+def _lower_surname(word: str) -> bool:
+    """A lower-case word after a first name that is a surname: a known name, or no word."""
+    title = "-".join(p.title() for p in word.split("-"))
+    return word not in _lower_words() and (is_known_name(title) or not is_common_word(title))
+
+
+def lower_case_findings(text: str) -> list[Finding]:
+    """PERSON, LOCATION and ORGANIZATION written in lower case (see module)."""
+    found = []
+    words = list(_LOWER.finditer(text))
+    for i, m in enumerate(words):
+        word = m.group()
+        if _lower_first_name(word):
+            end = m.end()
+            nxt = words[i + 1] if i + 1 < len(words) else None
+            if nxt and nxt.start() == end + 1 and _lower_surname(nxt.group()):
+                end = nxt.end()
+            found.append(Finding(m.start(), end, "PERSON", SCORE))
+        elif (
+            word.title() in known_towns()
+            and word not in _lower_words()
+            and _LOWER_PLACE_CUE.search(text, max(0, m.start() - 9), m.start())
+        ):
+            found.append(Finding(m.start(), m.end(), "LOCATION", SCORE))
+    found += [Finding(*m.span(), "ORGANIZATION", SCORE) for m in _LOWER_INSURER.finditer(text)]
+    found += [Finding(*m.span(), "PERSON", SCORE) for m in _LOWER_TITLE.finditer(text)]
+    return found
+
+
+_EDGE_WORD = re.compile(r"[\p{L}\d][\p{L}\d.'’-]*")
+
+
+def trim_keep_edges(
+    findings: Sequence[Finding], text: str, keep: Sequence[tuple[int, int]]
+) -> list[Finding]:
+    """PERSON findings without must-keep words at their edges: a name grown over a
+    dictation command ("Wendelin Komma") or a heading loses that word; a finding of
+    must-keep words only is dropped. Other types are returned as they are."""
+    out = []
+    for f in findings:
+        if f.entity_type != "PERSON" or not keep:
+            out.append(f)
+            continue
+        words = [m.span() for m in _EDGE_WORD.finditer(text, f.start, f.end)]
+        kept = lambda span: any(a <= span[0] and span[1] <= b for a, b in keep)  # noqa: E731
+        while words and kept(words[0]):
+            words.pop(0)
+        while words and (kept(words[-1]) or text[slice(*words[-1])] in _TITLE_WORDS):
+            words.pop()  # nor with a title ("Komma Frau" after a kin word)
+        if words:
+            out.append(Finding(words[0][0], words[-1][1], f.entity_type, f.score))
+    return out

@@ -11,7 +11,8 @@ date although ``19410617`` looks like any number. :class:`StructuredRecordRecogn
   addresses (XAD), phone numbers and e-mail (XTN), organisations (XON, HD) and
   locations of care (PL, the ward); any other component that is a valid compact date
   in a segment line is a date too;
-- reads a "|" table's column headed "Stat." or "Station" as ward codes ("C3");
+- reads the cells of "|" table columns by their header: ward codes under "Stat."
+  ("C3"), names under "Op. / Ass." or "Anä.", initials under "Kürzel" or "Hz.";
 - reads DICOM attributes as ``dcmdump`` prints them (``(0010,0010) PN [NAME^Vorname]``)
   or as pydicom does (``(0010, 0010) Patient's Name  PN: 'NAME^Vorname'``) and marks
   values by value representation (PN names, DA/DT dates, AS ages under the age
@@ -30,7 +31,8 @@ from collections.abc import Iterator
 import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-from .mentions import first_names
+from .keeplist import keep_spans
+from .mentions import _german_words, first_names
 from .policy import DEFAULT_AGE_POLICY, age_is_identifying, check_age_policy
 from .recognizers import LANGUAGE
 
@@ -228,30 +230,68 @@ def _dicom_value(text: str, entity: str, start: int, end: int, age_policy: str):
         yield entity, start, end
 
 
-_WARD_HEADER = re.compile(r"(?:Zi\.?[ ]?/[ ]?)?(?:Stat\.?|Station)")
-_WARD_IN_CELL = re.compile(
-    r"\d{1,2}[ ]?(?:Nord|Süd|Ost|West|Mitte)(?![\w-])"
-    r"|(?<![\w./-])\p{Lu}{1,3}-?\d{1,2}[a-z]?(?![\w-])"
-)
+# Table columns whose header says what their cells hold (pipe tables): the ward of a
+# row ("Stat.": "C3", "214 / 2 Süd"), the people of a row (operator, assistant,
+# anaesthetist, patient), or the initials that sign a row ("Kürzel", "Hz.").
+_HEADERS = {
+    "WARD": r"(?:Zi\.?[ ]?/[ ]?)?(?:Stat\.?|Station)",
+    "PERSON": r"(?:Op\.?|Operateur(?:in)?|Ass\.?|Assistenz|Anä\.?|Anästhesie|Anästhesist(?:in)?"
+    r"|Arzt|Ärztin|Untersucher(?:in)?|Name(?:,[ ]Vorname)?|Patient(?:in)?(?:[ ]\(geb\.\))?)"
+    r"(?:[ ]?/[ ]?(?:Op\.?|Ass\.?|Anä\.?|Assistenz))*",
+    # Who signed or did it: initials or names (also under a profession: "RTT", "MFA").
+    "SIGN": r"Kürzel|Hz\.?|HZ|Handzeichen|Visum|Signum|Unterschrift|Doku|Dok\.|gez\."
+    r"|RTT|MTRA|MTR|MFA|OTA|ATA|Pflege|Pfl\.",
+}
+_HEADER = {kind: re.compile(pattern) for kind, pattern in _HEADERS.items()}
+_CELL_VALUES = {
+    "WARD": re.compile(
+        r"\d{1,2}[ ]?(?:Nord|Süd|Ost|West|Mitte)(?![\w-])"
+        r"|(?<![\w./-])\p{Lu}{1,3}-?\d{1,2}[a-z]?(?![\w-])"
+    ),
+    # Capitalised words outside brackets, not titles ("Dr. Ole Fink (Beleg)" -> Ole, Fink).
+    "PERSON": re.compile(
+        r"(?<![\w.'’-])(?!(?:Dr|Prof|PD|med|Frau|Herr)\b)\p{Lu}[\p{L}'’-]+(?![\w.])"
+        r"(?![^()\n]*\))"
+    ),
+    # Initials: two to four letters in any case, not an abbreviation with a dot.
+    "SIGN": re.compile(r"(?<![\w.])\p{L}{1,4}(?![\w.])|(?<![\w.'’-])\p{Lu}[\p{L}'’-]+(?![\w.])"),
+}
 
 
-def table_ward_spans(text: str) -> Iterator[tuple[str, int, int]]:
-    """WARD for the ward code in each row of a "|" table column headed "Stat." or
-    "Station" ("C3", "214 / 2 Süd"): the header says what the short code is."""
-    column, width, position = None, 0, 0
+def _header_kind(header: str) -> str | None:
+    """What a column headed ``header`` holds, or None."""
+    return next((k for k, rx in _HEADER.items() if rx.fullmatch(header)), None)
+
+
+def table_column_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """WARD and PERSON in the cells of "|" table columns whose header names them."""
+    columns: dict[int, str] = {}
+    width, position = 0, 0
+    keep = None
     for line in text.split("\n"):
         cells = list(_parts(text, position, position + len(line), "|"))
         if len(cells) < 3:
-            column = None
-        elif column is None or len(cells) != width:
-            headers = [text[s:e].strip() for s, e in cells]
-            column = next((i for i, h in enumerate(headers) if _WARD_HEADER.fullmatch(h)), None)
-            width = len(cells)
+            columns = {}
+        elif not columns or len(cells) != width:
+            kinds = {i: _header_kind(text[s:e].strip()) for i, (s, e) in enumerate(cells)}
+            columns, width = {i: k for i, k in kinds.items() if k}, len(cells)
         else:
-            start, end = cells[column]
-            for m in _WARD_IN_CELL.finditer(text, start, end):
-                yield "WARD", m.start(), m.end()
+            keep = keep_spans(text) if keep is None else keep
+            for i, kind in columns.items():
+                yield from _cell_values(text, kind, *cells[i], keep)
         position += len(line) + 1
+
+
+def _cell_values(
+    text: str, kind: str, start: int, end: int, keep
+) -> Iterator[tuple[str, int, int]]:
+    """The ward code or the names in one cell; must-keep terms ("Plexus") stay."""
+    for m in _CELL_VALUES[kind].finditer(text, start, end):
+        if any(a <= m.start() and m.end() <= b for a, b in keep):
+            continue
+        if kind == "SIGN" and m.group().lower() in _german_words()[1]:
+            continue  # "und", "bei": words, not initials
+        yield ("WARD" if kind == "WARD" else "PERSON"), m.start(), m.end()
 
 
 class StructuredRecordRecognizer(EntityRecognizer):
@@ -277,7 +317,7 @@ class StructuredRecordRecognizer(EntityRecognizer):
         """Findings for every identifying field of the HL7 and DICOM lines of ``text``."""
         if "|" not in text and "(" not in text:
             return []
-        spans = {*hl7_spans(text), *dicom_spans(text, self.age_policy), *table_ward_spans(text)}
+        spans = {*hl7_spans(text), *dicom_spans(text, self.age_policy), *table_column_spans(text)}
         meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}  # fmt: skip
         return [

@@ -12,7 +12,8 @@ Each pattern is a class of identifier that one sentence states:
 - dictation transcripts: spoken dates ("dritten Mai neunzehnhundertsechzig",
   "zweitausendneunzehn"), runs of six or more spoken digits (a phone number when it
   starts with "null", otherwise a case number), a name spelled letter by letter after
-  "buchstabiert", a ward spoken as "Station zwei B";
+  "buchstabiert", a name after a spoken title ("Doktor Herz", "Diktierer OA Kopf"), a
+  ward spoken as "Station zwei B";
 - wards: short codes after a ward cue ("Stat. U4", "stationär auf K2", "verlegt auf
   C3"), a number and a side ("2 Süd", "3 Nord"), "Intensiv 2", and a unit's bed area
   after its acronym ("ITS I-3", "ITS-1").
@@ -93,6 +94,7 @@ _ORDINAL_WORDS = (
     r"|fünft|sechst|sieb(?:en)?t|acht|neunt|zehnt|elft|zwölft"
     r"|(?:drei|vier|fünf|sech|sieb|acht|neun)zehnt)e[nrm]?"
 )
+_SPOKEN_TITLE = r"(?:Doktor|Doktorin|Kollegen|Kollegin|Diktierer(?:in)?|Diktat[ ]von)"
 _SPOKEN_YEAR = r"(?:neunzehnhundert\p{Ll}+|zweitausend(?!\p{Ll}*hundert)\p{Ll}+)"
 
 
@@ -114,7 +116,11 @@ def dictation_recognizers() -> list[GermanPatternRecognizer]:
         GermanPatternRecognizer("CASE_NUMBER", [
             ("spoken number", digits(rf"(?!null){_DIGIT_WORDS}"), 0.65)]),
         GermanPatternRecognizer("PERSON", [
-            ("spelled name", r"(?<=\bbuchstabiert:?[ ])(?:\p{Lu}[ ]){2,}\p{Lu}(?!\w)", 0.7)]),
+            ("spelled name", r"(?<=\bbuchstabiert:?[ ])(?:\p{Lu}[ ]){2,}\p{Lu}(?!\w)", 0.7),
+            # A spoken title or the dictating doctor names a person whatever the word
+            # ("Doktor Herz", "Diktierer OA Kopf"); written titles have their own patterns.
+            ("after spoken title", rf"(?<=\b{_SPOKEN_TITLE}[ ](?:(?:OA|OÄ|Dr\.|Doktor|Prof\.)[ ])?)"
+                                   r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?![\w-])", 0.6)]),
         GermanPatternRecognizer("WARD", [
             ("spoken ward", rf"(?<=\bStation[ ])(?:{_DIGIT_WORDS}|zehn|elf|zwölf)"
                             r"(?:[ ](?:\p{Lu}(?!\w)|Nord|Süd|Ost|West))?", 0.7)]),
