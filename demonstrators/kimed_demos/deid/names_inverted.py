@@ -23,6 +23,7 @@ the worst kind of partial removal (issue 11). Two rules close that:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import regex as re
@@ -195,6 +196,12 @@ def lower_case_findings(text: str) -> list[Finding]:
 _EDGE_WORD = re.compile(r"[\p{L}\d][\p{L}\d.'’-]*")
 
 
+def _kept_word(text: str, keep: Sequence[tuple[int, int]], span: tuple[int, int]) -> bool:
+    """A word inside a must-keep term that is no known name ("Komma", not "Abbott")."""
+    inside = any(a <= span[0] and span[1] <= b for a, b in keep)
+    return inside and not is_known_name(text[span[0] : span[1]])
+
+
 def trim_keep_edges(
     findings: Sequence[Finding], text: str, keep: Sequence[tuple[int, int]]
 ) -> list[Finding]:
@@ -207,7 +214,7 @@ def trim_keep_edges(
             out.append(f)
             continue
         words = [m.span() for m in _EDGE_WORD.finditer(text, f.start, f.end)]
-        kept = lambda span: any(a <= span[0] and span[1] <= b for a, b in keep)  # noqa: E731
+        kept = functools.partial(_kept_word, text, keep)
         while words and kept(words[0]):
             words.pop(0)
         while words and (kept(words[-1]) or text[slice(*words[-1])] in _TITLE_WORDS):

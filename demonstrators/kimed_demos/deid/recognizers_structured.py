@@ -263,6 +263,19 @@ def _header_kind(header: str) -> str | None:
     return next((k for k, rx in _HEADER.items() if rx.fullmatch(header)), None)
 
 
+_DIGIT_RUN = re.compile(r"\d\d")
+_CELL_WORD = re.compile(r"\p{L}+")
+
+
+def _is_header(cells: list[str]) -> bool:
+    """A row of column headers: no numbers, no first names ("| Patient | Eva Ott | 12.3.
+    |" is a record's row of label and values, not a header)."""
+    return not any(
+        _DIGIT_RUN.search(c) or any(w in first_names() for w in _CELL_WORD.findall(c))
+        for c in cells
+    )
+
+
 def table_column_spans(text: str) -> Iterator[tuple[str, int, int]]:
     """WARD and PERSON in the cells of "|" table columns whose header names them."""
     columns: dict[int, str] = {}
@@ -273,7 +286,10 @@ def table_column_spans(text: str) -> Iterator[tuple[str, int, int]]:
         if len(cells) < 3:
             columns = {}
         elif not columns or len(cells) != width:
-            kinds = {i: _header_kind(text[s:e].strip()) for i, (s, e) in enumerate(cells)}
+            headers = [text[s:e].strip() for s, e in cells]
+            kinds = (
+                {i: _header_kind(h) for i, h in enumerate(headers)} if _is_header(headers) else {}
+            )
             columns, width = {i: k for i, k in kinds.items() if k}, len(cells)
         else:
             keep = keep_spans(text) if keep is None else keep
