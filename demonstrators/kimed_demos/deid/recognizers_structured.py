@@ -238,7 +238,7 @@ _HEADERS = {
     "PERSON": r"(?:Op\.?|Operateur(?:in)?|Ass\.?|Assistenz|Anä\.?|Anästhesie|Anästhesist(?:in)?"
     r"|Arzt|Ärztin|Untersucher(?:in)?|Name(?:,[ ]Vorname)?|Patient(?:in)?(?:[ ]\(geb\.\))?)"
     r"(?:[ ]?/[ ]?(?:Op\.?|Ass\.?|Anä\.?|Assistenz))*",
-    # Who signed or did it: initials or names (also under a profession: "RTT", "MFA").
+    # Who signed or did it: initials (also under a profession: "RTT", "MFA").
     "SIGN": r"Kürzel|Hz\.?|HZ|Handzeichen|Visum|Signum|Unterschrift|Doku|Dok\.|gez\."
     r"|RTT|MTRA|MTR|MFA|OTA|ATA|Pflege|Pfl\.",
 }
@@ -253,8 +253,9 @@ _CELL_VALUES = {
         r"(?<![\w.'’-])(?!(?:Dr|Prof|PD|med|Frau|Herr)\b)\p{Lu}[\p{L}'’-]+(?![\w.])"
         r"(?![^()\n]*\))"
     ),
-    # Initials: two to four letters in any case, not an abbreviation with a dot.
-    "SIGN": re.compile(r"(?<![\w.])\p{L}{1,4}(?![\w.])|(?<![\w.'’-])\p{Lu}[\p{L}'’-]+(?![\w.])"),
+    # Initials: one to four letters in any case, no abbreviation with a dot, outside
+    # brackets: "kfe / jlo  (LA 2 Wartung)" -> kfe, jlo.
+    "SIGN": re.compile(r"(?<![\w.])\p{L}{1,4}(?![\w.])(?![^()\n]*\))"),
 }
 
 
