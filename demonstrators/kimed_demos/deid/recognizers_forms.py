@@ -32,12 +32,11 @@ _PRODUCT_WORDS = (
     r"Kit|Kits|LOT|Lot|Charge|Chargen-Nr\.|Ch\.-B\.|Ch\.-Nr\.|Ch\.|EudraCT|EudraCT-Nr\."
     r"|NCT|DRKS|ISRCTN|ISO|DIN|EN|PZN|REF|Art\.-Nr\.|Artikel-Nr\.|Artikel|Prüfplan|Studie"
 )
-_CODE_DIGITS = re.compile(r"\d")
 
 
 def _code_ok(text: str) -> bool:
     """At least five digits and not a registry prefix: 'AB-25-08815' yes, 'CD34' no."""
-    return len(_CODE_DIGITS.findall(text)) >= 5 and not text.startswith(("NCT", "DRKS", "ISRCTN"))
+    return sum(ch.isdigit() for ch in text) >= 5 and not text.startswith(("NCT", "DRKS", "ISRCTN"))
 
 
 def id_shape_recognizer() -> GermanPatternRecognizer:
@@ -55,7 +54,8 @@ def id_shape_recognizer() -> GermanPatternRecognizer:
     return GermanPatternRecognizer(
         "CASE_NUMBER",
         [("code shape",
-          rf"(?=\p{{Lu}})(?<![\w./-]){not_product}(?:{tight}|{spaced})(?![\w/-]|[.,]\d)", 0.6)],
+          rf"(?=\p{{Lu}}{{1,4}}(?:-\p{{Lu}}{{1,3}})?[ -]?\d)(?<![\w./-]){not_product}"
+          rf"(?:{tight}|{spaced})(?![\w/-]|[.,]\d)", 0.6)],
         validator=_code_ok,
     )  # fmt: skip
 
@@ -86,6 +86,10 @@ _BUSINESS = (
     r"|Krankentransporte|Sanitätshaus|Hörgeräte|Optik|Reisebüro|Kanzlei|Steuerkanzlei|Verlag"
     r"|Stiftung|CRO|Sicherheitsdienst|Reinigung|Gebäudereinigung|Schreinerei|Tischlerei"
 )
+# Compiled once: the regex module's cache lookup per call cost more than the matching.
+_LETTERS = re.compile(r"\p{L}+")
+_BUSINESS_START = re.compile(rf"(?:{_BUSINESS})[ -]")
+_WORKS_END = re.compile(r"[ ](?:Werft|Werke|Logistik|Spedition)$")
 _NOT_NAME_AFTER_KIND = frozenset(
     (*dates.MONTHS, "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag",
      "Sonntag", "Der", "Die", "Das", "Dr", "Prof")
@@ -96,7 +100,7 @@ def _kind_name_ok(text: str) -> bool:
     """The words after the kind include one that is no lower-case word of the list (so
     a noun or a name, not 'Hotel Heute'), no weekday or month."""
     lower = lower_case_words()
-    words = re.findall(r"\p{L}+", text)[1:]
+    words = _LETTERS.findall(text)[1:]
     return (
         bool(words)
         and words[0] not in _NOT_NAME_AFTER_KIND
@@ -126,14 +130,15 @@ def organization_frame_recognizer() -> GermanPatternRecognizer:
              0.6),
         ],
         validator=_org_frame_ok,
+        cues={"name + works": r"Werft|Werke|Logistik|Spedition"},  # speed: most letters lack them
     )  # fmt: skip
 
 
 def _org_frame_ok(text: str) -> bool:
     """Business kinds need a name after them; the other frames stand by themselves."""
-    if re.match(rf"(?:{_BUSINESS})[ -]", text):
+    if _BUSINESS_START.match(text):
         return _kind_name_ok(text)
-    if re.search(r"[ ](?:Werft|Werke|Logistik|Spedition)$", text):
+    if _WORKS_END.search(text):
         return not is_common_word(text.split(" ")[0])
     return True
 
@@ -162,14 +167,14 @@ def employer_recognizer() -> GermanPatternRecognizer:
 
 def _employer_ok(text: str) -> bool:
     """Not only ordinary words ('bei Bedarf', 'bei Schmerzen')."""
-    words = re.findall(r"\p{L}+", text)
+    words = _LETTERS.findall(text)
     return any(len(w) > 2 and not is_common_word(w) for w in words) or text.isupper()
 
 
 def _mid_sentence_name(text: str) -> bool:
     """A capitalised word mid-sentence in a name frame: any word but a keep term or a
     noun ("Mette" is a verb form when lower-case, so a name here; "Sport" is a noun)."""
-    last = re.findall(r"\p{L}+", text)[-1]
+    last = _LETTERS.findall(text)[-1]
     return last not in keep_words() and last not in noun_words()
 
 
@@ -210,7 +215,7 @@ def _surname_ok(text: str) -> bool:
     """Not an ordinary word or keep term; for 'R. Leiter' the word after the initial,
     which only has to be no lower-case word and no noun of the list (a verb form with
     an adjective ending, "leit-er", makes "Leiter" ordinary by the general test)."""
-    word = re.findall(r"\p{L}+", text)[-1]
+    word = _LETTERS.findall(text)[-1]
     if word in keep_words():
         return False
     if "." in text:
@@ -246,7 +251,7 @@ def note_initials_recognizer() -> GermanPatternRecognizer:
     """PERSON: initials that sign a note at the end of its line ('... zurück – nk')."""
     return GermanPatternRecognizer(
         "PERSON",
-        # Lower case only: "– ÖGD" after a heading is an abbreviation, "– nk" a signature.
+        # Lower case only: "– ÖGD" after a heading is an abbreviation, "– kr" a signature.
         [("signed note", r"(?<=[ ][–-][ ])\p{Ll}{2,3}(?=[ \t]*$)", 0.6)],
         validator=_initials_ok,
     )
