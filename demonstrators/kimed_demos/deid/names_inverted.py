@@ -9,11 +9,11 @@ the worst kind of partial removal (issue 11). Two rules close that:
   name>" that ends the mention is a surname, whatever the word; the whole mention is
   one PERSON finding;
 - :func:`lower_case_findings`: portal messages and chats are written in lower case
-  ("lena brückner", "in bamberg", "die tk", "frau doktor kurz"): a known first name
+  ("jana kowalski", "in regensburg", "die aok", "frau doktor amsel"): a known first name
   that is no German word, with the surname after it, a known town after a
   preposition, an insurer after an article, a word after "frau/herr doktor";
 - :func:`trim_keep_edges`: a person mention never starts or ends with a must-keep
-  term ("Wendelin Komma" in a dictation: the name grew over a spoken comma);
+  term ("Anton Komma" in a dictation: the name grew over a spoken comma);
 - :func:`word_surname_findings`: a surname of the letter that is an ordinary word is
   not spread everywhere (:func:`.mentions.spread_mentions` leaves "im Sommer" alone),
   but it is removed in capitals ("SOMMER") and where it stands as a name: after an
@@ -33,13 +33,13 @@ from .keeplist import keep_words
 from .mentions import (
     _TITLE_WORDS,
     _WORDS,
-    _german_words,
     _ordinary,
     _plain_first_name,
     first_names,
     is_common_word,
     is_known_name,
     known_towns,
+    lower_case_words,
 )
 
 _SURNAME = r"\p{Lu}[\p{Lu}\p{Ll}'’]+(?:-\p{Lu}[\p{Lu}\p{Ll}'’]+)*"
@@ -98,7 +98,7 @@ def inverted_name_findings(text: str) -> list[Finding]:
 _NAME_CUE = (
     r"(?:Herr|Herrn|Frau|Hr\.|Fr\.|Dr\.|Prof\.|Pat\.|Patient|Patientin|Sr\.|Schwester|Pfleger"
     r"|Kollege|Kollegin|Kollegen|Doktor|OA|OÄ|Oberarzt|Oberärztin|Ass\.-Ärztin|Ass\.-Arzt"
-    # A signature after the closing formula: "Mit freundlichen Grüßen Kopf".
+    # A signature after the closing formula: "Mit freundlichen Grüßen Dachs".
     r"|Grüßen|Gruß|gez\.|i\.[ ]A\.)"
 )
 
@@ -155,12 +155,12 @@ _LOWER_PLACE_CUE = re.compile(r"\b(?:in|aus|nach|bei|von)[ ]$")
 
 
 def _lower_words() -> frozenset[str]:
-    """Lower-case words of the German list ("kurz", "dick"): never lower-case names."""
-    return _german_words()[1]
+    """Lower-case words of the German list ("rot", "lang"): never lower-case names."""
+    return lower_case_words()
 
 
 def _lower_first_name(word: str) -> bool:
-    """A lower-case known first name that is no German word ("lena", not "mark")."""
+    """A lower-case known first name that is no German word ("jana", not "mark")."""
     return word not in _lower_words() and _plain_first_name(word.title())
 
 
@@ -206,7 +206,7 @@ def trim_keep_edges(
     findings: Sequence[Finding], text: str, keep: Sequence[tuple[int, int]]
 ) -> list[Finding]:
     """PERSON findings without must-keep words at their edges: a name grown over a
-    dictation command ("Wendelin Komma") or a heading loses that word; a finding of
+    dictation command ("Anton Komma") or a heading loses that word; a finding of
     must-keep words only is dropped. Other types are returned as they are."""
     out = []
     for f in findings:

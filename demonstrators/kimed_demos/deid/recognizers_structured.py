@@ -2,8 +2,8 @@
 
 Letters are prose; interface logs and teleradiology exports are records whose fields
 say what each value is. Reading the field is surer than any pattern: ``PID-5`` is the
-patient's name whatever its words ("MONTAG^Friederike"), ``(0010,0030) DA`` a birth
-date although ``19410617`` looks like any number. :class:`StructuredRecordRecognizer`
+patient's name whatever its words ("LERCHE^Gudrun"), ``(0010,0030) DA`` a birth
+date although ``19310822`` looks like any number. :class:`StructuredRecordRecognizer`
 
 - splits every HL7 v2 segment line (``PID|1||...``) into fields, repetitions (``~``)
   and components (``^``) and marks the components that carry identifiers by the
@@ -32,7 +32,7 @@ import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from .keeplist import keep_spans
-from .mentions import _german_words, first_names
+from .mentions import first_names, lower_case_words
 from .policy import DEFAULT_AGE_POLICY, age_is_identifying, check_age_policy
 from .recognizers import LANGUAGE
 
@@ -74,7 +74,7 @@ _HAS_DIGITS = re.compile(r"\d.*\d.*\d")
 
 
 def valid_compact_date(value: str) -> bool:
-    """True for ``yyyymmdd`` optionally followed by a time: 20250303, 20250303142200."""
+    """True for ``yyyymmdd`` optionally followed by a time: 20240611, 20240611093000."""
     if not _COMPACT_DATE.fullmatch(value):
         return False
     try:
@@ -231,7 +231,7 @@ def _dicom_value(text: str, entity: str, start: int, end: int, age_policy: str):
 
 
 # Table columns whose header says what their cells hold (pipe tables): the ward of a
-# row ("Stat.": "C3", "214 / 2 Süd"), the people of a row (operator, assistant,
+# row ("Stat.": "C3", "118 / 4 Süd"), the people of a row (operator, assistant,
 # anaesthetist, patient), or the initials that sign a row ("Kürzel", "Hz.").
 _HEADERS = {
     "WARD": r"(?:Zi\.?[ ]?/[ ]?)?(?:Stat\.?|Station)",
@@ -248,13 +248,13 @@ _CELL_VALUES = {
         r"\d{1,2}[ ]?(?:Nord|Süd|Ost|West|Mitte)(?![\w-])"
         r"|(?<![\w./-])\p{Lu}{1,3}-?\d{1,2}[a-z]?(?![\w-])"
     ),
-    # Capitalised words outside brackets, not titles ("Dr. Ole Fink (Beleg)" -> Ole, Fink).
+    # Capitalised words outside brackets, not titles ("Dr. Uta Reh (Beleg)" -> Uta, Reh).
     "PERSON": re.compile(
         r"(?<![\w.'’-])(?!(?:Dr|Prof|PD|med|Frau|Herr)\b)\p{Lu}[\p{L}'’-]+(?![\w.])"
         r"(?![^()\n]*\))"
     ),
     # Initials: one to four letters in any case, no abbreviation with a dot, outside
-    # brackets: "kfe / jlo  (LA 2 Wartung)" -> kfe, jlo.
+    # brackets: "abc / xyz  (Gerät 2 Wartung)" -> abc, xyz.
     "SIGN": re.compile(r"(?<![\w.])\p{L}{1,4}(?![\w.])(?![^()\n]*\))"),
 }
 
@@ -306,7 +306,7 @@ def _cell_values(
     for m in _CELL_VALUES[kind].finditer(text, start, end):
         if any(a <= m.start() and m.end() <= b for a, b in keep):
             continue
-        if kind == "SIGN" and m.group().lower() in _german_words()[1]:
+        if kind == "SIGN" and m.group().lower() in lower_case_words():
             continue  # "und", "bei": words, not initials
         yield ("WARD" if kind == "WARD" else "PERSON"), m.start(), m.end()
 

@@ -2,21 +2,21 @@
 
 Each pattern is a class of identifier that one sentence states:
 
-- English dates in bilingual letters: "March 14th, 2025", "Friday, March 14",
-  "3rd of July", "Mar 5", "late April", and month/day/year with slashes ("3/14/2025",
-  "on 3/3/25": a two-digit year only after an English cue, "9/10/10" is an Apgar score);
+- English dates in bilingual letters: "June 9th, 2025", "Monday, June 9",
+  "3rd of July", "Jun 11", "late August", and month/day/year with slashes ("3/14/2025",
+  "on 3/6/25": a two-digit year only after an English cue, "9/10/10" is an Apgar score);
 - compact dates: ``yyyymmdd`` after a birth or date cue ("geb. 19560412"), and a
   12- or 14-digit time stamp that is a valid date and time anywhere;
-- a day and month without the last dot after a date cue ("seit dem 28.2", "der 19.3
-  nachmittags"), never before a unit; a day as a spoken ordinal ("am 17ten");
-- dictation transcripts: spoken dates ("dritten Mai neunzehnhundertsechzig",
-  "zweitausendneunzehn"), runs of six or more spoken digits (a phone number when it
+- a day and month without the last dot after a date cue ("seit dem 3.2", "der 14.3
+  passt"), never before a unit; a day as a spoken ordinal ("am 21ten");
+- dictation transcripts: spoken dates ("vierten Juni neunzehnhundertvierzig",
+  "zweitausendzwölf"), runs of six or more spoken digits (a phone number when it
   starts with "null", otherwise a case number), a name spelled letter by letter after
-  "buchstabiert", a name after a spoken title ("Doktor Herz", "Diktierer OA Kopf"), a
-  ward spoken as "Station zwei B";
-- wards: short codes after a ward cue ("Stat. U4", "stationär auf K2", "verlegt auf
-  C3"), a number and a side ("2 Süd", "3 Nord"), "Intensiv 2", and a unit's bed area
-  after its acronym ("ITS I-3", "ITS-1").
+  "buchstabiert", a name after a spoken title ("Doktor Fuchs", "Diktierer OA Dachs"), a
+  ward spoken as "Station drei A";
+- wards: short codes after a ward cue ("Stat. K7", "stationär auf B4", "verlegt auf
+  D2"), a number and a side ("4 Süd", "1 Nord"), "Intensiv 3", and a unit's bed area
+  after its acronym ("ITS C-2", "ITS-4").
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ _NOT_A_DAY_AFTER = r"(?![ ](?:Mal|Tag|Lebensjahr|Woche|Zyklus|Monat|Stock|Platz|
 
 
 def compact_date_recognizer() -> GermanPatternRecognizer:
-    """DATE: yyyymmdd after a cue, time stamps, '28.2' after a cue, 'am 17ten'."""
+    """DATE: yyyymmdd after a cue, time stamps, '3.2' after a cue, 'am 21ten'."""
     cue = r"(?:geb\.|geboren(?:[ ]am)?|Geb\.-Dat\.|Geburtsdatum|DOB|Datum|vom|am)"
     return GermanPatternRecognizer(
         "DATE",
@@ -118,7 +118,7 @@ def dictation_recognizers() -> list[GermanPatternRecognizer]:
         GermanPatternRecognizer("PERSON", [
             ("spelled name", r"(?<=\bbuchstabiert:?[ ])(?:\p{Lu}[ ]){2,}\p{Lu}(?!\w)", 0.7),
             # A spoken title or the dictating doctor names a person whatever the word
-            # ("Doktor Herz", "Diktierer OA Kopf"); written titles have their own patterns.
+            # ("Doktor Fuchs", "Diktierer OA Dachs"); written titles have their own patterns.
             ("after spoken title", rf"(?<=\b{_SPOKEN_TITLE}[ ](?:(?:OA|OÄ|Dr\.|Doktor|Prof\.)[ ])?)"
                                    r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?![\w-])", 0.6)]),
         GermanPatternRecognizer("WARD", [
@@ -136,7 +136,7 @@ _WARD_CUE = (
 
 
 def ward_code_recognizer() -> GermanPatternRecognizer:
-    """WARD: short codes after a ward cue, number + side, 'Intensiv 2', 'ITS I-3'."""
+    """WARD: short codes after a ward cue, number + side, 'Intensiv 3', 'ITS C-2'."""
     return GermanPatternRecognizer(
         "WARD",
         [
