@@ -35,6 +35,7 @@ from .mentions import (
     _WORDS,
     _ordinary,
     _plain_first_name,
+    _words_of,
     first_names,
     is_common_word,
     is_known_name,
@@ -122,20 +123,27 @@ def _word_surnames(findings: Sequence[Finding], text: str) -> set[str]:
     return out
 
 
+_CUE_BEFORE = re.compile(rf"\b{_NAME_CUE}[ ](?:Dr\.[ ])?$")
+_LIST_ENTRY_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-–•*][ ])?$")
+
+
 def word_surname_findings(findings: Sequence[Finding], text: str) -> list[Finding]:
     """PERSON for surnames that are words, in capitals or in a name position (see module)."""
     words = _word_surnames(findings, text)
     if not words:
         return []
-    names = "|".join(re.escape(w) for w in sorted(words))
-    upper = "|".join(re.escape(w.upper()) for w in sorted(words))
-    pattern = re.compile(
-        rf"(?<![\w-])(?:{upper})(?![\w-])"
-        rf"|(?<=\b{_NAME_CUE}[ ](?:Dr\.[ ])?)(?:{names})(?![\w-])"
-        rf"|(?<=^[ \t]*(?:[-–•*][ ])?)(?:{names})(?=:)",
-        re.MULTILINE,
-    )
-    return [Finding(m.start(), m.end(), "PERSON", SCORE) for m in pattern.finditer(text)]
+    upper = {w.upper() for w in words}
+    found = []
+    for start, end, word in _words_of(text):  # the text's words, computed once per text
+        if word in upper:
+            found.append(Finding(start, end, "PERSON", SCORE))
+        elif word in words:
+            before = text[max(0, start - 30) : start]
+            if _CUE_BEFORE.search(before) or (
+                text[end : end + 1] == ":" and _LIST_ENTRY_BEFORE.search(before)
+            ):
+                found.append(Finding(start, end, "PERSON", SCORE))
+    return found
 
 
 def unusual_name_findings(text: str) -> list[Finding]:
@@ -159,9 +167,18 @@ def _lower_words() -> frozenset[str]:
     return lower_case_words()
 
 
-def _lower_first_name(word: str) -> bool:
-    """A lower-case known first name that is no German word ("jana", not "mark")."""
-    return word not in _lower_words() and _plain_first_name(word.title())
+@functools.cache
+def _lower_first_names() -> frozenset[str]:
+    """Known first names in lower case that are no German word ("jana", not "mark")."""
+    return frozenset(
+        n.lower() for n in first_names() if n.lower() not in _lower_words() and _plain_first_name(n)
+    )
+
+
+@functools.cache
+def _lower_towns() -> frozenset[str]:
+    """Known towns in lower case that are no German word."""
+    return frozenset(t.lower() for t in known_towns() if t.lower() not in _lower_words())
 
 
 def _lower_surname(word: str) -> bool:
@@ -176,16 +193,14 @@ def lower_case_findings(text: str) -> list[Finding]:
     words = list(_LOWER.finditer(text))
     for i, m in enumerate(words):
         word = m.group()
-        if _lower_first_name(word):
+        if word in _lower_first_names():
             end = m.end()
             nxt = words[i + 1] if i + 1 < len(words) else None
             if nxt and nxt.start() == end + 1 and _lower_surname(nxt.group()):
                 end = nxt.end()
             found.append(Finding(m.start(), end, "PERSON", SCORE))
-        elif (
-            word.title() in known_towns()
-            and word not in _lower_words()
-            and _LOWER_PLACE_CUE.search(text, max(0, m.start() - 9), m.start())
+        elif word in _lower_towns() and _LOWER_PLACE_CUE.search(
+            text, max(0, m.start() - 9), m.start()
         ):
             found.append(Finding(m.start(), m.end(), "LOCATION", SCORE))
     found += [Finding(*m.span(), "ORGANIZATION", SCORE) for m in _LOWER_INSURER.finditer(text)]
