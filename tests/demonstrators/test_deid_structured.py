@@ -63,6 +63,12 @@ CASES = {
         [("SOMMER", 0), ("Sommer", 0), ("SOMMER", 1), ("Sommer", 2)],
         ["Marcumar"],
     ),
+    "a first name and a surname that is a word": (
+        "OP-Koordination: Jannik Schäfer, Fachkrankenpfleger. Inhaberin: Dr. Edith Kiefer · geb. "
+        "1950. Übergibt: Carsten Stahl + Mia Blum (Nachtdienst)",
+        ["Jannik", "Schäfer", "Edith", "Kiefer", "Carsten", "Stahl", "Mia", "Blum"],
+        ["OP-Koordination", "Fachkrankenpfleger", "Nachtdienst"],
+    ),
     "greetings before a first name are no surnames": (
         "Hallo, Anna! Danke, Peter. Liebe Kollegin, Maria hat angerufen.",
         ["Anna", "Peter", "Maria"],

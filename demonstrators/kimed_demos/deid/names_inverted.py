@@ -8,6 +8,8 @@ the worst kind of partial removal (issue 11). Two rules close that:
 - :func:`inverted_name_findings`: a word (or particle + word) before ", <known first
   name>" that ends the mention is a surname, whatever the word; the whole mention is
   one PERSON finding;
+- :func:`first_name_word_findings`: a known first name followed by an ordinary word
+  that closes the mention ("Torsten Kiefer, Pflege"): the word is the surname;
 - :func:`lower_case_findings`: portal messages and chats are written in lower case
   ("jana kowalski", "in regensburg", "die aok", "frau doktor amsel"): a known first name
   that is no German word, with the surname after it, a known town after a
@@ -147,8 +149,39 @@ def word_surname_findings(findings: Sequence[Finding], text: str) -> list[Findin
 
 
 def unusual_name_findings(text: str) -> list[Finding]:
-    """Surname-first names and names, towns and insurers written in lower case."""
-    return [*inverted_name_findings(text), *lower_case_findings(text)]
+    """Surname-first names, first name + word surname, and names, towns and insurers
+    written in lower case."""
+    return [
+        *inverted_name_findings(text),
+        *first_name_word_findings(text),
+        *lower_case_findings(text),
+    ]
+
+
+# A known first name and one capitalised word that closes the mention: a delimiter
+# after it ("Torsten Kiefer, Pflege", "Dr. Ewa Stahl · geb.", "Ina Blum (Heirat ...)").
+_FIRST_AND_WORD = re.compile(
+    rf"(?<![\w.’'-])(?P<first>{_FIRST})[ ](?P<surname>\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?)"
+    r"(?=[ \t]*(?:[,;·|()\n]|$)|[ ][–+]|[ ]{2}|\t)",
+    re.MULTILINE,
+)
+
+
+def first_name_word_findings(text: str) -> list[Finding]:
+    """PERSON for a known first name followed by a surname that is an ordinary word
+    ("Pfleger", "Ehrlich") where the mention ends after it; the name lists complete
+    only surnames that are no words."""
+    found = []
+    for m in _FIRST_AND_WORD.finditer(text):
+        surname = m.group("surname")
+        if (
+            _plain_first_name(m.group("first"))
+            and surname not in keep_words()
+            and surname not in _TITLE_WORDS
+            and _ordinary(surname)
+        ):
+            found.append(Finding(m.start(), m.end(), "PERSON", SCORE))
+    return found
 
 
 _LOWER = re.compile(r"(?<![\w@./-])\p{Ll}[\p{Ll}]+(?:-\p{Ll}+)*(?![\w@/-])")
