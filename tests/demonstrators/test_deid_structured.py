@@ -69,6 +69,11 @@ CASES = {
         ["Jannik", "Schäfer", "Edith", "Kiefer", "Carsten", "Stahl", "Mia", "Blum"],
         ["OP-Koordination", "Fachkrankenpfleger", "Nachtdienst"],
     ),
+    "a surname glued into file names": (
+        "Patient: KOWALCZYK, Marta\nFoto 2024-05-02_kowalczyk-m_01.jpg, Befund kowalczyk_m.pdf",
+        [("kowalczyk-m", 0), ("kowalczyk", 1)],
+        ["Foto", "Befund"],
+    ),
     "greetings before a first name are no surnames": (
         "Hallo, Anna! Danke, Peter. Liebe Kollegin, Maria hat angerufen.",
         ["Anna", "Peter", "Maria"],

@@ -129,11 +129,32 @@ _CUE_BEFORE = re.compile(rf"\b{_NAME_CUE}[ ](?:Dr\.[ ])?$")
 _LIST_ENTRY_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[-–•*][ ])?$")
 
 
+def glued_surname_findings(findings: Sequence[Finding], text: str) -> list[Finding]:
+    """PERSON for a found surname written in lower case inside a file name or handle
+    ("2024-05-02_kowalczyk-m_01.jpg"), with an initial glued on by a hyphen."""
+    names = {
+        w.lower()
+        for f in findings
+        if f.entity_type == "PERSON"
+        for w in _WORDS.findall(text[f.start : f.end])
+        if len(w) >= 4 and w[0].isupper() and w.lower() not in lower_case_words()
+        and not _ordinary(w.title()) and w.title() not in first_names()
+    }  # fmt: skip
+    names = sorted(n for n in names if n in text)  # only those written in lower case
+    if not names:
+        return []
+    alternatives = "|".join(re.escape(n) for n in names)
+    glued = re.compile(rf"(?<!\p{{L}})(?:{alternatives})(?:-\p{{L}}(?!\p{{L}}))?(?!\p{{L}})")
+    return [Finding(*m.span(), "PERSON", SCORE) for m in glued.finditer(text)]
+
+
 def word_surname_findings(findings: Sequence[Finding], text: str) -> list[Finding]:
-    """PERSON for surnames that are words, in capitals or in a name position (see module)."""
+    """PERSON for surnames that are words, in capitals or in a name position, and for
+    surnames glued into file names (see module and :func:`glued_surname_findings`)."""
+    glued = glued_surname_findings(findings, text)
     words = _word_surnames(findings, text)
     if not words:
-        return []
+        return glued
     upper = {w.upper() for w in words}
     found = []
     for start, end, word in _words_of(text):  # the text's words, computed once per text
@@ -145,7 +166,7 @@ def word_surname_findings(findings: Sequence[Finding], text: str) -> list[Findin
                 text[end : end + 1] == ":" and _LIST_ENTRY_BEFORE.search(before)
             ):
                 found.append(Finding(start, end, "PERSON", SCORE))
-    return found
+    return found + glued
 
 
 def unusual_name_findings(text: str) -> list[Finding]:
