@@ -149,7 +149,16 @@ def stages(model: Path, texts: list[str], batch_size: int) -> list[tuple[str, fl
     for name, component in lean.nlp.pipeline:
         state["docs"], state["component"] = docs, component
         pipe = getattr(component, "pipe", None)
-        if pipe is not None:
+        if name == "ner" and lean.fast_ner is not None:
+            docs = step(
+                "spaCy ner (its model, decoded by fastner.GreedyNer)",
+                lambda: [
+                    doc
+                    for i in range(0, len(state["docs"]), batch_size)
+                    for doc in lean.fast_ner(state["docs"][i : i + batch_size])
+                ],
+            )
+        elif pipe is not None:
             docs = step(
                 f"spaCy {name}", lambda p=pipe: list(p(state["docs"], batch_size=batch_size))
             )
