@@ -261,7 +261,8 @@ def resolve_overlaps(results: Iterable, text: str) -> list[Finding]:
     # Weak shapes ("nach Stoller" as a town, score below 0.6) yield to the keep list too;
     # anchored patterns do not ("Dr. Barthel" stays a person).
     patterns = [p for p in patterns if p.score >= WEAK_PATTERN_SCORE or not _in_keep(p, keep)]
-    merged = _merge([*patterns, *checked, *first_name_findings(text), *town_findings(text)])
+    towns = [t for t in town_findings(text) if not _in_keep(t, keep)]  # "Morbus <town>"
+    merged = _merge([*patterns, *checked, *first_name_findings(text), *towns])
     # Completion and spreading work on whole mentions, so they come after the merge.
     completed = complete_mentions(merged, text)
     completed += towns_after_names(completed, text)

@@ -25,6 +25,7 @@ import regex as re
 from . import wordlist
 from .entities import Finding
 from .keeplist import keep_spans, keep_words
+from .places import place_words
 
 _L, _UP, _LOW = r"\p{L}", r"\p{Lu}", r"\p{Ll}"
 NAME_WORD = rf"{_UP}{_LOW}+(?:['’]{_LOW}+)?(?:-{_UP}{_LOW}+)*"
@@ -60,28 +61,58 @@ _FUNCTION_WORDS = frozenset({"von", "van", "zu", "der", "de", "den", "am", "an",
 
 
 @functools.cache
-def _dictionary() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(words of the German list as written, its lower-case-only words, known names)."""
+def _german_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(words of the German list as written, its lower-case-only words)."""
     path = wordlist.GERMAN_WORDLIST
     if not path.exists():
         raise FileNotFoundError(
             f"German word list {path} not found: install the Debian package 'wngerman'"
         )
     words = frozenset(path.read_text(encoding="utf-8").split())
-    lower = frozenset(w for w in words if w.islower())
+    return words, frozenset(w for w in words if w.islower())
+
+
+@functools.cache
+def foreign_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(first names, surnames) of other countries that are no German or clinical word.
+
+    Patients and staff in German hospitals carry Polish, Turkish, Italian, Dutch ...
+    names that the German lists lack ("Jakub", "Wiśniewski"); without them such a
+    name is neither completed nor found in a list. A word of the German list in any
+    case ("Rosa", "Post", "AStA"), of the keep list or the clinical nouns stays out:
+    these names must not make ordinary words look like names.
+    """
+    words, _ = _german_words()
+    folded = {w.lower() for w in words}  # "Asta" is "AStA", "Rosa" is "rosa"
+    clinical = keep_words() | _CLINICAL_WORDS
+
+    def plain(name: str) -> bool:
+        return name.lower() not in folded and name not in clinical
+
+    first, last = wordlist.foreign_name_lists()
+    return frozenset(filter(plain, first)), frozenset(filter(plain, last))
+
+
+@functools.cache
+def _dictionary() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(words of the German list as written, its lower-case-only words, known names)."""
+    words, lower = _german_words()
     names = frozenset(
         {*wordlist._FakerPerson.last_names, *wordlist.NOUN_SURNAMES}
         | set(wordlist._FakerPerson.first_names_female)
         | set(wordlist._FakerPerson.first_names_male)
+        | first_names()
+        | foreign_names()[1]
     )
     return words, lower, names
 
 
 @functools.cache
 def first_names() -> frozenset[str]:
-    """Known German first names (Faker de_DE, both genders)."""
+    """Known first names: German (Faker de_DE, both genders) and those of other countries."""
     return frozenset(
         {*wordlist._FakerPerson.first_names_female, *wordlist._FakerPerson.first_names_male}
+        | foreign_names()[0]
     )
 
 
@@ -246,10 +277,36 @@ def first_name_findings(text: str) -> list[Finding]:
     return found
 
 
+#: A place whose name is also a word of the German list ("Münster", "Kiel", "Mantel",
+#: "Kuchen") counts as a town only from this many inhabitants: the big ones are named
+#: as towns far more often than the small ones' words are used as words.
+BIG_PLACE = 50_000
+#: City districts named by a common noun: the noun is far more frequent.
+_DISTRICT_NOUNS = frozenset({"Mitte", "Altstadt", "Neustadt", "Innenstadt", "Zentrum"})
+
+
 @functools.cache
 def known_towns() -> frozenset[str]:
-    """German towns of the Faker list (district towns) that are not ordinary words."""
-    return frozenset(c for c in wordlist._FakerAddress.cities if " " not in c and not _ordinary(c))
+    """Towns found wherever they stand: the Faker list's district towns and the places of
+    Germany, Austria and Switzerland (:mod:`.places`; see :data:`BIG_PLACE`), less
+    ordinary words ("Essen"), first names, must-keep terms and clinical nouns; at least
+    four letters."""
+    words, _ = _german_words()
+    folded = {w.lower() for w in words}
+    towns = {c for c in wordlist._FakerAddress.cities if " " not in c}
+    towns |= {
+        w for w, people in place_words().items() if people >= BIG_PLACE or w.lower() not in folded
+    }
+    return frozenset(
+        t
+        for t in towns
+        if len(t) >= 4
+        and not _ordinary(t)
+        and t.split("-")[0] not in first_names()
+        and t not in keep_words()
+        and t not in _CLINICAL_WORDS
+        and t not in _DISTRICT_NOUNS
+    )
 
 
 @functools.lru_cache(maxsize=4)
