@@ -102,3 +102,17 @@ def test_pipelines_it_cannot_mirror_get_none(nlp):
         assert GreedyNer.for_pipeline(nlp) is None
     finally:
         nlp.get_pipe("ner").cfg["beam_width"] = 1
+
+
+def test_sentence_boundaries_follow_spacys_rules(small_model, texts):
+    """With sentence starts set (a sentencizer before the NER), no entity crosses one,
+    exactly as in spaCy's decoding (the project's own pipeline sets none)."""
+    from kimed_demos.deid.fastner import GreedyNer
+    from kimed_demos.deid.model import load_pipeline
+
+    nlp = load_pipeline(small_model)
+    nlp.add_pipe("sentencizer", before="ner")
+    sample = texts[:20] + ["Dr. Anna Schulze. Berlin Mitte. Herr Max. Müller kam."]
+    docs = GreedyNer.for_pipeline(nlp)(list(nlp.pipe(sample, disable=["ner"])))
+    assert sum(d.to_array("SENT_START")[1:].tolist().count(1) for d in docs) > 20
+    assert _ents(docs) == _ents(nlp.pipe(sample))
