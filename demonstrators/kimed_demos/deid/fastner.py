@@ -55,7 +55,11 @@ def _maxout(x: numpy.ndarray) -> numpy.ndarray:
 
 
 class GreedyNer:
-    """Greedy BILUO decoding of a trained spaCy ``ner`` component (see module doc)."""
+    """Greedy BILUO decoding of a trained spaCy ``ner`` component (see module doc).
+
+    The network's layers are copied when the decoder is made (see :func:`_numpy_gemm`):
+    make a new decoder after training the pipeline further.
+    """
 
     def __init__(self, ner):
         self.ner = ner
@@ -159,7 +163,8 @@ class GreedyNer:
             if can_continue:
                 hidden = ((table[t + 1, 0] + table[start + 1, 1]) + table[t, 2]) + bias
                 s_in, s_last = pair @ _maxout(hidden) + pair_bias
-                if not s_last > s_in:  # the lower class index (In) wins ties
+                # spaCy keeps the first best valid class: the lower index wins ties.
+                if s_in > s_last or (s_in == s_last and inside < last):
                     t += 1
                     continue
             return t + 1
