@@ -116,3 +116,23 @@ def test_sentence_boundaries_follow_spacys_rules(small_model, texts):
     docs = GreedyNer.for_pipeline(nlp)(list(nlp.pipe(sample, disable=["ner"])))
     assert sum(d.to_array("SENT_START")[1:].tolist().count(1) for d in docs) > 20
     assert _ents(docs) == _ents(nlp.pipe(sample))
+
+
+def test_scrambled_letters_decode_as_spacy_does(nlp, texts):
+    """Words of the letters shuffled, joined by odd whitespace: states the letters rarely
+    reach (entities at the very end, next to whitespace tokens, one-word documents)."""
+    import random
+
+    from kimed_demos.deid.fastner import GreedyNer
+
+    rng = random.Random(11)
+    words = [w for text in texts[:30] for w in text.split()]
+    joints = [" ", " ", " ", "\n", "  ", "\n\n", " \t "]
+    scrambled = [
+        "".join(w + rng.choice(joints) for w in rng.sample(words, rng.randint(1, 60)))
+        for _ in range(120)
+    ]
+    decoder = GreedyNer.for_pipeline(nlp)
+    found = _ents(decoder(list(nlp.pipe(scrambled, disable=["ner"]))))
+    assert found == _ents(nlp.pipe(scrambled))
+    assert sum(map(len, found)) > 100
