@@ -13,6 +13,7 @@ JSONL documents instead (``--eval default``: the independent evaluation set).
     .venv/bin/python bench/deid.py                  # default model, 300 letters
     .venv/bin/python bench/deid.py --documents 100 --model-dir /path/to/model
     .venv/bin/python bench/deid.py --eval default   # headline quality figures
+    .venv/bin/python bench/deid.py --patterns 15    # the costliest recognizer patterns
 
 The process pins itself to one core (Linux ``sched_setaffinity``) and keeps numeric
 libraries single-threaded, so the figure is "per core".
@@ -210,6 +211,36 @@ def markdown(rows: list[dict], facts: dict) -> str:
     return "\n".join(lines)
 
 
+def pattern_costs(texts: list[str], top: int) -> str:
+    """The costliest recognizer patterns as the lean analyzer runs them (cue included):
+    CPU ms per letter and matches on ``texts``, a markdown table of the ``top`` ones."""
+    from kimed_demos.deid.analyzer import lean_analyzer
+    from kimed_demos.deid.ocr import text_for_analysis
+
+    lean = lean_analyzer(Deidentifier(None).analyzer)
+    views = [text_for_analysis(t) for t in texts]
+    rows = []
+    for compiled in lean.compiled:
+        named = zip(compiled.patterns, compiled.recognizer.patterns, strict=True)
+        for (regex, _, cue), pattern in named:
+            start, found = time.process_time(), 0
+            for view in views:
+                if cue is None or cue.search(view) is not None:
+                    found += sum(1 for _ in regex.finditer(view, timeout=lean.timeout))
+            seconds = time.process_time() - start
+            rows.append((seconds, f"{compiled.recognizer.name} / {pattern.name}", found))
+    total = 1000 * sum(r[0] for r in rows) / len(texts)
+    lines = [
+        f"{len(rows)} patterns, {total:.2f} CPU ms per letter in all; the {top} costliest:",
+        "",
+        "| recognizer / pattern | CPU ms/letter | matches |",
+        "|---|---:|---:|",
+    ]
+    for seconds, name, found in sorted(rows, reverse=True)[:top]:
+        lines.append(f"| {name} | {1000 * seconds / len(texts):.3f} | {found} |")
+    return "\n".join(lines)
+
+
 def scorecard_table(folder: str, model_dir: str | None, age_policy: str) -> str:
     """The issue-11 table for ``folder`` with the default (or given) model."""
     from kimed_demos.deid.evalset import EVAL_DIR
@@ -232,9 +263,15 @@ def main() -> None:
                         help="print the scorecard for annotated *.jsonl in FOLDER ('default': "
                              "the independent evaluation set) and exit")  # fmt: skip
     parser.add_argument("--age-policy", default="over89", choices=("over89", "all"))
+    parser.add_argument("--patterns", type=int, default=0, metavar="N",
+                        help="print the N costliest recognizer patterns and exit")  # fmt: skip
     args = parser.parse_args()
     if args.eval:
         print(scorecard_table(args.eval, args.model_dir, args.age_policy))
+        return
+    if args.patterns:
+        print(pin_to_one_core())
+        print(pattern_costs(letters(args.documents), args.patterns))
         return
     rows, facts = run(args.documents, args.model_dir, args.batch_size)
     print(markdown(rows, facts))
