@@ -281,7 +281,6 @@ def table_column_spans(text: str) -> Iterator[tuple[str, int, int]]:
     """WARD and PERSON in the cells of "|" table columns whose header names them."""
     columns: dict[int, str] = {}
     width, position = 0, 0
-    keep = None
     for line in text.split("\n"):
         cells = list(_parts(text, position, position + len(line), "|"))
         if len(cells) < 3:
@@ -293,22 +292,21 @@ def table_column_spans(text: str) -> Iterator[tuple[str, int, int]]:
             )
             columns, width = {i: k for i, k in kinds.items() if k}, len(cells)
         else:
-            keep = keep_spans(text) if keep is None else keep
             for i, kind in columns.items():
-                yield from _cell_values(text, kind, *cells[i], keep)
+                yield from _cell_values(text, kind, *cells[i])
         position += len(line) + 1
 
 
-def _cell_values(
-    text: str, kind: str, start: int, end: int, keep
-) -> Iterator[tuple[str, int, int]]:
+def _cell_values(text: str, kind: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
     """The ward code or the names in one cell; must-keep terms ("Plexus") stay."""
-    for m in _CELL_VALUES[kind].finditer(text, start, end):
+    cell = text[start:end]
+    keep = keep_spans(cell) if kind != "WARD" else ()  # the cell only: cheap
+    for m in _CELL_VALUES[kind].finditer(cell):
         if any(a <= m.start() and m.end() <= b for a, b in keep):
             continue
         if kind == "SIGN" and m.group().lower() in lower_case_words():
             continue  # "und", "bei": words, not initials
-        yield ("WARD" if kind == "WARD" else "PERSON"), m.start(), m.end()
+        yield ("WARD" if kind == "WARD" else "PERSON"), start + m.start(), start + m.end()
 
 
 class StructuredRecordRecognizer(EntityRecognizer):

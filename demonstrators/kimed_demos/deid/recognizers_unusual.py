@@ -54,6 +54,9 @@ def english_date_recognizer() -> GermanPatternRecognizer:
             ("cue m/d/yy", rf"(?<=\b(?:on|since|from|until|dated|DOB|born)[ ]){m_d}/\d\d(?![\d/])",
              0.6),
         ],
+        # Speed only (engine.py): each cue matches wherever its pattern does.
+        cues={"month day": rf"{_EN_MONTHS}\.?[ ]\d", "day of month": rf"[ ](?:of[ ])?{_EN_MONTHS}",
+              "period of month": r"(?:early|mid|late|end|beginning)[ -]"},
     )  # fmt: skip
 
 
@@ -105,16 +108,20 @@ def dictation_recognizers() -> list[GermanPatternRecognizer]:
     def digits(first: str) -> str:
         return rf"(?<!\p{{L}}){first}(?:[ ]{_DIGIT_WORDS}){{5,}}(?!\p{{L}})"
 
+    spoken_digits = rf"{_DIGIT_WORDS}[ ]{_DIGIT_WORDS}[ ]"  # cue: six digit words need two
     return [
         GermanPatternRecognizer("DATE", [
             ("spoken day month", rf"(?<!\p{{L}}){_ORDINAL_WORDS}[ ]{months}(?:[ ]{_SPOKEN_YEAR})?"
                                  r"(?!\p{L})", 0.7),
             ("spoken year", rf"(?<!\p{{L}}){_SPOKEN_YEAR}(?!\p{{L}})", 0.6),
-        ]),
+        ], cues={"spoken day month": rf"te[nrm]?[ ]{months}",
+                 "spoken year": "neunzehnhundert|zweitausend"}),
         GermanPatternRecognizer("PHONE_NUMBER", [
-            ("spoken phone", rf"(?<!{_DIGIT_WORDS}[ ]){digits('null')}", 0.7)]),
+            ("spoken phone", rf"(?<!{_DIGIT_WORDS}[ ]){digits('null')}", 0.7)],
+            cues={"spoken phone": spoken_digits}),
         GermanPatternRecognizer("CASE_NUMBER", [
-            ("spoken number", digits(rf"(?!null){_DIGIT_WORDS}"), 0.65)]),
+            ("spoken number", digits(rf"(?!null){_DIGIT_WORDS}"), 0.65)],
+            cues={"spoken number": spoken_digits}),
         GermanPatternRecognizer("PERSON", [
             ("spelled name", r"(?<=\bbuchstabiert:?[ ])(?:\p{Lu}[ ]){2,}\p{Lu}(?!\w)", 0.7),
             # A spoken title or the dictating doctor names a person whatever the word
