@@ -79,8 +79,14 @@ def _surname_ok(surname: str, first: str) -> bool:
     return not _ordinary(first) or not all(is_common_word(w.title()) for w in words)
 
 
+_COMMA_NAME = re.compile(rf",[ ]({_FIRST})")
+
+
 def inverted_name_findings(text: str) -> list[Finding]:
     """PERSON for "SURNAME, Vorname" and "Surname, Vorname" mentions (see module)."""
+    # Most letters have no ", <first name>": one cheap scan spares the full pattern.
+    if not any(_first_name(m.group(1)) for m in _COMMA_NAME.finditer(text)):
+        return []
     found = []
     for m in _INVERTED.finditer(text):
         surname, first = m.group("surname"), m.group("first")
