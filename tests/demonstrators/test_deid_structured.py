@@ -92,7 +92,7 @@ CASES = {
     ),
     "compact, dot-less and ordinal dates": (
         "Pat. geb. 19480716, Eingang 202406111430. seit dem 3.2 Schmerzen, der 14.3 passt, "
-        "Termin am 21ten. Hb 12.3 g/dl, seit 1.5 Jahren, Tablette zum 2ten Mal.",
+        "Termin am\n21ten. Hb 12.3 g/dl, seit 1.5 Jahren, Tablette zum 2ten Mal.",
         ["19480716", "202406111430", "3.2", "14.3", "21ten"],
         ["12.3", "1.5", "2ten"],
     ),

@@ -76,9 +76,9 @@ def compact_date_recognizer() -> GermanPatternRecognizer:
             ("time stamp", r"(?<![\w.,-])(?:19|20)\d{6}(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?"
                            r"(?![\w-]|[.,]\d)", 0.65),
             ("day.month without dot",
-             rf"(?<=\b{_DATE_CUE}[ ])(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])"
+             rf"(?<=\b{_DATE_CUE}[ \n])(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])"
              rf"(?=[ ,;?!)]|$)(?![ ]?{_UNITS}\b)(?![ ]?[-–][ ]?\d)", 0.6),
-            ("spoken ordinal day", rf"(?<=\b{_ORDINAL_CUE}[ ])(?:0?[1-9]|[12]\d|3[01])"
+            ("spoken ordinal day", rf"(?<=\b{_ORDINAL_CUE}[ \n])(?:0?[1-9]|[12]\d|3[01])"
                                    rf"(?:ten|ter|te|sten|ster)(?!\w){_NOT_A_DAY_AFTER}", 0.6),
         ],
         validator=_compact_ok,
