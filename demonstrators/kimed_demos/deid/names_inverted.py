@@ -3,7 +3,7 @@
 Lists, schedules, forms and handovers write people surname first: "SOMMER, Ilse",
 "Falke, Gerda, 88 J.", "zur Eiche, Helga". The model and the name lists tag the
 first name and leave the surname when it is an ordinary word (Sommer, Falke, Amsel),
-the worst kind of partial removal (issue 11). Two rules close that:
+the worst kind of partial removal (issue 11). These rules close that:
 
 - :func:`inverted_name_findings`: a word (or particle + word) before ", <known first
   name>" that ends the mention is a surname, whatever the word; the whole mention is
@@ -20,7 +20,8 @@ the worst kind of partial removal (issue 11). Two rules close that:
   not spread everywhere (:func:`.mentions.spread_mentions` leaves "im Sommer" alone),
   but it is removed in capitals ("SOMMER") and where it stands as a name: after an
   honorific, title or role ("Frau Sommer", "Dr. Amsel") or as a list entry before a
-  colon ("- Falke: ...").
+  colon ("- Falke: ..."); a found surname glued in lower case into a file name is
+  removed too (:func:`glued_surname_findings`).
 """
 
 from __future__ import annotations
