@@ -219,7 +219,8 @@ CASES = {
         "Impfungen: Diphtherie, Pertussis, Tetanus aufgefrischt. Malariaprophylaxe mit "
         "Atovaquon/Proguanil. Akuter NSTEMI. Seitenlage-ODI 12/h. Carotis-Doppler unauffällig. "
         "Der Patient war Schmied. Lange Jahre keine Beschwerden. Erreichbar über Piepser 3312. "
-        "Reflextachykardie. Seit Mai 5 mg Torasemid. [ ] Totenflecke [x] Leichenstarre",
+        "Reflextachykardie. Seit Mai 5 mg Torasemid. [ ] Totenflecke [x] Leichenstarre. "
+        "Arthrographie nach Lindblom, Blalock-Taussig-Shunt, Dystonie, Sarkoid, Stauungspneumonie.",
         ["Mai"],
         [
             "Diphtherie",
@@ -235,6 +236,11 @@ CASES = {
             "Torasemid",
             "Totenflecke",
             "Leichenstarre",
+            "Lindblom",
+            "Blalock-Taussig-Shunt",
+            "Dystonie",
+            "Sarkoid",
+            "Stauungspneumonie",
         ],
     ),
     "dates, phones, streets and areas of round four": (

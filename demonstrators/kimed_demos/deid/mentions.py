@@ -56,6 +56,7 @@ _TOKEN = re.compile(r"(?<![\w-])[\p{L}][\p{L}'’]*(?:-[\p{L}]+)*(?![\w-])")
 _ROMAN = re.compile(r"[IVXLC]+")
 # Compiled once: the regex module's cache lookup per call cost more than the matching.
 _LETTERS = re.compile(r"\p{L}+")
+_GAP = re.compile(r"[ ]{3,}|\t|\n")
 _AFTER_DELIMITER = re.compile(r"(?:^|[\n,(·:;/])[ \t]*$")
 _FUNCTION_WORDS = frozenset({"von", "van", "zu", "der", "de", "den", "am", "an", "im", "bei"})
 
@@ -169,7 +170,7 @@ _NOUN_SUFFIXES = (
     "logie", "iatrie", "bogen", "typ",
     # Clinical Greek and Latin endings (round four): "Reflextachykardie", "Hemiplegie".
     "kardie", "plegie", "parese", "trophie", "penie", "ektasie", "insuffizienz", "rrhoe",
-    "ussis", "therie",
+    "ussis", "therie", "tonie", "pneumonie", "oid",
 )  # fmt: skip
 _CLINICAL_WORDS = frozenset({*wordlist.CLINICAL_NOUNS, *wordlist.MEDICAL_TERMS})
 _ADJ_ENDINGS = ("er", "e", "es", "en", "em")
@@ -250,7 +251,9 @@ def check_model_findings(
     """
     keep = keep_spans(text) if keep is None else keep
     kept = []
-    for piece in (p for f in findings for p in _outside(f, keep, text)):
+    # A column gap or line break ends a name: the model sometimes runs across table cells.
+    gaps = lambda f: [m.span() for m in _GAP.finditer(text, f.start, f.end)]  # noqa: E731
+    for piece in (p for f in findings for p in _outside(f, [*keep, *gaps(f)], text)):
         score = second_stage_score(text[piece.start : piece.end])
         if score:
             kept.append(Finding(piece.start, piece.end, piece.entity_type, score))
