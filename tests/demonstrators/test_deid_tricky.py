@@ -257,6 +257,12 @@ CASES = {
         ],
         ["Sturz", "Sprechstunde", ("Wohnbereich", 1), "bleibt"],
     ),
+    "towns with districts and municipalities": (
+        "Umzug nach Kassel-Wilhelmshöhe. Unfallort: Seeweg 12, Dorfheim (Amtsland), "
+        "Frühdienst (Sr. Gesa) ohne Besonderheiten.",
+        ["Kassel-Wilhelmshöhe", "Seeweg 12", "Dorfheim", "Amtsland"],
+        ["Umzug", "Unfallort", "Frühdienst"],
+    ),
     "wards and units": (
         "Verlegung von ITS 2 auf IMC Ost, danach Station: 3 West, Zi. 4, Innere 3.",
         ["ITS 2", "IMC Ost", "3 West", "Innere 3"],

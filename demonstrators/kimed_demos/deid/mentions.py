@@ -267,6 +267,9 @@ _CAP_WORD = re.compile(
 )
 # No "." after the town: "Henrike Stallbaum, Sr. Dörte" has an abbreviation there.
 _TOWN_AFTER_COMMA = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[)\n,;]|$)")
+# After a street: "Seeweg 12, Dorfheim (Amtsland)".
+_TOWN_AFTER_STREET = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[()\n,;]|$)")
+_TOWN_IN_BRACKETS = re.compile(rf"^[ ]\(({NAME_WORD})\)")
 
 
 def _ordinary(word: str) -> bool:
@@ -346,18 +349,28 @@ def town_findings(text: str) -> list[Finding]:
     return [
         Finding(start, end, "LOCATION", SCORE_UNKNOWN_WORD)
         for start, end, word in _words_of(text)
-        if word in towns
+        if word in towns or _town_district(word, towns)
     ]
+
+
+def _town_district(word: str, towns: frozenset[str]) -> bool:
+    """'Altona-Nord', 'Kassel-Wilhelmshöhe': a known town joined to a district by a hyphen."""
+    head, _, rest = word.partition("-")
+    return bool(rest) and head in towns and all(p[:1].isupper() for p in rest.split("-"))
 
 
 def towns_after_names(findings: Sequence[Finding], text: str) -> list[Finding]:
     """LOCATION for 'Dr. Lenz, Dohna)': a word after a name, place or date and a comma,
-    closing the bracket or line, that is neither ordinary nor a first name."""
+    closing the bracket or line or before one, that is neither ordinary nor a first name;
+    and a word in brackets after a place."""
     out = []
     for f in findings:
         if f.entity_type not in ("PERSON", "ORGANIZATION", "LOCATION", "DATE"):
             continue
-        m = _TOWN_AFTER_COMMA.match(text[f.end : f.end + 40])
+        after = text[f.end : f.end + 40]
+        m = _TOWN_AFTER_COMMA.match(after)
+        if not m and f.entity_type == "LOCATION":  # "Dorfheim (Amtsland)": its municipality
+            m = _TOWN_AFTER_STREET.match(after) or _TOWN_IN_BRACKETS.match(after)
         if m and not is_common_word(m.group(1)) and not _plain_first_name(m.group(1)):
             s = f.end + m.start(1)
             out.append(Finding(s, s + len(m.group(1)), "LOCATION", SCORE_UNKNOWN_WORD))
