@@ -363,8 +363,9 @@ def towns_after_names(findings: Sequence[Finding], text: str) -> list[Finding]:
     """LOCATION for 'Dr. Lenz, Dohna)': a word after a name, place or date and a comma,
     closing the bracket or line or before one, that is neither ordinary nor a first name;
     and a word in brackets after a place."""
-    out = []
-    for f in findings:
+    out: list[Finding] = []
+    queue = list(findings)
+    for f in queue:  # grows: a town found here can be followed by its municipality
         if f.entity_type not in ("PERSON", "ORGANIZATION", "LOCATION", "DATE"):
             continue
         after = text[f.end : f.end + 40]
@@ -374,6 +375,7 @@ def towns_after_names(findings: Sequence[Finding], text: str) -> list[Finding]:
         if m and not is_common_word(m.group(1)) and not _plain_first_name(m.group(1)):
             s = f.end + m.start(1)
             out.append(Finding(s, s + len(m.group(1)), "LOCATION", SCORE_UNKNOWN_WORD))
+            queue.append(out[-1])
     return out
 
 
