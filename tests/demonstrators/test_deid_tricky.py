@@ -263,6 +263,19 @@ CASES = {
         ["Kassel-Wilhelmshöhe", "Seeweg 12", "Dorfheim", "Amtsland"],
         ["Umzug", "Unfallort", "Frühdienst"],
     ),
+    "name fields of forms, initials before surnames that are words": (
+        "Familienname: Specht        Geburtsname: Amsel        Vorname(n): Gisela Marie\n"
+        "Name, Vorname des Versicherten: Kranich, Edda            geb. am 01.02.1950\n"
+        "Visite durch H. Vogel; II. Gravida / I. Para.",
+        ["Specht", "Amsel", "Gisela", "Marie", "Kranich", "Edda", "H.", "Vogel"],
+        ["Familienname", "Geburtsname", "Gravida", "Para", "Visite"],
+    ),
+    "care homes by their site, practices by their square, districts of big towns": (
+        "Kurzzeitpflege im Haus am Weiherhof, danach HNO-Praxis am Domplatz; Umzug nach "
+        "Essen-Borbeck. Ein Haus am See ist geplant.",
+        ["Weiherhof", "Domplatz", "Essen-Borbeck"],
+        ["Kurzzeitpflege", "See", "geplant"],
+    ),
     "wards and units": (
         "Verlegung von ITS 2 auf IMC Ost, danach Station: 3 West, Zi. 4, Innere 3.",
         ["ITS 2", "IMC Ost", "3 West", "Innere 3"],

@@ -354,9 +354,16 @@ def town_findings(text: str) -> list[Finding]:
 
 
 def _town_district(word: str, towns: frozenset[str]) -> bool:
-    """'Altona-Nord', 'Kassel-Wilhelmshöhe': a known town joined to a district by a hyphen."""
+    """'Altona-Nord', 'Kassel-Wilhelmshöhe': a known town joined to a district by a hyphen;
+    a big place whose name is also a word only before a district that is none."""
     head, _, rest = word.partition("-")
-    return bool(rest) and head in towns and all(p[:1].isupper() for p in rest.split("-"))
+    parts = rest.split("-")
+    if not rest or not all(p[:1].isupper() for p in parts):
+        return False
+    if head in towns:
+        return True
+    big = place_words().get(head, 0) >= BIG_PLACE
+    return big and not any(is_common_word(p) for p in parts)
 
 
 def towns_after_names(findings: Sequence[Finding], text: str) -> list[Finding]:

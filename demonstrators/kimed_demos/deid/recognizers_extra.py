@@ -266,7 +266,7 @@ _ORG_HEAD = (
     # Hospital acronyms (Landes-, Bezirks-, Kreiskrankenhaus) and a specialty that a
     # place names ("Neuropathologie Nordstadt": a department or institute of one town).
     r"|LKH|BKH|KKH|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:logie|chirurgie))"
-    r"|\p{Lu}[\p{L}]+-(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus|Einheit))"
+    r"|\p{Lu}[\p{L}]+-(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus|Einheit|Praxis))"
 )
 _INSURER = (
     r"(?:(?:AOK|BKK|IKK)(?:[ -]\p{Lu}[\p{L}]*(?:-\p{Lu}[\p{L}]*)*(?:/\p{Lu}\p{Ll}+)?){0,3}"

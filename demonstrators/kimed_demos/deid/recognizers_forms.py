@@ -22,7 +22,7 @@ import regex as re
 
 from . import dates
 from .keeplist import keep_words
-from .mentions import is_common_word, lower_case_words, noun_words
+from .mentions import is_common_word, is_known_name, lower_case_words, noun_words
 from .recognizers import GermanPatternRecognizer
 from .recognizers_extra import EMPLOYER
 
@@ -124,6 +124,9 @@ def organization_frame_recognizer() -> GermanPatternRecognizer:
             ("BG + trades",
              r"(?<![\w-])BG[ ]\p{Lu}[\p{L}]+(?:(?:[ ]und|,)[ ]\p{Lu}[\p{L}]+)*", 0.7),
             ("farm insurer", r"(?<![\w-])(?:LKK|SVLFG)(?![\w-])", 0.7),
+            # Care homes named "Haus am Weiherhof", "Haus an der Lindenhöhe": a house by its site.
+            ("house by its site",
+             r"(?<![\w-])Haus[ ](?:am|an[ ]der|im|zum|zur)[ ]\p{Lu}\p{Ll}+(?![\w-])", 0.6),
             ("acronym-side", rf"(?<![\w-])\p{{Lu}}{{2,5}}-{sides}(?![\w-])", 0.6),
             # Head-final employers: "Quistorp Werft", "Ahrensfelde Logistik".
             ("name + works", rf"(?<![\w-]){_NAME}[ ](?:Werft|Werke|Logistik|Spedition)(?![\w-])",
@@ -138,6 +141,8 @@ def _org_frame_ok(text: str) -> bool:
     """Business kinds need a name after them; the other frames stand by themselves."""
     if _BUSINESS_START.match(text):
         return _kind_name_ok(text)
+    if text.startswith("Haus "):  # "Haus am See" is a house, "Haus am Weiherhof" a home
+        return not is_common_word(text.rsplit(" ", 1)[-1])
     if _WORKS_END.search(text):
         return not is_common_word(text.split(" ")[0])
     return True
@@ -211,6 +216,30 @@ def maiden_name_recognizer() -> GermanPatternRecognizer:
     )
 
 
+# Fields of a form that hold a name, whatever word it is ("Familienname: Wolf").
+_NAME_FIELD = (
+    r"(?:Familienname|Nachname|Geburtsname|Mädchenname|Vorname(?:\(n\))?|Vornamen"
+    r"|Name(?:,[ ]Vorname)?(?:[ ](?:des|der)[ ]\p{Lu}\p{Ll}+)?)"
+)
+
+
+def name_field_recognizer() -> GermanPatternRecognizer:
+    """PERSON in a form's name field: 'Familienname: Wolf', 'Name, Vorname des
+    Versicherten: Stein, Anna', 'Vorname(n): Anna Maria'; not a keep term."""
+    name = rf"{_NAME}(?:,?[ ]{_NAME})?"
+    return GermanPatternRecognizer(
+        "PERSON",
+        [
+            (
+                "name field",
+                rf"(?<=(?:^|[ \t(])(?<![\p{{L}}-]){_NAME_FIELD}:[ \t]{{1,8}}){name}(?![\w-])",
+                0.7,
+            )
+        ],
+        validator=lambda text: not any(w in keep_words() for w in _LETTERS.findall(text)),
+    )
+
+
 def _surname_ok(text: str) -> bool:
     """Not an ordinary word or keep term; for 'R. Leiter' the word after the initial,
     which only has to be no lower-case word and no noun of the list (a verb form with
@@ -219,6 +248,10 @@ def _surname_ok(text: str) -> bool:
     if word in keep_words():
         return False
     if "." in text:
+        if is_known_name(word):  # "C. Winter": a surname of the lists, even a noun
+            return True
+        if text[0] in "IVX":  # "I. Para": a roman numeral unless a known surname follows
+            return False
         latin = word.endswith(("is", "us", "ae", "um", "ii"))  # "A. Carotis", "N. Ulnaris"
         return not latin and word.lower() not in lower_case_words() and word not in noun_words()
     return not is_common_word(word)
@@ -235,7 +268,7 @@ def surname_shape_recognizer() -> GermanPatternRecognizer:
             ("slavic surname", rf"(?<![\w-])\p{{Lu}}\p{{Ll}}++(?<=\p{{Ll}}{{2}}{_SLAVIC})"
                                r"(?:-\p{Lu}\p{Ll}+)?(?![\w-])", 0.6),
             ("initial + surname",
-             r"(?<![\w.-])(?![MIVX]\.)\p{Lu}\.[ ]\p{Lu}\p{Ll}{2,}+(?![\w-]|\.\w)", 0.55),
+             r"(?<![\w.-])(?!M\.)\p{Lu}\.[ ]\p{Lu}\p{Ll}{2,}+(?![\w-]|\.\w)", 0.55),
         ],
         validator=_surname_ok,
     )  # fmt: skip
@@ -262,5 +295,6 @@ def form_recognizers() -> list[GermanPatternRecognizer]:
     return [
         id_shape_recognizer(), iban_label_recognizer(), url_recognizer(),
         organization_frame_recognizer(), employer_recognizer(), person_frame_recognizer(),
-        maiden_name_recognizer(), surname_shape_recognizer(), note_initials_recognizer(),
+        maiden_name_recognizer(), name_field_recognizer(), surname_shape_recognizer(),
+        note_initials_recognizer(),
     ]  # fmt: skip
