@@ -276,6 +276,16 @@ CASES = {
         ["Weiherhof", "Domplatz", "Essen-Borbeck"],
         ["Kurzzeitpflege", "See", "geplant"],
     ),
+    "initials in a signature column": (
+        "Zeit     RR        Bemerkung                   Kürzel\n"
+        "08:00   132/70     Verband gewechselt          GH\n"
+        "12:00   128/66     Mobilisation                Lb\n"
+        "\n"
+        "Medikament     Dosis     Weg\n"
+        "Cefuroxim      1,5 g     IV\n",
+        ["GH", "Lb"],
+        ["IV", "Kürzel", "Mobilisation"],
+    ),
     "wards and units": (
         "Verlegung von ITS 2 auf IMC Ost, danach Station: 3 West, Zi. 4, Innere 3.",
         ["ITS 2", "IMC Ost", "3 West", "Innere 3"],

@@ -19,11 +19,12 @@ deid.md, "Fourth round"):
 from __future__ import annotations
 
 import regex as re
+from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from . import dates
 from .keeplist import keep_words
 from .mentions import is_common_word, is_known_name, lower_case_words, noun_words
-from .recognizers import GermanPatternRecognizer
+from .recognizers import LANGUAGE, GermanPatternRecognizer
 from .recognizers_extra import EMPLOYER
 
 _NAME = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*"
@@ -290,11 +291,61 @@ def note_initials_recognizer() -> GermanPatternRecognizer:
     )
 
 
-def form_recognizers() -> list[GermanPatternRecognizer]:
+# A table column headed as the place where staff sign: its cells are initials.
+_SIGN_HEADER = re.compile(
+    r"^[^\n]*\S(?:[ ]{2,}|\t|[ ]?\|[ ]?)(?:HZ|Hz|Hdz\.?|Handzeichen|Kürzel|Visum|Namenszeichen"
+    r"|Unterschrift|Sign\.|Signum)[ \t|]*$",
+    re.MULTILINE,
+)
+_LAST_CELL = re.compile(r"(?:[ ]{2,}|\t|[ ]?\|[ ]?)(\p{Lu}[\p{Lu}\p{Ll}]{1,2}|\p{Ll}{2,3})[ \t|]*$")
+
+
+class SignatureColumnRecognizer(LocalRecognizer):
+    """PERSON: initials in the last column of a table whose header cell there is 'HZ',
+    'Handzeichen', 'Kürzel' or 'Visum' (nursing, dialysis and wound charts), down to
+    the first empty line. Without such a header two capitals are more often an
+    abbreviation and are left to :func:`.mentions.initials_findings`."""
+
+    SCORE = 0.7
+
+    def __init__(self):
+        super().__init__(supported_entities=["PERSON"], name="KimedSignatureColumnRecognizer",
+                         supported_language=LANGUAGE)  # fmt: skip
+
+    def load(self) -> None:
+        """Nothing to load."""
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        """Initials in signature columns of ``text``."""
+        results = []
+        for header in _SIGN_HEADER.finditer(text):
+            position = header.end() + 1
+            for line in text[position:].split("\n"):
+                if not line.strip():
+                    break
+                cell = _LAST_CELL.search(line)
+                if cell and cell.group(1).lower() not in lower_case_words():
+                    start = position + cell.start(1)
+                    results.append(_result(self, start, start + len(cell.group(1))))
+                position += len(line) + 1
+        return results
+
+
+def _result(recognizer, start: int, end: int) -> RecognizerResult:
+    """A PERSON result of ``recognizer`` as presidio's engine records it."""
+    return RecognizerResult(
+        entity_type="PERSON", start=start, end=end, score=recognizer.SCORE,
+        analysis_explanation=None,
+        recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+                              RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id},
+    )  # fmt: skip
+
+
+def form_recognizers() -> list:
     """All recognizers of this module, one instance each."""
     return [
         id_shape_recognizer(), iban_label_recognizer(), url_recognizer(),
         organization_frame_recognizer(), employer_recognizer(), person_frame_recognizer(),
         maiden_name_recognizer(), name_field_recognizer(), surname_shape_recognizer(),
-        note_initials_recognizer(),
+        note_initials_recognizer(), SignatureColumnRecognizer(),
     ]  # fmt: skip
