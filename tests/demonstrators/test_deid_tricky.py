@@ -286,6 +286,28 @@ CASES = {
         ["GH", "Lb"],
         ["IV", "Kürzel", "Mobilisation"],
     ),
+    "signature blocks, quarters, bare domains, banks and courts": (
+        "Siegen, den 3. Mai 2025\n"
+        "Kontrolle im 2. Quartal 2025 (Q3/2025 als Reserve), Infos: praxis-oltmanns.de.\n"
+        "Konto bei der Sparkasse Saalekreis; Betreuung durch das Amtsgericht Merseburg.\n"
+        "Mit freundlichen Grüßen\n"
+        "\n"
+        "Dr. med. Hauke Quarder          Tjorven Mehrtens\n"
+        "Chefarzt                        Arzt in Weiterbildung\n",
+        [
+            "Siegen",
+            "2. Quartal 2025",
+            "Q3/2025",
+            "praxis-oltmanns.de",
+            "Saalekreis",
+            "Merseburg",
+            "Hauke",
+            "Quarder",
+            "Tjorven",
+            "Mehrtens",
+        ],
+        ["Kontrolle", "Reserve", "Chefarzt", "Weiterbildung", "Konto", "Betreuung"],
+    ),
     "wards and units": (
         "Verlegung von ITS 2 auf IMC Ost, danach Station: 3 West, Zi. 4, Innere 3.",
         ["ITS 2", "IMC Ost", "3 West", "Innere 3"],

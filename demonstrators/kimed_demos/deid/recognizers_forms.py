@@ -23,7 +23,14 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from . import dates
 from .keeplist import keep_words
-from .mentions import is_common_word, is_known_name, lower_case_words, noun_words
+from .mentions import (
+    BIG_PLACE,
+    is_common_word,
+    is_known_name,
+    lower_case_words,
+    noun_words,
+)
+from .places import place_words
 from .recognizers import LANGUAGE, GermanPatternRecognizer
 from .recognizers_extra import EMPLOYER
 
@@ -75,7 +82,12 @@ def url_recognizer() -> GermanPatternRecognizer:
     return GermanPatternRecognizer(
         "URL",
         [("web address", rf"(?<![\w@./-])(?:https?://(?:www\.)?|www\.){host}(?:/[^\s)>\]]*)?"
-                         r"(?<![.,;:])", 0.85)],
+                         r"(?<![.,;:])", 0.85),
+         # A bare domain of a practice ("praxis-beispiel.de"): a hyphen or five letters
+         # before a country or generic ending ("z.B.", "ca.de" and file names stay).
+         ("bare domain", r"(?<![\w@./-])(?=[\w-]*(?:-|\p{L}{5}))[\w-]{5,}"
+                         r"\.(?:de|at|ch|com|org|net|eu)(?:/[^\s)>\]]*)?(?<![.,;:])(?![\w@-])",
+          0.7)],
     )  # fmt: skip
 
 
@@ -86,6 +98,8 @@ _BUSINESS = (
     r"|Brauerei|Druckerei|Reederei|Werft|Firma|Fa\.|Fahrdienst|Taxi|Krankentransport"
     r"|Krankentransporte|Sanitätshaus|Hörgeräte|Optik|Reisebüro|Kanzlei|Steuerkanzlei|Verlag"
     r"|Stiftung|CRO|Sicherheitsdienst|Reinigung|Gebäudereinigung|Schreinerei|Tischlerei"
+    r"|Sparkasse|Volksbank|Raiffeisenbank|Jobcenter|Polizeiinspektion|Polizeirevier"
+    r"|Polizeipräsidium|Rettungswache|Feuerwache|Amtsgericht|Landgericht|Sozialgericht"
 )
 # Compiled once: the regex module's cache lookup per call cost more than the matching.
 _LETTERS = re.compile(r"\p{L}+")
@@ -331,6 +345,61 @@ class SignatureColumnRecognizer(LocalRecognizer):
         return results
 
 
+# The closing formula of a letter; the next lines (up to an empty line) sign it.
+_CLOSING = re.compile(
+    r"^[ \t]*(?:Mit[ ][^\n]{0,40}?Grü(?:ßen|ssen)|(?:Viele|Herzliche|Beste|Liebe|Freundliche"
+    r"|Kollegiale)[ ]Grü(?:ße|sse)[^\n]{0,40}|Hochachtungsvoll|MfG)[,.!]?[ \t]*\n",
+    re.MULTILINE,
+)
+_CELL_SPLIT = re.compile(r"[ ]{2,}|\t|[ ][·|–][ ]|,[ ]")
+_SIGNER = re.compile(
+    r"^(?:(?:Prof\.|Dr\.|PD|med\.|dent\.|Dipl\.-[\p{L}]+\.?|OA|OÄ|CA|FA|FÄ|Ass\.|i\.[ ]?[AV]\."
+    r"|gez\.)[ ])*((?:\p{Lu}\.[ ]?){0,2}(?:(?:von|van|de|zu)[ ](?:der[ ])?)?"
+    rf"{_NAME}(?:[ ](?:(?:von|van|de|zu)[ ](?:der[ ])?)?{_NAME}){{0,2}})[ ]*$"
+)
+
+
+class SignatureBlockRecognizer(LocalRecognizer):
+    """PERSON: the names that sign a letter, in the lines after its closing formula
+    ("Mit freundlichen Grüßen" ...) up to an empty line, cell by cell (signature blocks
+    have columns); a cell of ordinary words only ("Chefarzt") is a role, not a name."""
+
+    SCORE = 0.65
+
+    def __init__(self):
+        super().__init__(supported_entities=["PERSON"], name="KimedSignatureBlockRecognizer",
+                         supported_language=LANGUAGE)  # fmt: skip
+
+    def load(self) -> None:
+        """Nothing to load."""
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        """Signing names after each closing formula of ``text``."""
+        results = []
+        for closing in _CLOSING.finditer(text):
+            position, seen = closing.end(), 0
+            for line in text[position:].split("\n")[:4]:
+                if not line.strip() and seen:
+                    break
+                seen += bool(line.strip())
+                results += self._names(line, position)
+                position += len(line) + 1
+        return results
+
+    def _names(self, line: str, offset: int) -> list[RecognizerResult]:
+        """Names in the cells of one signature line."""
+        out, start = [], 0
+        for gap in [*_CELL_SPLIT.finditer(line), None]:
+            end = gap.start() if gap else len(line)
+            cell = line[start:end]
+            name = _SIGNER.match(cell.strip())
+            if name and not all(is_common_word(w) for w in _LETTERS.findall(name.group(1))):
+                first = offset + start + len(cell) - len(cell.lstrip()) + name.start(1)
+                out.append(_result(self, first, first + len(name.group(1))))
+            start = gap.end() if gap else end
+        return out
+
+
 def _result(recognizer, start: int, end: int) -> RecognizerResult:
     """A PERSON result of ``recognizer`` as presidio's engine records it."""
     return RecognizerResult(
@@ -341,11 +410,32 @@ def _result(recognizer, start: int, end: int) -> RecognizerResult:
     )  # fmt: skip
 
 
+def quarter_recognizer() -> GermanPatternRecognizer:
+    """DATE: a quarter of a year ("2. Quartal 2024", "Q3/2023", "III/2024")."""
+    year = r"(?:19|20)\d\d"
+    return GermanPatternRecognizer(
+        "DATE",
+        [("quarter", rf"(?<![\w.])(?:[1-4]\.[ ]?Quartal[ ]|Q[1-4][ /]?|I{{1,3}}/|IV/){year}(?!\d)",
+          0.7)],
+    )  # fmt: skip
+
+
+def big_town_recognizer() -> GermanPatternRecognizer:
+    """LOCATION: a big place before a letter's date ("Siegen, den 3. Mai"), even when its
+    name is also a word; the town recognizer of :mod:`.recognizers_extra` leaves words out."""
+    return GermanPatternRecognizer(
+        "LOCATION",
+        [("big town, date", r"^\p{Lu}\p{Ll}+(?=,[ ](?:den[ ])?\d{1,2}\.)", 0.7)],
+        validator=lambda text: place_words().get(text, 0) >= BIG_PLACE,
+    )
+
+
 def form_recognizers() -> list:
     """All recognizers of this module, one instance each."""
     return [
         id_shape_recognizer(), iban_label_recognizer(), url_recognizer(),
         organization_frame_recognizer(), employer_recognizer(), person_frame_recognizer(),
         maiden_name_recognizer(), name_field_recognizer(), surname_shape_recognizer(),
-        note_initials_recognizer(), SignatureColumnRecognizer(),
+        note_initials_recognizer(), SignatureColumnRecognizer(), SignatureBlockRecognizer(),
+        quarter_recognizer(), big_town_recognizer(),
     ]  # fmt: skip
