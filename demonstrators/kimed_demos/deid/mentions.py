@@ -114,11 +114,11 @@ def lower_case_words() -> frozenset[str]:
 
 
 @functools.cache
-def noun_words() -> frozenset[str]:
-    """Capitalised words of the German list that inflect like nouns ("Falke" too)."""
+def is_noun(word: str) -> bool:
+    """True for a capitalised word of the German list that inflects like a noun ("Falke");
+    decided per word and remembered (building the whole set took half a second)."""
     words = _dictionary()[0]
-    nouns = (w for w in words if w[:1].isupper() and wordlist._inflects_like_a_noun(w, words))
-    return frozenset(nouns)
+    return word[:1].isupper() and word in words and wordlist._inflects_like_a_noun(word, words)
 
 
 @functools.cache
@@ -349,7 +349,7 @@ def town_findings(text: str) -> list[Finding]:
     return [
         Finding(start, end, "LOCATION", SCORE_UNKNOWN_WORD)
         for start, end, word in _words_of(text)
-        if word in towns or _town_district(word, towns)
+        if word in towns or ("-" in word and _town_district(word, towns))
     ]
 
 

@@ -27,8 +27,8 @@ from .mentions import (
     BIG_PLACE,
     is_common_word,
     is_known_name,
+    is_noun,
     lower_case_words,
-    noun_words,
 )
 from .places import place_words
 from .recognizers import LANGUAGE, GermanPatternRecognizer
@@ -83,11 +83,14 @@ def url_recognizer() -> GermanPatternRecognizer:
         "URL",
         [("web address", rf"(?<![\w@./-])(?:https?://(?:www\.)?|www\.){host}(?:/[^\s)>\]]*)?"
                          r"(?<![.,;:])", 0.85),
-         # A bare domain of a practice ("praxis-beispiel.de"): a hyphen or five letters
-         # before a country or generic ending ("z.B.", "ca.de" and file names stay).
-         ("bare domain", r"(?<![\w@./-])(?=[\w-]*(?:-|\p{L}{5}))[\w-]{5,}"
+         # A bare domain of a practice with a hyphen ("praxis-beispiel.de") before a
+         # country or generic ending ("z.B." and file names stay; a domain without a
+         # hyphen needs "www."). "\b" first and a possessive run: fast (speed).
+         ("bare domain", r"\b(?<![\w@./-])\w++-[\w-]{2,}"
                          r"\.(?:de|at|ch|com|org|net|eu)(?:/[^\s)>\]]*)?(?<![.,;:])(?![\w@-])",
           0.7)],
+        # Speed: most letters have no web address; these cues are in every match.
+        cues={"web address": r"www\.|https?://", "bare domain": r"\.(?:de|at|ch|com|org|net|eu)\b"},
     )  # fmt: skip
 
 
@@ -148,7 +151,11 @@ def organization_frame_recognizer() -> GermanPatternRecognizer:
              0.6),
         ],
         validator=_org_frame_ok,
-        cues={"name + works": r"Werft|Werke|Logistik|Spedition"},  # speed: most letters lack them
+        # Speed: a pattern runs only over letters that contain a word every match has.
+        cues={"name + works": r"Werft|Werke|Logistik|Spedition", "business + name": _BUSINESS,
+              "KV + region": r"KV|KZV|Kassenärztliche", "BG + trades": r"BG[ ]",
+              "farm insurer": r"LKK|SVLFG", "acronym-side": r"-(?:Nord|Süd|Ost|West|Mitte)",
+              "house by its site": r"Haus[ ]"},
     )  # fmt: skip
 
 
@@ -195,7 +202,7 @@ def _mid_sentence_name(text: str) -> bool:
     """A capitalised word mid-sentence in a name frame: any word but a keep term or a
     noun ("Mette" is a verb form when lower-case, so a name here; "Sport" is a noun)."""
     last = _LETTERS.findall(text)[-1]
-    return last not in keep_words() and last not in noun_words()
+    return last not in keep_words() and not is_noun(last)
 
 
 _KIN_PLURAL = r"(?:Brüder|Schwestern|Söhne|Töchter|Kinder|Enkel|Enkelinnen|Geschwister|Eltern)"
@@ -268,7 +275,7 @@ def _surname_ok(text: str) -> bool:
         if text[0] in "IVX":  # "I. Para": a roman numeral unless a known surname follows
             return False
         latin = word.endswith(("is", "us", "ae", "um", "ii"))  # "A. Carotis", "N. Ulnaris"
-        return not latin and word.lower() not in lower_case_words() and word not in noun_words()
+        return not latin and word.lower() not in lower_case_words() and not is_noun(word)
     return not is_common_word(word)
 
 
@@ -289,10 +296,16 @@ def surname_shape_recognizer() -> GermanPatternRecognizer:
     )  # fmt: skip
 
 
+# Abbreviations that end a note line without signing it ("Knie – li", "Befund – neg").
+_NOTE_ABBREVIATIONS = frozenset(
+    "ok li re bds neg pos ggf bzw ca mg ml kg iu ie min prn nüchtern tgl".split()
+)
+
+
 def _initials_ok(text: str) -> bool:
     """Note initials are no lower-case word or unit ('– ok', '– ja', '– mg')."""
     lower = lower_case_words()
-    return text.lower() not in lower and text.lower() not in {"ok", "mg", "ml", "kg", "iu"}
+    return text.lower() not in lower and text.lower() not in _NOTE_ABBREVIATIONS
 
 
 def note_initials_recognizer() -> GermanPatternRecognizer:
@@ -311,6 +324,7 @@ _SIGN_HEADER = re.compile(
     r"|Unterschrift|Sign\.|Signum)[ \t|]*$",
     re.MULTILINE,
 )
+_SIGN_CUE = re.compile(r"HZ|Hz|Hdz|Handzeichen|Kürzel|Visum|Namenszeichen|Unterschrift|Sign")
 _LAST_CELL = re.compile(r"(?:[ ]{2,}|\t|[ ]?\|[ ]?)(\p{Lu}[\p{Lu}\p{Ll}]{1,2}|\p{Ll}{2,3})[ \t|]*$")
 
 
@@ -332,6 +346,8 @@ class SignatureColumnRecognizer(LocalRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None):
         """Initials in signature columns of ``text``."""
         results = []
+        if _SIGN_CUE.search(text) is None:  # speed: most letters have no such column
+            return results
         for header in _SIGN_HEADER.finditer(text):
             position = header.end() + 1
             for line in text[position:].split("\n"):
@@ -417,6 +433,7 @@ def quarter_recognizer() -> GermanPatternRecognizer:
         "DATE",
         [("quarter", rf"(?<![\w.])(?:[1-4]\.[ ]?Quartal[ ]|Q[1-4][ /]?|I{{1,3}}/|IV/){year}(?!\d)",
           0.7)],
+        cues={"quarter": r"Quartal|Q[1-4]|[IV]/(?:19|20)"},  # speed, as above
     )  # fmt: skip
 
 
