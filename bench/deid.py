@@ -1,9 +1,11 @@
 """Throughput of German clinical de-identification on one CPU core, and its quality.
 
 Measures letters per second for letters of about 1.45 KB (held-out letters joined
-until they are that long) through: the pattern recognizers alone, the full analyzer
-with the project's NER, the spaCy pipeline alone (to show where the time goes) and
-the anonymiser (surrogates, mask), then the analyzer's CPU time stage by stage.
+until they are that long) through: the full analyzer with the project's NER on the
+batch path (the headline: what folders, the notebook and ``findings_many`` use) and one
+letter per call, the pattern recognizers alone, the spaCy pipeline alone (spaCy's own
+NER decoding, for comparison) and the anonymiser (surrogates, mask), then the
+analyzer's CPU time stage by stage.
 Prints markdown tables; ``--json PATH`` also
 writes the figures. ``--eval FOLDER`` prints the issue-11 scorecard for annotated
 JSONL documents instead (``--eval default``: the independent evaluation set).
@@ -11,6 +13,7 @@ JSONL documents instead (``--eval default``: the independent evaluation set).
     .venv/bin/python bench/deid.py                  # default model, 300 letters
     .venv/bin/python bench/deid.py --documents 100 --model-dir /path/to/model
     .venv/bin/python bench/deid.py --eval default   # headline quality figures
+    .venv/bin/python bench/deid.py --patterns 15    # the costliest recognizer patterns
 
 The process pins itself to one core (Linux ``sched_setaffinity``) and keeps numeric
 libraries single-threaded, so the figure is "per core".
@@ -89,10 +92,14 @@ def run(documents: int, model_dir: str | None, batch_size: int) -> tuple[list[di
         deid.findings_many(texts[:10])
     spacy_only = lambda: list(nlp.pipe(texts, batch_size=batch_size))  # noqa: E731
     rows = [
-        timed("patterns only (no NER)", documents, lambda: patterns.findings_many(texts)),
-        timed("analyzer with NER", documents, lambda: with_ner.findings_many(texts)),
-        timed("spaCy pipeline alone", documents, spacy_only),
-    ]
+        timed(f"**analyzer with NER, batches of {batch_size}** (folders, notebook)", documents,
+              lambda: with_ner.findings_many(texts)),
+        timed("analyzer with NER, one letter per call", documents,
+              lambda: [with_ner.findings(t) for t in texts]),
+        timed("patterns only (no NER), batches", documents,
+              lambda: patterns.findings_many(texts)),
+        timed("spaCy pipeline alone (spaCy's own NER decoding)", documents, spacy_only),
+    ]  # fmt: skip
     found = with_ner.findings_many(texts)
     for operator in ("surrogate", "mask"):
         anonymizer = Anonymizer(AnonymizationConfig(default=operator))
@@ -149,7 +156,16 @@ def stages(model: Path, texts: list[str], batch_size: int) -> list[tuple[str, fl
     for name, component in lean.nlp.pipeline:
         state["docs"], state["component"] = docs, component
         pipe = getattr(component, "pipe", None)
-        if pipe is not None:
+        if name == "ner" and lean.fast_ner is not None:
+            docs = step(
+                "spaCy ner (its model, decoded by fastner.GreedyNer)",
+                lambda: [
+                    doc
+                    for i in range(0, len(state["docs"]), batch_size)
+                    for doc in lean.fast_ner(state["docs"][i : i + batch_size])
+                ],
+            )
+        elif pipe is not None:
             docs = step(
                 f"spaCy {name}", lambda p=pipe: list(p(state["docs"], batch_size=batch_size))
             )
@@ -195,6 +211,36 @@ def markdown(rows: list[dict], facts: dict) -> str:
     return "\n".join(lines)
 
 
+def pattern_costs(texts: list[str], top: int) -> str:
+    """The costliest recognizer patterns as the lean analyzer runs them (cue included):
+    CPU ms per letter and matches on ``texts``, a markdown table of the ``top`` ones."""
+    from kimed_demos.deid.analyzer import lean_analyzer
+    from kimed_demos.deid.ocr import text_for_analysis
+
+    lean = lean_analyzer(Deidentifier(None).analyzer)
+    views = [text_for_analysis(t) for t in texts]
+    rows = []
+    for compiled in lean.compiled:
+        named = zip(compiled.patterns, compiled.recognizer.patterns, strict=True)
+        for (regex, _, cue), pattern in named:
+            start, found = time.process_time(), 0
+            for view in views:
+                if cue is None or cue.search(view) is not None:
+                    found += sum(1 for _ in regex.finditer(view, timeout=lean.timeout))
+            seconds = time.process_time() - start
+            rows.append((seconds, f"{compiled.recognizer.name} / {pattern.name}", found))
+    total = 1000 * sum(r[0] for r in rows) / len(texts)
+    lines = [
+        f"{len(rows)} patterns, {total:.2f} CPU ms per letter in all; the {top} costliest:",
+        "",
+        "| recognizer / pattern | CPU ms/letter | matches |",
+        "|---|---:|---:|",
+    ]
+    for seconds, name, found in sorted(rows, reverse=True)[:top]:
+        lines.append(f"| {name} | {1000 * seconds / len(texts):.3f} | {found} |")
+    return "\n".join(lines)
+
+
 def scorecard_table(folder: str, model_dir: str | None, age_policy: str) -> str:
     """The issue-11 table for ``folder`` with the default (or given) model."""
     from kimed_demos.deid.evalset import EVAL_DIR
@@ -217,9 +263,15 @@ def main() -> None:
                         help="print the scorecard for annotated *.jsonl in FOLDER ('default': "
                              "the independent evaluation set) and exit")  # fmt: skip
     parser.add_argument("--age-policy", default="over89", choices=("over89", "all"))
+    parser.add_argument("--patterns", type=int, default=0, metavar="N",
+                        help="print the N costliest recognizer patterns and exit")  # fmt: skip
     args = parser.parse_args()
     if args.eval:
         print(scorecard_table(args.eval, args.model_dir, args.age_policy))
+        return
+    if args.patterns:
+        print(pin_to_one_core())
+        print(pattern_costs(letters(args.documents), args.patterns))
         return
     rows, facts = run(args.documents, args.model_dir, args.batch_size)
     print(markdown(rows, facts))

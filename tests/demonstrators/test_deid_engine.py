@@ -3,7 +3,9 @@
 ``analyze_texts`` runs the recognizers through :class:`kimed_demos.deid.engine.LeanAnalyzer`
 for speed; presidio's own ``analyze`` is kept as the reference. Both feed the same
 second stage, so equal findings on many kinds of letters (held-out generator letters,
-both hand-written evaluation sets) show the shortcut changed the speed, not the result.
+the three hand-written evaluation sets) show the shortcut changed the speed, not the
+result. The lean path also decodes the NER with :class:`kimed_demos.deid.fastner.GreedyNer`
+while presidio's runs spaCy's own parser, so this compares those two as well.
 What this does not prove: equality on texts unlike these (the rules are the same code,
 so a difference would come from presidio's bookkeeping, e.g. a future presidio release).
 """
@@ -13,13 +15,15 @@ from __future__ import annotations
 import pytest
 
 from kimed_demos.deid.analyzer import analyze_texts, analyze_texts_presidio
-from kimed_demos.deid.evalset import EVAL2_DIR, EVAL_DIR, read_jsonl_folder
+from kimed_demos.deid.evalset import EVAL2_DIR, EVAL3_DIR, EVAL_DIR, read_jsonl_folder
 
 
 @pytest.fixture(scope="module")
 def texts(heldout):
-    """Held-out letters and the documents of both evaluation sets."""
-    sets = [d.text for folder in (EVAL_DIR, EVAL2_DIR) for d in read_jsonl_folder(folder)]
+    """Held-out letters and the documents of the three evaluation sets."""
+    sets = [
+        d.text for folder in (EVAL_DIR, EVAL2_DIR, EVAL3_DIR) for d in read_jsonl_folder(folder)
+    ]
     return [d.text for d in heldout[:40]] + sets
 
 

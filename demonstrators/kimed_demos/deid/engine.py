@@ -34,8 +34,10 @@ from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 from spacy.attrs import IDX, LEMMA
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import minibatch
 
 from .entities import NER_LABELS
+from .fastner import GreedyNer
 
 _WHITESPACE = re.compile(r"\s+")
 _NAME, _ID = RecognizerResult.RECOGNIZER_NAME_KEY, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
@@ -208,13 +210,24 @@ class LeanAnalyzer:
         self.context = {r.id: [w.lower() for w in r.context] for r in recognizers if r.context}
         self.stop_words = nlp.Defaults.stop_words
         self.tokenizer_cache = TokenizerCache(nlp.tokenizer)
+        self.fast_ner = GreedyNer.for_pipeline(nlp)
         self._lemma_parts: dict[str, tuple[str, ...]] = {}
 
     def analyze_many(self, texts: Sequence[str], batch_size: int = 32) -> Iterator[list]:
         """presidio-equivalent results for each text, in order (spaCy in batches)."""
-        warmed = map(self.tokenizer_cache.warm, texts)
-        for text, doc in zip(texts, self.nlp.pipe(warmed, batch_size=batch_size), strict=True):
+        for text, doc in zip(texts, self.docs(texts, batch_size), strict=True):
             yield self.analyze_doc(text, doc)
+
+    def docs(self, texts: Sequence[str], batch_size: int = 32) -> Iterator[Doc]:
+        """spaCy docs of ``texts``, in order: the pipeline's, with the NER decoded by
+        :class:`~.fastner.GreedyNer` where it mirrors the model (same entities, faster)."""
+        warmed = map(self.tokenizer_cache.warm, texts)
+        if self.fast_ner is None:
+            yield from self.nlp.pipe(warmed, batch_size=batch_size)
+            return
+        docs = self.nlp.pipe(warmed, batch_size=batch_size, disable=["ner"])
+        for batch in minibatch(docs, batch_size):
+            yield from self.fast_ner(batch)
 
     def analyze_doc(self, text: str, doc: Doc) -> list[RecognizerResult]:
         """Results for one text whose spaCy ``doc`` is already made."""
