@@ -174,7 +174,8 @@ CASES = {
         "Fährt für die Spedition Hollerbeck, Transport durch Fahrdienst Elbe-Mobil. "
         "Bereitschaftsdienst der KV Westfalen, Gutachten über die BG Bau und Glas, "
         "versichert bei der LKK, Anruf beim ABZ-Süd. Arbeitete 30 Jahre als Dreher bei "
-        "Quistorp Anlagenbau (Lärm). Kantine der Quistorp Werft, Medizinischer Dienst Sachsen.",
+        "Quistorp Anlagenbau (Lärm). Kantine der Quistorp Werft, Medizinischer Dienst Sachsen. "
+        "Sauerstoff liefert Norder Oxygen Therapeutics.",
         [
             "Hollerbeck",
             "Elbe-Mobil",
@@ -185,8 +186,9 @@ CASES = {
             "Quistorp Anlagenbau",
             ("Quistorp", 1),
             "Medizinischer Dienst Sachsen",
+            "Norder Oxygen Therapeutics",
         ],
-        ["Bereitschaftsdienst", "Gutachten", "Lärm", "Kantine"],
+        ["Bereitschaftsdienst", "Gutachten", "Lärm", "Kantine", "Sauerstoff"],
     ),
     "names in frames and shapes": (
         "Frau K. übernahm die Pflege; ihre Mutter Ilka Brandes (geb. Falke) und die Brüder "

@@ -107,6 +107,10 @@ _BUSINESS = (
 # Compiled once: the regex module's cache lookup per call cost more than the matching.
 _LETTERS = re.compile(r"\p{L}+")
 _BUSINESS_START = re.compile(rf"(?:{_BUSINESS})[ -]")
+_ENGLISH_TRADE = (
+    r"(?:Therapeutics|Pharma|Pharmaceuticals|Healthcare|Diagnostics|Medical|Biotech|Solutions"
+    r"|Technologies|Logistics)"
+)
 _WORKS_END = re.compile(r"[ ](?:Werft|Werke|Logistik|Spedition)$")
 _NOT_NAME_AFTER_KIND = frozenset(
     (*dates.MONTHS, "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag",
@@ -149,10 +153,15 @@ def organization_frame_recognizer() -> GermanPatternRecognizer:
             # Head-final employers: "Quistorp Werft", "Ahrensfelde Logistik".
             ("name + works", rf"(?<![\w-]){_NAME}[ ](?:Werft|Werke|Logistik|Spedition)(?![\w-])",
              0.6),
+            # Companies named with an English trade word ("Norder Oxygen Therapeutics",
+            # "Weser Home Healthcare"): suppliers of oxygen, home care, trials.
+            ("name + trade",
+             rf"(?<![\w-]){_NAME}(?:[ ]{_NAME}){{0,2}}[ ]{_ENGLISH_TRADE}(?![\w-])", 0.6),
         ],
         validator=_org_frame_ok,
         # Speed: a pattern runs only over letters that contain a word every match has.
         cues={"name + works": r"Werft|Werke|Logistik|Spedition", "business + name": _BUSINESS,
+              "name + trade": _ENGLISH_TRADE,
               "KV + region": r"KV|KZV|Kassenärztliche", "BG + trades": r"BG[ ]",
               "farm insurer": r"LKK|SVLFG", "acronym-side": r"-(?:Nord|Süd|Ost|West|Mitte)",
               "house by its site": r"Haus[ ]"},
