@@ -310,6 +310,15 @@ CASES = {
         ],
         ["Kontrolle", "Reserve", "Chefarzt", "Weiterbildung", "Konto", "Betreuung"],
     ),
+    "initials before surnames in signatures, after titles; letters ending a sentence": (
+        "Validiert: Dr. K. Amsel, 07.11.2024. Team · H. Quellenklaus, Bezugstherapeutin.\n"
+        "Impfung gegen Hepatitis B. Therapie mit Vitamin D. Kontrolle folgt.\n"
+        "Mit freundlichen Grüßen\n"
+        "\n"
+        "E. Drossel\n",
+        ["K.", "Amsel", "H.", "Quellenklaus", "E.", "Drossel"],
+        ["Therapie", "Kontrolle", "Hepatitis", "Vitamin", "Bezugstherapeutin"],
+    ),
     "wards and units": (
         "Verlegung von ITS 2 auf IMC Ost, danach Station: 3 West, Zi. 4, Innere 3.",
         ["ITS 2", "IMC Ost", "3 West", "Innere 3"],

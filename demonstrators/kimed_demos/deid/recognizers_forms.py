@@ -239,10 +239,20 @@ def person_frame_recognizer() -> GermanPatternRecognizer:
 
 
 def maiden_name_recognizer() -> GermanPatternRecognizer:
-    """PERSON: a maiden name, "(geb. Falke)", whatever the word; not a month ("geb. März")."""
+    """PERSON: a maiden name, "(geb. Falke)", or an initial and a word after a title
+    ("Dr. T. Vogt"), whatever the word; not a month ("geb. März")."""
     return GermanPatternRecognizer(
         "PERSON",
-        [("maiden name", rf"(?<=\b(?:geb\.|geborene)[ ]){_NAME}(?=[ ]?[),;\n]|$)", 0.65)],
+        [
+            ("maiden name", rf"(?<=\b(?:geb\.|geborene)[ ]){_NAME}(?=[ ]?[),;\n]|$)", 0.65),
+            # "Dr. T. Huber": an initial and a word after a title are a name, noun or not.
+            (
+                "initial after title",
+                rf"(?<=\b(?:Dr\.|Prof\.|Frau|Herrn?|Sr\.|OA|OÄ)(?:[ ]med\.)?[ ])\p{{Lu}}\.[ ]?{_NAME}"
+                r"(?![\w-])",
+                0.65,
+            ),
+        ],
         validator=lambda text: text not in _NOT_NAME_AFTER_KIND,
     )
 
@@ -283,7 +293,8 @@ def _surname_ok(text: str) -> bool:
             return True
         if text[0] in "IVX":  # "I. Para": a roman numeral unless a known surname follows
             return False
-        latin = word.endswith(("is", "us", "ae", "um", "ii"))  # "A. Carotis", "N. Ulnaris"
+        # Latin anatomy: "A. Carotis", "N. Medianus" (not "-aus": "H. Oeljeklaus" is a name).
+        latin = word.endswith(("is", "anus", "inus", "ius", "eus", "ae", "um", "ii"))
         return not latin and word.lower() not in lower_case_words() and not is_noun(word)
     return not is_common_word(word)
 
@@ -418,7 +429,9 @@ class SignatureBlockRecognizer(LocalRecognizer):
             end = gap.start() if gap else len(line)
             cell = line[start:end]
             name = _SIGNER.match(cell.strip())
-            if name and not all(is_common_word(w) for w in _LETTERS.findall(name.group(1))):
+            words = _LETTERS.findall(name.group(1)) if name else []
+            # A cell of ordinary words is a role ("Chefarzt"); with an initial, a name.
+            if name and ("." in name.group(1) or not all(map(is_common_word, words))):
                 first = offset + start + len(cell) - len(cell.lstrip()) + name.start(1)
                 out.append(_result(self, first, first + len(name.group(1))))
             start = gap.end() if gap else end
