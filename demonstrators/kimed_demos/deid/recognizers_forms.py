@@ -248,8 +248,8 @@ def maiden_name_recognizer() -> GermanPatternRecognizer:
             # "Dr. T. Huber": an initial and a word after a title are a name, noun or not.
             (
                 "initial after title",
-                rf"(?<=\b(?:Dr\.|Prof\.|Frau|Herrn?|Sr\.|OA|OÄ)(?:[ ]med\.)?[ ])\p{{Lu}}\.[ ]?{_NAME}"
-                r"(?![\w-])",
+                r"(?<=\b(?:Dr\.|Prof\.|Frau|Herrn?|Sr\.|OA|OÄ)(?:[ ]med\.)?[ ])"
+                rf"\p{{Lu}}\.[ ]?{_NAME}(?![\w-])",
                 0.65,
             ),
         ],
