@@ -35,14 +35,13 @@ from .mentions import (
     first_name_findings,
     initials_findings,
     spread_mentions,
-    town_findings,
-    towns_after_names,
 )
 from .model import blank_pipeline, load_pipeline
 from .ocr import text_for_analysis
 from .policy import DEFAULT_AGE_POLICY, check_age_policy
 from .recognizers import LANGUAGE, german_recognizers
 from .recognizers_extra import extra_recognizers
+from .towns import town_findings, towns_after_names
 
 DEFAULT_THRESHOLD = 0.5
 NER_RAW_SCORE = 0.52

@@ -24,7 +24,6 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 from . import dates
 from .keeplist import keep_words
 from .mentions import (
-    BIG_PLACE,
     is_common_word,
     is_known_name,
     is_noun,
@@ -33,6 +32,7 @@ from .mentions import (
 from .places import place_words
 from .recognizers import LANGUAGE, GermanPatternRecognizer
 from .recognizers_extra import EMPLOYER
+from .towns import BIG_PLACE
 
 _NAME = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*"
 #: Words that announce a product, batch, study or norm number, not a person's.
@@ -289,11 +289,11 @@ def _surname_ok(text: str) -> bool:
     if word in keep_words():
         return False
     if "." in text:
-        if is_known_name(word):  # "C. Winter": a surname of the lists, even a noun
+        if is_known_name(word):  # "H. Vogel": a surname of the lists, even a noun
             return True
         if text[0] in "IVX":  # "I. Para": a roman numeral unless a known surname follows
             return False
-        # Latin anatomy: "A. Carotis", "N. Medianus" (not "-aus": "H. Oeljeklaus" is a name).
+        # Latin anatomy: "A. Carotis", "N. Medianus" (not "-aus": "H. Quellenklaus" is a name).
         latin = word.endswith(("is", "anus", "inus", "ius", "eus", "ae", "um", "ii"))
         return not latin and word.lower() not in lower_case_words() and not is_noun(word)
     return not is_common_word(word)
