@@ -245,7 +245,7 @@ def maiden_name_recognizer() -> GermanPatternRecognizer:
         "PERSON",
         [
             ("maiden name", rf"(?<=\b(?:geb\.|geborene)[ ]){_NAME}(?=[ ]?[),;\n]|$)", 0.65),
-            # "Dr. T. Huber": an initial and a word after a title are a name, noun or not.
+            # "Dr. K. Amsel": an initial and a word after a title are a name, noun or not.
             (
                 "initial after title",
                 r"(?<=\b(?:Dr\.|Prof\.|Frau|Herrn?|Sr\.|OA|OÄ)(?:[ ]med\.)?[ ])"
