@@ -319,6 +319,12 @@ CASES = {
         ["K.", "Amsel", "H.", "Quellenklaus", "E.", "Drossel"],
         ["Therapie", "Kontrolle", "Hepatitis", "Vitamin", "Bezugstherapeutin"],
     ),
+    "hospitals named before their head word, care homes by site": (
+        "Überweisung an: Quellental Klinikum, Neurochirurgie. Rückruf Klinik 23:10 Uhr.\n"
+        "Aufnahme im Pflegewohnstift Am Lindenhang.",
+        ["Quellental", "Lindenhang"],
+        ["Rückruf", "Neurochirurgie", "Aufnahme"],
+    ),
     "wards and units": (
         "Verlegung von ITS 2 auf IMC Ost, danach Station: 3 West, Zi. 4, Innere 3.",
         ["ITS 2", "IMC Ost", "3 West", "Innere 3"],

@@ -262,7 +262,8 @@ _ORG_HEAD = (
     r"|Praxis|Physio|Physiotherapie|Ergotherapie|Logopädie|Apotheke"  # practices by name
     # Written as a whole lower-case run, then its ending (a name follows after a space or
     # hyphen, so the ending must close the run): same matches, no backtracking (speed).
-    r"|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:zentrum|klinik|klinikum|krankenhaus|institut|praxis))"
+    r"|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:zentrum|klinik|klinikum|krankenhaus|institut|praxis|stift"
+    r"|residenz))"
     # Hospital acronyms (Landes-, Bezirks-, Kreiskrankenhaus) and a specialty that a
     # place names ("Neuropathologie Nordstadt": a department or institute of one town).
     r"|LKH|BKH|KKH|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:logie|chirurgie))"

@@ -18,12 +18,15 @@ deid.md, "Fourth round"):
 
 from __future__ import annotations
 
+import functools
+
 import regex as re
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from . import dates
 from .keeplist import keep_words
 from .mentions import (
+    _german_words,
     is_common_word,
     is_known_name,
     is_noun,
@@ -111,6 +114,9 @@ _ENGLISH_TRADE = (
     r"(?:Therapeutics|Pharma|Pharmaceuticals|Healthcare|Diagnostics|Medical|Biotech|Solutions"
     r"|Technologies|Logistics)"
 )
+_HOSPITAL_END = re.compile(
+    r"[ ](?:Universitätsklinikum|Klinikum|Kliniken|Krankenhaus|Fachklinik|Klinik)$"
+)
 _WORKS_END = re.compile(r"[ ](?:Werft|Werke|Logistik|Spedition)$")
 _NOT_NAME_AFTER_KIND = frozenset(
     (*dates.MONTHS, "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag",
@@ -153,6 +159,10 @@ def organization_frame_recognizer() -> GermanPatternRecognizer:
             # Head-final employers: "Quistorp Werft", "Ahrensfelde Logistik".
             ("name + works", rf"(?<![\w-]){_NAME}[ ](?:Werft|Werke|Logistik|Spedition)(?![\w-])",
              0.6),
+            # A hospital named before its head word ("Quellental Klinikum", "Asklepios Klinik").
+            ("name + hospital",
+             rf"(?<![\w-]){_NAME}[ ](?:Universitätsklinikum|Klinikum|Kliniken|Krankenhaus"
+             r"|Fachklinik|Klinik)(?![\w-])", 0.6),
             # Companies named with an English trade word ("Norder Oxygen Therapeutics",
             # "Weser Home Healthcare"): suppliers of oxygen, home care, trials.
             ("name + trade",
@@ -161,11 +171,18 @@ def organization_frame_recognizer() -> GermanPatternRecognizer:
         validator=_org_frame_ok,
         # Speed: a pattern runs only over letters that contain a word every match has.
         cues={"name + works": r"Werft|Werke|Logistik|Spedition", "business + name": _BUSINESS,
+              "name + hospital": r"[ ](?:Universitätsklinikum|Klinik|Krankenhaus|Fachklinik)",
               "name + trade": _ENGLISH_TRADE,
               "KV + region": r"KV|KZV|Kassenärztliche", "BG + trades": r"BG[ ]",
               "farm insurer": r"LKK|SVLFG", "acronym-side": r"-(?:Nord|Süd|Ost|West|Mitte)",
               "house by its site": r"Haus[ ]"},
     )  # fmt: skip
+
+
+@functools.cache
+def _folded_words() -> frozenset[str]:
+    """Every word of the German list in lower case ("rückruf", "kepler", "städtisches")."""
+    return frozenset(w.lower() for w in _german_words()[0])
 
 
 def _org_frame_ok(text: str) -> bool:
@@ -174,6 +191,9 @@ def _org_frame_ok(text: str) -> bool:
         return _kind_name_ok(text)
     if text.startswith("Haus "):  # "Haus am See" is a house, "Haus am Weiherhof" a home
         return not is_common_word(text.rsplit(" ", 1)[-1])
+    if _HOSPITAL_END.search(text):  # "Asklepios Klinik"; not "Rückruf Klinik", a word
+        first = text.split(" ")[0]
+        return is_known_name(first) or first.lower() not in _folded_words()
     if _WORKS_END.search(text):
         return not is_common_word(text.split(" ")[0])
     return True
