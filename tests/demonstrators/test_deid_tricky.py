@@ -191,7 +191,8 @@ CASES = {
         ["Bereitschaftsdienst", "Gutachten", "Lärm", "Kantine", "Sauerstoff"],
     ),
     "names in frames and shapes": (
-        "Frau K. übernahm die Pflege; ihre Mutter Ilka Brandes (geb. Falke) und die Brüder "
+        "Frau K. übernahm die Pflege (Konsil Prof. Brandt Kardiologie); ihre Mutter Ilka "
+        "Brandes (geb. Falke) und die Brüder "
         "Jannes und Mette. Konsil von Dr. Orhan Yılmazer vom Vortag; Mirosław Wróbelski vom "
         "Betriebsrat; zugewiesen an R. Quandtke. Initialen: A-B-C.\n"
         "Patient: van Rijn, Maarten   geb. 01.02.1950",
@@ -207,7 +208,7 @@ CASES = {
             "Rijn",
             "Maarten",
         ],
-        ["Pflege", "Brüder", "Betriebsrat", "Initialen"],
+        ["Pflege", "Brüder", "Betriebsrat", "Initialen", "Kardiologie"],
     ),
     "staff initials with a particle, in lower case, signing notes": (
         "Hebamme Joost de Boer\n"

@@ -250,9 +250,6 @@ def person_frame_recognizer() -> GermanPatternRecognizer:
             ("kin list", rf"(?<=\b{_KIN_PLURAL}[ ]{_NAME}(?:,[ ]{_NAME})*[ ](?:und|&)[ ]){_NAME}"
                          r"(?![\w-])", 0.6),
             ("initials label", r"(?<=\bInitialen:?[ ])\p{Lu}(?:[-.]?\p{Lu}){1,3}\.?(?![\w-])", 0.7),
-            # "Dr. Orhan Yılmazer vom ...": after a title two names, the second no noun.
-            ("title + two names",
-             rf"(?<=\b(?:Dr\.|Prof\.)(?:[ ]med\.)?[ ]){_NAME}[ ]{_NAME}(?![\w-])", 0.6),
         ],
         validator=_mid_sentence_name,
     )  # fmt: skip
@@ -327,6 +324,10 @@ def surname_shape_recognizer() -> GermanPatternRecognizer:
     return GermanPatternRecognizer(
         "PERSON",
         [
+            # "Dr. Orhan Yılmazer vom ...": after a title two names, the second no ordinary
+            # or clinical word ("Prof. Brandt Kardiologie" keeps its specialty).
+            ("title + two names",
+             rf"(?<=\b(?:Dr\.|Prof\.)(?:[ ]med\.)?[ ]){_NAME}[ ]{_NAME}(?![\w-])", 0.6),
             ("slavic surname", rf"(?<![\w-])\p{{Lu}}\p{{Ll}}++(?<=\p{{Ll}}{{2}}{_SLAVIC})"
                                r"(?:-\p{Lu}\p{Ll}+)?(?![\w-])", 0.6),
             ("initial + surname",
