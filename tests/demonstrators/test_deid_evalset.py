@@ -21,8 +21,10 @@ from kimed_demos.deid import (
     phrases,
     recognizers,
     recognizers_extra,
+    recognizers_forms,
     templates_heldout,
     templates_train,
+    towns,
     wordlist,
 )
 from kimed_demos.deid.evalset import (
@@ -50,7 +52,8 @@ SETS = {
 #: Code and data the pipeline decides with: the later sets' strings must not be in it.
 PIPELINE_SOURCES = [
     *(Path(m.__file__).read_text(encoding="utf-8") for m in (recognizers, recognizers_extra,
-                                                             mentions, keeplist)),
+                                                             recognizers_forms, mentions, towns,
+                                                             keeplist)),
     (Path(keeplist.__file__).parent / "data" / "keep_terms.txt").read_text(encoding="utf-8"),
     # The rules written for the fourth set's classes (structured records, unusual styles).
     *(Path(keeplist.__file__).with_name(f"{m}.py").read_text(encoding="utf-8")

@@ -11,7 +11,8 @@ import json
 
 import pytest
 
-from kimed_demos.deid import mentions, places
+from kimed_demos.deid import places
+from kimed_demos.deid.towns import known_towns
 
 from .test_deid_tricky import _check
 
@@ -54,7 +55,7 @@ def test_the_committed_file_names_its_source_and_holds_the_three_countries():
 def test_short_forms_and_the_big_place_rule():
     words = places.place_words()
     assert "Zell" in words  # "Zell am See" and others
-    towns = mentions.known_towns()
+    towns = known_towns()
     assert "Köln" in towns  # a word of the German list, but a big place
     assert "Mantel" not in towns and "Kuchen" not in towns  # list words, small places
     assert "Mitte" not in towns and "Essen" not in towns  # district noun; a verb

@@ -174,7 +174,8 @@ CASES = {
         "Fährt für die Spedition Hollerbeck, Transport durch Fahrdienst Elbe-Mobil. "
         "Bereitschaftsdienst der KV Westfalen, Gutachten über die BG Bau und Glas, "
         "versichert bei der LKK, Anruf beim ABZ-Süd. Arbeitete 30 Jahre als Dreher bei "
-        "Quistorp Anlagenbau (Lärm). Kantine der Quistorp Werft, Medizinischer Dienst Sachsen.",
+        "Quistorp Anlagenbau (Lärm). Kantine der Quistorp Werft, Medizinischer Dienst Sachsen. "
+        "Sauerstoff liefert Norder Oxygen Therapeutics.",
         [
             "Hollerbeck",
             "Elbe-Mobil",
@@ -185,11 +186,13 @@ CASES = {
             "Quistorp Anlagenbau",
             ("Quistorp", 1),
             "Medizinischer Dienst Sachsen",
+            "Norder Oxygen Therapeutics",
         ],
-        ["Bereitschaftsdienst", "Gutachten", "Lärm", "Kantine"],
+        ["Bereitschaftsdienst", "Gutachten", "Lärm", "Kantine", "Sauerstoff"],
     ),
     "names in frames and shapes": (
-        "Frau K. übernahm die Pflege; ihre Mutter Ilka Brandes (geb. Falke) und die Brüder "
+        "Frau K. übernahm die Pflege (Konsil Prof. Brandt Kardiologie); ihre Mutter Ilka "
+        "Brandes (geb. Falke) und die Brüder "
         "Jannes und Mette. Konsil von Dr. Orhan Yılmazer vom Vortag; Mirosław Wróbelski vom "
         "Betriebsrat; zugewiesen an R. Quandtke. Initialen: A-B-C.\n"
         "Patient: van Rijn, Maarten   geb. 01.02.1950",
@@ -205,7 +208,7 @@ CASES = {
             "Rijn",
             "Maarten",
         ],
-        ["Pflege", "Brüder", "Betriebsrat", "Initialen"],
+        ["Pflege", "Brüder", "Betriebsrat", "Initialen", "Kardiologie"],
     ),
     "staff initials with a particle, in lower case, signing notes": (
         "Hebamme Joost de Boer\n"
@@ -219,7 +222,8 @@ CASES = {
         "Impfungen: Diphtherie, Pertussis, Tetanus aufgefrischt. Malariaprophylaxe mit "
         "Atovaquon/Proguanil. Akuter NSTEMI. Seitenlage-ODI 12/h. Carotis-Doppler unauffällig. "
         "Der Patient war Schmied. Lange Jahre keine Beschwerden. Erreichbar über Piepser 3312. "
-        "Reflextachykardie. Seit Mai 5 mg Torasemid. [ ] Totenflecke [x] Leichenstarre",
+        "Reflextachykardie. Seit Mai 5 mg Torasemid. [ ] Totenflecke [x] Leichenstarre. "
+        "Arthrographie nach Lindblom, Blalock-Taussig-Shunt, Dystonie, Sarkoid, Stauungspneumonie.",
         ["Mai"],
         [
             "Diphtherie",
@@ -235,6 +239,11 @@ CASES = {
             "Torasemid",
             "Totenflecke",
             "Leichenstarre",
+            "Lindblom",
+            "Blalock-Taussig-Shunt",
+            "Dystonie",
+            "Sarkoid",
+            "Stauungspneumonie",
         ],
     ),
     "dates, phones, streets and areas of round four": (
@@ -250,6 +259,72 @@ CASES = {
             "Lindenhof 2",
         ],
         ["Sturz", "Sprechstunde", ("Wohnbereich", 1), "bleibt"],
+    ),
+    "towns with districts and municipalities": (
+        "Umzug nach Kassel-Wilhelmshöhe. Unfallort: Seeweg 12, Dorfheim (Amtsland), "
+        "Frühdienst (Sr. Gesa) ohne Besonderheiten.",
+        ["Kassel-Wilhelmshöhe", "Seeweg 12", "Dorfheim", "Amtsland"],
+        ["Umzug", "Unfallort", "Frühdienst"],
+    ),
+    "name fields of forms, initials before surnames that are words": (
+        "Familienname: Specht        Geburtsname: Amsel        Vorname(n): Gisela Marie\n"
+        "Name, Vorname des Versicherten: Kranich, Edda            geb. am 01.02.1950\n"
+        "Visite durch H. Vogel; II. Gravida / I. Para.",
+        ["Specht", "Amsel", "Gisela", "Marie", "Kranich", "Edda", "H.", "Vogel"],
+        ["Familienname", "Geburtsname", "Gravida", "Para", "Visite"],
+    ),
+    "care homes by their site, practices by their square, districts of big towns": (
+        "Kurzzeitpflege im Haus am Weiherhof, danach HNO-Praxis am Domplatz; Umzug nach "
+        "Essen-Borbeck. Ein Haus am See ist geplant.",
+        ["Weiherhof", "Domplatz", "Essen-Borbeck"],
+        ["Kurzzeitpflege", "See", "geplant"],
+    ),
+    "initials in a signature column": (
+        "Zeit     RR        Bemerkung                   Kürzel\n"
+        "08:00   132/70     Verband gewechselt          GH\n"
+        "12:00   128/66     Mobilisation                Lb\n"
+        "\n"
+        "Medikament     Dosis     Weg\n"
+        "Cefuroxim      1,5 g     IV\n",
+        ["GH", "Lb"],
+        ["IV", "Kürzel", "Mobilisation"],
+    ),
+    "signature blocks, quarters, bare domains, banks and courts": (
+        "Siegen, den 3. Mai 2025\n"
+        "Kontrolle im 2. Quartal 2025 (Q3/2025 als Reserve), Infos: praxis-oltmanns.de.\n"
+        "Konto bei der Sparkasse Saalekreis; Betreuung durch das Amtsgericht Merseburg.\n"
+        "Mit freundlichen Grüßen\n"
+        "\n"
+        "Dr. med. Hauke Quarder          Tjorven Mehrtens\n"
+        "Chefarzt                        Arzt in Weiterbildung\n",
+        [
+            "Siegen",
+            "2. Quartal 2025",
+            "Q3/2025",
+            "praxis-oltmanns.de",
+            "Saalekreis",
+            "Merseburg",
+            "Hauke",
+            "Quarder",
+            "Tjorven",
+            "Mehrtens",
+        ],
+        ["Kontrolle", "Reserve", "Chefarzt", "Weiterbildung", "Konto", "Betreuung"],
+    ),
+    "initials before surnames in signatures, after titles; letters ending a sentence": (
+        "Validiert: Dr. K. Amsel, 07.11.2024. Team · H. Quellenklaus, Bezugstherapeutin.\n"
+        "Impfung gegen Hepatitis B. Therapie mit Vitamin D. Kontrolle folgt.\n"
+        "Mit freundlichen Grüßen\n"
+        "\n"
+        "E. Drossel\n",
+        ["K.", "Amsel", "H.", "Quellenklaus", "E.", "Drossel"],
+        ["Therapie", "Kontrolle", "Hepatitis", "Vitamin", "Bezugstherapeutin"],
+    ),
+    "hospitals named before their head word, care homes by site": (
+        "Überweisung an: Quellental Klinikum, Neurochirurgie. Rückruf Klinik 23:10 Uhr.\n"
+        "Aufnahme im Pflegewohnstift Am Lindenhang.",
+        ["Quellental", "Lindenhang"],
+        ["Rückruf", "Neurochirurgie", "Aufnahme"],
     ),
     "wards and units": (
         "Verlegung von ITS 2 auf IMC Ost, danach Station: 3 West, Zi. 4, Innere 3.",

@@ -35,8 +35,6 @@ from .mentions import (
     first_name_findings,
     initials_findings,
     spread_mentions,
-    town_findings,
-    towns_after_names,
 )
 from .model import blank_pipeline, load_pipeline
 from .names_inverted import trim_keep_edges, unusual_name_findings, word_surname_findings
@@ -46,6 +44,7 @@ from .recognizers import LANGUAGE, german_recognizers
 from .recognizers_extra import extra_recognizers
 from .recognizers_structured import StructuredRecordRecognizer
 from .recognizers_unusual import unusual_recognizers
+from .towns import town_findings, towns_after_names
 
 DEFAULT_THRESHOLD = 0.5
 NER_RAW_SCORE = 0.52

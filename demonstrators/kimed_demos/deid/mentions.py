@@ -25,7 +25,6 @@ import regex as re
 from . import wordlist
 from .entities import Finding
 from .keeplist import keep_spans, keep_words
-from .places import place_words
 
 _L, _UP, _LOW = r"\p{L}", r"\p{Lu}", r"\p{Ll}"
 NAME_WORD = rf"{_UP}{_LOW}+(?:['’]{_LOW}+)?(?:-{_UP}{_LOW}+)*"
@@ -56,6 +55,7 @@ _TOKEN = re.compile(r"(?<![\w-])[\p{L}][\p{L}'’]*(?:-[\p{L}]+)*(?![\w-])")
 _ROMAN = re.compile(r"[IVXLC]+")
 # Compiled once: the regex module's cache lookup per call cost more than the matching.
 _LETTERS = re.compile(r"\p{L}+")
+_GAP = re.compile(r"[ ]{3,}|\t|\n")
 _AFTER_DELIMITER = re.compile(r"(?:^|[\n,(·:;/])[ \t]*$")
 _FUNCTION_WORDS = frozenset({"von", "van", "zu", "der", "de", "den", "am", "an", "im", "bei"})
 
@@ -113,11 +113,11 @@ def lower_case_words() -> frozenset[str]:
 
 
 @functools.cache
-def noun_words() -> frozenset[str]:
-    """Capitalised words of the German list that inflect like nouns ("Falke" too)."""
+def is_noun(word: str) -> bool:
+    """True for a capitalised word of the German list that inflects like a noun ("Falke");
+    decided per word and remembered (building the whole set took half a second)."""
     words = _dictionary()[0]
-    nouns = (w for w in words if w[:1].isupper() and wordlist._inflects_like_a_noun(w, words))
-    return frozenset(nouns)
+    return word[:1].isupper() and word in words and wordlist._inflects_like_a_noun(word, words)
 
 
 @functools.cache
@@ -169,7 +169,7 @@ _NOUN_SUFFIXES = (
     "logie", "iatrie", "bogen", "typ",
     # Clinical Greek and Latin endings (round four): "Reflextachykardie", "Hemiplegie".
     "kardie", "plegie", "parese", "trophie", "penie", "ektasie", "insuffizienz", "rrhoe",
-    "ussis", "therie",
+    "ussis", "therie", "tonie", "pneumonie", "oid",
 )  # fmt: skip
 _CLINICAL_WORDS = frozenset({*wordlist.CLINICAL_NOUNS, *wordlist.MEDICAL_TERMS})
 _ADJ_ENDINGS = ("er", "e", "es", "en", "em")
@@ -250,7 +250,9 @@ def check_model_findings(
     """
     keep = keep_spans(text) if keep is None else keep
     kept = []
-    for piece in (p for f in findings for p in _outside(f, keep, text)):
+    # A column gap or line break ends a name: the model sometimes runs across table cells.
+    gaps = lambda f: [m.span() for m in _GAP.finditer(text, f.start, f.end)]  # noqa: E731
+    for piece in (p for f in findings for p in _outside(f, [*keep, *gaps(f)], text)):
         score = second_stage_score(text[piece.start : piece.end])
         if score:
             kept.append(Finding(piece.start, piece.end, piece.entity_type, score))
@@ -262,8 +264,6 @@ def check_model_findings(
 _CAP_WORD = re.compile(
     rf"(?<![\w.-])({NAME_WORD})(?![\w-])(?=(?:[ ](?:(von|van|zu|de)[ ])?({NAME_WORD})(?![\w-]))?)"
 )
-# No "." after the town: "Henrike Stallbaum, Sr. Dörte" has an abbreviation there.
-_TOWN_AFTER_COMMA = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[)\n,;]|$)")
 
 
 def _ordinary(word: str) -> bool:
@@ -298,67 +298,11 @@ def first_name_findings(text: str) -> list[Finding]:
     return found
 
 
-#: A place whose name is also a word of the German list ("Münster", "Kiel", "Mantel",
-#: "Kuchen") counts as a town only from this many inhabitants: the big ones are named
-#: as towns far more often than the small ones' words are used as words.
-BIG_PLACE = 50_000
-#: City districts named by a common noun: the noun is far more frequent.
-_DISTRICT_NOUNS = frozenset({"Mitte", "Altstadt", "Neustadt", "Innenstadt", "Zentrum"})
-
-
-@functools.cache
-def known_towns() -> frozenset[str]:
-    """Towns found wherever they stand: the Faker list's district towns and the places of
-    Germany, Austria and Switzerland (:mod:`.places`; see :data:`BIG_PLACE`), less
-    ordinary words ("Essen"), first names, must-keep terms and clinical nouns; at least
-    four letters."""
-    words, _ = _german_words()
-    folded = {w.lower() for w in words}
-    towns = {c for c in wordlist._FakerAddress.cities if " " not in c}
-    towns |= {
-        w for w, people in place_words().items() if people >= BIG_PLACE or w.lower() not in folded
-    }
-    return frozenset(
-        t
-        for t in towns
-        if len(t) >= 4
-        and not _ordinary(t)
-        and t.split("-")[0] not in first_names()
-        and t not in keep_words()
-        and t not in _CLINICAL_WORDS
-        and t not in _DISTRICT_NOUNS
-    )
-
-
 @functools.lru_cache(maxsize=4)
 def _words_of(text: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, word) of every word of ``text``; the last few texts' are kept, as
     :func:`town_findings` and :func:`spread_mentions` both need them (speed)."""
     return tuple((m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text))
-
-
-def town_findings(text: str) -> list[Finding]:
-    """LOCATION for every known town, with or without a postcode or preposition."""
-    towns = known_towns()
-    return [
-        Finding(start, end, "LOCATION", SCORE_UNKNOWN_WORD)
-        for start, end, word in _words_of(text)
-        if word in towns
-    ]
-
-
-def towns_after_names(findings: Sequence[Finding], text: str) -> list[Finding]:
-    """LOCATION for 'Dr. Lenz, Dohna)': a word after a name, place or date and a comma,
-    closing the bracket or line, that is neither ordinary nor a first name."""
-    out = []
-    for f in findings:
-        if f.entity_type not in ("PERSON", "ORGANIZATION", "LOCATION", "DATE"):
-            continue
-        m = _TOWN_AFTER_COMMA.match(text[f.end : f.end + 40])
-        if m and not is_common_word(m.group(1)) and not _plain_first_name(m.group(1)):
-            s = f.end + m.start(1)
-            out.append(Finding(s, s + len(m.group(1)), "LOCATION", SCORE_UNKNOWN_WORD))
-    return out
 
 
 def _grow(f: Finding, text: str) -> Finding:

@@ -42,9 +42,9 @@ from .mentions import (
     first_names,
     is_common_word,
     is_known_name,
-    known_towns,
     lower_case_words,
 )
+from .towns import known_towns
 
 _SURNAME = r"\p{Lu}[\p{Lu}\p{Ll}'’]+(?:-\p{Lu}[\p{Lu}\p{Ll}'’]+)*"
 _FIRST = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"

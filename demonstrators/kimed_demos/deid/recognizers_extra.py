@@ -262,11 +262,12 @@ _ORG_HEAD = (
     r"|Praxis|Physio|Physiotherapie|Ergotherapie|Logopädie|Apotheke"  # practices by name
     # Written as a whole lower-case run, then its ending (a name follows after a space or
     # hyphen, so the ending must close the run): same matches, no backtracking (speed).
-    r"|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:zentrum|klinik|klinikum|krankenhaus|institut|praxis))"
+    r"|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:zentrum|klinik|klinikum|krankenhaus|institut|praxis|stift"
+    r"|residenz))"
     # Hospital acronyms (Landes-, Bezirks-, Kreiskrankenhaus) and a specialty that a
     # place names ("Neuropathologie Nordstadt": a department or institute of one town).
     r"|LKH|BKH|KKH|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:logie|chirurgie))"
-    r"|\p{Lu}[\p{L}]+-(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus|Einheit))"
+    r"|\p{Lu}[\p{L}]+-(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus|Einheit|Praxis))"
 )
 _INSURER = (
     r"(?:(?:AOK|BKK|IKK)(?:[ -]\p{Lu}[\p{L}]*(?:-\p{Lu}[\p{L}]*)*(?:/\p{Lu}\p{Ll}+)?){0,3}"

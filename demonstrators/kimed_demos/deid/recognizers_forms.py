@@ -18,13 +18,24 @@ deid.md, "Fourth round"):
 
 from __future__ import annotations
 
+import functools
+
 import regex as re
+from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from . import dates
 from .keeplist import keep_words
-from .mentions import is_common_word, lower_case_words, noun_words
-from .recognizers import GermanPatternRecognizer
+from .mentions import (
+    _german_words,
+    is_common_word,
+    is_known_name,
+    is_noun,
+    lower_case_words,
+)
+from .places import place_words
+from .recognizers import LANGUAGE, GermanPatternRecognizer
 from .recognizers_extra import EMPLOYER
+from .towns import BIG_PLACE
 
 _NAME = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*"
 #: Words that announce a product, batch, study or norm number, not a person's.
@@ -74,7 +85,15 @@ def url_recognizer() -> GermanPatternRecognizer:
     return GermanPatternRecognizer(
         "URL",
         [("web address", rf"(?<![\w@./-])(?:https?://(?:www\.)?|www\.){host}(?:/[^\s)>\]]*)?"
-                         r"(?<![.,;:])", 0.85)],
+                         r"(?<![.,;:])", 0.85),
+         # A bare domain of a practice with a hyphen ("praxis-beispiel.de") before a
+         # country or generic ending ("z.B." and file names stay; a domain without a
+         # hyphen needs "www."). "\b" first and a possessive run: fast (speed).
+         ("bare domain", r"\b(?<![\w@./-])\w++-[\w-]{2,}"
+                         r"\.(?:de|at|ch|com|org|net|eu)(?:/[^\s)>\]]*)?(?<![.,;:])(?![\w@-])",
+          0.7)],
+        # Speed: most letters have no web address; these cues are in every match.
+        cues={"web address": r"www\.|https?://", "bare domain": r"\.(?:de|at|ch|com|org|net|eu)\b"},
     )  # fmt: skip
 
 
@@ -85,10 +104,19 @@ _BUSINESS = (
     r"|Brauerei|Druckerei|Reederei|Werft|Firma|Fa\.|Fahrdienst|Taxi|Krankentransport"
     r"|Krankentransporte|Sanitätshaus|Hörgeräte|Optik|Reisebüro|Kanzlei|Steuerkanzlei|Verlag"
     r"|Stiftung|CRO|Sicherheitsdienst|Reinigung|Gebäudereinigung|Schreinerei|Tischlerei"
+    r"|Sparkasse|Volksbank|Raiffeisenbank|Jobcenter|Polizeiinspektion|Polizeirevier"
+    r"|Polizeipräsidium|Rettungswache|Feuerwache|Amtsgericht|Landgericht|Sozialgericht"
 )
 # Compiled once: the regex module's cache lookup per call cost more than the matching.
 _LETTERS = re.compile(r"\p{L}+")
 _BUSINESS_START = re.compile(rf"(?:{_BUSINESS})[ -]")
+_ENGLISH_TRADE = (
+    r"(?:Therapeutics|Pharma|Pharmaceuticals|Healthcare|Diagnostics|Medical|Biotech|Solutions"
+    r"|Technologies|Logistics)"
+)
+_HOSPITAL_END = re.compile(
+    r"[ ](?:Universitätsklinikum|Klinikum|Kliniken|Krankenhaus|Fachklinik|Klinik)$"
+)
 _WORKS_END = re.compile(r"[ ](?:Werft|Werke|Logistik|Spedition)$")
 _NOT_NAME_AFTER_KIND = frozenset(
     (*dates.MONTHS, "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag",
@@ -124,20 +152,48 @@ def organization_frame_recognizer() -> GermanPatternRecognizer:
             ("BG + trades",
              r"(?<![\w-])BG[ ]\p{Lu}[\p{L}]+(?:(?:[ ]und|,)[ ]\p{Lu}[\p{L}]+)*", 0.7),
             ("farm insurer", r"(?<![\w-])(?:LKK|SVLFG)(?![\w-])", 0.7),
+            # Care homes named "Haus am Weiherhof", "Haus an der Lindenhöhe": a house by its site.
+            ("house by its site",
+             r"(?<![\w-])Haus[ ](?:am|an[ ]der|im|zum|zur)[ ]\p{Lu}\p{Ll}+(?![\w-])", 0.6),
             ("acronym-side", rf"(?<![\w-])\p{{Lu}}{{2,5}}-{sides}(?![\w-])", 0.6),
             # Head-final employers: "Quistorp Werft", "Ahrensfelde Logistik".
             ("name + works", rf"(?<![\w-]){_NAME}[ ](?:Werft|Werke|Logistik|Spedition)(?![\w-])",
              0.6),
+            # A hospital named before its head word ("Quellental Klinikum", "Asklepios Klinik").
+            ("name + hospital",
+             rf"(?<![\w-]){_NAME}[ ](?:Universitätsklinikum|Klinikum|Kliniken|Krankenhaus"
+             r"|Fachklinik|Klinik)(?![\w-])", 0.6),
+            # Companies named with an English trade word ("Norder Oxygen Therapeutics",
+            # "Weser Home Healthcare"): suppliers of oxygen, home care, trials.
+            ("name + trade",
+             rf"(?<![\w-]){_NAME}(?:[ ]{_NAME}){{0,2}}[ ]{_ENGLISH_TRADE}(?![\w-])", 0.6),
         ],
         validator=_org_frame_ok,
-        cues={"name + works": r"Werft|Werke|Logistik|Spedition"},  # speed: most letters lack them
+        # Speed: a pattern runs only over letters that contain a word every match has.
+        cues={"name + works": r"Werft|Werke|Logistik|Spedition", "business + name": _BUSINESS,
+              "name + hospital": r"[ ](?:Universitätsklinikum|Klinik|Krankenhaus|Fachklinik)",
+              "name + trade": _ENGLISH_TRADE,
+              "KV + region": r"KV|KZV|Kassenärztliche", "BG + trades": r"BG[ ]",
+              "farm insurer": r"LKK|SVLFG", "acronym-side": r"-(?:Nord|Süd|Ost|West|Mitte)",
+              "house by its site": r"Haus[ ]"},
     )  # fmt: skip
+
+
+@functools.cache
+def _folded_words() -> frozenset[str]:
+    """Every word of the German list in lower case ("rückruf", "kepler", "städtisches")."""
+    return frozenset(w.lower() for w in _german_words()[0])
 
 
 def _org_frame_ok(text: str) -> bool:
     """Business kinds need a name after them; the other frames stand by themselves."""
     if _BUSINESS_START.match(text):
         return _kind_name_ok(text)
+    if text.startswith("Haus "):  # "Haus am See" is a house, "Haus am Weiherhof" a home
+        return not is_common_word(text.rsplit(" ", 1)[-1])
+    if _HOSPITAL_END.search(text):  # "Asklepios Klinik"; not "Rückruf Klinik", a word
+        first = text.split(" ")[0]
+        return is_known_name(first) or first.lower() not in _folded_words()
     if _WORKS_END.search(text):
         return not is_common_word(text.split(" ")[0])
     return True
@@ -175,7 +231,7 @@ def _mid_sentence_name(text: str) -> bool:
     """A capitalised word mid-sentence in a name frame: any word but a keep term or a
     noun ("Mette" is a verb form when lower-case, so a name here; "Sport" is a noun)."""
     last = _LETTERS.findall(text)[-1]
-    return last not in keep_words() and last not in noun_words()
+    return last not in keep_words() and not is_noun(last)
 
 
 _KIN_PLURAL = r"(?:Brüder|Schwestern|Söhne|Töchter|Kinder|Enkel|Enkelinnen|Geschwister|Eltern)"
@@ -194,20 +250,51 @@ def person_frame_recognizer() -> GermanPatternRecognizer:
             ("kin list", rf"(?<=\b{_KIN_PLURAL}[ ]{_NAME}(?:,[ ]{_NAME})*[ ](?:und|&)[ ]){_NAME}"
                          r"(?![\w-])", 0.6),
             ("initials label", r"(?<=\bInitialen:?[ ])\p{Lu}(?:[-.]?\p{Lu}){1,3}\.?(?![\w-])", 0.7),
-            # "Dr. Orhan Yılmazer vom ...": after a title two names, the second no noun.
-            ("title + two names",
-             rf"(?<=\b(?:Dr\.|Prof\.)(?:[ ]med\.)?[ ]){_NAME}[ ]{_NAME}(?![\w-])", 0.6),
         ],
         validator=_mid_sentence_name,
     )  # fmt: skip
 
 
 def maiden_name_recognizer() -> GermanPatternRecognizer:
-    """PERSON: a maiden name, "(geb. Falke)", whatever the word; not a month ("geb. März")."""
+    """PERSON: a maiden name, "(geb. Falke)", or an initial and a word after a title
+    ("Dr. T. Vogt"), whatever the word; not a month ("geb. März")."""
     return GermanPatternRecognizer(
         "PERSON",
-        [("maiden name", rf"(?<=\b(?:geb\.|geborene)[ ]){_NAME}(?=[ ]?[),;\n]|$)", 0.65)],
+        [
+            ("maiden name", rf"(?<=\b(?:geb\.|geborene)[ ]){_NAME}(?=[ ]?[),;\n]|$)", 0.65),
+            # "Dr. K. Amsel": an initial and a word after a title are a name, noun or not.
+            (
+                "initial after title",
+                r"(?<=\b(?:Dr\.|Prof\.|Frau|Herrn?|Sr\.|OA|OÄ)(?:[ ]med\.)?[ ])"
+                rf"\p{{Lu}}\.[ ]?{_NAME}(?![\w-])",
+                0.65,
+            ),
+        ],
         validator=lambda text: text not in _NOT_NAME_AFTER_KIND,
+    )
+
+
+# Fields of a form that hold a name, whatever word it is ("Familienname: Wolf").
+_NAME_FIELD = (
+    r"(?:Familienname|Nachname|Geburtsname|Mädchenname|Vorname(?:\(n\))?|Vornamen"
+    r"|Name(?:,[ ]Vorname)?(?:[ ](?:des|der)[ ]\p{Lu}\p{Ll}+)?)"
+)
+
+
+def name_field_recognizer() -> GermanPatternRecognizer:
+    """PERSON in a form's name field: 'Familienname: Wolf', 'Name, Vorname des
+    Versicherten: Stein, Anna', 'Vorname(n): Anna Maria'; not a keep term."""
+    name = rf"{_NAME}(?:,?[ ]{_NAME})?"
+    return GermanPatternRecognizer(
+        "PERSON",
+        [
+            (
+                "name field",
+                rf"(?<=(?:^|[ \t(])(?<![\p{{L}}-]){_NAME_FIELD}:[ \t]{{1,8}}){name}(?![\w-])",
+                0.7,
+            )
+        ],
+        validator=lambda text: not any(w in keep_words() for w in _LETTERS.findall(text)),
     )
 
 
@@ -219,8 +306,13 @@ def _surname_ok(text: str) -> bool:
     if word in keep_words():
         return False
     if "." in text:
-        latin = word.endswith(("is", "us", "ae", "um", "ii"))  # "A. Carotis", "N. Ulnaris"
-        return not latin and word.lower() not in lower_case_words() and word not in noun_words()
+        if is_known_name(word):  # "H. Vogel": a surname of the lists, even a noun
+            return True
+        if text[0] in "IVX":  # "I. Para": a roman numeral unless a known surname follows
+            return False
+        # Latin anatomy: "A. Carotis", "N. Medianus" (not "-aus": "H. Quellenklaus" is a name).
+        latin = word.endswith(("is", "anus", "inus", "ius", "eus", "ae", "um", "ii"))
+        return not latin and word.lower() not in lower_case_words() and not is_noun(word)
     return not is_common_word(word)
 
 
@@ -232,19 +324,29 @@ def surname_shape_recognizer() -> GermanPatternRecognizer:
     return GermanPatternRecognizer(
         "PERSON",
         [
+            # "Dr. Orhan Yılmazer vom ...": after a title two names, the second no ordinary
+            # or clinical word ("Prof. Brandt Kardiologie" keeps its specialty).
+            ("title + two names",
+             rf"(?<=\b(?:Dr\.|Prof\.)(?:[ ]med\.)?[ ]){_NAME}[ ]{_NAME}(?![\w-])", 0.6),
             ("slavic surname", rf"(?<![\w-])\p{{Lu}}\p{{Ll}}++(?<=\p{{Ll}}{{2}}{_SLAVIC})"
                                r"(?:-\p{Lu}\p{Ll}+)?(?![\w-])", 0.6),
             ("initial + surname",
-             r"(?<![\w.-])(?![MIVX]\.)\p{Lu}\.[ ]\p{Lu}\p{Ll}{2,}+(?![\w-]|\.\w)", 0.55),
+             r"(?<![\w.-])(?!M\.)\p{Lu}\.[ ]\p{Lu}\p{Ll}{2,}+(?![\w-]|\.\w)", 0.55),
         ],
         validator=_surname_ok,
     )  # fmt: skip
 
 
+# Abbreviations that end a note line without signing it ("Knie – li", "Befund – neg").
+_NOTE_ABBREVIATIONS = frozenset(
+    "ok li re bds neg pos ggf bzw ca mg ml kg iu ie min prn nüchtern tgl".split()
+)
+
+
 def _initials_ok(text: str) -> bool:
     """Note initials are no lower-case word or unit ('– ok', '– ja', '– mg')."""
     lower = lower_case_words()
-    return text.lower() not in lower and text.lower() not in {"ok", "mg", "ml", "kg", "iu"}
+    return text.lower() not in lower and text.lower() not in _NOTE_ABBREVIATIONS
 
 
 def note_initials_recognizer() -> GermanPatternRecognizer:
@@ -257,10 +359,143 @@ def note_initials_recognizer() -> GermanPatternRecognizer:
     )
 
 
-def form_recognizers() -> list[GermanPatternRecognizer]:
+# A table column headed as the place where staff sign: its cells are initials.
+_SIGN_HEADER = re.compile(
+    r"^[^\n]*\S(?:[ ]{2,}|\t|[ ]?\|[ ]?)(?:HZ|Hz|Hdz\.?|Handzeichen|Kürzel|Visum|Namenszeichen"
+    r"|Unterschrift|Sign\.|Signum)[ \t|]*$",
+    re.MULTILINE,
+)
+_SIGN_CUE = re.compile(r"HZ|Hz|Hdz|Handzeichen|Kürzel|Visum|Namenszeichen|Unterschrift|Sign")
+_LAST_CELL = re.compile(r"(?:[ ]{2,}|\t|[ ]?\|[ ]?)(\p{Lu}[\p{Lu}\p{Ll}]{1,2}|\p{Ll}{2,3})[ \t|]*$")
+
+
+class SignatureColumnRecognizer(LocalRecognizer):
+    """PERSON: initials in the last column of a table whose header cell there is 'HZ',
+    'Handzeichen', 'Kürzel' or 'Visum' (nursing, dialysis and wound charts), down to
+    the first empty line. Without such a header two capitals are more often an
+    abbreviation and are left to :func:`.mentions.initials_findings`."""
+
+    SCORE = 0.7
+
+    def __init__(self):
+        super().__init__(supported_entities=["PERSON"], name="KimedSignatureColumnRecognizer",
+                         supported_language=LANGUAGE)  # fmt: skip
+
+    def load(self) -> None:
+        """Nothing to load."""
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        """Initials in signature columns of ``text``."""
+        results = []
+        if _SIGN_CUE.search(text) is None:  # speed: most letters have no such column
+            return results
+        for header in _SIGN_HEADER.finditer(text):
+            position = header.end() + 1
+            for line in text[position:].split("\n"):
+                if not line.strip():
+                    break
+                cell = _LAST_CELL.search(line)
+                if cell and cell.group(1).lower() not in lower_case_words():
+                    start = position + cell.start(1)
+                    results.append(_result(self, start, start + len(cell.group(1))))
+                position += len(line) + 1
+        return results
+
+
+# The closing formula of a letter; the next lines (up to an empty line) sign it.
+_CLOSING = re.compile(
+    r"^[ \t]*(?:Mit[ ][^\n]{0,40}?Grü(?:ßen|ssen)|(?:Viele|Herzliche|Beste|Liebe|Freundliche"
+    r"|Kollegiale)[ ]Grü(?:ße|sse)[^\n]{0,40}|Hochachtungsvoll|MfG)[,.!]?[ \t]*\n",
+    re.MULTILINE,
+)
+_CELL_SPLIT = re.compile(r"[ ]{2,}|\t|[ ][·|–][ ]|,[ ]")
+_SIGNER = re.compile(
+    r"^(?:(?:Prof\.|Dr\.|PD|med\.|dent\.|Dipl\.-[\p{L}]+\.?|OA|OÄ|CA|FA|FÄ|Ass\.|i\.[ ]?[AV]\."
+    r"|gez\.)[ ])*((?:\p{Lu}\.[ ]?){0,2}(?:(?:von|van|de|zu)[ ](?:der[ ])?)?"
+    rf"{_NAME}(?:[ ](?:(?:von|van|de|zu)[ ](?:der[ ])?)?{_NAME}){{0,2}})[ ]*$"
+)
+
+
+class SignatureBlockRecognizer(LocalRecognizer):
+    """PERSON: the names that sign a letter, in the lines after its closing formula
+    ("Mit freundlichen Grüßen" ...) up to an empty line, cell by cell (signature blocks
+    have columns); a cell of ordinary words only ("Chefarzt") is a role, not a name."""
+
+    SCORE = 0.65
+
+    def __init__(self):
+        super().__init__(supported_entities=["PERSON"], name="KimedSignatureBlockRecognizer",
+                         supported_language=LANGUAGE)  # fmt: skip
+
+    def load(self) -> None:
+        """Nothing to load."""
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        """Signing names after each closing formula of ``text``."""
+        results = []
+        for closing in _CLOSING.finditer(text):
+            position, seen = closing.end(), 0
+            for line in text[position:].split("\n")[:4]:
+                if not line.strip() and seen:
+                    break
+                seen += bool(line.strip())
+                results += self._names(line, position)
+                position += len(line) + 1
+        return results
+
+    def _names(self, line: str, offset: int) -> list[RecognizerResult]:
+        """Names in the cells of one signature line."""
+        out, start = [], 0
+        for gap in [*_CELL_SPLIT.finditer(line), None]:
+            end = gap.start() if gap else len(line)
+            cell = line[start:end]
+            name = _SIGNER.match(cell.strip())
+            words = _LETTERS.findall(name.group(1)) if name else []
+            # A cell of ordinary words is a role ("Chefarzt"); with an initial, a name.
+            if name and ("." in name.group(1) or not all(map(is_common_word, words))):
+                first = offset + start + len(cell) - len(cell.lstrip()) + name.start(1)
+                out.append(_result(self, first, first + len(name.group(1))))
+            start = gap.end() if gap else end
+        return out
+
+
+def _result(recognizer, start: int, end: int) -> RecognizerResult:
+    """A PERSON result of ``recognizer`` as presidio's engine records it."""
+    return RecognizerResult(
+        entity_type="PERSON", start=start, end=end, score=recognizer.SCORE,
+        analysis_explanation=None,
+        recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+                              RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id},
+    )  # fmt: skip
+
+
+def quarter_recognizer() -> GermanPatternRecognizer:
+    """DATE: a quarter of a year ("2. Quartal 2024", "Q3/2023", "III/2024")."""
+    year = r"(?:19|20)\d\d"
+    return GermanPatternRecognizer(
+        "DATE",
+        [("quarter", rf"(?<![\w.])(?:[1-4]\.[ ]?Quartal[ ]|Q[1-4][ /]?|I{{1,3}}/|IV/){year}(?!\d)",
+          0.7)],
+        cues={"quarter": r"Quartal|Q[1-4]|[IV]/(?:19|20)"},  # speed, as above
+    )  # fmt: skip
+
+
+def big_town_recognizer() -> GermanPatternRecognizer:
+    """LOCATION: a big place before a letter's date ("Siegen, den 3. Mai"), even when its
+    name is also a word; the town recognizer of :mod:`.recognizers_extra` leaves words out."""
+    return GermanPatternRecognizer(
+        "LOCATION",
+        [("big town, date", r"^\p{Lu}\p{Ll}+(?=,[ ](?:den[ ])?\d{1,2}\.)", 0.7)],
+        validator=lambda text: place_words().get(text, 0) >= BIG_PLACE,
+    )
+
+
+def form_recognizers() -> list:
     """All recognizers of this module, one instance each."""
     return [
         id_shape_recognizer(), iban_label_recognizer(), url_recognizer(),
         organization_frame_recognizer(), employer_recognizer(), person_frame_recognizer(),
-        maiden_name_recognizer(), surname_shape_recognizer(), note_initials_recognizer(),
+        maiden_name_recognizer(), name_field_recognizer(), surname_shape_recognizer(),
+        note_initials_recognizer(), SignatureColumnRecognizer(), SignatureBlockRecognizer(),
+        quarter_recognizer(), big_town_recognizer(),
     ]  # fmt: skip

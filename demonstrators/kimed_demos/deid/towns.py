@@ -1,0 +1,110 @@
+"""Towns in the second stage: known places found anywhere, and places that a letter's
+layout names (after a name and a comma, a district after a hyphen, a municipality in
+brackets).
+
+Split from :mod:`.mentions` (same second stage); the word tests come from there, the
+places of Germany, Austria and Switzerland from :mod:`.places`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+import regex as re
+
+from . import wordlist
+from .entities import Finding
+from .keeplist import keep_words
+from .mentions import (
+    _CLINICAL_WORDS,
+    NAME_WORD,
+    SCORE_UNKNOWN_WORD,
+    _german_words,
+    _ordinary,
+    _plain_first_name,
+    _words_of,
+    first_names,
+    is_common_word,
+)
+from .places import place_words
+
+# No "." after the town: "Henrike Stallbaum, Sr. Dörte" has an abbreviation there.
+_TOWN_AFTER_COMMA = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[)\n,;]|$)")
+# After a street: "Seeweg 12, Dorfheim (Amtsland)".
+_TOWN_AFTER_STREET = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[()\n,;]|$)")
+_TOWN_IN_BRACKETS = re.compile(rf"^[ ]\(({NAME_WORD})\)")
+
+#: A place whose name is also a word of the German list ("Münster", "Kiel", "Mantel",
+#: "Kuchen") counts as a town only from this many inhabitants: the big ones are named
+#: as towns far more often than the small ones' words are used as words.
+BIG_PLACE = 50_000
+#: City districts named by a common noun: the noun is far more frequent.
+_DISTRICT_NOUNS = frozenset({"Mitte", "Altstadt", "Neustadt", "Innenstadt", "Zentrum"})
+
+
+@functools.cache
+def known_towns() -> frozenset[str]:
+    """Towns found wherever they stand: the Faker list's district towns and the places of
+    Germany, Austria and Switzerland (:mod:`.places`; see :data:`BIG_PLACE`), less
+    ordinary words ("Essen"), first names, must-keep terms and clinical nouns; at least
+    four letters."""
+    words, _ = _german_words()
+    folded = {w.lower() for w in words}
+    towns = {c for c in wordlist._FakerAddress.cities if " " not in c}
+    towns |= {
+        w for w, people in place_words().items() if people >= BIG_PLACE or w.lower() not in folded
+    }
+    return frozenset(
+        t
+        for t in towns
+        if len(t) >= 4
+        and not _ordinary(t)
+        and t.split("-")[0] not in first_names()
+        and t not in keep_words()
+        and t not in _CLINICAL_WORDS
+        and t not in _DISTRICT_NOUNS
+    )
+
+
+def town_findings(text: str) -> list[Finding]:
+    """LOCATION for every known town, with or without a postcode or preposition."""
+    towns = known_towns()
+    return [
+        Finding(start, end, "LOCATION", SCORE_UNKNOWN_WORD)
+        for start, end, word in _words_of(text)
+        if word in towns or ("-" in word and _town_district(word, towns))
+    ]
+
+
+def _town_district(word: str, towns: frozenset[str]) -> bool:
+    """'Altona-Nord', 'Kassel-Wilhelmshöhe': a known town joined to a district by a hyphen;
+    a big place whose name is also a word only before a district that is none."""
+    head, _, rest = word.partition("-")
+    parts = rest.split("-")
+    if not rest or not all(p[:1].isupper() for p in parts):
+        return False
+    if head in towns:
+        return True
+    big = place_words().get(head, 0) >= BIG_PLACE
+    return big and not any(is_common_word(p) for p in parts)
+
+
+def towns_after_names(findings: Sequence[Finding], text: str) -> list[Finding]:
+    """LOCATION for 'Dr. Lenz, Dohna)': a word after a name, place or date and a comma,
+    closing the bracket or line or before one, that is neither ordinary nor a first name;
+    and a word in brackets after a place."""
+    out: list[Finding] = []
+    queue = list(findings)
+    for f in queue:  # grows: a town found here can be followed by its municipality
+        if f.entity_type not in ("PERSON", "ORGANIZATION", "LOCATION", "DATE"):
+            continue
+        after = text[f.end : f.end + 40]
+        m = _TOWN_AFTER_COMMA.match(after)
+        if not m and f.entity_type == "LOCATION":  # "Dorfheim (Amtsland)": its municipality
+            m = _TOWN_AFTER_STREET.match(after) or _TOWN_IN_BRACKETS.match(after)
+        if m and not is_common_word(m.group(1)) and not _plain_first_name(m.group(1)):
+            s = f.end + m.start(1)
+            out.append(Finding(s, s + len(m.group(1)), "LOCATION", SCORE_UNKNOWN_WORD))
+            queue.append(out[-1])
+    return out
