@@ -22,6 +22,7 @@ from kimed_demos.deid import (
     recognizers,
     recognizers_extra,
     recognizers_forms,
+    recognizers_signatures,
     templates_heldout,
     templates_train,
     towns,
@@ -48,10 +49,10 @@ SETS = {
     "eval3": (EVAL3_DIR, 24, 600, 220),
 }
 #: Code and data the pipeline decides with: the second set's strings must not be in it.
+_PIPELINE_MODULES = (recognizers, recognizers_extra, recognizers_forms, recognizers_signatures,
+                     mentions, towns, keeplist)  # fmt: skip
 PIPELINE_SOURCES = [
-    *(Path(m.__file__).read_text(encoding="utf-8") for m in (recognizers, recognizers_extra,
-                                                             recognizers_forms, mentions, towns,
-                                                             keeplist)),
+    *(Path(m.__file__).read_text(encoding="utf-8") for m in _PIPELINE_MODULES),
     (Path(keeplist.__file__).parent / "data" / "keep_terms.txt").read_text(encoding="utf-8"),
 ]  # fmt: skip
 
