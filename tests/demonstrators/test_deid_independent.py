@@ -11,7 +11,7 @@ another house - annotate a sample and run the scorecard on it.
 from __future__ import annotations
 
 from kimed_demos.deid import Deidentifier
-from kimed_demos.deid.evalset import EVAL2_DIR, EVAL3_DIR, EVAL_DIR
+from kimed_demos.deid.evalset import EVAL2_DIR, EVAL3_DIR, EVAL4_DIR, EVAL_DIR
 from kimed_demos.deid.scorecard import evaluate_folder
 
 # measured (rules alone): recall 0.969, whole patients+relatives 61/62, staff 115/124,
@@ -98,6 +98,29 @@ def test_rules_alone_on_the_blind_third_set(patterns_only):
 
 def test_session_model_on_the_blind_third_set(deidentifier):
     _check(evaluate_folder(EVAL3_DIR, deidentifier), MODEL3)
+
+
+# Fourth set (eval4: structured and unusual documents; blind at first, NO LONGER BLIND:
+# its classes were fixed after reading its misses, see docs/demonstrators/deid.md,
+# "Structured and unusual documents"). Regression floors well below the figures measured
+# after that work, not goals. Rules alone, measured: recall 0.940, whole patients+relatives
+# 95/103, staff 157/176, leaking documents 5, precision 0.982, terms removed 5 of 286,
+# DATE 1.0, ID 0.902, PHONE 1.0.
+RULES4 = {"recall": 0.88, "whole_pr": 0.78, "whole_staff": 0.80, "leaks": 12, "precision": 0.95,
+          "keep_removed": 9, "DATE": 0.95, "ID": 0.80, "PHONE": 0.93}  # fmt: skip
+# Session model, one training seed (13): recall 0.956, whole patients+relatives 96/103,
+# staff 164/176, leaking documents 5, precision 0.922, terms removed 21 of 286, DATE
+# 0.994, ID 0.918, PHONE 1.0. One seed only, so the margins are wider than above.
+MODEL4 = {"recall": 0.90, "whole_pr": 0.80, "whole_staff": 0.85, "leaks": 12, "precision": 0.86,
+          "keep_removed": 35, "DATE": 0.95, "ID": 0.80, "PHONE": 0.93}  # fmt: skip
+
+
+def test_rules_alone_on_the_fourth_set(patterns_only):
+    _check(evaluate_folder(EVAL4_DIR, patterns_only), RULES4)
+
+
+def test_session_model_on_the_fourth_set(deidentifier):
+    _check(evaluate_folder(EVAL4_DIR, deidentifier), MODEL4)
 
 
 def test_all_ages_policy_on_the_independent_set():

@@ -37,10 +37,13 @@ from .mentions import (
     spread_mentions,
 )
 from .model import blank_pipeline, load_pipeline
+from .names_inverted import trim_keep_edges, unusual_name_findings, word_surname_findings
 from .ocr import text_for_analysis
 from .policy import DEFAULT_AGE_POLICY, check_age_policy
 from .recognizers import LANGUAGE, german_recognizers
 from .recognizers_extra import extra_recognizers
+from .recognizers_structured import StructuredRecordRecognizer
+from .recognizers_unusual import unusual_recognizers
 from .towns import town_findings, towns_after_names
 
 DEFAULT_THRESHOLD = 0.5
@@ -162,7 +165,12 @@ def build_analyzer(
     else:
         nlp = load_pipeline(model)
     registry = RecognizerRegistry(
-        recognizers=[*german_recognizers(age_policy), *extra_recognizers()],
+        recognizers=[
+            *german_recognizers(age_policy),
+            *extra_recognizers(),
+            StructuredRecordRecognizer(age_policy),
+            *unusual_recognizers(),
+        ],
         supported_languages=[LANGUAGE],
     )
     if "ner" in nlp.pipe_names:
@@ -261,13 +269,17 @@ def resolve_overlaps(results: Iterable, text: str) -> list[Finding]:
     # anchored patterns do not ("Dr. Barthel" stays a person).
     patterns = [p for p in patterns if p.score >= WEAK_PATTERN_SCORE or not _in_keep(p, keep)]
     towns = [t for t in town_findings(text) if not _in_keep(t, keep)]  # "Morbus <town>"
-    merged = _merge([*patterns, *checked, *first_name_findings(text), *towns])
+    merged = _merge(
+        [*patterns, *checked, *first_name_findings(text), *unusual_name_findings(text), *towns]
+    )
     # Completion and spreading work on whole mentions, so they come after the merge.
     completed = complete_mentions(merged, text)
     completed += towns_after_names(completed, text)
     completed += initials_findings(completed, text)
+    completed += word_surname_findings(completed, text)  # "Frau Herbst", not "im Herbst"
     # Spread names are completed too ("I. Schnabel" where "Schnabel" was found elsewhere).
-    return _merge(complete_mentions(spread_mentions(completed, text, keep), text))
+    spread = _merge(complete_mentions(spread_mentions(completed, text, keep), text))
+    return trim_keep_edges(spread, text, keep)
 
 
 def lean_analyzer(analyzer: AnalyzerEngine) -> LeanAnalyzer:

@@ -42,6 +42,7 @@ _TITLE = re.compile(r"(?:Dr|Prof|PD|med|Dipl)\.?\s")
 EVAL_DIR = Path(__file__).with_name("eval")
 EVAL2_DIR = Path(__file__).with_name("eval2")  # second set, written after the first was used
 EVAL3_DIR = Path(__file__).with_name("eval3")  # third set, blind: written after both
+EVAL4_DIR = Path(__file__).with_name("eval4")  # fourth set, blind: new styles, nobody tunes on it
 _SHAPE = '{"text": ..., "spans": [{"start", "end", "type"}], "keep": [...]}'
 
 

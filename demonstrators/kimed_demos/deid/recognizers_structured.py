@@ -1,0 +1,342 @@
+"""Identifiers in structured records: HL7 v2 messages, DICOM header dumps, tables (issue 11).
+
+Letters are prose; interface logs and teleradiology exports are records whose fields
+say what each value is. Reading the field is surer than any pattern: ``PID-5`` is the
+patient's name whatever its words ("LERCHE^Gudrun"), ``(0010,0030) DA`` a birth
+date although ``19310822`` looks like any number. :class:`StructuredRecordRecognizer`
+
+- splits every HL7 v2 segment line (``PID|1||...``) into fields, repetitions (``~``)
+  and components (``^``) and marks the components that carry identifiers by the
+  field's data type: names (XPN, XCN), ids (CX), dates (DTM, ``yyyymmdd[hhmm[ss]]``),
+  addresses (XAD), phone numbers and e-mail (XTN), organisations (XON, HD) and
+  locations of care (PL, the ward); any other component that is a valid compact date
+  in a segment line is a date too;
+- reads the cells of "|" table columns by their header: ward codes under "Stat."
+  ("C3"), names under "Op. / Ass." or "Anä.", initials under "Kürzel" or "Hz.";
+- reads DICOM attributes as ``dcmdump`` prints them (``(0010,0010) PN [NAME^Vorname]``)
+  or as pydicom does (``(0010, 0010) Patient's Name  PN: 'NAME^Vorname'``) and marks
+  values by value representation (PN names, DA/DT dates, AS ages under the age
+  policy) and by tag (patient ids, accession and study numbers, instance UIDs,
+  institution, addresses, phone numbers).
+
+Field lists follow HL7 v2.5 and DICOM PS3.6; what they do not name stays, so segment
+names, codes and device data ("SIEMENS", "CT") are not removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import regex as re
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from .keeplist import keep_spans
+from .mentions import first_names, lower_case_words
+from .policy import DEFAULT_AGE_POLICY, age_is_identifying, check_age_policy
+from .recognizers import LANGUAGE
+
+# HL7 v2 data types of the fields that carry identifiers: segment -> field -> type.
+_XCN_FIELDS = {"EVN": (5,), "PD1": (4,), "PV1": (7, 8, 9, 17, 52), "DG1": (16,),
+               "PR1": (11, 12), "ORC": (10, 11, 12), "OBR": (16, 28, 32, 33, 34, 35),
+               "OBX": (16,), "ROL": (4,), "TXA": (5, 9, 10), "PRT": (5,)}  # fmt: skip
+HL7_FIELDS: dict[str, dict[int, str]] = {
+    "MSH": {4: "HD", 7: "DTM"},  # the sending facility; the receiver is mostly a system
+    "EVN": {2: "DTM", 3: "DTM", 6: "DTM"},
+    "PID": {2: "CX", 3: "CX", 4: "CX", 5: "XPN", 6: "XPN", 7: "DTM", 9: "XPN", 11: "XAD",
+            13: "XTN", 14: "XTN", 18: "CX", 19: "CX", 20: "CX", 21: "CX", 23: "LOC",
+            29: "DTM"},
+    "PD1": {3: "XON"},
+    "NK1": {2: "XPN", 4: "XAD", 5: "XTN", 6: "XTN", 8: "DTM", 12: "CX", 13: "XON",
+            16: "DTM", 30: "XPN", 31: "XTN", 32: "XAD", 33: "CX"},
+    "PV1": {3: "PL", 6: "PL", 11: "PL", 19: "CX", 39: "HD", 42: "PL", 43: "PL", 44: "DTM",
+            45: "DTM", 50: "CX"},
+    "PV2": {8: "DTM", 9: "DTM"},
+    "MRG": {1: "CX", 2: "CX", 3: "CX", 5: "CX", 7: "XPN"},
+    "DG1": {5: "DTM", 19: "DTM"},
+    "AL1": {6: "DTM"},
+    "PR1": {5: "DTM"},
+    "IN1": {3: "CX", 4: "XON", 5: "XAD", 6: "XPN", 7: "XTN", 9: "XON", 11: "XON",
+            12: "DTM", 13: "DTM", 16: "XPN", 18: "DTM", 19: "XAD", 36: "CX", 49: "CX"},
+    "GT1": {2: "CX", 3: "XPN", 5: "XAD", 6: "XTN", 7: "XTN", 8: "DTM", 16: "XON",
+            17: "XAD", 18: "XTN"},
+    "ORC": {2: "CX", 3: "CX", 9: "DTM"},
+    "OBR": {2: "CX", 3: "CX", 6: "DTM", 7: "DTM", 8: "DTM", 14: "DTM", 22: "DTM"},
+    "OBX": {14: "DTM", 19: "DTM"},
+    "TXA": {4: "DTM", 12: "CX"},
+}  # fmt: skip
+for _segment, _fields in _XCN_FIELDS.items():
+    HL7_FIELDS.setdefault(_segment, {}).update(dict.fromkeys(_fields, "XCN"))
+
+_SEGMENT = re.compile(r"^[ \t]*([A-Z][A-Z0-9]{2})\|", re.MULTILINE)
+_COMPACT_DATE = re.compile(r"(?:19|20)\d{6}(?:\d{4}(?:\d{2}(?:\.\d+)?)?)?(?:[+-]\d{4})?")
+_HAS_DIGITS = re.compile(r"\d.*\d.*\d")
+
+
+def valid_compact_date(value: str) -> bool:
+    """True for ``yyyymmdd`` optionally followed by a time: 20240611, 20240611093000."""
+    if not _COMPACT_DATE.fullmatch(value):
+        return False
+    try:
+        dt.date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        return False
+    return True
+
+
+def _parts(text: str, start: int, end: int, sep: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of the pieces of text[start:end] between ``sep`` characters."""
+    position = start
+    while True:
+        cut = text.find(sep, position, end)
+        if cut < 0:
+            yield position, end
+            return
+        yield position, cut
+        position = cut + 1
+
+
+def _span(pieces: list[tuple[int, int]], first: int, last: int) -> tuple[int, int] | None:
+    """From the first to the last non-empty piece among pieces[first:last+1]."""
+    kept = [p for p in pieces[first : last + 1] if p[1] > p[0]]
+    return (kept[0][0], kept[-1][1]) if kept else None
+
+
+#: HL7 type -> (entity, first component, last component): components 1-based.
+_HL7_SPANS = {
+    "XPN": [("PERSON", 1, 3)],
+    "XCN": [("CASE_NUMBER", 1, 1), ("PERSON", 2, 4)],
+    "CX": [("CASE_NUMBER", 1, 1)],
+    "DTM": [("DATE", 1, 1)],
+    "XAD": [("LOCATION", 1, 1), ("LOCATION", 2, 2), ("LOCATION", 3, 3), ("LOCATION", 5, 5)],
+    "XTN": [("PHONE_NUMBER", 1, 1), ("EMAIL_ADDRESS", 4, 4)],
+    "XON": [("ORGANIZATION", 1, 1)],
+    "HD": [("ORGANIZATION", 1, 1)],
+    "PL": [("WARD", 1, 1)],
+    "LOC": [("LOCATION", 1, 1)],
+}
+
+
+def _hl7_value_ok(entity: str, value: str) -> bool:
+    """A component worth marking: ids have three digits, dates are real dates."""
+    if entity == "CASE_NUMBER":
+        return bool(_HAS_DIGITS.search(value))
+    if entity == "DATE":
+        return valid_compact_date(value)
+    if entity == "PHONE_NUMBER":
+        return bool(_HAS_DIGITS.search(value))
+    return any(ch.isalnum() for ch in value)
+
+
+def hl7_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """(entity, start, end) of the identifiers in the HL7 v2 segment lines of ``text``."""
+    for match in _SEGMENT.finditer(text):
+        segment, line_end = match.group(1), text.find("\n", match.start())
+        line_end = len(text) if line_end < 0 else line_end
+        fields = list(_parts(text, match.end(1), line_end, "|"))
+        # MSH-1 is the field separator itself: MSH-2 is the first piece after it.
+        offset = 1 if segment == "MSH" else 0
+        types = HL7_FIELDS.get(segment, {})
+        for number, (start, end) in enumerate(fields):
+            kind = types.get(number + offset)
+            for rep_start, rep_end in _parts(text, start, end, "~") if number else ():
+                pieces = list(_parts(text, rep_start, rep_end, "^"))
+                yield from _typed_spans(text, kind, pieces)
+
+
+def _typed_spans(text: str, kind: str | None, pieces: list[tuple[int, int]]):
+    """Spans of one field repetition: by its type; a valid compact date or a name with a
+    known first name ("NACHNAME^Vorname") in any field (fields are often miscounted)."""
+    dates = [(s, e) for s, e in pieces if valid_compact_date(text[s:e])]
+    yield from (("DATE", s, e) for s, e in dates)
+    if kind not in ("XPN", "XCN") and _is_name_value(text, pieces):
+        span = _span(pieces, 0, 2)
+        yield "PERSON", span[0], span[1]
+        return
+    if kind is None:
+        return
+    for entity, first, last in _HL7_SPANS[kind]:
+        span = _span(pieces, first - 1, last - 1)
+        if span and span not in dates and _hl7_value_ok(entity, text[span[0] : span[1]]):
+            yield entity, span[0], span[1]
+
+
+_NAME_PART = re.compile(r"\p{L}[\p{L}' -]*")
+
+
+def _is_name_value(text: str, pieces: list[tuple[int, int]]) -> bool:
+    """FAMILY^Given[^...] whose given name is a known first name: a person in any field."""
+    if len(pieces) < 2:
+        return False
+    family, given = (text[s:e] for s, e in pieces[:2])
+    return bool(_NAME_PART.fullmatch(family)) and given in first_names()
+
+
+# DICOM tags (group, element) whose values identify, beyond the VRs PN, DA, DT, AS.
+DICOM_TAGS = {
+    "CASE_NUMBER": {"0010,0020", "0010,1000", "0008,0050", "0020,0010", "0020,000D",
+                    "0020,000E", "0008,0018", "0020,0052", "0040,0009", "0040,1001",
+                    "0040,0253", "0038,0010", "0040,2016", "0040,2017", "0010,21F0"},
+    "ORGANIZATION": {"0008,0080", "0032,1033"},
+    "LOCATION": {"0008,0081", "0010,1040", "0008,0092", "0010,2150", "0010,2152"},
+    "PHONE_NUMBER": {"0010,2154", "0008,0094"},
+}  # fmt: skip
+_TAG_ENTITY = {tag: entity for entity, tags in DICOM_TAGS.items() for tag in tags}
+_VR_ENTITY = {"PN": "PERSON", "DA": "DATE", "DT": "DATE", "AS": "AGE"}
+# dcmdump/gdcmdump: "(0010,0010) PN [HUMMEL^Rosa]"; pydicom: "(0010, 0010) Patient's Name
+# PN: 'HUMMEL^Rosa'". The value is group "v" or "w".
+_DICOM_LINE = re.compile(
+    r"^[ \t#]*\((\p{XDigit}{4}),[ ]?(\p{XDigit}{4})\)[ \t]+(?:([A-Z]{2})[ \t]+\[(?P<v>[^\]\n]*)\]"
+    r"|[^\n]*?[ \t]([A-Z]{2}):[ \t]*"
+    r"(?:'(?P<w>[^'\n]*)'|\"(?P<w>[^\"\n]*)\"|(?P<w>[^\n]*?))[ \t]*$)",
+    re.MULTILINE,
+)
+
+
+def dicom_spans(text: str, age_policy: str) -> Iterator[tuple[str, int, int]]:
+    """(entity, start, end) of the identifying values of the DICOM attribute lines."""
+    for match in _DICOM_LINE.finditer(text):
+        tag = f"{match.group(1)},{match.group(2)}".upper()
+        vr = match.group(3) or match.group(5)
+        group = "v" if match.group("v") is not None else "w"
+        start, end = match.span(group)
+        entity = _VR_ENTITY.get(vr) or _TAG_ENTITY.get(tag)
+        if entity is None or start == end:
+            continue
+        for value_start, value_end in _parts(text, start, end, "\\"):  # multiple values
+            yield from _dicom_value(text, entity, value_start, value_end, age_policy)
+
+
+def _dicom_value(text: str, entity: str, start: int, end: int, age_policy: str):
+    """The span of one DICOM value that identifies, if it does."""
+    value = text[start:end]
+    if entity == "PERSON":  # family^given^middle^prefix^suffix; "=" starts other scripts
+        alphabetic = text.find("=", start, end)
+        pieces = list(_parts(text, start, end if alphabetic < 0 else alphabetic, "^"))
+        span = _span(pieces, 0, 2)
+        if span:
+            yield entity, span[0], span[1]
+    elif entity == "DATE":
+        if valid_compact_date(value.strip()[:8]):
+            yield entity, start, end
+    elif entity == "LOCATION":  # street^^town^^postcode: each part a place
+        for part_start, part_end in _parts(text, start, end, "^"):
+            if part_end > part_start:
+                yield entity, part_start, part_end
+    elif entity == "AGE":
+        if age_is_identifying(value, age_policy):
+            yield entity, start, end
+    elif value.strip():
+        yield entity, start, end
+
+
+# Table columns whose header says what their cells hold (pipe tables): the ward of a
+# row ("Stat.": "C3", "118 / 4 Süd"), the people of a row (operator, assistant,
+# anaesthetist, patient), or the initials that sign a row ("Kürzel", "Hz.").
+_HEADERS = {
+    "WARD": r"(?:Zi\.?[ ]?/[ ]?)?(?:Stat\.?|Station)",
+    "PERSON": r"(?:Op\.?|Operateur(?:in)?|Ass\.?|Assistenz|Anä\.?|Anästhesie|Anästhesist(?:in)?"
+    r"|Arzt|Ärztin|Untersucher(?:in)?|Name(?:,[ ]Vorname)?|Patient(?:in)?(?:[ ]\(geb\.\))?)"
+    r"(?:[ ]?/[ ]?(?:Op\.?|Ass\.?|Anä\.?|Assistenz))*",
+    # Who signed or did it: initials (also under a profession: "RTT", "MFA").
+    "SIGN": r"Kürzel|Hz\.?|HZ|Handzeichen|Visum|Signum|Unterschrift|Doku|Dok\.|gez\."
+    r"|RTT|MTRA|MTR|MFA|OTA|ATA|Pflege|Pfl\.",
+}
+_HEADER = {kind: re.compile(pattern) for kind, pattern in _HEADERS.items()}
+_CELL_VALUES = {
+    "WARD": re.compile(
+        r"\d{1,2}[ ]?(?:Nord|Süd|Ost|West|Mitte)(?![\w-])"
+        r"|(?<![\w./-])\p{Lu}{1,3}-?\d{1,2}[a-z]?(?![\w-])"
+    ),
+    # Capitalised words outside brackets, not titles ("Dr. Uta Reh (Beleg)" -> Uta, Reh).
+    "PERSON": re.compile(
+        r"(?<![\w.'’-])(?!(?:Dr|Prof|PD|med|Frau|Herr)\b)\p{Lu}[\p{L}'’-]+(?![\w.])"
+        r"(?![^()\n]*\))"
+    ),
+    # Initials: one to four letters in any case, no abbreviation with a dot, outside
+    # brackets: "abc / xyz  (Gerät 2 Wartung)" -> abc, xyz.
+    "SIGN": re.compile(r"(?<![\w.])\p{L}{1,4}(?![\w.])(?![^()\n]*\))"),
+}
+
+
+def _header_kind(header: str) -> str | None:
+    """What a column headed ``header`` holds, or None."""
+    return next((k for k, rx in _HEADER.items() if rx.fullmatch(header)), None)
+
+
+_DIGIT_RUN = re.compile(r"\d\d")
+_CELL_WORD = re.compile(r"\p{L}+")
+
+
+def _is_header(cells: list[str]) -> bool:
+    """A row of column headers: no numbers, no first names ("| Patient | Eva Ott | 12.3.
+    |" is a record's row of label and values, not a header)."""
+    return not any(
+        _DIGIT_RUN.search(c) or any(w in first_names() for w in _CELL_WORD.findall(c))
+        for c in cells
+    )
+
+
+def table_column_spans(text: str) -> Iterator[tuple[str, int, int]]:
+    """WARD and PERSON in the cells of "|" table columns whose header names them."""
+    columns: dict[int, str] = {}
+    width, position = 0, 0
+    for line in text.split("\n"):
+        cells = list(_parts(text, position, position + len(line), "|"))
+        if len(cells) < 3:
+            columns = {}
+        elif not columns or len(cells) != width:
+            headers = [text[s:e].strip() for s, e in cells]
+            kinds = (
+                {i: _header_kind(h) for i, h in enumerate(headers)} if _is_header(headers) else {}
+            )
+            columns, width = {i: k for i, k in kinds.items() if k}, len(cells)
+        else:
+            for i, kind in columns.items():
+                yield from _cell_values(text, kind, *cells[i])
+        position += len(line) + 1
+
+
+def _cell_values(text: str, kind: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
+    """The ward code or the names in one cell; must-keep terms ("Plexus") stay."""
+    cell = text[start:end]
+    keep = keep_spans(cell) if kind != "WARD" else ()  # the cell only: cheap
+    for m in _CELL_VALUES[kind].finditer(cell):
+        if any(a <= m.start() and m.end() <= b for a, b in keep):
+            continue
+        if kind == "SIGN" and m.group().lower() in lower_case_words():
+            continue  # "und", "bei": words, not initials
+        yield ("WARD" if kind == "WARD" else "PERSON"), start + m.start(), start + m.end()
+
+
+class StructuredRecordRecognizer(EntityRecognizer):
+    """Identifiers in HL7 v2 segments and DICOM header dumps, by field (see module)."""
+
+    ENTITIES = ("PERSON", "DATE", "CASE_NUMBER", "LOCATION", "ORGANIZATION", "PHONE_NUMBER",
+                "EMAIL_ADDRESS", "WARD", "AGE")  # fmt: skip
+    #: A field says what its value is: as sure as an anchored pattern.
+    SCORE = 0.85
+
+    def __init__(self, age_policy: str = DEFAULT_AGE_POLICY):
+        self.age_policy = check_age_policy(age_policy)
+        super().__init__(
+            supported_entities=list(self.ENTITIES),
+            name="KimedStructuredRecordRecognizer",
+            supported_language=LANGUAGE,
+        )
+
+    def load(self) -> None:
+        """Nothing to load: the field tables are module constants."""
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        """Findings for every identifying field of the HL7 and DICOM lines of ``text``."""
+        if "|" not in text and "(" not in text:
+            return []
+        spans = {*hl7_spans(text), *dicom_spans(text, self.age_policy), *table_column_spans(text)}
+        meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}  # fmt: skip
+        return [
+            RecognizerResult(entity, start, end, self.SCORE, None, dict(meta))
+            for entity, start, end in sorted(spans, key=lambda s: (s[1], s[2]))
+            if not entities or entity in entities
+        ]

@@ -1,0 +1,164 @@
+"""Recognizers for letters in unusual styles (issue 11, fourth set's classes).
+
+Each pattern is a class of identifier that one sentence states:
+
+- English dates in bilingual letters: "June 9th, 2025", "Monday, June 9",
+  "3rd of July", "Jun 11", "late August", and month/day/year with slashes ("3/14/2025",
+  "on 3/6/25": a two-digit year only after an English cue, "9/10/10" is an Apgar score);
+- compact dates: ``yyyymmdd`` after a birth or date cue ("geb. 19560412"), and a
+  12- or 14-digit time stamp that is a valid date and time anywhere;
+- a day and month without the last dot after a date cue ("seit dem 3.2", "der 14.3
+  passt"), never before a unit; a day as a spoken ordinal ("am 21ten");
+- dictation transcripts: spoken dates ("vierten Juni neunzehnhundertvierzig",
+  "zweitausendzwölf"), runs of six or more spoken digits (a phone number when it
+  starts with "null", otherwise a case number), a name spelled letter by letter after
+  "buchstabiert", a name after a spoken title ("Doktor Fuchs", "Diktierer OA Dachs"), a
+  ward spoken as "Station drei A";
+- wards: short codes after a ward cue ("Stat. K7", "stationär auf B4", "verlegt auf
+  D2"), a number and a side ("4 Süd", "1 Nord"), "Intensiv 3", and a unit's bed area
+  after its acronym ("ITS C-2", "ITS-4").
+"""
+
+from __future__ import annotations
+
+from . import dates
+from .recognizers import GermanPatternRecognizer
+from .recognizers_structured import valid_compact_date
+
+_EN_MONTHS = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+)
+_EN_WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_EN_DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
+_UNITS = (
+    r"(?:mg|g|kg|ml|l|mmol|µmol|U|%|mm|cm|m|h|min|s|mmHg|Punkte|Jahre|Jahren|Jahr|Wochen|Woche"
+    r"|Tage|Tagen|Monate|Monaten|Stunden|x)"
+)
+
+
+def english_date_recognizer() -> GermanPatternRecognizer:
+    """DATE: dates written in English (see module)."""
+    year = r"(?:,?[ ](?:19|20)\d\d)"
+    m_d = r"(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])"
+    return GermanPatternRecognizer(
+        "DATE",
+        [
+            ("month day", rf"(?<!\w)(?:{_EN_WEEKDAYS},?[ ])?{_EN_MONTHS}\.?[ ]{_EN_DAY}"
+                          rf"(?!\d|[.:]\d|\w){year}?", 0.7),
+            ("day of month", rf"(?<![\w.]){_EN_DAY}[ ](?:of[ ])?{_EN_MONTHS}(?!\w){year}?", 0.7),
+            ("period of month", rf"(?<!\w)(?:early|mid|late|end[ ]of|beginning[ ]of)[ -]"
+                                rf"{_EN_MONTHS}(?!\w){year}?", 0.65),
+            # "9/10/10" is an Apgar score: a two-digit year only after an English cue.
+            ("m/d/yyyy", rf"(?<![\d/.,]){m_d}/(?:19|20)\d\d(?![\d/])", 0.6),
+            ("cue m/d/yy", rf"(?<=\b(?:on|since|from|until|dated|DOB|born)[ ]){m_d}/\d\d(?![\d/])",
+             0.6),
+        ],
+        # Speed only (engine.py): each cue matches wherever its pattern does.
+        cues={"month day": rf"{_EN_MONTHS}\.?[ ]\d", "day of month": rf"[ ](?:of[ ])?{_EN_MONTHS}",
+              "period of month": r"(?:early|mid|late|end|beginning)[ -]"},
+    )  # fmt: skip
+
+
+_DATE_CUE = r"(?:am|vom|seit|seit[ ]dem|bis|bis[ ]zum|ab|ab[ ]dem|zum|den|der|dem)"
+_ORDINAL_CUE = r"(?:am|vom|seit[ ]dem|bis[ ]zum|ab[ ]dem|zum|den|der|dem)"
+_NOT_A_DAY_AFTER = r"(?![ ](?:Mal|Tag|Lebensjahr|Woche|Zyklus|Monat|Stock|Platz|Grades?)\b)"
+
+
+def compact_date_recognizer() -> GermanPatternRecognizer:
+    """DATE: yyyymmdd after a cue, time stamps, '3.2' after a cue, 'am 21ten'."""
+    cue = r"(?:geb\.|geboren(?:[ ]am)?|Geb\.-Dat\.|Geburtsdatum|DOB|Datum|vom|am)"
+    return GermanPatternRecognizer(
+        "DATE",
+        [
+            ("yyyymmdd after cue",
+             rf"(?<=\b{cue}:?[ ]{{1,3}})(?:19|20)\d{{6}}(?![\w-]|[.,]\d)", 0.7),
+            ("time stamp", r"(?<![\w.,-])(?:19|20)\d{6}(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?"
+                           r"(?![\w-]|[.,]\d)", 0.65),
+            ("day.month without dot",
+             rf"(?<=\b{_DATE_CUE}[ \n])(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])"
+             rf"(?=[ ,;?!)]|$)(?![ ]?{_UNITS}\b)(?![ ]?[-–][ ]?\d)", 0.6),
+            ("spoken ordinal day", rf"(?<=\b{_ORDINAL_CUE}[ \n])(?:0?[1-9]|[12]\d|3[01])"
+                                   rf"(?:ten|ter|te|sten|ster)(?!\w){_NOT_A_DAY_AFTER}", 0.6),
+        ],
+        validator=_compact_ok,
+    )  # fmt: skip
+
+
+def _compact_ok(text: str) -> bool:
+    """Eight digits or more must be a real date; shorter forms are checked by shape."""
+    return valid_compact_date(text) if text.isdigit() and len(text) >= 8 else True
+
+
+_DIGIT_WORDS = r"(?:null|eins|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun)"
+_UNITS_WORDS = r"(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)"
+_ORDINAL_WORDS = (
+    rf"(?:(?:{_UNITS_WORDS}und)?zwanzigst|(?:ein)?(?:und)?dreißigst|erst|zweit|dritt|viert"
+    r"|fünft|sechst|sieb(?:en)?t|acht|neunt|zehnt|elft|zwölft"
+    r"|(?:drei|vier|fünf|sech|sieb|acht|neun)zehnt)e[nrm]?"
+)
+_SPOKEN_TITLE = r"(?:Doktor|Doktorin|Kollegen|Kollegin|Diktierer(?:in)?|Diktat[ ]von)"
+_SPOKEN_YEAR = r"(?:neunzehnhundert\p{Ll}+|zweitausend(?!\p{Ll}*hundert)\p{Ll}+)"
+
+
+def dictation_recognizers() -> list[GermanPatternRecognizer]:
+    """DATE, PHONE_NUMBER, CASE_NUMBER, PERSON and WARD as a dictation speaks them."""
+    months = f"(?:{dates.MONTH_NAME_REGEX})"
+
+    def digits(first: str) -> str:
+        return rf"(?<!\p{{L}}){first}(?:[ ]{_DIGIT_WORDS}){{5,}}(?!\p{{L}})"
+
+    spoken_digits = rf"{_DIGIT_WORDS}[ ]{_DIGIT_WORDS}[ ]"  # cue: six digit words need two
+    return [
+        GermanPatternRecognizer("DATE", [
+            ("spoken day month", rf"(?<!\p{{L}}){_ORDINAL_WORDS}[ ]{months}(?:[ ]{_SPOKEN_YEAR})?"
+                                 r"(?!\p{L})", 0.7),
+            ("spoken year", rf"(?<!\p{{L}}){_SPOKEN_YEAR}(?!\p{{L}})", 0.6),
+        ], cues={"spoken day month": rf"te[nrm]?[ ]{months}",
+                 "spoken year": "neunzehnhundert|zweitausend"}),
+        GermanPatternRecognizer("PHONE_NUMBER", [
+            ("spoken phone", rf"(?<!{_DIGIT_WORDS}[ ]){digits('null')}", 0.7)],
+            cues={"spoken phone": spoken_digits}),
+        GermanPatternRecognizer("CASE_NUMBER", [
+            ("spoken number", digits(rf"(?!null){_DIGIT_WORDS}"), 0.65)],
+            cues={"spoken number": spoken_digits}),
+        GermanPatternRecognizer("PERSON", [
+            ("spelled name", r"(?<=\bbuchstabiert:?[ ])(?:\p{Lu}[ ]){2,}\p{Lu}(?!\w)", 0.7),
+            # A spoken title or the dictating doctor names a person whatever the word
+            # ("Doktor Fuchs", "Diktierer OA Dachs"); written titles have their own patterns.
+            ("after spoken title", rf"(?<=\b{_SPOKEN_TITLE}[ ](?:(?:OA|OÄ|Dr\.|Doktor|Prof\.)[ ])?)"
+                                   r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?![\w-])", 0.6)]),
+        GermanPatternRecognizer("WARD", [
+            ("spoken ward", rf"(?<=\bStation[ ])(?:{_DIGIT_WORDS}|zehn|elf|zwölf)"
+                            r"(?:[ ](?:\p{Lu}(?!\w)|Nord|Süd|Ost|West))?", 0.7)]),
+    ]  # fmt: skip
+
+
+_SIDE = r"(?:Nord|Süd|Ost|West|Mitte)"
+_CODE = r"\p{Lu}{1,3}-?\d{1,2}[a-z]?"
+_WARD_CUE = (
+    r"(?:Stat\.|Station|Verlegung(?:[ ](?:auf|nach))?|verlegt(?:[ ](?:auf|nach))?"
+    r"|stationär[ ]auf|Aufnahme[ ]auf|liegt[ ]auf|zurück[ ]auf|→)"
+)
+
+
+def ward_code_recognizer() -> GermanPatternRecognizer:
+    """WARD: short codes after a ward cue, number + side, 'Intensiv 3', 'ITS C-2'."""
+    return GermanPatternRecognizer(
+        "WARD",
+        [
+            ("code after cue", rf"(?<=\b{_WARD_CUE}:?[ ]{{1,2}}){_CODE}(?![\w-])", 0.65),
+            ("number + side", rf"(?<![\w.,/-])\d{{1,2}}[ ]?{_SIDE}(?![\w-])", 0.6),
+            ("kind + number", r"(?<![\w-])(?:Intensiv|Intermediate[ ]Care|Wachstation|Privatstation"
+                              r"|Kinderstation)[ ]\d{1,2}[a-z]?(?![\w-])", 0.65),
+            ("unit area", r"(?<=\b(?:ITS|IMC|ICU|IPS)[ -])(?:\p{Lu}{1,2}-)?\d{1,2}(?![\w-])", 0.7),
+        ],
+    )  # fmt: skip
+
+
+def unusual_recognizers() -> list[GermanPatternRecognizer]:
+    """All recognizers of this module, one instance each."""
+    return [
+        english_date_recognizer(), compact_date_recognizer(), *dictation_recognizers(),
+        ward_code_recognizer(),
+    ]  # fmt: skip
