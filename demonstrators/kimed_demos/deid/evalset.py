@@ -42,6 +42,7 @@ _TITLE = re.compile(r"(?:Dr|Prof|PD|med|Dipl)\.?\s")
 EVAL_DIR = Path(__file__).with_name("eval")
 EVAL2_DIR = Path(__file__).with_name("eval2")  # second set, written after the first was used
 EVAL3_DIR = Path(__file__).with_name("eval3")  # third set, blind: written after both
+EVAL5_DIR = Path(__file__).with_name("eval5")  # fifth set, blind: typical letters of many houses
 _SHAPE = '{"text": ..., "spans": [{"start", "end", "type"}], "keep": [...]}'
 
 
