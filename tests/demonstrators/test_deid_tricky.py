@@ -122,6 +122,135 @@ CASES = {
         ],
         ["Praxis", "Montag", "Kardiologie", "Befund"],
     ),
+    # Fourth round (classes from the third set's misses; every name and number invented).
+    "identifiers by shape and by unknown labels": (
+        "Blutkultur (Probe QX-4417203), Vorgang HB-2024-0712, Spur R-24-0193, Befund "
+        "Q3301772-02 vom Vortag. Chiffre: Z771304. Lfd. Nr. des Scheins: VG 2024/11873. "
+        "Ihre Vorgangsnummer lautet 2024118830. Fall-Nr. ABC-N 24-11873.",
+        [
+            "QX-4417203",
+            "HB-2024-0712",
+            "R-24-0193",
+            "Q3301772-02",
+            "Z771304",
+            "VG 2024/11873",
+            "2024118830",
+            "24-11873",
+        ],
+        ["Probe", "Vorgang", "Befund", "Chiffre"],
+    ),
+    "product, batch and study numbers and values stay": (
+        "Kit-Nr. K-55120, neues Kit K-55987, Impfstoff Ch.-B. FK8891, LOT AB12345, "
+        "EudraCT 2022-004411-17, NCT04411223, RR 134/78 mmHg, Vitalzeichen: RR 128/70, "
+        "Apgar 9/10/10, ISO 13485, OPS 5-511.11, ICD I21.4, JAK2 V617F.",
+        [],
+        [
+            "K-55120",
+            "K-55987",
+            "FK8891",
+            "AB12345",
+            "2022-004411-17",
+            "NCT04411223",
+            "134/78",
+            "128/70",
+            "9/10/10",
+            "13485",
+            "5-511.11",
+            "I21.4",
+            "V617F",
+        ],
+    ),
+    "web addresses and an IBAN with a typo": (
+        "Infos unter www.praxis-quellmalz-beispiel.de oder https://physio-ahrens.example/team. "
+        "IBAN DE12 3456 7890 1234 5678 90 (Erstattung).",
+        [
+            "www.praxis-quellmalz-beispiel.de",
+            "https://physio-ahrens.example/team",
+            "DE12 3456 7890 1234 5678 90",
+        ],
+        ["Infos", "Erstattung"],
+    ),
+    "organisations by kind, region and frame": (
+        "Fährt für die Spedition Hollerbeck, Transport durch Fahrdienst Elbe-Mobil. "
+        "Bereitschaftsdienst der KV Westfalen, Gutachten über die BG Bau und Glas, "
+        "versichert bei der LKK, Anruf beim ABZ-Süd. Arbeitete 30 Jahre als Dreher bei "
+        "Quistorp Anlagenbau (Lärm). Kantine der Quistorp Werft, Medizinischer Dienst Sachsen.",
+        [
+            "Hollerbeck",
+            "Elbe-Mobil",
+            "Westfalen",
+            "Bau und Glas",
+            "LKK",
+            "ABZ-Süd",
+            "Quistorp Anlagenbau",
+            ("Quistorp", 1),
+            "Medizinischer Dienst Sachsen",
+        ],
+        ["Bereitschaftsdienst", "Gutachten", "Lärm", "Kantine"],
+    ),
+    "names in frames and shapes": (
+        "Frau K. übernahm die Pflege; ihre Mutter Ilka Brandes (geb. Falke) und die Brüder "
+        "Jannes und Mette. Konsil von Dr. Orhan Yılmazer vom Vortag; Mirosław Wróbelski vom "
+        "Betriebsrat; zugewiesen an R. Quandtke. Initialen: A-B-C.\n"
+        "Patient: van Rijn, Maarten   geb. 01.02.1950",
+        [
+            "K.",
+            "Falke",
+            "Mette",
+            "Yılmazer",
+            "Wróbelski",
+            "Quandtke",
+            "A-B-C",
+            "van",
+            "Rijn",
+            "Maarten",
+        ],
+        ["Pflege", "Brüder", "Betriebsrat", "Initialen"],
+    ),
+    "staff initials with a particle, in lower case, signing notes": (
+        "Hebamme Joost de Boer\n"
+        "12.03.   Lochien rubra             JdB\n"
+        "Rückruf erledigt, Termin Mi. – kr\n"
+        "Schlüssel bei Karin Rottluff (kr); Befund per KIM – ok",
+        [("JdB", 0), ("kr", 1), ("kr", 2)],
+        ["Lochien", "ok", "KIM"],
+    ),
+    "clinical words that look like names": (
+        "Impfungen: Diphtherie, Pertussis, Tetanus aufgefrischt. Malariaprophylaxe mit "
+        "Atovaquon/Proguanil. Akuter NSTEMI. Seitenlage-ODI 12/h. Carotis-Doppler unauffällig. "
+        "Der Patient war Schmied. Lange Jahre keine Beschwerden. Erreichbar über Piepser 3312. "
+        "Reflextachykardie. Seit Mai 5 mg Torasemid. [ ] Totenflecke [x] Leichenstarre",
+        ["Mai"],
+        [
+            "Diphtherie",
+            "Pertussis",
+            "Atovaquon/Proguanil",
+            "NSTEMI",
+            "Seitenlage-ODI",
+            "Carotis-Doppler",
+            "Schmied",
+            "Lange",
+            "Piepser",
+            "Reflextachykardie",
+            "Torasemid",
+            "Totenflecke",
+            "Leichenstarre",
+        ],
+    ),
+    "dates, phones, streets and areas of round four": (
+        "Sturz am Ostermontag; Sohn Tel. 0162 – 55 71 20 93, +49 (0) 172 – 3 80 11 47. "
+        "Sprechstunde Am Anger 3 · 39104 Magdeburg, Impfstelle Lange Gasse 12, 60311 Frankfurt. "
+        "Wohnbereich Lindenhof 2, aber Wohnbereich 2 bleibt.",
+        [
+            "Ostermontag",
+            "0162 – 55 71 20 93",
+            "+49 (0) 172 – 3 80 11 47",
+            "Am Anger 3",
+            "Lange Gasse 12",
+            "Lindenhof 2",
+        ],
+        ["Sturz", "Sprechstunde", ("Wohnbereich", 1), "bleibt"],
+    ),
     "wards and units": (
         "Verlegung von ITS 2 auf IMC Ost, danach Station: 3 West, Zi. 4, Innere 3.",
         ["ITS 2", "IMC Ost", "3 West", "Innere 3"],

@@ -33,6 +33,7 @@ ENTITY_DESCRIPTIONS = MappingProxyType(
         "WARD": "ward designation after 'Station' (Station 4B -> '4B')",
         "PHONE_NUMBER": "telephone and fax numbers",
         "EMAIL_ADDRESS": "e-mail addresses",
+        "URL": "web addresses (www., http://, https://) of practices and people",
         "DE_HEALTH_INSURANCE": "KVNR (Krankenversichertennummer) with valid check digit",
         "CASE_NUMBER": "case, admission, patient and order numbers (Fallnummer, Aufnahmenummer)",
         "DE_LANR": "lebenslange Arztnummer (LANR) with valid check digit",

@@ -107,6 +107,19 @@ def _dictionary() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return words, lower, names
 
 
+def lower_case_words() -> frozenset[str]:
+    """Words the German list writes in lower case only (verbs, adjectives, adverbs)."""
+    return _dictionary()[1]
+
+
+@functools.cache
+def noun_words() -> frozenset[str]:
+    """Capitalised words of the German list that inflect like nouns ("Falke" too)."""
+    words = _dictionary()[0]
+    nouns = (w for w in words if w[:1].isupper() and wordlist._inflects_like_a_noun(w, words))
+    return frozenset(nouns)
+
+
 @functools.cache
 def first_names() -> frozenset[str]:
     """Known first names: German (Faker de_DE, both genders) and those of other countries."""
@@ -154,6 +167,9 @@ _NOUN_SUFFIXES = (
     "skopie", "graphie", "grafie", "therapie", "dyspnoe", "algie", "pathie", "ämie", "urie",
     "plastik", "tomie", "gramm", "zyten", "wechsel", "saal", "befund", "zeichen", "ierung",
     "logie", "iatrie", "bogen", "typ",
+    # Clinical Greek and Latin endings (round four): "Reflextachykardie", "Hemiplegie".
+    "kardie", "plegie", "parese", "trophie", "penie", "ektasie", "insuffizienz", "rrhoe",
+    "ussis", "therie",
 )  # fmt: skip
 _CLINICAL_WORDS = frozenset({*wordlist.CLINICAL_NOUNS, *wordlist.MEDICAL_TERMS})
 _ADJ_ENDINGS = ("er", "e", "es", "en", "em")
@@ -168,7 +184,11 @@ def _is_compound(word: str, words: frozenset[str], lower: frozenset[str]) -> boo
     """
     for cut in range(3, len(word) - 4):
         head = word[cut:].capitalize()
-        if head not in words or head.lower().endswith(_SURNAME_HEADS):
+        # A plural head counts as its singular ("Armschienen": "Schiene").
+        if head not in words and not (head.endswith("n") and head[:-1] in words):
+            continue
+        singular = head.lower().rstrip("n").rstrip("e")  # "Wolfshofen": a town, not "Hofe"
+        if head.lower().endswith(_SURNAME_HEADS) or singular.endswith(_SURNAME_HEADS):
             continue
         stem = word[:cut]
         if len(stem) >= 4:  # "Bergebeutel": an unknown stem before a long list noun
@@ -197,8 +217,9 @@ def second_stage_score(text: str) -> float:
     words = [w.strip("-’'") for w in _LETTERS.findall(text)
              if w not in _FUNCTION_WORDS and w not in _TITLE_WORDS]  # fmt: skip
     words = [w for w in words if len(w) > 2]  # "C", "Ar" in "CIWA-Ar": no evidence of a name
-    if not words:
-        return 0.0  # "x 18 mm", "C", "H": measurements and letters
+    # "x 18 mm", "C": measurements and letters; a form's checkboxes ("[ ] Notfall"): no name
+    if not words or "[" in text:
+        return 0.0
     if any(is_known_name(w) for w in words):
         return SCORE_KNOWN_NAME
     return 0.0 if all(is_common_word(w) for w in words) else SCORE_UNKNOWN_WORD
@@ -356,6 +377,8 @@ def _grow(f: Finding, text: str) -> Finding:
     for _ in range(3):
         after = text[end : end + 40]
         match = next((m for p in _AFTER if (m := p.match(after))), None)
+        if match and match.re is _AFTER[1] and is_common_word(match.group().split()[-1]):
+            match = None  # "Dr. Ulmer vom Betriebsrat": a body, not a particle name
         name = _NAME_AFTER.match(after) or _COMMA_FIRST.match(after)
         if match:
             end += len(match.group())
@@ -369,7 +392,8 @@ def _grow(f: Finding, text: str) -> Finding:
     return Finding(start, end, f.entity_type, f.score)
 
 
-_DELIMITER = re.compile(r"^[ \t]*(?:[,)(\n·|/;]|$)")
+# A gap of two spaces or a tab ends a mention too: form columns ("van Rijn, Maarten   geb.").
+_DELIMITER = re.compile(r"^(?:[ \t]*(?:[,)(\n·|/;]|$)|[ ]{2}|\t)")
 
 
 def _name_like(word: str, text: str, start: int) -> bool:
@@ -422,20 +446,29 @@ def complete_mentions(findings: Sequence[Finding], text: str) -> list[Finding]:
     return out
 
 
-def _initials(name: str) -> str | None:
-    """Initials of a first name + surname ("Lea Haferkamp" -> "LH"), None for other names."""
-    words = [w for w in _WORDS.findall(name) if w not in _TITLE_WORDS and w not in _FUNCTION_WORDS]
+_PARTICLES = frozenset({"von", "van", "de", "zu", "ten", "vom"})
+
+
+def _initials(name: str) -> list[str]:
+    """Initials of a first name + surname as staff sign: "Lea Haferkamp" -> "LH" and
+    "lh"; with a particle also "JdB" ("Joost de Boer"). None of them a keep term."""
+    words = [w for w in _WORDS.findall(name) if w not in _TITLE_WORDS]
+    particle = [w for w in words if w in _PARTICLES]
+    words = [w for w in words if w not in _FUNCTION_WORDS]
     if len(words) != 2 or not all(len(w) >= 2 and w[0].isupper() for w in words):
-        return None
-    initials = words[0][0] + words[1][0]
-    return None if initials in keep_words() else initials
+        return []
+    initials = [words[0][0] + words[1][0]]
+    if particle:
+        initials += [words[0][0] + particle[0][0] + words[1][0], words[0][0] + words[1][0]]
+    forms = {*initials, *(i.lower() for i in initials)}
+    return sorted(i for i in forms if i not in keep_words())
 
 
 # Where staff sign with initials: in brackets, or as a table cell (after a tab, "|" or
 # two spaces, before the line end, a tab, "|" or two spaces).
 _SIGNED = re.compile(
-    r"(?:(?<=\()(\p{Lu}{2})(?=\))"
-    r"|(?<=(?:\t|\||[ ]{2})[ ]?)(\p{Lu}{2})(?=[ ]?(?:$|\t|\||[ ]{2})))",
+    r"(?:(?<=\()(\p{L}\p{Ll}?\p{L})(?=\))"
+    r"|(?<=(?:\t|\||[ ]{2})[ ]?)(\p{L}\p{Ll}?\p{L})(?=[ ]?(?:$|\t|\||[ ]{2})))",
     re.MULTILINE,
 )
 
@@ -444,8 +477,12 @@ def initials_findings(findings: Sequence[Finding], text: str) -> list[Finding]:
     """PERSON for the initials of names found in the document where they stand as a
     signature (brackets, table cells): "Hz ... LH" after "Lea Haferkamp". Elsewhere
     two capitals are more often a clinical abbreviation ("DK" for a catheter)."""
-    names = {_initials(text[f.start : f.end]): f for f in findings if f.entity_type == "PERSON"}
-    names.pop(None, None)
+    names = {
+        initials: f
+        for f in findings
+        if f.entity_type == "PERSON"
+        for initials in _initials(text[f.start : f.end])
+    }
     if not names:
         return []
     return [

@@ -276,8 +276,11 @@ def address_recognizer() -> GermanPatternRecognizer:
             # after a backtracking word would try letter by letter.
             ("street suffix",
              rf"\b(?=[\p{{L}}.-]++[ \t]?\d){WORD}(?:-[{UPPER}]?[{LOWER}]+)*{suffix}{number}", 0.7),
-            ("adjective street", rf"\b{WORD}er[ \t]{separate}{number}", 0.7),
-            ("prefix street + PLZ", rf"\b{prefixes}[ \t]{WORD}{number}(?=,?\s+\d{{5}}\b)", 0.75),
+            # "Berliner Straße 3", "Lange Gasse 12", "Hohe Str. 4": an adjective before it.
+            ("adjective street", rf"\b{WORD}(?:er|e|en)[ \t]{separate}{number}", 0.7),
+            # A postcode after a comma, a gap or a "·" of the letterhead ("Am Anger 3 · 39104").
+            ("prefix street + PLZ",
+             rf"\b{prefixes}[ \t]{WORD}{number}(?=(?:,|[ ]?[·|])?\s+\d{{5}}\b)", 0.75),
             ("town after PLZ", rf"(?<=(?<![\d])\d{{5}}[ \t]){town}", 0.75),
             ("town after AT/CH PLZ", rf"(?<={_LINE_START}{PLZ4}[ \t])(?:St\.[ ])?{town}", 0.7),
         ],

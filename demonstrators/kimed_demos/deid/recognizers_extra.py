@@ -36,6 +36,13 @@ _SEASONS = (
     r"(?:Frühjahr|Frühling|Frühsommer|Spätsommer|Hochsommer|Sommer|Frühherbst|Spätherbst"
     r"|Herbst|Winter|Ostern|Pfingsten|Weihnachten|Silvester|Jahreswechsel)"
 )
+# Holidays are dates of one year ("Sturz am Ostermontag").
+_HOLIDAYS = (
+    r"Ostern|Pfingsten|Weihnachten|Silvester|Ostermontag|Ostersonntag|Karfreitag"
+    r"|Gründonnerstag|Pfingstmontag|Pfingstsonntag|Heiligabend|Neujahr|Neujahrstag"
+    r"|Rosenmontag|Aschermittwoch|Fronleichnam|Himmelfahrt|Christi[ ]Himmelfahrt|Allerheiligen"
+    r"|Reformationstag|Fasching|Karneval|Buß-[ ]und[ ]Bettag|Tag[ ]der[ ]Arbeit"
+)
 _MONTH_ALONE = "|".join((*dates.MONTHS, "Jänner", "Feber"))  # Austrian names too
 _UNITS = (
     r"(?:mg|µg|ug|ng|pg|g|kg|ml|l|IE|I\.E\.|E|mm|cm|m|ms|s|min|h|mmol|µmol|U|Punkte|Pkt"
@@ -65,7 +72,7 @@ def date_fragment_recognizer() -> GermanPatternRecognizer:
             # Winter nehme der Schwindel zu" stays); with a year, or a holiday, always.
             ("season + year", rf"(?<!\w){_SEASONS}[ ]{_YEAR}(?:/\d\d)?(?!\w)", 0.6),
             ("since season", rf"(?<=\b{since}[ ](?:dem[ ]|zum[ ])?){_SEASONS}(?!\w)", 0.55),
-            ("holiday", r"(?<!\w)(?:Ostern|Pfingsten|Weihnachten|Silvester)(?!\w)", 0.55),
+            ("holiday", rf"(?<!\w)(?:{_HOLIDAYS})(?!\w)", 0.55),
             ("month alone", rf"(?<![\w.])(?:{_MONTH_ALONE})(?!\w)", 0.55),
             ("bare year", rf"(?<![\w.,/+-]){_YEAR}(?![\w/-]|[.,]\d|[ ]?{_UNITS}\b)", 0.55),
             ("calendar week", r"\bKW[ ]?(?:[1-9]|[1-4]\d|5[0-3])(?:/\d\d(?:\d\d)?)?(?!\d)", 0.7),
@@ -73,12 +80,24 @@ def date_fragment_recognizer() -> GermanPatternRecognizer:
     )  # fmt: skip
 
 
+# Labels of numbers that name a product, batch, study, room or phone, not a person.
+_NOT_ID_LABEL = (
+    r"(?!(?:Kit|Chargen|Charge|Ch|LOT|Lot|Artikel|Art|PZN|REF|Bestell|EudraCT|Studien"
+    r"|Prüfplan|Prüfstellen|Zimmer|Bett|Raum|Seite|Version|Haus|Tel|Telefon|Fax)\b)"
+)
+# "\b" before the lookbehind: the same matches, but the regex engine rejects most positions
+# on "\b" alone, which halves this pattern's time (speed).
 _ID_LABEL = (
-    r"(?:\b[\p{L}.-]*(?:nr|Nr|NR|nummer|Nummer|ID|Id|kennung|Kennung)\.?"
-    r"|\bIK|\bAz\.|\bAktenzeichen(?:[ ]\p{L}+){0,2}|\b(?:Ihr|Unser)[ ]Zeichen|\bLfd\.[ ]Nr\.)"
+    rf"(?:\b(?<![\p{{L}}.-]){_NOT_ID_LABEL}[\p{{L}}.-]*(?:nr|Nr|NR|nummer|Nummer|ID|Id|kennung"
+    r"|Kennung)\.?|\bIK|\bAz\.|\bAktenzeichen(?:[ ]\p{L}+){0,2}"
+    r"|\b(?:Geschäfts|Kenn|Buchungs|Bearbeitungs)zeichen"
+    r"|\b(?:Ihr|Unser)[ ]Zeichen|\bLfd\.[ ]Nr\.|\bChiffre)"
+    # "Lfd. Nr. des Scheins:", "Ihre Vorgangsnummer lautet 2024118830".
+    r"(?:[ ](?:der|des)[ ]\p{L}+(?=[ ]?:)|[ ](?:war|ist|lautet|lauten))?"
 )
 _ID_VALUE = (
-    r"(?:(?:[IVXL]{1,6}|\p{Lu}[\p{L}]{0,3})[ -]?)?"  # prefix: roman numeral or short code
+    # prefix: roman numeral or short code ("ABC-N 24-11873")
+    r"(?:(?:[IVXL]{1,6}|\p{Lu}[\p{L}]{0,3}(?:-\p{Lu}{1,2}(?=[ ]\d))?)[ -]?)?"
     r"\d[\dA-Z/-]*(?:[ ](?:\p{Lu}{1,4}[ ])?\d[\dA-Z/-]*)*"
 )
 
@@ -129,7 +148,8 @@ class GermanPhoneRecognizer(PhoneRecognizer):
 
     SCORE = 0.7
     _CANDIDATE = re.compile(
-        r"(?<![\w.,/+-])(?:\+\d{2}[ ]?|\(0\d{2,5}\)[ ]?|0)\d[\d ()/-]{4,18}\d(?![\w,]|\.\d)"
+        r"(?<![\w.,/+-])(?:\+\d{2}[ ]?(?:\(0\)[ ]?)?|\(0\d{2,5}\)[ ]?|0)"
+        r"\d[\d ()/–-]{4,18}\d(?![\w,]|\.\d)"  # "–": a dash between groups ("0171 – 55 ...")
     )
 
     def __init__(self):
@@ -156,12 +176,12 @@ class GermanPhoneRecognizer(PhoneRecognizer):
         results = []
         for match in self._CANDIDATE.finditer(text):
             try:
-                number = phonenumbers.parse(match.group(), "DE")
+                number = phonenumbers.parse(match.group().replace("–", "-"), "DE")
             except phonenumbers.NumberParseException:
                 continue
             if phonenumbers.is_valid_number(number) or (
                 _PHONE_CUE.search(text, max(0, match.start() - 30), match.start())
-                and self._valid_nearby(match.group())
+                and self._valid_nearby(match.group().replace("–", "-"))
             ):
                 results.append(RecognizerResult(
                     entity_type="PHONE_NUMBER", start=match.start(), end=match.end(),
@@ -192,10 +212,14 @@ _TITLES = (
     r"(?:(?:Prof\.|Dr\.|PD|med\.|dent\.|rer\.[ ]nat\.|Dipl\.-[\p{L}]+\.?|Frau|Herr|Hr\.|Fr\.)[ ])*"
 )
 _NOT_TITLE = r"(?!(?:Dr|Prof|PD|med|Dipl|Psych|Sc|Frau|Herr|Hr|Fr|Sr|Schw|Pfl)\b)"
+# After "Surname, First": a delimiter, or a column gap of two spaces or a tab.
+_FIRST_NAME_END = r"(?=[ \t]*(?:[,(\n*]|$)|[ ]{2}|\t)"
 _PERSON_NAME = (
     rf"{_NOT_TITLE}(?:(?:\p{{Lu}}\.[ ]?){{1,2}}(?:(?:von|van|zu|v\.)[ ])?{NAME}"
     rf"|{NAME}(?:[ ](?:von|van|zu|de)[ ]{NAME}|[ ]{NAME}|[ ]\p{{Lu}}\.(?!\w))?"
-    rf"(?:,[ ]{NAME}(?=[ \t]*(?:[,(\n*]|$)))?"
+    rf"(?:,[ ]{NAME}{_FIRST_NAME_END})?"
+    # "van Rijn, Maarten": a surname led by its particle, surname first.
+    rf"|(?:von|van|de|zu|ten)(?:[ ](?:der|den|dem))?[ ]{NAME}(?:,[ ]{NAME}{_FIRST_NAME_END})?"
     rf"|\p{{Lu}}{{2,}}(?:-\p{{Lu}}{{2,}})?,[ ]\p{{Lu}}{{2,}})"
 )
 
@@ -291,14 +315,15 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
     only ordinary words or specialties ("Klinik für Kardiologie" is a department)."""
     # Not a title: "Praxis Dr. Boos" is the practice of a person, whose name is found.
     name = rf"(?:{_LINK}?[ -](?!(?:Dr|Prof|PD|med)\.){CAPWORD}){{1,4}}"
-    heads = r"(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus)"
+    heads = r"(?:Kliniken|Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus|Krankenhäuser)"
     legal = r"(?:GmbH|mbH|gGmbH|AG|KG|e\.[ ]?V\.)"
     return GermanPatternRecognizer(
         "ORGANIZATION",
         [
             ("head word + name",
              rf"(?<![\w-])(?:{CAPWORD_BEFORE_SPACE}[ ])?{_ORG_HEAD}{name}", 0.6),
-            ("name-head compound", rf"(?<![\w-])\p{{Lu}}\p{{L}}+-{heads}(?:{name})?(?![\w-])", 0.6),
+            ("name-head compound",
+             rf"(?<![\w-])\p{{Lu}}\p{{L}}+(?:-\p{{Lu}}\p{{L}}+)*-{heads}(?:{name})?(?![\w-])", 0.6),
             ("company", rf"(?<![\w-])(?:{CAPWORD}{_LINK}?[ ]){{1,5}}{legal}(?!\w)", 0.7),
         ],
         validator=_org_ok,
@@ -308,14 +333,16 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
 
 
 _AT_WORK = (
-    r"(?<=\b(?:[Aa]rbeitet|[Bb]eschäftigt|tätig|angestellt)(?:[ ]\p{L}+){0,3}[ ]bei[ ])"
+    # Any tense, and words or a number between: "arbeitete 30 Jahre als Dreher bei".
+    r"(?<=\b(?:[Aa]rbeitet(?:e|en)?|[Bb]eschäftigt|tätig|angestellt)"
+    r"(?:[ ][\p{L}\d]+){0,4}[ ]bei[ ])"
     r"(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarf)\b)"
 )
 # A name of up to four words (brands may be lower case: "dm-drogerie markt"), ending
 # before "in", "seit", "als", punctuation or the end of the line.
-_EMPLOYER = (
-    r"[\p{L}][\p{L}&.-]*(?:[ ](?!(?:in|seit|als|und|im|am)\b)[\p{L}][\p{L}&.-]*){0,3}"
-    r"(?=[ ](?:in|seit|als|und|im|am)\b|[,.;)]|$)"
+EMPLOYER = (
+    r"[\p{L}][\p{L}&.-]*(?:[ ](?!(?:in|seit|als|und|im|am|bis)\b)[\p{L}][\p{L}&.-]*){0,3}"
+    r"(?=[ ](?:in|seit|als|und|im|am|bis)\b|[ ]?[,.;)(]|$)"
 )
 
 
@@ -323,7 +350,7 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
     """ORGANIZATION that is one by name alone: insurers, carriers, welfare associations."""
     carriers = (
         r"(?:Deutsche[ ])?Rentenversicherung|Berufsgenossenschaft|Unfallkasse"
-        r"|Medizinische[n]?[ ]Dienst(?:es)?|SAPV|Palliativnetz"
+        r"|Medizinische[nr]?[ ]Dienst(?:es)?|SAPV|Palliativnetz"
     )
     # These need a name after them: "das Versorgungsamt" alone is no one in particular.
     offices = (
@@ -349,8 +376,8 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             # name is made of ordinary words ("Hospiz Abendrot", "Spitex Am See").
             ("care home + name", rf"(?<![\w-]){care}{named}(?![\w-])", 0.65),
             # Employers are named only by the sentence: "arbeitet als X bei <name> in".
-            ("employer after bei", rf"{_AT_WORK}{_EMPLOYER}", 0.65),
-            ("employer after label", rf"(?<=\bArbeitgeber(?:in)?[ ]?[(:][ ]?){_EMPLOYER}", 0.65),
+            ("employer after bei", rf"{_AT_WORK}{EMPLOYER}", 0.65),
+            ("employer after label", rf"(?<=\bArbeitgeber(?:in)?[ ]?[(:][ ]?){EMPLOYER}", 0.65),
         ],
     )  # fmt: skip
 
@@ -413,6 +440,9 @@ def ward_unit_recognizer() -> GermanPatternRecognizer:
         [
             ("unit", rf"\b(?:{units})[ ]?(?:{number}|{side})(?!\w)", 0.75),
             ("station side", rf"(?<=\bStation:?[ \t]{{1,3}}){designation}(?!\w)", 0.8),
+            # A care home's living area by name ("Wohnbereich Lindenhof 2"; not "Wohnbereich 2").
+            ("named living area",
+             r"(?<=\b(?:Wohnbereich|Wohngruppe)[ ])\p{Lu}\p{Ll}+[ ]\d{1,2}[a-zA-Z]?(?!\w)", 0.75),
             ("after -station", rf"(?<=\b\p{{Lu}}\p{{Ll}}*station[ ])(?:{code}|{side})(?!\w)", 0.75),
             ("specialty + number", rf"\b{specialty}[ ]{number}(?!\w)", 0.6),
         ],
@@ -420,8 +450,10 @@ def ward_unit_recognizer() -> GermanPatternRecognizer:
 
 
 def extra_recognizers() -> list:
-    """All recognizers of this module, one instance each."""
-    return [
+    """All recognizers of this module and of :mod:`.recognizers_forms`, one instance each."""
+    from .recognizers_forms import form_recognizers  # it builds on this module
+
+    return [*form_recognizers(),
         date_fragment_recognizer(), labelled_id_recognizer(), rvnr_recognizer(),
         GermanPhoneRecognizer(), person_label_recognizer(), kin_person_recognizer(),
         organization_head_recognizer(), organization_name_recognizer(), town_recognizer(),

@@ -35,7 +35,7 @@ _WORD = re.compile(r"\w+")
 TYPE_GROUPS = {
     "CASE_NUMBER": "ID", "DE_HEALTH_INSURANCE": "ID", "DE_LANR": "ID", "DE_BSNR": "ID",
     "IBAN_CODE": "ID", "DE_RVNR": "ID", "PHONE_NUMBER": "PHONE", "DE_PLZ": "LOCATION",
-    "EMAIL_ADDRESS": "EMAIL",
+    "EMAIL_ADDRESS": "EMAIL", "URL": "EMAIL",  # eval3's guideline marks web addresses as E
 }  # fmt: skip
 #: Goals of issue 11, shown beside the measured figures.
 GOALS = {"recall": 0.95, "whole": 0.97, "precision": 0.90, "keep_removed": 2, "type": 0.97}

@@ -174,6 +174,11 @@ class SurrogateGenerator:
             local = local[:size]
         return local + domain
 
+    def _url(self, original: str) -> str:
+        """www.example-<n>.de: a reserved name, so the fake address leads nowhere."""
+        scheme = original.split("www.")[0] if "www." in original else ""
+        return f"{scheme}www.example-{self.rng.randint(1, 999)}.de"
+
     def _phone(self, original: str) -> str:
         """New digits in the original layout; '+49' and the trunk '0' stay as they are."""
         head = re.match(r"^(\+49\s?(?:\(0\))?|\(?0)", original)
@@ -210,6 +215,7 @@ _MAKERS = {
     "LOCATION": SurrogateGenerator._location,
     "ORGANIZATION": SurrogateGenerator._organization,
     "EMAIL_ADDRESS": SurrogateGenerator._email,
+    "URL": SurrogateGenerator._url,
     "PHONE_NUMBER": SurrogateGenerator._phone,
     "DE_HEALTH_INSURANCE": SurrogateGenerator._kvnr,
     "DE_LANR": SurrogateGenerator._lanr,

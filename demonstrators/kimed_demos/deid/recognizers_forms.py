@@ -1,0 +1,266 @@
+"""Recognizers of the fourth round (issue 11): classes that letters nobody tuned on showed.
+
+Each is a kind of identifier with a reason that fits one sentence (docs/demonstrators/
+deid.md, "Fourth round"):
+
+- identifiers by their shape: a code of capitals and at least five digits
+  ("AB-25-08815", "Q3301772-02") is a reference number wherever it stands, unless a
+  product, batch or registry word announces it (kits, LOT, Ch.-B., EudraCT, ISO);
+- an IBAN behind its label even when its check digits are wrong (a typo is still one);
+- web addresses (URL): a practice's or person's home page is a contact address;
+- organisations without a head word, named by their kind ("Spedition X", "Hotel X",
+  "Fahrdienst X"), regional bodies ("KV Westfalen", "BG Bau und Glas", "XYZ-Süd");
+- people: "Frau K." (an initial after an honorific), maiden names after "geb.", names
+  after plural kin words ("Brüder Jannes und Mette"), surnames with Slavic endings,
+  an initial before a surname, initials after "Initialen" and at the end of a note
+  ("... ruft zurück – nk").
+"""
+
+from __future__ import annotations
+
+import regex as re
+
+from . import dates
+from .keeplist import keep_words
+from .mentions import is_common_word, lower_case_words, noun_words
+from .recognizers import GermanPatternRecognizer
+from .recognizers_extra import EMPLOYER
+
+_NAME = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*"
+#: Words that announce a product, batch, study or norm number, not a person's.
+_PRODUCT_WORDS = (
+    r"Kit|Kits|LOT|Lot|Charge|Chargen-Nr\.|Ch\.-B\.|Ch\.-Nr\.|Ch\.|EudraCT|EudraCT-Nr\."
+    r"|NCT|DRKS|ISRCTN|ISO|DIN|EN|PZN|REF|Art\.-Nr\.|Artikel-Nr\.|Artikel|Prüfplan|Studie"
+)
+
+
+def _code_ok(text: str) -> bool:
+    """At least five digits and not a registry prefix: 'AB-25-08815' yes, 'CD34' no."""
+    return sum(ch.isdigit() for ch in text) >= 5 and not text.startswith(("NCT", "DRKS", "ISRCTN"))
+
+
+def id_shape_recognizer() -> GermanPatternRecognizer:
+    """CASE_NUMBER by shape: capitals (1-4, optionally '-X') then digits with '-' or '/'.
+
+    Specimen, order, file and transaction numbers stand behind any noun ("Probe
+    QX-4417203", "Vorgang HB-2024-0712", "Spur R-24-0193"); no clinical value looks
+    like that (lab values have units, scores a slash and few digits, ICD and OPS codes
+    a dot). With a space after the capitals ("VG 2024/11873") the first digit group
+    must have four digits, which keeps "RR 135/85" and "BK 2301" out.
+    """
+    not_product = rf"(?<!(?:{_PRODUCT_WORDS})(?:-Nr\.|-Nummer)?[ :]{{1,2}})"
+    tight = r"\p{Lu}{1,4}(?:-\p{Lu}{1,3})?-?\d++(?:[-/]\d++)*+"
+    spaced = r"\p{Lu}{1,4}(?:-\p{Lu}{1,3})?[ ]\d{4,}+(?:[-/]\d++)++"
+    return GermanPatternRecognizer(
+        "CASE_NUMBER",
+        [("code shape",
+          rf"(?=\p{{Lu}}{{1,4}}(?:-\p{{Lu}}{{1,3}})?[ -]?\d)(?<![\w./-]){not_product}"
+          rf"(?:{tight}|{spaced})(?![\w/-]|[.,]\d)", 0.6)],
+        validator=_code_ok,
+    )  # fmt: skip
+
+
+def iban_label_recognizer() -> GermanPatternRecognizer:
+    """IBAN_CODE behind the label 'IBAN' whatever its check digits (a typo is one too)."""
+    groups = r"(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?"
+    return GermanPatternRecognizer(
+        "IBAN_CODE", [("after IBAN", rf"(?<=\bIBAN:?[ ])[A-Z]{{2}}\d\d{groups}(?![A-Z0-9])", 0.85)]
+    )
+
+
+def url_recognizer() -> GermanPatternRecognizer:
+    """URL: 'www.praxis-beispiel.de', 'https://...': a contact address like an e-mail."""
+    host = r"[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}"
+    return GermanPatternRecognizer(
+        "URL",
+        [("web address", rf"(?<![\w@./-])(?:https?://(?:www\.)?|www\.){host}(?:/[^\s)>\]]*)?"
+                         r"(?<![.,;:])", 0.85)],
+    )  # fmt: skip
+
+
+# Kinds of business or service that a name follows directly ("Spedition Hollerbeck"):
+# German puts no bare noun after these but a name (otherwise an article comes between).
+_BUSINESS = (
+    r"Spedition|Hotel|Gasthof|Gasthaus|Restaurant|Autohaus|Bäckerei|Metzgerei|Fleischerei"
+    r"|Brauerei|Druckerei|Reederei|Werft|Firma|Fa\.|Fahrdienst|Taxi|Krankentransport"
+    r"|Krankentransporte|Sanitätshaus|Hörgeräte|Optik|Reisebüro|Kanzlei|Steuerkanzlei|Verlag"
+    r"|Stiftung|CRO|Sicherheitsdienst|Reinigung|Gebäudereinigung|Schreinerei|Tischlerei"
+)
+# Compiled once: the regex module's cache lookup per call cost more than the matching.
+_LETTERS = re.compile(r"\p{L}+")
+_BUSINESS_START = re.compile(rf"(?:{_BUSINESS})[ -]")
+_WORKS_END = re.compile(r"[ ](?:Werft|Werke|Logistik|Spedition)$")
+_NOT_NAME_AFTER_KIND = frozenset(
+    (*dates.MONTHS, "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag",
+     "Sonntag", "Der", "Die", "Das", "Dr", "Prof")
+)  # fmt: skip
+
+
+def _kind_name_ok(text: str) -> bool:
+    """The words after the kind include one that is no lower-case word of the list (so
+    a noun or a name, not 'Hotel Heute'), no weekday or month."""
+    lower = lower_case_words()
+    words = _LETTERS.findall(text)[1:]
+    return (
+        bool(words)
+        and words[0] not in _NOT_NAME_AFTER_KIND
+        and any(w.lower() not in lower for w in words)
+    )
+
+
+def organization_frame_recognizer() -> GermanPatternRecognizer:
+    """ORGANIZATION named by its kind, region or frame rather than a head word."""
+    name_words = r"(?:[ -]\p{Lu}[\p{L}]*+(?:-\p{Lu}[\p{L}]*+)*){1,2}"
+    region = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*"
+    sides = r"(?:Nord|Süd|Ost|West|Mitte|Nordost|Nordwest|Südost|Südwest)"
+    return GermanPatternRecognizer(
+        "ORGANIZATION",
+        [
+            ("business + name", rf"(?<![\w-])(?:{_BUSINESS}){name_words}(?![\w-])", 0.6),
+            # Regional bodies: associations of panel doctors and dentists by region.
+            ("KV + region", rf"(?<![\w-])(?:KV|KZV|KVen|Kassenärztliche[ ]Vereinigung)[ ]{region}",
+             0.7),
+            # A trade association (BG) is named by its trades: "BG Bau und Glas".
+            ("BG + trades",
+             r"(?<![\w-])BG[ ]\p{Lu}[\p{L}]+(?:(?:[ ]und|,)[ ]\p{Lu}[\p{L}]+)*", 0.7),
+            ("farm insurer", r"(?<![\w-])(?:LKK|SVLFG)(?![\w-])", 0.7),
+            ("acronym-side", rf"(?<![\w-])\p{{Lu}}{{2,5}}-{sides}(?![\w-])", 0.6),
+            # Head-final employers: "Quistorp Werft", "Ahrensfelde Logistik".
+            ("name + works", rf"(?<![\w-]){_NAME}[ ](?:Werft|Werke|Logistik|Spedition)(?![\w-])",
+             0.6),
+        ],
+        validator=_org_frame_ok,
+        cues={"name + works": r"Werft|Werke|Logistik|Spedition"},  # speed: most letters lack them
+    )  # fmt: skip
+
+
+def _org_frame_ok(text: str) -> bool:
+    """Business kinds need a name after them; the other frames stand by themselves."""
+    if _BUSINESS_START.match(text):
+        return _kind_name_ok(text)
+    if _WORKS_END.search(text):
+        return not is_common_word(text.split(" ")[0])
+    return True
+
+
+def employer_recognizer() -> GermanPatternRecognizer:
+    """ORGANIZATION after a frame that names an employer, payer or carrier.
+
+    "Berufskraftfahrer bei <name>" (after a verb of work: :mod:`.recognizers_extra`),
+    "Kostenträger: <name>", "versichert bei <name>", "Transport durch <name>".
+    """
+    article = r"(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarf|Frau|Herrn?|Dr)\b)"
+    after_job = r"(?<=\b\p{Lu}\p{Ll}+(?:fahrer|fahrerin|arbeiter|arbeiterin|monteur|angestellte|angestellter)[ ]bei[ ])"  # noqa: E501
+    after_label = (
+        r"(?<=\b(?:Kostenträger|Arbeitgeber(?:in)?|[Vv]ersichert[ ]bei(?:[ ]der)?"
+        r"|Transport[ ]durch(?:[ ]den|[ ]die)?|Fahrdienst:)[ ]?:?[ ])"
+    )
+    return GermanPatternRecognizer(
+        "ORGANIZATION",
+        [
+            ("employer after job", rf"{after_job}{article}{EMPLOYER}", 0.65),
+            ("payer or carrier label", rf"{after_label}{article}{EMPLOYER}", 0.6),
+        ],
+        validator=_employer_ok,
+    )
+
+
+def _employer_ok(text: str) -> bool:
+    """Not only ordinary words ('bei Bedarf', 'bei Schmerzen')."""
+    words = _LETTERS.findall(text)
+    return any(len(w) > 2 and not is_common_word(w) for w in words) or text.isupper()
+
+
+def _mid_sentence_name(text: str) -> bool:
+    """A capitalised word mid-sentence in a name frame: any word but a keep term or a
+    noun ("Mette" is a verb form when lower-case, so a name here; "Sport" is a noun)."""
+    last = _LETTERS.findall(text)[-1]
+    return last not in keep_words() and last not in noun_words()
+
+
+_KIN_PLURAL = r"(?:Brüder|Schwestern|Söhne|Töchter|Kinder|Enkel|Enkelinnen|Geschwister|Eltern)"
+_SLAVIC = r"(?:ski|ska|cki|cka|dzki|dzka|wicz|czyk|czak|ović|ovič|evič|ević|enko|escu|oğlu)"
+
+
+def person_frame_recognizer() -> GermanPatternRecognizer:
+    """PERSON in frames that say a name follows, whatever the word is."""
+    honorific = r"(?<=\b(?:Frau|Herrn?|Hr\.|Fr\.)[ ])"
+    return GermanPatternRecognizer(
+        "PERSON",
+        [
+            # "Frau K.": an initial after an honorific is a person (pseudonymised already).
+            ("initial after honorific", rf"{honorific}\p{{Lu}}\.(?![\w-])", 0.65),
+            # "Brüder Jannes und Mette": the second name of a list after a plural kin word.
+            ("kin list", rf"(?<=\b{_KIN_PLURAL}[ ]{_NAME}(?:,[ ]{_NAME})*[ ](?:und|&)[ ]){_NAME}"
+                         r"(?![\w-])", 0.6),
+            ("initials label", r"(?<=\bInitialen:?[ ])\p{Lu}(?:[-.]?\p{Lu}){1,3}\.?(?![\w-])", 0.7),
+            # "Dr. Orhan Yılmazer vom ...": after a title two names, the second no noun.
+            ("title + two names",
+             rf"(?<=\b(?:Dr\.|Prof\.)(?:[ ]med\.)?[ ]){_NAME}[ ]{_NAME}(?![\w-])", 0.6),
+        ],
+        validator=_mid_sentence_name,
+    )  # fmt: skip
+
+
+def maiden_name_recognizer() -> GermanPatternRecognizer:
+    """PERSON: a maiden name, "(geb. Falke)", whatever the word; not a month ("geb. März")."""
+    return GermanPatternRecognizer(
+        "PERSON",
+        [("maiden name", rf"(?<=\b(?:geb\.|geborene)[ ]){_NAME}(?=[ ]?[),;\n]|$)", 0.65)],
+        validator=lambda text: text not in _NOT_NAME_AFTER_KIND,
+    )
+
+
+def _surname_ok(text: str) -> bool:
+    """Not an ordinary word or keep term; for 'R. Leiter' the word after the initial,
+    which only has to be no lower-case word and no noun of the list (a verb form with
+    an adjective ending, "leit-er", makes "Leiter" ordinary by the general test)."""
+    word = _LETTERS.findall(text)[-1]
+    if word in keep_words():
+        return False
+    if "." in text:
+        latin = word.endswith(("is", "us", "ae", "um", "ii"))  # "A. Carotis", "N. Ulnaris"
+        return not latin and word.lower() not in lower_case_words() and word not in noun_words()
+    return not is_common_word(word)
+
+
+def surname_shape_recognizer() -> GermanPatternRecognizer:
+    """PERSON by the shape of a surname: Slavic endings ('Wróbelski'), or an initial
+    before a capitalised word that is no ordinary word ('R. Leiter'; not 'M. Crohn',
+    the abbreviation of Morbus, nor 'I. Para', a roman numeral; weak, so the keep list
+    wins)."""
+    return GermanPatternRecognizer(
+        "PERSON",
+        [
+            ("slavic surname", rf"(?<![\w-])\p{{Lu}}\p{{Ll}}++(?<=\p{{Ll}}{{2}}{_SLAVIC})"
+                               r"(?:-\p{Lu}\p{Ll}+)?(?![\w-])", 0.6),
+            ("initial + surname",
+             r"(?<![\w.-])(?![MIVX]\.)\p{Lu}\.[ ]\p{Lu}\p{Ll}{2,}+(?![\w-]|\.\w)", 0.55),
+        ],
+        validator=_surname_ok,
+    )  # fmt: skip
+
+
+def _initials_ok(text: str) -> bool:
+    """Note initials are no lower-case word or unit ('– ok', '– ja', '– mg')."""
+    lower = lower_case_words()
+    return text.lower() not in lower and text.lower() not in {"ok", "mg", "ml", "kg", "iu"}
+
+
+def note_initials_recognizer() -> GermanPatternRecognizer:
+    """PERSON: initials that sign a note at the end of its line ('... zurück – nk')."""
+    return GermanPatternRecognizer(
+        "PERSON",
+        # Lower case only: "– ÖGD" after a heading is an abbreviation, "– kr" a signature.
+        [("signed note", r"(?<=[ ][–-][ ])\p{Ll}{2,3}(?=[ \t]*$)", 0.6)],
+        validator=_initials_ok,
+    )
+
+
+def form_recognizers() -> list[GermanPatternRecognizer]:
+    """All recognizers of this module, one instance each."""
+    return [
+        id_shape_recognizer(), iban_label_recognizer(), url_recognizer(),
+        organization_frame_recognizer(), employer_recognizer(), person_frame_recognizer(),
+        maiden_name_recognizer(), surname_shape_recognizer(), note_initials_recognizer(),
+    ]  # fmt: skip
