@@ -1,4 +1,4 @@
-"""Quality on the independent evaluation sets (26 + 24 + 24 hand-written letters, issue 11).
+"""Quality on the independent evaluation sets (five sets of hand-written letters, issue 11).
 
 Thresholds sit below the measured figures with a margin (docs/demonstrators/deid.md,
 "Independent evaluation"): the rules alone are deterministic, so their margin only
@@ -11,7 +11,7 @@ another house - annotate a sample and run the scorecard on it.
 from __future__ import annotations
 
 from kimed_demos.deid import Deidentifier
-from kimed_demos.deid.evalset import EVAL2_DIR, EVAL3_DIR, EVAL4_DIR, EVAL_DIR
+from kimed_demos.deid.evalset import EVAL2_DIR, EVAL3_DIR, EVAL4_DIR, EVAL5_DIR, EVAL_DIR
 from kimed_demos.deid.scorecard import evaluate_folder
 
 # measured (rules alone): recall 0.969, whole patients+relatives 61/62, staff 115/124,
@@ -121,6 +121,28 @@ def test_rules_alone_on_the_fourth_set(patterns_only):
 
 def test_session_model_on_the_fourth_set(deidentifier):
     _check(evaluate_folder(EVAL4_DIR, deidentifier), MODEL4)
+
+
+# Fifth set (eval5: typical hospital letters), measured blind once on the code that first
+# met it (see eval5/GUIDELINE.md and the docs). Regression floors well below those blind
+# figures, not goals. Rules alone: recall 0.963, whole patients+relatives 65/66, staff
+# 145/154, leaking documents 1, precision 0.972, terms removed 6 of 285, DATE 0.983, ID
+# 0.952, PHONE 1.0.
+RULES5 = {"recall": 0.93, "whole_pr": 0.93, "whole_staff": 0.90, "leaks": 3, "precision": 0.95,
+          "keep_removed": 10, "DATE": 0.95, "ID": 0.90, "PHONE": 0.95}  # fmt: skip
+# Session model, one training seed (13): recall 0.979, whole 65/66 and 150/154, leaking
+# documents 1, precision 0.903, terms removed 20 of 285, DATE 0.983, ID 0.952, PHONE 1.0.
+# One seed only (the model's wrong removals vary most between seeds), so wider margins.
+MODEL5 = {"recall": 0.94, "whole_pr": 0.93, "whole_staff": 0.92, "leaks": 3, "precision": 0.85,
+          "keep_removed": 32, "DATE": 0.95, "ID": 0.90, "PHONE": 0.95}  # fmt: skip
+
+
+def test_rules_alone_on_the_fifth_set(patterns_only):
+    _check(evaluate_folder(EVAL5_DIR, patterns_only), RULES5)
+
+
+def test_session_model_on_the_fifth_set(deidentifier):
+    _check(evaluate_folder(EVAL5_DIR, deidentifier), MODEL5)
 
 
 def test_all_ages_policy_on_the_independent_set():
