@@ -71,3 +71,34 @@ def test_speed_form_matches_plain_form(name, pattern, flags, texts):
     fast, plain = re.compile(pattern, flags), re.compile(plain_form(pattern), flags)
     for text in texts:
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "pattern, led",
+    [("N?STEMI", True), ("\\p{Lu}\\p{Ll}+", True), ("(?:Ab|Cd)x", True), ("(?!Mai)\\p{Lu}", True),
+     ("N?xy", False), ("Foo|bar", False), ("(?:A|b)", False), ("(?:A|B)?C", False),
+     ("\\p{Lu}?x", False), ("(?:A\\(|b)", False), ("[IVX]+", False), ("A*b", False),
+     ("(?i)Abc", False), ("(?:A[|]|b)", False)],
+)  # fmt: skip
+def test_upper_led_is_conservative(pattern, led):
+    """Only patterns whose every match starts with a capital count as upper-led."""
+    from kimed_demos.deid.keeplist import _upper_led
+
+    assert _upper_led(pattern) is led
+
+
+def test_keep_dispatch_finds_what_the_plain_alternation_finds(texts):
+    """The keep list's alternation split by the first letter (speed) matches the same
+    spans as the plain one, also on the texts in lower and upper case."""
+    from kimed_demos.deid.keeplist import _compiled, read_keep_file
+
+    plain = [p for p in read_keep_file()[1] if not p.startswith("(?<=")]
+    plain = re.compile(rf"(?<![\w-])(?:{'|'.join(plain)})(?![\w])", re.V0)
+    fast = _compiled()[1][0]
+    assert fast.pattern != plain.pattern  # the dispatch is really in use
+    found = 0
+    for text in [*texts, *(t.lower() for t in texts), *(t.upper() for t in texts)]:
+        spans = [m.span() for m in fast.finditer(text)]
+        assert spans == [m.span() for m in plain.finditer(text)]
+        found += len(spans)
+    assert found > 500
