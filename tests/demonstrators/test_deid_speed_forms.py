@@ -78,13 +78,14 @@ def test_speed_form_matches_plain_form(name, pattern, flags, texts):
     [("N?STEMI", True), ("\\p{Lu}\\p{Ll}+", True), ("(?:Ab|Cd)x", True), ("(?!Mai)\\p{Lu}", True),
      ("N?xy", False), ("Foo|bar", False), ("(?:A|b)", False), ("(?:A|B)?C", False),
      ("\\p{Lu}?x", False), ("(?:A\\(|b)", False), ("[IVX]+", False), ("A*b", False),
-     ("(?i)Abc", False), ("(?:A[|]|b)", False)],
+     ("(?i)Abc", False), ("(?:A[|]|b)", False), ("(?<![\\w-])\\b\\p{Lu}", True), ("^A", True),
+     ("^", False), ("(?<=x)", False), ("A{0,2}B", False), ("A{,2}B", False), ("(?:A|)B", False)],
 )  # fmt: skip
 def test_upper_led_is_conservative(pattern, led):
     """Only patterns whose every match starts with a capital count as upper-led."""
-    from kimed_demos.deid.keeplist import _upper_led
+    from kimed_demos.deid.leading import upper_led
 
-    assert _upper_led(pattern) is led
+    assert upper_led(pattern) is led
 
 
 def test_keep_dispatch_finds_what_the_plain_alternation_finds(texts):

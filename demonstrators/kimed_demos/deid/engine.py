@@ -38,6 +38,7 @@ from spacy.util import minibatch
 
 from .entities import NER_LABELS
 from .fastner import GreedyNer
+from .leading import closing
 
 _WHITESPACE = re.compile(r"\s+")
 _NAME, _ID = RecognizerResult.RECOGNIZER_NAME_KEY, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
@@ -94,26 +95,6 @@ class _Compiled:
         return EntityRecognizer.remove_duplicates(out) if len(out) > 1 else out
 
 
-def _closing(text: str, start: int) -> int:
-    """Index of the parenthesis closing the group that opens at ``text[start]``."""
-    depth, i = 0, start
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":  # a character class: parentheses inside do not count
-            i = text.index("]", i + 2 if text[i + 1 : i + 2] == "]" else i + 1)
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    raise ValueError(f"unbalanced pattern {text!r}")
-
-
 def fast_form(pattern: str) -> str:
     """``pattern`` with a leading lookbehind ``(?<=LABEL)VALUE`` written ``LABEL\\KVALUE``.
 
@@ -123,7 +104,7 @@ def fast_form(pattern: str) -> str:
     """
     if not pattern.startswith("(?<="):
         return pattern
-    end = _closing(pattern, 0)
+    end = closing(pattern, 0)
     label, rest = pattern[4:end], pattern[end + 1 :]
     return pattern if "\\K" in label else f"(?:{label})\\K{rest}"
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import regex as re
 
+from .leading import upper_led
+
 KEEP_FILE = Path(__file__).with_name("data") / "keep_terms.txt"
 
 
@@ -38,50 +40,6 @@ def read_keep_file(path: Path = KEEP_FILE) -> tuple[tuple[str, ...], tuple[str, 
 _TOKEN = re.compile(r"(?<![\w-])\w[\w.-]*?(?=[.]?(?:[^\w.-]|$))")
 
 
-# A mandatory capital (``\\p{Lu}`` or a literal one, after optional ones: "N?STEMI").
-_UPPER_LED = re.compile(r"(?:\p{Lu}\?)*(?:\\p\{Lu\}|\p{Lu})(?![?*]|\{0)")
-
-
-def _branches(pattern: str) -> list[str]:
-    """``pattern`` split at its top-level bars (escapes and classes skipped)."""
-    branches, depth, start, i = [], 0, 0, 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 1
-        elif ch == "[":  # a class: nothing inside counts (as in engine._closing)
-            i = pattern.index("]", i + 2 if pattern[i + 1 : i + 2] == "]" else i + 1)
-        elif ch in "()":
-            depth += 1 if ch == "(" else -1
-        elif ch == "|" and depth == 0:
-            branches.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    return [*branches, pattern[start:]]
-
-
-def _upper_led(pattern: str) -> bool:
-    """True if every match of ``pattern`` provably starts with an upper-case letter.
-
-    Recognises a leading ``\\p{Lu}`` or literal capital and a leading group
-    ``(?:A|B|...)`` (not optional) whose every branch is led so, after lookaheads;
-    anything else (lookbehinds, classes, escapes, inline flags) counts as "may start
-    otherwise".
-    """
-    branches = _branches(pattern)
-    if "(?i" in pattern or len(branches) > 1:
-        return "(?i" not in pattern and all(_upper_led(b) for b in branches)
-    from .engine import _closing
-
-    if pattern.startswith(("(?!", "(?=")):  # a lookahead consumes nothing: what follows leads
-        return _upper_led(pattern[_closing(pattern, 0) + 1 :])
-    if pattern.startswith("(?:"):
-        end = _closing(pattern, 0)
-        optional = pattern[end + 1 : end + 2] in ("?", "*") or pattern[end + 1 : end + 3] == "{0"
-        return not optional and _upper_led(pattern[3:end])
-    return _UPPER_LED.match(pattern) is not None
-
-
 def _dispatched(alternatives: list[str]) -> str:
     """One group equal to ``(?:A|B|...)``, faster: the alternatives that must start
     with a capital are tried only where one stands.
@@ -90,7 +48,7 @@ def _dispatched(alternatives: list[str]) -> str:
     may start otherwise, in their order. An alternative left out cannot match there,
     so the first alternative that matches (and hence every match) is the same.
     """
-    other = [a for a in alternatives if not _upper_led(a)]
+    other = [a for a in alternatives if not upper_led(a)]
     if len(other) == len(alternatives):
         return f"(?:{'|'.join(alternatives)})"
     lower = f"|(?!\\p{{Lu}})(?:{'|'.join(other)})" if other else ""
