@@ -71,12 +71,22 @@ class _Compiled:
         self.validates = cls.validate_result is not PatternRecognizer.validate_result
         self.invalidates = cls.invalidate_result is not PatternRecognizer.invalidate_result
 
-    def results(self, text: str, timeout: float) -> list[RecognizerResult]:
-        """Every match of every pattern, scored as presidio's PatternRecognizer scores it."""
-        out = []
+    def results(
+        self, text: str, timeout: float, cued: dict | None = None
+    ) -> list[RecognizerResult]:
+        """Every match of every pattern, scored as presidio's PatternRecognizer scores it.
+
+        ``cued``: whether each cue occurs in ``text``, shared by the recognizers of one
+        text (several patterns have the same cue; each is searched once).
+        """
+        out, cued = [], {} if cued is None else cued
         for regex, base, cue in self.patterns:
-            if cue is not None and cue.search(text) is None:
-                continue
+            if cue is not None:
+                key = (cue.pattern, cue.flags)
+                if key not in cued:
+                    cued[key] = cue.search(text) is not None
+                if not cued[key]:
+                    continue
             for match in regex.finditer(text, timeout=timeout):
                 start, end = match.span()
                 if start == end:
@@ -212,9 +222,9 @@ class LeanAnalyzer:
 
     def analyze_doc(self, text: str, doc: Doc) -> list[RecognizerResult]:
         """Results for one text whose spaCy ``doc`` is already made."""
-        results = self._ner_results(doc)
+        results, cued = self._ner_results(doc), {}
         for compiled in self.compiled:
-            results += compiled.results(text, self.timeout)
+            results += compiled.results(text, self.timeout, cued)
         for recognizer in self.others:
             found = recognizer.analyze(text, self.entities, None) or []
             for r in found:  # as presidio's engine: every result names its recognizer
