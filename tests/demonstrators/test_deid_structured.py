@@ -85,6 +85,12 @@ CASES = {
         ["Monday, June 9th, 2025", "3/6/25", "June 14", "Jun 11", "late August", "2nd of July"],
         ["Admitted", "TACE", "review"],
     ),
+    "identifiers behind English labels and bracketed qualifiers": (
+        "Passport No. X7Q118204, Ref. KL-2024-0091, Rezept-Nr. (BtM): 5512-0077-9031, "
+        "Room No. 3",
+        ["X7Q118204", "KL-2024-0091", "5512-0077-9031"],
+        ["Passport", "Rezept-Nr.", "Room No. 3"],
+    ),
     "an Apgar score is no date": (
         "Apgar 9/10/10, pH 7,31. Geboren 3/14/2025.",
         ["3/14/2025"],

@@ -33,7 +33,7 @@ _HEADER = (
     "# do not edit by hand. One place a line: name, a tab, its largest population.\n"
 )
 # "Zell am See", "Lauf an der Pegnitz", "Wörth bei Kirchberg": the first word is the name
-# letters use on its own; "Bad Ems", "St. Gallen": the word after the prefix is.
+# letters use on its own; "Bad Ems", "Sankt Augustin": the word after the prefix is.
 _LINKS = frozenset({"am", "an", "im", "in", "bei", "ob", "vor", "auf", "unter", "ob der"})
 _PREFIXES = frozenset({"Bad", "St.", "Sankt", "Markt", "Stadt", "Neustadt"})
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import functools
 
 import regex as re
-from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from . import dates
 from .keeplist import keep_words
@@ -33,8 +32,9 @@ from .mentions import (
     lower_case_words,
 )
 from .places import place_words
-from .recognizers import LANGUAGE, GermanPatternRecognizer
+from .recognizers import GermanPatternRecognizer
 from .recognizers_extra import EMPLOYER
+from .recognizers_signatures import SignatureBlockRecognizer, SignatureColumnRecognizer
 from .towns import BIG_PLACE
 
 _NAME = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*"
@@ -359,116 +359,6 @@ def note_initials_recognizer() -> GermanPatternRecognizer:
     )
 
 
-# A table column headed as the place where staff sign: its cells are initials.
-_SIGN_HEADER = re.compile(
-    r"^[^\n]*\S(?:[ ]{2,}|\t|[ ]?\|[ ]?)(?:HZ|Hz|Hdz\.?|Handzeichen|Kürzel|Visum|Namenszeichen"
-    r"|Unterschrift|Sign\.|Signum)[ \t|]*$",
-    re.MULTILINE,
-)
-_SIGN_CUE = re.compile(r"HZ|Hz|Hdz|Handzeichen|Kürzel|Visum|Namenszeichen|Unterschrift|Sign")
-_LAST_CELL = re.compile(r"(?:[ ]{2,}|\t|[ ]?\|[ ]?)(\p{Lu}[\p{Lu}\p{Ll}]{1,2}|\p{Ll}{2,3})[ \t|]*$")
-
-
-class SignatureColumnRecognizer(LocalRecognizer):
-    """PERSON: initials in the last column of a table whose header cell there is 'HZ',
-    'Handzeichen', 'Kürzel' or 'Visum' (nursing, dialysis and wound charts), down to
-    the first empty line. Without such a header two capitals are more often an
-    abbreviation and are left to :func:`.mentions.initials_findings`."""
-
-    SCORE = 0.7
-
-    def __init__(self):
-        super().__init__(supported_entities=["PERSON"], name="KimedSignatureColumnRecognizer",
-                         supported_language=LANGUAGE)  # fmt: skip
-
-    def load(self) -> None:
-        """Nothing to load."""
-
-    def analyze(self, text, entities, nlp_artifacts=None):
-        """Initials in signature columns of ``text``."""
-        results = []
-        if _SIGN_CUE.search(text) is None:  # speed: most letters have no such column
-            return results
-        for header in _SIGN_HEADER.finditer(text):
-            position = header.end() + 1
-            for line in text[position:].split("\n"):
-                if not line.strip():
-                    break
-                cell = _LAST_CELL.search(line)
-                if cell and cell.group(1).lower() not in lower_case_words():
-                    start = position + cell.start(1)
-                    results.append(_result(self, start, start + len(cell.group(1))))
-                position += len(line) + 1
-        return results
-
-
-# The closing formula of a letter; the next lines (up to an empty line) sign it.
-_CLOSING = re.compile(
-    r"^[ \t]*(?:Mit[ ][^\n]{0,40}?Grü(?:ßen|ssen)|(?:Viele|Herzliche|Beste|Liebe|Freundliche"
-    r"|Kollegiale)[ ]Grü(?:ße|sse)[^\n]{0,40}|Hochachtungsvoll|MfG)[,.!]?[ \t]*\n",
-    re.MULTILINE,
-)
-_CELL_SPLIT = re.compile(r"[ ]{2,}|\t|[ ][·|–][ ]|,[ ]")
-_SIGNER = re.compile(
-    r"^(?:(?:Prof\.|Dr\.|PD|med\.|dent\.|Dipl\.-[\p{L}]+\.?|OA|OÄ|CA|FA|FÄ|Ass\.|i\.[ ]?[AV]\."
-    r"|gez\.)[ ])*((?:\p{Lu}\.[ ]?){0,2}(?:(?:von|van|de|zu)[ ](?:der[ ])?)?"
-    rf"{_NAME}(?:[ ](?:(?:von|van|de|zu)[ ](?:der[ ])?)?{_NAME}){{0,2}})[ ]*$"
-)
-
-
-class SignatureBlockRecognizer(LocalRecognizer):
-    """PERSON: the names that sign a letter, in the lines after its closing formula
-    ("Mit freundlichen Grüßen" ...) up to an empty line, cell by cell (signature blocks
-    have columns); a cell of ordinary words only ("Chefarzt") is a role, not a name."""
-
-    SCORE = 0.65
-
-    def __init__(self):
-        super().__init__(supported_entities=["PERSON"], name="KimedSignatureBlockRecognizer",
-                         supported_language=LANGUAGE)  # fmt: skip
-
-    def load(self) -> None:
-        """Nothing to load."""
-
-    def analyze(self, text, entities, nlp_artifacts=None):
-        """Signing names after each closing formula of ``text``."""
-        results = []
-        for closing in _CLOSING.finditer(text):
-            position, seen = closing.end(), 0
-            for line in text[position:].split("\n")[:4]:
-                if not line.strip() and seen:
-                    break
-                seen += bool(line.strip())
-                results += self._names(line, position)
-                position += len(line) + 1
-        return results
-
-    def _names(self, line: str, offset: int) -> list[RecognizerResult]:
-        """Names in the cells of one signature line."""
-        out, start = [], 0
-        for gap in [*_CELL_SPLIT.finditer(line), None]:
-            end = gap.start() if gap else len(line)
-            cell = line[start:end]
-            name = _SIGNER.match(cell.strip())
-            words = _LETTERS.findall(name.group(1)) if name else []
-            # A cell of ordinary words is a role ("Chefarzt"); with an initial, a name.
-            if name and ("." in name.group(1) or not all(map(is_common_word, words))):
-                first = offset + start + len(cell) - len(cell.lstrip()) + name.start(1)
-                out.append(_result(self, first, first + len(name.group(1))))
-            start = gap.end() if gap else end
-        return out
-
-
-def _result(recognizer, start: int, end: int) -> RecognizerResult:
-    """A PERSON result of ``recognizer`` as presidio's engine records it."""
-    return RecognizerResult(
-        entity_type="PERSON", start=start, end=end, score=recognizer.SCORE,
-        analysis_explanation=None,
-        recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
-                              RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id},
-    )  # fmt: skip
-
-
 def quarter_recognizer() -> GermanPatternRecognizer:
     """DATE: a quarter of a year ("2. Quartal 2024", "Q3/2023", "III/2024")."""
     year = r"(?:19|20)\d\d"
@@ -496,6 +386,8 @@ def form_recognizers() -> list:
         id_shape_recognizer(), iban_label_recognizer(), url_recognizer(),
         organization_frame_recognizer(), employer_recognizer(), person_frame_recognizer(),
         maiden_name_recognizer(), name_field_recognizer(), surname_shape_recognizer(),
-        note_initials_recognizer(), SignatureColumnRecognizer(), SignatureBlockRecognizer(),
+        note_initials_recognizer(),
+        SignatureColumnRecognizer(),
+        SignatureBlockRecognizer(),
         quarter_recognizer(), big_town_recognizer(),
     ]  # fmt: skip

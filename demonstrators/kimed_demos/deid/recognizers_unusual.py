@@ -14,6 +14,8 @@ Each pattern is a class of identifier that one sentence states:
   starts with "null", otherwise a case number), a name spelled letter by letter after
   "buchstabiert", a name after a spoken title ("Doktor Fuchs", "Diktierer OA Dachs"), a
   ward spoken as "Station drei A";
+- identifiers behind English labels ("Passport No.", "Ref.") and behind a number
+  label with a qualifier in brackets ("Rezept-Nr. (BfArM): ...");
 - wards: short codes after a ward cue ("Stat. K7", "stationär auf B4", "verlegt auf
   D2"), a number and a side ("4 Süd", "1 Nord"), "Intensiv 3", and a unit's bed area
   after its acronym ("ITS C-2", "ITS-4").
@@ -158,9 +160,34 @@ def ward_code_recognizer() -> GermanPatternRecognizer:
     )  # fmt: skip
 
 
+def _three_digits(text: str) -> bool:
+    """An identifier has at least three digits ("No. 3" is no identifier)."""
+    return sum(ch.isdigit() for ch in text) >= 3
+
+
+def english_id_recognizer() -> GermanPatternRecognizer:
+    """CASE_NUMBER behind English labels ("Passport No. P1X234567", "Ref.: AB-2025-77")
+    and behind a German number label with a qualifier in brackets ("Rezept-Nr. (BfArM):
+    1234-5678")."""
+    value = r"[A-Z0-9][A-Z0-9/-]{3,}(?![\w-])"
+    english = (
+        r"(?:Passport|Patient|Case|Reference|Policy|Member|Insurance|Booking|Record|File)"
+        r"[ ](?:No\.?|Number|ID|#)|Ref\.?|MRN"
+    )
+    return GermanPatternRecognizer(
+        "CASE_NUMBER",
+        [
+            ("english label", rf"(?<=\b(?:{english}):?[ ]{{1,3}}){value}", 0.8),
+            ("label (qualifier)",
+             rf"(?<=\b[\p{{L}}-]*(?:Nr|nummer)\.?[ ]\([^)\n]{{1,24}}\):?[ ]{{1,3}}){value}", 0.8),
+        ],
+        validator=_three_digits,
+    )  # fmt: skip
+
+
 def unusual_recognizers() -> list[GermanPatternRecognizer]:
     """All recognizers of this module, one instance each."""
     return [
         english_date_recognizer(), compact_date_recognizer(), *dictation_recognizers(),
-        ward_code_recognizer(),
+        ward_code_recognizer(), english_id_recognizer(),
     ]  # fmt: skip
