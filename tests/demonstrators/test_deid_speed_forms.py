@@ -105,3 +105,18 @@ def test_keep_dispatch_finds_what_the_plain_alternation_finds(texts):
         assert spans == [m.span() for m in plain.finditer(text)]
         found += len(spans)
     assert found > 500
+
+
+def test_signed_initials_found_where_a_scan_finds_them(texts):
+    """Initials looked for where they stand equal a scan of the whole text."""
+    from kimed_demos.deid.mentions import _SIGNED, signed_matches
+
+    extra = ["Visite (LH), Pflege\tLH\t| lh |  LH  \n(JdB)\tab\nLHz\t(LH)(lh)  jdb"]
+    found = 0
+    for text in [*texts, *extra]:
+        names = {m.group() for m in _SIGNED.finditer(text)} | {"LH", "lh", "JdB", "AB", "Lo"}
+        for some in (names, {"LH", "lh"}):
+            scan = [m.span() for m in _SIGNED.finditer(text) if m.group() in some]
+            assert [m.span() for m in signed_matches(text, some)] == scan
+            found += len(scan)
+    assert found > 20
