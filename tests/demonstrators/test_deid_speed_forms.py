@@ -90,6 +90,23 @@ def test_upper_led_is_conservative(pattern, led):
     assert upper_led(pattern) is led
 
 
+@pytest.mark.parametrize(
+    "pattern, first",
+    [("N?STEMI", "NS"), ("(?:Mini|modified)x", "Mm"), ("(?<=a)\\b(?:Ab|Cd)", "AC"),
+     ("\\p{Lu}x|Ab", None), ("(?:A|B)?C", None), ("[AB]x", None), ("(?i)Ab", None)],
+)  # fmt: skip
+def test_first_characters(pattern, first):
+    """Literal first letters are known; any capital or a class is reported as such or
+    unknown."""
+    from kimed_demos.deid.leading import first_characters
+
+    found = first_characters(pattern)
+    if first is None:
+        assert found is None or "\\p{Lu}" in found
+    else:
+        assert found == frozenset(first)
+
+
 def test_keep_dispatch_finds_what_the_plain_alternation_finds(texts):
     """The keep list's alternation split by the first letter (speed) matches the same
     spans as the plain one, also on the texts in lower and upper case."""

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import regex as re
 
-# A mandatory capital after optional ones ("N?STEMI"); a quantifier that allows zero
-# ("?", "*", "{0,", "{,") makes a character optional.
-_LED = re.compile(r"(?:\p{Lu}\?)*(?:\\p\{Lu\}|\p{Lu})(?![?*]|\{0|\{,)")
+# What a pattern can start with: literal letters or digits, or "\p{Lu}" itself, the
+# last of them mandatory; a quantifier that allows zero ("?", "*", "{0,", "{,") makes a
+# character optional ("N?STEMI" starts with N or S).
+_ONE = r"(\\p\{Lu\}|[\p{L}\d])"
+_LEAD = re.compile(rf"(?:{_ONE}\?)*{_ONE}(?![?*]|\{{0|\{{,)")
+ANY_CAPITAL = "\\p{Lu}"
+_CAPITAL = re.compile(r"\p{Lu}")  # the engine's notion (str.isupper differs: "Ⅷ")
 _ZERO_WIDTH = ("(?<=", "(?<!", "(?=", "(?!")
 
 
@@ -59,26 +63,37 @@ def branches(pattern: str) -> list[str]:
     return [*out, pattern[start:]]
 
 
-def upper_led(pattern: str) -> bool:
-    """True if every match of ``pattern`` provably starts with a capital (``\\p{Lu}``).
+def first_characters(pattern: str) -> frozenset[str] | None:
+    """The characters every match of ``pattern`` provably starts with one of (literal
+    letters and digits, or ``\\p{Lu}`` meaning any capital); None if unknown.
 
-    Recognised: a leading ``\\p{Lu}`` or literal capital; a leading group
-    ``(?:A|B)`` (not optional) whose every branch is led so; zero-width assertions in
-    front (lookarounds, ``\\b``, ``^``), which consume nothing. Anything else, inline
-    flags included, counts as "may start otherwise".
+    Recognised: leading literal characters and ``\\p{Lu}``; a leading group
+    ``(?:A|B)`` (not optional) and top-level branches, whose sets are joined;
+    zero-width assertions in front (lookarounds, ``\\b``, ``^``), which consume nothing.
+    Anything else, inline flags included, counts as unknown.
     """
+    if "(?i" in pattern or "(?x" in pattern:
+        return None
     parts = branches(pattern)
-    if "(?i" in pattern or "(?x" in pattern or len(parts) > 1:
-        return "(?i" not in pattern and "(?x" not in pattern and all(upper_led(b) for b in parts)
+    if len(parts) > 1:
+        sets = [first_characters(b) for b in parts]
+        return None if None in sets else frozenset().union(*sets)
     if pattern.startswith(_ZERO_WIDTH):
-        return upper_led(pattern[closing(pattern, 0) + 1 :])
-    if pattern.startswith(("\\b", "\\B")):
-        return upper_led(pattern[2:])
-    if pattern.startswith("^"):
-        return upper_led(pattern[1:])
+        return first_characters(pattern[closing(pattern, 0) + 1 :])
+    skip = 2 if pattern.startswith(("\\b", "\\B")) else 1 if pattern.startswith("^") else 0
+    if skip:
+        return first_characters(pattern[skip:])
     if pattern.startswith("(?:"):
         end = closing(pattern, 0)
         after = pattern[end + 1 : end + 3]
         optional = after[:1] in ("?", "*") or after in ("{0", "{,")
-        return not optional and upper_led(pattern[3:end])
-    return _LED.match(pattern) is not None
+        return None if optional else first_characters(pattern[3:end])
+    match = _LEAD.match(pattern)
+    return None if match is None else frozenset(match.captures(1) + match.captures(2))
+
+
+def upper_led(pattern: str) -> bool:
+    """True if every match of ``pattern`` provably starts with a capital (see
+    :func:`first_characters`)."""
+    first = first_characters(pattern)
+    return first is not None and all(c == ANY_CAPITAL or _CAPITAL.match(c) for c in first)
