@@ -22,6 +22,8 @@ GUARDS = (
     r"(?=[A-Z0-9])",
     r"(?=[\p{L}.-]++[ \t]?\d)",
     r"(?=[\p{L}-]{2,10}[ ](?:aktuell[ ])?\d{1,2}/)",
+    r"(?=[\p{Lu}])",
+    r"(?=[nNIkK])",
 )
 _ENDING = re.compile(r"\\p\{Ll\}\+\+\(\?<=\\p\{Ll\}(\(\?:[^()]*\))\)")
 
@@ -71,3 +73,67 @@ def test_speed_form_matches_plain_form(name, pattern, flags, texts):
     fast, plain = re.compile(pattern, flags), re.compile(plain_form(pattern), flags)
     for text in texts:
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "pattern, led",
+    [("N?STEMI", True), ("\\p{Lu}\\p{Ll}+", True), ("(?:Ab|Cd)x", True), ("(?!Mai)\\p{Lu}", True),
+     ("N?xy", False), ("Foo|bar", False), ("(?:A|b)", False), ("(?:A|B)?C", False),
+     ("\\p{Lu}?x", False), ("(?:A\\(|b)", False), ("[IVX]+", False), ("A*b", False),
+     ("(?i)Abc", False), ("(?:A[|]|b)", False), ("(?<![\\w-])\\b\\p{Lu}", True), ("^A", True),
+     ("^", False), ("(?<=x)", False), ("A{0,2}B", False), ("A{,2}B", False), ("(?:A|)B", False)],
+)  # fmt: skip
+def test_upper_led_is_conservative(pattern, led):
+    """Only patterns whose every match starts with a capital count as upper-led."""
+    from kimed_demos.deid.leading import upper_led
+
+    assert upper_led(pattern) is led
+
+
+@pytest.mark.parametrize(
+    "pattern, first",
+    [("N?STEMI", "NS"), ("(?:Mini|modified)x", "Mm"), ("(?<=a)\\b(?:Ab|Cd)", "AC"),
+     ("\\p{Lu}x|Ab", None), ("(?:A|B)?C", None), ("[AB]x", None), ("(?i)Ab", None)],
+)  # fmt: skip
+def test_first_characters(pattern, first):
+    """Literal first letters are known; any capital or a class is reported as such or
+    unknown."""
+    from kimed_demos.deid.leading import first_characters
+
+    found = first_characters(pattern)
+    if first is None:
+        assert found is None or "\\p{Lu}" in found
+    else:
+        assert found == frozenset(first)
+
+
+def test_keep_dispatch_finds_what_the_plain_alternation_finds(texts):
+    """The keep list's alternation split by the first letter (speed) matches the same
+    spans as the plain one, also on the texts in lower and upper case."""
+    from kimed_demos.deid.keeplist import _compiled, read_keep_file
+
+    plain = [p for p in read_keep_file()[1] if not p.startswith("(?<=")]
+    plain = re.compile(rf"(?<![\w-])(?:{'|'.join(plain)})(?![\w])", re.V0)
+    fast = _compiled()[1][0]
+    assert fast.pattern != plain.pattern  # the dispatch is really in use
+    found = 0
+    for text in [*texts, *(t.lower() for t in texts), *(t.upper() for t in texts)]:
+        spans = [m.span() for m in fast.finditer(text)]
+        assert spans == [m.span() for m in plain.finditer(text)]
+        found += len(spans)
+    assert found > 500
+
+
+def test_signed_initials_found_where_a_scan_finds_them(texts):
+    """Initials looked for where they stand equal a scan of the whole text."""
+    from kimed_demos.deid.mentions import _SIGNED, signed_matches
+
+    extra = ["Visite (LH), Pflege\tLH\t| lh |  LH  \n(JdB)\tab\nLHz\t(LH)(lh)  jdb"]
+    found = 0
+    for text in [*texts, *extra]:
+        names = {m.group() for m in _SIGNED.finditer(text)} | {"LH", "lh", "JdB", "AB", "Lo"}
+        for some in (names, {"LH", "lh"}):
+            scan = [m.span() for m in _SIGNED.finditer(text) if m.group() in some]
+            assert [m.span() for m in signed_matches(text, some)] == scan
+            found += len(scan)
+    assert found > 20

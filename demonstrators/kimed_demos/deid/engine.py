@@ -38,6 +38,7 @@ from spacy.util import minibatch
 
 from .entities import NER_LABELS
 from .fastner import GreedyNer
+from .leading import closing
 
 _WHITESPACE = re.compile(r"\s+")
 _NAME, _ID = RecognizerResult.RECOGNIZER_NAME_KEY, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
@@ -70,12 +71,22 @@ class _Compiled:
         self.validates = cls.validate_result is not PatternRecognizer.validate_result
         self.invalidates = cls.invalidate_result is not PatternRecognizer.invalidate_result
 
-    def results(self, text: str, timeout: float) -> list[RecognizerResult]:
-        """Every match of every pattern, scored as presidio's PatternRecognizer scores it."""
-        out = []
+    def results(
+        self, text: str, timeout: float, cued: dict | None = None
+    ) -> list[RecognizerResult]:
+        """Every match of every pattern, scored as presidio's PatternRecognizer scores it.
+
+        ``cued``: whether each cue occurs in ``text``, shared by the recognizers of one
+        text (several patterns have the same cue; each is searched once).
+        """
+        out, cued = [], {} if cued is None else cued
         for regex, base, cue in self.patterns:
-            if cue is not None and cue.search(text) is None:
-                continue
+            if cue is not None:
+                key = (cue.pattern, cue.flags)
+                if key not in cued:
+                    cued[key] = cue.search(text) is not None
+                if not cued[key]:
+                    continue
             for match in regex.finditer(text, timeout=timeout):
                 start, end = match.span()
                 if start == end:
@@ -94,26 +105,6 @@ class _Compiled:
         return EntityRecognizer.remove_duplicates(out) if len(out) > 1 else out
 
 
-def _closing(text: str, start: int) -> int:
-    """Index of the parenthesis closing the group that opens at ``text[start]``."""
-    depth, i = 0, start
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":  # a character class: parentheses inside do not count
-            i = text.index("]", i + 2 if text[i + 1 : i + 2] == "]" else i + 1)
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    raise ValueError(f"unbalanced pattern {text!r}")
-
-
 def fast_form(pattern: str) -> str:
     """``pattern`` with a leading lookbehind ``(?<=LABEL)VALUE`` written ``LABEL\\KVALUE``.
 
@@ -123,7 +114,7 @@ def fast_form(pattern: str) -> str:
     """
     if not pattern.startswith("(?<="):
         return pattern
-    end = _closing(pattern, 0)
+    end = closing(pattern, 0)
     label, rest = pattern[4:end], pattern[end + 1 :]
     return pattern if "\\K" in label else f"(?:{label})\\K{rest}"
 
@@ -231,9 +222,9 @@ class LeanAnalyzer:
 
     def analyze_doc(self, text: str, doc: Doc) -> list[RecognizerResult]:
         """Results for one text whose spaCy ``doc`` is already made."""
-        results = self._ner_results(doc)
+        results, cued = self._ner_results(doc), {}
         for compiled in self.compiled:
-            results += compiled.results(text, self.timeout)
+            results += compiled.results(text, self.timeout, cued)
         for recognizer in self.others:
             found = recognizer.analyze(text, self.entities, None) or []
             for r in found:  # as presidio's engine: every result names its recognizer

@@ -273,9 +273,11 @@ def address_recognizer() -> GermanPatternRecognizer:
         [
             # The lookahead (letters, dots, hyphens, then a house number) holds for every
             # match and fails at once on most capitalised words, which the suffix list
-            # after a backtracking word would try letter by letter.
+            # after a backtracking word would try letter by letter. (?=[\p{Lu}]) in front
+            # rejects lower-case words before that lookahead runs (speed, same matches).
             ("street suffix",
-             rf"\b(?=[\p{{L}}.-]++[ \t]?\d){WORD}(?:-[{UPPER}]?[{LOWER}]+)*{suffix}{number}", 0.7),
+             rf"(?=[\p{{Lu}}])\b(?=[\p{{L}}.-]++[ \t]?\d){WORD}(?:-[{UPPER}]?[{LOWER}]+)*"
+             rf"{suffix}{number}", 0.7),
             # "Berliner Straße 3", "Lange Gasse 12", "Hohe Str. 4": an adjective before it.
             ("adjective street", rf"\b{WORD}(?:er|e|en)[ \t]{separate}{number}", 0.7),
             # A postcode after a comma, a gap or a "·" of the letterhead ("Am Anger 3 · 39104").
