@@ -335,7 +335,8 @@ CASES = {
     "clinical adjectives, Greek plurals, compounds at a line start": (
         "Dorsaler Schmerz, Kavernöse Malformation.\nSequestrierter Bandscheibenvorfall.\n"
         "DD Metastasen, Arthritiden. Nachsorge und Rückenschule, Spätdienst informiert,\n"
-        "Allergiepass ausgestellt, Freundin begleitet. Pfl. Okko Fischer, Herr Thomasen.",
+        "Allergiepass ausgestellt, Freundin begleitet. Pfl. Okko Fischer, Herr Thomasen.\n"
+        "Zustand nach Sectio caesarea.",
         ["Okko", "Fischer", "Thomasen"],
         [
             "Dorsaler",
@@ -348,6 +349,7 @@ CASES = {
             "Spätdienst",
             "Allergiepass",
             "Freundin",
+            "Sectio caesarea",
         ],
     ),
     "abbreviations with a dot, Latin anatomy, devices, drugs with their maker, scales": (
