@@ -40,15 +40,6 @@ _AFTER = (
 _NAME_AFTER = re.compile(rf"^[ ]({NAME_WORD})(?![\w.-])")
 _COMMA_FIRST = re.compile(rf"^,[ ]({NAME_WORD})(?![\w.-])")
 _SLASH_NAME = re.compile(rf"^[ ]?/[ ]?(?:(?:Dr|Prof|PD)\.?[ ])*({NAME_WORD})(?![\w.-])")
-# Endings of compound surnames (Bergmann, Falkenhain): such words are not taken apart.
-_SURNAME_HEADS = (
-    "mann", "hain", "feld", "berg", "thal", "bach", "dorf", "hausen", "stein", "kamp",
-    "hof", "heim", "burg", "brück", "wald", "horst", "hagen", "meier", "meyer", "bauer",
-    "schmidt", "müller", "lein", "haus", "hardt", "rath", "land", "mühl", "born", "brink",
-    "weber", "hafen", "stadt", "hausen", "kirchen", "stätter", "ke", "berger", "felder",
-    "baum", "kopf", "hut", "herr", "bein", "fuß", "mund", "bart", "horn", "wein", "ring",
-    "leben", "rode", "stedt", "see", "höhe",
-)  # fmt: skip
 _TITLE_WORDS = frozenset({
     "Prof", "Dipl", "Psych", "Frau", "Herr", "Herrn", "med", "Med", "dent", "Dr", "PD", "Sr",
     "Pfl", "Schw", "OA", "OÄ", "MFA", "Sc",
@@ -193,7 +184,7 @@ def _is_compound(word: str, words: frozenset[str], lower: frozenset[str]) -> boo
         head, stem = word[cut:].capitalize(), word[:cut]
         # A plural head counts as its singular ("Armschienen": "Schiene").
         listed = head in words or (head.endswith("n") and head[:-1] in words)
-        if _surname_head(head, stem):
+        if wordclass.surname_head(head, stem):
             continue
         if len(head) >= 5 and listed:
             if len(stem) >= 4 or stem.lower() in lower or stem.capitalize() in words:
@@ -217,22 +208,7 @@ def _new_stem_ok(stem: str, head: str, words: frozenset[str], lower: frozenset[s
         return False
     if head[:1] == "S" and head[1:].capitalize() in words:
         return False
-    return _stem_is_word(stem, words, lower)
-
-
-def _surname_head(head: str, stem: str) -> bool:
-    """True for a head that ends compound surnames and towns ("-mann", "-baum"); "-ke"
-    only after a short stem ("Reinecke", but "Erinnerungslücke")."""
-    singular = head.lower().rstrip("n").rstrip("e")  # "Wolfshofen": a town, not "Hofe"
-    ends = [e for e in _SURNAME_HEADS if head.lower().endswith(e) or singular.endswith(e)]
-    return bool(ends) and (ends != ["ke"] or len(stem) < 7)
-
-
-def _stem_is_word(stem: str, words: frozenset[str], lower: frozenset[str]) -> bool:
-    """True if the part before a compound's head is a word of the list (or inflects there)."""
-    if stem.lower() in lower or stem.capitalize() in words:
-        return True
-    return wordclass.in_list(stem.capitalize(), words)
+    return wordclass.stem_is_word(stem, words, lower)
 
 
 def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -299,18 +275,14 @@ def check_model_findings(
 
 
 _WARD_CODE = re.compile(r"\b\p{Lu}{1,4}[ ]?\d{1,3}\b")
-# After an abbreviation's dot the sentence goes on: a colon, a lower-case word, a number
-# or a code ("Stat. N3", "Auftr. P-7"); a surname ending a sentence is followed otherwise.
-_GOES_ON = re.compile(r"[:,]|[ ](?:\p{Ll}|\d|\p{Lu}[\p{Lu}\d-])")
 
 
 def _abbreviated(value: str, text: str, end: int) -> bool:
     """True for one word cut short before a dot ("Ltg.", "Auftr.", "Stat. N3"): a
     label or clinical abbreviation; names of the lists are never taken for one."""
-    if text[end : end + 1] != "." or not value.isalpha() or is_known_name(value):
+    if is_known_name(value):
         return False
-    mid_sentence = bool(_GOES_ON.match(text, end + 1))
-    return wordclass.is_abbreviation(value, _dictionary()[0], mid_sentence)
+    return wordclass.abbreviated_before_dot(value, text, end, _dictionary()[0])
 
 
 # One capitalised word at a time; the next word is only looked at (not consumed), so

@@ -23,11 +23,24 @@ _MEDICAL_ADJECTIVE = re.compile(
 # Greek and Latin plurals of clinical nouns ("Metastasen", "Synovitiden", "Arthrosen",
 # "Karzinomata"); "-stasen"/"-ktasen" only, as Danish surnames end in "-asen".
 _CLINICAL_PLURAL = re.compile(r"\p{L}{3,}(?:stasen|ktasen|itiden|itides|osen|omata)")
+# Endings of compound surnames and towns (Bergmann, Falkenhain, Schlachtensee): such
+# words are not taken apart.
+_SURNAME_HEADS = (
+    "mann", "hain", "feld", "berg", "thal", "bach", "dorf", "hausen", "stein", "kamp",
+    "hof", "heim", "burg", "brück", "wald", "horst", "hagen", "meier", "meyer", "bauer",
+    "schmidt", "müller", "lein", "haus", "hardt", "rath", "land", "mühl", "born", "brink",
+    "weber", "hafen", "stadt", "hausen", "kirchen", "stätter", "ke", "berger", "felder",
+    "baum", "kopf", "hut", "herr", "bein", "fuß", "mund", "bart", "horn", "wein", "ring",
+    "leben", "rode", "stedt", "see", "höhe",
+)  # fmt: skip
 _LINKS = ("", "s", "es", "e", "n", "en", "ns")  # inflections and linking letters
 # A word ending in a stop + r or in "pfl" was cut short: no German word ends so ("Auftr",
 # "Fachpfl"); "-dl", "-kl" stay out, Bavarian surnames end so ("Seidl", "Stöckl").
 _CUT_SHORT = re.compile(r"\p{L}*[aeiouäöüy]\p{L}*?(?:(?:[bcdfgkpt]|ch)r|pfl)")
 _VOWEL = re.compile(r"[aeiouäöüy]", re.IGNORECASE)
+# After an abbreviation's dot the sentence goes on: a colon, a lower-case word, a number
+# or a code ("Stat. N3", "Auftr. P-7"); a surname ending a sentence is followed otherwise.
+_GOES_ON = re.compile(r"[:,]|[ ](?:\p{Ll}|\d|\p{Lu}[\p{Lu}\d-])")
 
 
 def is_medical_adjective(word: str) -> bool:
@@ -81,3 +94,26 @@ def is_abbreviation(word: str, words: frozenset[str], mid_sentence: bool) -> boo
     if not mid_sentence or len(word) < 4 or in_list(word, words) or word.lower() in words:
         return False
     return _count_prefixed(_sorted_words(words)[0], word, 1) > 0
+
+
+def surname_head(head: str, stem: str) -> bool:
+    """True for a head that ends compound surnames and towns ("-mann", "-baum"); "-ke"
+    only after a short stem ("Reinecke", but "Erinnerungslücke")."""
+    singular = head.lower().rstrip("n").rstrip("e")  # "Wolfshofen": a town, not "Hofe"
+    ends = [e for e in _SURNAME_HEADS if head.lower().endswith(e) or singular.endswith(e)]
+    return bool(ends) and (ends != ["ke"] or len(stem) < 7)
+
+
+def stem_is_word(stem: str, words: frozenset[str], lower: frozenset[str]) -> bool:
+    """True if the part before a compound's head is a word of the list (or inflects there)."""
+    if stem.lower() in lower or stem.capitalize() in words:
+        return True
+    return in_list(stem.capitalize(), words)
+
+
+def abbreviated_before_dot(word: str, text: str, end: int, words: frozenset[str]) -> bool:
+    """True if ``word``, ending at ``end`` in ``text``, is followed by a dot and is an
+    abbreviation (:func:`is_abbreviation`); the caller rules out names."""
+    if text[end : end + 1] != "." or not word.isalpha():
+        return False
+    return is_abbreviation(word, words, bool(_GOES_ON.match(text, end + 1)))
