@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 
 import regex as re
 
-from . import wordlist
+from . import wordclass, wordlist
 from .entities import Finding
 from .keeplist import keep_spans, keep_words
 
@@ -40,13 +40,6 @@ _AFTER = (
 _NAME_AFTER = re.compile(rf"^[ ]({NAME_WORD})(?![\w.-])")
 _COMMA_FIRST = re.compile(rf"^,[ ]({NAME_WORD})(?![\w.-])")
 _SLASH_NAME = re.compile(rf"^[ ]?/[ ]?(?:(?:Dr|Prof|PD)\.?[ ])*({NAME_WORD})(?![\w.-])")
-# Endings of compound surnames (Bergmann, Falkenhain): such words are not taken apart.
-_SURNAME_HEADS = (
-    "mann", "hain", "feld", "berg", "thal", "bach", "dorf", "hausen", "stein", "kamp",
-    "hof", "heim", "burg", "brück", "wald", "horst", "hagen", "meier", "meyer", "bauer",
-    "schmidt", "müller", "lein", "haus", "hardt", "rath", "land", "mühl", "born", "brink",
-    "weber", "hafen", "stadt", "hausen", "kirchen", "stätter", "ke", "berger", "felder",
-)  # fmt: skip
 _TITLE_WORDS = frozenset({
     "Prof", "Dipl", "Psych", "Frau", "Herr", "Herrn", "med", "Med", "dent", "Dr", "PD", "Sr",
     "Pfl", "Schw", "OA", "OÄ", "MFA", "Sc",
@@ -158,6 +151,10 @@ def is_common_word(word: str) -> bool:
         return True  # "Lumbaler", "Kardiogener": an adjective at the start of a line
     if len(word) >= 7 and word.lower().endswith(_NOUN_SUFFIXES):
         return True  # "Abheilung", "Belastungsdyspnoe": derivational and clinical endings
+    if wordclass.is_medical_adjective(word) or wordclass.is_clinical_plural(word):
+        return True  # "Retrosternaler", "Metastasen": clinical Latin at a line start
+    if wordclass.is_feminine_noun(word, words):
+        return True  # "Freundin": the list has the plural "Freundinnen"
     return _is_compound(word, words, lower)
 
 
@@ -170,6 +167,7 @@ _NOUN_SUFFIXES = (
     # Clinical Greek and Latin endings (round four): "Reflextachykardie", "Hemiplegie".
     "kardie", "plegie", "parese", "trophie", "penie", "ektasie", "insuffizienz", "rrhoe",
     "ussis", "therie", "tonie", "pneumonie", "oid",
+    "olie",  # Greek -olē (round five): "Extrasystolie", "Embolie"
 )  # fmt: skip
 _CLINICAL_WORDS = frozenset({*wordlist.CLINICAL_NOUNS, *wordlist.MEDICAL_TERMS})
 _ADJ_ENDINGS = ("er", "e", "es", "en", "em")
@@ -182,20 +180,35 @@ def _is_compound(word: str, words: frozenset[str], lower: frozenset[str]) -> boo
     the rest a lower-case word or an inflecting noun of the list, allowing the linking
     letters s, es, n, en, e. Surname endings (-mann, -hain) are never taken apart.
     """
-    for cut in range(3, len(word) - 4):
-        head = word[cut:].capitalize()
+    for cut in range(3, len(word) - 2):
+        head, stem = word[cut:].capitalize(), word[:cut]
         # A plural head counts as its singular ("Armschienen": "Schiene").
-        if head not in words and not (head.endswith("n") and head[:-1] in words):
+        listed = head in words or (head.endswith("n") and head[:-1] in words)
+        if wordclass.surname_head(head, stem):
             continue
-        singular = head.lower().rstrip("n").rstrip("e")  # "Wolfshofen": a town, not "Hofe"
-        if head.lower().endswith(_SURNAME_HEADS) or singular.endswith(_SURNAME_HEADS):
+        if len(head) >= 5 and listed:
+            if len(stem) >= 4 or stem.lower() in lower or stem.capitalize() in words:
+                return True  # "Bergebeutel": an unknown stem before a long list noun
             continue
-        stem = word[:cut]
-        if len(stem) >= 4:  # "Bergebeutel": an unknown stem before a long list noun
-            return True
-        if stem.lower() in lower or stem.capitalize() in words:
-            return True
+        if not _new_stem_ok(stem, head, words, lower):
+            continue
+        if wordclass.in_list(head, words) and (len(head) >= 5 or len(stem) >= 6):
+            return True  # "Spätdienst", "Rückenlage": a short head needs a long stem
+        if word in words and is_noun(stem.capitalize()) and is_noun(head):
+            return True  # "Herztod": a listed word of two inflecting nouns (not a town)
+        if len(head) >= 5 and wordclass.is_compound_head(head, words):
+            return True  # "Nachsorge": a head of many listed compounds, its base unlisted
     return False
+
+
+def _new_stem_ok(stem: str, head: str, words: frozenset[str], lower: frozenset[str]) -> bool:
+    """The weaker head evidence of round five needs a word of 4+ letters before the head,
+    no name ("Wilhelmshöhe"), and no linking "s" taken for the head ("...schafts-praxis")."""
+    if len(stem) < 4 or is_known_name(stem.removesuffix("s").capitalize()):
+        return False
+    if head[:1] == "S" and head[1:].capitalize() in words:
+        return False
+    return wordclass.stem_is_word(stem, words, lower)
 
 
 def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -254,9 +267,22 @@ def check_model_findings(
     gaps = lambda f: [m.span() for m in _GAP.finditer(text, f.start, f.end)]  # noqa: E731
     for piece in (p for f in findings for p in _outside(f, [*keep, *gaps(f)], text)):
         score = second_stage_score(text[piece.start : piece.end])
-        if score:
+        if piece.entity_type == "WARD" and _WARD_CODE.search(text, piece.start, piece.end):
+            score = SCORE_UNKNOWN_WORD  # a ward code ("TK 4") names the ward, words or not
+        if score and not _abbreviated(text[piece.start : piece.end], text, piece.end):
             kept.append(Finding(piece.start, piece.end, piece.entity_type, score))
     return kept
+
+
+_WARD_CODE = re.compile(r"\b\p{Lu}{1,4}[ ]?\d{1,3}\b")
+
+
+def _abbreviated(value: str, text: str, end: int) -> bool:
+    """True for one word cut short before a dot ("Ltg.", "Auftr.", "Stat. N3"): a
+    label or clinical abbreviation; names of the lists are never taken for one."""
+    if is_known_name(value):
+        return False
+    return wordclass.abbreviated_before_dot(value, text, end, _dictionary()[0])
 
 
 # One capitalised word at a time; the next word is only looked at (not consumed), so

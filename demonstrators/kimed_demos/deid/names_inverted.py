@@ -270,9 +270,10 @@ _EDGE_WORD = re.compile(r"[\p{L}\d][\p{L}\d.'’-]*")
 
 
 def _kept_word(text: str, keep: Sequence[tuple[int, int]], span: tuple[int, int]) -> bool:
-    """A word inside a must-keep term that is no known name ("Komma", not "Abbott")."""
-    inside = any(a <= span[0] and span[1] <= b for a, b in keep)
-    return inside and not is_known_name(text[span[0] : span[1]])
+    """A word inside a must-keep term that is no known name ("Komma", not "Abbott"), or
+    a later word of one: a product line or maker ("Xience Sierra", "L-Thyroxin Henning")."""
+    inside = [a for a, b in keep if a <= span[0] and span[1] <= b]
+    return bool(inside) and (min(inside) < span[0] or not is_known_name(text[slice(*span)]))
 
 
 def trim_keep_edges(

@@ -213,7 +213,8 @@ _LABEL = (
 _TITLES = (
     r"(?:(?:Prof\.|Dr\.|PD|med\.|dent\.|rer\.[ ]nat\.|Dipl\.-[\p{L}]+\.?|Frau|Herr|Hr\.|Fr\.)[ ])*"
 )
-_NOT_TITLE = r"(?!(?:Dr|Prof|PD|med|Dipl|Psych|Sc|Frau|Herr|Hr|Fr|Sr|Schw|Pfl)\b)"
+# Titles, and ward cues before a ward code ("Einsender: Stat. N3"), are no names.
+_NOT_TITLE = r"(?!(?:Dr|Prof|PD|med|Dipl|Psych|Sc|Frau|Herr|Hr|Fr|Sr|Schw|Pfl|Stat|Zi)\b)"
 # After "Surname, First": a delimiter, or a column gap of two spaces or a tab.
 _FIRST_NAME_END = r"(?=[ \t]*(?:[,(\n*]|$)|[ ]{2}|\t)"
 _PERSON_NAME = (
@@ -286,8 +287,8 @@ _LINK = r"(?:[ ](?:am|an[ ]der|im|in|zu|zum|zur|der|des|für|und|&|St\.))"
 # and followed by a name ("ABC-Klinik Nordstadt"), or a site after "am"/"an der"
 # ("Apotheke am Marktplatz"); times after "am" ("am Montag") are no site.
 _ACRONYM_BODY = re.compile(r"\p{Lu}{2,}-\p{Lu}\p{Ll}+[ -]\p{Lu}")
-_SITE_BODY = re.compile(
-    r"[ ](?:am|an[ ]der)[ ](?!(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag"
+_SITE_BODY = re.compile(  # "Am" too: a site that is part of the name ("Wohnstift Am Hang")
+    r"[ ](?:[Aa]m|[Aa]n[ ]der)[ ](?!(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag"
     r"|Morgen|Vormittag|Mittag|Nachmittag|Abend|Wochenende|Tag|Anfang|Ende|Telefon)\b)"
     r"\p{Lu}\p{Ll}+$"
 )
@@ -447,7 +448,9 @@ def ward_unit_recognizer() -> GermanPatternRecognizer:
             # A care home's living area by name ("Wohnbereich Lindenhof 2"; not "Wohnbereich 2").
             ("named living area",
              r"(?<=\b(?:Wohnbereich|Wohngruppe)[ ])\p{Lu}\p{Ll}+[ ]\d{1,2}[a-zA-Z]?(?!\w)", 0.75),
-            ("after -station", rf"(?<=\b\p{{Lu}}\p{{Ll}}*station[ ])(?:{code}|{side})(?!\w)", 0.75),
+            # A code after a unit noun names the unit: "Wochenstation W2", "Tagesklinik TK 4".
+            ("after -station",
+             rf"(?<=\b\p{{Lu}}\p{{Ll}}*(?:station|klinik)[ ])(?:{code}|{side})(?!\w)", 0.75),
             ("specialty + number", rf"\b{specialty}[ ]{number}(?!\w)", 0.6),
         ],
     )  # fmt: skip

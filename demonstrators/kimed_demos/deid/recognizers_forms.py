@@ -106,6 +106,7 @@ _BUSINESS = (
     r"|Stiftung|CRO|Sicherheitsdienst|Reinigung|Gebäudereinigung|Schreinerei|Tischlerei"
     r"|Sparkasse|Volksbank|Raiffeisenbank|Jobcenter|Polizeiinspektion|Polizeirevier"
     r"|Polizeipräsidium|Rettungswache|Feuerwache|Amtsgericht|Landgericht|Sozialgericht"
+    r"|Bestatter|Bestattungen|Bestattungshaus|Bestattungsinstitut"  # undertakers by name
 )
 # Compiled once: the regex module's cache lookup per call cost more than the matching.
 _LETTERS = re.compile(r"\p{L}+")
@@ -155,6 +156,9 @@ def organization_frame_recognizer() -> GermanPatternRecognizer:
             # Care homes named "Haus am Weiherhof", "Haus an der Lindenhöhe": a house by its site.
             ("house by its site",
              r"(?<![\w-])Haus[ ](?:am|an[ ]der|im|zum|zur)[ ]\p{Lu}\p{Ll}+(?![\w-])", 0.6),
+            # ... or by a compound after a home ("im Heim Haus Seeblick"): no plain noun.
+            ("home by its name",
+             r"(?<=(?:heim|Heim|stift|residenz)[ ])Haus[ ]\p{Lu}\p{Ll}{5,}(?![\w-])", 0.6),
             ("acronym-side", rf"(?<![\w-])\p{{Lu}}{{2,5}}-{sides}(?![\w-])", 0.6),
             # Head-final employers: "Quistorp Werft", "Ahrensfelde Logistik".
             ("name + works", rf"(?<![\w-]){_NAME}[ ](?:Werft|Werke|Logistik|Spedition)(?![\w-])",
@@ -175,7 +179,7 @@ def organization_frame_recognizer() -> GermanPatternRecognizer:
               "name + trade": _ENGLISH_TRADE,
               "KV + region": r"KV|KZV|Kassenärztliche", "BG + trades": r"BG[ ]",
               "farm insurer": r"LKK|SVLFG", "acronym-side": r"-(?:Nord|Süd|Ost|West|Mitte)",
-              "house by its site": r"Haus[ ]"},
+              "house by its site": r"Haus[ ]", "home by its name": r"Haus[ ]"},
     )  # fmt: skip
 
 
@@ -190,7 +194,10 @@ def _org_frame_ok(text: str) -> bool:
     if _BUSINESS_START.match(text):
         return _kind_name_ok(text)
     if text.startswith("Haus "):  # "Haus am See" is a house, "Haus am Weiherhof" a home
-        return not is_common_word(text.rsplit(" ", 1)[-1])
+        last = text.rsplit(" ", 1)[-1]
+        if text.count(" ") == 1:  # "Haus Seeblick": a compound, not a noun of the list
+            return last not in keep_words() and not is_noun(last)
+        return not is_common_word(last)
     if _HOSPITAL_END.search(text):  # "Asklepios Klinik"; not "Rückruf Klinik", a word
         first = text.split(" ")[0]
         return is_known_name(first) or first.lower() not in _folded_words()
@@ -330,8 +337,9 @@ def surname_shape_recognizer() -> GermanPatternRecognizer:
              rf"(?<=\b(?:Dr\.|Prof\.)(?:[ ]med\.)?[ ]){_NAME}[ ]{_NAME}(?![\w-])", 0.6),
             ("slavic surname", rf"(?<![\w-])\p{{Lu}}\p{{Ll}}++(?<=\p{{Ll}}{{2}}{_SLAVIC})"
                                r"(?:-\p{Lu}\p{Ll}+)?(?![\w-])", 0.6),
+            # Not after "°": "37,9 °C. Eosinophile" is a unit before a word, no initial.
             ("initial + surname",
-             r"(?<![\w.-])(?!M\.)\p{Lu}\.[ ]\p{Lu}\p{Ll}{2,}+(?![\w-]|\.\w)", 0.55),
+             r"(?<![\w.°-])(?!M\.)\p{Lu}\.[ ]\p{Lu}\p{Ll}{2,}+(?![\w-]|\.\w)", 0.55),
         ],
         validator=_surname_ok,
     )  # fmt: skip

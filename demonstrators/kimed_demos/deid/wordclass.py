@@ -1,0 +1,119 @@
+"""Word classes of clinical German that the word list does not cover (round five).
+
+The second stage (:mod:`.mentions`) drops a model finding made only of ordinary words.
+Debian's list lacks most clinical adjectives and Latin plurals, and on some machines
+even base forms of common nouns ("Schule", "Dienst"), so these classes decide by shape
+and by what the list holds of a word's relatives. Each class has one reason; none holds
+a name, and :func:`.mentions.is_common_word` asks the name lists first ("Fischer").
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+
+import regex as re
+
+# Clinical adjectives are Latin loans in -al/-är/-ös/-iv/-ell/-iert/-isch/-il; capitalised
+# at a line or sentence start they carry an inflection ("Retrosternaler", "Ödematöse").
+# The stem before the inflection needs 6 letters: short surnames look alike ("Heller").
+_MEDICAL_ADJECTIVE = re.compile(
+    r"\p{L}{4,}(?:al|är|ar|ös|iv|ell|iert|isch|il)(?:e|er|es|en|em)", re.IGNORECASE
+)
+# Greek and Latin plurals of clinical nouns ("Metastasen", "Synovitiden", "Arthrosen",
+# "Karzinomata"); "-stasen"/"-ktasen" only, as Danish surnames end in "-asen".
+_CLINICAL_PLURAL = re.compile(r"\p{L}{3,}(?:stasen|ktasen|itiden|itides|osen|omata)")
+# Endings of compound surnames and towns (Bergmann, Falkenhain, Schlachtensee): such
+# words are not taken apart.
+_SURNAME_HEADS = (
+    "mann", "hain", "feld", "berg", "thal", "bach", "dorf", "hausen", "stein", "kamp",
+    "hof", "heim", "burg", "brück", "wald", "horst", "hagen", "meier", "meyer", "bauer",
+    "schmidt", "müller", "lein", "haus", "hardt", "rath", "land", "mühl", "born", "brink",
+    "weber", "hafen", "stadt", "hausen", "kirchen", "stätter", "ke", "berger", "felder",
+    "baum", "kopf", "hut", "herr", "bein", "fuß", "mund", "bart", "horn", "wein", "ring",
+    "leben", "rode", "stedt", "see", "höhe",
+)  # fmt: skip
+_LINKS = ("", "s", "es", "e", "n", "en", "ns")  # inflections and linking letters
+# A word ending in a stop + r or in "pfl" was cut short: no German word ends so ("Auftr",
+# "Fachpfl"); "-dl", "-kl" stay out, Bavarian surnames end so ("Seidl", "Stöckl").
+_CUT_SHORT = re.compile(r"\p{L}*[aeiouäöüy]\p{L}*?(?:(?:[bcdfgkpt]|ch)r|pfl)")
+_VOWEL = re.compile(r"[aeiouäöüy]", re.IGNORECASE)
+# After an abbreviation's dot the sentence goes on: a colon, a lower-case word, a number
+# or a code ("Stat. N3", "Auftr. P-7"); a surname ending a sentence is followed otherwise.
+_GOES_ON = re.compile(r"[:,]|[ ](?:\p{Ll}|\d|\p{Lu}[\p{Lu}\d-])")
+
+
+def is_medical_adjective(word: str) -> bool:
+    """True for an inflected clinical adjective ("Ventrikuläre", "Sequestrierter")."""
+    return bool(_MEDICAL_ADJECTIVE.fullmatch(word))
+
+
+def is_clinical_plural(word: str) -> bool:
+    """True for a Greek or Latin plural of a clinical noun ("Metastasen")."""
+    return len(word) >= 8 and bool(_CLINICAL_PLURAL.fullmatch(word.lower()))
+
+
+def in_list(word: str, words: frozenset[str]) -> bool:
+    """True if the list holds ``word`` or an inflected form of it ("Dienst": "Dienste")."""
+    return any(word + link in words for link in _LINKS)
+
+
+def is_feminine_noun(word: str, words: frozenset[str]) -> bool:
+    """True for a feminine noun in -in whose plural in -innen is listed ("Freundin")."""
+    return word.endswith("in") and word[:1].isupper() and word + "nen" in words
+
+
+@functools.cache
+def _sorted_words(words: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the list sorted, its capitalised words reversed and sorted): prefix and suffix lookups."""
+    reversed_nouns = sorted(w[::-1].lower() for w in words if w[:1].isupper())
+    return tuple(sorted(words)), tuple(reversed_nouns)
+
+
+def _count_prefixed(items: tuple[str, ...], prefix: str, limit: int) -> int:
+    """How many of the sorted ``items`` start with ``prefix`` (counted up to ``limit``)."""
+    i = bisect.bisect_left(items, prefix)
+    return sum(1 for item in items[i : i + limit] if item.startswith(prefix))
+
+
+def is_compound_head(head: str, words: frozenset[str]) -> bool:
+    """True if at least eight nouns of the list end in ``head`` ("-schule", "-sorge"): a
+    noun that heads compounds, even where the list lacks its base form."""
+    return _count_prefixed(_sorted_words(words)[1], head.lower()[::-1], 8) >= 8
+
+
+def is_abbreviation(word: str, words: frozenset[str], mid_sentence: bool) -> bool:
+    """True for a word cut short before a dot: no vowel ("Ltg"), an ending no German
+    word has ("Auftr"), or, when the sentence goes on after the dot (``mid_sentence``:
+    a surname may end a sentence), the start of a longer word of the list that is no
+    word itself ("Stat. N3" of "Station"). The caller checks for the dot and names."""
+    if len(word) < 2 or len(word) > 10 or not word.isalpha():
+        return False
+    if not _VOWEL.search(word) or _CUT_SHORT.fullmatch(word.lower()):
+        return True
+    if not mid_sentence or len(word) < 4 or in_list(word, words) or word.lower() in words:
+        return False
+    return _count_prefixed(_sorted_words(words)[0], word, 1) > 0
+
+
+def surname_head(head: str, stem: str) -> bool:
+    """True for a head that ends compound surnames and towns ("-mann", "-baum"); "-ke"
+    only after a short stem ("Reinecke", but "Erinnerungslücke")."""
+    singular = head.lower().rstrip("n").rstrip("e")  # "Wolfshofen": a town, not "Hofe"
+    ends = [e for e in _SURNAME_HEADS if head.lower().endswith(e) or singular.endswith(e)]
+    return bool(ends) and (ends != ["ke"] or len(stem) < 7)
+
+
+def stem_is_word(stem: str, words: frozenset[str], lower: frozenset[str]) -> bool:
+    """True if the part before a compound's head is a word of the list (or inflects there)."""
+    if stem.lower() in lower or stem.capitalize() in words:
+        return True
+    return in_list(stem.capitalize(), words)
+
+
+def abbreviated_before_dot(word: str, text: str, end: int, words: frozenset[str]) -> bool:
+    """True if ``word``, ending at ``end`` in ``text``, is followed by a dot and is an
+    abbreviation (:func:`is_abbreviation`); the caller rules out names."""
+    if text[end : end + 1] != "." or not word.isalpha():
+        return False
+    return is_abbreviation(word, words, bool(_GOES_ON.match(text, end + 1)))
