@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_deid_tricky import _check
+from .test_deid_tricky import check_case
 
 CASES = {
     "first name and surname in a list": (
@@ -39,14 +39,12 @@ CASES = {
 
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_rules_alone(patterns_only, kind):
-    text, removed, kept = CASES[kind]
-    _check(patterns_only.findings(text), text, removed, kept)
+    check_case(patterns_only, CASES, kind)
 
 
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_with_the_model(deidentifier, kind):
-    text, removed, kept = CASES[kind]
-    _check(deidentifier.findings(text), text, removed, kept)
+    check_case(deidentifier, CASES, kind)
 
 
 def test_foreign_names_leave_out_every_german_and_clinical_word():

@@ -14,7 +14,7 @@ import pytest
 from kimed_demos.deid import places
 from kimed_demos.deid.towns import known_towns
 
-from .test_deid_tricky import _check
+from .test_deid_tricky import check_case
 
 CASES = {
     "towns in a list without postcode or preposition": (
@@ -33,14 +33,12 @@ CASES = {
 
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_rules_alone(patterns_only, kind):
-    text, removed, kept = CASES[kind]
-    _check(patterns_only.findings(text), text, removed, kept)
+    check_case(patterns_only, CASES, kind)
 
 
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_with_the_model(deidentifier, kind):
-    text, removed, kept = CASES[kind]
-    _check(deidentifier.findings(text), text, removed, kept)
+    check_case(deidentifier, CASES, kind)
 
 
 def test_the_committed_file_names_its_source_and_holds_the_three_countries():

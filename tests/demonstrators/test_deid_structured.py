@@ -20,7 +20,7 @@ from kimed_demos.deid.recognizers_structured import (
     valid_compact_date,
 )
 
-from .test_deid_tricky import _check
+from .test_deid_tricky import _check, check_case
 
 HL7 = (
     "MSH|^~\\&|KIS|KLINIKUM_NORDSTADT|LIS|LAB|20240611093000||ADT^A04|X77|P|2.5\n"
@@ -168,14 +168,12 @@ CASES = {
 
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_rules_alone(patterns_only, kind):
-    text, removed, kept = CASES[kind]
-    _check(patterns_only.findings(text), text, removed, kept)
+    check_case(patterns_only, CASES, kind)
 
 
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_with_the_model(deidentifier, kind):
-    text, removed, kept = CASES[kind]
-    _check(deidentifier.findings(text), text, removed, kept)
+    check_case(deidentifier, CASES, kind)
 
 
 def test_a_word_surname_is_not_spread_to_the_word(patterns_only):

@@ -430,16 +430,20 @@ def _check(findings, text, removed, kept):
         assert not covered(*_position(text, word)), f"wrongly removed {word!r}: {spans}"
 
 
+def check_case(analyzer, cases, kind):
+    """Run ``cases[kind]`` through ``analyzer``: its words to remove go, its words to keep stay."""
+    text, removed, kept = cases[kind]
+    _check(analyzer.findings(text), text, removed, kept)
+
+
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_rules_alone(patterns_only, kind):
-    text, removed, kept = CASES[kind]
-    _check(patterns_only.findings(text), text, removed, kept)
+    check_case(patterns_only, CASES, kind)
 
 
 @pytest.mark.parametrize("kind", sorted(CASES))
 def test_with_the_model(deidentifier, kind):
-    text, removed, kept = CASES[kind]
-    _check(deidentifier.findings(text), text, removed, kept)
+    check_case(deidentifier, CASES, kind)
 
 
 def test_all_ages_policy_removes_every_age():
