@@ -1,4 +1,4 @@
-"""Quality on the independent evaluation sets (five sets of hand-written letters, issue 11).
+"""Quality on the independent evaluation sets (six sets of hand-written letters, issue 11).
 
 Thresholds sit below the measured figures with a margin (docs/demonstrators/deid.md,
 "Independent evaluation"): the rules alone are deterministic, so their margin only
@@ -11,7 +11,14 @@ another house - annotate a sample and run the scorecard on it.
 from __future__ import annotations
 
 from kimed_demos.deid import Deidentifier
-from kimed_demos.deid.evalset import EVAL2_DIR, EVAL3_DIR, EVAL4_DIR, EVAL5_DIR, EVAL_DIR
+from kimed_demos.deid.evalset import (
+    EVAL2_DIR,
+    EVAL3_DIR,
+    EVAL4_DIR,
+    EVAL5_DIR,
+    EVAL6_DIR,
+    EVAL_DIR,
+)
 from kimed_demos.deid.scorecard import evaluate_folder
 
 # measured (rules alone): recall 0.969, whole patients+relatives 61/62, staff 115/124,
@@ -143,6 +150,28 @@ def test_rules_alone_on_the_fifth_set(patterns_only):
 
 def test_session_model_on_the_fifth_set(deidentifier):
     _check(evaluate_folder(EVAL5_DIR, deidentifier), MODEL5)
+
+
+# Sixth set (eval6: typical letters of other departments and eight new styles: chat, CSV
+# export, roster, invoice ...), measured blind once at the start of the session after the
+# one that wrote it (eval6/GUIDELINE.md). Floors well below those blind figures, not
+# goals. Rules alone: recall 0.891, whole patients+relatives 80/89, staff 146/181, leaking
+# documents 3, precision 0.979, terms removed 3 of 281, DATE 1.0, ID 0.833, PHONE 0.981.
+RULES6 = {"recall": 0.86, "whole_pr": 0.85, "whole_staff": 0.76, "leaks": 5, "precision": 0.95,
+          "keep_removed": 7, "DATE": 0.95, "ID": 0.78, "PHONE": 0.93}  # fmt: skip
+# Session model, one training seed (13): recall 0.930, whole 81/89 and 166/181, leaking
+# documents 2, precision 0.917, terms removed 20 of 281, DATE 1.0, ID 0.833, PHONE 0.981.
+# One seed only (the model's wrong removals vary most between seeds), so wider margins.
+MODEL6 = {"recall": 0.88, "whole_pr": 0.85, "whole_staff": 0.82, "leaks": 5, "precision": 0.86,
+          "keep_removed": 32, "DATE": 0.95, "ID": 0.78, "PHONE": 0.93}  # fmt: skip
+
+
+def test_rules_alone_on_the_sixth_set(patterns_only):
+    _check(evaluate_folder(EVAL6_DIR, patterns_only), RULES6)
+
+
+def test_session_model_on_the_sixth_set(deidentifier):
+    _check(evaluate_folder(EVAL6_DIR, deidentifier), MODEL6)
 
 
 def test_all_ages_policy_on_the_independent_set():

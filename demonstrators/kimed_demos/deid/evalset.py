@@ -44,7 +44,7 @@ EVAL2_DIR = Path(__file__).with_name("eval2")  # second set, written after the f
 EVAL3_DIR = Path(__file__).with_name("eval3")  # third set, blind: written after both
 EVAL4_DIR = Path(__file__).with_name("eval4")  # fourth set, blind: new styles, nobody tunes on it
 EVAL5_DIR = Path(__file__).with_name("eval5")  # fifth set, blind: typical letters of many houses
-EVAL6_DIR = Path(__file__).with_name("eval6")  # sixth set, blind: measured first next session
+EVAL6_DIR = Path(__file__).with_name("eval6")  # sixth set, measured blind 2026-12-07
 _SHAPE = '{"text": ..., "spans": [{"start", "end", "type"}], "keep": [...]}'
 
 
