@@ -153,6 +153,8 @@ def is_common_word(word: str) -> bool:
         return True  # "Abheilung", "Belastungsdyspnoe": derivational and clinical endings
     if wordclass.is_medical_adjective(word) or wordclass.is_clinical_plural(word):
         return True  # "Retrosternaler", "Metastasen": clinical Latin at a line start
+    if wordclass.is_clinical_noun(word) or wordclass.is_mixed_case_abbreviation(word):
+        return True  # "Urosepsis", "Kolonkarzinom", "IgA": clinical endings, lab acronyms
     if wordclass.is_feminine_noun(word, words):
         return True  # "Freundin": the list has the plural "Freundinnen"
     return _is_compound(word, words, lower)
@@ -235,6 +237,10 @@ def second_stage_score(text: str) -> float:
         return 0.0
     if any(is_known_name(w) for w in words):
         return SCORE_KNOWN_NAME
+    # Names are capitalised: beside a capitalised word, a lower-case one that the list
+    # lacks ("phlegmonös-ulzeröse <noun>") is an adjective, no evidence of a name.
+    if any(w[:1].isupper() for w in words):
+        words = [w for w in words if not w[:1].islower()]
     return 0.0 if all(is_common_word(w) for w in words) else SCORE_UNKNOWN_WORD
 
 
@@ -269,12 +275,52 @@ def check_model_findings(
         score = second_stage_score(text[piece.start : piece.end])
         if piece.entity_type == "WARD" and _WARD_CODE.search(text, piece.start, piece.end):
             score = SCORE_UNKNOWN_WORD  # a ward code ("TK 4") names the ward, words or not
+        elif score == SCORE_UNKNOWN_WORD and not_a_name(piece, text):
+            score = 0.0
         if score and not _abbreviated(text[piece.start : piece.end], text, piece.end):
             kept.append(Finding(piece.start, piece.end, piece.entity_type, score))
     return kept
 
 
 _WARD_CODE = re.compile(r"\b\p{Lu}{1,4}[ ]?\d{1,3}\b")
+_CODE_BEFORE = re.compile(rf"[ \t]*(?:[-•*][ ])?{wordclass.ICD10.pattern}[ \t]+")
+_CAPITALISED_BEFORE = re.compile(r"(?:\p{Lu}\p{Ll}+[ ]){1,4}$")
+_CAPITALISED_AFTER = re.compile(r"(?:[ ]\p{Lu}\p{Ll}+){1,4}")
+
+
+def not_a_name(piece: Finding, text: str) -> bool:
+    """True if a model finding without a known name stands where no name stands (round
+    six, each a class of clinical words the model took for names):
+
+    - an ICD-10 code in it or before it at the line start ("I10.00 <diagnosis>");
+    - a model number after it or inside it ("<maker> <line> i700"): a device;
+    - an English phrase: two common English words in the run of capitalised words
+      around it ("<Best> Supportive <Care>", "<Heart> <Team>"), its own words English
+      or ordinary.
+    """
+    value = text[piece.start : piece.end]
+    line_start = text.rfind("\n", 0, piece.start) + 1
+    if wordclass.ICD10.search(value) or _CODE_BEFORE.fullmatch(text, line_start, piece.start):
+        return True
+    if wordclass.MODEL_NUMBER.match(text, piece.end) or wordclass.MODEL_NUMBER.search(value):
+        return True
+    return _english_phrase(piece, text)
+
+
+def _english_phrase(piece: Finding, text: str) -> bool:
+    """True if the capitalised run around ``piece`` holds two common English words and
+    every word of ``piece`` is English or ordinary (see :func:`not_a_name`)."""
+    english = wordclass.english_words()
+    own = _LETTERS.findall(text[piece.start : piece.end])
+    if not any(w.lower() in english for w in own):
+        return False
+    left = _CAPITALISED_BEFORE.search(text, max(0, piece.start - 60), piece.start)
+    right = _CAPITALISED_AFTER.match(text, piece.end)
+    run = [*own, *(_LETTERS.findall(left.group()) if left else ()),
+           *(_LETTERS.findall(right.group()) if right else ())]  # fmt: skip
+    if sum(w.lower() in english for w in run) < 2:
+        return False
+    return all(w.lower() in english or is_common_word(w) for w in own)
 
 
 def _abbreviated(value: str, text: str, end: int) -> bool:
@@ -494,6 +540,25 @@ def _spreadable(f: Finding, text: str) -> list[str]:
     return []
 
 
+def spread_only_as_name(word: str) -> bool:
+    """True for a surname that the word list holds and a word class finds ordinary
+    ("Zucker": the list lacks its plural, so :func:`_ordinary` does not see it): spread
+    only where it stands as a name, "Dr. K. Zucker" must not take "Zucker und Lipide"."""
+    return word in _dictionary()[0] and is_common_word(word)
+
+
+# A name position: after a title or role word, an initial, or a known first name.
+_NAME_POSITION = re.compile(
+    rf"(?:\b(?:{'|'.join(sorted(_TITLE_WORDS))})\.?|(?<![\w.])\p{{Lu}}\.|({NAME_WORD}))[ ]$"
+)
+
+
+def _name_position(text: str, start: int) -> bool:
+    """True if the word at ``start`` stands where a name stands (:data:`_NAME_POSITION`)."""
+    m = _NAME_POSITION.search(text, max(0, start - 40), start)
+    return bool(m) and (not m.group(1) or m.group(1) in first_names())
+
+
 def spread_mentions(
     findings: Sequence[Finding], text: str, keep: Sequence[tuple[int, int]] | None = None
 ) -> list[Finding]:
@@ -509,7 +574,11 @@ def spread_mentions(
     if not words and not phrases:
         return list(findings)
     keep = keep_spans(text) if keep is None else keep
-    hits = [(start, end, words[word]) for start, end, word in _words_of(text) if word in words]
+    hits = [
+        (start, end, words[word])
+        for start, end, word in _words_of(text)
+        if word in words and (not spread_only_as_name(word) or _name_position(text, start))
+    ]
     for value, source in phrases.items():  # a few multi-word names: plain search
         start = text.find(value)
         while start >= 0:
