@@ -374,6 +374,26 @@ CASES = {
             "Hunt-Hess",
         ],
     ),
+    # Round six (eval6 classes, invented text): keep patterns, and a surname that is an
+    # ordinary word spreads only to name positions.
+    "drug salts and conjugates, English scales, eponym types, brands in brackets": (
+        "Therapie: Betamethasonvalerat-Salbe, Inotuzumab-Ozogamicin, Yasmin (Antiemetikum).\n"
+        "Clinical Frailty Scale 5, Gustilo Typ 2, z. B. Hereditäre Neuropathie.\n"
+        "frage ob ich die pille (yasmin) weiter nehmen soll. Herr Puls kam, Puls 72/min.\n"
+        "Dr. Rainer Wille, Oberarzt. Der Wille zur Therapie ist erhalten.\nDr. R. Wille",
+        ["Rainer", "Wille", ("Wille", 2), ("Puls", 0)],
+        [
+            "Betamethasonvalerat",
+            "Inotuzumab-Ozogamicin",
+            "Yasmin",
+            "Clinical Frailty Scale",
+            "Gustilo",
+            "Hereditäre",
+            "yasmin",
+            ("Puls", 1),
+            ("Wille", 1),
+        ],
+    ),
 }
 
 

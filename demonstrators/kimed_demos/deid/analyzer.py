@@ -269,7 +269,7 @@ def resolve_overlaps(results: Iterable, text: str) -> list[Finding]:
     # anchored patterns do not ("Dr. Barthel" stays a person).
     patterns = [p for p in patterns if p.score >= WEAK_PATTERN_SCORE or not _in_keep(p, keep)]
     towns = [t for t in town_findings(text) if not _in_keep(t, keep)]  # "Morbus <town>"
-    # A first name alone is weak evidence too: "<first name> (Kontrazeptivum)" is a drug.
+    # A first name alone is weak evidence too: "<first name> (Antibiotikum)" is a drug.
     first = [f for f in first_name_findings(text) if not _in_keep(f, keep)]
     merged = _merge([*patterns, *checked, *first, *unusual_name_findings(text), *towns])
     # Completion and spreading work on whole mentions, so they come after the merge.

@@ -154,7 +154,7 @@ def is_common_word(word: str) -> bool:
     if wordclass.is_medical_adjective(word) or wordclass.is_clinical_plural(word):
         return True  # "Retrosternaler", "Metastasen": clinical Latin at a line start
     if wordclass.is_clinical_noun(word) or wordclass.is_mixed_case_abbreviation(word):
-        return True  # "Urosepsis", "Kolonkarzinom", "IgA": clinical endings, lab acronyms
+        return True  # "Cholangiosepsis", "Mammakarzinom", "IgM": clinical endings, lab acronyms
     if wordclass.is_feminine_noun(word, words):
         return True  # "Freundin": the list has the plural "Freundinnen"
     return _is_compound(word, words, lower)
@@ -238,7 +238,7 @@ def second_stage_score(text: str) -> float:
     if any(is_known_name(w) for w in words):
         return SCORE_KNOWN_NAME
     # Names are capitalised: beside a capitalised word, a lower-case one that the list
-    # lacks ("phlegmonös-ulzeröse <noun>") is an adjective, no evidence of a name.
+    # lacks ("ulzerös-nekrotisierende <noun>") is an adjective, no evidence of a name.
     if any(w[:1].isupper() for w in words):
         words = [w for w in words if not w[:1].islower()]
     return 0.0 if all(is_common_word(w) for w in words) else SCORE_UNKNOWN_WORD
@@ -292,10 +292,10 @@ def not_a_name(piece: Finding, text: str) -> bool:
     """True if a model finding without a known name stands where no name stands (round
     six, each a class of clinical words the model took for names):
 
-    - an ICD-10 code in it or before it at the line start ("I10.00 <diagnosis>");
-    - a model number after it or inside it ("<maker> <line> i700"): a device;
+    - an ICD-10 code in it or before it at the line start ("E11.9 <diagnosis>");
+    - a model number after it or inside it ("<maker> <line> X75"): a device;
     - an English phrase: two common English words in the run of capitalised words
-      around it ("<Best> Supportive <Care>", "<Heart> <Team>"), its own words English
+      around it ("Palliative <Care> <Unit>", "<Care> <Team>"), its own words English
       or ordinary.
     """
     value = text[piece.start : piece.end]
@@ -541,10 +541,12 @@ def _spreadable(f: Finding, text: str) -> list[str]:
 
 
 def spread_only_as_name(word: str) -> bool:
-    """True for a surname that the word list holds and a word class finds ordinary
-    ("Zucker": the list lacks its plural, so :func:`_ordinary` does not see it): spread
-    only where it stands as a name, "Dr. K. Zucker" must not take "Zucker und Lipide"."""
-    return word in _dictionary()[0] and is_common_word(word)
+    """True for a surname that the word list holds, that starts compounds there and that
+    a word class finds ordinary ("Wille": the list lacks its plural, so :func:`_ordinary`
+    does not see it): spread only where it stands as a name, so "Dr. R. Wille" does not
+    take "der Wille zur Therapie"; a surname like a genitive ("Klages") spreads as before."""
+    words = _dictionary()[0]
+    return word in words and wordclass.starts_compounds(word, words) and is_common_word(word)
 
 
 # A name position: after a title or role word, an initial, or a known first name.

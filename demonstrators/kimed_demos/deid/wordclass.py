@@ -17,7 +17,7 @@ import regex as re
 # Clinical adjectives are Latin loans in -al/-är/-ös/-iv/-ell/-iert/-isch/-il; capitalised
 # at a line or sentence start they carry an inflection ("Retrosternaler", "Ödematöse").
 # The stem before the inflection needs 6 letters: short surnames look alike ("Heller").
-# Present participles of Latin verbs in -ieren too ("Rezidivierende", round six).
+# Present participles of Latin verbs in -ieren too ("Stabilisierende", round six).
 _MEDICAL_ADJECTIVE = re.compile(
     r"\p{L}{4,}(?:al|är|ar|ös|iv|ell|iert|ierend|isch|il)(?:e|er|es|en|em)", re.IGNORECASE
 )
@@ -46,24 +46,24 @@ _GOES_ON = re.compile(r"[:,]|[ ](?:\p{Ll}|\d|\p{Lu}[\p{Lu}\d-])")
 
 # Round six: Greek tumour nouns in -om ("<organ>karzinom", "Lymphom"; not "-om" alone, which
 # ends surnames such as "Blom"), and -sepsis, -rhythmus, -hernie (clinical nouns the word
-# list lacks in compounds: "Urosepsis", "Alpha-Rhythmus", "Leistenhernie").
+# list lacks in compounds: "Cholangiosepsis", "Theta-Rhythmus", "Nabelhernie").
 _CLINICAL_NOUN = re.compile(
     r"\p{L}*(?:(?:karzin|sark|lymph|aden|gli|melan|my|lip|hämat|fibr|angi|blast|zyt|mening"
     r"|neurin|papill|thym|chondr|oste|atherom|glauk)om(?:e|en|s|a|ata)?"
     r"|sepsis|rhythmus|hernie|hernien)"
 )
 # Laboratory abbreviations mix cases within three letters ("IgA", "HbA", "pCO"): no name.
-# (Four letters are often part of an identifier: "<office>-IfSG-<number>".)
+# (Four letters are often part of an identifier: "<office>-AbCd-<number>".)
 _MIXED_CASE = re.compile(r"(?=\p{L}*\p{Ll}\p{Lu})\p{L}{2,3}")
-# An ICD-10 code ("I10.00", "K35.3", "E11.9 G"): the words after it are a diagnosis.
+# An ICD-10 code ("E11.9", "M54.5", "J18.0 G"): the words after it are a diagnosis.
 ICD10 = re.compile(r"(?<![\w.])[A-TV-Z]\d{2}(?:\.\d{1,2})?[GVAZLRB+*!]?(?![\w])")
-# A device's model number after its maker and line ("i700", "X-500", "S2000"): letters
+# A device's model number after its maker and line ("X75", "Z-500", "S2000"): letters
 # glued to two or more digits; a name is followed by no such token.
 MODEL_NUMBER = re.compile(r"[ ]\p{L}{1,3}-?\d{2,5}\p{L}{0,2}(?![\w-])")
 
 
 def is_clinical_noun(word: str) -> bool:
-    """True for a clinical noun by its Greek or Latin ending ("Pankreaskopfkarzinom")."""
+    """True for a clinical noun by its Greek or Latin ending ("Mammakarzinom")."""
     return len(word) >= 6 and bool(_CLINICAL_NOUN.fullmatch(word.lower()))
 
 
@@ -76,9 +76,9 @@ def is_mixed_case_abbreviation(word: str) -> bool:
 def english_words() -> frozenset[str]:
     """Common English words (Faker's en_US lorem list, about a thousand, lower case).
 
-    English phrases stand capitalised in German letters ("Heart Team", "Best Supportive
-    Care"); two such words together are a phrase, not a name (Debian's English lists
-    are not installed here; Faker is, as the source of the name lists)."""
+    English phrases stand capitalised in German letters ("Care Team", "Palliative Care
+    Unit"); two such words together are a phrase, not a name (Debian's English lists are
+    not installed here; Faker is, as the source of the name lists)."""
     from faker.providers.lorem.en_US import Provider
 
     return frozenset(w.lower() for w in Provider.word_list if len(w) >= 3)
@@ -121,6 +121,12 @@ def is_compound_head(head: str, words: frozenset[str]) -> bool:
     """True if at least eight nouns of the list end in ``head`` ("-schule", "-sorge"): a
     noun that heads compounds, even where the list lacks its base form."""
     return _count_prefixed(_sorted_words(words)[1], head.lower()[::-1], 8) >= 8
+
+
+def starts_compounds(word: str, words: frozenset[str], count: int = 3) -> bool:
+    """True if at least ``count`` longer words of the list start with ``word``
+    ("Willensbildung", "Willenskraft" ...): a noun in everyday use, not a genitive ("Klages")."""
+    return _count_prefixed(_sorted_words(words)[0], word, count + 1) > count
 
 
 def is_abbreviation(word: str, words: frozenset[str], mid_sentence: bool) -> bool:

@@ -1,0 +1,70 @@
+"""Round six of issue 11: a model finding needs evidence of a name (invented text).
+
+The second stage (:func:`kimed_demos.deid.mentions.check_model_findings`) is given model
+findings directly, so these tests are deterministic and do not depend on what a trained
+model happens to tag; ``test_deid_tricky.py`` runs the same classes through the analyzer.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _checked(text: str, value: str, kind: str = "PERSON") -> list[str]:
+    """What survives the second stage of one model finding on ``value`` in ``text``."""
+    from kimed_demos.deid.entities import Finding
+    from kimed_demos.deid.mentions import check_model_findings
+
+    start = text.index(value)
+    found = check_model_findings([Finding(start, start + len(value), kind, 0.52)], text)
+    return [text[f.start : f.end] for f in found]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # an ICD-10 code before the diagnosis at the line start, or inside the finding
+        ("Diagnosen:\n  E11.9 Quorvane Stoffwechsellage\n", "Quorvane Stoffwechsellage"),
+        ("Diagnosen:\n  E11.9 Quorvane Stoffwechsellage\n", "E11.9 Quorvane"),
+        # a model number after a maker and product line: a device
+        ("Gerät: Esaote MyLab X75, Linearschallkopf.", "Esaote MyLab"),
+        # English phrases: two common English words in the capitalised run
+        ("Besprechung im Care Team am Mittwoch.", "Care Team"),
+        ("Weiter nach Palliative Care Unit Konzept.", "Care"),
+        # a lower-case adjective beside clinical nouns is no evidence of a name
+        ("Histologie: ulzerös-nekrotisierende Kolitis.", "ulzerös-nekrotisierende Kolitis"),
+        # clinical endings and lab acronyms the word list lacks
+        ("Verdacht auf Cholangiosepsis bei Mammakarzinom.", "Cholangiosepsis"),
+        ("Verdacht auf Cholangiosepsis bei Mammakarzinom.", "Mammakarzinom"),
+        ("EEG: Theta-Rhythmus, Nabelhernie tastbar.", "Theta-Rhythmus"),
+        ("Befund: IgM-Nephropathie, Stabilisierende Maßnahmen.", "IgM-Nephropathie"),
+    ],
+)
+def test_clinical_findings_without_name_evidence_are_dropped(text, value):
+    assert _checked(text, value) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Rücksprache mit Herrn Quorvane, Tel. folgt.", "Quorvane"),  # unknown word, no class
+        ("Gerät bei Ostendorf 12 abgeholt.", "Ostendorf"),  # a number alone is no model number
+        ("Anwesend: Wübbena, Thelen (Pflege)", "Wübbena"),
+        ("Best regards from Kwame Osei", "Kwame Osei"),  # English around, but a name in it
+        ("E11.9 laut Hausarzt; Vorstellung bei Adeyemi.", "Adeyemi"),  # code, but not before
+    ],
+)
+def test_names_keep_their_findings(text, value):
+    assert _checked(text, value) == [value]
+
+
+def test_word_surname_spreads_only_to_name_positions():
+    from kimed_demos.deid.entities import Finding
+    from kimed_demos.deid.mentions import spread_mentions, spread_only_as_name
+
+    assert spread_only_as_name("Wille") and not spread_only_as_name("Klages")
+    text = "Dr. R. Wille. Der Wille ist da. Rainer Wille, Frau Wille, WILLE"
+    spread = spread_mentions([Finding(7, 12, "PERSON", 0.8)], text)
+    found = sorted({f.start for f in spread})
+    assert found == [7, text.index("Rainer Wille") + 7, text.index("Frau Wille") + 5,
+                     text.index("WILLE")]  # fmt: skip
