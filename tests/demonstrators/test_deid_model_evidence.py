@@ -38,6 +38,10 @@ def _checked(text: str, value: str, kind: str = "PERSON") -> list[str]:
         ("Verdacht auf Cholangiosepsis bei Mammakarzinom.", "Mammakarzinom"),
         ("EEG: Theta-Rhythmus, Nabelhernie tastbar.", "Theta-Rhythmus"),
         ("Befund: IgM-Nephropathie, Stabilisierende Maßnahmen.", "IgM-Nephropathie"),
+        # an inflected clinical adjective first: a noun phrase ("Femoraler <device>")
+        ("Eingriff: Femoraler Quorvane (P2) rechts.", "Femoraler Quorvane"),
+        # a listed noun before a noun that the list holds only as a verb form
+        ("Seit gestern Nackensperre und Fieber.", "Nackensperre"),
     ],
 )
 def test_clinical_findings_without_name_evidence_are_dropped(text, value):

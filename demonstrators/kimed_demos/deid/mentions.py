@@ -192,6 +192,8 @@ def _is_compound(word: str, words: frozenset[str], lower: frozenset[str]) -> boo
             if len(stem) >= 4 or stem.lower() in lower or stem.capitalize() in words:
                 return True  # "Bergebeutel": an unknown stem before a long list noun
             continue
+        if len(stem) >= 4 and _verb_noun_head(head, lower) and is_noun(stem.capitalize()):
+            return True  # "Nackensperre": a listed noun before a noun listed only as a verb
         if not _new_stem_ok(stem, head, words, lower):
             continue
         if wordclass.in_list(head, words) and (len(head) >= 5 or len(stem) >= 6):
@@ -201,6 +203,13 @@ def _is_compound(word: str, words: frozenset[str], lower: frozenset[str]) -> boo
         if len(head) >= 5 and wordclass.is_compound_head(head, words):
             return True  # "Nachsorge": a head of many listed compounds, its base unlisted
     return False
+
+
+def _verb_noun_head(head: str, lower: frozenset[str]) -> bool:
+    """True for a head in -e of 5+ letters that the list holds only as a verb form
+    ("Sperre": "sperre"); German nouns of this kind (Klemme, Pumpe) often lack their own
+    entry. Surnames of a noun and a word ("...hager", "...moser") do not end so."""
+    return len(head) >= 5 and head.endswith("e") and head.lower() in lower
 
 
 def _new_stem_ok(stem: str, head: str, words: frozenset[str], lower: frozenset[str]) -> bool:
@@ -292,6 +301,7 @@ def not_a_name(piece: Finding, text: str) -> bool:
     """True if a model finding without a known name stands where no name stands (round
     six, each a class of clinical words the model took for names):
 
+    - an inflected clinical adjective as its first word: a noun phrase;
     - an ICD-10 code in it or before it at the line start ("E11.9 <diagnosis>");
     - a model number after it or inside it ("<maker> <line> X75"): a device;
     - an English phrase: two common English words in the run of capitalised words
@@ -299,6 +309,9 @@ def not_a_name(piece: Finding, text: str) -> bool:
       or ordinary.
     """
     value = text[piece.start : piece.end]
+    words = _LETTERS.findall(value)
+    if len(words) > 1 and wordclass.is_medical_adjective(words[0]):
+        return True  # "Ventrikuläre <noun>": an inflected clinical adjective before a noun
     line_start = text.rfind("\n", 0, piece.start) + 1
     if wordclass.ICD10.search(value) or _CODE_BEFORE.fullmatch(text, line_start, piece.start):
         return True
