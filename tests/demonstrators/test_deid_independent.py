@@ -157,13 +157,16 @@ def test_session_model_on_the_fifth_set(deidentifier):
 # one that wrote it (eval6/GUIDELINE.md). Floors well below those blind figures, not
 # goals. Rules alone: recall 0.891, whole patients+relatives 80/89, staff 146/181, leaking
 # documents 3, precision 0.979, terms removed 3 of 281, DATE 1.0, ID 0.833, PHONE 0.981.
+# After the sixth round (clinical words the model removed, docs "Sixth round"), terms
+# removed 0 of 281 by the rules alone and 3 of 281 by the session model (precision 0.983,
+# 0.943): the ceilings below hold that round's gain with a margin for other seeds.
 RULES6 = {"recall": 0.86, "whole_pr": 0.85, "whole_staff": 0.76, "leaks": 5, "precision": 0.95,
-          "keep_removed": 7, "DATE": 0.95, "ID": 0.78, "PHONE": 0.93}  # fmt: skip
+          "keep_removed": 3, "DATE": 0.95, "ID": 0.78, "PHONE": 0.93}  # fmt: skip
 # Session model, one training seed (13): recall 0.930, whole 81/89 and 166/181, leaking
 # documents 2, precision 0.917, terms removed 20 of 281, DATE 1.0, ID 0.833, PHONE 0.981.
 # One seed only (the model's wrong removals vary most between seeds), so wider margins.
 MODEL6 = {"recall": 0.88, "whole_pr": 0.85, "whole_staff": 0.82, "leaks": 5, "precision": 0.86,
-          "keep_removed": 32, "DATE": 0.95, "ID": 0.78, "PHONE": 0.93}  # fmt: skip
+          "keep_removed": 10, "DATE": 0.95, "ID": 0.78, "PHONE": 0.93}  # fmt: skip
 
 
 def test_rules_alone_on_the_sixth_set(patterns_only):
