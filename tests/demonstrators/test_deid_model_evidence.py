@@ -42,6 +42,14 @@ def _checked(text: str, value: str, kind: str = "PERSON") -> list[str]:
         ("Eingriff: Femoraler Quorvane (P2) rechts.", "Femoraler Quorvane"),
         # a listed noun before a noun that the list holds only as a verb form
         ("Seit gestern Nackensperre und Fieber.", "Nackensperre"),
+        # acronyms no name in capitals looks like: no vowel, or a plural "s"
+        ("Seit 02:00 CVVHF, EKGs unauffällig.", "CVVHF"),
+        ("Seit 02:00 CVVHF, EKGs unauffällig.", "EKGs"),
+        # keep patterns: a drug after a treatment noun or a lab value and an arrow, a
+        # double eponym with a letter grade
+        ("Vorbereitung mit Quorvane, gut vertragen.", "Quorvane"),
+        ("K+ 6,1 mmol/l → Quorvane, Kontrolle morgen.", "Quorvane"),
+        ("Zirrhose Child-Turcotte B bekannt.", "Child-Turcotte"),
     ],
 )
 def test_clinical_findings_without_name_evidence_are_dropped(text, value):
@@ -52,6 +60,8 @@ def test_clinical_findings_without_name_evidence_are_dropped(text, value):
     ("text", "value"),
     [
         ("Rücksprache mit Herrn Quorvane, Tel. folgt.", "Quorvane"),  # unknown word, no class
+        ("Besprechung mit Quorvane am Abend.", "Quorvane"),  # "mit" after talking, not treating
+        ("Gespräch mit Frau Child-Turcotte B. Quorvane.", "Child-Turcotte"),  # an initial
         ("Gerät bei Ostendorf 12 abgeholt.", "Ostendorf"),  # a number alone is no model number
         ("Anwesend: Wübbena, Thelen (Pflege)", "Wübbena"),
         ("Best regards from Kwame Osei", "Kwame Osei"),  # English around, but a name in it

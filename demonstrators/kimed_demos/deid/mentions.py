@@ -138,6 +138,8 @@ def is_common_word(word: str) -> bool:
     """
     if word.isupper() and (len(word) <= 5 or _ROMAN.fullmatch(word)):
         return True  # acronyms and roman numerals ("CIWA", "III"), not names
+    if wordclass.is_acronym(word):
+        return True  # "CVVHF", "EKGs": no name in capitals lacks a vowel or ends so
     if word.isupper():  # "PFLEGEÜBERLEITUNGSBOGEN": a heading in capitals
         word = word.capitalize()
     if word in keep_words() or word in _CLINICAL_WORDS or word.lower().endswith("nr"):

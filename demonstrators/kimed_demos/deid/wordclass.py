@@ -62,6 +62,17 @@ ICD10 = re.compile(r"(?<![\w.])[A-TV-Z]\d{2}(?:\.\d{1,2})?[GVAZLRB+*!]?(?![\w])"
 MODEL_NUMBER = re.compile(r"[ ]\p{L}{1,3}-?\d{2,5}\p{L}{0,2}(?![\w-])")
 
 
+# Acronyms that no name in capitals looks like: no vowel at all ("CVVHF", "PTBS" has none
+# but 4 letters pass the short-acronym test already), or a plural "s" after capitals
+# ("EKGs", "CTs").
+_ACRONYM = re.compile(r"[\p{Lu}\d]*\p{Lu}[\p{Lu}\d]*|\p{Lu}{2,5}s")
+
+
+def is_acronym(word: str) -> bool:
+    """True for capitals without a vowel ("CVVHF") or an acronym's plural ("EKGs")."""
+    return bool(_ACRONYM.fullmatch(word)) and (word.endswith("s") or not _VOWEL.search(word))
+
+
 def is_clinical_noun(word: str) -> bool:
     """True for a clinical noun by its Greek or Latin ending ("Mammakarzinom")."""
     return len(word) >= 6 and bool(_CLINICAL_NOUN.fullmatch(word.lower()))
