@@ -233,6 +233,10 @@ def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     return position >= end
 
 
+# Lower-case parts of names of other countries ("ibn", "della", "dos") stay evidence of a
+# name (German words among them, "bin", "das", would count as ordinary anyway).
+_NAME_PARTICLES = frozenset({"ibn", "abu", "della", "degli", "dos", "del"})
+
 #: Second-stage scores of a model finding: a word of the name lists in it, or only
 #: words that are neither ordinary nor known. Ordinary words only: dropped.
 SCORE_KNOWN_NAME, SCORE_UNKNOWN_WORD = 0.8, 0.6
@@ -251,7 +255,7 @@ def second_stage_score(text: str) -> float:
     # Names are capitalised: beside a capitalised word, a lower-case one that the list
     # lacks ("ulzerös-nekrotisierende <noun>") is an adjective, no evidence of a name.
     if any(w[:1].isupper() for w in words):
-        words = [w for w in words if not w[:1].islower()]
+        words = [w for w in words if not w[:1].islower() or w in _NAME_PARTICLES]
     return 0.0 if all(is_common_word(w) for w in words) else SCORE_UNKNOWN_WORD
 
 
