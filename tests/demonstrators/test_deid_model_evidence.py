@@ -50,6 +50,7 @@ def _checked(text: str, value: str, kind: str = "PERSON") -> list[str]:
         ("Vorbereitung mit Quorvane, gut vertragen.", "Quorvane"),
         ("K+ 6,1 mmol/l → Quorvane, Kontrolle morgen.", "Quorvane"),
         ("Zirrhose Child-Turcotte B bekannt.", "Child-Turcotte"),
+        ("Tätig als: Quorvanebauer, seit 2010.", "Quorvanebauer"),  # a profession after "als:"
     ],
 )
 def test_clinical_findings_without_name_evidence_are_dropped(text, value):
