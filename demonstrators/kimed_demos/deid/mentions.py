@@ -6,7 +6,8 @@ stage decides with evidence the model does not have:
 
 - :func:`check_model_findings`: a model finding inside a must-keep term
   (:mod:`.keeplist`) is dropped; one whose words are all ordinary German words
-  (Debian's word list, sentence-start adverbs) and none a known name is dropped.
+  (Debian's word list, sentence-start adverbs) and none a known name is dropped, and
+  one without a known name that stands where no name stands (:mod:`.evidence`).
 - :func:`complete_mentions`: a found name grows to the whole mention - particles
   (von, van, zu), initials, hyphenated and double names, a known first name before a
   surname, a second name after "/" - so no part of a name survives.
@@ -24,6 +25,7 @@ import regex as re
 
 from . import wordclass, wordlist
 from .entities import Finding
+from .evidence import not_a_name
 from .keeplist import keep_spans, keep_words
 
 _L, _UP, _LOW = r"\p{L}", r"\p{Lu}", r"\p{Ll}"
@@ -194,7 +196,7 @@ def _is_compound(word: str, words: frozenset[str], lower: frozenset[str]) -> boo
             if len(stem) >= 4 or stem.lower() in lower or stem.capitalize() in words:
                 return True  # "Bergebeutel": an unknown stem before a long list noun
             continue
-        if len(stem) >= 4 and _verb_noun_head(head, lower) and is_noun(stem.capitalize()):
+        if len(stem) >= 4 and wordclass.verb_noun_head(head, lower) and is_noun(stem.capitalize()):
             return True  # "Nackensperre": a listed noun before a noun listed only as a verb
         if not _new_stem_ok(stem, head, words, lower):
             continue
@@ -205,13 +207,6 @@ def _is_compound(word: str, words: frozenset[str], lower: frozenset[str]) -> boo
         if len(head) >= 5 and wordclass.is_compound_head(head, words):
             return True  # "Nachsorge": a head of many listed compounds, its base unlisted
     return False
-
-
-def _verb_noun_head(head: str, lower: frozenset[str]) -> bool:
-    """True for a head in -e of 5+ letters that the list holds only as a verb form
-    ("Sperre": "sperre"); German nouns of this kind (Klemme, Pumpe) often lack their own
-    entry. Surnames of a noun and a word ("...hager", "...moser") do not end so."""
-    return len(head) >= 5 and head.endswith("e") and head.lower() in lower
 
 
 def _new_stem_ok(stem: str, head: str, words: frozenset[str], lower: frozenset[str]) -> bool:
@@ -298,48 +293,6 @@ def check_model_findings(
 
 
 _WARD_CODE = re.compile(r"\b\p{Lu}{1,4}[ ]?\d{1,3}\b")
-_CODE_BEFORE = re.compile(rf"[ \t]*(?:[-•*][ ])?{wordclass.ICD10.pattern}[ \t]+")
-_CAPITALISED_BEFORE = re.compile(r"(?:\p{Lu}\p{Ll}+[ ]){1,4}$")
-_CAPITALISED_AFTER = re.compile(r"(?:[ ]\p{Lu}\p{Ll}+){1,4}")
-
-
-def not_a_name(piece: Finding, text: str) -> bool:
-    """True if a model finding without a known name stands where no name stands (round
-    six, each a class of clinical words the model took for names):
-
-    - an inflected clinical adjective as its first word: a noun phrase;
-    - an ICD-10 code in it or before it at the line start ("E11.9 <diagnosis>");
-    - a model number after it or inside it ("<maker> <line> X75"): a device;
-    - an English phrase: two common English words in the run of capitalised words
-      around it ("Palliative <Care> <Unit>", "<Care> <Team>"), its own words English
-      or ordinary.
-    """
-    value = text[piece.start : piece.end]
-    words = _LETTERS.findall(value)
-    if len(words) > 1 and wordclass.is_medical_adjective(words[0]):
-        return True  # "Ventrikuläre <noun>": an inflected clinical adjective before a noun
-    line_start = text.rfind("\n", 0, piece.start) + 1
-    if wordclass.ICD10.search(value) or _CODE_BEFORE.fullmatch(text, line_start, piece.start):
-        return True
-    if wordclass.MODEL_NUMBER.match(text, piece.end) or wordclass.MODEL_NUMBER.search(value):
-        return True
-    return _english_phrase(piece, text)
-
-
-def _english_phrase(piece: Finding, text: str) -> bool:
-    """True if the capitalised run around ``piece`` holds two common English words and
-    every word of ``piece`` is English or ordinary (see :func:`not_a_name`)."""
-    english = wordclass.english_words()
-    own = _LETTERS.findall(text[piece.start : piece.end])
-    if not any(w.lower() in english for w in own):
-        return False
-    left = _CAPITALISED_BEFORE.search(text, max(0, piece.start - 60), piece.start)
-    right = _CAPITALISED_AFTER.match(text, piece.end)
-    run = [*own, *(_LETTERS.findall(left.group()) if left else ()),
-           *(_LETTERS.findall(right.group()) if right else ())]  # fmt: skip
-    if sum(w.lower() in english for w in run) < 2:
-        return False
-    return all(w.lower() in english or is_common_word(w) for w in own)
 
 
 def _abbreviated(value: str, text: str, end: int) -> bool:

@@ -175,3 +175,10 @@ def abbreviated_before_dot(word: str, text: str, end: int, words: frozenset[str]
     if text[end : end + 1] != "." or not word.isalpha():
         return False
     return is_abbreviation(word, words, bool(_GOES_ON.match(text, end + 1)))
+
+
+def verb_noun_head(head: str, lower: frozenset[str]) -> bool:
+    """True for a head in -e of 5+ letters that the list holds only as a verb form
+    ("Sperre": "sperre"); German nouns of this kind (Schleife, Pumpe) often lack their own
+    entry. Surnames of a noun and a word ("...hager", "...moser") do not end so."""
+    return len(head) >= 5 and head.endswith("e") and head.lower() in lower
