@@ -40,6 +40,12 @@ def _checked(text: str, value: str, kind: str = "PERSON") -> list[str]:
         ("Befund: IgM-Nephropathie, Stabilisierende Maßnahmen.", "IgM-Nephropathie"),
         # an inflected clinical adjective first: a noun phrase ("Femoraler <device>")
         ("Eingriff: Femoraler Quorvane (P2) rechts.", "Femoraler Quorvane"),
+        # ... a position adjective, or a short-stem Latin one before ordinary words
+        ("Echo: Rechter Vorhof Quorvane, sonst normal.", "Rechter Vorhof Quorvane"),
+        ("Keine Vitale Bedrohung.", "Vitale Bedrohung"),
+        # Latin sound and drug nouns, measured quantities by their symbol
+        ("Auskultation: Diastolikum, Vmax 2,1 m/s.", "Diastolikum"),
+        ("Auskultation: Diastolikum, Vmax 2,1 m/s.", "Vmax"),
         # a listed noun before a noun that the list holds only as a verb form
         ("Seit gestern Nackensperre und Fieber.", "Nackensperre"),
         # acronyms no name in capitals looks like: no vowel, or a plural "s"
@@ -62,6 +68,8 @@ def test_clinical_findings_without_name_evidence_are_dropped(text, value):
     [
         ("Rücksprache mit Herrn Quorvane, Tel. folgt.", "Quorvane"),  # unknown word, no class
         ("Besprechung mit Quorvane am Abend.", "Quorvane"),  # "mit" after talking, not treating
+        ("Liebe Quorvane, danke für alles!", "Liebe Quorvane"),  # a salutation is no adjective
+        ("Zuweisung: Quorvane-Klinikum, Station 3.", "Quorvane-Klinikum"),  # not "-ikum"
         ("Gespräch mit Frau Child-Turcotte B. Quorvane.", "Child-Turcotte"),  # an initial
         ("Gerät bei Ostendorf 12 abgeholt.", "Ostendorf"),  # a number alone is no model number
         ("Anwesend: Wübbena, Thelen (Pflege)", "Wübbena"),

@@ -24,7 +24,7 @@ def not_a_name(piece: Finding, text: str) -> bool:
     """True if a model finding without a known name stands where no name stands (round
     six, each a class of clinical words the model took for names):
 
-    - an inflected clinical adjective as its first word: a noun phrase;
+    - an inflected clinical or position adjective as its first word: a noun phrase;
     - an ICD-10 code in it or before it at the line start ("E11.9 <diagnosis>");
     - a model number after it or inside it ("<maker> <line> X75"): a device;
     - an English phrase: two common English words in the run of capitalised words
@@ -33,14 +33,28 @@ def not_a_name(piece: Finding, text: str) -> bool:
     """
     value = text[piece.start : piece.end]
     words = _LETTERS.findall(value)
-    if len(words) > 1 and wordclass.is_medical_adjective(words[0]):
-        return True  # "Ventrikuläre <noun>": an inflected clinical adjective before a noun
+    if len(words) > 1 and _adjective_first(words):
+        return True  # "Ventrikuläre <noun>": an inflected adjective before a noun
     line_start = text.rfind("\n", 0, piece.start) + 1
     if wordclass.ICD10.search(value) or _CODE_BEFORE.fullmatch(text, line_start, piece.start):
         return True
     if wordclass.MODEL_NUMBER.match(text, piece.end) or wordclass.MODEL_NUMBER.search(value):
         return True
     return _english_phrase(piece, text)
+
+
+def _adjective_first(words: list[str]) -> bool:
+    """True if the first of ``words`` is an inflected clinical or position adjective, or a
+    short-stem Latin one before ordinary words only ("Nasale <noun>"; a short stem alone
+    is weak: surnames look alike)."""
+    first = words[0]
+    if wordclass.is_medical_adjective(first) or wordclass.is_position_adjective(first):
+        return True
+    if not wordclass.is_short_latin_adjective(first):
+        return False
+    from .mentions import is_common_word  # mentions imports this module
+
+    return all(is_common_word(w) for w in words[1:])
 
 
 def _english_phrase(piece: Finding, text: str) -> bool:

@@ -50,7 +50,21 @@ _GOES_ON = re.compile(r"[:,]|[ ](?:\p{Ll}|\d|\p{Lu}[\p{Lu}\d-])")
 _CLINICAL_NOUN = re.compile(
     r"\p{L}*(?:(?:karzin|sark|lymph|aden|gli|melan|my|lip|hämat|fibr|angi|blast|zyt|mening"
     r"|neurin|papill|thym|chondr|oste|atherom|glauk)om(?:e|en|s|a|ata)?"
-    r"|sepsis|rhythmus|hernie|hernien)"
+    r"|sepsis|rhythmus|hernie|hernien"
+    # -tikum/-tika, -olikum: Latin drug and sound nouns ("Analgetikum", "Diuretika",
+    # "Diastolikum"; not "-ikum" alone: "Klinikum" heads names of hospitals); -ula(e):
+    # Latin anatomy ("Fibula", "Scapulae"; first names in -ula are in the name lists)
+    r"|tikum|tika|olikum|ula|ulae)"
+)
+# Measured quantities written as a symbol and its statistic ("Vmax", "Pmean", "Tmin").
+_MEASURE_SYMBOL = re.compile(r"\p{Lu}(?:max|min|mean|peak)")
+# Anatomical sides and positions, inflected ("Rechter", "Obere"), and Latin adjectives with
+# a short stem ("Nasale", "Vitaler"): first in a finding they start a noun phrase.
+_POSITION_ADJECTIVE = re.compile(
+    r"(?:link|recht|ober|unter|vorder|hinter|inner|äußer|mittler)(?:e|er|es|en|em)", re.IGNORECASE
+)
+_SHORT_LATIN_ADJECTIVE = re.compile(
+    r"\p{L}{3}(?:al|är|ar|ös|iv|ell|isch|il)(?:e|er|es|en|em)", re.IGNORECASE
 )
 # Laboratory abbreviations mix cases within three letters ("IgA", "HbA", "pCO"): no name.
 # (Four letters are often part of an identifier: "<office>-AbCd-<number>".)
@@ -79,8 +93,19 @@ def is_clinical_noun(word: str) -> bool:
 
 
 def is_mixed_case_abbreviation(word: str) -> bool:
-    """True for a short abbreviation with a capital after a small letter ("IgA")."""
-    return bool(_MIXED_CASE.fullmatch(word))
+    """True for a short abbreviation with a capital after a small letter ("IgM") or a
+    measured quantity's symbol ("Vmax")."""
+    return bool(_MIXED_CASE.fullmatch(word) or _MEASURE_SYMBOL.fullmatch(word))
+
+
+def is_position_adjective(word: str) -> bool:
+    """True for an inflected adjective of side or position ("Rechter", "Obere")."""
+    return bool(_POSITION_ADJECTIVE.fullmatch(word))
+
+
+def is_short_latin_adjective(word: str) -> bool:
+    """True for an inflected Latin adjective with a three-letter stem ("Nasale")."""
+    return bool(_SHORT_LATIN_ADJECTIVE.fullmatch(word))
 
 
 @functools.cache
