@@ -89,7 +89,7 @@ def is_acronym(word: str) -> bool:
 
 def is_clinical_noun(word: str) -> bool:
     """True for a clinical noun by its Greek or Latin ending ("Mammakarzinom")."""
-    return len(word) >= 6 and bool(_CLINICAL_NOUN.fullmatch(word.lower()))
+    return len(word) >= 5 and bool(_CLINICAL_NOUN.fullmatch(word.lower()))
 
 
 def is_mixed_case_abbreviation(word: str) -> bool:
