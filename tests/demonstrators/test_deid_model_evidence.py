@@ -46,7 +46,7 @@ def _checked(text: str, value: str, kind: str = "PERSON") -> list[str]:
         # Latin sound and drug nouns, measured quantities by their symbol
         ("Auskultation: Diastolikum, Vmax 2,1 m/s.", "Diastolikum"),
         ("Auskultation: Diastolikum, Vmax 2,1 m/s.", "Vmax"),
-        ("Rachen: Fibula? nein, Lipom am Hals.", "Lipom"),  # five letters suffice
+        ("Befund: Lipom am Hals, gut verschieblich.", "Lipom"),  # five letters suffice
         # a listed noun before a noun that the list holds only as a verb form
         ("Seit gestern Nackensperre und Fieber.", "Nackensperre"),
         # acronyms no name in capitals looks like: no vowel, or a plural "s"
