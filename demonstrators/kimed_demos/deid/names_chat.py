@@ -38,7 +38,9 @@ _SPEAKERS = (
         re.MULTILINE,
     ),
     # "Anna, 07:42:", "Jonas Weber [07:42]"
-    re.compile(rf"^[ \t]*{_TITLE}(?P<name>{_NAME})(?:,[ ]|[ ]\[){_TIME}\]?:?(?:[ ]|$)", re.MULTILINE),
+    re.compile(
+        rf"^[ \t]*{_TITLE}(?P<name>{_NAME})(?:,[ ]|[ ]\[){_TIME}\]?:?(?:[ ]|$)", re.MULTILINE
+    ),
 )
 _USER = re.compile(
     r"\b(?:(?:erzeugt|erstellt|exportiert|gedruckt|angelegt|bearbeitet|geändert|freigegeben)"

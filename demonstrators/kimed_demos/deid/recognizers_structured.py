@@ -242,7 +242,8 @@ class StructuredRecordRecognizer(EntityRecognizer):
         """Findings for every identifying field of the HL7 and DICOM lines of ``text``."""
         if "|" not in text and "(" not in text and ";" not in text:
             return []
-        spans = {*hl7_spans(text), *dicom_spans(text, self.age_policy), *table_column_spans(text, self.age_policy)}
+        policy = self.age_policy
+        spans = {*hl7_spans(text), *dicom_spans(text, policy), *table_column_spans(text, policy)}
         meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}  # fmt: skip
         return [
