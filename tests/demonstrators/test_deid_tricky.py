@@ -374,6 +374,45 @@ CASES = {
             "Hunt-Hess",
         ],
     ),
+    # Sixth round (eval6's classes), invented names, codes and places.
+    "sixth round: wards by acronym, kind, quoted name and file name": (
+        "Aufnahme auf Station GYN 3, danach Intensiv KCI 2; nach 2 Tagen KCI 2 verlassen. "
+        "Kinderstation „Seestern“, Auftrag von Station/Amb.: N5, Rückverlegung Int 4. "
+        "Datei Liste_Station_4C_2025.csv. Station wegen Norovirus geschlossen.",
+        ["GYN 3", "KCI 2", ("KCI 2", 1), "Seestern", "N5", "Int 4", "4C"],
+        ["Aufnahme", "Intensiv", "Tagen", "Kinderstation", "Norovirus", "Rückverlegung"],
+    ),
+    "sixth round: organisations named by a house word, in capitals, in the genitive": (
+        "AHB in der Rehaklinik Birkenried, Kita Sonnenschein ab Montag, Schulung im "
+        "Schulungszentrum Diabetes Süd. Vorstellung in der Chirurgie des Marien-Krankenhauses.\n"
+        "KREISKLINIKUM NORDSTADT · KLINIK FÜR INNERE MEDIZIN\n"
+        "Erstattung durch die private Krankenversicherung (Hallesche, Tarif A).",
+        [
+            "Rehaklinik Birkenried",
+            "Kita Sonnenschein",
+            "Schulungszentrum Diabetes Süd",
+            "Marien-Krankenhauses",
+            "KREISKLINIKUM NORDSTADT",
+            "Hallesche",
+        ],
+        ["AHB", "Montag", "Chirurgie", "Erstattung", "Tarif"],
+    ),
+    "sixth round: streets after a person's name or with an adjective": (
+        "Anschrift: Gustav-Adolf-Str. 12, Märkische Chaussee 7. Nach Sturz auf der Straße.",
+        ["Gustav-Adolf-Str. 12", "Märkische Chaussee 7"],
+        ["Anschrift", "Sturz", "Straße"],
+    ),
+    "sixth round: identifiers with dotted or double-capital prefixes": (
+        "Eing.-Nr. E 24.7731, Prüfauftrag AB-CD 24-227-41122, RR 135/85 mmHg, ICD I10.90.",
+        ["E 24.7731", "AB-CD 24-227-41122"],
+        ["135/85", "I10.90", "Prüfauftrag"],
+    ),
+    "sixth round: names after a profession, a lawyer guardian, an age in brackets": (
+        "Maskenanpassung durch Atmungstherapeut Zbigniew Paschke. Betreuer RA Schwerdtfeger "
+        "informiert. Frau Ottensmeyer (93) und Herr Igelbrecht (58) auf Zimmer 4.",
+        ["Zbigniew", "Paschke", "Schwerdtfeger", "Ottensmeyer", "93", "Igelbrecht"],
+        ["Maskenanpassung", "Betreuer", "informiert", "58", "Zimmer"],
+    ),
 }
 
 
@@ -408,6 +447,13 @@ def test_abbreviation_before_a_dot_but_not_a_surname_ending_a_sentence():
     assert _abbreviated("Stat", "Stat. N3", 4)
     assert not _abbreviated("Tholen", "Bestatter Tholen.\n", 17)  # a name ends the sentence
     assert not _abbreviated("Piotr", "Sohn Piotr. Er", 10)  # a known first name
+
+
+def test_a_department_in_capitals_is_no_organisation(patterns_only):
+    """Rules: "KLINIK FÜR ..." names a department, the capitals letterhead rule stops at
+    the linking word (the session model may tag it on its own, which this does not test)."""
+    text = "KREISKLINIKUM NORDSTADT · KLINIK FÜR INNERE MEDIZIN\nZENTRUM FÜR AUGENHEILKUNDE"
+    _check(patterns_only.findings(text), text, ["NORDSTADT"], ["KLINIK FÜR", "INNERE", "ZENTRUM"])
 
 
 def _position(text, word):

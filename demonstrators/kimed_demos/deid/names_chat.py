@@ -2,7 +2,7 @@
 
 A chat export for the record names each speaker at the start of a line, by first name
 alone, surname alone or a login, with no title or label before it: "[07:42] Anna:",
-"[21:47] Jonas Weber (Nachtdienst):", "07:42 - kbauer: ...", "Anna, 07:42: ...". A
+"[21:47] Hauke Weber (Nachtdienst):", "07:42 - kbauer: ...", "Anna, 07:42: ...". A
 system export names its user by login ("erzeugt von mmuster", "User: jdoe"). The
 patterns find first names of the lists, but not a surname alone, a name of another
 country or a login; the place in the line says what the word is, so:
@@ -31,13 +31,13 @@ _TITLE = r"(?:(?:Dr|Prof|PD|OA|OÄ|FA|Sr|Pfl)\.?[ ])*"
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
 _DATE = r"\d{1,2}\.\d{1,2}\.(?:\d{2}|\d{4})?,?[ ]"
 _SPEAKERS = (
-    # "[07:42] Anna:", "22.11.25, 07:42 - Anna (Spätdienst):", "07:42 Jonas Weber:"
+    # "[07:42] Anna:", "22.11.25, 07:42 - Anna (Spätdienst):", "07:42 Hauke Weber:"
     re.compile(
         rf"^[ \t]*\[?(?:{_DATE})?{_TIME}\]?(?:[ ]?[-–])?[ ]{_TITLE}(?P<name>{_NAME})"
         r"(?:[ ]\([^()\n]{1,40}\))?:(?:[ ]|$)",
         re.MULTILINE,
     ),
-    # "Anna, 07:42:", "Jonas Weber [07:42]"
+    # "Anna, 07:42:", "Hauke Weber [07:42]"
     re.compile(
         rf"^[ \t]*{_TITLE}(?P<name>{_NAME})(?:,[ ]|[ ]\[){_TIME}\]?:?(?:[ ]|$)", re.MULTILINE
     ),

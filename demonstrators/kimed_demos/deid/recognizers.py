@@ -131,6 +131,13 @@ def age_recognizer(policy: str = "over89") -> GermanPatternRecognizer:
         [
             ("age + unit", rf"{old}(?=\s?-?\s?(?:jährig|Jährig|Jahre|J\.|\.\s?Lebensjahr))", 0.85),
             ("Alter label", rf"(?<=\bAlter(?:\s?von)?:?\s){old}(?!\d)", 0.85),
+            # A number alone in brackets after "Frau/Herr Name" is the age ("Herr Ott (93)").
+            (
+                "after name",
+                rf"(?<=\b(?:Frau|Herrn?|Hr\.|Fr\.)[ ]{WORD}(?:[ ]{WORD})?[ ]\(){old}"
+                r"(?=\))",
+                0.7,
+            ),
         ],
     )
 
@@ -262,10 +269,11 @@ def address_recognizer() -> GermanPatternRecognizer:
     suffix = (
         r"(?:straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|pfad"
         r"|markt|graben|promenade|wall|kamp|stieg|zeile|gürtel|kai|lände|twiete"
-        r"|-Straße|-Weg|-Allee|-Platz|-Ring)"
+        # After a person's name: "Gustav-Adolf-Str. 12", "Karl-Marx-Chaussee 4".
+        r"|-Straße|-Str\.|-Weg|-Allee|-Platz|-Ring|-Chaussee|-Damm|-Ufer|-Gasse)"
     )
     number = r"[ \t]?\d{1,4}[ \t]?[a-zA-Z]?(?:[ \t]?[-/][ \t]?\d{1,4}[a-z]?)?(?!\w)"
-    separate = r"(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Ring|Damm|Gasse)"
+    separate = r"(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Ring|Damm|Gasse|Chaussee|Ufer|Markt)"
     prefixes = r"(?:Am|An der|An den|Auf dem|Auf der|Im|In der|Zum|Zur|Unter den|Hinter der)"
     town = rf"{WORD}(?:[ -](?:am|an der|im|in der|bei|ob der|{WORD}(?![.\w])))*"
     return GermanPatternRecognizer(
@@ -290,6 +298,9 @@ def address_recognizer() -> GermanPatternRecognizer:
     )  # fmt: skip
 
 
+_CAPS_LINK = r"(?:FÜR|UND|DER|DES|DIE|DAS|AM|IM|AN|MIT|VON)"
+
+
 def organization_recognizer() -> GermanPatternRecognizer:
     """ORGANIZATION: hospital names with an unambiguous head word (Klinikum, MVZ, ...)."""
     head = (
@@ -301,13 +312,25 @@ def organization_recognizer() -> GermanPatternRecognizer:
     )
     return GermanPatternRecognizer(
         "ORGANIZATION",
-        [("hospital", rf"\b{head}(?:[ \t](?:St\.[ ])?{WORD}(?![.\w])){{1,2}}", 0.6)],
+        [
+            ("hospital", rf"\b{head}(?:[ \t](?:St\.[ ])?{WORD}(?![.\w])){{1,2}}", 0.6),
+            # A letterhead in capitals ("KREISKLINIKUM NORDSTADT"); "KLINIK FÜR ..." is a
+            # department, so a linking word may not follow the head.
+            (
+                "capitals",
+                rf"(?<![\w-])\p{{Lu}}*(?:ZENTRUM|KLINIKUM|KLINIK|KRANKENHAUS|HOSPITAL"
+                rf"|SPITAL)(?:[ ](?!{_CAPS_LINK}\b)(?:ST\.|\p{{Lu}}[\p{{Lu}}-]+)){{1,3}}"
+                r"(?![\w-])",
+                0.6,
+            ),
+        ],
+        cues={"capitals": r"ZENTRUM|KLINIK|KRANKENHAUS|SPITAL"},  # speed, see engine.py
     )
 
 
 def ward_recognizer() -> GermanPatternRecognizer:
     """WARD: the designation after 'Station' (4B, K3, IMC 2); 'Station' alone is kept."""
-    code = r"[A-Z]{1,3}[ \t]?\d{1,2}[a-zA-Z]?"
+    code = r"\p{Lu}{1,3}[ \t]?\d{1,2}[a-zA-Z]?"  # \p{Lu}: unit acronyms with umlauts ("NÄH 2")
     return GermanPatternRecognizer(
         "WARD",
         [("after Station", rf"(?<=\bStation[ \t])(?:{code}|\d{{1,2}}[a-zA-Z]?)(?!\w)", 0.85)],

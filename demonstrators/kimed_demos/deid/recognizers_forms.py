@@ -62,11 +62,14 @@ def id_shape_recognizer() -> GermanPatternRecognizer:
     not_product = rf"(?<!(?:{_PRODUCT_WORDS})(?:-Nr\.|-Nummer)?[ :]{{1,2}})"
     tight = r"\p{Lu}{1,4}(?:-\p{Lu}{1,3})?-?\d++(?:[-/]\d++)*+"
     spaced = r"\p{Lu}{1,4}(?:-\p{Lu}{1,3})?[ ]\d{4,}+(?:[-/]\d++)++"
+    # Two capital groups and three digit groups ("AB-CD 25-119-4471"): no lab value
+    # or score has that shape, so the first group may be short.
+    spaced_long = r"\p{Lu}{1,4}-\p{Lu}{1,3}[ ]\d{2,}+(?:[-/]\d++){2,}+"
     return GermanPatternRecognizer(
         "CASE_NUMBER",
         [("code shape",
           rf"(?=\p{{Lu}}{{1,4}}(?:-\p{{Lu}}{{1,3}})?[ -]?\d)(?<![\w./-]){not_product}"
-          rf"(?:{tight}|{spaced})(?![\w/-]|[.,]\d)", 0.6)],
+          rf"(?:{tight}|{spaced}|{spaced_long})(?![\w/-]|[.,]\d)", 0.6)],
         validator=_code_ok,
     )  # fmt: skip
 

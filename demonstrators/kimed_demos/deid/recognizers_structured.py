@@ -11,8 +11,9 @@ date although ``19310822`` looks like any number. :class:`StructuredRecordRecogn
   addresses (XAD), phone numbers and e-mail (XTN), organisations (XON, HD) and
   locations of care (PL, the ward); any other component that is a valid compact date
   in a segment line is a date too;
-- reads the cells of "|" table columns by their header: ward codes under "Stat."
-  ("C3"), names under "Op. / Ass." or "Anä.", initials under "Kürzel" or "Hz.";
+- reads the cells of "|" and ";" (CSV) table columns by their header (:mod:`.tables`):
+  ward codes under "Stat." ("C3"), names under "Op. / Ass.", "Arzt" or "Name",
+  initials under "Kürzel" or "Hz.", case numbers, ages and phone numbers;
 - reads DICOM attributes as ``dcmdump`` prints them (``(0010,0010) PN [NAME^Vorname]``)
   or as pydicom does (``(0010, 0010) Patient's Name  PN: 'NAME^Vorname'``) and marks
   values by value representation (PN names, DA/DT dates, AS ages under the age

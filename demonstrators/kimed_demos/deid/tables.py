@@ -1,7 +1,7 @@
 """Identifiers in the cells of tables, read by their column headers (issue 11).
 
 Rosters, OR schedules and case lists exported from a hospital system are tables whose
-header says what each cell holds; a surname alone in a cell ("Temme") has no title or
+header says what each cell holds; a surname alone in a cell ("Ruhnke") has no title or
 first name that the patterns could use, but under "Arzt" or "Name" it is a person.
 Two layouts are read:
 
@@ -159,7 +159,7 @@ def _cell_values(
         if any(a <= m.start() and m.end() <= b for a, b in keep):
             continue
         if kind == "SIGN" and m.group() in lower_case_words():
-            continue  # "und", "bei": words, not initials; "Eng" (capitalised) signs a row
+            continue  # "und", "bei": words, not initials; "Ehr" (capitalised) signs a row
         if kind == "AGE" and not age_is_identifying(m.group(), age_policy):
             continue
         entity = "PERSON" if kind == "SIGN" else kind
