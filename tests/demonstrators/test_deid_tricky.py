@@ -378,15 +378,17 @@ CASES = {
     "sixth round: wards by acronym, kind, quoted name and file name": (
         "Aufnahme auf Station GYN 3, danach Intensiv KCI 2; nach 2 Tagen KCI 2 verlassen. "
         "Kinderstation „Seestern“, Auftrag von Station/Amb.: N5, Rückverlegung Int 4. "
-        "Datei Liste_Station_4C_2025.csv. Station wegen Norovirus geschlossen.",
-        ["GYN 3", "KCI 2", ("KCI 2", 1), "Seestern", "N5", "Int 4", "4C"],
+        "Datei Liste_Station_4C_2025.csv. Telefon Station Delfin: intern. Station wegen Norovirus "
+        "geschlossen.",
+        ["GYN 3", "KCI 2", ("KCI 2", 1), "Seestern", "N5", "Int 4", "4C", "Delfin"],
         ["Aufnahme", "Intensiv", "Tagen", "Kinderstation", "Norovirus", "Rückverlegung"],
     ),
     "sixth round: organisations named by a house word, in capitals, in the genitive": (
         "AHB in der Rehaklinik Birkenried, Kita Sonnenschein ab Montag, Schulung im "
         "Schulungszentrum Diabetes Süd. Vorstellung in der Chirurgie des Marien-Krankenhauses.\n"
         "KREISKLINIKUM NORDSTADT · KLINIK FÜR INNERE MEDIZIN\n"
-        "Erstattung durch die private Krankenversicherung (Hallesche, Tarif A).",
+        "Erstattung durch die private Krankenversicherung (Hallesche, Tarif A). Heim: Haus "
+        "Lindenhain.",
         [
             "Rehaklinik Birkenried",
             "Kita Sonnenschein",
@@ -394,6 +396,7 @@ CASES = {
             "Marien-Krankenhauses",
             "KREISKLINIKUM NORDSTADT",
             "Hallesche",
+            "Haus Lindenhain",
         ],
         ["AHB", "Montag", "Chirurgie", "Erstattung", "Tarif"],
     ),
@@ -407,10 +410,11 @@ CASES = {
         ["E 24.7731", "AB-CD 24-227-41122"],
         ["135/85", "I10.90", "Prüfauftrag"],
     ),
-    "sixth round: names after a profession, a lawyer guardian, an age in brackets": (
+    "sixth round: names after a profession or a glued title, a lawyer guardian, an age": (
         "Maskenanpassung durch Atmungstherapeut Zbigniew Paschke. Betreuer RA Schwerdtfeger "
-        "informiert. Frau Ottensmeyer (93) und Herr Igelbrecht (58) auf Zimmer 4.",
-        ["Zbigniew", "Paschke", "Schwerdtfeger", "Ottensmeyer", "93", "Igelbrecht"],
+        "informiert. Frau Ottensmeyer (93) und Herr Igelbrecht (58) auf Zimmer 4. Hausarzt "
+        "Dr.Ahrens.",
+        ["Zbigniew", "Paschke", "Schwerdtfeger", "Ottensmeyer", "93", "Igelbrecht", "Ahrens"],
         ["Maskenanpassung", "Betreuer", "informiert", "58", "Zimmer"],
     ),
 }

@@ -355,6 +355,8 @@ def honorific_person_recognizer() -> GermanPatternRecognizer:
             ("after honorific", rf"{honorific}{not_names}{name}(?![\w-])", 0.6),
             # "Herr Hartmuth Klein (", "Dr. Anna Berg\n": two words when a delimiter ends them
             ("two words", rf"{honorific}{not_names}{name}[ \t]{name}(?=[ \t]*(?:[(,*\n]|$))", 0.6),
+            # Chats and notes glue the title to the name ("Dr.Ahrens", "Prof.Lindqvist").
+            ("glued title", rf"(?<=\b(?:Dr|Prof)\.){not_names}(?!Med\b){name}(?![\w-])", 0.6),
         ],
     )
 

@@ -159,9 +159,10 @@ def organization_frame_recognizer() -> GermanPatternRecognizer:
             # Care homes named "Haus am Weiherhof", "Haus an der Lindenhöhe": a house by its site.
             ("house by its site",
              r"(?<![\w-])Haus[ ](?:am|an[ ]der|im|zum|zur)[ ]\p{Lu}\p{Ll}+(?![\w-])", 0.6),
-            # ... or by a compound after a home ("im Heim Haus Seeblick"): no plain noun.
+            # ... or by a compound after a home ("im Heim Haus Seeblick", a list's "Heim: Haus
+            # Seeblick"): no plain noun.
             ("home by its name",
-             r"(?<=(?:heim|Heim|stift|residenz)[ ])Haus[ ]\p{Lu}\p{Ll}{5,}(?![\w-])", 0.6),
+             r"(?<=(?:heim|Heim|stift|residenz):?[ ])Haus[ ]\p{Lu}\p{Ll}{5,}(?![\w-])", 0.6),
             ("acronym-side", rf"(?<![\w-])\p{{Lu}}{{2,5}}-{sides}(?![\w-])", 0.6),
             # Head-final employers: "Quistorp Werft", "Ahrensfelde Logistik".
             ("name + works", rf"(?<![\w-]){_NAME}[ ](?:Werft|Werke|Logistik|Spedition)(?![\w-])",

@@ -167,6 +167,9 @@ def ward_code_recognizer() -> GermanPatternRecognizer:
             # children's and palliative wards are named, not numbered.
             ("quoted name", r"(?<=\b(?:Station|\p{Lu}\p{Ll}*station)[ ][„\"»‚])\p{Lu}[\p{L}-]+"
                             r"(?:[ ]\p{Lu}[\p{L}-]+)?(?=[“\"«‘])", 0.7),
+            # A ward named by a word before the colon of its line ("Telefon Station Delfin:"):
+            # "Station" + word + ":" heads a ward's phone or note, never prose.
+            ("named before colon", r"(?<=\bStation[ ])\p{Lu}\p{Ll}{2,}(?=:)", 0.65),
             # A ward code in an export's file name ("Liste_Station_4B_2025.csv").
             ("file name", r"(?<=(?<![^\W_])(?:Station|Stat)_)(?:\p{Lu}{1,3}-?\d{1,2}[a-z]?"
                           r"|\d{1,2}[A-Za-z]?)(?=[_.-]|\b)", 0.7),
