@@ -411,10 +411,10 @@ CASES = {
         ["135/85", "I10.90", "Prüfauftrag"],
     ),
     "sixth round: names after a profession or a glued title, a lawyer guardian, an age": (
-        "Maskenanpassung durch Atmungstherapeut Zbigniew Paschke. Betreuer RA Schwerdtfeger "
+        "Maskenanpassung durch Atmungstherapeut Quirin Paschke. Betreuer RA Schwerdtfeger "
         "informiert. Frau Ottensmeyer (93) und Herr Igelbrecht (58) auf Zimmer 4. Hausarzt "
         "Dr.Ahrens.",
-        ["Zbigniew", "Paschke", "Schwerdtfeger", "Ottensmeyer", "93", "Igelbrecht", "Ahrens"],
+        ["Quirin", "Paschke", "Schwerdtfeger", "Ottensmeyer", "93", "Igelbrecht", "Ahrens"],
         ["Maskenanpassung", "Betreuer", "informiert", "58", "Zimmer"],
     ),
 }

@@ -51,11 +51,12 @@ _LETTERS = re.compile(r"\p{L}+")
 _GAP = re.compile(r"[ ]{3,}|\t|\n")
 _AFTER_DELIMITER = re.compile(r"(?:^|[\n,(·:;/])[ \t]*$")
 # A profession or role noun (also as the end of a compound) before a name.
-_ROLE_BEFORE = re.compile(
+ROLE_NOUN = (
     r"\p{L}*(?:therapeut|therapeutin|pfleger|pflegerin|schwester|helfer|helferin|berater"
     r"|beraterin|assistent|assistentin|experte|expertin|fachkraft|techniker|technikerin"
-    r"|Kollege|Kollegin|Hebamme)[ ]$"
+    r"|Kollege|Kollegin|Hebamme)"
 )
+_ROLE_BEFORE = re.compile(rf"{ROLE_NOUN}[ ]$")
 _FUNCTION_WORDS = frozenset({"von", "van", "zu", "der", "de", "den", "am", "an", "im", "bei"})
 
 
@@ -383,7 +384,7 @@ def _name_like(word: str, text: str, start: int) -> bool:
     if word in first_names():
         return True
     if _ROLE_BEFORE.search(text, max(0, start - 24), start):
-        return True  # "Atmungstherapeut Zbigniew Wendisch": after a profession comes the person
+        return True  # "Atmungstherapeut Quirin Wendisch": after a profession comes the person
     before = text[max(0, start - 3) : start]
     return start == 0 or bool(_AFTER_DELIMITER.search(before))
 

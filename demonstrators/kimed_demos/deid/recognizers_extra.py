@@ -24,7 +24,7 @@ from presidio_analyzer import RecognizerResult
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
 from . import checksums, dates
-from .mentions import first_names, is_common_word
+from .mentions import ROLE_NOUN, first_names, is_common_word
 from .recognizers import LANGUAGE, GermanPatternRecognizer
 
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
@@ -416,20 +416,23 @@ _KIN = (
 
 
 def kin_person_recognizer() -> GermanPatternRecognizer:
-    """PERSON after a kin or relation word: 'Ehefrau Brigitte', 'Bruder Sebastian'."""
+    """PERSON after a kin or relation word ('Ehefrau Brigitte', 'Bruder Sebastian') or
+    a profession noun ('Atmungstherapeut Quirin Paschke')."""
     return GermanPatternRecognizer(
         "PERSON",
-        # A guardian is often a lawyer: "Betreuerin RAin Ott" (RA: Rechtsanwalt/-anwältin).
         [
-            (
-                "after kin word",
-                rf"(?<=\b{_KIN}[ ](?:RA(?:in)?[ ])?){_NOT_TITLE}{NAME}(?:[ ]{NAME})?"
-                r"(?![\w-])",
-                0.6,
-            )
+            # A guardian is often a lawyer: "Betreuerin RAin Ott" (RA: Rechtsanwalt/-anwältin).
+            ("after kin word",
+             rf"(?<=\b{_KIN}[ ](?:RA(?:in)?[ ])?){_NOT_TITLE}{NAME}(?:[ ]{NAME})?(?![\w-])", 0.6),
+            # Two capitalised words after a profession noun are its holder's first name and
+            # surname, whatever lists know them.
+            ("after role noun", rf"(?<=\b{ROLE_NOUN}[ ]){_NOT_TITLE}{NAME}[ ]{NAME}(?![\w-])", 0.6),
         ],
         validator=_not_ordinary,
-    )
+        # Speed (engine.py): a profession noun stands before every match of the pattern.
+        cues={"after role noun": r"therapeut|pfleger|schwester|helfer|berater|assistent|expert"
+                                 r"|fachkraft|techniker|Kolleg|Hebamme"},
+    )  # fmt: skip
 
 
 def town_recognizer() -> GermanPatternRecognizer:
