@@ -410,6 +410,12 @@ CASES = {
         ["E 24.7731", "AB-CD 24-227-41122"],
         ["135/85", "I10.90", "Prüfauftrag"],
     ),
+    "sixth round: Dutch and Romance particles after a title": (
+        "Rücksprache mit Dr. ter Horstmann und Frau van den Akker; später rief Herr de la "
+        "Fuente an. Befund der Akker-Gruppe folgt.",
+        ["ter Horstmann", "van den Akker", "de la Fuente"],
+        ["Rücksprache", "später", "Befund"],
+    ),
     "sixth round: names after a profession or a glued title, a lawyer guardian, an age": (
         "Maskenanpassung durch Atmungstherapeut Quirin Paschke. Betreuer RA Schwerdtfeger "
         "informiert. Frau Ottensmeyer (93) und Herr Igelbrecht (58) auf Zimmer 4. Hausarzt "

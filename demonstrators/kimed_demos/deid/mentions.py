@@ -29,7 +29,10 @@ from .keeplist import keep_spans, keep_words
 _L, _UP, _LOW = r"\p{L}", r"\p{Lu}", r"\p{Ll}"
 NAME_WORD = rf"{_UP}{_LOW}+(?:['’]{_LOW}+)?(?:-{_UP}{_LOW}+)*"
 _WORDS = re.compile(rf"{_L}[{_L}'’-]*")
-_PARTICLE_BEFORE = re.compile(r"(?:\b(?:von der|van der|von|van|vom|zu|zur|de|ten|v\.)[ ])$")
+# Dutch and Romance particles too ("ter Veen", "van den Berg", "de la Cruz").
+_PARTICLE_BEFORE = re.compile(
+    r"(?:\b(?:von der|van der|van den|van de|de la|von|van|vom|zu|zur|de|ten|ter|v\.)[ ])$"
+)
 _INITIAL_BEFORE = re.compile(rf"(?<![\w.])(?:{_UP}\.[ ]?){{1,2}}$")
 _NAME_BEFORE = re.compile(rf"(?<![\w.-])({NAME_WORD})[ ]$")
 _AFTER = (

@@ -348,7 +348,8 @@ def honorific_person_recognizer() -> GermanPatternRecognizer:
         r"(?!(?:Kollegin|Kollege|Kollegen|Doktor|Professor|Patientin|Patient"
         r"|Dr|Prof|med|dent|Dipl|PD)\b)"
     )
-    name = rf"(?:(?:von|van|zu|vom|de)[ ])?{WORD}(?:-{WORD})?"  # "Prof. von Lüttichau"
+    # "Prof. von Lüttichau", "Frau van den Akker", "Dr. ter Horstmann", "Herrn de la Fuente"
+    name = rf"(?:(?:von|van|zu|vom|de|ter|ten)(?:[ ](?:der|den|de|la))?[ ])?{WORD}(?:-{WORD})?"
     return GermanPatternRecognizer(
         "PERSON",
         [
