@@ -55,7 +55,7 @@ _GAP = re.compile(r"[ ]{3,}|\t|\n")
 _AFTER_DELIMITER = re.compile(r"(?:^|[\n,(·:;/])[ \t]*$")
 # A profession or role noun (also as the end of a compound) before a name.
 ROLE_NOUN = (
-    r"\p{L}*(?:therapeut|therapeutin|pfleger|pflegerin|schwester|helfer|helferin|berater"
+    r"(?:therapeut|therapeutin|pfleger|pflegerin|schwester|helfer|helferin|berater"
     r"|beraterin|assistent|assistentin|experte|expertin|fachkraft|techniker|technikerin"
     r"|Kollege|Kollegin|Hebamme)"
 )

@@ -161,20 +161,24 @@ def ward_code_recognizer() -> GermanPatternRecognizer:
                               r"|Privatstation|Kinderstation)[ ]\d{1,2}[a-z]?(?![\w-])", 0.65),
             # An intensive or normal unit's own code after its kind ("Intensiv KCI 2"): houses
             # name units by acronyms that no list holds.
-            ("kind + code", r"(?<=\b(?:Intensiv|Intensivstation|Wachstation|Normalstation|IMC)"
-                            r"[ ])\p{Lu}{2,4}[ ]?\d{1,2}[a-z]?(?![\w-])", 0.65),
+            ("kind + code", r"(?=\p{Lu})(?<=\b(?:Intensiv|Intensivstation|Wachstation"
+                            r"|Normalstation|IMC)[ ])\p{Lu}{2,4}[ ]?\d{1,2}[a-z]?(?![\w-])", 0.65),
             # A ward named in quotes after a ward noun ("Palliativstation „Abendrot“"):
             # children's and palliative wards are named, not numbered.
-            ("quoted name", r"(?<=\b(?:Station|\p{Lu}\p{Ll}*station)[ ][„\"»‚])\p{Lu}[\p{L}-]+"
-                            r"(?:[ ]\p{Lu}[\p{L}-]+)?(?=[“\"«‘])", 0.7),
+            ("quoted name", r"(?=\p{Lu})(?<=\b(?:Station|\p{Lu}\p{Ll}*station)[ ][„\"»‚])"
+                            r"\p{Lu}[\p{L}-]+(?:[ ]\p{Lu}[\p{L}-]+)?(?=[“\"«‘])", 0.7),
             # A ward named by a word before the colon of its line ("Telefon Station Delfin:"):
             # "Station" + word + ":" heads a ward's phone or note, never prose.
-            ("named before colon", r"(?<=\bStation[ ])\p{Lu}\p{Ll}{2,}(?=:)", 0.65),
+            ("named before colon", r"(?=\p{Lu})(?<=\bStation[ ])\p{Lu}\p{Ll}{2,}(?=:)", 0.65),
             # A ward code in an export's file name ("Liste_Station_4B_2025.csv").
-            ("file name", r"(?<=(?<![^\W_])(?:Station|Stat)_)(?:\p{Lu}{1,3}-?\d{1,2}[a-z]?"
-                          r"|\d{1,2}[A-Za-z]?)(?=[_.-]|\b)", 0.7),
+            ("file name", r"(?=[\p{Lu}\d])(?<=(?<![^\W_])(?:Station|Stat)_)"
+                          r"(?:\p{Lu}{1,3}-?\d{1,2}[a-z]?|\d{1,2}[A-Za-z]?)(?=[_.-]|\b)", 0.7),
             ("unit area", r"(?<=\b(?:ITS|IMC|ICU|IPS)[ -])(?:\p{Lu}{1,2}-)?\d{1,2}(?![\w-])", 0.7),
         ],
+        # Speed (engine.py): each cue matches wherever its pattern does.
+        cues={"kind + code": r"Intensiv|Wachstation|Normalstation|IMC",
+              "quoted name": r"[Ss]tation[ ][„\"»‚]", "named before colon": r"Station[ ]\p{Lu}",
+              "file name": r"Stat(?:ion)?_"},
     )  # fmt: skip
 
 
