@@ -119,7 +119,11 @@ def _is_header(cells: list[str]) -> bool:
 
 def _line_cells(text: str, start: int, end: int, sep: str) -> list[tuple[int, int]]:
     """The cells of one line of a table separated by ``sep``."""
-    return csv_cells(text, start, end) if sep == ";" else list(parts(text, start, end, sep))
+    if text.count(sep, start, end) < 2:
+        return [(start, end)]  # no table row (most lines of a letter): fast
+    if sep == ";" and text.find('"', start, end) >= 0:
+        return csv_cells(text, start, end)  # quoted cells: character by character
+    return list(parts(text, start, end, sep))
 
 
 def table_column_spans(text: str, age_policy: str) -> Iterator[tuple[str, int, int]]:
