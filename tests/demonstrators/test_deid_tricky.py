@@ -388,7 +388,8 @@ CASES = {
         "Schulungszentrum Diabetes Süd. Vorstellung in der Chirurgie des Marien-Krankenhauses.\n"
         "KREISKLINIKUM NORDSTADT · KLINIK FÜR INNERE MEDIZIN\n"
         "Erstattung durch die private Krankenversicherung (Hallesche, Tarif A). Heim: Haus "
-        "Lindenhain.",
+        "Lindenhain. Kostenübernahme durch die Marschland-Käserei eG, Verlegung in den "
+        "Klinikverbund Westerwald.",
         [
             "Rehaklinik Birkenried",
             "Kita Sonnenschein",
@@ -397,8 +398,10 @@ CASES = {
             "KREISKLINIKUM NORDSTADT",
             "Hallesche",
             "Haus Lindenhain",
+            "Marschland-Käserei eG",
+            "Klinikverbund Westerwald",
         ],
-        ["AHB", "Montag", "Chirurgie", "Erstattung", "Tarif"],
+        ["AHB", "Montag", "Chirurgie", "Erstattung", "Tarif", "Verlegung"],
     ),
     "sixth round: streets after a person's name or with an adjective": (
         "Anschrift: Gustav-Adolf-Str. 12, Märkische Chaussee 7. Nach Sturz auf der Straße.",

@@ -268,7 +268,7 @@ _ORG_HEAD = (
     # Written as a whole lower-case run, then its ending (a name follows after a space or
     # hyphen, so the ending must close the run): same matches, no backtracking (speed).
     r"|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:zentrum|klinik|klinikum|krankenhaus|institut|praxis|stift"
-    r"|residenz))"
+    r"|residenz|verbund))"  # "-verbund": hospital groups by region ("Klinikverbund Nordstadt")
     # Hospital acronyms (Landes-, Bezirks-, Kreiskrankenhaus) and a specialty that a
     # place names ("Neuropathologie Nordstadt": a department or institute of one town).
     r"|LKH|BKH|KKH|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:logie|chirurgie))"
@@ -327,7 +327,7 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
         r"(?:Kliniken|Klinik|Klinikums?|Zentrums?|Instituts?|Stift|Krankenhaus(?:es)?"
         r"|Krankenhäuser)"
     )
-    legal = r"(?:GmbH|mbH|gGmbH|AG|KG|e\.[ ]?V\.)"
+    legal = r"(?:GmbH|mbH|gGmbH|AG|KG|e\.[ ]?V\.|eG)"  # eG: a cooperative (dairies, banks)
     return GermanPatternRecognizer(
         "ORGANIZATION",
         [
@@ -340,7 +340,7 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
         ],
         validator=_org_ok,
         # Every company match ends in a legal form ("GmbH" and "gGmbH" contain "mbH").
-        cues={"company": r"mbH|AG|KG|e\.[ ]?V\."},
+        cues={"company": r"mbH|AG|KG|e\.[ ]?V\.|eG"},
     )  # fmt: skip
 
 
