@@ -243,7 +243,10 @@ def test_csv_cells_keep_quoted_semicolons():
 def test_table_ages_follow_the_policy():
     """An "Alter" column's ages go over 89 by default, every age under "all"."""
     text = "Name;Vorname;Alter\nUhlendorf;Ilse;71\nAbendroth;Egon;93\n"
-    ages = lambda policy: [text[s:e] for k, s, e in table_column_spans(text, policy) if k == "AGE"]  # noqa: E731
+
+    def ages(policy):
+        return [text[s:e] for kind, s, e in table_column_spans(text, policy) if kind == "AGE"]
+
     assert ages("over89") == ["93"] and ages("all") == ["71", "93"]
 
 
