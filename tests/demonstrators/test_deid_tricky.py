@@ -414,10 +414,10 @@ CASES = {
         ["135/85", "I10.90", "Prüfauftrag"],
     ),
     "sixth round: Dutch and Romance particles after a title": (
-        "Rücksprache mit Dr. ter Horstmann und Frau van den Akker; später rief Herr de la "
-        "Fuente an. Befund der Akker-Gruppe folgt.",
-        ["ter Horstmann", "van den Akker", "de la Fuente"],
-        ["Rücksprache", "später", "Befund"],
+        "Bericht\nvon: Pflegedienst\nRücksprache mit Dr. ter Horstmann und Frau van den Akker; "
+        "später rief Herr de la Fuente an, dann Herr von der Mühle. Befund folgt.",
+        ["ter Horstmann", "van den Akker", "de la Fuente", ("von", 1), "der Mühle"],
+        [("von", 0), "Pflegedienst", "Rücksprache", "später", "Befund"],
     ),
     "sixth round: names after a profession or a glued title, a lawyer guardian, an age": (
         "Maskenanpassung durch Atmungstherapeut Quirin Paschke. Betreuer RA Schwerdtfeger "

@@ -124,6 +124,7 @@ def _word_surnames(findings: Sequence[Finding], text: str) -> set[str]:
             title = word.title() if word.isupper() else word
             if (
                 len(word) >= 3
+                and word[0].isupper()  # "von der Krause": a lower-case particle is no surname
                 and title not in first_names()
                 and title not in keep_words()
                 and title not in _TITLE_WORDS
