@@ -4,7 +4,8 @@ One case per class of docs/demonstrators/deid.md, "Structured and unusual docume
 surname first ("SURNAME, Vorname", "NACHNAME^Vorname"), surnames that are words spread
 only where they stand as names, HL7 v2 segments, DICOM header dumps, English, compact,
 dot-less and spoken dates, wards by short code, dictation transcripts, and what must
-stay (spoken punctuation, device makers, analytes, drugs). Every name, number and
+stay (spoken punctuation, device makers, analytes, drugs); from the sixth round, chat
+speakers and logins, CSV case lists and roster columns read by their header. Every name, number and
 address here is invented; none is taken from an evaluation set. Rules alone
 (deterministic) and with the session model, which must not undo them.
 """
@@ -19,6 +20,7 @@ from kimed_demos.deid.recognizers_structured import (
     hl7_spans,
     valid_compact_date,
 )
+from kimed_demos.deid.tables import csv_cells, table_column_spans
 
 from .test_deid_tricky import _check, check_case
 
@@ -156,6 +158,35 @@ CASES = {
          "331122334", "WOLKE^Heiner", "90011223", "102233445", "KRAUSE^Ottilie"],
         ["ADT^A04", "SPO^Ehemann", "ANM^Anmerkung", "GKV01", "Pflegeheim"],
     ),
+    # Sixth round (eval6's classes): a messenger export, a CSV case list, a duty roster.
+    "chat export: speakers by time stamp, logins": (
+        "Export Stationschat · Gruppe „Team 4“\n"
+        "(exportiert für die Akte durch jkrummel = Mareike Krummel, OÄ)\n"
+        "[06:58] Pröbstl (Frühdienst): Übergabe: Zi 3 Herr Abendroth (94), Sepsis, läuft "
+        "Meropenem.\n[07:03] Hauke Lüdeking: ok, Labor um 8.\n[07:10] jkrummel: danke!\n"
+        "10:30 Visite: alle Zimmer",
+        ["jkrummel", "Mareike Krummel", "Pröbstl", "Abendroth", "94", "Hauke Lüdeking",
+         ("jkrummel", 1)],
+        ["Frühdienst", "Übergabe", "Sepsis", "Meropenem", "Labor", "Visite", "durch"],
+    ),
+    "CSV case list by header": (
+        "# Export Belegungsliste Station_3C – erzeugt von hwendrich (Aufnahme)\n"
+        "Bett;FallNr;Name;Vorname;Alter;Diagnose;Arzt;Kontakt\n"
+        '11;8801002233;Uhlendorf;Ilse;92;"COPD; Exazerbation";Dr. Pröbstl;Sohn (0 41 31) 22 07 5\n'
+        '12;8801002290;ter Veen;Enno;71;"Erysipel";Marquardt;–',
+        ["3C", "hwendrich", "8801002233", "Uhlendorf", "Ilse", "92", "Pröbstl",
+         "(0 41 31) 22 07 5", "8801002290", "ter Veen", "Enno", "Marquardt"],
+        ["Belegungsliste", "von", "Bett", "Diagnose", "COPD", "Exazerbation", "Erysipel", "71",
+         "Sohn"],
+    ),
+    "duty roster: surnames alone under duty columns": (
+        "Tag | Früh Arzt | Spät/Nacht Arzt | Hintergrund OA | Hz.\n"
+        "Mo | Quarshie | Nguyen Van Long (N) | Hollenbeck-Arndt | Ebe\n"
+        "Di | Quarshie | Lüdeking (24h) | Hollenbeck-Arndt | Ebe",
+        ["Quarshie", "Nguyen", "Van", "Long", "Hollenbeck-Arndt", "Ebe", ("Quarshie", 1),
+         "Lüdeking", ("Hollenbeck-Arndt", 1), ("Ebe", 1)],
+        ["Tag", "Hintergrund", "(N)", "24h", "Mo", "Di"],
+    ),
     "DICOM header dump": (
         DICOM,
         ["20240611", "ACC-24-0611-17", "Kreisklinik Talheim", "FALKE^Udo", "SPERLING^Hedda^Luise",
@@ -201,6 +232,22 @@ def test_dicom_age_follows_the_policy():
     assert not list(dicom_spans(young, "over89"))
     assert [e for e, _, _ in dicom_spans(young, "all")] == ["AGE"]
     assert [e for e, _, _ in dicom_spans(DICOM, "over89") if e == "AGE"] == ["AGE"]
+
+
+def test_csv_cells_keep_quoted_semicolons():
+    """A ";" inside double quotes belongs to its cell, so the columns stay aligned."""
+    line = 'a;"b; c";d'
+    assert [line[s:e] for s, e in csv_cells(line, 0, len(line))] == ["a", '"b; c"', "d"]
+
+
+def test_table_ages_follow_the_policy():
+    """An "Alter" column's ages go over 89 by default, every age under "all"."""
+    text = "Name;Vorname;Alter\nUhlendorf;Ilse;71\nAbendroth;Egon;93\n"
+
+    def ages(policy):
+        return [text[s:e] for kind, s, e in table_column_spans(text, policy) if kind == "AGE"]
+
+    assert ages("over89") == ["93"] and ages("all") == ["71", "93"]
 
 
 def test_compact_dates_must_be_real():

@@ -394,6 +394,58 @@ CASES = {
             ("Wille", 1),
         ],
     ),
+    # Sixth round (eval6's classes), invented names, codes and places.
+    "sixth round: wards by acronym, kind, quoted name and file name": (
+        "Aufnahme auf Station GYN 3, danach Intensiv KCI 2; nach 2 Tagen KCI 2 verlassen. "
+        "Kinderstation „Seestern“, Auftrag von Station/Amb.: N5, Rückverlegung Int 4. "
+        "Datei Liste_Station_4C_2025.csv. Telefon Station Delfin: intern. Station wegen Norovirus "
+        "geschlossen.",
+        ["GYN 3", "KCI 2", ("KCI 2", 1), "Seestern", "N5", "Int 4", "4C", "Delfin"],
+        ["Aufnahme", "Intensiv", "Tagen", "Kinderstation", "Norovirus", "Rückverlegung"],
+    ),
+    "sixth round: organisations named by a house word, in capitals, in the genitive": (
+        "AHB in der Rehaklinik Birkenried, Kita Sonnenschein ab Montag, Schulung im "
+        "Schulungszentrum Diabetes Süd. Vorstellung in der Chirurgie des Marien-Krankenhauses.\n"
+        "KREISKLINIKUM NORDSTADT · KLINIK FÜR INNERE MEDIZIN\n"
+        "Erstattung durch die private Krankenversicherung (Hallesche, Tarif A). Heim: Haus "
+        "Lindenhain. Kostenübernahme durch die Marschland-Käserei eG, Verlegung in den "
+        "Klinikverbund Westerwald.",
+        [
+            "Rehaklinik Birkenried",
+            "Kita Sonnenschein",
+            "Schulungszentrum Diabetes Süd",
+            "Marien-Krankenhauses",
+            "KREISKLINIKUM NORDSTADT",
+            "Hallesche",
+            "Haus Lindenhain",
+            "Marschland-Käserei eG",
+            "Klinikverbund Westerwald",
+        ],
+        ["AHB", "Montag", "Chirurgie", "Erstattung", "Tarif", "Verlegung"],
+    ),
+    "sixth round: streets after a person's name or with an adjective": (
+        "Anschrift: Gustav-Adolf-Str. 12, Märkische Chaussee 7. Nach Sturz auf der Straße.",
+        ["Gustav-Adolf-Str. 12", "Märkische Chaussee 7"],
+        ["Anschrift", "Sturz", "Straße"],
+    ),
+    "sixth round: identifiers with dotted or double-capital prefixes": (
+        "Eing.-Nr. E 24.7731, Prüfauftrag AB-CD 24-227-41122, RR 135/85 mmHg, ICD I10.90.",
+        ["E 24.7731", "AB-CD 24-227-41122"],
+        ["135/85", "I10.90", "Prüfauftrag"],
+    ),
+    "sixth round: Dutch and Romance particles after a title": (
+        "Bericht\nvon: Pflegedienst\nRücksprache mit Dr. ter Horstmann und Frau van den Akker; "
+        "später rief Herr de la Fuente an, dann Herr von der Mühle. Befund folgt.",
+        ["ter Horstmann", "van den Akker", "de la Fuente", ("von", 1), "der Mühle"],
+        [("von", 0), "Pflegedienst", "Rücksprache", "später", "Befund"],
+    ),
+    "sixth round: names after a profession or a glued title, a lawyer guardian, an age": (
+        "Maskenanpassung durch Atmungstherapeut Quirin Paschke. Betreuer RA Schwerdtfeger "
+        "informiert. Frau Ottensmeyer (93) und Herr Igelbrecht (58) auf Zimmer 4. Hausarzt "
+        "Dr.Ahrens.",
+        ["Quirin", "Paschke", "Schwerdtfeger", "Ottensmeyer", "93", "Igelbrecht", "Ahrens"],
+        ["Maskenanpassung", "Betreuer", "informiert", "58", "Zimmer"],
+    ),
 }
 
 
@@ -428,6 +480,13 @@ def test_abbreviation_before_a_dot_but_not_a_surname_ending_a_sentence():
     assert _abbreviated("Stat", "Stat. N3", 4)
     assert not _abbreviated("Tholen", "Bestatter Tholen.\n", 17)  # a name ends the sentence
     assert not _abbreviated("Piotr", "Sohn Piotr. Er", 10)  # a known first name
+
+
+def test_a_department_in_capitals_is_no_organisation(patterns_only):
+    """Rules: "KLINIK FÜR ..." names a department, the capitals letterhead rule stops at
+    the linking word (the session model may tag it on its own, which this does not test)."""
+    text = "KREISKLINIKUM NORDSTADT · KLINIK FÜR INNERE MEDIZIN\nZENTRUM FÜR AUGENHEILKUNDE"
+    _check(patterns_only.findings(text), text, ["NORDSTADT"], ["KLINIK FÜR", "INNERE", "ZENTRUM"])
 
 
 def _position(text, word):

@@ -31,7 +31,10 @@ from .keeplist import keep_spans, keep_words
 _L, _UP, _LOW = r"\p{L}", r"\p{Lu}", r"\p{Ll}"
 NAME_WORD = rf"{_UP}{_LOW}+(?:['’]{_LOW}+)?(?:-{_UP}{_LOW}+)*"
 _WORDS = re.compile(rf"{_L}[{_L}'’-]*")
-_PARTICLE_BEFORE = re.compile(r"(?:\b(?:von der|van der|von|van|vom|zu|zur|de|ten|v\.)[ ])$")
+# Dutch and Romance particles too ("ter Veen", "van den Berg", "de la Cruz").
+_PARTICLE_BEFORE = re.compile(
+    r"(?:\b(?:von der|van der|van den|van de|de la|von|van|vom|zu|zur|de|ten|ter|v\.)[ ])$"
+)
 _INITIAL_BEFORE = re.compile(rf"(?<![\w.])(?:{_UP}\.[ ]?){{1,2}}$")
 _NAME_BEFORE = re.compile(rf"(?<![\w.-])({NAME_WORD})[ ]$")
 _AFTER = (
@@ -52,6 +55,13 @@ _ROMAN = re.compile(r"[IVXLC]+")
 _LETTERS = re.compile(r"\p{L}+")
 _GAP = re.compile(r"[ ]{3,}|\t|\n")
 _AFTER_DELIMITER = re.compile(r"(?:^|[\n,(·:;/])[ \t]*$")
+# A profession or role noun (also as the end of a compound) before a name.
+ROLE_NOUN = (
+    r"(?:therapeut|therapeutin|pfleger|pflegerin|schwester|helfer|helferin|berater"
+    r"|beraterin|assistent|assistentin|experte|expertin|fachkraft|techniker|technikerin"
+    r"|Kollege|Kollegin|Hebamme)"
+)
+_ROLE_BEFORE = re.compile(rf"{ROLE_NOUN}[ ]$")
 _FUNCTION_WORDS = frozenset({"von", "van", "zu", "der", "de", "den", "am", "an", "im", "bei"})
 
 
@@ -354,7 +364,9 @@ def _grow(f: Finding, text: str) -> Finding:
     start, end = f.start, f.end
     for _ in range(3):  # "K. v. Hagen": initial, then particle
         before = text[max(0, start - 12) : start]
-        match = _PARTICLE_BEFORE.search(before) or _INITIAL_BEFORE.search(before)
+        # A login in lower case ("erzeugt von mmuster") takes no particle before it.
+        particle = _PARTICLE_BEFORE.search(before) if text[start : start + 1].isupper() else None
+        match = particle or _INITIAL_BEFORE.search(before)
         name = _NAME_BEFORE.search(before)
         if match:
             start -= len(match.group())
@@ -392,6 +404,8 @@ def _name_like(word: str, text: str, start: int) -> bool:
         return False
     if word in first_names():
         return True
+    if _ROLE_BEFORE.search(text, max(0, start - 24), start):
+        return True  # "Atmungstherapeut Quirin Wendisch": after a profession comes the person
     before = text[max(0, start - 3) : start]
     return start == 0 or bool(_AFTER_DELIMITER.search(before))
 
@@ -497,6 +511,14 @@ def signed_matches(text: str, names) -> list:
     return [m for m in matches if m is not None and m.group() in names]
 
 
+_UNIT_CODE = re.compile(r"\p{Lu}{2,4}[ ]?\d{1,2}[a-z]?")
+
+
+def _whole_token(text: str, start: int, end: int) -> bool:
+    """No letter or digit glued to text[start:end] ("KCI 2" is not in "KCI 21")."""
+    return not (start and text[start - 1].isalnum()) and not text[end : end + 1].isalnum()
+
+
 def _spreadable(f: Finding, text: str) -> list[str]:
     """The strings of a finding that are removed wherever they occur in the document."""
     value = text[f.start : f.end]
@@ -506,6 +528,9 @@ def _spreadable(f: Finding, text: str) -> list[str]:
         return [w for w in _WORDS.findall(value)
                 if len(w) >= 3 and w not in _FUNCTION_WORDS and w not in keep_words()
                 and w not in _TITLE_WORDS and not _ordinary(w)]  # fmt: skip
+    # A unit's acronym code ("KCI 2") names the same ward wherever the letter repeats it.
+    if f.entity_type == "WARD" and _UNIT_CODE.fullmatch(value):
+        return [value]
     if f.entity_type in ("LOCATION", "ORGANIZATION") and len(value) >= 4 and "\n" not in value:
         if not any(ch.isdigit() for ch in value) and not is_common_word(value):
             return [value]
@@ -556,7 +581,8 @@ def spread_mentions(
     for value, source in phrases.items():  # a few multi-word names: plain search
         start = text.find(value)
         while start >= 0:
-            hits.append((start, start + len(value), source))
+            if source.entity_type != "WARD" or _whole_token(text, start, start + len(value)):
+                hits.append((start, start + len(value), source))
             start = text.find(value, start + 1)
     extra = [
         Finding(s, e, src.entity_type, src.score) for s, e, src in hits if not _inside(s, e, keep)

@@ -44,6 +44,7 @@ from .mentions import (
     is_known_name,
     lower_case_words,
 )
+from .names_chat import speaker_findings, user_name_findings
 from .towns import known_towns
 
 _SURNAME = r"\p{Lu}[\p{Lu}\p{Ll}'’]+(?:-\p{Lu}[\p{Lu}\p{Ll}'’]+)*"
@@ -123,6 +124,7 @@ def _word_surnames(findings: Sequence[Finding], text: str) -> set[str]:
             title = word.title() if word.isupper() else word
             if (
                 len(word) >= 3
+                and word[0].isupper()  # "von der Krause": a lower-case particle is no surname
                 and title not in first_names()
                 and title not in keep_words()
                 and title not in _TITLE_WORDS
@@ -179,12 +181,14 @@ def word_surname_findings(findings: Sequence[Finding], text: str) -> list[Findin
 
 
 def unusual_name_findings(text: str) -> list[Finding]:
-    """Surname-first names, first name + word surname, and names, towns and insurers
-    written in lower case."""
+    """Surname-first names, first name + word surname, names, towns and insurers
+    written in lower case, and chat speakers and logins (:mod:`.names_chat`)."""
     return [
         *inverted_name_findings(text),
         *first_name_word_findings(text),
         *lower_case_findings(text),
+        *speaker_findings(text),
+        *user_name_findings(text),
     ]
 
 

@@ -131,7 +131,15 @@ def age_recognizer(policy: str = "over89") -> GermanPatternRecognizer:
         [
             ("age + unit", rf"{old}(?=\s?-?\s?(?:jährig|Jährig|Jahre|J\.|\.\s?Lebensjahr))", 0.85),
             ("Alter label", rf"(?<=\bAlter(?:\s?von)?:?\s){old}(?!\d)", 0.85),
+            # A number alone in brackets after "Frau/Herr Name" is the age ("Herr Ott (93)").
+            (
+                "after name",
+                rf"(?=\d)(?<=\b(?:Frau|Herrn?|Hr\.|Fr\.)[ ]{WORD}(?:[ ]{WORD})?[ ]\(){old}"
+                r"(?=\))",
+                0.7,
+            ),
         ],
+        cues={"after name": r"[ ]\(\d"},  # speed, see GermanPatternRecognizer
     )
 
 
@@ -262,10 +270,11 @@ def address_recognizer() -> GermanPatternRecognizer:
     suffix = (
         r"(?:straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|pfad"
         r"|markt|graben|promenade|wall|kamp|stieg|zeile|gürtel|kai|lände|twiete"
-        r"|-Straße|-Weg|-Allee|-Platz|-Ring)"
+        # After a person's name: "Gustav-Adolf-Str. 12", "Karl-Marx-Chaussee 4".
+        r"|-Straße|-Str\.|-Weg|-Allee|-Platz|-Ring|-Chaussee|-Damm|-Ufer|-Gasse)"
     )
     number = r"[ \t]?\d{1,4}[ \t]?[a-zA-Z]?(?:[ \t]?[-/][ \t]?\d{1,4}[a-z]?)?(?!\w)"
-    separate = r"(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Ring|Damm|Gasse)"
+    separate = r"(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Ring|Damm|Gasse|Chaussee|Ufer|Markt)"
     prefixes = r"(?:Am|An der|An den|Auf dem|Auf der|Im|In der|Zum|Zur|Unter den|Hinter der)"
     town = rf"{WORD}(?:[ -](?:am|an der|im|in der|bei|ob der|{WORD}(?![.\w])))*"
     return GermanPatternRecognizer(
@@ -290,6 +299,9 @@ def address_recognizer() -> GermanPatternRecognizer:
     )  # fmt: skip
 
 
+_CAPS_LINK = r"(?:FÜR|UND|DER|DES|DIE|DAS|AM|IM|AN|MIT|VON)"
+
+
 def organization_recognizer() -> GermanPatternRecognizer:
     """ORGANIZATION: hospital names with an unambiguous head word (Klinikum, MVZ, ...)."""
     head = (
@@ -301,13 +313,25 @@ def organization_recognizer() -> GermanPatternRecognizer:
     )
     return GermanPatternRecognizer(
         "ORGANIZATION",
-        [("hospital", rf"\b{head}(?:[ \t](?:St\.[ ])?{WORD}(?![.\w])){{1,2}}", 0.6)],
+        [
+            ("hospital", rf"\b{head}(?:[ \t](?:St\.[ ])?{WORD}(?![.\w])){{1,2}}", 0.6),
+            # A letterhead in capitals ("KREISKLINIKUM NORDSTADT"); "KLINIK FÜR ..." is a
+            # department, so a linking word may not follow the head.
+            (
+                "capitals",
+                rf"(?<![\w-])\p{{Lu}}*(?:ZENTRUM|KLINIKUM|KLINIK|KRANKENHAUS|HOSPITAL"
+                rf"|SPITAL)(?:[ ](?!{_CAPS_LINK}\b)(?:ST\.|\p{{Lu}}[\p{{Lu}}-]+)){{1,3}}"
+                r"(?![\w-])",
+                0.6,
+            ),
+        ],
+        cues={"capitals": r"ZENTRUM|KLINIK|KRANKENHAUS|SPITAL"},  # speed, see engine.py
     )
 
 
 def ward_recognizer() -> GermanPatternRecognizer:
     """WARD: the designation after 'Station' (4B, K3, IMC 2); 'Station' alone is kept."""
-    code = r"[A-Z]{1,3}[ \t]?\d{1,2}[a-zA-Z]?"
+    code = r"\p{Lu}{1,3}[ \t]?\d{1,2}[a-zA-Z]?"  # \p{Lu}: unit acronyms with umlauts ("NÄH 2")
     return GermanPatternRecognizer(
         "WARD",
         [("after Station", rf"(?<=\bStation[ \t])(?:{code}|\d{{1,2}}[a-zA-Z]?)(?!\w)", 0.85)],
@@ -325,14 +349,22 @@ def honorific_person_recognizer() -> GermanPatternRecognizer:
         r"(?!(?:Kollegin|Kollege|Kollegen|Doktor|Professor|Patientin|Patient"
         r"|Dr|Prof|med|dent|Dipl|PD)\b)"
     )
-    name = rf"(?:(?:von|van|zu|vom|de)[ ])?{WORD}(?:-{WORD})?"  # "Prof. von Lüttichau"
+    # "Prof. von Lüttichau", "Frau van den Akker", "Dr. ter Horstmann", "Herrn de la Fuente"
+    name = rf"(?:(?:von|van|zu|vom|de|ter|ten)(?:[ ](?:der|den|de|la))?[ ])?{WORD}(?:-{WORD})?"
     return GermanPatternRecognizer(
         "PERSON",
         [
             ("after honorific", rf"{honorific}{not_names}{name}(?![\w-])", 0.6),
             # "Herr Hartmuth Klein (", "Dr. Anna Berg\n": two words when a delimiter ends them
             ("two words", rf"{honorific}{not_names}{name}[ \t]{name}(?=[ \t]*(?:[(,*\n]|$))", 0.6),
+            # Chats and notes glue the title to the name ("Dr.Ahrens", "Prof.Lindqvist").
+            (
+                "glued title",
+                rf"(?=\p{{Lu}})(?<=\b(?:Dr|Prof)\.){not_names}(?!Med\b){name}(?![\w-])",
+                0.6,
+            ),
         ],
+        cues={"glued title": r"(?:Dr|Prof)\.\p{Lu}"},  # speed, see GermanPatternRecognizer
     )
 
 

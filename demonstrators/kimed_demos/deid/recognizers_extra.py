@@ -24,7 +24,7 @@ from presidio_analyzer import RecognizerResult
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
 from . import checksums, dates
-from .mentions import first_names, is_common_word
+from .mentions import ROLE_NOUN, first_names, is_common_word
 from .recognizers import LANGUAGE, GermanPatternRecognizer
 
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
@@ -101,6 +101,8 @@ _ID_VALUE = (
     # prefix: roman numeral or short code ("ABC-N 24-11873")
     r"(?:(?:[IVXL]{1,6}|\p{Lu}[\p{L}]{0,3}(?:-\p{Lu}{1,2}(?=[ ]\d))?)[ -]?)?"
     r"\d[\dA-Z/-]*(?:[ ](?:\p{Lu}{1,4}[ ])?\d[\dA-Z/-]*)*"
+    # Digit groups joined by a dot ("E 25.6612"): pathology and lab journals write so.
+    r"(?:\.\d[\dA-Z/-]*)*"
 )
 
 
@@ -266,11 +268,13 @@ _ORG_HEAD = (
     # Written as a whole lower-case run, then its ending (a name follows after a space or
     # hyphen, so the ending must close the run): same matches, no backtracking (speed).
     r"|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:zentrum|klinik|klinikum|krankenhaus|institut|praxis|stift"
-    r"|residenz))"
+    r"|residenz|verbund))"  # "-verbund": hospital groups by region ("Klinikverbund Nordstadt")
     # Hospital acronyms (Landes-, Bezirks-, Kreiskrankenhaus) and a specialty that a
     # place names ("Neuropathologie Nordstadt": a department or institute of one town).
     r"|LKH|BKH|KKH|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:logie|chirurgie))"
-    r"|\p{Lu}[\p{L}]+-(?:Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus|Einheit|Praxis))"
+    # The genitive too ("des Nordstadt-Krankenhauses"): a recommendation names the house so.
+    r"|\p{Lu}[\p{L}]+-(?:Klinik|Klinikums?|Zentrums?|Instituts?|Stift|Krankenhaus(?:es)?|Einheit"
+    r"|Praxis))"
 )
 _INSURER = (
     r"(?:(?:AOK|BKK|IKK)(?:[ -]\p{Lu}[\p{L}]*(?:-\p{Lu}[\p{L}]*)*(?:/\p{Lu}\p{Ll}+)?){0,3}"
@@ -319,8 +323,11 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
     only ordinary words or specialties ("Klinik für Kardiologie" is a department)."""
     # Not a title: "Praxis Dr. Boos" is the practice of a person, whose name is found.
     name = rf"(?:{_LINK}?[ -](?!(?:Dr|Prof|PD|med)\.){CAPWORD}){{1,4}}"
-    heads = r"(?:Kliniken|Klinik|Klinikum|Zentrum|Institut|Stift|Krankenhaus|Krankenhäuser)"
-    legal = r"(?:GmbH|mbH|gGmbH|AG|KG|e\.[ ]?V\.)"
+    heads = (
+        r"(?:Kliniken|Klinik|Klinikums?|Zentrums?|Instituts?|Stift|Krankenhaus(?:es)?"
+        r"|Krankenhäuser)"
+    )
+    legal = r"(?:GmbH|mbH|gGmbH|AG|KG|e\.[ ]?V\.|eG)"  # eG: a cooperative (dairies, banks)
     return GermanPatternRecognizer(
         "ORGANIZATION",
         [
@@ -333,7 +340,7 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
         ],
         validator=_org_ok,
         # Every company match ends in a legal form ("GmbH" and "gGmbH" contain "mbH").
-        cues={"company": r"mbH|AG|KG|e\.[ ]?V\."},
+        cues={"company": r"mbH|AG|KG|e\.[ ]?V\.|eG"},
     )  # fmt: skip
 
 
@@ -348,6 +355,12 @@ _AT_WORK = (
 EMPLOYER = (
     r"[\p{L}][\p{L}&.-]*(?:[ ](?!(?:in|seit|als|und|im|am|bis)\b)[\p{L}][\p{L}&.-]*){0,3}"
     r"(?=[ ](?:in|seit|als|und|im|am|bis)\b|[ ]?[,.;)(]|$)"
+)
+
+
+_NAMED_HOUSE = (
+    r"(?:Rehaklinik|Reha-Klinik|Kurklinik|Kinderhaus|Kita|Kindertagesstätte|Kinderkrippe"
+    r"|Kindergarten|Schulungszentrum)"
 )
 
 
@@ -380,6 +393,13 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             # A care home or home-care service is followed by its name, even when that
             # name is made of ordinary words ("Hospiz Abendrot", "Spitex Am See").
             ("care home + name", rf"(?<![\w-]){care}{named}(?![\w-])", 0.65),
+            # Rehabilitation clinics, day-care centres and training centres are named the
+            # same way ("Rehaklinik Birkenried", "Kita Sonnenschein").
+            ("named house", rf"(?<![\w-]){_NAMED_HOUSE}{named}(?![\w-])", 0.65),
+            # A private insurer is named after its label, often by one ordinary word.
+            ("insurer after label", rf"(?<=\b(?:PKV|[Pp]rivate[nr]?[ ]Kranken(?:versicherung"
+                                    rf"|kasse)|Zusatzversicherung)[ ]?[:(][ ]?){CAPWORD}"
+                                    rf"(?:[ ]{CAPWORD})?(?=[,;)\n]|[ ]\(|$)", 0.65),
             # Employers are named only by the sentence: "arbeitet als X bei <name> in".
             ("employer after bei", rf"{_AT_WORK}{EMPLOYER}", 0.65),
             ("employer after label", rf"(?<=\bArbeitgeber(?:in)?[ ]?[(:][ ]?){EMPLOYER}", 0.65),
@@ -396,12 +416,26 @@ _KIN = (
 
 
 def kin_person_recognizer() -> GermanPatternRecognizer:
-    """PERSON after a kin or relation word: 'Ehefrau Brigitte', 'Bruder Sebastian'."""
+    """PERSON after a kin or relation word ('Ehefrau Brigitte', 'Bruder Sebastian') or
+    a profession noun ('Atmungstherapeut Quirin Paschke')."""
     return GermanPatternRecognizer(
         "PERSON",
-        [("after kin word", rf"(?<=\b{_KIN}[ ]){_NOT_TITLE}{NAME}(?:[ ]{NAME})?(?![\w-])", 0.6)],
+        [
+            # A guardian is often a lawyer: "Betreuerin RAin Ott" (RA: Rechtsanwalt/-anwältin).
+            ("after kin word",
+             rf"(?<=\b{_KIN}[ ](?:RA(?:in)?[ ])?){_NOT_TITLE}{NAME}(?:[ ]{NAME})?(?![\w-])", 0.6),
+            # Two capitalised words after a profession noun are its holder's first name and
+            # surname, whatever lists know them.
+            # (?=\p{Lu}): a guard for speed only (the lookbehind is not tried before most
+            # characters), same matches.
+            ("after role noun",
+             rf"(?=\p{{Lu}})(?<={ROLE_NOUN}[ ]){_NOT_TITLE}{NAME}[ ]{NAME}(?![\w-])", 0.6),
+        ],
         validator=_not_ordinary,
-    )
+        # Speed (engine.py): a profession noun stands before every match of the pattern.
+        cues={"after role noun": r"therapeut|pfleger|schwester|helfer|berater|assistent|expert"
+                                 r"|fachkraft|techniker|Kolleg|Hebamme"},
+    )  # fmt: skip
 
 
 def town_recognizer() -> GermanPatternRecognizer:

@@ -62,11 +62,14 @@ def id_shape_recognizer() -> GermanPatternRecognizer:
     not_product = rf"(?<!(?:{_PRODUCT_WORDS})(?:-Nr\.|-Nummer)?[ :]{{1,2}})"
     tight = r"\p{Lu}{1,4}(?:-\p{Lu}{1,3})?-?\d++(?:[-/]\d++)*+"
     spaced = r"\p{Lu}{1,4}(?:-\p{Lu}{1,3})?[ ]\d{4,}+(?:[-/]\d++)++"
+    # Two capital groups and three digit groups ("AB-CD 25-119-4471"): no lab value
+    # or score has that shape, so the first group may be short.
+    spaced_long = r"\p{Lu}{1,4}-\p{Lu}{1,3}[ ]\d{2,}+(?:[-/]\d++){2,}+"
     return GermanPatternRecognizer(
         "CASE_NUMBER",
         [("code shape",
           rf"(?=\p{{Lu}}{{1,4}}(?:-\p{{Lu}}{{1,3}})?[ -]?\d)(?<![\w./-]){not_product}"
-          rf"(?:{tight}|{spaced})(?![\w/-]|[.,]\d)", 0.6)],
+          rf"(?:{tight}|{spaced}|{spaced_long})(?![\w/-]|[.,]\d)", 0.6)],
         validator=_code_ok,
     )  # fmt: skip
 
@@ -156,9 +159,10 @@ def organization_frame_recognizer() -> GermanPatternRecognizer:
             # Care homes named "Haus am Weiherhof", "Haus an der Lindenhöhe": a house by its site.
             ("house by its site",
              r"(?<![\w-])Haus[ ](?:am|an[ ]der|im|zum|zur)[ ]\p{Lu}\p{Ll}+(?![\w-])", 0.6),
-            # ... or by a compound after a home ("im Heim Haus Seeblick"): no plain noun.
+            # ... or by a compound after a home ("im Heim Haus Seeblick", a list's "Heim: Haus
+            # Seeblick"): no plain noun.
             ("home by its name",
-             r"(?<=(?:heim|Heim|stift|residenz)[ ])Haus[ ]\p{Lu}\p{Ll}{5,}(?![\w-])", 0.6),
+             r"(?<=(?:heim|Heim|stift|residenz):?[ ])Haus[ ]\p{Lu}\p{Ll}{5,}(?![\w-])", 0.6),
             ("acronym-side", rf"(?<![\w-])\p{{Lu}}{{2,5}}-{sides}(?![\w-])", 0.6),
             # Head-final employers: "Quistorp Werft", "Ahrensfelde Logistik".
             ("name + works", rf"(?<![\w-]){_NAME}[ ](?:Werft|Werke|Logistik|Spedition)(?![\w-])",

@@ -11,8 +11,9 @@ date although ``19310822`` looks like any number. :class:`StructuredRecordRecogn
   addresses (XAD), phone numbers and e-mail (XTN), organisations (XON, HD) and
   locations of care (PL, the ward); any other component that is a valid compact date
   in a segment line is a date too;
-- reads the cells of "|" table columns by their header: ward codes under "Stat."
-  ("C3"), names under "Op. / Ass." or "Anä.", initials under "Kürzel" or "Hz.";
+- reads the cells of "|" and ";" (CSV) table columns by their header (:mod:`.tables`):
+  ward codes under "Stat." ("C3"), names under "Op. / Ass.", "Arzt" or "Name",
+  initials under "Kürzel" or "Hz.", case numbers, ages and phone numbers;
 - reads DICOM attributes as ``dcmdump`` prints them (``(0010,0010) PN [NAME^Vorname]``)
   or as pydicom does (``(0010, 0010) Patient's Name  PN: 'NAME^Vorname'``) and marks
   values by value representation (PN names, DA/DT dates, AS ages under the age
@@ -31,10 +32,11 @@ from collections.abc import Iterator
 import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-from .keeplist import keep_spans
-from .mentions import first_names, lower_case_words
+from .mentions import first_names
 from .policy import DEFAULT_AGE_POLICY, age_is_identifying, check_age_policy
 from .recognizers import LANGUAGE
+from .tables import parts as _parts
+from .tables import table_column_spans
 
 # HL7 v2 data types of the fields that carry identifiers: segment -> field -> type.
 _XCN_FIELDS = {"EVN": (5,), "PD1": (4,), "PV1": (7, 8, 9, 17, 52), "DG1": (16,),
@@ -82,18 +84,6 @@ def valid_compact_date(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _parts(text: str, start: int, end: int, sep: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of the pieces of text[start:end] between ``sep`` characters."""
-    position = start
-    while True:
-        cut = text.find(sep, position, end)
-        if cut < 0:
-            yield position, end
-            return
-        yield position, cut
-        position = cut + 1
 
 
 def _span(pieces: list[tuple[int, int]], first: int, last: int) -> tuple[int, int] | None:
@@ -230,85 +220,6 @@ def _dicom_value(text: str, entity: str, start: int, end: int, age_policy: str):
         yield entity, start, end
 
 
-# Table columns whose header says what their cells hold (pipe tables): the ward of a
-# row ("Stat.": "C3", "118 / 4 Süd"), the people of a row (operator, assistant,
-# anaesthetist, patient), or the initials that sign a row ("Kürzel", "Hz.").
-_HEADERS = {
-    "WARD": r"(?:Zi\.?[ ]?/[ ]?)?(?:Stat\.?|Station)",
-    "PERSON": r"(?:Op\.?|Operateur(?:in)?|Ass\.?|Assistenz|Anä\.?|Anästhesie|Anästhesist(?:in)?"
-    r"|Arzt|Ärztin|Untersucher(?:in)?|Name(?:,[ ]Vorname)?|Patient(?:in)?(?:[ ]\(geb\.\))?)"
-    r"(?:[ ]?/[ ]?(?:Op\.?|Ass\.?|Anä\.?|Assistenz))*",
-    # Who signed or did it: initials (also under a profession: "RTT", "MFA").
-    "SIGN": r"Kürzel|Hz\.?|HZ|Handzeichen|Visum|Signum|Unterschrift|Doku|Dok\.|gez\."
-    r"|RTT|MTRA|MTR|MFA|OTA|ATA|Pflege|Pfl\.",
-}
-_HEADER = {kind: re.compile(pattern) for kind, pattern in _HEADERS.items()}
-_CELL_VALUES = {
-    "WARD": re.compile(
-        r"\d{1,2}[ ]?(?:Nord|Süd|Ost|West|Mitte)(?![\w-])"
-        r"|(?<![\w./-])\p{Lu}{1,3}-?\d{1,2}[a-z]?(?![\w-])"
-    ),
-    # Capitalised words outside brackets, not titles ("Dr. Uta Reh (Beleg)" -> Uta, Reh).
-    "PERSON": re.compile(
-        r"(?<![\w.'’-])(?!(?:Dr|Prof|PD|med|Frau|Herr)\b)\p{Lu}[\p{L}'’-]+(?![\w.])"
-        r"(?![^()\n]*\))"
-    ),
-    # Initials: one to four letters in any case, no abbreviation with a dot, outside
-    # brackets: "abc / xyz  (Gerät 2 Wartung)" -> abc, xyz.
-    "SIGN": re.compile(r"(?<![\w.])\p{L}{1,4}(?![\w.])(?![^()\n]*\))"),
-}
-
-
-def _header_kind(header: str) -> str | None:
-    """What a column headed ``header`` holds, or None."""
-    return next((k for k, rx in _HEADER.items() if rx.fullmatch(header)), None)
-
-
-_DIGIT_RUN = re.compile(r"\d\d")
-_CELL_WORD = re.compile(r"\p{L}+")
-
-
-def _is_header(cells: list[str]) -> bool:
-    """A row of column headers: no numbers, no first names ("| Patient | Eva Ott | 12.3.
-    |" is a record's row of label and values, not a header)."""
-    return not any(
-        _DIGIT_RUN.search(c) or any(w in first_names() for w in _CELL_WORD.findall(c))
-        for c in cells
-    )
-
-
-def table_column_spans(text: str) -> Iterator[tuple[str, int, int]]:
-    """WARD and PERSON in the cells of "|" table columns whose header names them."""
-    columns: dict[int, str] = {}
-    width, position = 0, 0
-    for line in text.split("\n"):
-        cells = list(_parts(text, position, position + len(line), "|"))
-        if len(cells) < 3:
-            columns = {}
-        elif not columns or len(cells) != width:
-            headers = [text[s:e].strip() for s, e in cells]
-            kinds = (
-                {i: _header_kind(h) for i, h in enumerate(headers)} if _is_header(headers) else {}
-            )
-            columns, width = {i: k for i, k in kinds.items() if k}, len(cells)
-        else:
-            for i, kind in columns.items():
-                yield from _cell_values(text, kind, *cells[i])
-        position += len(line) + 1
-
-
-def _cell_values(text: str, kind: str, start: int, end: int) -> Iterator[tuple[str, int, int]]:
-    """The ward code or the names in one cell; must-keep terms ("Plexus") stay."""
-    cell = text[start:end]
-    keep = keep_spans(cell) if kind != "WARD" else ()  # the cell only: cheap
-    for m in _CELL_VALUES[kind].finditer(cell):
-        if any(a <= m.start() and m.end() <= b for a, b in keep):
-            continue
-        if kind == "SIGN" and m.group().lower() in lower_case_words():
-            continue  # "und", "bei": words, not initials
-        yield ("WARD" if kind == "WARD" else "PERSON"), start + m.start(), start + m.end()
-
-
 class StructuredRecordRecognizer(EntityRecognizer):
     """Identifiers in HL7 v2 segments and DICOM header dumps, by field (see module)."""
 
@@ -330,9 +241,10 @@ class StructuredRecordRecognizer(EntityRecognizer):
 
     def analyze(self, text, entities, nlp_artifacts=None):
         """Findings for every identifying field of the HL7 and DICOM lines of ``text``."""
-        if "|" not in text and "(" not in text:
+        if "|" not in text and "(" not in text and ";" not in text:
             return []
-        spans = {*hl7_spans(text), *dicom_spans(text, self.age_policy), *table_column_spans(text)}
+        policy = self.age_policy
+        spans = {*hl7_spans(text), *dicom_spans(text, policy), *table_column_spans(text, policy)}
         meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}  # fmt: skip
         return [

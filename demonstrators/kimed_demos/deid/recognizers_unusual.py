@@ -17,8 +17,10 @@ Each pattern is a class of identifier that one sentence states:
 - identifiers behind English labels ("Passport No.", "Ref.") and behind a number
   label with a qualifier in brackets ("Rezept-Nr. (BfArM): ...");
 - wards: short codes after a ward cue ("Stat. K7", "stationär auf B4", "verlegt auf
-  D2"), a number and a side ("4 Süd", "1 Nord"), "Intensiv 3", and a unit's bed area
-  after its acronym ("ITS C-2", "ITS-4").
+  D2", "Station/Amb.: K4"), a number and a side ("4 Süd", "1 Nord"), "Intensiv 3" and
+  "Int 3", a unit's bed area after its acronym ("ITS C-2", "ITS-4"), a unit's own code
+  after its kind ("Intensiv KCI 2"), a ward named in quotes ("Kinderstation „Seestern“")
+  and a ward code in an export's file name ("Liste_Station_4C_2025.csv").
 """
 
 from __future__ import annotations
@@ -141,7 +143,8 @@ def dictation_recognizers() -> list[GermanPatternRecognizer]:
 _SIDE = r"(?:Nord|Süd|Ost|West|Mitte)"
 _CODE = r"\p{Lu}{1,3}-?\d{1,2}[a-z]?"
 _WARD_CUE = (
-    r"(?:Stat\.|Station|Verlegung(?:[ ](?:auf|nach))?|verlegt(?:[ ](?:auf|nach))?"
+    # "Station/Amb.": a form label for the ward or outpatient unit that ordered it.
+    r"(?:Stat\.|Station(?:/\p{L}+\.?)?|Verlegung(?:[ ](?:auf|nach))?|verlegt(?:[ ](?:auf|nach))?"
     r"|stationär[ ]auf|Aufnahme[ ]auf|liegt[ ]auf|zurück[ ]auf|→)"
 )
 
@@ -153,10 +156,29 @@ def ward_code_recognizer() -> GermanPatternRecognizer:
         [
             ("code after cue", rf"(?<=\b{_WARD_CUE}:?[ ]{{1,2}}){_CODE}(?![\w-])", 0.65),
             ("number + side", rf"(?<![\w.,/-])\d{{1,2}}[ ]?{_SIDE}(?![\w-])", 0.6),
-            ("kind + number", r"(?<![\w-])(?:Intensiv|Intermediate[ ]Care|Wachstation|Privatstation"
-                              r"|Kinderstation)[ ]\d{1,2}[a-z]?(?![\w-])", 0.65),
+            # "Int 2": the ward journal's short form of "Intensiv 2".
+            ("kind + number", r"(?<![\w-])(?:Intensiv|Int\.?|Intermediate[ ]Care|Wachstation"
+                              r"|Privatstation|Kinderstation)[ ]\d{1,2}[a-z]?(?![\w-])", 0.65),
+            # An intensive or normal unit's own code after its kind ("Intensiv KCI 2"): houses
+            # name units by acronyms that no list holds.
+            ("kind + code", r"(?=\p{Lu})(?<=\b(?:Intensiv|Intensivstation|Wachstation"
+                            r"|Normalstation|IMC)[ ])\p{Lu}{2,4}[ ]?\d{1,2}[a-z]?(?![\w-])", 0.65),
+            # A ward named in quotes after a ward noun ("Palliativstation „Abendrot“"):
+            # children's and palliative wards are named, not numbered.
+            ("quoted name", r"(?=\p{Lu})(?<=\b(?:Station|\p{Lu}\p{Ll}*station)[ ][„\"»‚])"
+                            r"\p{Lu}[\p{L}-]+(?:[ ]\p{Lu}[\p{L}-]+)?(?=[“\"«‘])", 0.7),
+            # A ward named by a word before the colon of its line ("Telefon Station Delfin:"):
+            # "Station" + word + ":" heads a ward's phone or note, never prose.
+            ("named before colon", r"(?=\p{Lu})(?<=\bStation[ ])\p{Lu}\p{Ll}{2,}(?=:)", 0.65),
+            # A ward code in an export's file name ("Liste_Station_4B_2025.csv").
+            ("file name", r"(?=[\p{Lu}\d])(?<=(?<![^\W_])(?:Station|Stat)_)"
+                          r"(?:\p{Lu}{1,3}-?\d{1,2}[a-z]?|\d{1,2}[A-Za-z]?)(?=[_.-]|\b)", 0.7),
             ("unit area", r"(?<=\b(?:ITS|IMC|ICU|IPS)[ -])(?:\p{Lu}{1,2}-)?\d{1,2}(?![\w-])", 0.7),
         ],
+        # Speed (engine.py): each cue matches wherever its pattern does.
+        cues={"kind + code": r"Intensiv|Wachstation|Normalstation|IMC",
+              "quoted name": r"[Ss]tation[ ][„\"»‚]", "named before colon": r"Station[ ]\p{Lu}",
+              "file name": r"Stat(?:ion)?_"},
     )  # fmt: skip
 
 
