@@ -56,3 +56,26 @@ def test_tokenizer_cache_keeps_spacy_tokens(texts):
         expected = [(t.text, t.whitespace_) for t in plain(text)]
         assert [(t.text, t.whitespace_) for t in warmed(cache.warm(text))] == expected
     assert len(cache.seen) > 1000  # the cache was really used
+
+
+def test_remove_duplicates_equals_presidio():
+    """The engine's de-duplication keeps presidio's results and order (random results
+    with many equal spans, scores and nested spans; the first of equal results kept)."""
+    import random
+
+    from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+    from kimed_demos.deid.engine import remove_duplicates
+
+    rng = random.Random(11)
+    for _ in range(300):
+        results = []
+        for i in range(rng.randint(0, 30)):
+            start = rng.randint(0, 40)
+            end = start + rng.randint(1, 8)
+            kind, score = rng.choice(["PERSON", "DATE", "ID"]), rng.choice([0.0, 0.4, 0.6, 0.85])
+            results.append(RecognizerResult(kind, start, end, score, None, {"n": i}))
+        expected = EntityRecognizer.remove_duplicates(list(results))
+        found = remove_duplicates(list(results))
+        key = lambda r: (r.entity_type, r.start, r.end, r.score, r.recognition_metadata)  # noqa: E731
+        assert [key(r) for r in found] == [key(r) for r in expected]
