@@ -15,7 +15,7 @@ words, threshold and duplicate removal, in the same order, without that overhead
 3. presidio's lemma context rule: a recognizer's context word that is a substring of
    one of the ``prefix + 1`` keywords before the match (and the match's own token)
    raises the score by ``factor``, at least to ``min_score``;
-4. the score threshold and presidio's ``remove_duplicates``.
+4. the score threshold and presidio's ``remove_duplicates`` (:func:`remove_duplicates`).
 
 A test (tests/demonstrators/test_deid_engine.py) holds its results equal to
 ``AnalyzerEngine.analyze`` on held-out letters and both evaluation sets.
@@ -28,7 +28,6 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from typing import Any, NamedTuple
 
 from presidio_analyzer import EntityRecognizer, PatternRecognizer, RecognizerResult
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
@@ -40,7 +39,6 @@ from spacy.util import minibatch
 from .entities import NER_LABELS
 from .fastner import GreedyNer
 from .leading import closing
-from .literals import may_match, needed_literals
 
 _WHITESPACE = re.compile(r"\s+")
 _NAME, _ID = RecognizerResult.RECOGNIZER_NAME_KEY, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
@@ -53,15 +51,6 @@ def is_punct(word: str) -> bool:
     return bool(word) and all(unicodedata.category(ch).startswith("P") for ch in word)
 
 
-class _Pattern(NamedTuple):
-    """One compiled pattern: its regex, score, cue (or None) and needed literals."""
-
-    regex: Any
-    score: float
-    cue: Any
-    needed: frozenset[str] | None
-
-
 class _Compiled:
     """One pattern recognizer's patterns, compiled once, and what its results carry."""
 
@@ -70,14 +59,11 @@ class _Compiled:
         flags = recognizer.global_regex_flags
         # A pattern's cue (see recognizers.GermanPatternRecognizer) is searched first:
         # a pattern that cannot match the text is not run over it.
-        # A pattern none of whose needed literals (.literals) is in a text is not run
-        # over it either: found from the pattern itself, so new rules get it too.
         cues = getattr(recognizer, "cues", {})
-        self.patterns = []
-        for p in recognizer.patterns:
-            regex = _compile(p, flags)
-            needed = needed_literals(regex.pattern, regex.flags)
-            self.patterns.append(_Pattern(regex, p.score, _cue(cues.get(p.name), flags), needed))
+        self.patterns = [
+            (_compile(p, flags), p.score, _cue(cues.get(p.name), flags))
+            for p in recognizer.patterns
+        ]
         self.entity = recognizer.supported_entities[0]
         self.meta = {_NAME: recognizer.name, _ID: recognizer.id}
         # Only call the hooks a subclass actually overrides (most recognizers do not).
@@ -90,14 +76,11 @@ class _Compiled:
     ) -> list[RecognizerResult]:
         """Every match of every pattern, scored as presidio's PatternRecognizer scores it.
 
-        ``cued``: whether each cue and needed literal occurs in ``text``, shared by the
-        recognizers of one text (several patterns have the same cue or literal; each is
-        searched once).
+        ``cued``: whether each cue occurs in ``text``, shared by the recognizers of one
+        text (several patterns have the same cue; each is searched once).
         """
         out, cued = [], {} if cued is None else cued
-        for regex, base, cue, needed in self.patterns:
-            if not may_match(needed, text, cued):
-                continue
+        for regex, base, cue in self.patterns:
             if cue is not None:
                 key = (cue.pattern, cue.flags)
                 if key not in cued:
@@ -124,7 +107,7 @@ class _Compiled:
 
 def remove_duplicates(results: list[RecognizerResult]) -> list[RecognizerResult]:
     """presidio's ``EntityRecognizer.remove_duplicates``: the same results in the same
-    order, a third of its time (it hashed every result through an f-string).
+    order, in a third of its time (it hashed every result through an f-string).
 
     Equal results (span, type, score) count once, the first kept (as ``set`` does);
     zero scores go; a result inside another of its type with at least its score goes;
