@@ -58,24 +58,39 @@ def test_tokenizer_cache_keeps_spacy_tokens(texts):
     assert len(cache.seen) > 1000  # the cache was really used
 
 
-def test_remove_duplicates_equals_presidio():
-    """The engine's de-duplication keeps presidio's results and order (random results
-    with many equal spans, scores and nested spans; the first of equal results kept)."""
-    import random
+def test_letter_budget_gives_the_per_call_timeout_results(patterns_only, texts, monkeypatch):
+    """Scanning under one CPU budget per letter finds what per-call timeouts find; a
+    letter past its budget is interrupted and scanned again the old way, same results."""
+    from kimed_demos.deid import budget
+    from kimed_demos.deid.analyzer import lean_analyzer
 
-    from presidio_analyzer import EntityRecognizer, RecognizerResult
+    lean = lean_analyzer(patterns_only.analyzer)
+    sample = [*texts[:20], "\n\n".join(texts)]  # the last one takes ~0.1 CPU-s to scan
+    reference = [lean._scan(t, lean.timeout) for t in sample]
+    key = lambda rs: [(r.start, r.end, r.entity_type, r.score) for r in rs]  # noqa: E731
+    before = lean.budgeted
+    assert [key(lean._pattern_results(t)) for t in sample] == [key(r) for r in reference]
+    assert lean.budgeted == before + len(sample)  # the budget was really armed
+    monkeypatch.setattr(lean, "budget", 0.001)  # the long letter runs past its budget...
+    redone = lean._pattern_results(sample[-1])
+    assert lean.budgeted == before + len(sample)  # ...and was scanned again
+    assert key(redone) == key(reference[-1])
+    assert budget._free()  # the timer and the signal handler were given back
 
-    from kimed_demos.deid.engine import remove_duplicates
 
-    rng = random.Random(11)
-    for _ in range(300):
-        results = []
-        for i in range(rng.randint(0, 30)):
-            start = rng.randint(0, 40)
-            end = start + rng.randint(1, 8)
-            kind, score = rng.choice(["PERSON", "DATE", "ID"]), rng.choice([0.0, 0.4, 0.6, 0.85])
-            results.append(RecognizerResult(kind, start, end, score, None, {"n": i}))
-        expected = EntityRecognizer.remove_duplicates(list(results))
-        found = remove_duplicates(list(results))
-        key = lambda r: (r.entity_type, r.start, r.end, r.score, r.recognition_metadata)  # noqa: E731
-        assert [key(r) for r in found] == [key(r) for r in expected]
+def test_no_budget_outside_the_main_thread():
+    """Signals reach only the main thread: elsewhere the per-call timeout stays."""
+    import threading
+
+    from kimed_demos.deid.budget import letter_budget
+
+    armed = []
+
+    def work():
+        with letter_budget(60) as on:
+            armed.append(on)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert armed == [False]
