@@ -1,10 +1,10 @@
 """One CPU-time budget per letter instead of a timeout on every regex call (issue 11).
 
 presidio runs every pattern with the ``regex`` module's ``timeout`` (60 s), a guard
-against a pattern that backtracks without end. The module then checks the clock while
-it matches: on the bench letters that cost 0.7-0.8 of the recognizers' 3.3 ms of
-scanning per letter (same process, alternating, `bench/deid.py` letters), whatever
-the timeout's value. :func:`letter_budget` keeps a guard at almost no cost: one
+against a pattern that backtracks without end. The module then matches more slowly (it
+keeps track of the time while it matches), whatever the timeout's value: 0.4-0.9 of
+the 3.7 ms that the patterns take per ``bench/deid.py`` letter (one process,
+alternating). :func:`letter_budget` keeps a guard at almost no cost: one
 virtual-time timer (``SIGVTALRM``) for a whole letter's patterns, whose handler raises
 :class:`BudgetExceeded` (the ``regex`` module checks for signals while it matches, so
 a runaway pattern is interrupted). The caller then scans that letter again with the
