@@ -63,9 +63,9 @@ def letter_budget(seconds: float) -> Iterator[bool]:
         yield False
         return
     previous = signal.signal(signal.SIGVTALRM, _raise)
-    _ARMED[0] = True
-    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)  # one shot: fires at most once
     try:
+        _ARMED[0] = True
+        signal.setitimer(signal.ITIMER_VIRTUAL, seconds)  # one shot: fires at most once
         yield True
     finally:
         try:
