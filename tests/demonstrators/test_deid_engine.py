@@ -56,3 +56,41 @@ def test_tokenizer_cache_keeps_spacy_tokens(texts):
         expected = [(t.text, t.whitespace_) for t in plain(text)]
         assert [(t.text, t.whitespace_) for t in warmed(cache.warm(text))] == expected
     assert len(cache.seen) > 1000  # the cache was really used
+
+
+def test_letter_budget_gives_the_per_call_timeout_results(patterns_only, texts, monkeypatch):
+    """Scanning under one CPU budget per letter finds what per-call timeouts find; a
+    letter past its budget is interrupted and scanned again the old way, same results."""
+    from kimed_demos.deid import budget
+    from kimed_demos.deid.analyzer import lean_analyzer
+
+    lean = lean_analyzer(patterns_only.analyzer)
+    sample = [*texts[:20], "\n\n".join(texts)]  # the last one takes ~0.1 CPU-s to scan
+    reference = [lean._scan(t, lean.timeout) for t in sample]
+    key = lambda rs: [(r.start, r.end, r.entity_type, r.score) for r in rs]  # noqa: E731
+    before = lean.budgeted
+    assert [key(lean._pattern_results(t)) for t in sample] == [key(r) for r in reference]
+    assert lean.budgeted == before + len(sample)  # the budget was really armed
+    monkeypatch.setattr(lean, "budget", 0.001)  # the long letter runs past its budget...
+    redone = lean._pattern_results(sample[-1])
+    assert lean.budgeted == before + len(sample)  # ...and was scanned again
+    assert key(redone) == key(reference[-1])
+    assert budget._free()  # the timer and the signal handler were given back
+
+
+def test_no_budget_outside_the_main_thread():
+    """Signals reach only the main thread: elsewhere the per-call timeout stays."""
+    import threading
+
+    from kimed_demos.deid.budget import letter_budget
+
+    armed = []
+
+    def work():
+        with letter_budget(60) as on:
+            armed.append(on)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert armed == [False]

@@ -137,3 +137,13 @@ def test_signed_initials_found_where_a_scan_finds_them(texts):
             assert [m.span() for m in signed_matches(text, some)] == scan
             found += len(scan)
     assert found > 20
+
+
+def test_keep_tokens_equal_the_lazy_token_pattern(texts):
+    """The keep list's token scan (whole run less a final dot) finds the tokens of
+    its plain lazy pattern, also in lower and upper case and at odd edges."""
+    from kimed_demos.deid.keeplist import _TOKEN, tokens
+
+    edges = ["z.B. ab.. -x Nr.-3 a.", "ende.", "x..y. .a", "Ä-Ö.ü.\n", "1.2.3. 4"]
+    for text in [*texts, *(t.lower() for t in texts), *(t.upper() for t in texts), *edges]:
+        assert tokens(text) == [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]

@@ -10,7 +10,8 @@ words, threshold and duplicate removal, in the same order, without that overhead
 
 1. spaCy (``nlp.pipe``) once per batch: tokens, lower-case lemmas, the model's entities;
 2. every pattern of every pattern recognizer (their compiled regexes, presidio's
-   timeout, ``validate_result``/``invalidate_result``, per-recognizer de-duplication);
+   timeout as one CPU budget per letter where possible (:mod:`.budget`),
+   ``validate_result``/``invalidate_result``, per-recognizer de-duplication);
    other recognizers (the phone-number one) through their own ``analyze``;
 3. presidio's lemma context rule: a recognizer's context word that is a substring of
    one of the ``prefix + 1`` keywords before the match (and the match's own token)
@@ -36,6 +37,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
+from .budget import BudgetExceeded, letter_budget
 from .entities import NER_LABELS
 from .fastner import GreedyNer
 from .leading import closing
@@ -72,7 +74,7 @@ class _Compiled:
         self.invalidates = cls.invalidate_result is not PatternRecognizer.invalidate_result
 
     def results(
-        self, text: str, timeout: float, cued: dict | None = None
+        self, text: str, timeout: float | None, cued: dict | None = None
     ) -> list[RecognizerResult]:
         """Every match of every pattern, scored as presidio's PatternRecognizer scores it.
 
@@ -191,6 +193,9 @@ class LeanAnalyzer:
         self.nlp, self.threshold, self.ner_score = nlp, threshold, ner_score
         self.factor, self.min_score, self.prefix, self.suffix = factor, min_score, prefix, suffix
         self.timeout = REGEX_TIMEOUT_SECONDS
+        #: CPU seconds a letter's pattern scan may take before it is redone with
+        #: ``timeout`` on every regex call (:mod:`.budget`).
+        self.budget = float(REGEX_TIMEOUT_SECONDS)
         self.entities = sorted({e for r in recognizers for e in r.supported_entities})
         self.ner = next((r for r in recognizers if isinstance(r, SpacyRecognizer)), None)
         self.compiled = [
@@ -203,6 +208,8 @@ class LeanAnalyzer:
         self.tokenizer_cache = TokenizerCache(nlp.tokenizer)
         self.fast_ner = GreedyNer.for_pipeline(nlp)
         self._lemma_parts: dict[str, tuple[str, ...]] = {}
+        #: Letters scanned under a letter budget rather than per-call timeouts (tests).
+        self.budgeted = 0
 
     def analyze_many(self, texts: Sequence[str], batch_size: int = 32) -> Iterator[list]:
         """presidio-equivalent results for each text, in order (spaCy in batches)."""
@@ -222,9 +229,7 @@ class LeanAnalyzer:
 
     def analyze_doc(self, text: str, doc: Doc) -> list[RecognizerResult]:
         """Results for one text whose spaCy ``doc`` is already made."""
-        results, cued = self._ner_results(doc), {}
-        for compiled in self.compiled:
-            results += compiled.results(text, self.timeout, cued)
+        results = self._ner_results(doc) + self._pattern_results(text)
         for recognizer in self.others:
             found = recognizer.analyze(text, self.entities, None) or []
             for r in found:  # as presidio's engine: every result names its recognizer
@@ -235,6 +240,26 @@ class LeanAnalyzer:
             self._enhance(doc, results)
         kept = [r for r in results if r.score >= self.threshold]
         return EntityRecognizer.remove_duplicates(kept)
+
+    def _pattern_results(self, text: str) -> list[RecognizerResult]:
+        """Every pattern recognizer's results: under one CPU budget for the letter
+        where one can be armed (:mod:`.budget`), else, or if the letter exceeds it,
+        with presidio's timeout on every regex call (the same results, slower)."""
+        try:
+            with letter_budget(self.budget) as armed:
+                if armed:
+                    self.budgeted += 1
+                    return self._scan(text, None)
+        except BudgetExceeded:
+            self.budgeted -= 1
+        return self._scan(text, self.timeout)
+
+    def _scan(self, text: str, timeout: float | None) -> list[RecognizerResult]:
+        """The compiled recognizers' results for ``text`` (``timeout`` per regex call)."""
+        results, cued = [], {}
+        for compiled in self.compiled:
+            results += compiled.results(text, timeout, cued)
+        return results
 
     def _ner_results(self, doc: Doc) -> list[RecognizerResult]:
         """The model's entities of a supported type, at the engine's constant score."""
