@@ -187,6 +187,26 @@ CASES = {
          "Lüdeking", ("Hollenbeck-Arndt", 1), ("Ebe", 1)],
         ["Tag", "Hintergrund", "(N)", "24h", "Mo", "Di"],
     ),
+    # Seventh round (eval7's classes): a study's screening log, a vaccination record.
+    "study screening log: a ruled table of numbers and initials": (
+        "Scr.-Nr. | Pat.-Nr. (KIS) | Init. | Geb.-Jahr | Ergebnis | Chargen-Nr. | Bemerkung\n"
+        "---------+----------------+-------+-----------+----------+-------------+----------\n"
+        "T-0407   | 7712034        | U.B.  | 1951      | SF       | 2291B       | NYHA III\n"
+        "T-0408   | 7713981        | J.Ö.  | 1946      | rand.    | 2291B       | eGFR 28\n"
+        "Monitoring: in Zeile T-0408 stand der volle Name. Eintragungen geprüft: KRW 03.10.",
+        ["T-0407", "7712034", "U.B.", "T-0408", "7713981", "J.Ö.", ("T-0408", 1), "KRW"],
+        ["Scr.-Nr.", "Init.", "SF", "2291B", ("2291B", 1), "NYHA", "eGFR", "Monitoring"],
+    ),
+    "vaccination record: practice, hand signs, paraphe, vaccination centre": (
+        "Übertragung Impfpass     erfasst: MFA rb, 04.03.2026\n"
+        "Praxis Dres. Quellmalz & Wiebusch, Lindenweg 4, 24999 Talheim\n"
+        "Datum        Impfung             Ch.-B.     Unterschrift\n"
+        "02.05.2009   FSME-Immun 1.       KX7702     Dr. Quellmalz\n"
+        "Juni 2009    FSME-Immun 2.       KX7719     Qu. (nur Paraphe)\n"
+        "12.03.2021   Comirnaty           EX4471     Impfzentrum Hamburg",
+        ["rb", "Quellmalz", "Wiebusch", "Lindenweg 4", "Qu.", "Impfzentrum Hamburg"],
+        ["MFA", "FSME-Immun", "Comirnaty", "Impfung", "Unterschrift", "Paraphe"],
+    ),
     "DICOM header dump": (
         DICOM,
         ["20240611", "ACC-24-0611-17", "Kreisklinik Talheim", "FALKE^Udo", "SPERLING^Hedda^Luise",

@@ -446,6 +446,77 @@ CASES = {
         ["Quirin", "Paschke", "Schwerdtfeger", "Ottensmeyer", "93", "Igelbrecht", "Ahrens"],
         ["Maskenanpassung", "Betreuer", "informiert", "58", "Zimmer"],
     ),
+    # Seventh round (eval7's classes), invented names, codes and places.
+    "seventh round: record numbers by label, shape and repetition, a licence plate": (
+        "Behandlungsfall 26Q1-0044719, Labor-Auftrag 8830417723, Fallnr. intern 0077120931, "
+        "Vorgang KLP 26/0113, Fallnummer 720 31 448. Kopie in die Akte 720 31 448. "
+        "Pkw OH-KT 417. Ch.-B. 4471203318, PD-L1 positiv, Gerät GIF-H190, 3. und 4. Zyklus "
+        "am 18. und 19. November",
+        [
+            "26Q1-0044719",
+            "8830417723",
+            "0077120931",
+            "KLP 26/0113",
+            "720 31 448",
+            ("720 31 448", 1),
+            "OH-KT 417",
+            "18.",
+        ],
+        ["4471203318", "PD-L1", "GIF-H190", "3.", "4. Zyklus"],
+    ),
+    "seventh round: streets without a street word, roads named after a town": (
+        "Betroffene: Fröhlich, Marie Luise, geb. 03.04.1990\nAnschrift: Eichgrund 7, 24999 "
+        "Talheim\nVorfall auf der Lüneburger Landstraße, Kontrolle.",
+        ["Fröhlich", "Marie", "Luise", "Eichgrund 7", "Lüneburger Landstraße"],
+        ["Betroffene", "Anschrift", "Vorfall", "Kontrolle"],
+    ),
+    "seventh round: wards of units, prefixed intensive units, a named day ward": (
+        "Rückverlegung auf die Stroke Unit N 2, dann Intensiv KCH-ITS, zuvor Tagesstation "
+        "Kinder 3 (Sonnenblume); ITS und IMC belegt, CAM-ICU negativ.",
+        ["N 2", "KCH-ITS", "Kinder 3", "Sonnenblume"],
+        ["Stroke", "Intensiv", "Tagesstation", ("ITS", 1), "IMC", "CAM-ICU"],
+    ),
+    "seventh round: organisations without a known head word": (
+        "Biopsie an das Institut für Pathologie der UKM, Listung im UK Talheim, Zuweisung von "
+        "der Orthopädie am Mühlenteich, Schule: Grundschule am Langen Anger.\n"
+        "HERZZENTRUM AN DER MÜHLE - KLINIK FÜR KARDIOLOGIE\nLandesinstitut für Arbeitsschutz "
+        "und Gesundheit\nXYLA Laborzentrum Süd · Impfzentrum Hamburg\nArbeitsplatz: "
+        "Pferdewirtin beim Gestüt Hohenbrunn. Arbeitsplatz: Kassiererin bei edeka. "
+        "Auftraggeber: BGHW (Frau Kopp). Befund: Institut für Pathologie.",
+        [
+            "UKM",
+            "UK Talheim",
+            "Orthopädie am Mühlenteich",
+            "Langen Anger",
+            "HERZZENTRUM AN DER",
+            "MÜHLE",
+            "Landesinstitut",
+            "Arbeitsschutz",
+            "XYLA",
+            "Laborzentrum",
+            "Impfzentrum",
+            "Gestüt Hohenbrunn",
+            "edeka",
+            "BGHW",
+            "Kopp",
+        ],
+        [
+            "Biopsie",
+            "Listung",
+            "KLINIK FÜR KARDIOLOGIE",
+            "Arbeitsplatz",
+            "Pferdewirtin",
+            ("Institut für Pathologie", 1),
+        ],
+    ),
+    "seventh round: a first name no list knows before a surname, hand signs": (
+        "Eltern: Halyna und Taras Melnychuk, Eichgrund 7. Herr Melnychuk kommt.\n"
+        "erfasst: MFA rb, 04.03.2026\n"
+        "Eintragungen geprüft: KRW 03.10. · Befund geprüft: neu\n"
+        "Praxis Dres. Quellmalz & Weber, Juni 2009 Qu. (nur Paraphe)",
+        ["Halyna", "Taras", "Melnychuk", "rb", "KRW", "Quellmalz", "Weber", "Qu."],
+        ["Eltern", "MFA", "Eintragungen", "neu", "Paraphe"],
+    ),
 }
 
 

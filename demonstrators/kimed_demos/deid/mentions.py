@@ -370,7 +370,9 @@ def _grow(f: Finding, text: str) -> Finding:
         name = _NAME_BEFORE.search(before)
         if match:
             start -= len(match.group())
-        elif name and _name_like(name.group(1), text, start - len(name.group())):
+        elif name and _name_like(
+            name.group(1), text, start - len(name.group()), alone=" " not in text[start:end]
+        ):
             start -= len(name.group())
         else:
             break
@@ -396,13 +398,19 @@ def _grow(f: Finding, text: str) -> Finding:
 _DELIMITER = re.compile(r"^(?:[ \t]*(?:[,)(\n·|/;]|$)|[ ]{2}|\t)")
 
 
-def _name_like(word: str, text: str, start: int) -> bool:
+def _name_like(word: str, text: str, start: int, alone: bool = False) -> bool:
     """A word before a found name belongs to it: a known first name, or any word
     that is neither ordinary nor a title when it starts a line or follows a
-    delimiter ("Lennart Voigt (Psychoonkologie)")."""
+    delimiter ("Lennart Voigt (Psychoonkologie)"), or before a surname found alone."""
     if word in _TITLE_WORDS or is_common_word(word):
         return False
     if word in first_names():
+        return True
+    # A capitalised word that no list knows, before a surname that stands alone, is its
+    # first name: first names of other countries are missing from the lists ("und
+    # Oleksij Marchenko", "Rechtsanwältin Gülay Ersoy"), and no ordinary or clinical
+    # word is left at this point.
+    if alone and word not in keep_words() and word not in _CLINICAL_WORDS:
         return True
     if _ROLE_BEFORE.search(text, max(0, start - 24), start):
         return True  # "Atmungstherapeut Quirin Wendisch": after a profession comes the person
@@ -512,6 +520,9 @@ def signed_matches(text: str, names) -> list:
 
 
 _UNIT_CODE = re.compile(r"\p{Lu}{2,4}[ ]?\d{1,2}[a-z]?")
+# Five digits or more, a letter code with a hyphen and four digits ("T-0408"), or three
+# digit groups ("720 31 448"): shorter numbers are doses, scores and years as often.
+_RECORD_CODE = re.compile(r"\p{Lu}{1,3}-\d{4,}|\d{5,}(?:[/-]\d{2,})*|\d{2,}(?:[ /-]\d{2,}){2,}")
 
 
 def _whole_token(text: str, start: int, end: int) -> bool:
@@ -530,6 +541,10 @@ def _spreadable(f: Finding, text: str) -> list[str]:
                 and w not in _TITLE_WORDS and not _ordinary(w)]  # fmt: skip
     # A unit's acronym code ("KCI 2") names the same ward wherever the letter repeats it.
     if f.entity_type == "WARD" and _UNIT_CODE.fullmatch(value):
+        return [value]
+    # A record's number found once (in a table column, after a label) names the same
+    # record where a note repeats it without its label ("in Zeile T-0408 stand ...").
+    if f.entity_type == "CASE_NUMBER" and _RECORD_CODE.fullmatch(value):
         return [value]
     if f.entity_type in ("LOCATION", "ORGANIZATION") and len(value) >= 4 and "\n" not in value:
         if not any(ch.isdigit() for ch in value) and not is_common_word(value):
@@ -581,7 +596,8 @@ def spread_mentions(
     for value, source in phrases.items():  # a few multi-word names: plain search
         start = text.find(value)
         while start >= 0:
-            if source.entity_type != "WARD" or _whole_token(text, start, start + len(value)):
+            whole = source.entity_type not in ("WARD", "CASE_NUMBER")
+            if whole or _whole_token(text, start, start + len(value)):
                 hits.append((start, start + len(value), source))
             start = text.find(value, start + 1)
     extra = [

@@ -55,7 +55,8 @@ _PARTICLE = r"(?:(?:van|von|de|ten|ter|zu|zur|vom|da|di|dos)(?:[ ](?:der|den|dem
 _ENDS = r"(?=[ \t]*(?:[,(\n;|·/)„“\"”–]|$)|[ ]{2}|\t|[ ]\d|[ ]\p{Ll}|[ ]-)"
 _INVERTED = re.compile(
     rf"(?<![\w.’'-])(?P<particle>{_PARTICLE})?(?P<surname>{_SURNAME}(?:[ ]{_SURNAME})?)"
-    rf",[ ](?P<first>{_FIRST}){_ENDS}",
+    # A second given name ("Meier, Lukas Johannes"), as forms and police reports list them.
+    rf",[ ](?P<first>{_FIRST}(?:[ ]{_FIRST})?){_ENDS}",
     re.MULTILINE,
 )
 # Words that stand before ", Name" in greetings and prose, not as surnames.
@@ -96,7 +97,7 @@ def inverted_name_findings(text: str) -> list[Finding]:
         if " " in surname and is_common_word(surname.split()[0]):
             start += surname.index(" ") + 1  # "Aufnahme Falke, Konrad": one word
             surname = surname.split()[1]
-        if not _first_name(first) or not _surname_ok(surname, first):
+        if not all(map(_first_name, first.split())) or not _surname_ok(surname, first.split()[0]):
             continue
         if m.group("particle") and start == m.start("surname"):
             start = m.start("particle")

@@ -292,6 +292,16 @@ def address_recognizer() -> GermanPatternRecognizer:
             # A postcode after a comma, a gap or a "·" of the letterhead ("Am Anger 3 · 39104").
             ("prefix street + PLZ",
              rf"\b{prefixes}[ \t]{WORD}{number}(?=(?:,|[ ]?[·|])?\s+\d{{5}}\b)", 0.75),
+            # Any word with a house number before ", <postcode> <Town>" is a street, also
+            # one whose name has no street word ("Eichgrund 7, 24999 Talheim").
+            ("street before PLZ + town",
+             rf"(?<=(?:^|\n|[:·|]|[ ]{{2}}|\t)[ \t]?){WORD}{number}"
+             r"(?=,[ ]\d{5}[ ]\p{Lu})", 0.7),
+            # A road named after a town's adjective needs no number ("Lüneburger
+            # Landstraße", "Berliner Chaussee"): a place in a report of where it happened.
+            ("town adjective road",
+             rf"\b{WORD}(?:sche|ische|er)[ ](?:Landstraße|Chaussee|Heerstraße|Allee)(?![\w-])",
+             0.65),
             ("town after PLZ", rf"(?<=(?<![\d])\d{{5}}[ \t]){town}", 0.75),
             ("town after AT/CH PLZ", rf"(?<={_LINE_START}{PLZ4}[ \t])(?:St\.[ ])?{town}", 0.7),
         ],
@@ -320,7 +330,9 @@ def organization_recognizer() -> GermanPatternRecognizer:
             (
                 "capitals",
                 rf"(?<![\w-])\p{{Lu}}*(?:ZENTRUM|KLINIKUM|KLINIK|KRANKENHAUS|HOSPITAL"
-                rf"|SPITAL)(?:[ ](?!{_CAPS_LINK}\b)(?:ST\.|\p{{Lu}}[\p{{Lu}}-]+)){{1,3}}"
+                rf"|SPITAL)(?:(?:[ ](?!{_CAPS_LINK}\b)(?:ST\.|\p{{Lu}}[\p{{Lu}}-]+)){{1,3}}"
+                # or a site after "AM"/"AN DER" ("...ZENTRUM AN DER <PLACE>"), no "FÜR".
+                r"|[ ](?:AM|AN[ ]DER|IM)[ ]\p{Lu}[\p{Lu}-]+(?:[ ]\p{Lu}[\p{Lu}-]+)?)"
                 r"(?![\w-])",
                 0.6,
             ),

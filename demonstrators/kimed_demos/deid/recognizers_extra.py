@@ -25,7 +25,9 @@ from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 
 from . import checksums, dates
 from .mentions import ROLE_NOUN, first_names, is_common_word
+from .places import place_words
 from .recognizers import LANGUAGE, GermanPatternRecognizer
+from .towns import BIG_PLACE
 
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _MON = r"(?:0?[1-9]|1[0-2])"
@@ -68,6 +70,9 @@ def date_fragment_recognizer() -> GermanPatternRecognizer:
             # (?=\d): a guard for speed only (the engine skips to digits), same matches.
             ("day range", rf"(?=\d){edge}{_DAY}\.?[ ]?[/–-][ ]?{_DAY}\.{_MON}\.{year}?(?!\d)", 0.7),
             ("day before bis", rf"{edge}{_DAY}\.(?=[ ]?(?:bis|–|-)[ ]?{_DAY}\.)", 0.6),
+            # Two days of one month: "18. und 19. November" (the second is found whole).
+            ("day before und", rf"{edge}{_DAY}\.(?=[ ](?:und|u\.|&)[ ]{_DAY}\.[ ]?(?:{_MONTH_ALONE}"
+                               rf"|{_MON}\.))", 0.6),
             ("weekday + day", rf"\b{weekday},?[ ](?:den[ ])?{_DAY}\.(?:{_MON}\.)?", 0.7),
             # A season alone is a date only after "seit", "ab", "bis", "Ende", ... ("im
             # Winter nehme der Schwindel zu" stays); with a year, or a holiday, always.
@@ -94,6 +99,8 @@ _ID_LABEL = (
     r"|Kennung)\.?|\bIK|\bAz\.|\bAktenzeichen(?:[ ]\p{L}+){0,2}"
     r"|\b(?:Geschäfts|Kenn|Buchungs|Bearbeitungs)zeichen"
     r"|\b(?:Ihr|Unser)[ ]Zeichen|\bLfd\.[ ]Nr\.|\bChiffre)"
+    # "intern" after a label says which system numbered it ("Fallnr. intern 0012345").
+    r"(?:[ ](?:intern|extern))?"
     # "Lfd. Nr. des Scheins:", "Ihre Vorgangsnummer lautet 2024118830".
     r"(?:[ ](?:der|des)[ ]\p{L}+(?=[ ]?:)|[ ](?:war|ist|lautet|lauten))?"
 )
@@ -120,7 +127,16 @@ def labelled_id_recognizer() -> GermanPatternRecognizer:
                 "after id label",
                 rf"(?<={_ID_LABEL}[ ]?:?[ \t]{{0,12}}(?:\|[ \t]{{0,3}})?){_ID_VALUE}(?![\w-])",
                 0.8,
-            )
+            ),
+            # Nouns that name a record, followed by its number without "Nr." ("Vorgang
+            # AB 26/0113", "Behandlungsfall 2026/118"): only a number cut by "/" or "-"
+            # (year and count), as a phone number after such a noun is written with spaces.
+            (
+                "after record noun",
+                r"(?<=\b(?:Vorgang|Behandlungsfall|Versicherungsfall|Schadensfall|Akte|Auftrag)"
+                r":?[ ])(?:\p{Lu}{1,4}[ -]?)?\d+(?:[/-]\d+)+(?![\w/-])",
+                0.7,
+            ),
         ],  # also in a table cell after the label cell
         validator=_id_value_ok,
     )
@@ -271,7 +287,9 @@ _ORG_HEAD = (
     r"|residenz|verbund))"  # "-verbund": hospital groups by region ("Klinikverbund Nordstadt")
     # Hospital acronyms (Landes-, Bezirks-, Kreiskrankenhaus) and a specialty that a
     # place names ("Neuropathologie Nordstadt": a department or institute of one town).
-    r"|LKH|BKH|KKH|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:logie|chirurgie))"
+    r"|LKH|BKH|KKH|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:logie|chirurgie|pädie|iatrie))"
+    # "UK" is how letters shorten a university hospital before its town ("UK Nordstadt").
+    r"|UK(?=[ ]\p{Lu})"
     # The genitive too ("des Nordstadt-Krankenhauses"): a recommendation names the house so.
     r"|\p{Lu}[\p{L}]+-(?:Klinik|Klinikums?|Zentrums?|Instituts?|Stift|Krankenhaus(?:es)?|Einheit"
     r"|Praxis))"
@@ -290,20 +308,37 @@ _LINK = r"(?:[ ](?:am|an[ ]der|im|in|zu|zum|zur|der|des|für|und|&|St\.))"
 # Bodies whose name is ordinary words but still one place: an acronym joined to the head
 # and followed by a name ("ABC-Klinik Nordstadt"), or a site after "am"/"an der"
 # ("Apotheke am Marktplatz"); times after "am" ("am Montag") are no site.
-_ACRONYM_BODY = re.compile(r"\p{Lu}{2,}-\p{Lu}\p{Ll}+[ -]\p{Lu}")
+# A laboratory company's acronym before its site's head word ("ABCD Laborzentrum Nord")
+# is the same shape with a space.
+_ACRONYM_BODY = re.compile(r"\p{Lu}{2,}[ -]\p{Lu}\p{Ll}+[ -]\p{Lu}")
 _SITE_BODY = re.compile(  # "Am" too: a site that is part of the name ("Wohnstift Am Hang")
     r"[ ](?:[Aa]m|[Aa]n[ ]der)[ ](?!(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag"
     r"|Morgen|Vormittag|Mittag|Nachmittag|Abend|Wochenende|Tag|Anfang|Ende|Telefon)\b)"
-    r"\p{Lu}\p{Ll}+$"
+    # A site of two words: an adjective before it ("Schule am Langen Anger").
+    r"(?:\p{Lu}\p{Ll}+(?:e|en|er)[ ])?\p{Lu}\p{Ll}+$"
+)
+# A body of a university or hospital named by its acronym ("Institut für <field> der
+# ABC"): the acronym is no word, though the word lists treat capitals as acronyms.
+_OF_ACRONYM = re.compile(r"[ ](?:der|des)[ ]\p{Lu}{2,5}$")
+# Public bodies named by their task alone ("Landesinstitut für <field>", "Zentralinstitut
+# für ..."): the prefix says it is a body of its own, not a hospital's department.
+_PUBLIC_BODY = re.compile(
+    r"(?:Zentral|Landes|Bundes|Staats|Forschungs)(?:institut|zentrum)[ ]für[ ]"
 )
 
 
 def _org_ok(text: str) -> bool:
     """An organisation name needs one word that is neither ordinary nor a specialty, or
     the shape of a body named by ordinary words (see ``_ACRONYM_BODY``, ``_SITE_BODY``)."""
-    if _ACRONYM_BODY.match(text) or _SITE_BODY.search(text):
+    if _ACRONYM_BODY.match(text) or _SITE_BODY.search(text) or _OF_ACRONYM.search(text):
+        return True
+    if _PUBLIC_BODY.match(text):
         return True
     words = _LETTER_RUNS.findall(text)  # "Westpfalz-Klinikum": each part on its own
+    # A big town after the head names the house there ("Impfzentrum <town>"), also a
+    # town that is an ordinary word too.
+    if len(words) > 1 and place_words().get(words[-1], 0) >= BIG_PLACE:
+        return True
     return any(not is_common_word(w) and w not in _SPECIALTIES for w in words if len(w) > 2)
 
 
@@ -345,8 +380,10 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
 
 
 _AT_WORK = (
-    # Any tense, and words or a number between: "arbeitete 30 Jahre als Dreher bei".
-    r"(?<=\b(?:[Aa]rbeitet(?:e|en)?|[Bb]eschäftigt|tätig|angestellt)"
+    # Any tense, and words or a number between: "arbeitete 30 Jahre als Dreher bei"; a
+    # job after a workplace label ("Arbeitsplatz: Kassiererin bei <company>").
+    r"(?<=\b(?:[Aa]rbeitet(?:e|en)?|[Bb]eschäftigt|tätig|angestellt"
+    r"|(?:Arbeitsplatz|Beruf|Tätigkeit):[ ][\p{L}-]+)"
     r"(?:[ ][\p{L}\d]+){0,4}[ ]bei[ ])"
     r"(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarf)\b)"
 )
@@ -403,6 +440,8 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             # Employers are named only by the sentence: "arbeitet als X bei <name> in".
             ("employer after bei", rf"{_AT_WORK}{EMPLOYER}", 0.65),
             ("employer after label", rf"(?<=\bArbeitgeber(?:in)?[ ]?[(:][ ]?){EMPLOYER}", 0.65),
+            # Who commissioned a report (an insurer, a court, an employer), by any name.
+            ("client after label", rf"(?<=\bAuftraggeber(?:in)?:[ ]){EMPLOYER}", 0.6),
         ],
     )  # fmt: skip
 

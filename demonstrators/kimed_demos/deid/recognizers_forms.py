@@ -34,7 +34,11 @@ from .mentions import (
 from .places import place_words
 from .recognizers import GermanPatternRecognizer
 from .recognizers_extra import EMPLOYER
-from .recognizers_signatures import SignatureBlockRecognizer, SignatureColumnRecognizer
+from .recognizers_signatures import (
+    SignatureBlockRecognizer,
+    SignatureColumnRecognizer,
+    hand_sign_recognizer,
+)
 from .towns import BIG_PLACE
 
 _NAME = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*"
@@ -45,8 +49,16 @@ _PRODUCT_WORDS = (
 )
 
 
+# A plate has a space before its number; without one it is a marker or a device
+# ("PD-L1", "GIF-H190"), which the other shapes reject for too few digits.
+_PLATE = re.compile(r"\p{Lu}{1,3}-\p{Lu}{1,2}[ ]\d{1,4}[EH]?")
+
+
 def _code_ok(text: str) -> bool:
-    """At least five digits and not a registry prefix: 'AB-25-08815' yes, 'CD34' no."""
+    """At least five digits and not a registry prefix: 'AB-25-08815' yes, 'CD34' no; a
+    licence plate (found only after its vehicle) has fewer."""
+    if _PLATE.fullmatch(text):
+        return True
     return sum(ch.isdigit() for ch in text) >= 5 and not text.startswith(("NCT", "DRKS", "ISRCTN"))
 
 
@@ -65,12 +77,27 @@ def id_shape_recognizer() -> GermanPatternRecognizer:
     # Two capital groups and three digit groups ("AB-CD 25-119-4471"): no lab value
     # or score has that shape, so the first group may be short.
     spaced_long = r"\p{Lu}{1,4}-\p{Lu}{1,3}[ ]\d{2,}+(?:[-/]\d++){2,}+"
+    # A period code before the running number ("26Q1-0044719": year, quarter): digits
+    # with a capital inside, a hyphen, five digits; no value, dose or code looks so.
+    period = r"(?<![\w./-])\d{2,4}\p{Lu}\d{0,2}-\d{5,}(?![\w/-]|[.,]\d)"
+    # Ten to twelve digits in one run (an order's barcode, a case number with leading
+    # zeros, also between the "*" of a barcode's plain text): no measured value has so
+    # many, dates have eight, and German phone numbers are found before (they validate).
+    run = rf"(?<![\w.,/+-]){not_product}\d{{10,12}}(?![\w/-]|[.,]\d)"
     return GermanPatternRecognizer(
         "CASE_NUMBER",
         [("code shape",
           rf"(?=\p{{Lu}}{{1,4}}(?:-\p{{Lu}}{{1,3}})?[ -]?\d)(?<![\w./-]){not_product}"
-          rf"(?:{tight}|{spaced}|{spaced_long})(?![\w/-]|[.,]\d)", 0.6)],
+          rf"(?:{tight}|{spaced}|{spaced_long})(?![\w/-]|[.,]\d)", 0.6),
+         ("period code", period, 0.6),
+         ("digit run", run, 0.6),
+         # A vehicle's registration after the vehicle ("Pkw AB-CD 1234"), as police
+         # and accident reports write it: district, letters, number, "E"/"H" plates.
+         ("licence plate",
+          r"(?<=\b(?:Pkw|PKW|Kfz|KFZ|Lkw|LKW|Krad|Motorrad|Fahrzeug|Kennzeichen|amtl\.[ ]Kz\.?)"
+          r":?[ ])\p{Lu}{1,3}-\p{Lu}{1,2}[ ]\d{1,4}[EH]?(?![\w-])", 0.7)],
         validator=_code_ok,
+        cues={"licence plate": r"Pkw|PKW|Kfz|KFZ|Lkw|LKW|Krad|Motorrad|Fahrzeug|Kennzeichen|Kz"},
     )  # fmt: skip
 
 
@@ -110,6 +137,8 @@ _BUSINESS = (
     r"|Sparkasse|Volksbank|Raiffeisenbank|Jobcenter|Polizeiinspektion|Polizeirevier"
     r"|Polizeipräsidium|Rettungswache|Feuerwache|Amtsgericht|Landgericht|Sozialgericht"
     r"|Bestatter|Bestattungen|Bestattungshaus|Bestattungsinstitut"  # undertakers by name
+    # Farms and estates as employers of the land ("Gestüt <name>", "Weingut <name>").
+    r"|Gestüt|Weingut|Reitstall|Reiterhof|Gärtnerei|Baumschule|Landgut|Hofgut"
 )
 # Compiled once: the regex module's cache lookup per call cost more than the matching.
 _LETTERS = re.compile(r"\p{L}+")
@@ -400,6 +429,6 @@ def form_recognizers() -> list:
         maiden_name_recognizer(), name_field_recognizer(), surname_shape_recognizer(),
         note_initials_recognizer(),
         SignatureColumnRecognizer(),
-        SignatureBlockRecognizer(),
+        SignatureBlockRecognizer(), hand_sign_recognizer(),
         quarter_recognizer(), big_town_recognizer(),
     ]  # fmt: skip

@@ -1,4 +1,5 @@
-"""Recognizers of who signed: initials in a signature column, names under a closing formula.
+"""Recognizers of who signed: initials in a signature column, names under a closing formula,
+hand signs after a check and the doctors of a joint practice.
 
 Part of the fourth round (issue 11, :mod:`.recognizers_forms`): both read a letter's
 layout (a table header, the lines after "Mit freundlichen Grüßen"), which a pattern of
@@ -12,7 +13,7 @@ import regex as re
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
 from .mentions import NAME_WORD, is_common_word, lower_case_words
-from .recognizers import LANGUAGE
+from .recognizers import LANGUAGE, GermanPatternRecognizer
 
 _LETTERS = re.compile(r"\p{L}+")
 
@@ -123,4 +124,43 @@ def _result(recognizer, start: int, end: int) -> RecognizerResult:
         analysis_explanation=None,
         recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
                               RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id},
+    )  # fmt: skip
+
+
+def _sign_ok(text: str) -> bool:
+    """A hand sign is no lower-case word ("am", "neu"); after "Dres." every capitalised
+    word is a surname, also one that is a word ("Weber", "Busch")."""
+    words = [w for w in _LETTERS.findall(text) if w != "und"]  # "Dres. A und B"
+    return bool(words) and not any(w.lower() in lower_case_words() for w in words)
+
+
+# Who checked or entered a record signs with initials after the verb, often after a
+# profession, then a date or the line end: "geprüft: ABC 03.10.", "erfasst: MFA xy, 1.12.".
+_CHECKED = (
+    r"(?<=\b(?:geprüft|kontrolliert|erfasst|visiert|abgezeichnet|freigegeben|übertragen)"
+    r"(?:[ ]von)?:?[ ](?:(?:MFA|MTA|MTRA|PTA|Sr\.|Pfl\.|OA|OÄ|Dr\.)[ ])?)"
+)
+
+
+def hand_sign_recognizer() -> GermanPatternRecognizer:
+    """PERSON: initials after a check or entry verb, a paraphe marked as such, and the
+    doctors after "Dres." (a joint practice is named by its doctors' surnames)."""
+    initials = r"(?:\p{Lu}{2,3}|\p{Ll}{2,3})"
+    return GermanPatternRecognizer(
+        "PERSON",
+        [
+            ("initials after check",
+             rf"{_CHECKED}{initials}(?=[ ]?,?[ ]?(?:\d{{1,2}}\.\d{{1,2}}\.|$))", 0.65),
+            # A record says the sign is only a paraphe: "Ab. (nur Paraphe)".
+            ("paraphe", r"(?<![\w.])\p{Lu}\p{Ll}{0,2}\.(?=[ ]\((?:nur[ ])?(?:Paraphe|Kürzel"
+                        r"|Handzeichen|Namenszeichen)\))", 0.65),
+            ("doctors of a practice",
+             rf"(?<=\bDres\.(?:[ ](?:med|dent)\.)*[ ]){NAME_WORD}"
+             rf"(?:(?:[ ](?:&|und)[ ]|[ ]?/[ ]?){NAME_WORD})+", 0.65),
+        ],
+        validator=_sign_ok,
+        cues={"initials after check": r"geprüft|kontrolliert|erfasst|visiert|abgezeichnet"
+                                      r"|freigegeben|übertragen",
+              "paraphe": r"Paraphe|Kürzel|Handzeichen|Namenszeichen",
+              "doctors of a practice": "Dres"},
     )  # fmt: skip

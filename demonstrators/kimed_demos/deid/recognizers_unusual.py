@@ -174,11 +174,25 @@ def ward_code_recognizer() -> GermanPatternRecognizer:
             ("file name", r"(?=[\p{Lu}\d])(?<=(?<![^\W_])(?:Station|Stat)_)"
                           r"(?:\p{Lu}{1,3}-?\d{1,2}[a-z]?|\d{1,2}[A-Za-z]?)(?=[_.-]|\b)", 0.7),
             ("unit area", r"(?<=\b(?:ITS|IMC|ICU|IPS)[ -])(?:\p{Lu}{1,2}-)?\d{1,2}(?![\w-])", 0.7),
+            # A house's own prefix on its intensive or intermediate unit ("KCH-ITS"):
+            # the bare "ITS" is every hospital's, the prefixed one a single ward. German
+            # unit words only: "-ICU" ends English scores ("CAM-ICU").
+            ("prefixed unit", r"(?<![\w-])\p{Lu}{1,4}-(?:ITS|IMC|IPS)(?![\w-])", 0.65),
+            # A code after a specialised unit's name ("Stroke Unit N 2", "Chest Pain Unit
+            # C 2"): the unit's own number in that house.
+            ("code after unit", r"(?=\p{Lu})(?<=\bUnit[ ])\p{Lu}{1,3}[ ]?\d{1,2}[a-z]?(?![\w-])",
+             0.65),
+            # A ward of a day or children's unit by a word, a number and its name in
+            # brackets ("Tagesstation Kinder 3 (Sonnenblume)").
+            ("word + number + name", r"(?=\p{Lu})(?<=\b(?:Station|\p{Lu}\p{Ll}+station)[ ])"
+                                     r"\p{Lu}\p{Ll}+[ ]\d{1,2}[a-z]?(?:[ ]\(\p{Lu}[\p{L}-]+\))?"
+                                     r"(?![\w-])", 0.65),
         ],
         # Speed (engine.py): each cue matches wherever its pattern does.
         cues={"kind + code": r"Intensiv|Wachstation|Normalstation|IMC",
               "quoted name": r"[Ss]tation[ ][„\"»‚]", "named before colon": r"Station[ ]\p{Lu}",
-              "file name": r"Stat(?:ion)?_"},
+              "file name": r"Stat(?:ion)?_", "prefixed unit": r"-(?:ITS|IMC|IPS)",
+              "code after unit": r"Unit[ ]", "word + number + name": r"station[ ]\p{Lu}"},
     )  # fmt: skip
 
 

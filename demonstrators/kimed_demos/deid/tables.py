@@ -69,11 +69,19 @@ _HEADERS = {
     # Who signed or did it: initials (also under a profession: "RTT", "MFA").
     "SIGN": r"Kürzel|Hz\.?|HZ|Handzeichen|Visum|Signum|Unterschrift|Doku|Dok\.|gez\."
     r"|RTT|MTRA|MTR|MFA|OTA|ATA|Pflege|Pfl\.",
-    "CASE_NUMBER": r"Fall(?:[ -]?(?:Nr\.?|nr\.?|nummer|ID))?|Aufn\.?-?Nr\.?|Pat\.?-?(?:Nr|ID)\.?"
-    r"|PID|Patienten-?(?:ID|Nr\.?|nummer)|MRN|Aufnahmenummer|Kenn(?:ung|-?Nr\.?)",
+    # Initials that stand for a patient (study logs write no names: "Init.": "U.B.").
+    "INITIALS": r"(?:Pat\.?-?)?Init\.?|Initialen",
     "AGE": r"Alter(?:[ ]\(J\.?\))?",
     "PHONE_NUMBER": r"(?:Tel\.?|Telefon|Mobil|Handy|Kontakt|Rückruf)(?:[ -]?Nr\.?|nummer)?"
     r"(?:[ ]\p{L}+\.?)?",
+    # Last, after the phone headers ("Tel.-Nr."): any "...-Nr."/"...nummer"/"...-ID" column
+    # holds a number of a record (screening, randomisation, lab order), and a note in
+    # brackets says which system issued it ("Pat.-Nr. (KIS)"); values need 3 digits, so a
+    # running "Lfd. Nr." (1, 2, 3) yields nothing.
+    "CASE_NUMBER": r"(?:Fall(?:[ -]?(?:Nr\.?|nr\.?|nummer|ID))?|PID|MRN|Kenn(?:ung|-?Nr\.?)"
+    # Batches and articles of a product are no one's record ("Chargen-Nr.", "Art.-Nr.").
+    r"|(?!Chargen|Ch\.|Lot|LOT|Art\.|Artikel|PZN|Bestell|Kat\.|REF)"
+    r"[\p{L}.]*(?:-?Nr\.?|nummer|-?ID))(?:[ ]\([\p{L}\d. -]+\))?",
 }
 _HEADER = {kind: re.compile(pattern) for kind, pattern in _HEADERS.items()}
 _CELL_VALUES = {
@@ -93,6 +101,7 @@ _CELL_VALUES = {
     "SIGN": re.compile(r"(?<![\w.])\p{L}{1,4}(?![\w.])(?![^()\n]*\))"),
     # A case number: a token with three digits or more ("2512000417", "F-24/1187").
     "CASE_NUMBER": re.compile(r"(?<![\w./-])(?=[\w./-]*\d{3})[\p{L}\d][\w./-]*\w"),
+    "INITIALS": re.compile(r"(?<![\w.])(?:\p{Lu}\.(?:[ ]?\p{Lu}\.){1,3}|\p{Lu}{2,3}(?![\w.]))"),
     "AGE": re.compile(r"(?<![\w.,])\d{1,3}(?![\w.,])"),
     # A phone number: digits with spaces, slashes, hyphens, brackets, 6+ digits in all.
     "PHONE_NUMBER": re.compile(r"(?<![\w./-])(?=(?:[ ()/+-]*\d){6})[+(]?\d[\d ()/-]*\d"),
@@ -105,6 +114,8 @@ def _header_kind(header: str) -> str | None:
 
 
 _DIGIT_RUN = re.compile(r"\d\d")
+# A rule line of a plain-text table: dashes or equals signs, crossed by "+" or "|".
+_RULE = re.compile(r"[ \t]*[-=]{3,}[-=+|: \t]*")
 _CELL_WORD = re.compile(r"\p{L}+")
 
 
@@ -139,7 +150,9 @@ def _table_spans(text: str, sep: str, age_policy: str) -> Iterator[tuple[str, in
     width, position = 0, 0
     for line in text.split("\n"):
         cells = _line_cells(text, position, position + len(line), sep)
-        if len(cells) < 3:
+        if len(cells) < 3 and _RULE.fullmatch(line):
+            pass  # a rule under the header ("-----+-----") keeps its columns
+        elif len(cells) < 3:
             columns = {}
         elif not columns or len(cells) != width:
             headers = [text[s:e].strip() for s, e in cells]
@@ -166,5 +179,5 @@ def _cell_values(
             continue  # "und", "bei": words, not initials; "Ehr" (capitalised) signs a row
         if kind == "AGE" and not age_is_identifying(m.group(), age_policy):
             continue
-        entity = "PERSON" if kind == "SIGN" else kind
+        entity = "PERSON" if kind in ("SIGN", "INITIALS") else kind
         yield entity, start + m.start(), start + m.end()
