@@ -295,6 +295,9 @@ def address_recognizer() -> GermanPatternRecognizer:
             # Any word with a house number before ", <postcode> <Town>" is a street, also
             # one whose name has no street word ("Eichgrund 7, 24999 Talheim").
             ("street before PLZ + town",
+             # (?=...): a capital, letters, a house number and ", " first, which fails at
+             # once on most words, before the lookbehind runs (speed, same matches).
+             rf"(?=\p{{Lu}}\p{{Ll}}++[ \t]?\d[^\n,]{{0,12}},[ ]\d)"
              rf"(?<=(?:^|\n|[:·|]|[ ]{{2}}|\t)[ \t]?){WORD}{number}"
              r"(?=,[ ]\d{5}[ ]\p{Lu})", 0.7),
             # A road named after a town's adjective needs no number ("Lüneburger
@@ -305,7 +308,8 @@ def address_recognizer() -> GermanPatternRecognizer:
             ("town after PLZ", rf"(?<=(?<![\d])\d{{5}}[ \t]){town}", 0.75),
             ("town after AT/CH PLZ", rf"(?<={_LINE_START}{PLZ4}[ \t])(?:St\.[ ])?{town}", 0.7),
         ],
-        cues={"town after AT/CH PLZ": AT_CH_CUE},
+        cues={"town after AT/CH PLZ": AT_CH_CUE,
+              "town adjective road": r"Landstraße|Chaussee|Heerstraße|Allee"},
     )  # fmt: skip
 
 

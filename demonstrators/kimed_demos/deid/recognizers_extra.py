@@ -71,8 +71,8 @@ def date_fragment_recognizer() -> GermanPatternRecognizer:
             ("day range", rf"(?=\d){edge}{_DAY}\.?[ ]?[/–-][ ]?{_DAY}\.{_MON}\.{year}?(?!\d)", 0.7),
             ("day before bis", rf"{edge}{_DAY}\.(?=[ ]?(?:bis|–|-)[ ]?{_DAY}\.)", 0.6),
             # Two days of one month: "18. und 19. November" (the second is found whole).
-            ("day before und", rf"{edge}{_DAY}\.(?=[ ](?:und|u\.|&)[ ]{_DAY}\.[ ]?(?:{_MONTH_ALONE}"
-                               rf"|{_MON}\.))", 0.6),
+            ("day before und", rf"(?=\d){edge}{_DAY}\.(?=[ ](?:und|u\.|&)[ ]{_DAY}\.[ ]?"
+                               rf"(?:{_MONTH_ALONE}|{_MON}\.))", 0.6),
             ("weekday + day", rf"\b{weekday},?[ ](?:den[ ])?{_DAY}\.(?:{_MON}\.)?", 0.7),
             # A season alone is a date only after "seit", "ab", "bis", "Ende", ... ("im
             # Winter nehme der Schwindel zu" stays); with a year, or a holiday, always.

@@ -83,7 +83,7 @@ def id_shape_recognizer() -> GermanPatternRecognizer:
     # Ten to twelve digits in one run (an order's barcode, a case number with leading
     # zeros, also between the "*" of a barcode's plain text): no measured value has so
     # many, dates have eight, and German phone numbers are found before (they validate).
-    run = rf"(?<![\w.,/+-]){not_product}\d{{10,12}}(?![\w/-]|[.,]\d)"
+    run = rf"(?=\d{{10}})(?<![\w.,/+-]){not_product}\d{{10,12}}(?![\w/-]|[.,]\d)"  # (?=: speed
     return GermanPatternRecognizer(
         "CASE_NUMBER",
         [("code shape",
