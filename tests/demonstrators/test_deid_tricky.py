@@ -509,6 +509,22 @@ CASES = {
             ("Institut für Pathologie", 1),
         ],
     ),
+    "seventh round: police ranks, lawyers, care staff and court clerks before a name": (
+        "Sachbearbeiter POK Hämmerling, Anordnung: POK Hämmerling um 01:40. Blutprobe: "
+        "PK'in Yüksel. Assistenz Pflegekraft Dilara Öztürk. Rechtsanwältin Mirela Sandu, "
+        "Talheim.\nAusgefertigt: Brüggemann-Voss, Justizbeschäftigte\nPK Werte stabil.",
+        [
+            "Hämmerling",
+            ("Hämmerling", 1),
+            "Yüksel",
+            "Dilara",
+            "Öztürk",
+            "Mirela",
+            "Sandu",
+            "Brüggemann-Voss",
+        ],
+        ["Sachbearbeiter", "Anordnung", "Blutprobe", "Assistenz", "PK Werte"],
+    ),
     "seventh round: a first name no list knows before a surname, hand signs": (
         "Eltern: Halyna und Taras Melnychuk, Eichgrund 7. Herr Melnychuk kommt.\n"
         "erfasst: MFA rb, 04.03.2026\n"

@@ -214,7 +214,12 @@ class GermanPhoneRecognizer(PhoneRecognizer):
 
 _ROLE = (
     r"(?:OA|OÄ|CA|LOA|FA|FÄ|AA|Sr\.|Schw\.|Pfl\.|Pfleger|Hebamme|MFA|MTA|MTLA|PJ"
-    r"|Dipl\.-[\p{L}]+\.?|M\.[ ]?Sc\.(?:[ ]Psych\.)?|B\.[ ]?A\.|gez\.|Hr\.|Fr\.)"
+    r"|Dipl\.-[\p{L}]+\.?|M\.[ ]?Sc\.(?:[ ]Psych\.)?|B\.[ ]?A\.|gez\.|Hr\.|Fr\."
+    # Police ranks before the officer's name, as reports and protocols write them (the
+    # bare "PK" is also pharmacokinetics: only with its female ending); lawyers, notaries
+    # and care staff by their job title.
+    r"|POK|PHK|POM|KHK|KOK|EPHK|(?:POK|PHK|POM|KHK|KOK|PK)(?:'|’)?in"
+    r"|RAin|Rechtsanwalt|Rechtsanwältin|Notar|Notarin|Pflegekraft|Hilfskraft)"
 )
 _LABEL = (
     r"(?:Patient(?:in)?|Pat\.|Name(?:,[ ]Vorname)?|Kind|Mutter|Vater|Eltern|Klient(?:in)?"
@@ -226,7 +231,9 @@ _LABEL = (
     r"|Vorstellende[r]?[ ](?:Arzt|Ärztin)|Anforderer|Anforderung[ ]durch|D-Arzt|Ärztin|Arzt"
     r"|Sozialarbeiter(?:in)?|Pflegefachkraft|Von|An|Cc|Antwort[ ]von|Übergabe[ ]\p{L}+|Logopädie"
     r"|Physiotherapie|Ergotherapie|Psychologin|Psychologe|Bezugstherapeut(?:in)?|Teilnehmer(?:in)?"
-    r"|Teilnehmende|Anwesend|Gez\.|gez\.)"
+    r"|Teilnehmende|Anwesend|Gez\.|gez\."
+    # Who drew up a court's or authority's copy signs after these labels.
+    r"|Ausgefertigt|Beglaubigt|Sachbearbeiter(?:in)?)"
 )
 _TITLES = (
     r"(?:(?:Prof\.|Dr\.|PD|med\.|dent\.|rer\.[ ]nat\.|Dipl\.-[\p{L}]+\.?|Frau|Herr|Hr\.|Fr\.)[ ])*"
