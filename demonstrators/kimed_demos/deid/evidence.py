@@ -50,12 +50,17 @@ def not_a_name(piece: Finding, text: str) -> bool:
 def _ordinary_by_class(words: list[str], piece: Finding, text: str) -> bool:
     """True if every capitalised word of the finding is ordinary, some by a class of round
     seven: a compound of nouns and verb stems ("Gesundheitssorge", "Lernsumme") or an
-    umlauted adjective's noun ("Blässe"). Compounds of nouns are surnames too
-    ("Sonnenschein"), so not where a name stands (after a title, initial or first name)."""
+    umlauted adjective's noun ("Blässe"). Compounds of nouns are surnames and towns too
+    ("Sonnenschein", "Königswinter"), so not where a name stands (after a title, initial or
+    first name) nor for a place of the places file; organisations are named by ordinary
+    nouns ("Landratsamt <district>"), so never for them."""
     from .mentions import _dictionary, _name_position, is_common_word, is_known_name
+    from .places import place_words
 
     capitalised = [w for w in words if w[:1].isupper() and len(w) > 2]
-    if not capitalised or _name_position(text, piece.start):
+    if piece.entity_type == "ORGANIZATION" or not capitalised:
+        return False
+    if _name_position(text, piece.start) or any(w in place_words() for w in capitalised):
         return False
     words_, lower, _ = _dictionary()
 
