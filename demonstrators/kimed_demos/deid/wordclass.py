@@ -227,8 +227,12 @@ def is_adjective_noun(word: str, lower: frozenset[str]) -> bool:
 
 
 _COMPOUND_LINKS = ("", "s", "es", "n", "en")
-# Districts are named as compounds of words too ("<Region>kreis"): a place, not a noun.
-_PLACE_HEADS = ("kreis", "gau")
+# Districts and institutions are named as compounds of words too ("<Region>kreis",
+# "Landratsamt <district>"): a place or an organisation, not an ordinary noun.
+_PLACE_HEADS = (
+    "kreis", "gau", "amt", "gericht", "kasse", "schule", "klinik", "klinikum", "zentrum",
+    "praxis", "werk", "verein", "verband", "bund", "stift", "stiftung",
+)  # fmt: skip
 
 
 def is_noun_compound(
