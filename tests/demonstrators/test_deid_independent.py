@@ -171,6 +171,7 @@ RULES6 = {"recall": 0.94, "whole_pr": 0.93, "whole_staff": 0.91, "leaks": 4, "pr
 MODEL6 = {"recall": 0.95, "whole_pr": 0.93, "whole_staff": 0.93, "leaks": 4, "precision": 0.88,
           "keep_removed": 10, "DATE": 0.95, "ID": 0.93, "PHONE": 0.95}  # fmt: skip
 
+
 def test_rules_alone_on_the_sixth_set(patterns_only):
     _check(evaluate_folder(EVAL6_DIR, patterns_only), RULES6)
 
@@ -184,12 +185,15 @@ def test_session_model_on_the_sixth_set(deidentifier):
 # sixth round's code (eval7/GUIDELINE.md). Floors well below those blind figures, not
 # goals. Rules alone: recall 0.899, whole patients+relatives 65/75, staff 126/139, leaking
 # documents 5, precision 0.972, terms removed 6 of 350, DATE 0.988, ID 0.647, PHONE 1.0.
+# Seventh round (clinical words kept, no longer blind): terms removed 0, precision 0.983;
+# the terms ceiling holds that gain with a small margin.
 RULES7 = {"recall": 0.87, "whole_pr": 0.82, "whole_staff": 0.86, "leaks": 7, "precision": 0.95,
-          "keep_removed": 10, "DATE": 0.95, "ID": 0.60, "PHONE": 0.95}  # fmt: skip
+          "keep_removed": 2, "DATE": 0.95, "ID": 0.60, "PHONE": 0.95}  # fmt: skip
 # Session model, one training seed (13): recall 0.913, whole 67/75 and 133/139, leaking
 # documents 3, precision 0.917, terms removed 24 of 350, DATE 0.988, ID 0.647, PHONE 1.0.
+# After the seventh round: terms removed 4, precision 0.959 (one seed: a wider margin).
 MODEL7 = {"recall": 0.88, "whole_pr": 0.84, "whole_staff": 0.90, "leaks": 6, "precision": 0.86,
-          "keep_removed": 36, "DATE": 0.95, "ID": 0.60, "PHONE": 0.95}  # fmt: skip
+          "keep_removed": 10, "DATE": 0.95, "ID": 0.60, "PHONE": 0.95}  # fmt: skip
 
 
 def test_rules_alone_on_the_seventh_set(patterns_only):
