@@ -401,7 +401,7 @@ CASES = {
     "round seven: drug schemes, stems, implants, laws, labels, lists, tests, roles": (
         "ART: Quorvy 1-0-0 seit 2021, Artesunat/Halofantrin, Tenofovir. Empfohlen: Quorvarix 2x.\n"
         "14.6.1980   Polio oral (Quorvane)   Dr. Anton Quell\n"
-        "Quorvane-Schaft Gr. 12, K. pneumoniae im Urin. Nach § 1906 Abs. 1 BGB, Art. 9 DSGVO.\n"
+        "Quorvane-Schaft Gr. 12, K. pneumoniae im Urin. Nach § 1906 Abs. 1 BGB, Art. 6 EMRK.\n"
         "Hypertonie (ESC 2023). Auftrags-ID 4411, Reha-Beraterin Frau Lena Quast.\n"
         "Medikation: Quorvane Inhaler, ASS 100. Digit Span Test B PR 12.\n"
         "Research Nurse: Jana Wolt."
@@ -417,7 +417,7 @@ CASES = {
             ("Quorvane", 1),
             "K. pneumoniae",
             "BGB",
-            "DSGVO",
+            "EMRK",
             "ESC 2023",
             "Auftrags-ID",
             "Reha-Beraterin",

@@ -31,7 +31,7 @@ def not_a_name(piece: Finding, text: str) -> bool:
       around it ("Palliative <Care> <Unit>", "<Care> <Team>"), its own words English
       or ordinary;
     - (round seven) only ordinary words by a class: compounds of nouns, nouns of adjectives;
-    - (round seven) a person finding of listed words after a determiner ("der Kita").
+    - (round seven) a person finding of listed words after a determiner ("in der Mensa").
     """
     value = text[piece.start : piece.end]
     words = _LETTERS.findall(value)
@@ -49,11 +49,11 @@ def not_a_name(piece: Finding, text: str) -> bool:
 
 def _ordinary_by_class(words: list[str], piece: Finding, text: str) -> bool:
     """True if every capitalised word of the finding is ordinary, some by a class of round
-    seven: a compound of nouns and verb stems ("Gesundheitssorge", "Lernsumme") or an
-    umlauted adjective's noun ("Blässe"). Compounds of nouns are surnames and towns too
+    seven: a compound of nouns and verb stems ("Vermögenssorge", "Gehhilfe") or an
+    umlauted adjective's noun ("Kälte"). Compounds of nouns are surnames and towns too
     ("Sonnenschein", "Königswinter"), so not where a name stands (after a title, initial or
     first name) nor for a place of the places file; organisations are named by ordinary
-    nouns ("Landratsamt <district>"), so never for them."""
+    nouns ("<Office>amt <district>"), so never for them."""
     from .mentions import _dictionary, _name_position, is_common_word, is_known_name
     from .places import place_words
 
@@ -77,8 +77,8 @@ def _ordinary_by_class(words: list[str], piece: Finding, text: str) -> bool:
 
 
 # Before a noun, not before a name: an article, a quantifier or a fused preposition ("in der
-# Brust", "viel Kummer", "Schulung der Kita"); names in letters take no article. For a model
-# finding "von"/"mit" too ("Feststellung von Alkohol"): "von" ends in the finding otherwise.
+# <Noun>", "viel <Noun>", "in der Mensa"); names in letters take no article. For a model
+# finding "von"/"mit" too ("Nähte von Hand"): "von" ends in the finding otherwise.
 _DETERMINER = (
     r"der|die|das|dem|den|des|ein|eine|einer|einem|einen|eines|kein|keine|keinen|keinem"
     r"|viel|viele|vielen|wenig|seine|seiner|seinem|seinen|ihre|ihrer|ihrem|ihren|im|am|vom"
@@ -96,7 +96,7 @@ def noun_after_determiner(text: str, start: int, phrase: bool = False) -> bool:
 
 def word_as_noun(word: str, text: str, start: int) -> bool:
     """True if a name found elsewhere in the letter stands at ``start`` as a noun: a word of
-    the German list after a determiner ("Dr. K. Brust" ... "Druck in der Brust", round seven;
+    the German list after a determiner ("Dr. I. Hand" ... "in der Hand", round seven;
     spreading skips it there, "Herr Puls" still goes)."""
     from .mentions import _dictionary
 
@@ -105,7 +105,7 @@ def word_as_noun(word: str, text: str, start: int) -> bool:
 
 def _listed_after_determiner(words: list[str], piece: Finding, text: str) -> bool:
     """True for a person finding of words the German list holds, after a determiner or
-    "von"/"mit", or starting with "von" ("von Alkohol"); a listed word is a noun there."""
+    "von"/"mit", or starting with "von" ("von Hand"); a listed word is a noun there."""
     from .mentions import _dictionary
 
     listed = _dictionary()[0]

@@ -578,7 +578,7 @@ def spread_mentions(
         for start, end, word in _words_of(text)
         if word in words
         and (not spread_only_as_name(word) or _name_position(text, start))
-        and not word_as_noun(word, text, start)  # "in der Brust": a noun there (round seven)
+        and not word_as_noun(word, text, start)  # "in der Hand": a noun there (round seven)
     ]
     for value, source in phrases.items():  # a few multi-word names: plain search
         start = text.find(value)

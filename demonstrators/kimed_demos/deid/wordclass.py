@@ -55,8 +55,8 @@ _CLINICAL_NOUN = re.compile(
     # "Diastolikum"; not "-ikum" alone: "Klinikum" heads names of hospitals); -ula(e):
     # Latin anatomy ("Fibula", "Scapulae"; first names in -ula are in the name lists)
     r"|tikum|tika|olikum|ula|ulae"
-    # Round seven: Greek -emesis ("Hyperemesis"), -axie(n) ("Ataxie", "Anaphylaxie") and
-    # Latin skin and fever diseases in -karia/-laria ("Urtikaria", "Malaria").
+    # Round seven: Greek -emesis ("Hyperemesis"), -axie(n) ("Ataxie", "Dyspraxie") and
+    # Latin skin and fever diseases in -karia/-laria ("Malaria").
     r"|emesis|axie|axien|karia|laria)"
 )
 # Measured quantities written as a symbol and its statistic ("Vmax", "Pmean", "Tmin").
@@ -212,12 +212,12 @@ def verb_noun_head(head: str, lower: frozenset[str]) -> bool:
     return len(head) >= 5 and head.endswith("e") and head.lower() in lower
 
 
-# Umlauts of an adjective's vowel in the abstract noun made from it ("blass": "Blässe").
+# Umlauts of an adjective's vowel in the abstract noun made from it ("kalt": "Kälte").
 _UMLAUT_BACK = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
 
 
 def is_adjective_noun(word: str, lower: frozenset[str]) -> bool:
-    """True for an abstract noun of an adjective of the list, umlauted and in -e ("Blässe",
+    """True for an abstract noun of an adjective of the list, umlauted and in -e ("Nässe",
     "Kälte", "Schwäche"; round seven): the list holds them without plural, like towns,
     but a surname is not an umlauted adjective (the umlaut is required: "Lange" may be one)."""
     stem = word[:-1].lower()
@@ -228,7 +228,7 @@ def is_adjective_noun(word: str, lower: frozenset[str]) -> bool:
 
 _COMPOUND_LINKS = ("", "s", "es", "n", "en")
 # Districts and institutions are named as compounds of words too ("<Region>kreis",
-# "Landratsamt <district>"): a place or an organisation, not an ordinary noun.
+# "<Office>amt <district>"): a place or an organisation, not an ordinary noun.
 _PLACE_HEADS = (
     "kreis", "gau", "amt", "gericht", "kasse", "schule", "klinik", "klinikum", "zentrum",
     "praxis", "werk", "verein", "verband", "bund", "stift", "stiftung",
@@ -239,7 +239,7 @@ def is_noun_compound(
     word: str, is_noun_part, lower: frozenset[str], verb_head: bool = False
 ) -> bool:
     """True for a compound of nouns and verb stems of the list ending in a noun
-    ("Gesundheitssorge", "Unterarmgehstützen", "Lernsumme"; round seven).
+    ("Vermögenssorge", "Sicherheitsbeauftragter", "Gehhilfe"; round seven).
 
     ``is_noun_part(part)`` says whether a capitalised part is an ordinary noun; a verb stem
     is a part whose infinitive the list holds ("geh": "gehen"), allowed inside the word
