@@ -100,6 +100,7 @@ def test_word_surname_spreads_only_to_name_positions():
         # round seven: compounds of nouns and verb stems, nouns of umlauted adjectives
         ("Aufgaben: Vermögenssorge und Post.", "Vermögenssorge", "PERSON"),
         ("Kontakt: Sicherheitsbeauftragter im Haus.", "Sicherheitsbeauftragter", "PERSON"),
+        ("Seit gestern Niesreiz und Schnupfen.", "Niesreiz", "PERSON"),  # a verb stem first
         ("Klagt über Kälte in den Händen.", "Kälte", "LOCATION"),
         # Greek and Latin clinical nouns by their ending
         ("Aufnahme nach Hyperemesis in der 9. SSW.", "Hyperemesis", "LOCATION"),

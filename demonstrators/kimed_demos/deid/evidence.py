@@ -64,8 +64,9 @@ def _ordinary_by_class(words: list[str], piece: Finding, text: str) -> bool:
         return False
     words_, lower, _ = _dictionary()
 
-    def noun(part: str) -> bool:  # no name, no adjective ("Sauer": "saure")
-        adjective = part not in words_ and part.lower() + "e" in lower
+    def noun(part: str) -> bool:  # no name, no adjective ("Kalt": "kalt", "kaltes"; a verb
+        low = part.lower()  # has "reiz", "reize" but no "reizes")
+        adjective = part not in words_ and low in lower and low + "es" in lower
         return is_common_word(part) and not is_known_name(part) and not adjective
 
     return all(
