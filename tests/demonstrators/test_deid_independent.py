@@ -185,17 +185,18 @@ def test_session_model_on_the_sixth_set(deidentifier):
 # sixth round's code (eval7/GUIDELINE.md). Floors well below those blind figures, not
 # goals. Rules alone: recall 0.899, whole patients+relatives 65/75, staff 126/139, leaking
 # documents 5, precision 0.972, terms removed 6 of 350, DATE 0.988, ID 0.647, PHONE 1.0.
-# After the seventh round (eval7 read, its misses fixed as classes): recall 0.983, whole
-# 74/75 and 138/139, leaking documents 1, precision 0.974, terms removed 6, DATE 0.994,
-# ID 0.971, PHONE 1.0; floors well below, as the set is no longer blind.
+# After the seventh round (eval7 read: its missed identifiers and its wrongly removed
+# clinical words fixed as classes), merged code, rules alone: recall 0.983, whole 74/75
+# and 138/139, leaking documents 1, precision 0.984, terms removed 0, DATE 0.994, ID
+# 0.971, PHONE 1.0. Floors well below, as the set is no longer blind.
 RULES7 = {"recall": 0.94, "whole_pr": 0.93, "whole_staff": 0.90, "leaks": 3, "precision": 0.95,
-          "keep_removed": 10, "DATE": 0.95, "ID": 0.93, "PHONE": 0.95}  # fmt: skip
+          "keep_removed": 2, "DATE": 0.95, "ID": 0.93, "PHONE": 0.95}  # fmt: skip
 # Session model, one training seed (13): recall 0.913, whole 67/75 and 133/139, leaking
 # documents 3, precision 0.917, terms removed 24 of 350, DATE 0.988, ID 0.647, PHONE 1.0
-# (blind); after the seventh round 0.987, 75/75 and 139/139, 0, 0.924, 24 terms, DATE
-# 0.994, ID 0.971, PHONE 1.0.
+# (blind); after the seventh round 0.987, 75/75 and 139/139, 0, 0.967, 4 terms, ID 0.971.
+# One seed only, so wider margins.
 MODEL7 = {"recall": 0.95, "whole_pr": 0.93, "whole_staff": 0.93, "leaks": 3, "precision": 0.88,
-          "keep_removed": 36, "DATE": 0.95, "ID": 0.93, "PHONE": 0.95}  # fmt: skip
+          "keep_removed": 10, "DATE": 0.95, "ID": 0.93, "PHONE": 0.95}  # fmt: skip
 
 
 def test_rules_alone_on_the_seventh_set(patterns_only):

@@ -92,3 +92,48 @@ def test_word_surname_spreads_only_to_name_positions():
     found = sorted({f.start for f in spread})
     assert found == [7, text.index("Rainer Wille") + 7, text.index("Frau Wille") + 5,
                      text.index("WILLE")]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        # round seven: compounds of nouns and verb stems, nouns of umlauted adjectives
+        ("Aufgaben: Vermögenssorge und Post.", "Vermögenssorge", "PERSON"),
+        ("Kontakt: Sicherheitsbeauftragter im Haus.", "Sicherheitsbeauftragter", "PERSON"),
+        ("Seit gestern Niesreiz und Schnupfen.", "Niesreiz", "PERSON"),  # a verb stem first
+        ("Klagt über Kälte in den Händen.", "Kälte", "LOCATION"),
+        # Greek and Latin clinical nouns by their ending
+        ("Aufnahme nach Hyperemesis in der 9. SSW.", "Hyperemesis", "LOCATION"),
+        ("Seit Tagen Ataxie und Schwindel.", "Ataxie", "PERSON"),
+        # a listed word after a determiner or "von" is a noun, no person
+        ("Essen in der Mensa vertragen.", "Mensa", "PERSON"),
+        ("Nähte von Hand geknotet.", "von Hand", "PERSON"),
+    ],
+)
+def test_round_seven_ordinary_findings_are_dropped(text, value, kind):
+    assert _checked(text, value, kind) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Rücksprache mit Frau Gutknecht, Tel. folgt.", "Gutknecht"),  # name position
+        ("Dr. Holger Gutknecht, Oberarzt", "Gutknecht"),  # a compound after a first name
+        ("Vorstellung bei Mensa Quorvane.", "Mensa Quorvane"),  # an unknown word in it
+    ],
+)
+def test_round_seven_names_keep_their_findings(text, value):
+    assert _checked(text, value) == [value]
+
+
+def test_word_surname_is_not_spread_after_a_determiner():
+    """Round seven: a surname the word list holds ("Hand") goes as a name, not as the noun
+    after an article or quantifier; "Herr Puls" still goes (name position)."""
+    from kimed_demos.deid.entities import Finding
+    from kimed_demos.deid.mentions import spread_mentions
+
+    text = "Dr. Ina Hand. Die Hand ist warm, in der Hand kein Befund. Frau Hand, HAND"
+    start = text.index("Hand")
+    spread = spread_mentions([Finding(start, start + 4, "PERSON", 0.8)], text)
+    found = sorted({f.start for f in spread})
+    assert found == [start, text.index("Frau Hand") + 5, text.index("HAND")]

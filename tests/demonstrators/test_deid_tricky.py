@@ -394,6 +394,41 @@ CASES = {
             ("Wille", 1),
         ],
     ),
+    # Round seven (eval7 classes, invented text): dosing schemes, INN stems, vaccine brands,
+    # strains after a route, implant parts, species, legal references, guideline editions,
+    # labels, service prefixes, medication lists, English test and role names, an eponym
+    # after "<test> nach"; a surname that is a listed noun is not spread after an article.
+    "round seven: drug schemes, stems, implants, laws, labels, lists, tests, roles": (
+        "ART: Quorvy 1-0-0 seit 2021, Artesunat/Halofantrin, Tenofovir. Empfohlen: Quorvarix 2x.\n"
+        "14.6.1980   Polio oral (Quorvane)   Dr. Anton Quell\n"
+        "Quorvane-Schaft Gr. 12, K. pneumoniae im Urin. Nach § 1906 Abs. 1 BGB, Art. 6 EMRK.\n"
+        "Hypertonie (ESC 2023). Auftrags-ID 4411, Reha-Beraterin Frau Lena Quast.\n"
+        "Medikation: Quorvane Inhaler, ASS 100. Digit Span Test B PR 12.\n"
+        "Research Nurse: Jana Wolt."
+        " Tapping-Test nach Quorvane positiv. Die Patientin Frau Ina Hand klagt über die Hand.",
+        ["Anton", "Quell", "Lena", "Quast", "Jana", "Wolt", "Ina", ("Hand", 0)],
+        [
+            "Quorvy",
+            "Artesunat",
+            "Halofantrin",
+            "Tenofovir",
+            "Quorvarix",
+            ("Quorvane", 0),
+            ("Quorvane", 1),
+            "K. pneumoniae",
+            "BGB",
+            "EMRK",
+            "ESC 2023",
+            "Auftrags-ID",
+            "Reha-Beraterin",
+            ("Quorvane", 2),
+            "Inhaler",
+            "Digit Span Test",
+            "Research Nurse",
+            ("Quorvane", 3),
+            ("Hand", 1),
+        ],
+    ),
     # Sixth round (eval6's classes), invented names, codes and places.
     "sixth round: wards by acronym, kind, quoted name and file name": (
         "Aufnahme auf Station GYN 3, danach Intensiv KCI 2; nach 2 Tagen KCI 2 verlassen. "

@@ -29,7 +29,9 @@ def not_a_name(piece: Finding, text: str) -> bool:
     - a model number after it or inside it ("<maker> <line> X75"): a device;
     - an English phrase: two common English words in the run of capitalised words
       around it ("Palliative <Care> <Unit>", "<Care> <Team>"), its own words English
-      or ordinary.
+      or ordinary;
+    - (round seven) only ordinary words by a class: compounds of nouns, nouns of adjectives;
+    - (round seven) a person finding of listed words after a determiner ("in der Mensa").
     """
     value = text[piece.start : piece.end]
     words = _LETTERS.findall(value)
@@ -40,7 +42,79 @@ def not_a_name(piece: Finding, text: str) -> bool:
         return True
     if wordclass.MODEL_NUMBER.match(text, piece.end) or wordclass.MODEL_NUMBER.search(value):
         return True
-    return _english_phrase(piece, text)
+    if _english_phrase(piece, text) or _ordinary_by_class(words, piece, text):
+        return True
+    return piece.entity_type == "PERSON" and _listed_after_determiner(words, piece, text)
+
+
+def _ordinary_by_class(words: list[str], piece: Finding, text: str) -> bool:
+    """True if every capitalised word of the finding is ordinary, some by a class of round
+    seven: a compound of nouns and verb stems ("Vermögenssorge", "Gehhilfe") or an
+    umlauted adjective's noun ("Kälte"). Compounds of nouns are surnames and towns too
+    ("Sonnenschein", "Königswinter"), so not where a name stands (after a title, initial or
+    first name) nor for a place of the places file; organisations are named by ordinary
+    nouns ("<Office>amt <district>"), so never for them."""
+    from .mentions import _dictionary, _name_position, is_common_word, is_known_name
+    from .places import place_words
+
+    capitalised = [w for w in words if w[:1].isupper() and len(w) > 2]
+    if piece.entity_type == "ORGANIZATION" or not capitalised:
+        return False
+    if _name_position(text, piece.start) or any(w in place_words() for w in capitalised):
+        return False
+    words_, lower, _ = _dictionary()
+
+    def noun(part: str) -> bool:  # no name, no adjective ("Kalt": "kalt", "kaltes"; a verb
+        low = part.lower()  # has "reiz", "reize" but no "reizes")
+        adjective = part not in words_ and low in lower and low + "es" in lower
+        return is_common_word(part) and not is_known_name(part) and not adjective
+
+    return all(
+        is_common_word(w)
+        or wordclass.is_adjective_noun(w, lower)
+        or wordclass.is_noun_compound(w, noun, lower)
+        for w in capitalised
+    )
+
+
+# Before a noun, not before a name: an article, a quantifier or a fused preposition ("in der
+# <Noun>", "viel <Noun>", "in der Mensa"); names in letters take no article. For a model
+# finding "von"/"mit" too ("Nähte von Hand"): "von" ends in the finding otherwise.
+_DETERMINER = (
+    r"der|die|das|dem|den|des|ein|eine|einer|einem|einen|eines|kein|keine|keinen|keinem"
+    r"|viel|viele|vielen|wenig|seine|seiner|seinem|seinen|ihre|ihrer|ihrem|ihren|im|am|vom"
+    r"|zum|zur|beim|ins"
+)
+_DETERMINER_BEFORE = re.compile(rf"(?<![\w.])(?:{_DETERMINER})[ ]$", re.IGNORECASE)  # "Die Hand"
+_PHRASE_BEFORE = re.compile(rf"(?<![\w.])(?:{_DETERMINER}|von|mit)[ ]$", re.IGNORECASE)
+
+
+def noun_after_determiner(text: str, start: int, phrase: bool = False) -> bool:
+    """True if a determiner stands right before ``start`` (``phrase``: "von", "mit" too)."""
+    expression = _PHRASE_BEFORE if phrase else _DETERMINER_BEFORE
+    return bool(expression.search(text, max(0, start - 12), start))
+
+
+def word_as_noun(word: str, text: str, start: int) -> bool:
+    """True if a name found elsewhere in the letter stands at ``start`` as a noun: a word of
+    the German list after a determiner ("Dr. I. Hand" ... "in der Hand", round seven;
+    spreading skips it there, "Herr Puls" still goes)."""
+    from .mentions import _dictionary
+
+    return word in _dictionary()[0] and noun_after_determiner(text, start)
+
+
+def _listed_after_determiner(words: list[str], piece: Finding, text: str) -> bool:
+    """True for a person finding of words the German list holds, after a determiner or
+    "von"/"mit", or starting with "von" ("von Hand"); a listed word is a noun there."""
+    from .mentions import _dictionary
+
+    listed = _dictionary()[0]
+    capitalised = [w for w in words if w[:1].isupper()]
+    if not capitalised or not all(w in listed for w in capitalised):
+        return False
+    value = text[piece.start : piece.end]
+    return value.startswith(("von ", "mit ")) or noun_after_determiner(text, piece.start, True)
 
 
 def _adjective_first(words: list[str]) -> bool:

@@ -25,7 +25,7 @@ import regex as re
 
 from . import wordclass, wordlist
 from .entities import Finding
-from .evidence import not_a_name
+from .evidence import not_a_name, word_as_noun
 from .keeplist import keep_spans, keep_words
 
 _L, _UP, _LOW = r"\p{L}", r"\p{Lu}", r"\p{Ll}"
@@ -591,7 +591,9 @@ def spread_mentions(
     hits = [
         (start, end, words[word])
         for start, end, word in _words_of(text)
-        if word in words and (not spread_only_as_name(word) or _name_position(text, start))
+        if word in words
+        and (not spread_only_as_name(word) or _name_position(text, start))
+        and not word_as_noun(word, text, start)  # "in der Hand": a noun there (round seven)
     ]
     for value, source in phrases.items():  # a few multi-word names: plain search
         start = text.find(value)

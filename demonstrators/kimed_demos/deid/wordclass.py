@@ -54,7 +54,10 @@ _CLINICAL_NOUN = re.compile(
     # -tikum/-tika, -olikum: Latin drug and sound nouns ("Analgetikum", "Diuretika",
     # "Diastolikum"; not "-ikum" alone: "Klinikum" heads names of hospitals); -ula(e):
     # Latin anatomy ("Fibula", "Scapulae"; first names in -ula are in the name lists)
-    r"|tikum|tika|olikum|ula|ulae)"
+    r"|tikum|tika|olikum|ula|ulae"
+    # Round seven: Greek -emesis ("Hyperemesis"), -axie(n) ("Ataxie", "Dyspraxie") and
+    # Latin skin and fever diseases in -karia/-laria ("Malaria").
+    r"|emesis|axie|axien|karia|laria)"
 )
 # Measured quantities written as a symbol and its statistic ("Vmax", "Pmean", "Tmin").
 _MEASURE_SYMBOL = re.compile(r"\p{Lu}(?:max|min|mean|peak)")
@@ -207,3 +210,63 @@ def verb_noun_head(head: str, lower: frozenset[str]) -> bool:
     ("Sperre": "sperre"); German nouns of this kind (Schleife, Pumpe) often lack their own
     entry. Surnames of a noun and a word ("...hager", "...moser") do not end so."""
     return len(head) >= 5 and head.endswith("e") and head.lower() in lower
+
+
+# Umlauts of an adjective's vowel in the abstract noun made from it ("kalt": "Kälte").
+_UMLAUT_BACK = str.maketrans({"ä": "a", "ö": "o", "ü": "u"})
+
+
+def is_adjective_noun(word: str, lower: frozenset[str]) -> bool:
+    """True for an abstract noun of an adjective of the list, umlauted and in -e ("Nässe",
+    "Kälte", "Schwäche"; round seven): the list holds them without plural, like towns,
+    but a surname is not an umlauted adjective (the umlaut is required: "Lange" may be one)."""
+    stem = word[:-1].lower()
+    if len(word) < 5 or not word.endswith("e") or stem == stem.translate(_UMLAUT_BACK):
+        return False
+    return stem.translate(_UMLAUT_BACK) in lower
+
+
+_COMPOUND_LINKS = ("", "s", "es", "n", "en")
+# Districts and institutions are named as compounds of words too ("<Region>kreis",
+# "<Office>amt <district>"): a place or an organisation, not an ordinary noun.
+_PLACE_HEADS = (
+    "kreis", "gau", "amt", "gericht", "kasse", "schule", "klinik", "klinikum", "zentrum",
+    "praxis", "werk", "verein", "verband", "bund", "stift", "stiftung",
+)  # fmt: skip
+
+
+def is_noun_compound(
+    word: str, is_noun_part, lower: frozenset[str], verb_head: bool = False
+) -> bool:
+    """True for a compound of nouns and verb stems of the list ending in a noun
+    ("Vermögenssorge", "Sicherheitsbeauftragter", "Gehhilfe"; round seven).
+
+    ``is_noun_part(part)`` says whether a capitalised part is an ordinary noun; a verb stem
+    is a part whose infinitive the list holds ("geh": "gehen"), allowed inside the word
+    only (``verb_head`` for the stems before the head). The head needs 4 letters and is
+    never a surname ending (:func:`surname_head`): "Rosenbaum" stays a name."""
+    if word.lower().endswith(_PLACE_HEADS):
+        return False
+    for cut in range(3, len(word) - 2):
+        stem, head = word[:cut].capitalize(), word[cut:].capitalize()
+        if surname_head(head, stem) or not _part(head, is_noun_part, lower, verb_head):
+            continue
+        for link in _COMPOUND_LINKS:
+            part = stem[: len(stem) - len(link)]
+            if not stem.endswith(link) or len(part) < 3:
+                continue
+            if _part(part, is_noun_part, lower, True):
+                return True
+            if len(part) >= 6 and is_noun_compound(part, is_noun_part, lower, True):
+                return True
+    return False
+
+
+def _part(part: str, is_noun_part, lower: frozenset[str], verb: bool) -> bool:
+    """True if ``part`` is a noun of 4+ letters, or (``verb``) a noun or verb stem of 3+."""
+    if len(part) < (3 if verb else 4):
+        return False
+    if is_noun_part(part) or (verb and part.lower() + "en" in lower):
+        return True
+    # An adjectival noun's ending after the noun ("-beauftragter": "Beauftragte" + r)
+    return not verb and part[-1] in "rnms" and is_noun_part(part[:-1])
