@@ -46,6 +46,7 @@ EVAL4_DIR = Path(__file__).with_name("eval4")  # fourth set, blind: new styles, 
 EVAL5_DIR = Path(__file__).with_name("eval5")  # fifth set, blind: typical letters of many houses
 EVAL6_DIR = Path(__file__).with_name("eval6")  # sixth set, measured blind 2026-12-07
 EVAL7_DIR = Path(__file__).with_name("eval7")  # seventh set, blind: measured once at session end
+EVAL8_DIR = Path(__file__).with_name("eval8")  # eighth set, blind: measured late, once
 _SHAPE = '{"text": ..., "spans": [{"start", "end", "type"}], "keep": [...]}'
 
 
