@@ -50,12 +50,12 @@ def test_with_the_model(deidentifier, kind):
 def test_foreign_names_leave_out_every_german_and_clinical_word():
     """No foreign name is a word of the German list (in any case), a must-keep term or
     a clinical noun: otherwise it would stop being an ordinary word."""
-    from kimed_demos.deid import mentions, wordlist
+    from kimed_demos.deid import lexicon, wordlist
     from kimed_demos.deid.keeplist import keep_words
 
     words = set(wordlist.GERMAN_WORDLIST.read_text(encoding="utf-8").split())
     lower = {w.lower() for w in words}
-    first, last = mentions.foreign_names()
+    first, last = lexicon.foreign_names()
     assert len(first) > 3000 and len(last) > 5000, "the locales' lists are missing"
     for name in first | last:
         assert name not in words and name.lower() not in lower, name

@@ -84,7 +84,7 @@ def test_names_keep_their_findings(text, value):
 
 def test_word_surname_spreads_only_to_name_positions():
     from kimed_demos.deid.entities import Finding
-    from kimed_demos.deid.mentions import spread_mentions, spread_only_as_name
+    from kimed_demos.deid.spread import spread_mentions, spread_only_as_name
 
     assert spread_only_as_name("Wille") and not spread_only_as_name("Klages")
     text = "Dr. R. Wille. Der Wille ist da. Rainer Wille, Frau Wille, WILLE"
@@ -130,7 +130,7 @@ def test_word_surname_is_not_spread_after_a_determiner():
     """Round seven: a surname the word list holds ("Hand") goes as a name, not as the noun
     after an article or quantifier; "Herr Puls" still goes (name position)."""
     from kimed_demos.deid.entities import Finding
-    from kimed_demos.deid.mentions import spread_mentions
+    from kimed_demos.deid.spread import spread_mentions
 
     text = "Dr. Ina Hand. Die Hand ist warm, in der Hand kein Befund. Frau Hand, HAND"
     start = text.index("Hand")

@@ -126,7 +126,7 @@ def test_keep_dispatch_finds_what_the_plain_alternation_finds(texts):
 
 def test_signed_initials_found_where_a_scan_finds_them(texts):
     """Initials looked for where they stand equal a scan of the whole text."""
-    from kimed_demos.deid.mentions import _SIGNED, signed_matches
+    from kimed_demos.deid.spread import _SIGNED, signed_matches
 
     extra = ["Visite (LH), Pflege\tLH\t| lh |  LH  \n(JdB)\tab\nLHz\t(LH)(lh)  jdb"]
     found = 0

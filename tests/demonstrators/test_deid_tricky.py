@@ -578,7 +578,7 @@ CASES = {
 )  # fmt: skip
 def test_round_five_word_classes_are_ordinary(word):
     """Clinical adjectives, Greek/Latin plurals and compounds count as ordinary words."""
-    from kimed_demos.deid.mentions import is_common_word
+    from kimed_demos.deid.lexicon import is_common_word
 
     assert is_common_word(word)
 
@@ -590,7 +590,7 @@ def test_round_five_word_classes_are_ordinary(word):
 def test_round_five_classes_leave_names_and_towns_alone(word):
     """Surnames and towns that look like the new classes stay names: the name lists are
     asked first, short stems, "-asen" and surname/town heads are excluded."""
-    from kimed_demos.deid.mentions import is_common_word
+    from kimed_demos.deid.lexicon import is_common_word
 
     assert not is_common_word(word) or word == "Heller"  # "Heller": a coin, a listed noun
 

@@ -29,13 +29,7 @@ from tqdm.auto import tqdm
 from .engine import LeanAnalyzer, is_punct
 from .entities import NER_LABELS, Finding
 from .keeplist import keep_spans
-from .mentions import (
-    check_model_findings,
-    complete_mentions,
-    first_name_findings,
-    initials_findings,
-    spread_mentions,
-)
+from .mentions import check_model_findings, complete_mentions, first_name_findings
 from .model import blank_pipeline, load_pipeline
 from .names_inverted import trim_keep_edges, unusual_name_findings, word_surname_findings
 from .ocr import text_for_analysis
@@ -44,6 +38,7 @@ from .recognizers import LANGUAGE, german_recognizers
 from .recognizers_extra import extra_recognizers
 from .recognizers_structured import StructuredRecordRecognizer
 from .recognizers_unusual import unusual_recognizers
+from .spread import initials_findings, spread_mentions
 from .towns import town_findings, towns_after_names
 
 DEFAULT_THRESHOLD = 0.5

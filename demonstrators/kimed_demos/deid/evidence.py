@@ -13,6 +13,7 @@ import regex as re
 
 from . import wordclass
 from .entities import Finding
+from .lexicon import _dictionary, is_common_word, is_known_name
 
 _LETTERS = re.compile(r"\p{L}+")
 _CODE_BEFORE = re.compile(rf"[ \t]*(?:[-•*][ ])?{wordclass.ICD10.pattern}[ \t]+")
@@ -54,8 +55,8 @@ def _ordinary_by_class(words: list[str], piece: Finding, text: str) -> bool:
     ("Sonnenschein", "Königswinter"), so not where a name stands (after a title, initial or
     first name) nor for a place of the places file; organisations are named by ordinary
     nouns ("<Office>amt <district>"), so never for them."""
-    from .mentions import _dictionary, _name_position, is_common_word, is_known_name
     from .places import place_words
+    from .spread import _name_position  # spread imports this module
 
     capitalised = [w for w in words if w[:1].isupper() and len(w) > 2]
     if piece.entity_type == "ORGANIZATION" or not capitalised:
@@ -99,16 +100,12 @@ def word_as_noun(word: str, text: str, start: int) -> bool:
     """True if a name found elsewhere in the letter stands at ``start`` as a noun: a word of
     the German list after a determiner ("Dr. I. Hand" ... "in der Hand", round seven;
     spreading skips it there, "Herr Puls" still goes)."""
-    from .mentions import _dictionary
-
     return word in _dictionary()[0] and noun_after_determiner(text, start)
 
 
 def _listed_after_determiner(words: list[str], piece: Finding, text: str) -> bool:
     """True for a person finding of words the German list holds, after a determiner or
     "von"/"mit", or starting with "von" ("von Hand"); a listed word is a noun there."""
-    from .mentions import _dictionary
-
     listed = _dictionary()[0]
     capitalised = [w for w in words if w[:1].isupper()]
     if not capitalised or not all(w in listed for w in capitalised):
@@ -126,8 +123,6 @@ def _adjective_first(words: list[str]) -> bool:
         return True
     if not wordclass.is_short_latin_adjective(first):
         return False
-    from .mentions import is_common_word  # mentions imports this module
-
     return all(is_common_word(w) for w in words[1:])
 
 
@@ -144,6 +139,4 @@ def _english_phrase(piece: Finding, text: str) -> bool:
            *(_LETTERS.findall(right.group()) if right else ())]  # fmt: skip
     if sum(w.lower() in english for w in run) < 2:
         return False
-    from .mentions import is_common_word  # mentions imports this module
-
     return all(w.lower() in english or is_common_word(w) for w in own)

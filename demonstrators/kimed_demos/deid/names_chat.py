@@ -20,7 +20,7 @@ import regex as re
 
 from .entities import Finding
 from .keeplist import keep_words
-from .mentions import first_names, is_common_word, lower_case_words
+from .lexicon import first_names, is_common_word, lower_case_words
 
 SCORE = 0.7
 _WORD = r"\p{Lu}[\p{L}'’]*(?:-\p{Lu}[\p{L}'’]*)*"

@@ -17,7 +17,7 @@ the worst kind of partial removal (issue 11). These rules close that:
 - :func:`trim_keep_edges`: a person mention never starts or ends with a must-keep
   term ("Anton Komma" in a dictation: the name grew over a spoken comma);
 - :func:`word_surname_findings`: a surname of the letter that is an ordinary word is
-  not spread everywhere (:func:`.mentions.spread_mentions` leaves "im Sommer" alone),
+  not spread everywhere (:func:`.spread.spread_mentions` leaves "im Sommer" alone),
   but it is removed in capitals ("SOMMER") and where it stands as a name: after an
   honorific, title or role ("Frau Sommer", "Dr. Amsel") or as a list entry before a
   colon ("- Falke: ..."); a found surname glued in lower case into a file name is
@@ -33,18 +33,10 @@ import regex as re
 
 from .entities import Finding
 from .keeplist import keep_words
-from .mentions import (
-    _TITLE_WORDS,
-    _WORDS,
-    _ordinary,
-    _plain_first_name,
-    _words_of,
-    first_names,
-    is_common_word,
-    is_known_name,
-    lower_case_words,
-)
+from .lexicon import _ordinary, first_names, is_common_word, is_known_name, lower_case_words
+from .mentions import _TITLE_WORDS, _WORDS, _plain_first_name
 from .names_chat import speaker_findings, user_name_findings
+from .spread import _words_of
 from .towns import known_towns
 
 _SURNAME = r"\p{Lu}[\p{Lu}\p{Ll}'’]+(?:-\p{Lu}[\p{Lu}\p{Ll}'’]+)*"

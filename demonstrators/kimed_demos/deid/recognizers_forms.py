@@ -24,16 +24,10 @@ import regex as re
 
 from . import dates
 from .keeplist import keep_words
-from .mentions import (
-    _german_words,
-    is_common_word,
-    is_known_name,
-    is_noun,
-    lower_case_words,
-)
+from .lexicon import _german_words, is_common_word, is_known_name, is_noun, lower_case_words
 from .places import place_words
 from .recognizers import GermanPatternRecognizer
-from .recognizers_extra import EMPLOYER
+from .recognizers_orgs import EMPLOYER
 from .recognizers_signatures import (
     SignatureBlockRecognizer,
     SignatureColumnRecognizer,
@@ -242,7 +236,7 @@ def _org_frame_ok(text: str) -> bool:
 def employer_recognizer() -> GermanPatternRecognizer:
     """ORGANIZATION after a frame that names an employer, payer or carrier.
 
-    "Berufskraftfahrer bei <name>" (after a verb of work: :mod:`.recognizers_extra`),
+    "Berufskraftfahrer bei <name>" (after a verb of work: :mod:`.recognizers_orgs`),
     "Kostenträger: <name>", "versichert bei <name>", "Transport durch <name>".
     """
     article = r"(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarf|Frau|Herrn?|Dr)\b)"

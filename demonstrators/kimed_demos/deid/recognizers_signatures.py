@@ -12,7 +12,8 @@ from __future__ import annotations
 import regex as re
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
-from .mentions import NAME_WORD, is_common_word, lower_case_words
+from .lexicon import is_common_word, lower_case_words
+from .mentions import NAME_WORD
 from .recognizers import LANGUAGE, GermanPatternRecognizer
 
 _LETTERS = re.compile(r"\p{L}+")
@@ -31,7 +32,7 @@ class SignatureColumnRecognizer(LocalRecognizer):
     """PERSON: initials in the last column of a table whose header cell there is 'HZ',
     'Handzeichen', 'Kürzel' or 'Visum' (nursing, dialysis and wound charts), down to
     the first empty line. Without such a header two capitals are more often an
-    abbreviation and are left to :func:`.mentions.initials_findings`."""
+    abbreviation and are left to :func:`.spread.initials_findings`."""
 
     SCORE = 0.7
 

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 import regex as re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-from .mentions import first_names
+from .lexicon import first_names
 from .policy import DEFAULT_AGE_POLICY, age_is_identifying, check_age_policy
 from .recognizers import LANGUAGE
 from .tables import parts as _parts

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 import regex as re
 
 from .keeplist import keep_spans
-from .mentions import first_names, lower_case_words
+from .lexicon import first_names, lower_case_words
 from .policy import age_is_identifying
 
 

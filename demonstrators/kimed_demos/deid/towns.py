@@ -16,18 +16,10 @@ import regex as re
 from . import wordlist
 from .entities import Finding
 from .keeplist import keep_words
-from .mentions import (
-    _CLINICAL_WORDS,
-    NAME_WORD,
-    SCORE_UNKNOWN_WORD,
-    _german_words,
-    _ordinary,
-    _plain_first_name,
-    _words_of,
-    first_names,
-    is_common_word,
-)
+from .lexicon import _CLINICAL_WORDS, _german_words, _ordinary, first_names, is_common_word
+from .mentions import NAME_WORD, SCORE_UNKNOWN_WORD, _plain_first_name
 from .places import place_words
+from .spread import _words_of
 
 # No "." after the town: "Henrike Stallbaum, Sr. Dörte" has an abbreviation there.
 _TOWN_AFTER_COMMA = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[)\n,;]|$)")

@@ -4,7 +4,7 @@ The second stage (:mod:`.mentions`) drops a model finding made only of ordinary 
 Debian's list lacks most clinical adjectives and Latin plurals, and on some machines
 even base forms of common nouns ("Schule", "Dienst"), so these classes decide by shape
 and by what the list holds of a word's relatives. Each class has one reason; none holds
-a name, and :func:`.mentions.is_common_word` asks the name lists first ("Fischer").
+a name, and :func:`.lexicon.is_common_word` asks the name lists first ("Fischer").
 """
 
 from __future__ import annotations

@@ -1,0 +1,194 @@
+"""Recognizers of organisations: by head word, by name alone, and employers.
+
+- :func:`organization_head_recognizer`: a generic head word (Zentrum, Institut,
+  Reha-Klinik, Sozialstation, GmbH) with a name that is not only ordinary words or
+  specialties;
+- :func:`organization_name_recognizer`: bodies that are one by name alone (insurers,
+  carriers, welfare associations, care homes, named houses) and employers after
+  "arbeitet ... bei" or a label.
+
+Split from :mod:`.recognizers_extra` (module size); the shapes of words are shared.
+"""
+
+from __future__ import annotations
+
+import regex as re
+
+from .lexicon import is_common_word
+from .places import place_words
+from .recognizers import GermanPatternRecognizer
+from .recognizers_extra import CAPWORD, CAPWORD_BEFORE_SPACE
+from .towns import BIG_PLACE
+
+_ORG_HEAD = (
+    r"(?:Universitätsklinikum|Klinikum|Kliniken|Klinik|Krankenhaus|Fachklinik|Kreisklinik"
+    r"|Zentrum|Institut|Praxisklinik|Gemeinschaftspraxis|MVZ|Sozialstation|Pflegedienst"
+    r"|Pflegestützpunkt|Wohnpark|Wohnstift|Seniorenzentrum|Seniorenheim|Pflegeheim|Altenheim"
+    r"|Hospiz|Stift|Kita|Kindergarten|Schule|Grundschule|Gymnasium|Stadtwerke[n]?|Landesamt"
+    r"|Berufsgenossenschaft|Rentenversicherung|Medizinische[n]?[ ]Dienst(?:es)?|Krankenkasse"
+    r"|Betriebskrankenkasse|Caritas|Diakonie|DRK|Volkssolidarität|Johanniter|Malteser|AWO"
+    r"|Praxis|Physio|Physiotherapie|Ergotherapie|Logopädie|Apotheke"  # practices by name
+    # Written as a whole lower-case run, then its ending (a name follows after a space or
+    # hyphen, so the ending must close the run): same matches, no backtracking (speed).
+    r"|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:zentrum|klinik|klinikum|krankenhaus|institut|praxis|stift"
+    r"|residenz|verbund))"  # "-verbund": hospital groups by region ("Klinikverbund Nordstadt")
+    # Hospital acronyms (Landes-, Bezirks-, Kreiskrankenhaus) and a specialty that a
+    # place names ("Neuropathologie Nordstadt": a department or institute of one town).
+    r"|LKH|BKH|KKH|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:logie|chirurgie|pädie|iatrie))"
+    # "UK" is how letters shorten a university hospital before its town ("UK Nordstadt").
+    r"|UK(?=[ ]\p{Lu})"
+    # The genitive too ("des Nordstadt-Krankenhauses"): a recommendation names the house so.
+    r"|\p{Lu}[\p{L}]+-(?:Klinik|Klinikums?|Zentrums?|Instituts?|Stift|Krankenhaus(?:es)?|Einheit"
+    r"|Praxis))"
+)
+_INSURER = (
+    r"(?:(?:AOK|BKK|IKK)(?:[ -]\p{Lu}[\p{L}]*(?:-\p{Lu}[\p{L}]*)*(?:/\p{Lu}\p{Ll}+)?){0,3}"
+    r"|Techniker[ ]Krankenkasse|DAK-Gesundheit|Barmer(?:[ ]GEK)?|Knappschaft|KKH|HEK|hkk|SBK"
+    # Regional pension insurers, Austrian and Swiss insurers (ÖGK + state abbreviation).
+    r"|DRV(?:[ ]\p{Lu}[\p{L}-]+)?|(?:ÖGK|SVS|BVAEB)(?:[ ](?:NÖ|OÖ|Stmk\.?|Bgld\.?|\p{Lu}\p{Ll}+))?"
+    r"|AUVA|SUVA|Suva|CSS(?:[ ]Kranken-Versicherung)?|Helsana|Sanitas|SWICA|Visana|Concordia"
+    r"|KPT|Groupe[ ]Mutuel|Assura|Atupri|Sympany|ÖKK)"
+)
+_LETTER_RUNS = re.compile(r"\p{L}+")
+_LINK = r"(?:[ ](?:am|an[ ]der|im|in|zu|zum|zur|der|des|für|und|&|St\.))"
+
+
+# Bodies whose name is ordinary words but still one place: an acronym joined to the head
+# and followed by a name ("ABC-Klinik Nordstadt"), or a site after "am"/"an der"
+# ("Apotheke am Marktplatz"); times after "am" ("am Montag") are no site.
+# A laboratory company's acronym before its site's head word ("ABCD Laborzentrum Nord")
+# is the same shape with a space.
+_ACRONYM_BODY = re.compile(r"\p{Lu}{2,}[ -]\p{Lu}\p{Ll}+[ -]\p{Lu}")
+_SITE_BODY = re.compile(  # "Am" too: a site that is part of the name ("Wohnstift Am Hang")
+    r"[ ](?:[Aa]m|[Aa]n[ ]der)[ ](?!(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag"
+    r"|Morgen|Vormittag|Mittag|Nachmittag|Abend|Wochenende|Tag|Anfang|Ende|Telefon)\b)"
+    # A site of two words: an adjective before it ("Schule am Langen Anger").
+    r"(?:\p{Lu}\p{Ll}+(?:e|en|er)[ ])?\p{Lu}\p{Ll}+$"
+)
+# A body of a university or hospital named by its acronym ("Institut für <field> der
+# ABC"): the acronym is no word, though the word lists treat capitals as acronyms.
+_OF_ACRONYM = re.compile(r"[ ](?:der|des)[ ]\p{Lu}{2,5}$")
+# Public bodies named by their task alone ("Landesinstitut für <field>", "Zentralinstitut
+# für ..."): the prefix says it is a body of its own, not a hospital's department.
+_PUBLIC_BODY = re.compile(
+    r"(?:Zentral|Landes|Bundes|Staats|Forschungs)(?:institut|zentrum)[ ]für[ ]"
+)
+
+
+def _org_ok(text: str) -> bool:
+    """An organisation name needs one word that is neither ordinary nor a specialty, or
+    the shape of a body named by ordinary words (see ``_ACRONYM_BODY``, ``_SITE_BODY``)."""
+    if _ACRONYM_BODY.match(text) or _SITE_BODY.search(text) or _OF_ACRONYM.search(text):
+        return True
+    if _PUBLIC_BODY.match(text):
+        return True
+    words = _LETTER_RUNS.findall(text)  # "Westpfalz-Klinikum": each part on its own
+    # A big town after the head names the house there ("Impfzentrum <town>"), also a
+    # town that is an ordinary word too.
+    if len(words) > 1 and place_words().get(words[-1], 0) >= BIG_PLACE:
+        return True
+    return any(not is_common_word(w) and w not in _SPECIALTIES for w in words if len(w) > 2)
+
+
+_SPECIALTIES = frozenset(
+    "Kardiologie Angiologie Pathologie Radiologie Neurologie Chirurgie Innere Medizin Urologie "
+    "Gynäkologie Pädiatrie Psychiatrie Psychosomatik Geriatrie Onkologie Hämatologie "
+    "Gastroenterologie Pneumologie Nephrologie Orthopädie Unfallchirurgie Anästhesiologie "
+    "Intensivmedizin Nuklearmedizin Dermatologie Allgemeinmedizin Neurochirurgie Labormedizin "
+    "Strahlentherapie Rheumatologie Endokrinologie Diabetologie Viszeralchirurgie "
+    # Generic heads, no name by themselves ("Praxis für Radiologie" is no one in particular).
+    "Praxis Physio Physiotherapie Ergotherapie Logopädie Apotheke".split()
+)
+
+
+def organization_head_recognizer() -> GermanPatternRecognizer:
+    """ORGANIZATION by a generic head word (Zentrum, Klinik, GmbH) + a name that is not
+    only ordinary words or specialties ("Klinik für Kardiologie" is a department)."""
+    # Not a title: "Praxis Dr. Boos" is the practice of a person, whose name is found.
+    name = rf"(?:{_LINK}?[ -](?!(?:Dr|Prof|PD|med)\.){CAPWORD}){{1,4}}"
+    heads = (
+        r"(?:Kliniken|Klinik|Klinikums?|Zentrums?|Instituts?|Stift|Krankenhaus(?:es)?"
+        r"|Krankenhäuser)"
+    )
+    legal = r"(?:GmbH|mbH|gGmbH|AG|KG|e\.[ ]?V\.|eG)"  # eG: a cooperative (dairies, banks)
+    return GermanPatternRecognizer(
+        "ORGANIZATION",
+        [
+            ("head word + name",
+             # (?=[\p{Lu}]): every head word is capitalised; a guard for speed only.
+             rf"(?<![\w-])(?:{CAPWORD_BEFORE_SPACE}[ ])?(?=[\p{{Lu}}]){_ORG_HEAD}{name}", 0.6),
+            ("name-head compound",
+             rf"(?<![\w-])\p{{Lu}}\p{{L}}+(?:-\p{{Lu}}\p{{L}}+)*-{heads}(?:{name})?(?![\w-])", 0.6),
+            ("company", rf"(?<![\w-])(?:{CAPWORD}{_LINK}?[ ]){{1,5}}{legal}(?!\w)", 0.7),
+        ],
+        validator=_org_ok,
+        # Every company match ends in a legal form ("GmbH" and "gGmbH" contain "mbH").
+        cues={"company": r"mbH|AG|KG|e\.[ ]?V\.|eG"},
+    )  # fmt: skip
+
+
+_AT_WORK = (
+    # Any tense, and words or a number between: "arbeitete 30 Jahre als Dreher bei"; a
+    # job after a workplace label ("Arbeitsplatz: Kassiererin bei <company>").
+    r"(?<=\b(?:[Aa]rbeitet(?:e|en)?|[Bb]eschäftigt|tätig|angestellt"
+    r"|(?:Arbeitsplatz|Beruf|Tätigkeit):[ ][\p{L}-]+)"
+    r"(?:[ ][\p{L}\d]+){0,4}[ ]bei[ ])"
+    r"(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarf)\b)"
+)
+# A name of up to four words (brands may be lower case: "dm-drogerie markt"), ending
+# before "in", "seit", "als", punctuation or the end of the line.
+EMPLOYER = (
+    r"[\p{L}][\p{L}&.-]*(?:[ ](?!(?:in|seit|als|und|im|am|bis)\b)[\p{L}][\p{L}&.-]*){0,3}"
+    r"(?=[ ](?:in|seit|als|und|im|am|bis)\b|[ ]?[,.;)(]|$)"
+)
+
+
+_NAMED_HOUSE = (
+    r"(?:Rehaklinik|Reha-Klinik|Kurklinik|Kinderhaus|Kita|Kindertagesstätte|Kinderkrippe"
+    r"|Kindergarten|Schulungszentrum)"
+)
+
+
+def organization_name_recognizer() -> GermanPatternRecognizer:
+    """ORGANIZATION that is one by name alone: insurers, carriers, welfare associations."""
+    carriers = (
+        r"(?:Deutsche[ ])?Rentenversicherung|Berufsgenossenschaft|Unfallkasse"
+        r"|Medizinische[nr]?[ ]Dienst(?:es)?|SAPV|Palliativnetz"
+    )
+    # These need a name after them: "das Versorgungsamt" alone is no one in particular.
+    offices = (
+        r"Landesamt|Versorgungsamt|Gesundheitsamt|Jugendamt|Sozialamt|Pflegestützpunkt"
+        r"|Hospizdienst|Sozialstation|Pflegedienst"
+    )
+    name = rf"(?:{_LINK}?[ -]{CAPWORD}){{0,4}}"
+    named = rf"(?:{_LINK}?[ -]{CAPWORD}){{1,4}}"
+    care = (
+        r"(?:Hospiz|Pflegeheim|Seniorenheim|Altenheim|Seniorenzentrum|Seniorenresidenz"
+        r"|Pflegezentrum|Wohnstift|Spitex)(?:[ ]Haus)?"
+    )
+    welfare = r"(?:Caritas|Diakonie|Volkssolidarität|Johanniter|Malteser|Lebenshilfe|DRK|AWO)"
+    branch = r"(?:[ -]\p{Lu}[\p{L}-]*){0,3}"  # "Volkssolidarität Leipziger Land"
+    return GermanPatternRecognizer(
+        "ORGANIZATION",
+        [
+            ("insurer", rf"(?<![\w-]){_INSURER}(?![\w-])", 0.75),
+            ("carrier", rf"(?<![\w-])(?:{carriers}){name}(?![\w-])", 0.65),
+            ("office + name", rf"(?<![\w-])(?:{offices}){named}(?![\w-])", 0.65),
+            ("association", rf"(?<![\w-]){welfare}{branch}(?![\w-])", 0.65),
+            # A care home or home-care service is followed by its name, even when that
+            # name is made of ordinary words ("Hospiz Abendrot", "Spitex Am See").
+            ("care home + name", rf"(?<![\w-]){care}{named}(?![\w-])", 0.65),
+            # Rehabilitation clinics, day-care centres and training centres are named the
+            # same way ("Rehaklinik Birkenried", "Kita Sonnenschein").
+            ("named house", rf"(?<![\w-]){_NAMED_HOUSE}{named}(?![\w-])", 0.65),
+            # A private insurer is named after its label, often by one ordinary word.
+            ("insurer after label", rf"(?<=\b(?:PKV|[Pp]rivate[nr]?[ ]Kranken(?:versicherung"
+                                    rf"|kasse)|Zusatzversicherung)[ ]?[:(][ ]?){CAPWORD}"
+                                    rf"(?:[ ]{CAPWORD})?(?=[,;)\n]|[ ]\(|$)", 0.65),
+            # Employers are named only by the sentence: "arbeitet als X bei <name> in".
+            ("employer after bei", rf"{_AT_WORK}{EMPLOYER}", 0.65),
+            ("employer after label", rf"(?<=\bArbeitgeber(?:in)?[ ]?[(:][ ]?){EMPLOYER}", 0.65),
+            # Who commissioned a report (an insurer, a court, an employer), by any name.
+            ("client after label", rf"(?<=\bAuftraggeber(?:in)?:[ ]){EMPLOYER}", 0.6),
+        ],
+    )  # fmt: skip
