@@ -137,3 +137,42 @@ def test_word_surname_is_not_spread_after_a_determiner():
     spread = spread_mentions([Finding(start, start + 4, "PERSON", 0.8)], text)
     found = sorted({f.start for f in spread})
     assert found == [start, text.index("Frau Hand") + 5, text.index("HAND")]
+
+
+def test_round_eight_surname_before_comma_and_after_first_name():
+    """A first name found alone grows over "<Word>, " after a label, and a first name over
+    an ordinary word that closes the mention; a pronoun before the comma stays out."""
+    from kimed_demos.deid.entities import Finding
+    from kimed_demos.deid.mentions import complete_mentions
+
+    text = "Schwangere: Ferse, Mirelle geb. Okafor\nIch, Marlene Ferse, bestimme dies."
+    mirelle, marlene = text.index("Mirelle"), text.index("Marlene")
+    grown = complete_mentions(
+        [
+            Finding(mirelle, mirelle + 7, "PERSON", 0.6),
+            Finding(marlene, marlene + 7, "PERSON", 0.6),
+        ],
+        text,
+    )
+    assert [text[f.start : f.end] for f in grown] == ["Ferse, Mirelle", "Marlene Ferse"]
+
+
+def test_round_eight_ordinary_surname_spreads_to_name_positions_only():
+    from kimed_demos.deid.entities import Finding
+    from kimed_demos.deid.spread import spread_mentions
+
+    text = "Ferse, Henrike. Die Ferse ist rot, der linken Ferse. gez. H. Ferse, Frau FERSE"
+    spread = spread_mentions([Finding(0, 14, "PERSON", 0.8)], text)
+    found = sorted({f.start for f in spread})
+    # 7: "Henrike" inside the finding itself; "Die Ferse", "linken Ferse" stay.
+    assert found == [0, 7, text.index("H. Ferse") + 3, text.index("FERSE")]
+
+
+def test_round_eight_listed_word_after_adjective_or_als_is_a_noun():
+    from kimed_demos.deid.evidence import word_as_noun
+
+    text = "Herr Steinmetz arbeitet als Steinmetz, Schmerzen der linken Hand, Frau Hand"
+    assert word_as_noun("Steinmetz", text, text.rindex("Steinmetz"))
+    assert word_as_noun("Hand", text, text.index("Hand,"))
+    assert not word_as_noun("Hand", text, text.rindex("Hand"))
+    assert not word_as_noun("Steinmetz", text, text.index("Steinmetz"))

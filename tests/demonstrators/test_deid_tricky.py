@@ -568,6 +568,16 @@ CASES = {
         ["Halyna", "Taras", "Melnychuk", "rb", "KRW", "Quellmalz", "Weber", "Qu."],
         ["Eltern", "MFA", "Eintragungen", "neu", "Paraphe"],
     ),
+    # Eighth round: a surname that is a German word goes after a first name (delimiter
+    # after it) and in every name position ("H. <Word>"); the word in its ordinary use
+    # (after a determiner and adjective, after "als") stays.
+    "eighth round: surnames that are words, in name positions only": (
+        "Patientin: Ferse, Henrike, geb. 03.05.1950\nIch, Marlene Ferse, bestimme dies.\n"
+        "Herr Steinmetz arbeitet seit Jahren als Steinmetz. Sie klagt über Schmerzen der "
+        "linken Ferse. gez. H. Ferse\n",
+        ["Henrike", ("Ferse", 0), "Marlene", ("Ferse", 1), ("Steinmetz", 0), ("Ferse", 3)],
+        ["Ich", ("Steinmetz", 1), ("Ferse", 2), "Schmerzen", "linken"],
+    ),
 }
 
 

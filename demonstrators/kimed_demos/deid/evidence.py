@@ -96,11 +96,27 @@ def noun_after_determiner(text: str, start: int, phrase: bool = False) -> bool:
     return bool(expression.search(text, max(0, start - 12), start))
 
 
+# Eighth round: a determiner with an inflected adjective between ("der rechten <Noun>",
+# "einer kleinen <Noun>"), and "als" after a verb of work or being ("arbeitet als <Noun>",
+# "früher als <Noun>"): a profession or thing there, names take neither.
+_ADJECTIVE_PHRASE_BEFORE = re.compile(
+    rf"(?<![\w.])(?:{_DETERMINER})[ ]\p{{Ll}}+(?:e|en|er|es|em)[ ]$", re.IGNORECASE
+)
+_AS_BEFORE = re.compile(r"(?<![\w.])als[ ]$")
+
+
 def word_as_noun(word: str, text: str, start: int) -> bool:
     """True if a name found elsewhere in the letter stands at ``start`` as a noun: a word of
     the German list after a determiner ("Dr. I. Hand" ... "in der Hand", round seven;
-    spreading skips it there, "Herr Puls" still goes)."""
-    return word in _dictionary()[0] and noun_after_determiner(text, start)
+    spreading skips it there, "Herr Puls" still goes), after a determiner and an adjective
+    or after "als" (round eight: "der rechten <Noun>", "arbeitet als <Noun>")."""
+    if word not in _dictionary()[0]:
+        return False
+    if noun_after_determiner(text, start):
+        return True
+    window = max(0, start - 30)
+    adjective = _ADJECTIVE_PHRASE_BEFORE.search(text, window, start)
+    return bool(adjective or _AS_BEFORE.search(text, window, start))
 
 
 def _listed_after_determiner(words: list[str], piece: Finding, text: str) -> bool:

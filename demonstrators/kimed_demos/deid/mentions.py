@@ -34,6 +34,7 @@ from .lexicon import (
     first_names,
     is_common_word,
     is_known_name,
+    lower_case_words,
 )
 
 _L, _UP, _LOW = r"\p{L}", r"\p{Lu}", r"\p{Ll}"
@@ -193,6 +194,10 @@ def _grow(f: Finding, text: str) -> Finding:
             name.group(1), text, start - len(name.group()), alone=" " not in text[start:end]
         ):
             start -= len(name.group())
+        elif inverted := _SURNAME_COMMA_BEFORE.search(text, max(0, start - 40), start):
+            if " " in text[start:end] or not _surname_word(inverted.group(1)):
+                break
+            start = inverted.start()
         else:
             break
     for _ in range(3):
@@ -206,6 +211,7 @@ def _grow(f: Finding, text: str) -> Finding:
         elif name and (
             _continues(text[start:end], name.group(1))
             or _ends_mention(text, end + len(name.group()), name.group(1))
+            or _word_surname_after(text[start:end], name, text, end)
         ):
             end += len(name.group())
         else:
@@ -215,6 +221,29 @@ def _grow(f: Finding, text: str) -> Finding:
 
 # A gap of two spaces or a tab ends a mention too: form columns ("van Rijn, Maarten   geb.").
 _DELIMITER = re.compile(r"^(?:[ \t]*(?:[,)(\n·|/;]|$)|[ ]{2}|\t)")
+# Eighth round: "<Surname>, <first name>" after a label or at a line start ("<Label>:
+# <Word>, <First>"): the word before the comma is the surname, also when it is a word.
+_SURNAME_COMMA_BEFORE = re.compile(rf"(?:(?<=\n)|(?<=:[ \t]))({NAME_WORD}),[ ]$")
+
+
+def _surname_word(word: str) -> bool:
+    """A capitalised word that can be a surname although it may be ordinary ("Ferse",
+    "Stein"): no title, no must-keep term, no clinical noun, no word the list writes in
+    lower case ("Ich, <First> <Surname>": a pronoun)."""
+    if word.lower() in lower_case_words():
+        return False
+    return word not in _TITLE_WORDS and word not in keep_words() and word not in _CLINICAL_WORDS
+
+
+def _word_surname_after(found: str, name, text: str, end: int) -> bool:
+    """Eighth round: after a plain first name (no ordinary word), a capitalised word that
+    closes the mention (a delimiter after it) is the surname, also when it is an ordinary
+    word ("<First> <Word>, geb.", "Unterschrift: <First> <Word>"); ``name``: its match."""
+    words = _WORDS.findall(found)
+    if name.group().startswith(",") or not words or not _plain_first_name(words[-1]):
+        return False
+    after = end + len(name.group())
+    return _surname_word(name.group(1)) and bool(_DELIMITER.match(text[after : after + 5]))
 
 
 def _name_like(word: str, text: str, start: int, alone: bool = False) -> bool:

@@ -21,7 +21,7 @@ from . import wordclass
 from .entities import Finding
 from .evidence import word_as_noun
 from .keeplist import keep_spans, keep_words
-from .lexicon import _dictionary, _ordinary, first_names, is_common_word
+from .lexicon import _CLINICAL_WORDS, _dictionary, _ordinary, first_names, is_common_word
 from .mentions import _FUNCTION_WORDS, _TITLE_WORDS, _WORDS, NAME_WORD
 
 _TOKEN = re.compile(r"(?<![\w-])[\p{L}][\p{L}'’]*(?:-[\p{L}]+)*(?![\w-])")
@@ -139,6 +139,17 @@ def _spreadable(f: Finding, text: str) -> list[str]:
     return []
 
 
+def _ordinary_surnames(f: Finding, text: str) -> list[str]:
+    """Eighth round: the ordinary words of a person finding ("<Word>, <First>", "<First>
+    <Word>"), spread only to name positions (:func:`_name_position`): "Frau <Word>", "H.
+    <Word>", "<First> <Word>" go, "die <Word>" and "der linken <Word>" stay."""
+    if f.entity_type != "PERSON":
+        return []
+    return [w for w in _WORDS.findall(text[f.start : f.end])
+            if len(w) >= 3 and w[0].isupper() and not w.isupper() and w not in _TITLE_WORDS
+            and w not in keep_words() and w not in _CLINICAL_WORDS and _ordinary(w)]  # fmt: skip
+
+
 def spread_only_as_name(word: str) -> bool:
     """True for a surname that the word list holds, that starts compounds there and that
     a word class finds ordinary ("Wille": the list lacks its plural, so :func:`_ordinary`
@@ -166,7 +177,12 @@ def spread_mentions(
     """``findings`` plus every other occurrence of their names, towns and organisations."""
     words: dict[str, Finding] = {}
     phrases: dict[str, Finding] = {}
+    as_name: set[str] = set()  # words spread only where they stand as a name
     for f in findings:
+        for value in _ordinary_surnames(f, text):
+            words.setdefault(value, f)
+            words.setdefault(value.upper(), f)
+            as_name.update((value, value.upper()))
         for value in _spreadable(f, text):
             table = words if _TOKEN.fullmatch(value) else phrases
             table.setdefault(value, f)
@@ -179,7 +195,7 @@ def spread_mentions(
         (start, end, words[word])
         for start, end, word in _words_of(text)
         if word in words
-        and (not spread_only_as_name(word) or _name_position(text, start))
+        and (not (word in as_name or spread_only_as_name(word)) or _name_position(text, start))
         and not word_as_noun(word, text, start)  # "in der Hand": a noun there (round seven)
     ]
     for value, source in phrases.items():  # a few multi-word names: plain search
