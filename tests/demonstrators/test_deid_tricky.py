@@ -578,6 +578,13 @@ CASES = {
         ["Henrike", ("Ferse", 0), "Marlene", ("Ferse", 1), ("Steinmetz", 0), ("Ferse", 3)],
         ["Ich", ("Steinmetz", 1), ("Ferse", 2), "Schmerzen", "linken"],
     ),
+    "eighth round: register and system IDs": (
+        "Register-ID: QRT/24/0417   Zuweisung: ZNA\nFall-Ident XY-C-0512 · Datum\n"
+        "Meldesystem-ID (nachgemeldet): b7e2-40d1-9c3f\nKurzbrief   MRN 61 338 902 · Protokoll\n"
+        "Dosis 2-0-1, Termin 2025-03-14, Größe 1,72 m",
+        ["QRT/24/0417", "XY-C-0512", "b7e2-40d1-9c3f", "61 338 902"],
+        ["Zuweisung", "2-0-1", "Protokoll", "Größe"],
+    ),
 }
 
 

@@ -96,17 +96,22 @@ _NOT_ID_LABEL = (
 # of the label endings, so the backtracking word tries them only there (speed).
 _ID_LABEL = (
     rf"(?:\b(?<![\p{{L}}.-]){_NOT_ID_LABEL}[\p{{L}}.-]*(?=[nNIkK])(?:nr|Nr|NR|nummer|Nummer|ID|Id|kennung"
-    r"|Kennung)\.?|\bIK|\bAz\.|\bAktenzeichen(?:[ ]\p{L}+){0,2}"
+    # Eighth round: "-Ident" ("Pat.-Ident"), and the English medical record number (MRN).
+    r"|Kennung|Ident)\.?|\bIK|\bMRN|\bAz\.|\bAktenzeichen(?:[ ]\p{L}+){0,2}"
     r"|\b(?:Geschäfts|Kenn|Buchungs|Bearbeitungs)zeichen"
     r"|\b(?:Ihr|Unser)[ ]Zeichen|\bLfd\.[ ]Nr\.|\bChiffre)"
     # "intern" after a label says which system numbered it ("Fallnr. intern 0012345").
     r"(?:[ ](?:intern|extern))?"
     # "Lfd. Nr. des Scheins:", "Ihre Vorgangsnummer lautet 2024118830".
     r"(?:[ ](?:der|des)[ ]\p{L}+(?=[ ]?:)|[ ](?:war|ist|lautet|lauten))?"
+    # A remark in brackets between label and value ("-ID (nachgemeldet): ...", round eight).
+    r"(?:[ ]\(\p{Ll}+\))?"
 )
 _ID_VALUE = (
     # prefix: roman numeral or short code ("ABC-N 24-11873")
-    r"(?:(?:[IVXL]{1,6}|\p{Lu}[\p{L}]{0,3}(?:-\p{Lu}{1,2}(?=[ ]\d))?)[ -]?)?"
+    # Round eight: a code of letters with a second code before the number ("CF-B-0377") or a
+    # slash after the code ("ABC/25/0912"), as registers number their cases.
+    r"(?:(?:[IVXL]{1,6}|\p{Lu}[\p{L}]{0,3}(?:-\p{Lu}{1,2}(?=[ -]\d))?)[ /-]?)?"
     r"\d[\dA-Z/-]*(?:[ ](?:\p{Lu}{1,4}[ ])?\d[\dA-Z/-]*)*"
     # Digit groups joined by a dot ("E 25.6612"): pathology and lab journals write so.
     r"(?:\.\d[\dA-Z/-]*)*"
@@ -127,6 +132,13 @@ def labelled_id_recognizer() -> GermanPatternRecognizer:
                 "after id label",
                 rf"(?<={_ID_LABEL}[ ]?:?[ \t]{{0,12}}(?:\|[ \t]{{0,3}})?){_ID_VALUE}(?![\w-])",
                 0.8,
+            ),
+            # Groups of hexadecimal digits joined by hyphens (GUID-like system IDs: "3fa0-
+            # 91bc-..."): no date, dose or phone number is written so (round eight).
+            (
+                "hex groups",
+                r"(?<![\w-])(?=[0-9a-f-]*[a-f])[0-9a-f]{4,8}(?:-[0-9a-f]{4,12}){2,}(?![\w-])",
+                0.7,
             ),
             # Nouns that name a record, followed by its number without "Nr." ("Vorgang
             # AB 26/0113", "Behandlungsfall 2026/118"): only a number cut by "/" or "-"
