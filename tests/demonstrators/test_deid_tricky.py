@@ -585,6 +585,23 @@ CASES = {
         ["QRT/24/0417", "XY-C-0512", "b7e2-40d1-9c3f", "61 338 902"],
         ["Zuweisung", "2-0-1", "Protokoll", "Größe"],
     ),
+    "eighth round: registers, counselling centres, state enterprises, insurers": (
+        "Meldung an das Landestumorregister Oberhessen (Kopie). Beratung über die "
+        "Suchtberatungsstelle Unterwald (Tel.). Er war beim Landesbetrieb Straßen und Brücken "
+        "tätig.\nVersicherung: HKS\nKrankenkasse: BARMER, Nr. folgt\nVersicherung: GKV\n"
+        "Daten aus dem Register prüfen.",
+        [
+            "Landestumorregister",
+            "Oberhessen",
+            "Suchtberatungsstelle",
+            "Unterwald",
+            "Landesbetrieb",
+            "Brücken",
+            "HKS",
+            "BARMER",
+        ],
+        ["Meldung", "Beratung", "GKV", "Register"],
+    ),
 }
 
 

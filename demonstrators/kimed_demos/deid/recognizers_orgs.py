@@ -31,7 +31,9 @@ _ORG_HEAD = (
     # Written as a whole lower-case run, then its ending (a name follows after a space or
     # hyphen, so the ending must close the run): same matches, no backtracking (speed).
     r"|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:zentrum|klinik|klinikum|krankenhaus|institut|praxis|stift"
-    r"|residenz|verbund))"  # "-verbund": hospital groups by region ("Klinikverbund Nordstadt")
+    r"|residenz|verbund|register|beratungsstelle))"  # "-verbund": hospital groups by region
+    # ("Klinikverbund Nordstadt"); round eight: registers and counselling centres by region
+    # or body ("Landes<x>register <state>", "<X>beratungsstelle <region>").
     # Hospital acronyms (Landes-, Bezirks-, Kreiskrankenhaus) and a specialty that a
     # place names ("Neuropathologie Nordstadt": a department or institute of one town).
     r"|LKH|BKH|KKH|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:logie|chirurgie|pädie|iatrie))"
@@ -47,7 +49,8 @@ _INSURER = (
     # Regional pension insurers, Austrian and Swiss insurers (ÖGK + state abbreviation).
     r"|DRV(?:[ ]\p{Lu}[\p{L}-]+)?|(?:ÖGK|SVS|BVAEB)(?:[ ](?:NÖ|OÖ|Stmk\.?|Bgld\.?|\p{Lu}\p{Ll}+))?"
     r"|AUVA|SUVA|Suva|CSS(?:[ ]Kranken-Versicherung)?|Helsana|Sanitas|SWICA|Visana|Concordia"
-    r"|KPT|Groupe[ ]Mutuel|Assura|Atupri|Sympany|ÖKK)"
+    r"|KPT|Groupe[ ]Mutuel|Assura|Atupri|Sympany|ÖKK"
+    r"|KNAPPSCHAFT|BARMER)"  # round eight: in capitals, as their letterheads write them
 )
 _LETTER_RUNS = re.compile(r"\p{L}+")
 _LINK = r"(?:[ ](?:am|an[ ]der|im|in|zu|zum|zur|der|des|für|und|&|St\.))"
@@ -70,6 +73,9 @@ _SITE_BODY = re.compile(  # "Am" too: a site that is part of the name ("Wohnstif
 _OF_ACRONYM = re.compile(r"[ ](?:der|des)[ ]\p{Lu}{2,5}$")
 # Public bodies named by their task alone ("Landesinstitut für <field>", "Zentralinstitut
 # für ..."): the prefix says it is a body of its own, not a hospital's department.
+# Registers and counselling centres are named by the region or body they serve, words of
+# the list ("<Land>krebsregister <Region>", "<X>register der <Body>"; round eight).
+_REGION_BODY = re.compile(r"\p{Ll}(?:register|beratungsstelle)[ ](?:der[ ]|des[ ])?\p{Lu}")
 _PUBLIC_BODY = re.compile(
     r"(?:Zentral|Landes|Bundes|Staats|Forschungs)(?:institut|zentrum)[ ]für[ ]"
 )
@@ -80,7 +86,7 @@ def _org_ok(text: str) -> bool:
     the shape of a body named by ordinary words (see ``_ACRONYM_BODY``, ``_SITE_BODY``)."""
     if _ACRONYM_BODY.match(text) or _SITE_BODY.search(text) or _OF_ACRONYM.search(text):
         return True
-    if _PUBLIC_BODY.match(text):
+    if _PUBLIC_BODY.match(text) or _REGION_BODY.search(text):
         return True
     words = _LETTER_RUNS.findall(text)  # "Westpfalz-Klinikum": each part on its own
     # A big town after the head names the house there ("Impfzentrum <town>"), also a
@@ -158,7 +164,7 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
     # These need a name after them: "das Versorgungsamt" alone is no one in particular.
     offices = (
         r"Landesamt|Versorgungsamt|Gesundheitsamt|Jugendamt|Sozialamt|Pflegestützpunkt"
-        r"|Hospizdienst|Sozialstation|Pflegedienst"
+        r"|Hospizdienst|Sozialstation|Pflegedienst|Landesbetrieb"  # a state enterprise by task
     )
     name = rf"(?:{_LINK}?[ -]{CAPWORD}){{0,4}}"
     named = rf"(?:{_LINK}?[ -]{CAPWORD}){{1,4}}"
@@ -185,6 +191,11 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             ("insurer after label", rf"(?<=\b(?:PKV|[Pp]rivate[nr]?[ ]Kranken(?:versicherung"
                                     rf"|kasse)|Zusatzversicherung)[ ]?[:(][ ]?){CAPWORD}"
                                     rf"(?:[ ]{CAPWORD})?(?=[,;)\n]|[ ]\(|$)", 0.65),
+            # Round eight: an insurer's short name after an insurance label ("Versicherung:
+            # <AB>"; "TK" alone is also a day clinic); the kinds of insurance are no name.
+            ("insurer acronym after label",
+             r"(?<=\b(?:Versicherung|Krankenkasse|Krankenversicherung)[ ]?:[ ]?)"
+             r"(?!(?:GKV|PKV|BG)\b)\p{Lu}{2,5}(?=[ ]?[,;\n]|$)", 0.65),
             # Employers are named only by the sentence: "arbeitet als X bei <name> in".
             ("employer after bei", rf"{_AT_WORK}{EMPLOYER}", 0.65),
             ("employer after label", rf"(?<=\bArbeitgeber(?:in)?[ ]?[(:][ ]?){EMPLOYER}", 0.65),
