@@ -602,6 +602,13 @@ CASES = {
         ],
         ["Meldung", "Beratung", "GKV", "Register"],
     ),
+    "eighth round: regimens, protocols and devices stay": (
+        "Chemo nach FOLGARIX geplant. Protokoll ABCDE-XYZ ALL 2019, Pat. Frau Quellweg.\n"
+        "Beatmungsgerät: Ventora Maxi, Modus PC. DXA (Osteon Prisma): T-Score -2,6.\n"
+        "Analfistel nach Brunnhuber, kein Abszess. gez. Dr. Quellweg",
+        [("Quellweg", 0), ("Quellweg", 1)],
+        ["FOLGARIX", "ABCDE-XYZ", "2019", "Ventora", "Maxi", "Osteon", "Prisma", "Brunnhuber"],
+    ),
 }
 
 
