@@ -609,6 +609,11 @@ CASES = {
         [("Quellweg", 0), ("Quellweg", 1)],
         ["FOLGARIX", "ABCDE-XYZ", "2019", "Ventora", "Maxi", "Osteon", "Prisma", "Brunnhuber"],
     ),
+    "eighth round: surname, first name before a birth cue": (
+        "Patientin: Krug, Friedensreich (geb. 02.03.1961), Zimmer 4\nBefund: Krug und Glas frei.",
+        ["Krug", "Friedensreich"],
+        ["Patientin", ("Krug", 1), "Zimmer", "Befund", "Glas"],
+    ),
 }
 
 

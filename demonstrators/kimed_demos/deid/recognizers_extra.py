@@ -291,6 +291,19 @@ def person_label_recognizer() -> GermanPatternRecognizer:
     )
 
 
+def birth_name_recognizer() -> GermanPatternRecognizer:
+    """PERSON: "Surname, First" at a line start or after a label, right before a birth
+    cue ("geb.", "*"): a person whatever the words (round eight: surnames and first names
+    that are German words or compounds, which the label recognizer's word check drops)."""
+    return GermanPatternRecognizer(
+        "PERSON",
+        [("surname, first before birth",
+          rf"(?:(?<=^)|(?<=:[ \t]))(?=\p{{Lu}}){NAME},[ ]{NAME}(?:[ ]{NAME})?"
+          r"(?=[ ]?\(?(?:geb\.|\*))", 0.6)],
+        cues={"surname, first before birth": r"geb\.|\*"},
+    )  # fmt: skip
+
+
 _KIN = (
     r"(?:Ehefrau|Ehemann|Ehepartner(?:in)?|Frau|Mann|Tochter|Sohn|Sohnes|Bruder|Schwester"
     r"|Enkel|Enkelin|Mutter|Vater|Nichte|Neffe|Großmutter|Großvater|Oma|Opa|Tante|Onkel"
@@ -384,6 +397,7 @@ def extra_recognizers() -> list:
     return [*form_recognizers(),
         date_fragment_recognizer(), labelled_id_recognizer(), rvnr_recognizer(),
         GermanPhoneRecognizer(), person_label_recognizer(), kin_person_recognizer(),
+        birth_name_recognizer(),
         organization_head_recognizer(), organization_name_recognizer(), town_recognizer(),
         ward_unit_recognizer(),
     ]  # fmt: skip
