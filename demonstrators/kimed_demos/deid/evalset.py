@@ -47,6 +47,7 @@ EVAL5_DIR = Path(__file__).with_name("eval5")  # fifth set, blind: typical lette
 EVAL6_DIR = Path(__file__).with_name("eval6")  # sixth set, measured blind 2026-12-07
 EVAL7_DIR = Path(__file__).with_name("eval7")  # seventh set, blind: measured once at session end
 EVAL8_DIR = Path(__file__).with_name("eval8")  # eighth set, blind: measured late, once
+EVAL9_DIR = Path(__file__).with_name("eval9")  # ninth set, blind: measured first next session
 _SHAPE = '{"text": ..., "spans": [{"start", "end", "type"}], "keep": [...]}'
 
 
