@@ -10,6 +10,8 @@ another house - annotate a sample and run the scorecard on it.
 
 from __future__ import annotations
 
+import pytest
+
 from kimed_demos.deid import Deidentifier
 from kimed_demos.deid.evalset import (
     EVAL2_DIR,
@@ -59,28 +61,12 @@ RULES2 = {"recall": 0.89, "whole_pr": 0.85, "whole_staff": 0.80, "leaks": 6, "pr
           "keep_removed": 4, "DATE": 0.94, "ID": 0.95, "PHONE": 0.95}  # fmt: skip
 
 
-def test_rules_alone_on_the_independent_set(patterns_only):
-    _check(evaluate_folder(EVAL_DIR, patterns_only), RULES)
-
-
-def test_rules_alone_on_the_second_set(patterns_only):
-    _check(evaluate_folder(EVAL2_DIR, patterns_only), RULES2)
-
-
 # Second set, session model (training seeds 13 / 1 / 2): recall 0.947 / 0.954 / 0.954,
 # whole patients+relatives 52 / 55 / 53 of 56, staff 73 / 72 / 73 of 82, leaking
 # documents 4 / 1 / 3, precision 0.900 / 0.902 / 0.910, terms removed 5 / 5 / 8,
 # DATE 0.969, ID and PHONE 1.0 for all three.
 MODEL2 = {"recall": 0.92, "whole_pr": 0.88, "whole_staff": 0.83, "leaks": 5, "precision": 0.86,
           "keep_removed": 11, "DATE": 0.94, "ID": 0.95, "PHONE": 0.95}  # fmt: skip
-
-
-def test_session_model_on_the_independent_set(deidentifier):
-    _check(evaluate_folder(EVAL_DIR, deidentifier), MODEL)
-
-
-def test_session_model_on_the_second_set(deidentifier):
-    _check(evaluate_folder(EVAL2_DIR, deidentifier), MODEL2)
 
 
 # Third set (eval3; blind at first, written and committed before the pipeline ran on it,
@@ -101,14 +87,6 @@ MODEL3 = {"recall": 0.95, "whole_pr": 0.93, "whole_staff": 0.93, "leaks": 2, "pr
           "keep_removed": 20, "DATE": 0.95, "ID": 0.93, "PHONE": 0.93}  # fmt: skip
 
 
-def test_rules_alone_on_the_blind_third_set(patterns_only):
-    _check(evaluate_folder(EVAL3_DIR, patterns_only), RULES3)
-
-
-def test_session_model_on_the_blind_third_set(deidentifier):
-    _check(evaluate_folder(EVAL3_DIR, deidentifier), MODEL3)
-
-
 # Fourth set (eval4: structured and unusual documents; blind at first, NO LONGER BLIND:
 # its classes were fixed after reading its misses, see docs/demonstrators/deid.md,
 # "Structured and unusual documents"). Regression floors well below the figures measured
@@ -124,14 +102,6 @@ MODEL4 = {"recall": 0.90, "whole_pr": 0.80, "whole_staff": 0.85, "leaks": 12, "p
           "keep_removed": 35, "DATE": 0.95, "ID": 0.80, "PHONE": 0.93}  # fmt: skip
 
 
-def test_rules_alone_on_the_fourth_set(patterns_only):
-    _check(evaluate_folder(EVAL4_DIR, patterns_only), RULES4)
-
-
-def test_session_model_on_the_fourth_set(deidentifier):
-    _check(evaluate_folder(EVAL4_DIR, deidentifier), MODEL4)
-
-
 # Fifth set (eval5: typical hospital letters), measured blind once on the code that first
 # met it (see eval5/GUIDELINE.md and the docs). Regression floors well below those blind
 # figures, not goals. Rules alone: recall 0.963, whole patients+relatives 65/66, staff
@@ -144,14 +114,6 @@ RULES5 = {"recall": 0.93, "whole_pr": 0.93, "whole_staff": 0.90, "leaks": 3, "pr
 # One seed only (the model's wrong removals vary most between seeds), so wider margins.
 MODEL5 = {"recall": 0.94, "whole_pr": 0.93, "whole_staff": 0.92, "leaks": 3, "precision": 0.85,
           "keep_removed": 32, "DATE": 0.95, "ID": 0.90, "PHONE": 0.95}  # fmt: skip
-
-
-def test_rules_alone_on_the_fifth_set(patterns_only):
-    _check(evaluate_folder(EVAL5_DIR, patterns_only), RULES5)
-
-
-def test_session_model_on_the_fifth_set(deidentifier):
-    _check(evaluate_folder(EVAL5_DIR, deidentifier), MODEL5)
 
 
 # Sixth set (eval6: typical letters of other departments and eight new styles: chat, CSV
@@ -173,14 +135,6 @@ MODEL6 = {"recall": 0.95, "whole_pr": 0.93, "whole_staff": 0.93, "leaks": 4, "pr
           "keep_removed": 10, "DATE": 0.95, "ID": 0.93, "PHONE": 0.95}  # fmt: skip
 
 
-def test_rules_alone_on_the_sixth_set(patterns_only):
-    _check(evaluate_folder(EVAL6_DIR, patterns_only), RULES6)
-
-
-def test_session_model_on_the_sixth_set(deidentifier):
-    _check(evaluate_folder(EVAL6_DIR, deidentifier), MODEL6)
-
-
 # Seventh set (eval7: typical letters of sixteen more departments and eight new styles:
 # screening log, vaccination record, police protocol ...), measured blind once on the
 # sixth round's code (eval7/GUIDELINE.md). Floors well below those blind figures, not
@@ -198,14 +152,6 @@ RULES7 = {"recall": 0.94, "whole_pr": 0.93, "whole_staff": 0.90, "leaks": 3, "pr
 # One seed only, so wider margins.
 MODEL7 = {"recall": 0.95, "whole_pr": 0.93, "whole_staff": 0.93, "leaks": 3, "precision": 0.88,
           "keep_removed": 10, "DATE": 0.95, "ID": 0.93, "PHONE": 0.95}  # fmt: skip
-
-
-def test_rules_alone_on_the_seventh_set(patterns_only):
-    _check(evaluate_folder(EVAL7_DIR, patterns_only), RULES7)
-
-
-def test_session_model_on_the_seventh_set(deidentifier):
-    _check(evaluate_folder(EVAL7_DIR, deidentifier), MODEL7)
 
 
 # Eighth set (eval8: typical letters of sixteen more departments and eight new styles:
@@ -227,12 +173,29 @@ MODEL8 = {"recall": 0.94, "whole_pr": 0.90, "whole_staff": 0.91, "leaks": 6, "pr
           "keep_removed": 30, "DATE": 0.95, "ID": 0.95, "PHONE": 0.95}  # fmt: skip
 
 
-def test_rules_alone_on_the_eighth_set(patterns_only):
-    _check(evaluate_folder(EVAL8_DIR, patterns_only), RULES8)
+# Every set with its floors: rules alone, session model.
+FLOORS = {
+    "eval": (EVAL_DIR, RULES, MODEL),
+    "eval2": (EVAL2_DIR, RULES2, MODEL2),
+    "eval3": (EVAL3_DIR, RULES3, MODEL3),
+    "eval4": (EVAL4_DIR, RULES4, MODEL4),
+    "eval5": (EVAL5_DIR, RULES5, MODEL5),
+    "eval6": (EVAL6_DIR, RULES6, MODEL6),
+    "eval7": (EVAL7_DIR, RULES7, MODEL7),
+    "eval8": (EVAL8_DIR, RULES8, MODEL8),
+}
 
 
-def test_session_model_on_the_eighth_set(deidentifier):
-    _check(evaluate_folder(EVAL8_DIR, deidentifier), MODEL8)
+@pytest.mark.parametrize("name", FLOORS)
+def test_rules_alone_above_the_floors(name, patterns_only):
+    folder, rules, _ = FLOORS[name]
+    _check(evaluate_folder(folder, patterns_only), rules)
+
+
+@pytest.mark.parametrize("name", FLOORS)
+def test_session_model_above_the_floors(name, deidentifier):
+    folder, _, model = FLOORS[name]
+    _check(evaluate_folder(folder, deidentifier), model)
 
 
 def test_all_ages_policy_on_the_independent_set():
