@@ -295,7 +295,8 @@ def maiden_name_recognizer() -> GermanPatternRecognizer:
     return GermanPatternRecognizer(
         "PERSON",
         [
-            ("maiden name", rf"(?<=\b(?:geb\.|geborene)[ ]){_NAME}(?=[ ]?[),;\n]|$)", 0.65),
+            # Round nine: also before the birth date's star ("geb. <Name> *06.06.1983").
+            ("maiden name", rf"(?<=\b(?:geb\.|geborene)[ ]){_NAME}(?=[ ]?[),;\n*]|$)", 0.65),
             # "Dr. K. Amsel": an initial and a word after a title are a name, noun or not.
             (
                 "initial after title",

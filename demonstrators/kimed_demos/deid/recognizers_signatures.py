@@ -21,10 +21,15 @@ _LETTERS = re.compile(r"\p{L}+")
 # A table column headed as the place where staff sign: its cells are initials.
 _SIGN_HEADER = re.compile(
     r"^[^\n]*\S(?:[ ]{2,}|\t|[ ]?\|[ ]?)(?:HZ|Hz|Hdz\.?|Handzeichen|Kürzel|Visum|Namenszeichen"
-    r"|Unterschrift|Sign\.|Signum)[ \t|]*$",
+    r"|Unterschrift|Sign\.|Signum"
+    # Round nine: a dispatch log signs each entry by its dispatcher ("Disp./Fzg.").
+    r"|Disp\.(?:/Fzg\.)?|Disponent(?:in)?)[ \t|]*$",
     re.MULTILINE,
 )
-_SIGN_CUE = re.compile(r"HZ|Hz|Hdz|Handzeichen|Kürzel|Visum|Namenszeichen|Unterschrift|Sign")
+_SIGN_CUE = re.compile(r"HZ|Hz|Hdz|Handzeichen|Kürzel|Visum|Namenszeichen|Unterschrift|Sign|Disp")
+# A dispatch log's column names the dispatcher or the vehicle that reported: the kinds of
+# rescue vehicles are abbreviations, not signs.
+_VEHICLES = frozenset({"RTW", "NEF", "KTW", "NAW", "ITW", "RTH", "ITH", "MZF", "HLF", "ELW"})
 _LAST_CELL = re.compile(r"(?:[ ]{2,}|\t|[ ]?\|[ ]?)(\p{Lu}[\p{Lu}\p{Ll}]{1,2}|\p{Ll}{2,3})[ \t|]*$")
 
 
@@ -54,7 +59,7 @@ class SignatureColumnRecognizer(LocalRecognizer):
                 if not line.strip():
                     break
                 cell = _LAST_CELL.search(line)
-                if cell and cell.group(1).lower() not in lower_case_words():
+                if _is_sign(cell):
                     start = position + cell.start(1)
                     results.append(_result(self, start, start + len(cell.group(1))))
                 position += len(line) + 1
@@ -118,6 +123,13 @@ class SignatureBlockRecognizer(LocalRecognizer):
         return out
 
 
+def _is_sign(cell) -> bool:
+    """A signature cell's initials: no lower-case word ("neu"), no vehicle kind ("RTW")."""
+    return bool(cell) and cell.group(1).lower() not in lower_case_words() and (
+        cell.group(1) not in _VEHICLES
+    )
+
+
 def _result(recognizer, start: int, end: int) -> RecognizerResult:
     """A PERSON result of ``recognizer`` as presidio's engine records it."""
     return RecognizerResult(
@@ -132,13 +144,17 @@ def _sign_ok(text: str) -> bool:
     """A hand sign is no lower-case word ("am", "neu"); after "Dres." every capitalised
     word is a surname, also one that is a word ("Weber", "Busch")."""
     words = [w for w in _LETTERS.findall(text) if w != "und"]  # "Dres. A und B"
+    if words and all(len(w) == 1 for w in words):  # engraved initials "A.B.": no words
+        return True
     return bool(words) and not any(w.lower() in lower_case_words() for w in words)
 
 
 # Who checked or entered a record signs with initials after the verb, often after a
 # profession, then a date or the line end: "geprüft: ABC 03.10.", "erfasst: MFA xy, 1.12.".
 _CHECKED = (
-    r"(?<=\b(?:geprüft|kontrolliert|erfasst|visiert|abgezeichnet|freigegeben|übertragen)"
+    # Round nine: who saw a record ("gesehen Ab") and who took the minutes ("Protokoll: ab").
+    r"(?<=\b(?:geprüft|kontrolliert|erfasst|visiert|abgezeichnet|freigegeben|übertragen"
+    r"|gesehen|Protokoll(?:führung)?(?=:))"
     r"(?:[ ]von)?:?[ ](?:(?:MFA|MTA|MTRA|PTA|Sr\.|Pfl\.|OA|OÄ|Dr\.)[ ])?)"
 )
 
@@ -146,7 +162,7 @@ _CHECKED = (
 def hand_sign_recognizer() -> GermanPatternRecognizer:
     """PERSON: initials after a check or entry verb, a paraphe marked as such, and the
     doctors after "Dres." (a joint practice is named by its doctors' surnames)."""
-    initials = r"(?:\p{Lu}{2,3}|\p{Ll}{2,3})"
+    initials = r"(?:\p{Lu}{2,3}|\p{Ll}{2,3}|\p{Lu}\p{Ll}{1,2})"
     return GermanPatternRecognizer(
         "PERSON",
         [
@@ -158,13 +174,28 @@ def hand_sign_recognizer() -> GermanPatternRecognizer:
             # A record says the sign is only a paraphe: "Ab. (nur Paraphe)".
             ("paraphe", r"(?<![\w.])\p{Lu}\p{Ll}{0,2}\.(?=[ ]\((?:nur[ ])?(?:Paraphe|Kürzel"
                         r"|Handzeichen|Namenszeichen)\))", 0.65),
+            # Round nine: a user's sign after "Kennung" (a lower-case login is
+            # :mod:`.names_chat`'s); the initials engraved on a valuable ("Initialen „A.B.“");
+            # two signs in lower case that head a note entry ("ab/cd – Rezeption: ..."; in
+            # capitals such a pair is an abbreviation, "CT/MRT:"), while a typist's mark
+            # under a dictated letter ("AB/cd") stands alone on its line and stays.
+            ("sign after Kennung", r"(?<=\bKennung:?[ ])\p{Lu}{2,4}(?=[ ]?[,;.)]|[ ]?$)", 0.65),
+            ("engraved initials",
+             r"(?<=\b(?:Initialen|Monogramm|Gravur):?[ ][„\"“‚']?)\p{Lu}\.(?:[ ]?\p{Lu}\.){1,2}",
+             0.65),
+            ("signs heading an entry",
+             r"(?<=^[ \t]*(?:[-•*][ ])?)\p{Ll}{2,3}/\p{Ll}{2,3}"
+             r"(?=[ ]?[–:-][ ]\p{L})", 0.65),
             ("doctors of a practice",
              rf"(?<=\bDres\.(?:[ ](?:med|dent)\.)*[ ]){NAME_WORD}"
              rf"(?:(?:[ ](?:&|und)[ ]|[ ]?/[ ]?){NAME_WORD})+", 0.65),
         ],
         validator=_sign_ok,
         cues={"initials after check": r"geprüft|kontrolliert|erfasst|visiert|abgezeichnet"
-                                      r"|freigegeben|übertragen",
+                                      r"|freigegeben|übertragen|gesehen|Protokoll",
+              "sign after Kennung": "Kennung",
+              "engraved initials": r"Initialen|Monogramm|Gravur",
+              "signs heading an entry": "/",
               "paraphe": r"Paraphe|Kürzel|Handzeichen|Namenszeichen",
               "doctors of a practice": "Dres"},
     )  # fmt: skip
