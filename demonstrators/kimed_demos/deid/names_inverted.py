@@ -199,8 +199,8 @@ _FIRST_AND_WORD = re.compile(
 # word is a must-keep term ("Vater"); the word's ordinary uses stand elsewhere and stay.
 _HONORIFIC_FIRST = r"(?<=\b(?:Herrn?|Frau)[ ])"
 _HONORIFIC_FIRST_WORD = re.compile(
-    rf"{_HONORIFIC_FIRST}(?P<first>{_FIRST})[ ](?P<surname>\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?)"
-    r"(?![\w-])"
+    rf"{_HONORIFIC_FIRST}(?P<first>{_FIRST})[ ]"
+    r"(?P<surname>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)(?![\w-])"
 )
 _HONORIFIC_FIRST_BEFORE = re.compile(rf"\b(?:Herrn?|Frau)[ ](?P<first>{_FIRST})[ ]$")
 

@@ -145,9 +145,12 @@ def labelled_id_recognizer() -> GermanPatternRecognizer:
             ("barcode", r"(?<![\w*])\*[0-9A-Z]{5,14}\*(?![\w*])", 0.7),
             # Round nine: an identity card's or passport's number, letters and digits
             # ("Personalausweis <9 characters>").
-            ("identity document",
-             r"(?<=\b(?:Personalausweis|Ausweis|Reisepass|Pass)(?:-?(?:Nr\.|nummer))?:?[ ])"
-             r"[A-Z0-9]{8,10}(?![\w-])", 0.75),
+            (
+                "identity document",
+                r"(?<=\b(?:Personalausweis|Ausweis|Reisepass|Pass)(?:-?(?:Nr\.|nummer))?:?[ ])"
+                r"[A-Z0-9]{8,10}(?![\w-])",
+                0.75,
+            ),
             # Groups of hexadecimal digits joined by hyphens (GUID-like system IDs: "3fa0-
             # 91bc-..."): no date, dose or phone number is written so (round eight).
             (

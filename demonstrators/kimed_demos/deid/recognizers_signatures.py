@@ -125,8 +125,10 @@ class SignatureBlockRecognizer(LocalRecognizer):
 
 def _is_sign(cell) -> bool:
     """A signature cell's initials: no lower-case word ("neu"), no vehicle kind ("RTW")."""
-    return bool(cell) and cell.group(1).lower() not in lower_case_words() and (
-        cell.group(1) not in _VEHICLES
+    return (
+        bool(cell)
+        and cell.group(1).lower() not in lower_case_words()
+        and cell.group(1) not in _VEHICLES
     )
 
 

@@ -146,7 +146,8 @@ _UNIT = r"(?:[ ](?:IMC|ITS|IPS))"  # "C3 IMC": the intermediate care part of war
 _WARD_CUE = (
     # "Station/Amb.": a form label for the ward or outpatient unit that ordered it.
     # Round nine: the plural before a list of wards; the bed a case occupies ("Belegung T2").
-    r"(?:Stat\.|Stationen|Station(?:/\p{L}+\.?)?|Belegung|Verlegung(?:[ ](?:auf|nach))?|verlegt(?:[ ](?:auf|nach))?"
+    r"(?:Stat\.|Stationen|Station(?:/\p{L}+\.?)?|Belegung|Verlegung(?:[ ](?:auf|nach))?"
+    r"|verlegt(?:[ ](?:auf|nach))?"
     r"|stationär[ ]auf|Aufnahme[ ]auf|liegt[ ]auf|zurück[ ]auf|→)"
 )
 

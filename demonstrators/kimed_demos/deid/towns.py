@@ -29,7 +29,8 @@ _TOWN_IN_BRACKETS = re.compile(rf"^[ ]\(({NAME_WORD})\)")
 # Round nine: where a letter names a town and nothing else: before the letter's date at a
 # line start ("<Town>, 28.11.2025") and after a site word ("Campus <Town>").
 _TOWN_POSITION = re.compile(
-    rf"^({NAME_WORD})(?=,[ ](?:den[ ])?\d{{1,2}}\.)|\b(?:Campus|Standort|Außenstelle)[ ]({NAME_WORD})\b",
+    rf"^({NAME_WORD})(?=,[ ](?:den[ ])?\d{{1,2}}\.)"
+    rf"|\b(?:Campus|Standort|Außenstelle)[ ]({NAME_WORD})\b",
     re.MULTILINE,
 )
 _POSTCODE_BEFORE = re.compile(r"(?<!\d)\d{5}[ \t]$")
@@ -104,8 +105,10 @@ def towns_after_names(findings: Sequence[Finding], text: str) -> list[Finding]:
         m = _TOWN_AFTER_COMMA.match(after)
         if not m and f.entity_type == "LOCATION":  # "Dorfheim (Amtsland)": its municipality
             m = _TOWN_AFTER_STREET.match(after) or _TOWN_IN_BRACKETS.match(after)
-        if m and (m.group(1) in postal or not is_common_word(m.group(1))) and not (
-            _plain_first_name(m.group(1))
+        if (
+            m
+            and (m.group(1) in postal or not is_common_word(m.group(1)))
+            and not _plain_first_name(m.group(1))
         ):
             s = f.end + m.start(1)
             out.append(Finding(s, s + len(m.group(1)), "LOCATION", SCORE_UNKNOWN_WORD))
