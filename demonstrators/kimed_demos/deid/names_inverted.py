@@ -196,7 +196,7 @@ _FIRST_AND_WORD = re.compile(
 
 # Round nine: after an honorific, a known first name and one capitalised word are first
 # name and surname wherever the mention ends ("Herr <First> <Word> fragte"), also when the
-# word is a must-keep term ("Vater"); the word's ordinary uses stand elsewhere and stay.
+# word is a must-keep term (a relation noun); the word's ordinary uses stand elsewhere and stay.
 _HONORIFIC_FIRST = r"(?<=\b(?:Herrn?|Frau)[ ])"
 _HONORIFIC_FIRST_WORD = re.compile(
     rf"{_HONORIFIC_FIRST}(?P<first>{_FIRST})[ ]"

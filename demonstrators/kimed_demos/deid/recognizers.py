@@ -303,7 +303,7 @@ def address_recognizer() -> GermanPatternRecognizer:
              # (?=...): a capital, letters, a house number and ", " first, which fails at
              # once on most words, before the lookbehind runs (speed, same matches).
              rf"(?=\p{{Lu}}\p{{Ll}}++[ \t]?\d[^\n,]{{0,12}},[ ]\d)"
-             # Round nine: also after a comma ("<Apotheke> am Markt, Domhof 6, 38100 ...").
+             # Round nine: also after a comma ("<Apotheke> am Markt, Kirchgrün 3, 12345 ...").
              rf"(?<=(?:^|\n|[:·|,]|[ ]{{2}}|\t)[ \t]?){WORD}{number}"
              r"(?=,[ ]\d{5}[ ]\p{Lu})", 0.7),
             # A road named after a town's adjective needs no number ("Lüneburger
@@ -312,7 +312,7 @@ def address_recognizer() -> GermanPatternRecognizer:
              rf"\b{WORD}(?:sche|ische|er)[ ](?:Landstraße|Chaussee|Heerstraße|Allee)(?![\w-])",
              0.65),
             # Round nine: a house call goes to an address, whatever its street is called
-            # ("Hausbesuch Plöck 81"); not a weekday or a time ("Hausbesuch Montag 14").
+            # ("Hausbesuch Lindgrün 14"); not a weekday or a time ("Hausbesuch Montag 14").
             ("house call address",
              rf"(?<=\bHausbesuch(?:[ ]bei)?:?[ ])(?!{_WEEKDAY}\b){WORD}{number}", 0.7),
             ("town after PLZ", rf"(?<=(?<![\d])\d{{5}}[ \t]){town}", 0.75),

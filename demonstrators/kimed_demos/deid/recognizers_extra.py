@@ -429,12 +429,12 @@ def ward_unit_recognizer() -> GermanPatternRecognizer:
             ("named living area",
              r"(?<=\b(?:Wohnbereich|Wohngruppe)[ ])\p{Lu}\p{Ll}+[ ]\d{1,2}[a-zA-Z]?(?!\w)", 0.75),
             # A code after a unit noun names the unit: "Wochenstation W2", "Tagesklinik TK 4".
-            # Round nine: also after a colon and a form's gap ("Zielstation:    M5"), with
+            # Round nine: also after a colon and a form's gap ("Zielstation:    N6"), with
             # its side ("Kinderstation K2 Süd").
             ("after -station",
              rf"(?<=\b\p{{Lu}}\p{{Ll}}*(?:station|klinik):?[ \t]{{1,12}})(?:{code}(?:[ ]{side})?"
              rf"|{side})(?!\w)", 0.75),
-            # Round nine: a ward's code before its specialty ("M5 Kardiologie") names it.
+            # Round nine: a ward's code before its specialty ("N6 Kardiologie") names it.
             ("code + specialty", rf"(?<![\w-])\p{{Lu}}{{1,2}}\d{{1,2}}[a-z]?[ ]{specialty}(?!\w)",
              0.6),
             ("specialty + number", rf"\b{specialty}[ ]{number}(?!\w)", 0.6),

@@ -295,7 +295,7 @@ def maiden_name_recognizer() -> GermanPatternRecognizer:
     return GermanPatternRecognizer(
         "PERSON",
         [
-            # Round nine: also before the birth date's star ("geb. <Name> *06.06.1983").
+            # Round nine: also before the birth date's star ("geb. <Name> *01.02.1980").
             ("maiden name", rf"(?<=\b(?:geb\.|geborene)[ ]){_NAME}(?=[ ]?[),;\n*]|$)", 0.65),
             # "Dr. K. Amsel": an initial and a word after a title are a name, noun or not.
             (

@@ -142,10 +142,10 @@ def dictation_recognizers() -> list[GermanPatternRecognizer]:
 
 _SIDE = r"(?:Nord|Süd|Ost|West|Mitte)"
 _CODE = r"\p{Lu}{1,3}-?\d{1,2}[a-z]?"
-_UNIT = r"(?:[ ](?:IMC|ITS|IPS))"  # "C3 IMC": the intermediate care part of ward C3
+_UNIT = r"(?:[ ](?:IMC|ITS|IPS))"  # "B3 IMC": the intermediate care part of ward B3
 _WARD_CUE = (
     # "Station/Amb.": a form label for the ward or outpatient unit that ordered it.
-    # Round nine: the plural before a list of wards; the bed a case occupies ("Belegung T2").
+    # Round nine: the plural before a list of wards; the bed a case occupies ("Belegung B4").
     r"(?:Stat\.|Stationen|Station(?:/\p{L}+\.?)?|Belegung|Verlegung(?:[ ](?:auf|nach))?"
     r"|verlegt(?:[ ](?:auf|nach))?"
     r"|stationär[ ]auf|Aufnahme[ ]auf|liegt[ ]auf|zurück[ ]auf|→)"
@@ -158,11 +158,11 @@ def ward_code_recognizer() -> GermanPatternRecognizer:
         "WARD",
         [
             ("code after cue", rf"(?<=\b{_WARD_CUE}:?[ ]{{1,2}}){_CODE}{_UNIT}?(?![\w-])", 0.65),
-            # Round nine: the next wards of a list ("Stationen C3 / C3 IMC", "A1 und A2").
+            # Round nine: the next wards of a list ("Stationen B3 / B3 IMC", "A1 und A2").
             ("listed code", rf"(?<=\bStationen:?[ ]{_CODE}{_UNIT}?(?:[ ]?(?:/|,|und|&)[ ]?{_CODE}"
                             rf"{_UNIT}?)*[ ]?(?:/|,|und|&)[ ]?){_CODE}{_UNIT}?(?![\w-])", 0.65),
             # Round nine: a unit named by its kind and number after the label "Einheit:"
-            # ("Einheit: Video-EEG 2"); a measuring unit ("Einheit: mg") has no number.
+            # ("Einheit: Video-EEG 3"); a measuring unit ("Einheit: mg") has no number.
             ("unit after label", r"(?<=\bEinheit:[ \t]{1,12})\p{Lu}[\p{L}-]+[ ]\d{1,2}[a-z]?"
                                  r"(?![\w-])", 0.65),
             ("number + side", rf"(?<![\w.,/-])\d{{1,2}}[ ]?{_SIDE}(?![\w-])", 0.6),

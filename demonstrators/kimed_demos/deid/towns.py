@@ -118,8 +118,8 @@ def towns_after_names(findings: Sequence[Finding], text: str) -> list[Finding]:
 
 def _postal_towns(findings: Sequence[Finding], text: str) -> frozenset[str]:
     """Places (:mod:`.places`) that the letter writes after a postcode ("95028 <Town>"):
-    there a word such as "Hof" or "Kiel" is the town, so it is the town in a town's
-    position elsewhere in the letter too (round nine); its ordinary uses ("auf dem Hof")
+    there a word such as "Halle" is the town, so it is the town in a town's
+    position elsewhere in the letter too (round nine); its ordinary uses ("in der Halle")
     stand elsewhere and stay."""
     places = place_words()
     return frozenset(
