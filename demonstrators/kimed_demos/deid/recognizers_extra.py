@@ -169,7 +169,10 @@ def labelled_id_recognizer() -> GermanPatternRecognizer:
             ),
         ],  # also in a table cell after the label cell
         validator=_id_value_ok,
-        cues={"barcode": r"\*[0-9A-Z]", "identity document": r"(?i:ausweis|pass)"},
+        cues={
+            "barcode": r"\*[0-9A-Z]",
+            "identity document": r"[Aa]usweis|Reisepass|Pass(?:\b|-|nummer)",
+        },
     )
 
 
@@ -439,6 +442,7 @@ def ward_unit_recognizer() -> GermanPatternRecognizer:
              0.6),
             ("specialty + number", rf"\b{specialty}[ ]{number}(?!\w)", 0.6),
         ],
+        cues={"code + specialty": rf"\d[a-z]?[ ]{specialty}"},  # speed, see engine.py
     )  # fmt: skip
 
 

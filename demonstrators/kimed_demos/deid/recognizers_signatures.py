@@ -194,10 +194,10 @@ def hand_sign_recognizer() -> GermanPatternRecognizer:
         ],
         validator=_sign_ok,
         cues={"initials after check": r"geprüft|kontrolliert|erfasst|visiert|abgezeichnet"
-                                      r"|freigegeben|übertragen|gesehen|Protokoll",
+                                      r"|freigegeben|übertragen|gesehen[ ]|Protokoll(?:führung)?:",
               "sign after Kennung": "Kennung",
               "engraved initials": r"Initialen|Monogramm|Gravur",
-              "signs heading an entry": "/",
+              "signs heading an entry": r"/\p{Ll}{2,3}[ ]?[–:-][ ]",
               "paraphe": r"Paraphe|Kürzel|Handzeichen|Namenszeichen",
               "doctors of a practice": "Dres"},
     )  # fmt: skip
