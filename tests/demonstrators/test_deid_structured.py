@@ -237,6 +237,15 @@ CASES = {
         ["*5571299*", "N6", "K.T.", "T01X4RQ29"],
         ["Armband", "Personalausweis", "Tresor", "Bett", "wichtig"],
     ),
+    "a firm's partners in its letterhead, two signers side by side": (
+        "QUELLTAN BRÜCK-SEIDEL RECHTSANWÄLTE PartG mbB\nFachanwälte für Medizinrecht\n\n"
+        "Befund unauffällig.\n\n"
+        "Dr. med. Wolfgang Quellmann       Priyanka Raghavendra\n"
+        "Hämostaseologie                   Fachärztin Transfusionsmedizin\n"
+        "Dr. med. Hanno Lenz       Hämostaseologie",
+        ["QUELLTAN", "BRÜCK-SEIDEL", "Quellmann", "Priyanka", "Raghavendra", "Lenz"],
+        ["RECHTSANWÄLTE", "Fachanwälte", "Befund", ("Hämostaseologie", 1), "Fachärztin"],
+    ),
     "DICOM header dump": (
         DICOM,
         ["20240611", "ACC-24-0611-17", "Kreisklinik Talheim", "FALKE^Udo", "SPERLING^Hedda^Luise",

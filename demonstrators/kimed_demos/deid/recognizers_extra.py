@@ -357,6 +357,11 @@ def kin_person_recognizer() -> GermanPatternRecognizer:
             # characters), same matches.
             ("after role noun",
              rf"(?=\p{{Lu}})(?<={ROLE_NOUN}[ ]){_NOT_TITLE}{NAME}[ ]{NAME}(?![\w-])", 0.6),
+            # Round nine: the partners of a law firm in its letterhead, surnames in capitals
+            # before the firm's kind ("<SURNAME> <SURNAME-SURNAME> RECHTSANWÄLTE").
+            ("partners of a firm",
+             r"^(?:\p{Lu}{2,}(?:-\p{Lu}{2,})?[ ])+?(?=(?:RECHTSANWÄLTE|RECHTSANWÄLTIN"
+             r"|RECHTSANWALT|NOTARE|STEUERBERATER)\b)", 0.6),
             # Round nine: an initial and a surname before a health profession's short form
             # in brackets ("durch A. <Surname> (BTA)"): staff, whatever the lists know.
             ("initial before profession",
@@ -366,7 +371,8 @@ def kin_person_recognizer() -> GermanPatternRecognizer:
         # Speed (engine.py): a profession noun stands before every match of the pattern.
         cues={"after role noun": r"therapeut|pfleger|schwester|helfer|berater|assistent|expert"
                                  r"|fachkraft|techniker|Kolleg|Hebamme",
-              "initial before profession": rf"\({_PROFESSION}\)"},
+              "initial before profession": rf"\({_PROFESSION}\)",
+              "partners of a firm": r"RECHTSANW|NOTARE|STEUERBERATER"},
     )  # fmt: skip
 
 

@@ -80,6 +80,15 @@ _SIGNER = re.compile(
 )
 
 
+# Round nine: two signers side by side without a closing formula, as a letter's end often
+# writes them: a line that starts with a doctor's title and has a second cell after a
+# column gap ("Dr. med. <First> <Surname>      <First> <Surname>"); each cell is read
+# as after a closing formula (a cell of ordinary words is a role).
+_SIGNERS_SIDE_BY_SIDE = re.compile(
+    r"^(?:Prof\.|Dr\.|PD)[ ][^\n]*?(?:[ ]{3,}|\t)\S[^\n]*$", re.MULTILINE
+)
+
+
 class SignatureBlockRecognizer(LocalRecognizer):
     """PERSON: the names that sign a letter, in the lines after its closing formula
     ("Mit freundlichen Grüßen" ...) up to an empty line, cell by cell (signature blocks
@@ -95,8 +104,11 @@ class SignatureBlockRecognizer(LocalRecognizer):
         """Nothing to load."""
 
     def analyze(self, text, entities, nlp_artifacts=None):
-        """Signing names after each closing formula of ``text``."""
+        """Signing names after each closing formula of ``text``, and on lines of signers
+        side by side (:data:`_SIGNERS_SIDE_BY_SIDE`)."""
         results = []
+        for line in _SIGNERS_SIDE_BY_SIDE.finditer(text):
+            results += self._names(line.group(), line.start())
         for closing in _CLOSING.finditer(text):
             position, seen = closing.end(), 0
             for line in text[position:].split("\n")[:4]:
@@ -154,9 +166,7 @@ def _sign_ok(text: str) -> bool:
 # Who checked or entered a record signs with initials after the verb, often after a
 # profession, then a date or the line end: "geprüft: ABC 03.10.", "erfasst: MFA xy, 1.12.".
 _CHECKED = (
-    # Round nine: who saw a record ("gesehen Ab") and who took the minutes ("Protokoll: ab").
-    r"(?<=\b(?:geprüft|kontrolliert|erfasst|visiert|abgezeichnet|freigegeben|übertragen"
-    r"|gesehen|Protokoll(?:führung)?(?=:))"
+    r"(?<=\b(?:geprüft|kontrolliert|erfasst|visiert|abgezeichnet|freigegeben|übertragen)"
     r"(?:[ ]von)?:?[ ](?:(?:MFA|MTA|MTRA|PTA|Sr\.|Pfl\.|OA|OÄ|Dr\.)[ ])?)"
 )
 
@@ -164,7 +174,7 @@ _CHECKED = (
 def hand_sign_recognizer() -> GermanPatternRecognizer:
     """PERSON: initials after a check or entry verb, a paraphe marked as such, and the
     doctors after "Dres." (a joint practice is named by its doctors' surnames)."""
-    initials = r"(?:\p{Lu}{2,3}|\p{Ll}{2,3}|\p{Lu}\p{Ll}{1,2})"
+    initials = r"(?:\p{Lu}{2,3}|\p{Ll}{2,3})"
     return GermanPatternRecognizer(
         "PERSON",
         [
@@ -176,6 +186,11 @@ def hand_sign_recognizer() -> GermanPatternRecognizer:
             # A record says the sign is only a paraphe: "Ab. (nur Paraphe)".
             ("paraphe", r"(?<![\w.])\p{Lu}\p{Ll}{0,2}\.(?=[ ]\((?:nur[ ])?(?:Paraphe|Kürzel"
                         r"|Handzeichen|Namenszeichen)\))", 0.65),
+            # Round nine: who saw a record and who took the minutes sign at the line end,
+            # also with a capital and one or two small letters ("gesehen Ab", "Protokoll: ab").
+            ("sign after seen or minutes",
+             r"(?<=\b(?:gesehen|Protokoll(?:führung)?:)[ ])(?:\p{Lu}{2,3}|\p{Ll}{2,3}"
+             r"|\p{Lu}\p{Ll}{1,2})(?=[ ]?$)", 0.65),
             # Round nine: a user's sign after "Kennung" (a lower-case login is
             # :mod:`.names_chat`'s); the initials engraved on a valuable ("Initialen „A.B.“");
             # two signs in lower case that head a note entry ("ab/cd – Rezeption: ..."; in
@@ -194,7 +209,8 @@ def hand_sign_recognizer() -> GermanPatternRecognizer:
         ],
         validator=_sign_ok,
         cues={"initials after check": r"geprüft|kontrolliert|erfasst|visiert|abgezeichnet"
-                                      r"|freigegeben|übertragen|gesehen[ ]|Protokoll(?:führung)?:",
+                                      r"|freigegeben|übertragen",
+              "sign after seen or minutes": r"gesehen[ ]|Protokoll(?:führung)?:[ ]",
               "sign after Kennung": "Kennung",
               "engraved initials": r"Initialen|Monogramm|Gravur",
               "signs heading an entry": r"/\p{Ll}{2,3}[ ]?[–:-][ ]",
