@@ -625,12 +625,12 @@ CASES = {
         ["Kiebitz", "Autors"],
     ),
     "ninth round: streets and towns by their position": (
-        "Max-Quellmann-Campus 1, Gebäude D11, 48149 Münster\n"
+        "Max-Quellmann-Campus 1, Haus B2, 48999 Talheim\n"
         "Von: Apotheke am Markt, Domgrün 6, 38999 Talheim\n"
         "Anschrift: Lindenweg 4, 92637 Weiden\nDie Kühe stehen auf den Weiden.\n"
         "Weiden, 03.02.2026   Schulleiter\nBesuch des Sohnes aus Lissabon (Ankunft 4.2.).",
         ["Max-Quellmann-Campus 1", "Domgrün 6", ("Weiden", 0), ("Weiden", 2), "Lissabon"],
-        ["Gebäude", "Kühe", ("Weiden", 1), "Schulleiter", "Ankunft"],
+        ["Haus", "Kühe", ("Weiden", 1), "Schulleiter", "Ankunft"],
     ),
     "ninth round: surnames that are words after Herr/Frau and a first name": (
         "Ihr Patient Herr Yusuf Bruder (41) besucht seinen Bruder.\n"

@@ -46,7 +46,7 @@ _USER = re.compile(
     r"\b(?:(?:erzeugt|erstellt|exportiert|gedruckt|angelegt|bearbeitet|geändert|freigegeben)"
     r"(?:[ ]\p{L}+){0,4}?[ ](?:von|durch)|(?:User|Benutzer|Login|Kennung|Anwender)(?:name)?:?"
     # Round nine: a release or a print on request names its user right after the verb,
-    # then the time stamp ("Befund freigegeben: <login> 01.12.", "auf Anforderung <login>").
+    # then the time stamp ("Befund freigegeben: <login> 03.02.", "auf Anforderung <login>").
     r"|(?:freigegeben|validiert|angefordert):|auf[ ]Anforderung)"
     rf"[ ](?P<name>{_LOGIN})(?=[ ]?[(=,;)]|[ ]?$|[ ]\d)",
     re.MULTILINE,

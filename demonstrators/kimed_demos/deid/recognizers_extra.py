@@ -439,7 +439,7 @@ def ward_unit_recognizer() -> GermanPatternRecognizer:
              r"(?<=\b(?:Wohnbereich|Wohngruppe)[ ])\p{Lu}\p{Ll}+[ ]\d{1,2}[a-zA-Z]?(?!\w)", 0.75),
             # A code after a unit noun names the unit: "Wochenstation W2", "Tagesklinik TK 4".
             # Round nine: also after a colon and a form's gap ("Zielstation:    N6"), with
-            # its side ("Kinderstation K2 Süd").
+            # its side ("Kinderstation K3 Süd").
             ("after -station",
              rf"(?<=\b\p{{Lu}}\p{{Ll}}*(?:station|klinik):?[ \t]{{1,12}})(?:{code}(?:[ ]{side})?"
              rf"|{side})(?!\w)", 0.75),

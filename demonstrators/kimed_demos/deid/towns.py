@@ -27,7 +27,7 @@ _TOWN_AFTER_COMMA = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[)\n,;]|$)")
 _TOWN_AFTER_STREET = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[()\n,;]|$)")
 _TOWN_IN_BRACKETS = re.compile(rf"^[ ]\(({NAME_WORD})\)")
 # Round nine: where a letter names a town and nothing else: before the letter's date at a
-# line start ("<Town>, 28.11.2025") and after a site word ("Campus <Town>").
+# line start ("<Town>, 03.02.2026") and after a site word ("Campus <Town>").
 _TOWN_POSITION = re.compile(
     rf"^({NAME_WORD})(?=,[ ](?:den[ ])?\d{{1,2}}\.)"
     rf"|\b(?:Campus|Standort|Außenstelle)[ ]({NAME_WORD})\b",
@@ -117,7 +117,7 @@ def towns_after_names(findings: Sequence[Finding], text: str) -> list[Finding]:
 
 
 def _postal_towns(findings: Sequence[Finding], text: str) -> frozenset[str]:
-    """Places (:mod:`.places`) that the letter writes after a postcode ("95028 <Town>"):
+    """Places (:mod:`.places`) that the letter writes after a postcode ("12345 <Town>"):
     there a word such as "Halle" is the town, so it is the town in a town's
     position elsewhere in the letter too (round nine); its ordinary uses ("in der Halle")
     stand elsewhere and stay."""
