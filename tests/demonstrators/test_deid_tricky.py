@@ -658,6 +658,13 @@ CASES = {
         ["JBS", "Qa", "wqe", "3.", "4.12."],
         ["CT/MRT", "Änderung", "Anfälle"],
     ),
+    "ninth round: signs in a list, a login after a read-in, a letterhead's street": (
+        "Praxis für Orthopädie\nLindgrünstaden 10 · 12345 Talheim · Tel. folgt\n"
+        "Befund eingelesen 03.02.2026 von jquell, Archiv\n"
+        "übertragen am 03.02.2026, geprüft: qk / OÄ Natalia Quellmann\n\nHZ: QK / XW",
+        ["Lindgrünstaden 10", "jquell", "qk", ("QK", 0), "XW", "Quellmann"],
+        ["Praxis", "Befund", "Archiv", "OÄ", "HZ"],
+    ),
     "eighth round: surname, first name before a birth cue": (
         "Patientin: Krug, Friedensreich (geb. 02.03.1961), Zimmer 4\nBefund: Krug und Glas frei.",
         ["Krug", "Friedensreich"],

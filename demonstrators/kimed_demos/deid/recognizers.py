@@ -302,10 +302,11 @@ def address_recognizer() -> GermanPatternRecognizer:
             ("street before PLZ + town",
              # (?=...): a capital, letters, a house number and ", " first, which fails at
              # once on most words, before the lookbehind runs (speed, same matches).
-             rf"(?=\p{{Lu}}\p{{Ll}}++[ \t]?\d[^\n,]{{0,12}},[ ]\d)"
+             rf"(?=\p{{Lu}}\p{{Ll}}++[ \t]?\d[^\n,·]{{0,12}}(?:,|[ ]·)[ ]\d)"
              # Round nine: also after a comma ("<Apotheke> am Markt, Kirchgrün 3, 12345 ...").
              rf"(?<=(?:^|\n|[:·|,]|[ ]{{2}}|\t)[ \t]?){WORD}{number}"
-             r"(?=,[ ]\d{5}[ ]\p{Lu})", 0.7),
+             # Round nine: or a letterhead's " · " before the postcode ("<Word> 10 · 12345").
+             r"(?=(?:,|[ ]·)[ ]\d{5}[ ]\p{Lu})", 0.7),
             # A road named after a town's adjective needs no number ("Lüneburger
             # Landstraße", "Berliner Chaussee"): a place in a report of where it happened.
             ("town adjective road",

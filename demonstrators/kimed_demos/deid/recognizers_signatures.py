@@ -181,7 +181,8 @@ def hand_sign_recognizer() -> GermanPatternRecognizer:
             ("initials after check",
              # "\b" and a short letter run first: the lookbehind runs only there (speed).
              rf"\b(?=\p{{L}}{{2,3}}\b){_CHECKED}{initials}"
-             r"(?=[ ]?,?[ ]?(?:\d{1,2}\.\d{1,2}\.|$))",
+             # Round nine: or a second signer after "/" ("geprüft: ab / OÄ <Name>").
+             r"(?=[ ]?,?[ ]?(?:\d{1,2}\.\d{1,2}\.|$)|[ ]/[ ])",
              0.65),
             # A record says the sign is only a paraphe: "Ab. (nur Paraphe)".
             ("paraphe", r"(?<![\w.])\p{Lu}\p{Ll}{0,2}\.(?=[ ]\((?:nur[ ])?(?:Paraphe|Kürzel"
@@ -191,6 +192,14 @@ def hand_sign_recognizer() -> GermanPatternRecognizer:
             ("sign after seen or minutes",
              r"(?<=\b(?:gesehen|Protokoll(?:führung)?:)[ ])(?:\p{Lu}{2,3}|\p{Ll}{2,3}"
              r"|\p{Lu}\p{Ll}{1,2})(?=[ ]?$)", 0.65),
+            # Round nine: the signs after a sign label, one or several joined by "/" ("HZ:
+            # ab / CD"), as a handover's or chart's last line lists them.
+            ("signs after a sign label",
+             # (?=\p{L}) first: not rewritten to "\K" (engine.fast_form), which would find
+             # only the last sign of a list.
+             r"(?=\p{L})(?<=\b(?:HZ|Hz|Hdz\.?|Handzeichen|Kürzel|Visum):[ ]"
+             rf"(?:{initials}[ ]?/[ ]?)*)"
+             rf"{initials}(?=[ ]?(?:/|,|$))", 0.65),
             # Round nine: a user's sign after "Kennung" (a lower-case login is
             # :mod:`.names_chat`'s); the initials engraved on a valuable ("Initialen „A.B.“");
             # two signs in lower case that head a note entry ("ab/cd – Rezeption: ..."; in
@@ -212,6 +221,7 @@ def hand_sign_recognizer() -> GermanPatternRecognizer:
                                       r"|freigegeben|übertragen",
               "sign after seen or minutes": r"gesehen[ ]|Protokoll(?:führung)?:[ ]",
               "sign after Kennung": "Kennung",
+              "signs after a sign label": r"(?:HZ|Hz|Hdz\.?|Handzeichen|Kürzel|Visum):[ ]",
               "engraved initials": r"Initialen|Monogramm|Gravur",
               "signs heading an entry": r"/\p{Ll}{2,3}[ ]?[–:-][ ]",
               "paraphe": r"Paraphe|Kürzel|Handzeichen|Namenszeichen",
