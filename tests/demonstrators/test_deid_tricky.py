@@ -614,8 +614,8 @@ CASES = {
     "ninth round: wards as codes without the word Station": (
         "Viszeralchirurgie, Stationen B3 / B3 IMC\nFall 26-1189 · Belegung T4\n"
         "Krankenblatt: KB 7   Einheit: Video-EEG 3\nKinderstation K3 Süd. Einheit: mg.\n"
-        "Halswirbel C5 und Th2 frei.",
-        ["B3", ("B3 IMC", 0), "T4", "Video-EEG 3", "K3 Süd"],
+        "Halswirbel C5 und Th2 frei. Die Stationen A1, A2 und B4 sind voll.",
+        ["B3", ("B3 IMC", 0), "T4", "Video-EEG 3", "K3 Süd", "A1", "A2", "B4"],
         ["Viszeralchirurgie", "Einheit: mg", "C5", "Th2"],
     ),
     "ninth round: identifiers behind a pseudonym, an issuer, a registry code": (

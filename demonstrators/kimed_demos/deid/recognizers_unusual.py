@@ -142,6 +142,7 @@ def dictation_recognizers() -> list[GermanPatternRecognizer]:
 
 _SIDE = r"(?:Nord|Süd|Ost|West|Mitte)"
 _CODE = r"\p{Lu}{1,3}-?\d{1,2}[a-z]?"
+_LIST_SEP = r"[ ]?(?:/|,|und|&)[ ]?"
 _UNIT = r"(?:[ ](?:IMC|ITS|IPS))"  # "B3 IMC": the intermediate care part of ward B3
 _WARD_CUE = (
     # "Station/Amb.": a form label for the ward or outpatient unit that ordered it.
@@ -159,8 +160,11 @@ def ward_code_recognizer() -> GermanPatternRecognizer:
         [
             ("code after cue", rf"(?<=\b{_WARD_CUE}:?[ ]{{1,2}}){_CODE}{_UNIT}?(?![\w-])", 0.65),
             # Round nine: the next wards of a list ("Stationen B3 / B3 IMC", "A1 und A2").
-            ("listed code", rf"(?<=\bStationen:?[ ]{_CODE}{_UNIT}?(?:[ ]?(?:/|,|und|&)[ ]?{_CODE}"
-                            rf"{_UNIT}?)*[ ]?(?:/|,|und|&)[ ]?){_CODE}{_UNIT}?(?![\w-])", 0.65),
+            # (?=\p{Lu}) first: not rewritten to "\K" (engine.fast_form), which would find
+            # only the last ward of a list.
+            ("listed code", rf"(?=\p{{Lu}})(?<=\bStationen:?[ ]{_CODE}{_UNIT}?"
+                            rf"(?:{_LIST_SEP}{_CODE}{_UNIT}?)*{_LIST_SEP}){_CODE}{_UNIT}?(?![\w-])",
+             0.65),
             # Round nine: a unit named by its kind and number after the label "Einheit:"
             # ("Einheit: Video-EEG 3"); a measuring unit ("Einheit: mg") has no number.
             ("unit after label", r"(?<=\bEinheit:[ \t]{1,12})\p{Lu}[\p{L}-]+[ ]\d{1,2}[a-z]?"
