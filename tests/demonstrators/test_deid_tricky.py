@@ -665,6 +665,13 @@ CASES = {
         ["Lindgrünstaden 10", "jquell", "qk", ("QK", 0), "XW", "Quellmann"],
         ["Praxis", "Befund", "Archiv", "OÄ", "HZ"],
     ),
+    "ninth round: a shift handover, staff with signs in brackets, the minute-taker": (
+        "Übergibt: Yrsela + Sven Quast · Übernimmt: Małgorzata, Hr. Adler\n"
+        "RTT: K. Ferbel (kfe), M. Brause (mbr). Eine Brause trinken. Dosis 2 Gy (max).\n"
+        "Protokoll: T. Weingärtner",
+        ["Yrsela", "Quast", "Małgorzata", "Ferbel", ("Brause", 0), "Weingärtner"],
+        ["Übergibt", "Übernimmt", ("Brause", 1), "Dosis", "Protokoll"],
+    ),
     "eighth round: surname, first name before a birth cue": (
         "Patientin: Krug, Friedensreich (geb. 02.03.1961), Zimmer 4\nBefund: Krug und Glas frei.",
         ["Krug", "Friedensreich"],

@@ -203,10 +203,14 @@ _HONORIFIC_FIRST_WORD = re.compile(
     r"(?P<surname>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)(?![\w-])"
 )
 _HONORIFIC_FIRST_BEFORE = re.compile(rf"\b(?:Herrn?|Frau)[ ](?P<first>{_FIRST})[ ]$")
+_INITIAL_BEFORE = re.compile(r"(?<![\w.])\p{Lu}\.[ ]$")
 
 
 def _after_honorific_first(text: str, start: int) -> bool:
-    """True if "Herr/Frau <known first name> " stands right before ``start``."""
+    """True if "Herr/Frau <known first name> " or an initial ("M. ") stands right before
+    ``start``: a surname's position, whatever the word."""
+    if _INITIAL_BEFORE.search(text, max(0, start - 4), start):
+        return True
     m = _HONORIFIC_FIRST_BEFORE.search(text, max(0, start - 40), start)
     return bool(m) and _plain_first_name(m.group("first"))
 
@@ -313,7 +317,7 @@ def trim_keep_edges(
             words.pop(0)
         while words and (kept(words[-1]) or text[slice(*words[-1])] in _TITLE_WORDS):
             if _after_honorific_first(text, words[-1][0]):
-                break  # "Herr <First> <Term>": the term is his surname (round nine)
+                break  # "Herr <First> <Term>", "M. <Term>": a surname (round nine)
             words.pop()  # nor with a title ("Komma Frau" after a kin word)
         if words:
             out.append(Finding(words[0][0], words[-1][1], f.entity_type, f.score))

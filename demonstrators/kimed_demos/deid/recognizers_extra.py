@@ -269,8 +269,9 @@ _LABEL = (
     # Who drew up a court's or authority's copy signs after these labels.
     r"|Ausgefertigt|Beglaubigt|Sachbearbeiter(?:in)?"
     # Round nine: who staffs the front desk in a practice's day list ("Rezeption: <First>"),
-    # who answers for data protection ("Datenschutz: <Surname>").
-    r"|Rezeption|Empfang|Datenschutz(?:beauftragte[r]?)?)"
+    # who answers for data protection ("Datenschutz: <Surname>"), who hands a shift over
+    # and who takes it ("Übergibt: <First> · Übernimmt: <First>").
+    r"|Rezeption|Empfang|Datenschutz(?:beauftragte[r]?)?|Übergibt|Übernimmt)"
 )
 _TITLES = (
     r"(?:(?:Prof\.|Dr\.|PD|med\.|dent\.|rer\.[ ]nat\.|Dipl\.-[\p{L}]+\.?|Frau|Herr|Hr\.|Fr\.)[ ])*"

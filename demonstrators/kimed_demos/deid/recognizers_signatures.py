@@ -156,11 +156,16 @@ def _result(recognizer, start: int, end: int) -> RecognizerResult:
 
 def _sign_ok(text: str) -> bool:
     """A hand sign is no lower-case word ("am", "neu"); after "Dres." every capitalised
-    word is a surname, also one that is a word ("Weber", "Busch")."""
+    word is a surname, also one that is a word ("Weber", "Busch"), and so is a word after
+    an initial before a sign in brackets (round nine)."""
     words = [w for w in _LETTERS.findall(text) if w != "und"]  # "Dres. A und B"
-    if words and all(len(w) == 1 for w in words):  # engraved initials "A.B.": no words
-        return True
-    return bool(words) and not any(w.lower() in lower_case_words() for w in words)
+    # Initials with a dot ("A.B.", "M. <Name>") are no words, whatever their letters.
+    longer = [w for w in words if len(w) > 1 or f"{w}." not in text]
+    # A sign of two or three letters is no lower-case word in any case ("Am"); a longer
+    # capitalised word is a surname even when its lower-case form is a verb ("Brause").
+    return bool(words) and not any(
+        (len(w) <= 3 or w.islower()) and w.lower() in lower_case_words() for w in longer
+    )
 
 
 # Who checked or entered a record signs with initials after the verb, often after a
@@ -200,6 +205,10 @@ def hand_sign_recognizer() -> GermanPatternRecognizer:
              r"(?=\p{L})(?<=\b(?:HZ|Hz|Hdz\.?|Handzeichen|Kürzel|Visum):[ ]"
              rf"(?:{initials}[ ]?/[ ]?)*)"
              rf"{initials}(?=[ ]?(?:/|,|$))", 0.65),
+            # Round nine: staff listed with their signs in brackets ("K. <Word> (kwo)"):
+            # the initial and the word before a sign are a name, also a word that is a noun.
+            ("initial and name before a sign",
+             r"(?<![\w.])\p{Lu}\.[ ]\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?=[ ]\(\p{Ll}{2,3}\))", 0.65),
             # Round nine: a user's sign after "Kennung" (a lower-case login is
             # :mod:`.names_chat`'s); the initials engraved on a valuable ("Initialen „A.B.“");
             # two signs in lower case that head a note entry ("ab/cd – Rezeption: ..."; in
@@ -221,6 +230,7 @@ def hand_sign_recognizer() -> GermanPatternRecognizer:
                                       r"|freigegeben|übertragen",
               "sign after seen or minutes": r"gesehen[ ]|Protokoll(?:führung)?:[ ]",
               "sign after Kennung": "Kennung",
+              "initial and name before a sign": r"[ ]\(\p{Ll}{2,3}\)",
               "signs after a sign label": r"(?:HZ|Hz|Hdz\.?|Handzeichen|Kürzel|Visum):[ ]",
               "engraved initials": r"Initialen|Monogramm|Gravur",
               "signs heading an entry": r"/\p{Ll}{2,3}[ ]?[–:-][ ]",
