@@ -41,7 +41,12 @@ _ORG_HEAD = (
     r"|UK(?=[ ]\p{Lu})"
     # The genitive too ("des Nordstadt-Krankenhauses"): a recommendation names the house so.
     r"|\p{Lu}[\p{L}]+-(?:Klinik|Klinikums?|Zentrums?|Instituts?|Stift|Krankenhaus(?:es)?|Einheit"
-    r"|Praxis))"
+    # Round nine: a pharmacy or school named by a hyphenated word ("<Animal>-Apotheke am
+    # <site>", "<Person>-Gymnasium"), a university medical centre or biobank by its town, a theatre
+    # by its site ("Staatstheater am <square>"), and regional public bodies ("Landschafts-
+    # verband <region>"; not "-verband" alone: "Druckverband" is a bandage).
+    r"|Praxis|Apotheke|Gymnasium|Schule)|Universitätsmedizin|Biobank|\p{Lu}\p{Ll}++(?<=\p{Ll}theater)"
+    r"|(?:Landschafts|Landes|Bezirks|Zweck|Sozial)verband)"
 )
 _INSURER = (
     r"(?:(?:AOK|BKK|IKK)(?:[ -]\p{Lu}[\p{L}]*(?:-\p{Lu}[\p{L}]*)*(?:/\p{Lu}\p{Ll}+)?){0,3}"
@@ -53,7 +58,8 @@ _INSURER = (
     r"|KNAPPSCHAFT|BARMER)"  # round eight: in capitals, as their letterheads write them
 )
 _LETTER_RUNS = re.compile(r"\p{L}+")
-_LINK = r"(?:[ ](?:am|an[ ]der|im|in|zu|zum|zur|der|des|für|und|&|St\.))"
+# "rechts der", "links der": a house named by its side of a river (round nine).
+_LINK = r"(?:[ ](?:am|an[ ]der|im|in|zu|zum|zur|der|des|für|und|&|St\.|rechts[ ]der|links[ ]der))"
 
 
 # Bodies whose name is ordinary words but still one place: an acronym joined to the head
@@ -75,18 +81,30 @@ _OF_ACRONYM = re.compile(r"[ ](?:der|des)[ ]\p{Lu}{2,5}$")
 # für ..."): the prefix says it is a body of its own, not a hospital's department.
 # Registers and counselling centres are named by the region or body they serve, words of
 # the list ("<Land>krebsregister <Region>", "<X>register der <Body>"; round eight).
-_REGION_BODY = re.compile(r"\p{Ll}(?:register|beratungsstelle)[ ](?:der[ ]|des[ ])?\p{Lu}")
+# Round nine: regional public bodies too ("Landschaftsverband <region>").
+_REGION_BODY = re.compile(r"\p{Ll}(?:register|beratungsstelle|verband)[ ](?:der[ ]|des[ ])?\p{Lu}")
 _PUBLIC_BODY = re.compile(
     r"(?:Zentral|Landes|Bundes|Staats|Forschungs)(?:institut|zentrum)[ ]für[ ]"
 )
 
 
+# Round nine: a registered association ("e.V.") is named by any words, ordinary ones too
+# ("Suchtberatung <Word> e.V."): the legal form says the words are a name.
+_ASSOCIATION = re.compile(r"[ ]e\.[ ]?V\.$")
+# Round nine: a unit named by a clinical abbreviation and a generic head, nothing after
+# ("<ABC>-Zentrum" for a cleft or surgical field) is a department of the house that the
+# letterhead names; houses so written carry their town or name after ("<ABC>-Klinik Nord").
+_FIELD_UNIT = re.compile(r"\p{Lu}{2,4}-(?:Zentrum|Zentrums|Klinik|Ambulanz|Einheit|Station)")
+
+
 def _org_ok(text: str) -> bool:
     """An organisation name needs one word that is neither ordinary nor a specialty, or
     the shape of a body named by ordinary words (see ``_ACRONYM_BODY``, ``_SITE_BODY``)."""
+    if _FIELD_UNIT.fullmatch(text):
+        return False
     if _ACRONYM_BODY.match(text) or _SITE_BODY.search(text) or _OF_ACRONYM.search(text):
         return True
-    if _PUBLIC_BODY.match(text) or _REGION_BODY.search(text):
+    if _PUBLIC_BODY.match(text) or _REGION_BODY.search(text) or _ASSOCIATION.search(text):
         return True
     words = _LETTER_RUNS.findall(text)  # "Westpfalz-Klinikum": each part on its own
     # A big town after the head names the house there ("Impfzentrum <town>"), also a
@@ -125,22 +143,29 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
              rf"(?<![\w-])(?:{CAPWORD_BEFORE_SPACE}[ ])?(?=[\p{{Lu}}]){_ORG_HEAD}{name}", 0.6),
             ("name-head compound",
              rf"(?<![\w-])\p{{Lu}}\p{{L}}+(?:-\p{{Lu}}\p{{L}}+)*-{heads}(?:{name})?(?![\w-])", 0.6),
-            ("company", rf"(?<![\w-])(?:{CAPWORD}{_LINK}?[ ]){{1,5}}{legal}(?!\w)", 0.7),
+            # Not before a grade: "<muscle> KG 4/5" is a strength grade (round nine).
+            ("company",
+             rf"(?<![\w-])(?:{CAPWORD}{_LINK}?[ ]){{1,5}}{legal}(?!\w)(?![ ]?\d)", 0.7),
+            # Round nine: logistics and fulfilment companies are named before their trade
+            # ("<Name> Fulfilment", "<Name> Logistik"); an ordinary word before is no name.
+            ("name + trade",
+             rf"(?<![\w-])(?:{CAPWORD_BEFORE_SPACE}[ ]){{1,2}}{_TRADE}(?![\w-])", 0.65),
         ],
         validator=_org_ok,
         # Every company match ends in a legal form ("GmbH" and "gGmbH" contain "mbH").
-        cues={"company": r"mbH|AG|KG|e\.[ ]?V\.|eG"},
+        cues={"company": r"mbH|AG|KG|e\.[ ]?V\.|eG", "name + trade": _TRADE},
     )  # fmt: skip
 
 
-_AT_WORK = (
-    # Any tense, and words or a number between: "arbeitete 30 Jahre als Dreher bei"; a
-    # job after a workplace label ("Arbeitsplatz: Kassiererin bei <company>").
-    r"(?<=\b(?:[Aa]rbeitet(?:e|en)?|[Bb]eschäftigt|tätig|angestellt"
+_TRADE = r"(?:Fulfilment|Fulfillment|Logistik|Logistics|Spedition|Kurierdienst|Paketdienst)"
+# Any tense, and words or a number between: "arbeitete 30 Jahre als Dreher bei"; a
+# job after a workplace label ("Arbeitsplatz: Kassiererin bei <company>").
+_WORKS_AT = (
+    r"\b(?:[Aa]rbeitet(?:e|en)?|[Bb]eschäftigt|tätig|angestellt"
     r"|(?:Arbeitsplatz|Beruf|Tätigkeit):[ ][\p{L}-]+)"
-    r"(?:[ ][\p{L}\d]+){0,4}[ ]bei[ ])"
-    r"(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarf)\b)"
+    r"(?:[ ][\p{L}\d]+){0,4}[ ]bei[ ]"
 )
+_AT_WORK = rf"(?<={_WORKS_AT})(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarf)\b)"
 # A name of up to four words (brands may be lower case: "dm-drogerie markt"), ending
 # before "in", "seit", "als", punctuation or the end of the line.
 EMPLOYER = (
@@ -149,6 +174,20 @@ EMPLOYER = (
 )
 
 
+# Round nine: professional and public chambers are one body each, by name alone
+# ("Bundes<x>kammer", "<Land>ische Versorgungskammer"), with a register's acronym before
+# ("<ABC> der Bundes<x>kammer"); not "-kammer" alone ("Herzkammer" is anatomy).
+_CHAMBER = (
+    r"(?<![\w-])(?:\p{Lu}{2,5}[ ](?:der|des)[ ])?(?:\p{Lu}\p{Ll}+isch(?:e|en)[ ])?"
+    r"(?:Bundes|Landes)?(?i:ärzte|zahnärzte|apotheker|notar|rechtsanwalts|handwerks"
+    r"|versorgungs|psychotherapeuten|pflege|tierärzte)kammer(?![\w-])"
+)
+# Round nine: an institute of a research society by the society's name and its acronym
+# ("<Society> <ABC>"; the society names are the four German research societies).
+_RESEARCH = (
+    r"(?<![\w-])(?:Fraunhofer|Max-Planck|Helmholtz|Leibniz)(?:-(?:Institut|Zentrum))?"
+    r"[ ]\p{Lu}{2,6}(?![\w-])"
+)
 _NAMED_HOUSE = (
     r"(?:Rehaklinik|Reha-Klinik|Kurklinik|Kinderhaus|Kita|Kindertagesstätte|Kinderkrippe"
     r"|Kindergarten|Schulungszentrum)"
@@ -165,12 +204,15 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
     offices = (
         r"Landesamt|Versorgungsamt|Gesundheitsamt|Jugendamt|Sozialamt|Pflegestützpunkt"
         r"|Hospizdienst|Sozialstation|Pflegedienst|Landesbetrieb"  # a state enterprise by task
+        # Round nine: a public accident insurer by its region ("Kommunale Unfallversicherung
+        # <Land>"), the medical service of the insurers by its region ("MD <region>").
+        r"|(?:Kommunale[ ])?Unfallversicherung|MD(?=[ ]\p{Lu}\p{Ll})"
     )
     name = rf"(?:{_LINK}?[ -]{CAPWORD}){{0,4}}"
     named = rf"(?:{_LINK}?[ -]{CAPWORD}){{1,4}}"
     care = (
         r"(?:Hospiz|Pflegeheim|Seniorenheim|Altenheim|Seniorenzentrum|Seniorenresidenz"
-        r"|Pflegezentrum|Wohnstift|Spitex)(?:[ ]Haus)?"
+        r"|Pflegezentrum|Wohnstift|Spitex|Homecare)(?:[ ]Haus)?"  # round nine: "Homecare <region>"
     )
     welfare = r"(?:Caritas|Diakonie|Volkssolidarität|Johanniter|Malteser|Lebenshilfe|DRK|AWO)"
     branch = r"(?:[ -]\p{Lu}[\p{L}-]*){0,3}"  # "Volkssolidarität Leipziger Land"
@@ -188,8 +230,10 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             # same way ("Rehaklinik Birkenried", "Kita Sonnenschein").
             ("named house", rf"(?<![\w-]){_NAMED_HOUSE}{named}(?![\w-])", 0.65),
             # A private insurer is named after its label, often by one ordinary word.
+            # Round nine: also after an insurer's kind ("Haftpflichtversicherer (<brand>,").
             ("insurer after label", rf"(?<=\b(?:PKV|[Pp]rivate[nr]?[ ]Kranken(?:versicherung"
-                                    rf"|kasse)|Zusatzversicherung)[ ]?[:(][ ]?){CAPWORD}"
+                                    rf"|kasse)|Zusatzversicherung|\p{{Lu}}\p{{Ll}}*versicherer"
+                                    rf"|Versicherer)[ ]?[:(][ ]?){CAPWORD}"
                                     rf"(?:[ ]{CAPWORD})?(?=[,;)\n]|[ ]\(|$)", 0.65),
             # Round eight: an insurer's short name after an insurance label ("Versicherung:
             # <AB>"; "TK" alone is also a day clinic); the kinds of insurance are no name.
@@ -198,6 +242,12 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
              r"(?!(?:GKV|PKV|BG)\b)\p{Lu}{2,5}(?=[ ]?[,;\n]|$)", 0.65),
             # Employers are named only by the sentence: "arbeitet als X bei <name> in".
             ("employer after bei", rf"{_AT_WORK}{EMPLOYER}", 0.65),
+            # Round nine: an employer by its acronym after the article ("arbeitet als
+            # <job> bei der <ABC>"); an article before an ordinary word stays excluded.
+            ("employer acronym after bei",
+             rf"(?<={_WORKS_AT}(?:der|dem)[ ])\p{{Lu}}{{2,5}}(?![\w-])", 0.65),
+            ("chamber", _CHAMBER, 0.65),
+            ("research institute", _RESEARCH, 0.65),
             ("employer after label", rf"(?<=\bArbeitgeber(?:in)?[ ]?[(:][ ]?){EMPLOYER}", 0.65),
             # Who commissioned a report (an insurer, a court, an employer), by any name.
             ("client after label", rf"(?<=\bAuftraggeber(?:in)?:[ ]){EMPLOYER}", 0.6),
