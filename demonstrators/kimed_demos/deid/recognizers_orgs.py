@@ -31,9 +31,10 @@ _ORG_HEAD = (
     # Written as a whole lower-case run, then its ending (a name follows after a space or
     # hyphen, so the ending must close the run): same matches, no backtracking (speed).
     r"|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:zentrum|klinik|klinikum|krankenhaus|institut|praxis|stift"
-    r"|residenz|verbund|register|beratungsstelle))"  # "-verbund": hospital groups by region
+    r"|residenz|verbund|register|beratungsstelle|schule))"  # "-verbund": hospital groups by region
     # ("Klinikverbund Nordstadt"); round eight: registers and counselling centres by region
-    # or body ("Landes<x>register <state>", "<X>beratungsstelle <region>").
+    # or body ("Landes<x>register <state>", "<X>beratungsstelle <region>"); round nine:
+    # schools by their kind ("Gesamtschule <name>"; "Rückenschule" takes no name after it).
     # Hospital acronyms (Landes-, Bezirks-, Kreiskrankenhaus) and a specialty that a
     # place names ("Neuropathologie Nordstadt": a department or institute of one town).
     r"|LKH|BKH|KKH|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:logie|chirurgie|pädie|iatrie))"
@@ -94,13 +95,13 @@ _ASSOCIATION = re.compile(r"[ ]e\.[ ]?V\.$")
 # Round nine: a unit named by a clinical abbreviation and a generic head, nothing after
 # ("<ABC>-Zentrum" for a cleft or surgical field) is a department of the house that the
 # letterhead names; houses so written carry their town or name after ("<ABC>-Klinik Nord").
-_FIELD_UNIT = re.compile(r"\p{Lu}{2,4}-(?:Zentrum|Zentrums|Klinik|Ambulanz|Einheit|Station)")
+FIELD_UNIT = re.compile(r"\p{Lu}{2,4}-(?:Zentrum|Zentrums|Klinik|Ambulanz|Einheit|Station)")
 
 
 def _org_ok(text: str) -> bool:
     """An organisation name needs one word that is neither ordinary nor a specialty, or
     the shape of a body named by ordinary words (see ``_ACRONYM_BODY``, ``_SITE_BODY``)."""
-    if _FIELD_UNIT.fullmatch(text):
+    if FIELD_UNIT.fullmatch(text):
         return False
     if _ACRONYM_BODY.match(text) or _SITE_BODY.search(text) or _OF_ACRONYM.search(text):
         return True
@@ -130,9 +131,9 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
     only ordinary words or specialties ("Klinik für Kardiologie" is a department)."""
     # Not a title: "Praxis Dr. Boos" is the practice of a person, whose name is found.
     name = rf"(?:{_LINK}?[ -](?!(?:Dr|Prof|PD|med)\.){CAPWORD}){{1,4}}"
-    heads = (
+    heads = (  # round nine: schools and pharmacies by a person ("<Name>-Gymnasium")
         r"(?:Kliniken|Klinik|Klinikums?|Zentrums?|Instituts?|Stift|Krankenhaus(?:es)?"
-        r"|Krankenhäuser)"
+        r"|Krankenhäuser|Gymnasium|Schule|Apotheke)"
     )
     legal = r"(?:GmbH|mbH|gGmbH|AG|KG|e\.[ ]?V\.|eG)"  # eG: a cooperative (dairies, banks)
     return GermanPatternRecognizer(
@@ -148,6 +149,14 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
              rf"(?<![\w-])(?:{CAPWORD}{_LINK}?[ ]){{1,5}}{legal}(?!\w)(?![ ]?\d)", 0.7),
             # Round nine: logistics and fulfilment companies are named before their trade
             # ("<Name> Fulfilment", "<Name> Logistik"); an ordinary word before is no name.
+            # Round nine: a sports club by its kind and town ("TSV <town>"); the club's
+            # letters alone are no name, so the validator wants a word that is one.
+            ("sports club", r"(?<![\w-])(?:TSV|TuS|SV|FC|VfL|VfB|SpVgg|TSG|SSV|ESV|MTV)"
+                            r"(?:[ ]\d{2,4})?[ ]\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*(?![\w-])", 0.6),
+            # Round nine: an employer after a job at the start of a remark ("Sozial:
+            # <job> bei <company>", "(<job> bei <company>)"); jobs by their endings;
+            # the validator wants one word that is no ordinary word ("Fehler bei <noun>").
+            ("employer after job", rf"{_AFTER_JOB}{EMPLOYER}", 0.65),
             ("name + trade",
              rf"(?<![\w-])(?:{CAPWORD_BEFORE_SPACE}[ ]){{1,2}}{_TRADE}(?![\w-])", 0.65),
         ],
@@ -164,6 +173,11 @@ _WORKS_AT = (
     r"\b(?:[Aa]rbeitet(?:e|en)?|[Bb]eschäftigt|tätig|angestellt"
     r"|(?:Arbeitsplatz|Beruf|Tätigkeit):[ ][\p{L}-]+)"
     r"(?:[ ][\p{L}\d]+){0,4}[ ]bei[ ]"
+)
+_JOB = r"\p{Lu}\p{Ll}+(?:ner|ler|rer|ist|istin|erin|eur|eurin|iker|ikerin|macher|arbeiter)"
+_AFTER_JOB = (
+    rf"(?<=(?:^|\n|[(:;][ ]?){_JOB}[ ]bei[ ])"
+    r"(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarf|Bedarfs?)\b)"
 )
 _AT_WORK = rf"(?<={_WORKS_AT})(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarf)\b)"
 # A name of up to four words (brands may be lower case: "dm-drogerie markt"), ending
@@ -226,6 +240,13 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             # A care home or home-care service is followed by its name, even when that
             # name is made of ordinary words ("Hospiz Abendrot", "Spitex Am See").
             ("care home + name", rf"(?<![\w-]){care}{named}(?![\w-])", 0.65),
+            # Round nine: short-term and day care by the house's name ("Kurzzeitpflege Haus
+            # <name>"); without "Haus" the word is the kind of care, not a place.
+            ("care + house", rf"(?<![\w-])(?:Kurzzeitpflege|Tagespflege|Nachtpflege)[ ]Haus"
+                             rf"{named}(?![\w-])", 0.65),
+            # Round nine: a home-care supplier after its label ("Lieferant <company>").
+            ("supplier after label",
+             rf"(?<=\bLieferant(?:in)?:?[ ]){CAPWORD}(?:[ ]{CAPWORD})?(?=[ ]?[,;.)\n]|$)", 0.65),
             # Rehabilitation clinics, day-care centres and training centres are named the
             # same way ("Rehaklinik Birkenried", "Kita Sonnenschein").
             ("named house", rf"(?<![\w-]){_NAMED_HOUSE}{named}(?![\w-])", 0.65),
