@@ -242,6 +242,10 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             ("care home + name", rf"(?<![\w-]){care}{named}(?![\w-])", 0.65),
             # Round nine: short-term and day care by the house's name ("Kurzzeitpflege Haus
             # <name>"); without "Haus" the word is the kind of care, not a place.
+            # Round nine: the letter's first line names its house by a specialty centre and
+            # its site, any word, before a dash or bar ("<Field>zentrum <Site> – Klinik").
+            ("letterhead", r"(?<=\A[ \t]*)\p{Lu}\p{Ll}+(?<=\p{Ll}(?:zentrum|klinik|klinikum"
+                           r"|krankenhaus|institut))[ ]\p{Lu}\p{Ll}+(?=[ ]?[–|·-])", 0.65),
             ("care + house", rf"(?<![\w-])(?:Kurzzeitpflege|Tagespflege|Nachtpflege)[ ]Haus"
                              rf"{named}(?![\w-])", 0.65),
             # Round nine: a home-care supplier after its label ("Lieferant <company>").
