@@ -64,6 +64,12 @@ CASES = {
          "Amalie-Quernheim-Gymnasium", "Quernbach", "Quernhorst", "Weserland"],
         ["Tänzerin", "Lehrer", "Entlassung"],
     ),
+    "a school named by a person in one word, not a kind of school or care": (
+        "Schülerin der Quernmannschule; Rückenschule und Tagesklinik empfohlen; häusliche "
+        "SAPV seit Mai, Team: SAPV-Team Quernland.",
+        ["Quernmannschule", "Quernland"],
+        ["Rückenschule", "Tagesklinik", "SAPV"],
+    ),
     "departments, strength grades and findings are no organisations": (
         "Klinik für Gesichtschirurgie – MKG-Zentrum\nDie Kraft der Kniestrecker KG 4/5 "
         "beidseits. Histologie Nebennierenhyperplasie. Linke Herzkammer erweitert.",
@@ -74,10 +80,12 @@ CASES = {
         "Übergebrauch von Triptanen und Statine pausiert. Therapie: PNF nach Kabat. "
         "Ernährung mit Quernau-Sauger; Hörgeräte (Audiora) bds.; Fuß Quernit Terra-Step XR. "
         "Laut Vater Scharlach, Windpocken 2019. DMP Diabetes. Gespräch nach Ankunft der "
-        "Tochter. Transport per RTW nach Quernheim.",
+        "Tochter. Transport per RTW nach Quernheim. Stuhlregulation mit Quernofalk; "
+        "DIEP-Lappen; Feindiagnostik; Quernton Obesity Staging 2.",
         ["Quernheim"],
         ["Triptanen", "Statine", "Kabat", "Quernau-Sauger", "Audiora", "Quernit",
-         "Terra-Step", "Scharlach", "Windpocken", "DMP", "Diabetes", "Ankunft"],
+         "Terra-Step", "Scharlach", "Windpocken", "DMP", "Diabetes", "Ankunft", "Quernofalk",
+         "DIEP-Lappen", "Feindiagnostik", "Quernton"],
     ),
 }  # fmt: skip
 

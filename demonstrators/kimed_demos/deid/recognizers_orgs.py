@@ -157,6 +157,10 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
             # <job> bei <company>", "(<job> bei <company>)"); jobs by their endings;
             # the validator wants one word that is no ordinary word ("Fehler bei <noun>").
             ("employer after job", rf"{_AFTER_JOB}{EMPLOYER}", 0.65),
+            # Round nine: a school or clinic named by a person in one word ("<Name>schule");
+            # the validator rejects kinds ("Rückenschule", "Tagesklinik": words of the list).
+            ("name-kind compound",
+             r"(?<![\w-])\p{Lu}\p{Ll}++(?<=\p{Ll}{4}(?:schule|klinik|gymnasium))(?![\w-])", 0.6),
             ("name + trade",
              rf"(?<![\w-])(?:{CAPWORD_BEFORE_SPACE}[ ]){{1,2}}{_TRADE}(?![\w-])", 0.65),
         ],
@@ -212,7 +216,7 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
     """ORGANIZATION that is one by name alone: insurers, carriers, welfare associations."""
     carriers = (
         r"(?:Deutsche[ ])?Rentenversicherung|Berufsgenossenschaft|Unfallkasse"
-        r"|Medizinische[nr]?[ ]Dienst(?:es)?|SAPV|Palliativnetz"
+        r"|Medizinische[nr]?[ ]Dienst(?:es)?"
     )
     # These need a name after them: "das Versorgungsamt" alone is no one in particular.
     offices = (
@@ -221,6 +225,9 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
         # Round nine: a public accident insurer by its region ("Kommunale Unfallversicherung
         # <Land>"), the medical service of the insurers by its region ("MD <region>").
         r"|(?:Kommunale[ ])?Unfallversicherung|MD(?=[ ]\p{Lu}\p{Ll})"
+        # Round nine: specialised palliative care is a kind of care ("häusliche SAPV",
+        # "(auch SAPV)"); only with a name is it a team ("SAPV-Team <region>").
+        r"|SAPV|Palliativnetz"
     )
     name = rf"(?:{_LINK}?[ -]{CAPWORD}){{0,4}}"
     named = rf"(?:{_LINK}?[ -]{CAPWORD}){{1,4}}"
