@@ -70,6 +70,12 @@ CASES = {
         ["Quernmannschule", "Quernland"],
         ["Rückenschule", "Tagesklinik", "SAPV"],
     ),
+    "a department by its field or patient group, a practice before its doctors": (
+        "Verlegung ins Zentrum für Schwerbrandverletzte; Klinik für Anästhesie und "
+        "Intensivmedizin; Zentrum für Innere Medizin. Praxis Dres. Quernhold und Lindgart.",
+        ["Quernhold", "Lindgart"],
+        ["Schwerbrandverletzte", "Anästhesie", "Intensivmedizin", "Innere"],
+    ),
     "departments, strength grades and findings are no organisations": (
         "Klinik für Gesichtschirurgie – MKG-Zentrum\nDie Kraft der Kniestrecker KG 4/5 "
         "beidseits. Histologie Nebennierenhyperplasie. Linke Herzkammer erweitert.",

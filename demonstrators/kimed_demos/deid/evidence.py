@@ -207,9 +207,10 @@ def _label_cut_short(word: str, text: str, end: int) -> bool:
     return wordclass.starts_compounds(word, listed, 3)
 
 
-def _listed_adjective(word: str, lower: frozenset[str]) -> bool:
+def listed_adjective(word: str, lower: frozenset[str] | None = None) -> bool:
     """True for an inflected adjective of the list ("Orale") or a compound ending in one
     ("<Noun>bezogenes": a noun of the list, then an inflected adjective of it)."""
+    lower = _dictionary()[1] if lower is None else lower
     low = word.lower()
     ending = next((e for e in _INFLECTION if low.endswith(e)), None)
     if ending is None:
@@ -231,7 +232,7 @@ def _adjective_before_nouns(words: list[str]) -> bool:
     from .places import place_words
 
     listed, lower, _ = _dictionary()
-    if not _listed_adjective(words[0], lower):
+    if not listed_adjective(words[0], lower):
         return False
     places = place_words()
     return all(w in listed and w not in places and not is_known_name(w) for w in words[1:])

@@ -112,7 +112,28 @@ def _org_ok(text: str) -> bool:
     # town that is an ordinary word too.
     if len(words) > 1 and place_words().get(words[-1], 0) >= BIG_PLACE:
         return True
-    return any(not is_common_word(w) and w not in _SPECIALTIES for w in words if len(w) > 2)
+    # A head joined by a hyphen names its house by the part before ("<Name>-Klinikum").
+    if _NAMED_COMPOUND.search(text):
+        return True
+    return any(_name_word(w) for w in words if len(w) > 2)
+
+
+# Round nine: words of a department's field that the word lists lack: patient groups
+# ("Schwerbrandverletzte", "Querschnittgelähmte": nominal adjectives of the list) and
+# inflected adjectives of the list ("Endokrine"), so "Zentrum für <group>" and "Klinik für
+# <adjective> Chirurgie" are departments, as "Klinik für Kardiologie" is.
+_NAMED_COMPOUND = re.compile(r"\p{Lu}\p{Ll}+-(?:Klinik|Kliniken|Klinikums?|Zentrums?|Instituts?)\b")
+_PATIENT_GROUP = re.compile(r"\p{Lu}\p{Ll}+(?:verletzte|gelähmte|kranke|behinderte)[n]?")
+
+
+def _name_word(word: str) -> bool:
+    """True if ``word`` can carry an organisation's name: not ordinary, no specialty or
+    generic head, no patient group or inflected adjective of the word list."""
+    if is_common_word(word) or word in _SPECIALTIES or _PATIENT_GROUP.fullmatch(word):
+        return False
+    from .evidence import listed_adjective  # evidence imports this module's FIELD_UNIT
+
+    return not listed_adjective(word)
 
 
 _SPECIALTIES = frozenset(
@@ -122,7 +143,9 @@ _SPECIALTIES = frozenset(
     "Intensivmedizin Nuklearmedizin Dermatologie Allgemeinmedizin Neurochirurgie Labormedizin "
     "Strahlentherapie Rheumatologie Endokrinologie Diabetologie Viszeralchirurgie "
     # Generic heads, no name by themselves ("Praxis für Radiologie" is no one in particular).
-    "Praxis Physio Physiotherapie Ergotherapie Logopädie Apotheke".split()
+    "Praxis Physio Physiotherapie Ergotherapie Logopädie Apotheke "
+    # Round nine: "Zentrum" is a district's name in the places file, no evidence of a name.
+    "Zentrum Zentrums Klinik Kliniken Klinikum Institut Abteilung Anästhesie".split()
 )
 
 
@@ -130,7 +153,8 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
     """ORGANIZATION by a generic head word (Zentrum, Klinik, GmbH) + a name that is not
     only ordinary words or specialties ("Klinik für Kardiologie" is a department)."""
     # Not a title: "Praxis Dr. Boos" is the practice of a person, whose name is found.
-    name = rf"(?:{_LINK}?[ -](?!(?:Dr|Prof|PD|med)\.){CAPWORD}){{1,4}}"
+    # Round nine: nor "Dres." (doctors) or "Dipl." (a diploma) before the names.
+    name = rf"(?:{_LINK}?[ -](?!(?:Dr|Dres|Prof|PD|med|Dipl)\.){CAPWORD}){{1,4}}"
     heads = (  # round nine: schools and pharmacies by a person ("<Name>-Gymnasium")
         r"(?:Kliniken|Klinik|Klinikums?|Zentrums?|Instituts?|Stift|Krankenhaus(?:es)?"
         r"|Krankenhäuser|Gymnasium|Schule|Apotheke)"
