@@ -76,6 +76,17 @@ CASES = {
         ["Quernhold", "Lindgart"],
         ["Schwerbrandverletzte", "Anästhesie", "Intensivmedizin", "Innere"],
     ),
+    "a letterhead's practice, a brothers' firm": (
+        "Physiotherapie Quernland – Praxis am Marktplatz\nVorher 2006-2013 bei Gebr. "
+        "Quernhold, Malerbetrieb.",
+        ["Quernland", "Quernhold"],
+        ["Malerbetrieb"],
+    ),
+    "device lines, pacemaker modes and gradings by two authors stay": (
+        "Aggregat: Biotronik Quernis DR, Modus DDD, 60/min. SAB (Quernau & Lindgart II).",
+        [],
+        ["Quernis", "DDD", "Quernau", "Lindgart"],
+    ),
     "departments, strength grades and findings are no organisations": (
         "Klinik für Gesichtschirurgie – MKG-Zentrum\nDie Kraft der Kniestrecker KG 4/5 "
         "beidseits. Histologie Nebennierenhyperplasie. Linke Herzkammer erweitert.",

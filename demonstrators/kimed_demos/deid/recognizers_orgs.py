@@ -275,8 +275,13 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             # <name>"); without "Haus" the word is the kind of care, not a place.
             # Round nine: the letter's first line names its house by a specialty centre and
             # its site, any word, before a dash or bar ("<Field>zentrum <Site> – Klinik").
-            ("letterhead", r"(?<=\A[ \t]*)\p{Lu}\p{Ll}+(?<=\p{Ll}(?:zentrum|klinik|klinikum"
-                           r"|krankenhaus|institut))[ ]\p{Lu}\p{Ll}+(?=[ ]?[–|·-])", 0.65),
+            # Also a practice of a specialty ("<Field>therapie <region> –") and an adjective
+            # before the head ("<Adjective> Krankenhaus <ABC> -").
+            ("letterhead", r"(?<=\A[ \t]*)(?:\p{Lu}\p{Ll}+[ ])?\p{Lu}\p{Ll}+(?<=zentrum|klinik"
+                           r"|klinikum|krankenhaus|Krankenhaus|institut|therapie)"
+                           r"[ ](?:\p{Lu}\p{Ll}+|\p{Lu}{2,5})(?=[ ]?[–|·-])", 0.65),
+            # Round nine: a family firm ("Gebr. <name>": brothers).
+            ("brothers' firm", rf"(?<![\w-])Gebr\.[ ]{CAPWORD}(?:[ ]{CAPWORD})?(?![\w-])", 0.7),
             ("care + house", rf"(?<![\w-])(?:Kurzzeitpflege|Tagespflege|Nachtpflege)[ ]Haus"
                              rf"{named}(?![\w-])", 0.65),
             # Round nine: a home-care supplier after its label ("Lieferant <company>").
