@@ -171,8 +171,6 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
             # Not before a grade: "<muscle> KG 4/5" is a strength grade (round nine).
             ("company",
              rf"(?<![\w-])(?:{CAPWORD}{_LINK}?[ ]){{1,5}}{legal}(?!\w)(?![ ]?\d)", 0.7),
-            # Round nine: logistics and fulfilment companies are named before their trade
-            # ("<Name> Fulfilment", "<Name> Logistik"); an ordinary word before is no name.
             # Round nine: a sports club by its kind and town ("TSV <town>"); the club's
             # letters alone are no name, so the validator wants a word that is one.
             ("sports club", r"(?<![\w-])(?:TSV|TuS|SV|FC|VfL|VfB|SpVgg|TSG|SSV|ESV|MTV)"
@@ -185,12 +183,16 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
             # the validator rejects kinds ("Rückenschule", "Tagesklinik": words of the list).
             ("name-kind compound",
              r"(?<![\w-])\p{Lu}\p{Ll}++(?<=\p{Ll}{4}(?:schule|klinik|gymnasium))(?![\w-])", 0.6),
+            # Round nine: logistics and fulfilment companies are named before their trade
+            # ("<Name> Fulfilment", "<Name> Logistik"); an ordinary word before is no name.
             ("name + trade",
              rf"(?<![\w-])(?:{CAPWORD_BEFORE_SPACE}[ ]){{1,2}}{_TRADE}(?![\w-])", 0.65),
         ],
         validator=_org_ok,
         # Every company match ends in a legal form ("GmbH" and "gGmbH" contain "mbH").
-        cues={"company": r"mbH|AG|KG|e\.[ ]?V\.|eG", "name + trade": _TRADE},
+        cues={"company": r"mbH|AG|KG|e\.[ ]?V\.|eG", "name + trade": _TRADE,
+              "employer after job": r"[ ]bei[ ]",
+              "sports club": r"TSV|TuS|SV|FC|VfL|VfB|SpVgg|TSG|SSV|ESV|MTV"},
     )  # fmt: skip
 
 
@@ -205,7 +207,7 @@ _WORKS_AT = (
 _JOB = r"\p{Lu}\p{Ll}+(?:ner|ler|rer|ist|istin|erin|eur|eurin|iker|ikerin|macher|arbeiter)"
 _AFTER_JOB = (
     rf"(?<=(?:^|\n|[(:;][ ]?){_JOB}[ ]bei[ ])"
-    r"(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarf|Bedarfs?)\b)"
+    r"(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarfs?)\b)"
 )
 _AT_WORK = rf"(?<={_WORKS_AT})(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarf)\b)"
 # A name of up to four words (brands may be lower case: "dm-drogerie markt"), ending
@@ -271,8 +273,6 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             # A care home or home-care service is followed by its name, even when that
             # name is made of ordinary words ("Hospiz Abendrot", "Spitex Am See").
             ("care home + name", rf"(?<![\w-]){care}{named}(?![\w-])", 0.65),
-            # Round nine: short-term and day care by the house's name ("Kurzzeitpflege Haus
-            # <name>"); without "Haus" the word is the kind of care, not a place.
             # Round nine: the letter's first line names its house by a specialty centre and
             # its site, any word, before a dash or bar ("<Field>zentrum <Site> – Klinik").
             # Also a practice of a specialty ("<Field>therapie <region> –") and an adjective
@@ -282,6 +282,8 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
                            r"[ ](?:\p{Lu}\p{Ll}+|\p{Lu}{2,5})(?=[ ]?[–|·-])", 0.65),
             # Round nine: a family firm ("Gebr. <name>": brothers).
             ("brothers' firm", rf"(?<![\w-])Gebr\.[ ]{CAPWORD}(?:[ ]{CAPWORD})?(?![\w-])", 0.7),
+            # Round nine: short-term and day care by the house's name ("Kurzzeitpflege Haus
+            # <name>"); without "Haus" the word is the kind of care, not a place.
             ("care + house", rf"(?<![\w-])(?:Kurzzeitpflege|Tagespflege|Nachtpflege)[ ]Haus"
                              rf"{named}(?![\w-])", 0.65),
             # Round nine: a home-care supplier after its label ("Lieferant <company>").
@@ -293,7 +295,7 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             # A private insurer is named after its label, often by one ordinary word.
             # Round nine: also after an insurer's kind ("Haftpflichtversicherer (<brand>,").
             ("insurer after label", rf"(?<=\b(?:PKV|[Pp]rivate[nr]?[ ]Kranken(?:versicherung"
-                                    rf"|kasse)|Zusatzversicherung|\p{{Lu}}\p{{Ll}}*versicherer"
+                                    rf"|kasse)|Zusatzversicherung|\p{{Lu}}\p{{Ll}}++(?<=versicherer)"
                                     rf"|Versicherer)[ ]?[:(][ ]?){CAPWORD}"
                                     rf"(?:[ ]{CAPWORD})?(?=[,;)\n]|[ ]\(|$)", 0.65),
             # Round eight: an insurer's short name after an insurance label ("Versicherung:
@@ -313,4 +315,8 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             # Who commissioned a report (an insurer, a court, an employer), by any name.
             ("client after label", rf"(?<=\bAuftraggeber(?:in)?:[ ]){EMPLOYER}", 0.6),
         ],
+        # Round nine: patterns whose word must occur in the text are skipped without it.
+        cues={"chamber": r"(?i:kammer)", "research institute": r"Fraunhofer|Max-Planck|Helmholtz"
+              r"|Leibniz", "care + house": r"pflege[ ]Haus", "supplier after label": "Lieferant",
+              "brothers' firm": r"Gebr\."},
     )  # fmt: skip
