@@ -87,6 +87,12 @@ CASES = {
         [],
         ["Quernis", "DDD", "Quernau", "Lindgart"],
     ),
+    "an examination or service before the house is no part of its name": (
+        "23.06. Feindiagnostik Pränatalzentrum Quernbach\nVoranmeldung Herzkatheterlabor "
+        "Quernstift-Krankenhaus Lindgart (0521 70 20).",
+        ["Quernbach", "Quernstift-Krankenhaus"],
+        ["Feindiagnostik", "Herzkatheterlabor", "Voranmeldung"],
+    ),
     "departments, strength grades and findings are no organisations": (
         "Klinik für Gesichtschirurgie – MKG-Zentrum\nDie Kraft der Kniestrecker KG 4/5 "
         "beidseits. Histologie Nebennierenhyperplasie. Linke Herzkammer erweitert.",

@@ -167,6 +167,8 @@ def _english_phrase(piece: Finding, text: str) -> bool:
 _FRAME_BEFORE = re.compile(r"(?:^|\n)[ \t]*[*=#_–—-]{2,}[ \t]*$")
 _FRAME_AFTER = re.compile(r"[ \t]*[*=#_–—-]{2,}")
 _INFLECTION = ("em", "en", "er", "es", "e")
+# A size after it ("<finding> 9 mm"): a finding measured, no name.
+_SIZE_AFTER = re.compile(r"[ ]\d+(?:[,.]\d+)?(?:[ ]?[x×][ ]?\d+(?:[,.]\d+)?)?[ ]?(?:mm|cm)\b")
 
 
 def _no_name_by_form(words: list[str], piece: Finding, text: str) -> bool:
@@ -176,7 +178,8 @@ def _no_name_by_form(words: list[str], piece: Finding, text: str) -> bool:
     - framed by decoration on its line ("*** <LABEL> ***"): a heading or form label;
     - one short word cut off before a dot that starts words of the list ("Tel.", "Anm."):
       a label;
-    - a unit named by a field acronym and a generic head ("<ABC>-Zentrum");
+    - a unit named by a field acronym and a generic head ("<ABC>-Zentrum"), or a finding
+      with its size after it ("<finding> 9 mm");
     - an inflected adjective of the list first, then nouns of the list that are no place
       ("Orale <noun>", "<Noun>bezogenes <noun>"): a noun phrase.
     """
@@ -191,7 +194,7 @@ def _no_name_by_form(words: list[str], piece: Finding, text: str) -> bool:
     value = text[piece.start : piece.end]
     if len(words) == 1 and _label_cut_short(words[0], text, piece.end):
         return True
-    if FIELD_UNIT.fullmatch(value):
+    if FIELD_UNIT.fullmatch(value) or _SIZE_AFTER.match(text, piece.end):
         return True
     return len(words) > 1 and _adjective_before_nouns(words)
 

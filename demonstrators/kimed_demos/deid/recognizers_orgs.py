@@ -165,7 +165,8 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
         [
             ("head word + name",
              # (?=[\p{Lu}]): every head word is capitalised; a guard for speed only.
-             rf"(?<![\w-])(?:{CAPWORD_BEFORE_SPACE}[ ])?(?=[\p{{Lu}}]){_ORG_HEAD}{name}", 0.6),
+             rf"(?<![\w-])(?:{_NOT_A_SERVICE}{CAPWORD_BEFORE_SPACE}[ ])?(?=[\p{{Lu}}]){_ORG_HEAD}"
+             rf"{name}", 0.6),
             ("name-head compound",
              rf"(?<![\w-])\p{{Lu}}\p{{L}}+(?:-\p{{Lu}}\p{{L}}+)*-{heads}(?:{name})?(?![\w-])", 0.6),
             # Not before a grade: "<muscle> KG 4/5" is a strength grade (round nine).
@@ -196,6 +197,12 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
     )  # fmt: skip
 
 
+# Round nine: the word before a head is part of the name ("Städtisches Klinikum <town>"),
+# not a service or examination that a letter names before the house ("<Field>diagnostik
+# <x>zentrum <town>", "Voranmeldung Herzkatheterlabor <house>").
+_NOT_A_SERVICE = (
+    r"(?!\p{Lu}\p{Ll}*(?:diagnostik|therapie|skopie|graphie|grafie|labor|untersuchung)[ ])"
+)
 _TRADE = r"(?:Fulfilment|Fulfillment|Logistik|Logistics|Spedition|Kurierdienst|Paketdienst)"
 # Any tense, and words or a number between: "arbeitete 30 Jahre als Dreher bei"; a
 # job after a workplace label ("Arbeitsplatz: Kassiererin bei <company>").
