@@ -195,6 +195,8 @@ def test_round_eight_listed_word_after_adjective_or_als_is_a_noun():
         # an adjective of the list (also a compound one) before nouns of the list
         ("Plan: Orale Kost frei, Mobilisation.", "Orale Kost", "PERSON"),
         ("Empfehlung: Alltagsbezogenes Training, 10 x.", "Alltagsbezogenes Training", "PERSON"),
+        # a score by one letter (keep pattern), the rest ordinary
+        ("DXA: Schenkelhals T-Score -2,7.", "Schenkelhals T-Score", "PERSON"),
         # a finding with its size after it
         ("Im Ultraschall Quorvane 9 mm, freie Flüssigkeit.", "Ultraschall Quorvane", "PERSON"),
         # a Greek growth noun ("-plasie", "-trophie") the word list lacks in compounds
