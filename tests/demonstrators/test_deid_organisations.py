@@ -59,9 +59,10 @@ CASES = {
         "Tänzerin am Stadttheater am Lindenmarkt; Von: Sonnen-Apotheke am Markt; "
         "Klinikum rechts der Wupper; Universitätsmedizin Rostock; Lehrer an der "
         "Gesamtschule Quernfeld; Schule: Amalie-Quernheim-Gymnasium; Verein TSV Quernbach; "
-        "Entlassung in die Kurzzeitpflege Haus Quernhorst; Pflegedienst\nHomecare Weserland",
+        "Entlassung in die Kurzzeitpflege Haus Quernhorst; Pflegedienst\nHomecare Weserland; "
+        "Verlegung in die Uniklinik am Abend",
         ["Stadttheater", "Lindenmarkt", "Sonnen-Apotheke", "Wupper", "Rostock", "Quernfeld",
-         "Amalie-Quernheim-Gymnasium", "Quernbach", "Quernhorst", "Weserland"],
+         "Amalie-Quernheim-Gymnasium", "Quernbach", "Quernhorst", "Weserland", "Uniklinik"],
         ["Tänzerin", "Lehrer", "Entlassung"],
     ),
     "a school named by a person in one word, not a kind of school or care": (

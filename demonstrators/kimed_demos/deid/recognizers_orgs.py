@@ -316,6 +316,9 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             # <job> bei der <ABC>"); an article before an ordinary word stays excluded.
             ("employer acronym after bei",
              rf"(?<={_WORKS_AT}(?:der|dem)[ ])\p{{Lu}}{{2,5}}(?![\w-])", 0.65),
+            # Round nine: "Uniklinik" alone is the short name of the university hospital of
+            # the letter's town, as identifying as its full name (an abbreviation in use).
+            ("university hospital, short", r"(?<![\w-])Uniklinik(?:um)?(?![\w-])", 0.6),
             ("chamber", _CHAMBER, 0.65),
             ("research institute", _RESEARCH, 0.65),
             ("employer after label", rf"(?<=\bArbeitgeber(?:in)?[ ]?[(:][ ]?){EMPLOYER}", 0.65),
