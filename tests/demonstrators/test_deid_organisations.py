@@ -88,6 +88,12 @@ CASES = {
         [],
         ["Quernis", "DDD", "Quernau", "Lindgart"],
     ),
+    "a house named after its saint, not a valve of that maker": (
+        "Überdosierung zuletzt 2021 (St. Quernhild). Klappenersatz (St. Quernus 27 mm). "
+        "St. p. Cholezystektomie.",
+        ["Quernhild"],
+        ["Quernus", "Cholezystektomie"],
+    ),
     "an examination or service before the house is no part of its name": (
         "23.06. Feindiagnostik Pränatalzentrum Quernbach\nVoranmeldung Herzkatheterlabor "
         "Quernstift-Krankenhaus Lindgart (0521 70 20).",

@@ -319,6 +319,12 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             # Round nine: "Uniklinik" alone is the short name of the university hospital of
             # the letter's town, as identifying as its full name (an abbreviation in use).
             ("university hospital, short", r"(?<![\w-])Uniklinik(?:um)?(?![\w-])", 0.6),
+            # Round nine: a house named after its saint ("St. <Name>") stands for the
+            # hospital or home alone ("zuletzt 2021 (St. <Name>)"); a town so named is
+            # identifying too. "St. p." (status post) has no capital after; a size after
+            # it makes it a device by its maker ("<valve> (St. <Name> 27 mm)").
+            ("saint's house",
+             r"(?<![\w-])St\.[ ]\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?![\w-])(?![ ]\d)", 0.6),
             ("chamber", _CHAMBER, 0.65),
             ("research institute", _RESEARCH, 0.65),
             ("employer after label", rf"(?<=\bArbeitgeber(?:in)?[ ]?[(:][ ]?){EMPLOYER}", 0.65),
@@ -328,5 +334,5 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
         # Round nine: patterns whose word must occur in the text are skipped without it.
         cues={"chamber": r"(?i:kammer)", "research institute": r"Fraunhofer|Max-Planck|Helmholtz"
               r"|Leibniz", "care + house": r"pflege[ ]Haus", "supplier after label": "Lieferant",
-              "brothers' firm": r"Gebr\."},
+              "brothers' firm": r"Gebr\.", "saint's house": r"St\.[ ]"},
     )  # fmt: skip
