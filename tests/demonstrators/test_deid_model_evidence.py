@@ -195,6 +195,8 @@ def test_round_eight_listed_word_after_adjective_or_als_is_a_noun():
         # an adjective of the list (also a compound one) before nouns of the list
         ("Plan: Orale Kost frei, Mobilisation.", "Orale Kost", "PERSON"),
         ("Empfehlung: Alltagsbezogenes Training, 10 x.", "Alltagsbezogenes Training", "PERSON"),
+        # what is left of a model finding whose name a pattern took ("<Noun> von")
+        ("Sein Chef von Quernberg & Söhne rief an.", "Sein Chef von", "PERSON"),
         # a score by one letter (keep pattern), the rest ordinary
         ("DXA: Schenkelhals T-Score -2,7.", "Schenkelhals T-Score", "PERSON"),
         # a finding with its size after it
@@ -214,6 +216,7 @@ def test_round_nine_findings_without_a_name_form_are_dropped(text, value, kind):
         ("Gespräch mit Hr. Tosk. Danach Visite.", "Tosk"),  # short, before a dot, no prefix
         ("*** Eingang *** Herr Quorvane, Zi. 4", "Herr Quorvane"),  # not framed on its line
         ("Orale Quorvane-Lösung.", "Orale Quorvane-Lösung"),  # an unknown word after it
+        ("Anschlussreha nach Quorvane am 1.12.", "Quorvane"),  # no link word at its end
     ],
 )
 def test_round_nine_names_keep_their_findings(text, value):

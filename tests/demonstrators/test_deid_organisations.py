@@ -88,6 +88,12 @@ CASES = {
         [],
         ["Quernis", "DDD", "Quernau", "Lindgart"],
     ),
+    "firms by owner and kin, district offices, houses of a kind by region": (
+        "Sein Chef von Quernberg & Söhne rief an. Landratsamt Quernkreis, Abteilung "
+        "Gesundheit. Verlegung aus der Quernalb-Kinderklinik Lindgart.",
+        ["Quernberg", "Söhne", "Quernkreis", "Quernalb-Kinderklinik", "Lindgart"],
+        ["Abteilung", "Gesundheit", "Verlegung"],
+    ),
     "a house named after its saint, not a valve of that maker": (
         "Überdosierung zuletzt 2021 (St. Quernhild). Klappenersatz (St. Quernus 27 mm). "
         "St. p. Cholezystektomie.",

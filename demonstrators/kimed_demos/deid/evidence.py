@@ -167,6 +167,9 @@ def _english_phrase(piece: Finding, text: str) -> bool:
 _FRAME_BEFORE = re.compile(r"(?:^|\n)[ \t]*[*=#_–—-]{2,}[ \t]*$")
 _FRAME_AFTER = re.compile(r"[ \t]*[*=#_–—-]{2,}")
 _INFLECTION = ("em", "en", "er", "es", "e")
+# The words before a name that a pattern took ("<Noun> von <firm>", "<Noun> der <firm>"):
+# a model finding cut there ends in the preposition or article.
+_LINK_AT_END = re.compile(r"[ ](?:von|vom|der|des|bei|beim)$")
 # A size after it ("<finding> 9 mm"): a finding measured, no name.
 _SIZE_AFTER = re.compile(r"[ ]\d+(?:[,.]\d+)?(?:[ ]?[x×][ ]?\d+(?:[,.]\d+)?)?[ ]?(?:mm|cm)\b")
 
@@ -180,6 +183,8 @@ def _no_name_by_form(words: list[str], piece: Finding, text: str) -> bool:
       a label;
     - a unit named by a field acronym and a generic head ("<ABC>-Zentrum"), or a finding
       with its size after it ("<finding> 9 mm");
+    - words of the list ending in a preposition or article ("<Noun> von"): what is left of a
+      model finding whose name a pattern took;
     - an inflected adjective of the list first, then nouns of the list that are no place
       ("Orale <noun>", "<Noun>bezogenes <noun>"): a noun phrase.
     """
@@ -196,7 +201,20 @@ def _no_name_by_form(words: list[str], piece: Finding, text: str) -> bool:
         return True
     if FIELD_UNIT.fullmatch(value) or _SIZE_AFTER.match(text, piece.end):
         return True
+    if _LINK_AT_END.search(value) and _listed_no_place(words):
+        return True
     return len(words) > 1 and _adjective_before_nouns(words)
+
+
+def _listed_no_place(words: list[str]) -> bool:
+    """True if every capitalised word is in the word list (also in lower case: "Sein" at a
+    sentence start) and none is a place."""
+    from .places import place_words
+
+    (listed, lower, _), places = _dictionary(), place_words()
+    return all(
+        (w in listed or w.lower() in lower) and w not in places for w in words if w[:1].isupper()
+    )
 
 
 def _label_cut_short(word: str, text: str, end: int) -> bool:

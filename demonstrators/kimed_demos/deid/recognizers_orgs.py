@@ -123,6 +123,7 @@ def _org_ok(text: str) -> bool:
 # inflected adjectives of the list ("Endokrine"), so "Zentrum für <group>" and "Klinik für
 # <adjective> Chirurgie" are departments, as "Klinik für Kardiologie" is.
 _NAMED_COMPOUND = re.compile(r"\p{Lu}\p{Ll}+-(?:Klinik|Kliniken|Klinikums?|Zentrums?|Instituts?)\b")
+_KIND_OF_HOUSE = re.compile(r"(\p{Lu}\p{Ll}+?)(?:klinik|klinikum|zentrum|krankenhaus)")
 _PATIENT_GROUP = re.compile(r"\p{Lu}\p{Ll}+(?:verletzte|gelähmte|kranke|behinderte)[n]?")
 
 
@@ -130,6 +131,9 @@ def _name_word(word: str) -> bool:
     """True if ``word`` can carry an organisation's name: not ordinary, no specialty or
     generic head, no patient group or inflected adjective of the word list."""
     if is_common_word(word) or word in _SPECIALTIES or _PATIENT_GROUP.fullmatch(word):
+        return False
+    kind = _KIND_OF_HOUSE.fullmatch(word)  # "Kinderklinik": a kind, no name
+    if kind and is_common_word(kind.group(1)):
         return False
     from .evidence import listed_adjective  # evidence imports this module's FIELD_UNIT
 
@@ -157,7 +161,9 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
     name = rf"(?:{_LINK}?[ -](?!(?:Dr|Dres|Prof|PD|med|Dipl)\.){CAPWORD}){{1,4}}"
     heads = (  # round nine: schools and pharmacies by a person ("<Name>-Gymnasium")
         r"(?:Kliniken|Klinik|Klinikums?|Zentrums?|Instituts?|Stift|Krankenhaus(?:es)?"
-        r"|Krankenhäuser|Gymnasium|Schule|Apotheke)"
+        r"|Krankenhäuser|Gymnasium|Schule|Apotheke"
+        # a house of a kind after the name ("<Region>-Kinderklinik <town>")
+        r"|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:klinik|klinikum|zentrum|krankenhaus)))"
     )
     legal = r"(?:GmbH|mbH|gGmbH|AG|KG|e\.[ ]?V\.|eG)"  # eG: a cooperative (dairies, banks)
     return GermanPatternRecognizer(
@@ -261,6 +267,8 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
         # Round nine: specialised palliative care is a kind of care ("häusliche SAPV",
         # "(auch SAPV)"); only with a name is it a team ("SAPV-Team <region>").
         r"|SAPV|Palliativnetz"
+        # Round nine: district and municipal offices by their district ("Landratsamt <Kreis>").
+        r"|Landratsamt|Bezirksamt|Kreisverwaltung|Ordnungsamt|Standesamt"
     )
     name = rf"(?:{_LINK}?[ -]{CAPWORD}){{0,4}}"
     named = rf"(?:{_LINK}?[ -]{CAPWORD}){{1,4}}"
@@ -289,6 +297,9 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
                            r"[ ](?:\p{Lu}\p{Ll}+|\p{Lu}{2,5})(?=[ ]?[–|·-])", 0.65),
             # Round nine: a family firm ("Gebr. <name>": brothers).
             ("brothers' firm", rf"(?<![\w-])Gebr\.[ ]{CAPWORD}(?:[ ]{CAPWORD})?(?![\w-])", 0.7),
+            # Round nine: a firm by its owner and kin or partners ("<Trade> <Name> & Söhne").
+            ("owner's firm", r"(?<![\w-])(?:\p{Lu}[\p{L}-]+[ ]){1,3}&[ ](?:Söhne|Sohn|Töchter"
+                             r"|Co\.(?:[ ]KG)?|Partner|Kollegen)(?![\w-])", 0.7),
             # Round nine: short-term and day care by the house's name ("Kurzzeitpflege Haus
             # <name>"); without "Haus" the word is the kind of care, not a place.
             ("care + house", rf"(?<![\w-])(?:Kurzzeitpflege|Tagespflege|Nachtpflege)[ ]Haus"
@@ -334,5 +345,5 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
         # Round nine: patterns whose word must occur in the text are skipped without it.
         cues={"chamber": r"(?i:kammer)", "research institute": r"Fraunhofer|Max-Planck|Helmholtz"
               r"|Leibniz", "care + house": r"pflege[ ]Haus", "supplier after label": "Lieferant",
-              "brothers' firm": r"Gebr\.", "saint's house": r"St\.[ ]"},
+              "brothers' firm": r"Gebr\.", "saint's house": r"St\.[ ]", "owner's firm": "&"},
     )  # fmt: skip
