@@ -618,6 +618,11 @@ CASES = {
         ["B3", ("B3 IMC", 0), "T4", "Video-EEG 3", "K3 Süd", "A1", "A2", "B4"],
         ["Viszeralchirurgie", "Einheit: mg", "C5", "Th2"],
     ),
+    "ninth round: a therapist's name before a frequency is no brand": (
+        "Physiotherapie bei Jana Quellbrunn 1x/Woche, dazu Methotrexat 1x/Woche s.c.",
+        ["Jana", "Quellbrunn"],
+        ["Physiotherapie", "Methotrexat"],
+    ),
     "ninth round: identifiers behind a pseudonym, an issuer, a registry code": (
         "Register-Pseudonym FR-QZRM-005712\nAz. ABC: QRS 71-2026-118 407\n"
         "Biobank-Pseudonym PSX 8F3K-29QD\nPseudonym des Autors: Kiebitz",
