@@ -55,6 +55,20 @@ _USER = re.compile(
     re.MULTILINE,
 )
 
+# Round ten: a login by its shape and place, whatever the label before it. Alone at the
+# end of a line after a colon or a spaced dash, a lower-case token that is no German word
+# is the user who released, exported or signed ("angemeldet: <login>", "(OÄ) – <login>",
+# "Upload XY: <login>"); a token of two lower-case parts joined by a dot is a login
+# anywhere ("s.<surname>"), unless it is a file name's extension or part of an address.
+_LOGIN_AT_END = re.compile(
+    r"(?:(?<=\S:)|(?<=[ ][–-]))[ ]{1,4}(?P<name>\p{Ll}[\p{Ll}_]{3,19}(?:\.\p{Ll}{2,20})?)[ ]*$",
+    re.MULTILINE,
+)
+_DOTTED_LOGIN = re.compile(
+    r"(?<![\w.@/:-])(?P<name>\p{Ll}{1,12}\.(?!(?:pdf|docx?|pptx?|xlsx?|txt|csv|jpe?g|png"
+    r"|xml|html?|zip|dcm|de|com|org|net|eu|example)(?![\w.]))\p{Ll}{3,20})(?![\w.@/-]|\.\w)"
+)
+
 
 def _is_name(value: str) -> bool:
     """A speaker's name, not a heading or a schedule entry: some word is a first name of
@@ -81,6 +95,7 @@ def user_name_findings(text: str) -> list[Finding]:
     """PERSON for a login named as the author or user of an export."""
     return [
         Finding(m.start("name"), m.end("name"), "PERSON", SCORE)
-        for m in _USER.finditer(text)
+        for rx in (_USER, _LOGIN_AT_END, _DOTTED_LOGIN)
+        for m in rx.finditer(text)
         if _is_name(m.group("name"))
     ]

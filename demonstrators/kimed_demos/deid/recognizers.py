@@ -36,6 +36,9 @@ PLZ4 = r"(?<![\w.,/-])[1-9]\d{3}"
 AT_CH_CUE = rf"{PLZ4}[ \t]"
 UPPER, LOWER = "A-ZÄÖÜ", "a-zäöüß"
 WORD = r"\p{Lu}\p{Ll}+"  # Unicode: Demirtaş, Petrović, Aydın are names too
+# A district's or old town's capitals before a joined town name ("VS-Villingen", the
+# short form of a double town as postal addresses write it).
+_TOWN_PREFIX = r"(?:\p{Lu}{1,3}-)"
 LANGUAGE = "de"
 
 
@@ -224,7 +227,8 @@ class PlzRecognizer(DePlzRecognizer):
             patterns=[
                 # "(?=\d)" first: the regex engine then skips to digits instead of
                 # trying the lookbehind at every position (4x faster, same matches).
-                Pattern("PLZ before town", rf"(?=\d){plz}(?=[ \t]+{WORD})", 0.6),
+                # Round ten: also before a town with a capitals prefix ("VS-Villingen").
+                Pattern("PLZ before town", rf"(?=\d){plz}(?=[ \t]+{_TOWN_PREFIX}?{WORD})", 0.6),
                 Pattern("PLZ labelled", _label("PLZ|Postleitzahl") + rf"{plz}(?!\d)", 0.85),
                 # Austrian and Swiss postcodes have four digits; only where an address
                 # line puts them (line start, after "Straße 12,", after "·" or a gap).
@@ -295,8 +299,10 @@ def address_recognizer() -> GermanPatternRecognizer:
             # "Berliner Straße 3", "Lange Gasse 12", "Hohe Str. 4": an adjective before it.
             ("adjective street", rf"\b{WORD}(?:er|e|en)[ \t]{separate}{number}", 0.7),
             # A postcode after a comma, a gap or a "·" of the letterhead ("Am Anger 3 · 39104").
+            # Round ten: also with an adjective before the noun ("Am Hohen Tor 9").
             ("prefix street + PLZ",
-             rf"\b{prefixes}[ \t]{WORD}{number}(?=(?:,|[ ]?[·|])?\s+\d{{5}}\b)", 0.75),
+             rf"\b{prefixes}[ \t](?:{WORD}(?:e|en|er|es)[ ])?{WORD}{number}"
+             r"(?=(?:,|[ ]?[·|])?\s+\d{5}\b)", 0.75),
             # Any word with a house number before ", <postcode> <Town>" is a street, also
             # one whose name has no street word ("Eichgrund 7, 24999 Talheim").
             ("street before PLZ + town",
@@ -316,7 +322,7 @@ def address_recognizer() -> GermanPatternRecognizer:
             # ("Hausbesuch Lindgrün 14"); not a weekday or a time ("Hausbesuch Montag 14").
             ("house call address",
              rf"(?<=\bHausbesuch(?:[ ]bei)?:?[ ])(?!{_WEEKDAY}\b){WORD}{number}", 0.7),
-            ("town after PLZ", rf"(?<=(?<![\d])\d{{5}}[ \t]){town}", 0.75),
+            ("town after PLZ", rf"(?<=(?<![\d])\d{{5}}[ \t]){_TOWN_PREFIX}?{town}", 0.75),
             ("town after AT/CH PLZ", rf"(?<={_LINE_START}{PLZ4}[ \t])(?:St\.[ ])?{town}", 0.7),
         ],
         cues={"town after AT/CH PLZ": AT_CH_CUE,

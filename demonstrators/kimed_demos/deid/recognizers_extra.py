@@ -44,6 +44,17 @@ _HOLIDAYS = (
     r"|Gründonnerstag|Pfingstmontag|Pfingstsonntag|Heiligabend|Neujahr|Neujahrstag"
     r"|Rosenmontag|Aschermittwoch|Fronleichnam|Himmelfahrt|Christi[ ]Himmelfahrt|Allerheiligen"
     r"|Reformationstag|Fasching|Karneval|Buß-[ ]und[ ]Bettag|Tag[ ]der[ ]Arbeit"
+    # Round ten: every named day of the German church and public calendar that fixes a
+    # date, not only those one set used; "1. Advent" and "2. Weihnachtsfeiertag" with
+    # their number, since the number says which day.
+    r"|Totensonntag|Ewigkeitssonntag|Volkstrauertag|Tag[ ]der[ ]Deutschen[ ]Einheit"
+    r"|[1-4]\.[ ]Advent|(?:ersten|zweiten|dritten|vierten|1\.|2\.|3\.|4\.)[ ]Adventssonntag"
+    r"|(?:1\.|2\.|ersten|zweiten|Ersten|Zweiten)[ ]Weihnachts(?:feier)?tag|Weihnachtsfeiertagen?"
+    r"|Mariä[ ]Himmelfahrt|Heilige[ ]Drei[ ]Könige|Heiligen[ ]Drei[ ]Königen|Dreikönigstag"
+    r"|Epiphanias|Palmsonntag|Karsamstag|Ostersamstag|Pfingstferien|Osterferien"
+    r"|Weiberfastnacht|Fastnacht|Nikolaustag|Martinstag|Sankt[ ]Martin|St\.[ ]Martin"
+    r"|Valentinstag|Muttertag|Vatertag|Erntedank(?:fest|sonntag)?|Allerseelen|Walpurgisnacht"
+    r"|Johannistag|Silvesterabend|Silvesternacht|Neujahrsmorgen|Frauentag|Weltkindertag"
 )
 _MONTH_ALONE = "|".join((*dates.MONTHS, "Jänner", "Feber"))  # Austrian names too
 _UNITS = (
@@ -336,7 +347,11 @@ _KIN = (
     r"(?:Ehefrau|Ehemann|Ehepartner(?:in)?|Frau|Mann|Tochter|Sohn|Sohnes|Bruder|Schwester"
     r"|Enkel|Enkelin|Mutter|Vater|Nichte|Neffe|Großmutter|Großvater|Oma|Opa|Tante|Onkel"
     r"|Schwiegersohn|Schwiegertochter|Lebensgefährte|Lebensgefährtin|Partner(?:in)?"
-    r"|Nachbar(?:in)?|Freund(?:in)?|Betreuer(?:in)?|Cousin|Cousine)"
+    r"|Nachbar(?:in)?|Freund(?:in)?|Betreuer(?:in)?|Cousin|Cousine"
+    # Round ten: every kinship word, not only the frequent ones.
+    r"|Vetter|Base|Schwager|Schwägerin|Stiefvater|Stiefmutter|Stiefsohn|Stieftochter"
+    r"|Urenkel(?:in)?|Großnichte|Großneffe|Halbbruder|Halbschwester|Pflegemutter|Pflegevater"
+    r"|Patenonkel|Patentante|Pate|Patin|Verlobte[rn]?|Schwiegermutter|Schwiegervater)"
 )
 
 

@@ -195,8 +195,16 @@ def hand_sign_recognizer() -> GermanPatternRecognizer:
             # Round nine: who saw a record and who took the minutes sign at the line end,
             # also with a capital and one or two small letters ("gesehen Ab", "Protokoll: ab").
             ("sign after seen or minutes",
-             r"(?<=\b(?:gesehen|Protokoll(?:führung)?:)[ ])(?:\p{Lu}{2,3}|\p{Ll}{2,3}"
+             # Round ten: also without the colon ("Protokoll <sign>" closing a list).
+             r"(?<=\b(?:gesehen|Protokoll(?:führung)?:?)[ ])(?:\p{Lu}{2,3}|\p{Ll}{2,3}"
              r"|\p{Lu}\p{Ll}{1,2})(?=[ ]?$)", 0.65),
+            # Round ten: who did a thing signs after "durch" at the end of a record's line
+            # ("nachgeholt durch <sign>."); a pronoun there ("durch ihn") is a word.
+            ("sign after durch", r"(?<=\bdurch[ ])\p{Ll}{2,3}(?=\.?[ ]*$)", 0.65),
+            # Round ten: a record entry's time stamp, then the sign of who made it as the
+            # last item in brackets ("(Eintrag 08.12. 09:14, ABC)"), as logs write them.
+            ("sign after time stamp",
+             r"(?<=\d{1,2}:\d{2},[ ])(?:\p{Lu}{2,4}|\p{Ll}{2,3})(?=\))", 0.65),
             # Round nine: the signs after a sign label, one or several joined by "/" ("HZ:
             # ab / CD"), as a handover's or chart's last line lists them.
             ("signs after a sign label",
@@ -228,7 +236,9 @@ def hand_sign_recognizer() -> GermanPatternRecognizer:
         validator=_sign_ok,
         cues={"initials after check": r"geprüft|kontrolliert|erfasst|visiert|abgezeichnet"
                                       r"|freigegeben|übertragen",
-              "sign after seen or minutes": r"gesehen[ ]|Protokoll(?:führung)?:[ ]",
+              "sign after seen or minutes": r"gesehen[ ]|Protokoll(?:führung)?:?[ ]",
+              "sign after durch": r"durch[ ]\p{Ll}",
+              "sign after time stamp": r"\d:\d\d,[ ]",
               "sign after Kennung": "Kennung",
               "initial and name before a sign": r"[ ]\(\p{Ll}{2,3}\)",
               "signs after a sign label": r"(?:HZ|Hz|Hdz\.?|Handzeichen|Kürzel|Visum):[ ]",

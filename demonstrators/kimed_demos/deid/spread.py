@@ -122,9 +122,27 @@ def _whole_token(text: str, start: int, end: int) -> bool:
     return not (start and text[start - 1].isalnum()) and not text[end : end + 1].isalnum()
 
 
+_WARD_SIDE = re.compile(r"(\d{1,2})[ ]?(Nord|Süd|Ost|West)\b")
+# Round ten: a login of an initial and a surname ("a.<surname>") names its user; the
+# surname stands capitalised elsewhere in the letter, its umlauts back ("ue" -> "ü").
+_DOTTED_LOGIN = re.compile(r"\p{Ll}{1,12}\.(\p{Ll}{3,20})")
+_UMLAUTS = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
+
+
+def _login_surnames(part: str) -> list[str]:
+    """The surname of a login's second part as written in a letter, with and without its
+    umlauts; none that is an ordinary word."""
+    forms = {part.capitalize()}
+    for plain, umlaut in _UMLAUTS:
+        forms |= {w.replace(plain, umlaut) for w in forms}
+    return [w for w in sorted(forms) if not _ordinary(w) and w not in keep_words()]
+
+
 def _spreadable(f: Finding, text: str) -> list[str]:
     """The strings of a finding that are removed wherever they occur in the document."""
     value = text[f.start : f.end]
+    if f.entity_type == "PERSON" and (login := _DOTTED_LOGIN.fullmatch(value)):
+        return _login_surnames(login.group(1))
     if f.entity_type == "PERSON":
         # A surname that is also an ordinary word ("Winter", "Krebs") is not spread:
         # elsewhere in the letter it is usually the word.
@@ -134,6 +152,10 @@ def _spreadable(f: Finding, text: str) -> list[str]:
     # A unit's acronym code ("KCI 2") names the same ward wherever the letter repeats it.
     if f.entity_type == "WARD" and _UNIT_CODE.fullmatch(value):
         return [value]
+    # Round ten: a ward named by number and side ("3 Nord Geriatrie") is written short on
+    # labels and in tables of the same letter ("3N").
+    if f.entity_type == "WARD" and (side := _WARD_SIDE.match(value)):
+        return [value, side.group(1) + side.group(2)[0]]
     # A record's number found once (in a table column, after a label) names the same
     # record where a note repeats it without its label ("in Zeile T-0408 stand ...").
     if f.entity_type == "CASE_NUMBER" and _RECORD_CODE.fullmatch(value):

@@ -62,13 +62,19 @@ _HEADERS = {
     "WARD": r"(?:Zi\.?[ ]?/[ ]?)?(?:Stat\.?|Station)",
     "PERSON": r"(?:Op\.?|Operateur(?:in)?|Ass\.?|Assistenz|Anä\.?|Anästhesie|Anästhesist(?:in)?"
     r"|Arzt|Ärztin|Untersucher(?:in)?|Name(?:,[ ]Vorname)?|Patient(?:in)?(?:[ ]\(geb\.\))?"
-    r"|Vorname|Nachname|Familienname|Bearbeiter(?:in)?|Benutzer|User|Erfasst[ ]von)"
+    r"|Vorname|Nachname|Familienname|Bearbeiter(?:in)?|Benutzer|User|Erfasst[ ]von"
+    # Round ten: who dictated or wrote the row's document.
+    r"|Autor(?:in)?|Verfasser(?:in)?|Diktierer(?:in)?|Diktat[ ]von)"
     r"(?:[ ]?/[ ]?(?:Op\.?|Ass\.?|Anä\.?|Assistenz))*"
     # A roster's duty columns name a shift or role before the doctor ("Spät/Nacht Arzt").
     rf"|[\p{{L}}/-]+[ ]{_ROLE}",
     # Who signed or did it: initials (also under a profession: "RTT", "MFA").
     "SIGN": r"Kürzel|Hz\.?|HZ|Handzeichen|Visum|Signum|Unterschrift|Doku|Dok\.|gez\."
-    r"|RTT|MTRA|MTR|MFA|OTA|ATA|Pflege|Pfl\.",
+    r"|RTT|MTRA|MTR|MFA|OTA|ATA|Pflege|Pfl\."
+    # Round ten: a column headed by a staff role ("Schreibkraft", "Pflegekraft", "Sekr.",
+    # "Schreibdienst") lists who did the row's work, by sign: a worklist records who typed
+    # which letter.
+    r"|\p{Lu}\p{Ll}*kraft|Schreibdienst|Sekr\.?|Sekretariat|Bearb\.?",
     # Initials that stand for a patient (study logs write no names: "Init.": "U.B.").
     "INITIALS": r"(?:Pat\.?-?)?Init\.?|Initialen",
     "AGE": r"Alter(?:[ ]\(J\.?\))?",
