@@ -677,6 +677,56 @@ CASES = {
         ["Yrsela", "Quast", "Małgorzata", "Ferbel", ("Brause", 0), "Weingärtner"],
         ["Übergibt", "Übernimmt", ("Brause", 1), "Dosis", "Protokoll"],
     ),
+    # Tenth round (eval10's classes by shape and position, invented words).
+    "tenth round: identifiers by shape after any label and in brackets after a name": (
+        "Zuw.-Zahl 31-774120 · Prüf-Kennwort QX-8841-B\n"
+        "KV-Bescheid: 2023/QRZ/5512  Mess-Zeichen XZ.QWA.08812345\n"
+        "Status 1000000   Kit-Nr. K-33412\nDiktat D-1 Quaddel, Irmtraud (260104455) Brief\n"
+        "Einsatz 31-07-22-0918; RR 135/85 mmHg",
+        [
+            "31-774120",
+            "QX-8841-B",
+            "2023/QRZ/5512",
+            "XZ.QWA.08812345",
+            "260104455",
+            "31-07-22-0918",
+        ],
+        ["Status", "1000000", "K-33412", "135/85", "Einsatz"],
+    ),
+    "tenth round: logins and signs by their place in the line": (
+        "Befund vidiert: OÄ Dr. Wiebke Qualmann – qwendel\nExport · angemeldet: r.quintel\n"
+        "Upload QXA: hzorbach\nPapier fehlte – nachgeholt durch qz.\n"
+        "(Eintrag 08.12.2025 09:14, QÜR): Fieber.\nKonferenz: Dr. Quell, Protokoll qsb\n"
+        "Hinweis Schreibdienst (Quintel): fertig, siehe bericht.pdf",
+        ["qwendel", "r.quintel", "hzorbach", "qz", "QÜR", "qsb", "Quintel"],
+        ["Befund", "Papier", "Fieber", "Hinweis", "fertig", "bericht.pdf"],
+    ),
+    "tenth round: named days, one first name after kin and helper words, parks, streets": (
+        "Sturz am Totensonntag, Besuch am 2. Advent und am Tag der Deutschen Einheit.\n"
+        "Enkel Hanne kam, Praktikant Jannes half; Vetter Quirin übersetzte. Dank an Mia und "
+        "Ole.\nVermerk Dr. Q.: Ziel erreicht. Spaziergang im Stadtpark.\n"
+        "Am Stillen Grund 9, 21339 Talheim; Hohes Ried 4, Talheim\n"
+        "Vöhrenstr. 2 · 78050 QB-Talheim\nDiabetes Typ 2, Metformin\n"
+        "Station / Zimmer: 4 Süd Geriatrie / 12\nFall 55123344  4S",
+        [
+            "Totensonntag",
+            "Advent",
+            "Deutschen Einheit",
+            "Hanne",
+            "Jannes",
+            "Quirin",
+            "Mia",
+            "Ole",
+            "Q.",
+            "Stadtpark",
+            "Stillen Grund",
+            "Hohes Ried",
+            "78050",
+            "QB-Talheim",
+            "4S",
+        ],
+        ["Sturz", "Besuch", "Ziel", "Spaziergang", "Diabetes", "Typ", "Metformin"],
+    ),
     "eighth round: surname, first name before a birth cue": (
         "Patientin: Krug, Friedensreich (geb. 02.03.1961), Zimmer 4\nBefund: Krug und Glas frei.",
         ["Krug", "Friedensreich"],

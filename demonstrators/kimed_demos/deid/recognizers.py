@@ -36,7 +36,7 @@ PLZ4 = r"(?<![\w.,/-])[1-9]\d{3}"
 AT_CH_CUE = rf"{PLZ4}[ \t]"
 UPPER, LOWER = "A-ZÄÖÜ", "a-zäöüß"
 WORD = r"\p{Lu}\p{Ll}+"  # Unicode: Demirtaş, Petrović, Aydın are names too
-# A district's or old town's capitals before a joined town name ("VS-Villingen", the
+# A district's or old town's capitals before a joined town name ("AB-Talheim", the
 # short form of a double town as postal addresses write it).
 _TOWN_PREFIX = r"(?:\p{Lu}{1,3}-)"
 LANGUAGE = "de"
@@ -227,7 +227,7 @@ class PlzRecognizer(DePlzRecognizer):
             patterns=[
                 # "(?=\d)" first: the regex engine then skips to digits instead of
                 # trying the lookbehind at every position (4x faster, same matches).
-                # Round ten: also before a town with a capitals prefix ("VS-Villingen").
+                # Round ten: also before a town with a capitals prefix ("AB-Talheim").
                 Pattern("PLZ before town", rf"(?=\d){plz}(?=[ \t]+{_TOWN_PREFIX}?{WORD})", 0.6),
                 Pattern("PLZ labelled", _label("PLZ|Postleitzahl") + rf"{plz}(?!\d)", 0.85),
                 # Austrian and Swiss postcodes have four digits; only where an address

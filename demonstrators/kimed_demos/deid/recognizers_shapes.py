@@ -49,27 +49,30 @@ _MIXED = (
 )
 # Six or more digits in one group, also joined to other groups ("25-118734").
 _DIGITS = r"(?:\d{1,4}[-/.])?\d{6,12}(?:[-/.]\d{1,6})?"
+# Three or more digit groups joined by "-" or "/" with nine digits or more ("25-02-21-0457",
+# a call-out or order number); phone numbers start with 0 (see _value_ok).
+_GROUPS = r"\d{2,4}(?:[-/]\d{2,5}){2,4}"
 
 
+_GROUP_SPLIT = re.compile(r"[-/.]")
 _ISO_DATE = re.compile(r"(?:19|20)\d\d-\d\d-\d\d")
 
 
 def _value_ok(text: str) -> bool:
-    """A person's number, not a date, time, dose or code: at least four digits, and a
-    letters-and-digits code has no ICD/OPS/ATC shape."""
+    """A person's number, not a date, time, dose or code: at least four digits; digits
+    alone need a group of six ("14.2-5530/25" is no OPS code, "12.03.2024" no number) or
+    nine digits in short groups that do not start with 0 (a phone number does)."""
     digits = sum(ch.isdigit() for ch in text)
     if digits < 4 or _ISO_DATE.fullmatch(text):
         return False
-    if text.count(".") >= 1 and not any(ch.isalpha() for ch in text):
-        # "12.03.2024", "5-469.21": dates and OPS codes are digits joined by dots; only a
-        # run of six digits makes such a value a number ("14.2-5530"): see _DIGITS.
-        return any(len(g) >= 6 for g in text.replace("-", ".").replace("/", ".").split("."))
-    return True
+    if any(ch.isalpha() for ch in text) or any(len(g) >= 6 for g in _GROUP_SPLIT.split(text)):
+        return True
+    return digits >= 9 and not text.startswith("0")
 
 
 def label_value_recognizer() -> GermanPatternRecognizer:
     """CASE_NUMBER: a code of identifier shape that is the value of a label pair."""
-    value = rf"(?:{_MIXED}|{_DIGITS})"
+    value = rf"(?:{_MIXED}|{_DIGITS}|{_GROUPS})"
     # The value ends at a space, line end, bracket, comma or semicolon; never before a
     # unit or another digit group (a phone or a measurement goes on).
     end = r"(?![\w/-]|[.,]\d|[ ]?(?:mg|g|kg|ml|l|mm|cm|m|h|min|µg|IE|U|%|x)\b|[ ]\d)"
@@ -91,7 +94,7 @@ def bracket_number_recognizer() -> GermanPatternRecognizer:
 
 
 def _adjective_first(text: str) -> bool:
-    """The street's first word is an inflected German adjective ("Rotes", "Weißen"):
+    """The street's first word is an inflected German adjective ("Hohes", "Stillen"):
     its lower-case form is an ordinary word, so "Diabetes Typ 2" is no street."""
     first = text.split()[0]
     return first.lower() in lower_case_words()
@@ -99,7 +102,7 @@ def _adjective_first(text: str) -> bool:
 
 def two_word_street_recognizer() -> GermanPatternRecognizer:
     """LOCATION: an adjective, a noun and a house number before ", <town>" or ", <postcode>"
-    ("Rotes Feld 12, <Town>"): a street without a street word, as many are named."""
+    ("Hohes Ried 4, <Town>"): a street without a street word, as many are named."""
     adjective = r"\p{Lu}\p{Ll}+(?:e|en|er|es)"
     town = r"(?:\d{5}[ ])?\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?=[ ]*(?:$|[·|,]))"
     return GermanPatternRecognizer(

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from . import dates
 from .recognizers import GermanPatternRecognizer
+from .recognizers_positions import position_recognizers
 from .recognizers_shapes import shape_recognizers
 from .recognizers_structured import valid_compact_date
 
@@ -242,4 +243,5 @@ def unusual_recognizers() -> list[GermanPatternRecognizer]:
     return [
         english_date_recognizer(), compact_date_recognizer(), *dictation_recognizers(),
         ward_code_recognizer(), english_id_recognizer(), *shape_recognizers(),
+        *position_recognizers(),
     ]  # fmt: skip

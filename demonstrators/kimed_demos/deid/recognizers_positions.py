@@ -1,0 +1,92 @@
+"""Persons and places by the position letters put them in (issue 11, round ten).
+
+Earlier rounds found a name after a title, a label or a first name and surname pair; the
+names that stayed stand where German letters name people with one word:
+
+- **a first name alone after a kinship or a trainee/helper role word** ("Enkel <First>",
+  "Praktikant <First>"): a known first name, or a capitalised word that is no noun (a
+  verb form (a name that is also a verb) can only be capitalised mid-sentence as a name);
+- **the second of two first names joined by "und"** ("Dank an Ina und <First>"), both
+  known first names;
+- **an initial alone after a title or "gez."** ("Vermerk Dr. F.:", "gez. B." at the line
+  end): the doctor who wrote the note;
+- **a park or palace garden used as a place** ("im Stadtpark", "im Hofgarten"), which
+  the guidelines mark as a location.
+"""
+
+from __future__ import annotations
+
+from .lexicon import first_names, is_noun, lower_case_words
+from .recognizers import GermanPatternRecognizer
+from .recognizers_extra import _KIN, NAME, _not_ordinary
+
+# Trainees and helpers are named by first name in team notes and rosters.
+_HELPER = (
+    r"(?:Praktikant(?:in)?|Azubi|Auszubildende[rn]?|Schüler(?:in)?|Student(?:in)?"
+    r"|Famulant(?:in)?|Hospitant(?:in)?|PJler(?:in)?|FSJler(?:in)?|Bufdi|Erzieher(?:in)?"
+    r"|Kinderpflegerin|Kinderpfleger|Betreuungskraft|Alltagsbegleiter(?:in)?|Schwester"
+    r"|Pfleger(?:in)?|Kolleg(?:e|in)|MFA|ZFA)"
+)
+
+
+def _single_name_ok(text: str) -> bool:
+    """A known first name, a word that is no ordinary word, or a capitalised verb form
+    (no noun; its lower-case form is a word): mid-sentence only a name is written so."""
+    if text in first_names() or _not_ordinary(text):
+        return True
+    return not is_noun(text) and text.lower() in lower_case_words()
+
+
+def _both_first_names(text: str) -> bool:
+    """'<First> und <First>': both words are known first names."""
+    first, _, second = text.split(" ")
+    return first in first_names() and second in first_names()
+
+
+def position_person_recognizer() -> GermanPatternRecognizer:
+    """PERSON: one name after a kinship or helper word, first names joined by 'und',
+    an initial after a title."""
+    return GermanPatternRecognizer(
+        "PERSON",
+        [
+            # Not before a second name word: "Sohn <First> <Surname>" is the kin
+            # recognizer's (recognizers_extra.py).
+            ("one name after kin or helper",
+             rf"(?<=\b(?:{_KIN}|{_HELPER})[ ]){NAME}(?![\w-]|[ ]\p{{Lu}}\p{{Ll}})", 0.6),
+            ("first names joined", rf"(?<![\w-]){NAME}[ ]und[ ]{NAME}(?![\w-])", 0.55),
+            ("initial after title",
+             r"(?<=\b(?:Dr\.|Prof\.|gez\.|OA|OÄ)[ ])\p{Lu}\.(?=[ ]?:|[ ]*$)", 0.6),
+        ],
+        validator=_person_ok,
+        cues={"first names joined": r"[ ]und[ ]\p{Lu}", "initial after title": r"\.[ ]\p{Lu}\."},
+    )  # fmt: skip
+
+
+def _person_ok(text: str) -> bool:
+    """The check that fits the matched shape (see the patterns)."""
+    if text.endswith("."):
+        return True  # an initial after a title: the position is the evidence
+    if " und " in text:
+        return _both_first_names(text)
+    return _single_name_ok(text)
+
+
+# Compounds in -park that are no place: a fleet, machines, devices.
+_NOT_A_PARK = r"(?!(?:Fuhr|Maschinen|Geräte|Fahrzeug|Wagen|Solar|Wind)park\b)"
+
+
+def park_recognizer() -> GermanPatternRecognizer:
+    """LOCATION: a park or palace garden after a preposition of place ("im Stadtpark")."""
+    gardens = r"(?:Schloss|Hof|Stadt|Kur|Palmen|Rosen|Tier)garten"
+    return GermanPatternRecognizer(
+        "LOCATION",
+        [("park as place",
+          rf"(?<=\b(?:im|am|beim|vom|zum|in[ ]den|durch[ ]den)[ ]){_NOT_A_PARK}"
+          rf"(?:\p{{Lu}}\p{{Ll}}+park|{gardens})(?![\w-])", 0.6)],
+        cues={"park as place": r"park\b|garten\b"},
+    )  # fmt: skip
+
+
+def position_recognizers() -> list[GermanPatternRecognizer]:
+    """All recognizers of this module, one instance each."""
+    return [position_person_recognizer(), park_recognizer()]
