@@ -50,6 +50,9 @@ _AFTER = (
     re.compile(rf"^-{NAME_WORD}"),  # the rest of a hyphenated name
     re.compile(rf"^[ ](?:von der|van der|von|van|vom|zu|zur|de|v\.)[ ]{NAME_WORD}"),
     re.compile(rf"^[ ]{_UP}\.(?![\w])"),  # "Tobias W."
+    # Round ten: Catalan and Spanish join two surnames with "i"/"y" ("Puig i Serra"); a
+    # common word after it is no surname (the same check as for particles, below).
+    re.compile(rf"^[ ](?:i|y)[ ]{NAME_WORD}(?![\w-])"),
 )
 _NAME_AFTER = re.compile(rf"^[ ]({NAME_WORD})(?![\w.-])")
 _COMMA_FIRST = re.compile(rf"^,[ ]({NAME_WORD})(?![\w.-])")
@@ -203,7 +206,8 @@ def _grow(f: Finding, text: str) -> Finding:
     for _ in range(3):
         after = text[end : end + 40]
         match = next((m for p in _AFTER if (m := p.match(after))), None)
-        if match and match.re is _AFTER[1] and is_common_word(match.group().split()[-1]):
+        joined = match and match.re in (_AFTER[1], _AFTER[3])  # a particle or "i"/"y"
+        if joined and is_common_word(match.group().split()[-1]):
             match = None  # "Dr. Ulmer vom Betriebsrat": a body, not a particle name
         name = _NAME_AFTER.match(after) or _COMMA_FIRST.match(after)
         if match:

@@ -197,12 +197,17 @@ _FIRST_AND_WORD = re.compile(
 # Round nine: after an honorific, a known first name and one capitalised word are first
 # name and surname wherever the mention ends ("Herr <First> <Word> fragte"), also when the
 # word is a must-keep term (a relation noun); the word's ordinary uses stand elsewhere and stay.
-_HONORIFIC_FIRST = r"(?<=\b(?:Herrn?|Frau)[ ])"
+# Round ten: also after a title or a doctor's specialty ("Dr. <First> <Word>", "Zahnarzt
+# <First> <Word>", "Urologin <First> <Word>"): the same position, staff instead of patients.
+_HONORIFIC = (
+    r"(?:Herrn?|Frau|Dr\.|Prof\.|PD|OA|OÄ|Dipl\.-Med\.|\p{Lu}\p{Ll}*(?:arzt|ärztin|loge|login))"
+)
+_HONORIFIC_FIRST = rf"(?<=\b{_HONORIFIC}[ ])"
 _HONORIFIC_FIRST_WORD = re.compile(
     rf"{_HONORIFIC_FIRST}(?P<first>{_FIRST})[ ]"
     r"(?P<surname>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)(?![\w-])"
 )
-_HONORIFIC_FIRST_BEFORE = re.compile(rf"\b(?:Herrn?|Frau)[ ](?P<first>{_FIRST})[ ]$")
+_HONORIFIC_FIRST_BEFORE = re.compile(rf"\b{_HONORIFIC}[ ](?P<first>{_FIRST})[ ]$")
 _INITIAL_BEFORE = re.compile(r"(?<![\w.])\p{Lu}\.[ ]$")
 
 
