@@ -10,6 +10,9 @@ names that stayed stand where German letters name people with one word:
   known first names;
 - **an initial alone after a title or "gez."** ("Vermerk Dr. F.:", "gez. B." at the line
   end): the doctor who wrote the note;
+- **who signed** ("Unterschrift <First> <Surname>") and **a surname in a file name**
+  after a case segment ("..._Fall_<Surname>_final.pptx");
+- **a town abroad before its country's code** ("(Nichte, <Town> NL)");
 - **a park or palace garden used as a place** ("im Stadtpark", "im Hofgarten"), which
   the guidelines mark as a location.
 """
@@ -54,11 +57,23 @@ def position_person_recognizer() -> GermanPatternRecognizer:
             ("one name after kin or helper",
              rf"(?<=\b(?:{_KIN}|{_HELPER})[ ]){NAME}(?![\w-]|[ ]\p{{Lu}}\p{{Ll}})", 0.6),
             ("first names joined", rf"(?<![\w-]){NAME}[ ]und[ ]{NAME}(?![\w-])", 0.55),
+            # Who signed: a first name and surname after the word for a signature
+            # ("Unterschrift <First> <Surname>"), in a form's stamp field or a note.
+            ("name after signature word",
+             rf"(?<=\b(?:Unterschrift|unterschrieben[ ]von|Signatur|signiert[ ]von):?[ ])"
+             rf"{NAME}[ ]{NAME}(?![\w.-])", 0.6),
+            # A file name holds the patient's surname after a case or patient segment
+            # ("Konferenz_<date>_Fall_<Surname>_v2.pptx").
+            ("surname in a file name",
+             r"(?<=_(?:Fall|Pat|Patient|Patientin|Name)_)\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
+             r"(?=_[\w.-]*\.(?:pptx?|docx?|pdf|xlsx?|csv|txt|odt)\b)", 0.6),
             ("initial after title",
              r"(?<=\b(?:Dr\.|Prof\.|gez\.|OA|OÄ)[ ])\p{Lu}\.(?=[ ]?:|[ ]*$)", 0.6),
         ],
         validator=_person_ok,
-        cues={"first names joined": r"[ ]und[ ]\p{Lu}", "initial after title": r"\.[ ]\p{Lu}\."},
+        cues={"first names joined": r"[ ]und[ ]\p{Lu}", "initial after title": r"\.[ ]\p{Lu}\.",
+              "name after signature word": r"Unterschrift|unterschrieben|Signatur|signiert",
+              "surname in a file name": r"_(?:Fall|Pat|Name)"},
     )  # fmt: skip
 
 
@@ -68,6 +83,9 @@ def _person_ok(text: str) -> bool:
         return True  # an initial after a title: the position is the evidence
     if " und " in text:
         return _both_first_names(text)
+    if " " in text:
+        # A signer: each word a known first name or no ordinary word ("Notar Dr." is not).
+        return all(w in first_names() or _not_ordinary(w) for w in text.split())
     return _single_name_ok(text)
 
 
@@ -87,6 +105,21 @@ def park_recognizer() -> GermanPatternRecognizer:
     )  # fmt: skip
 
 
+# Countries by their two-letter code, as addresses abroad add them after the town.
+_COUNTRY = r"(?:NL|BE|AT|CH|FR|PL|CZ|DK|LU|IT|ES|TR|GB|UK|SE|NO|HU|RO|HR|SI|SK|GR|PT|IE)"
+
+
+def town_abroad_recognizer() -> GermanPatternRecognizer:
+    """LOCATION: a town before a country's code in brackets or after a comma ("(Nichte,
+    <Town> NL)"): where a relative abroad lives."""
+    return GermanPatternRecognizer(
+        "LOCATION",
+        [("town before country code",
+          rf"(?<=[(,][ ]?)\p{{Lu}}\p{{Ll}}+(?:-\p{{Lu}}\p{{Ll}}+)?(?=[ ]{_COUNTRY}[),])", 0.6)],
+        validator=_not_ordinary,
+    )  # fmt: skip
+
+
 def position_recognizers() -> list[GermanPatternRecognizer]:
     """All recognizers of this module, one instance each."""
-    return [position_person_recognizer(), park_recognizer()]
+    return [position_person_recognizer(), park_recognizer(), town_abroad_recognizer()]
