@@ -78,7 +78,16 @@ def label_value_recognizer() -> GermanPatternRecognizer:
     end = r"(?![\w/-]|[.,]\d|[ ]?(?:mg|g|kg|ml|l|mm|cm|m|h|min|µg|IE|U|%|x)\b|[ ]\d)"
     return GermanPatternRecognizer(
         "CASE_NUMBER",
-        [("label value", rf"(?<={_LABEL}[ ]?:?[ \t]{{1,12}})(?<![+]){value}{end}", 0.6)],
+        # (?<=[ \t])(?=...\d): cheap checks first, so the label lookbehind runs only
+        # before a word with a digit after a blank (speed, same matches).
+        [
+            (
+                "label value",
+                rf"(?<=[ \t])(?=[\p{{L}}\d./-]*\d)(?<={_LABEL}[ ]?:?[ \t]{{1,12}})"
+                rf"{value}{end}",
+                0.6,
+            )
+        ],
         validator=_value_ok,
     )
 
