@@ -727,6 +727,14 @@ CASES = {
         ],
         ["Sturz", "Besuch", "Ziel", "Spaziergang", "Diabetes", "Typ", "Metformin"],
     ),
+    "tenth round: a code opening a table cell, staff by specialty, participle, signature": (
+        "Nr | Gruppe | Notiz\nS-01 | rand. | Q-4471, NYHA II\n"
+        "Kontrolle bei Kinderarzt Quendrich in Talheim. Unterschrift Qualbeck\n"
+        "Eingang 03.12., bearbeitet: Quermann\nZuweiser: Hausarztpraxis Quistorp/Quaas\n"
+        "Assistenzarzt Anästhesie; Unterschrift Versicherte",
+        ["Q-4471", "Quendrich", "Qualbeck", "Quermann", "Quistorp", "Quaas"],
+        ["NYHA", "Kontrolle", "Eingang", "Anästhesie", "Versicherte"],
+    ),
     "eighth round: surname, first name before a birth cue": (
         "Patientin: Krug, Friedensreich (geb. 02.03.1961), Zimmer 4\nBefund: Krug und Glas frei.",
         ["Krug", "Friedensreich"],

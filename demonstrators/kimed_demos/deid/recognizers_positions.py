@@ -19,6 +19,9 @@ names that stayed stand where German letters name people with one word:
 
 from __future__ import annotations
 
+import regex as re
+
+from .keeplist import keep_words
 from .lexicon import first_names, is_noun, lower_case_words
 from .recognizers import GermanPatternRecognizer
 from .recognizers_extra import _KIN, NAME, _not_ordinary
@@ -47,8 +50,8 @@ def _both_first_names(text: str) -> bool:
 
 
 def position_person_recognizer() -> GermanPatternRecognizer:
-    """PERSON: one name after a kinship or helper word, first names joined by 'und',
-    an initial after a title."""
+    """PERSON: one name after a kinship or helper word, first names joined by 'und', a
+    surname in a file name, an initial after a title."""
     return GermanPatternRecognizer(
         "PERSON",
         [
@@ -57,11 +60,6 @@ def position_person_recognizer() -> GermanPatternRecognizer:
             ("one name after kin or helper",
              rf"(?<=\b(?:{_KIN}|{_HELPER})[ ]){NAME}(?![\w-]|[ ]\p{{Lu}}\p{{Ll}})", 0.6),
             ("first names joined", rf"(?<![\w-]){NAME}[ ]und[ ]{NAME}(?![\w-])", 0.55),
-            # Who signed: a first name and surname after the word for a signature
-            # ("Unterschrift <First> <Surname>"), in a form's stamp field or a note.
-            ("name after signature word",
-             rf"(?<=\b(?:Unterschrift|unterschrieben[ ]von|Signatur|signiert[ ]von):?[ ])"
-             rf"{NAME}[ ]{NAME}(?![\w.-])", 0.6),
             # A file name holds the patient's surname after a case or patient segment
             # ("Konferenz_<date>_Fall_<Surname>_v2.pptx").
             ("surname in a file name",
@@ -72,7 +70,6 @@ def position_person_recognizer() -> GermanPatternRecognizer:
         ],
         validator=_person_ok,
         cues={"first names joined": r"[ ]und[ ]\p{Lu}", "initial after title": r"\.[ ]\p{Lu}\.",
-              "name after signature word": r"Unterschrift|unterschrieben|Signatur|signiert",
               "surname in a file name": r"_(?:Fall|Pat|Name)"},
     )  # fmt: skip
 
@@ -83,10 +80,59 @@ def _person_ok(text: str) -> bool:
         return True  # an initial after a title: the position is the evidence
     if " und " in text:
         return _both_first_names(text)
-    if " " in text:
-        # A signer: each word a known first name or no ordinary word ("Notar Dr." is not).
-        return all(w in first_names() or _not_ordinary(w) for w in text.split())
     return _single_name_ok(text)
+
+
+def staff_position_recognizer() -> GermanPatternRecognizer:
+    """PERSON: who signed, a doctor by specialty and surname, who did a record's step, a
+    practice's doctors (see the patterns)."""
+    return GermanPatternRecognizer(
+        "PERSON",
+        [
+            # Who signed: a first name and surname after the word for a signature
+            # ("Unterschrift <First> <Surname>"), in a form's stamp field or a note.
+            ("name after signature word",
+             rf"(?<=\b(?:Unterschrift|unterschrieben[ ]von|Signatur|signiert[ ]von):?[ ])"
+             rf"{NAME}(?:[ ]{NAME})?(?![\w.-])", 0.6),
+            # A doctor named by specialty and surname alone ("Kinderarzt <Surname>",
+            # "Urologin <Surname>"); a title after it is the next pattern's matter.
+            ("surname after specialty",
+             rf"(?<=\b\p{{Lu}}\p{{Ll}}*(?:arzt|ärztin|loge|login)[ ]){NAME}(?![\w.-])", 0.6),
+            # Who did a record's step, alone at the line end after its participle and a
+            # colon ("bearbeitet: <Surname>", "erfasst: <Surname>").
+            ("name after participle",
+             rf"(?<=\b\p{{Ll}}{{3,}}(?:t|en):[ ]){NAME}(?=[ ]*$)", 0.6),
+            # A practice named by its doctors joined by "/" ("Hausarztpraxis <A>/<B>").
+            ("doctors of a named practice",
+             rf"(?<=\b\p{{Lu}}\p{{Ll}}*praxis[ ]){NAME}/{NAME}(?![\w-])", 0.6),
+        ],
+        validator=_staff_name_ok,
+        cues={"name after signature word": r"Unterschrift|unterschrieben|Signatur|signiert",
+              "surname after specialty": r"(?:arzt|ärztin|loge|login)[ ]\p{Lu}",
+              "name after participle": r"(?:t|en):[ ]\p{Lu}",
+              "doctors of a named practice": r"praxis[ ]\p{Lu}"},
+    )  # fmt: skip
+
+
+# A department or subject after a specialty ("Assistenzarzt Anästhesie", "... Urologie").
+_SUBJECT_ENDING = re.compile(r"(?:ie|ik|ung|ion|tät|heit|keit|ur)$")
+
+
+def _staff_name_ok(text: str) -> bool:
+    """Each word a known first name or a name-like word: no ordinary word, no must-keep
+    term, and no word whose lower-case form is a German word ("Versicherte", "Verletzte":
+    participles used as nouns stand where a signer's name would), no subject's ending."""
+    words = re.split(r"[ /]", text)
+    return all(
+        w in first_names()
+        or (
+            _not_ordinary(w)
+            and w not in keep_words()
+            and w.lower() not in lower_case_words()
+            and not _SUBJECT_ENDING.search(w)
+        )
+        for w in words
+    )
 
 
 # Compounds in -park that are no place: a fleet, machines, devices.
@@ -122,4 +168,7 @@ def town_abroad_recognizer() -> GermanPatternRecognizer:
 
 def position_recognizers() -> list[GermanPatternRecognizer]:
     """All recognizers of this module, one instance each."""
-    return [position_person_recognizer(), park_recognizer(), town_abroad_recognizer()]
+    return [
+        position_person_recognizer(), staff_position_recognizer(), park_recognizer(),
+        town_abroad_recognizer(),
+    ]  # fmt: skip

@@ -92,6 +92,24 @@ def label_value_recognizer() -> GermanPatternRecognizer:
     )
 
 
+def table_cell_code_recognizer() -> GermanPatternRecognizer:
+    """CASE_NUMBER: a code of identifier shape that opens a "|" table cell ("| R-1088, ...")
+    whatever the column's header: a study log or a worklist numbers its rows so."""
+    end = r"(?=[ \t]*(?:[|,;]|$))"
+    return GermanPatternRecognizer(
+        "CASE_NUMBER",
+        [
+            (
+                "code opening a cell",
+                rf"(?<=\|[ \t]{{0,3}})(?:{_MIXED}|{_DIGITS}|{_GROUPS}){end}",
+                0.6,
+            )
+        ],
+        validator=_value_ok,
+        cues={"code opening a cell": r"\|"},
+    )
+
+
 def bracket_number_recognizer() -> GermanPatternRecognizer:
     """CASE_NUMBER: six or more digits in brackets after a surname-first name."""
     name = r"\p{Lu}[\p{L}'-]+,[ ]\p{Lu}[\p{L}'-]+(?:[ ]\p{Lu}[\p{L}'-]+)?"
@@ -125,4 +143,7 @@ def two_word_street_recognizer() -> GermanPatternRecognizer:
 
 def shape_recognizers() -> list[GermanPatternRecognizer]:
     """All recognizers of this module, one instance each."""
-    return [label_value_recognizer(), bracket_number_recognizer(), two_word_street_recognizer()]
+    return [
+        label_value_recognizer(), table_cell_code_recognizer(), bracket_number_recognizer(),
+        two_word_street_recognizer(),
+    ]  # fmt: skip
