@@ -94,3 +94,24 @@ def test_no_budget_outside_the_main_thread():
     thread.start()
     thread.join()
     assert armed == [False]
+
+
+def test_scanner_dedup_equals_presidio_remove_duplicates():
+    """The scanner's de-duplication on tuples keeps what presidio's keeps, in its order
+    (random overlapping, nested, equal and zero-width-apart spans of one type)."""
+    import random
+
+    from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+    from kimed_demos.deid.scanner import dedup
+
+    rng = random.Random(11)
+    for _ in range(300):
+        spans = []
+        for _ in range(rng.randint(2, 12)):
+            start = rng.randint(0, 30)
+            spans.append((start, start + rng.randint(1, 8), rng.choice((0.3, 0.5, 0.65, 1.0))))
+        spans += rng.sample(spans, 2)  # exact duplicates
+        objects = [RecognizerResult("PERSON", s, e, p) for s, e, p in spans]
+        expected = [(r.start, r.end, r.score) for r in EntityRecognizer.remove_duplicates(objects)]
+        assert dedup(spans) == expected, spans
