@@ -48,7 +48,7 @@ _UNSAFE = regex.compile(
 _ESCAPES = set("dDwWsSbBpPntrfKAzZx123456789")
 _ESCAPE = regex.compile(r"\\(.)", regex.DOTALL)
 #: Inline flags, POSIX classes, ``{,n}`` and fuzzy ``{e..}`` quantifiers.
-_FOREIGN = regex.compile(r"\(\?[a-zA-Z^-]*[a-zA-Z][):]|\[:|\{,|\{[eisd][<=]")
+_FOREIGN = regex.compile(r"\(\?[a-zA-Z^-]*[a-zA-Z][):]|\[[:.=]\^?\w+[:.=]\]|\{,|\{[eisd][<=]")
 _K = regex.compile(r"(?<!\\)((?:\\\\)*)\\K")
 #: Patterns per database: one database of all 144 took 49 s to compile, groups of
 #: 8-24 take about as long together as one at a time and scan in 0.1-0.2 ms.
