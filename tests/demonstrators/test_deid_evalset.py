@@ -31,6 +31,7 @@ from kimed_demos.deid.evalset import (
     EVAL7_DIR,
     EVAL8_DIR,
     EVAL9_DIR,
+    EVAL10_DIR,
     EVAL_DIR,
     parse_markup,
     read_jsonl_folder,
@@ -53,6 +54,7 @@ SETS = {
     "eval7": (EVAL7_DIR, 24, 700, 330),
     "eval8": (EVAL8_DIR, 24, 700, 250),
     "eval9": (EVAL9_DIR, 24, 750, 250),
+    "eval10": (EVAL10_DIR, 24, 740, 250),
 }
 #: Code and data the pipeline decides with, which the later sets' strings must not be in:
 #: every module of the package (new rule modules are covered without a list to keep up)
@@ -85,7 +87,7 @@ def documents(which):
 def test_jsonl_is_built_from_the_marked_sources(documents, which):
     assert documents == evalset.parse_source_folder(SETS[which][0] / "source"), (
         "documents.jsonl is stale: run python -m kimed_demos.deid.evalset (eval) or "
-        "build_jsonl(EVALn_DIR / 'source', EVALn_DIR / 'documents.jsonl') (eval2 to eval9)"
+        "build_jsonl(EVALn_DIR / 'source', EVALn_DIR / 'documents.jsonl') (eval2 to eval10)"
     )
 
 
@@ -149,17 +151,14 @@ def test_no_sentence_or_full_name_of_the_set_is_in_the_generator(documents):
                 assert name not in generator, f"{doc.id}: name {name!r} in generator sources"
 
 
-@pytest.mark.parametrize(
-    "folder",
-    [EVAL2_DIR, EVAL3_DIR, EVAL4_DIR, EVAL5_DIR, EVAL6_DIR, EVAL7_DIR, EVAL8_DIR, EVAL9_DIR],
-    ids=["eval2", "eval3", "eval4", "eval5", "eval6", "eval7", "eval8", "eval9"],
-)
-def test_no_identifier_of_the_later_sets_is_in_the_pipeline(folder):
-    """The second to ninth sets stay as blind as they can: none of their multi-word
+#: Every set but the first, which was written before the pipeline was tuned on any set.
+@pytest.mark.parametrize("name", [name for name in SETS if name != "eval"])
+def test_no_identifier_of_the_later_sets_is_in_the_pipeline(name):
+    """The second to tenth sets stay as blind as they can: none of their multi-word
     identifiers (names, organisations, streets) was written into the recognizers,
     mention rules or keep list after their first measurement."""
     code = "\n".join(PIPELINE_SOURCES)
-    for doc in read_jsonl_folder(folder):
+    for doc in read_jsonl_folder(SETS[name][0]):
         for s in doc.spans:
             value = doc.text[s.start : s.end]
             if s.type in {"PERSON", "ORGANIZATION", "LOCATION"} and " " in value:
@@ -412,3 +411,59 @@ def test_the_ninth_set_has_the_hard_cases_its_guideline_names():
         assert any(re.fullmatch(pattern, x) for x in dates), f"no date like {pattern}"
     twins = _twins(docs)
     assert twins >= 25, f"only {twins} must-keep words spelled like a name of their letter"
+
+
+#: Date forms eval10/GUIDELINE.md promises: named days that fix a date without a number
+#: (church and public holidays), a spoken date of a speech-recognition draft, an ISO date
+#: of an export, a two-night range with "/", weekday with date, a weekday written out
+#: with a day and month but no year, a year-qualified week, an abbreviated month, a
+#: qualified month, a season with a year, month/year, two-digit years, a bare year.
+_EVAL10_DATES = (
+    r"Buß- und Bettag",
+    r"Tag der Deutschen Einheit",
+    r"Totensonntag",
+    r"1\. Advent",
+    r"Allerheiligen",
+    r"Karfreitag",
+    r"Pfingsten \d{4}",
+    r"vierten Dezember",
+    r"\d{4}-\d\d-\d\d",
+    r"\d\d?\./\d\d?\.\d\d?\.",
+    r"(?:Mo|Di|Mi|Do|Fr|Sa|So)\.?,? \d.*",
+    r"Freitag, \d\d?\. [A-Z]\w+",
+    r"KW \d+/\d{4}",
+    r"\d\d?\. ?[A-Z][a-z]+\. \d{4}|[A-Z][a-z]+\. \d{4}",
+    r"(?:Anfang|Mitte|Ende) [A-Z]\w+",
+    r"(?:Frühjahr|Sommer) \d{4}",
+    r"\d\d/\d{4}",
+    r"\d\d?\.\d\d?\.\d\d",
+    r"\d{4}",
+)
+
+
+def test_the_tenth_set_has_the_hard_cases_its_guideline_names():
+    """eval10/GUIDELINE.md promises letters of 1.4-1.6 thousand characters with these
+    hard cases; a rewrite that loses one would make the blind figure (measured once, late
+    in the session that wrote it, after that session's rules) easier than it claims."""
+    docs = read_jsonl_folder(EVAL10_DIR)
+    assert all(1350 <= len(d.text) <= 1650 for d in docs), [len(d.text) for d in docs]
+    spans = [(d, s, d.text[s.start : s.end]) for d in docs for s in d.spans]
+    persons = [(s.kind, x) for _, s, x in spans if s.type == "PERSON"]
+    users = {("staff", "ewübbenhorst"), ("staff", "aufn_wbrandes"), ("staff", "s.kuebler")}
+    assert users <= set(persons), "user names missing"
+    assert {("staff", "LÜD"), ("staff", "AMK"), ("staff", "dsb")} <= set(persons), "hand signs"
+    assert {("patient", "G. F."), ("patient", "Mats H.")} <= set(persons), "patient initials"
+    assert {("patient", "Messer"), ("patient", "Yasmina")} <= set(persons), "name fields"
+    assert sum(k == "patient" and "," in x for k, x in persons) >= 8, "few surname-first patients"
+    assert sum(bool(re.match(r"[A-ZÄÖÜ]{4,}\b", x)) for _, x in persons) >= 3, "few capitals"
+    patients_by_doc = [{d.text[s.start : s.end] for s in d.spans if s.kind == "patient"}
+                       for d in docs]  # fmt: skip
+    assert any({"Henrike Post", "Hannelore Post"} <= p for p in patients_by_doc), "namesakes"
+    assert any(int(x) > 89 for _, s, x in spans if s.type == "AGE"), "no age over 89"
+    assert any(x.startswith("+31") for _, s, x in spans if s.type == "PHONE"), "no foreign phone"
+    assert any(s.type == "EMAIL" for _, s, _ in spans), "no e-mail address"
+    dates = [x for _, s, x in spans if s.type == "DATE"]
+    for pattern in _EVAL10_DATES:
+        assert any(re.fullmatch(pattern, x) for x in dates), f"no date like {pattern}"
+    twins = _twins(docs)
+    assert twins >= 30, f"only {twins} must-keep words spelled like a name of their letter"

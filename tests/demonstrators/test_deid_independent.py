@@ -1,4 +1,4 @@
-"""Quality on the independent evaluation sets (nine sets of hand-written letters, issue 11).
+"""Quality on the independent evaluation sets (ten sets of hand-written letters, issue 11).
 
 Thresholds sit below the measured figures with a margin (docs/demonstrators/deid.md,
 "Independent evaluation"): the rules alone are deterministic, so their margin only
@@ -22,6 +22,7 @@ from kimed_demos.deid.evalset import (
     EVAL7_DIR,
     EVAL8_DIR,
     EVAL9_DIR,
+    EVAL10_DIR,
     EVAL_DIR,
 )
 from kimed_demos.deid.scorecard import evaluate_folder
@@ -180,13 +181,32 @@ MODEL8 = {"recall": 0.94, "whole_pr": 0.90, "whole_staff": 0.91, "leaks": 6, "pr
 # ninth round, on the eighth round's code (eval9/GUIDELINE.md). Floors well below those
 # blind figures, not goals. Rules alone: recall 0.909, whole patients+relatives 89/94,
 # staff 125/145, leaking documents 5, precision 0.983, terms removed 4 of 254, DATE 0.994,
-# ID 0.904, PHONE 1.0.
-RULES9 = {"recall": 0.88, "whole_pr": 0.90, "whole_staff": 0.82, "leaks": 7, "precision": 0.95,
-          "keep_removed": 8, "DATE": 0.95, "ID": 0.85, "PHONE": 0.95}  # fmt: skip
+# ID 0.904, PHONE 1.0. After the ninth round (both halves; eval9 is no longer blind):
+# recall 1.000, whole 94/94 and 145/145, leaking 0, precision 0.995, terms removed 0,
+# ID 1.0. Floors stay well below: these are figures on letters that were read.
+RULES9 = {"recall": 0.93, "whole_pr": 0.95, "whole_staff": 0.93, "leaks": 3, "precision": 0.97,
+          "keep_removed": 3, "DATE": 0.95, "ID": 0.95, "PHONE": 0.95}  # fmt: skip
 # Session model, one training seed (13): recall 0.925, whole 89/94 and 130/145, leaking
-# documents 5, precision 0.958, terms removed 13 of 254, DATE 0.994, ID 0.904, PHONE 1.0.
-MODEL9 = {"recall": 0.90, "whole_pr": 0.90, "whole_staff": 0.85, "leaks": 7, "precision": 0.92,
-          "keep_removed": 20, "DATE": 0.95, "ID": 0.85, "PHONE": 0.95}  # fmt: skip
+# documents 5, precision 0.958, terms removed 13 of 254, DATE 0.994, ID 0.904, PHONE 1.0;
+# after the ninth round (both halves): recall 0.999, whole 94/94 and 144/145, leaking 0,
+# precision 0.978, terms removed 8, ID 1.0.
+MODEL9 = {"recall": 0.94, "whole_pr": 0.95, "whole_staff": 0.93, "leaks": 3, "precision": 0.95,
+          "keep_removed": 13, "DATE": 0.95, "ID": 0.95, "PHONE": 0.95}  # fmt: skip
+
+
+# Tenth set (eval10: sixteen more departments and eight new styles: sick note with its
+# log, blood-pressure diary, needle-stick form, kindergarten medication agreement, M&M
+# slides, admission master sheet with labels, dictation worklist, GDPR notice), measured
+# blind once on the ninth round's code (eval10/GUIDELINE.md). Floors well below those
+# blind figures, not goals. Rules alone: recall 0.891, whole patients+relatives 82/89,
+# staff 113/136, leaking documents 7, precision 0.978, terms removed 10 of 258, DATE
+# 0.977, ID 0.730, PHONE 1.0.
+RULES10 = {"recall": 0.86, "whole_pr": 0.88, "whole_staff": 0.79, "leaks": 9, "precision": 0.95,
+           "keep_removed": 14, "DATE": 0.95, "ID": 0.68, "PHONE": 0.95}  # fmt: skip
+# Session model, one training seed (13): recall 0.903, whole 84/89 and 119/136, leaking
+# documents 5, precision 0.929, terms removed 21 of 258, DATE 0.977, ID 0.730, PHONE 1.0.
+MODEL10 = {"recall": 0.87, "whole_pr": 0.90, "whole_staff": 0.83, "leaks": 7, "precision": 0.90,
+           "keep_removed": 28, "DATE": 0.95, "ID": 0.68, "PHONE": 0.95}  # fmt: skip
 
 
 # Every set with its floors: rules alone, session model.
@@ -200,6 +220,7 @@ FLOORS = {
     "eval7": (EVAL7_DIR, RULES7, MODEL7),
     "eval8": (EVAL8_DIR, RULES8, MODEL8),
     "eval9": (EVAL9_DIR, RULES9, MODEL9),
+    "eval10": (EVAL10_DIR, RULES10, MODEL10),
 }
 
 

@@ -176,3 +176,65 @@ def test_round_eight_listed_word_after_adjective_or_als_is_a_noun():
     assert word_as_noun("Hand", text, text.index("Hand,"))
     assert not word_as_noun("Hand", text, text.rindex("Hand"))
     assert not word_as_noun("Steinmetz", text, text.index("Steinmetz"))
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        # round nine: no capitalised word at all (names are capitalised)
+        ("Anfall fokal-bilateral tonisch-klonischen Typs.", "fokal-bilateral tonisch-klonischen",
+         "PERSON"),
+        # a heading or form label framed by decoration on its line
+        ("*** TELEFAX *** Quorvane-Apotheke", "TELEFAX", "PERSON"),
+        ("Gruß\n––– Eingangsvermerk Labor –––\nEingang 3.4.", "Eingangsvermerk Labor", "PERSON"),
+        # a label cut short before its dot ("Tel.", "Anm."), also after a table bar
+        ("Nordstadt | Tel. Zentrale 0421 55", "| Tel", "ORGANIZATION"),
+        ("| Arzt | Anm.\n07:30 | ...", "Anm", "PERSON"),
+        # a unit named by a field acronym and a generic head: a department
+        ("Klinik für Gesichtschirurgie – MKG-Zentrum\nStraße 1", "MKG-Zentrum", "LOCATION"),
+        # an adjective of the list (also a compound one) before nouns of the list
+        ("Plan: Orale Kost frei, Mobilisation.", "Orale Kost", "PERSON"),
+        ("Empfehlung: Alltagsbezogenes Training, 10 x.", "Alltagsbezogenes Training", "PERSON"),
+        # what is left of a model finding whose name a pattern took ("<Noun> von")
+        ("Sein Chef von Quernberg & Söhne rief an.", "Sein Chef von", "PERSON"),
+        # a score by one letter (keep pattern), the rest ordinary
+        ("DXA: Schenkelhals T-Score -2,7.", "Schenkelhals T-Score", "PERSON"),
+        # a finding with its size after it
+        ("Im Ultraschall Quorvane 9 mm, freie Flüssigkeit.", "Ultraschall Quorvane", "PERSON"),
+        # a Greek growth noun ("-plasie", "-trophie") the word list lacks in compounds
+        ("Histologie: Nebennierenhyperplasie.", "Nebennierenhyperplasie", "ORGANIZATION"),
+    ],
+)  # fmt: skip
+def test_round_nine_findings_without_a_name_form_are_dropped(text, value, kind):
+    assert _checked(text, value, kind) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Termin bei Frau Quorvane.", "Quorvane"),  # an unknown word in a name position
+        ("Gespräch mit Hr. Tosk. Danach Visite.", "Tosk"),  # short, before a dot, no prefix
+        ("*** Eingang *** Herr Quorvane, Zi. 4", "Herr Quorvane"),  # not framed on its line
+        ("Orale Quorvane-Lösung.", "Orale Quorvane-Lösung"),  # an unknown word after it
+        ("Anschlussreha nach Quorvane am 1.12.", "Quorvane"),  # no link word at its end
+    ],
+)
+def test_round_nine_names_keep_their_findings(text, value):
+    assert _checked(text, value) == [value]
+
+
+def test_round_nine_abbreviation_of_a_found_organisation():
+    """An acronym is the organisation where it spells a found one and the letter uses it as
+    a name (in brackets after it, or in a found name); a role's letters are not."""
+    from kimed_demos.deid.abbreviations import abbreviation_findings
+    from kimed_demos.deid.entities import Finding
+
+    text = (
+        "Gerinnungszentrum Quernbach Nord (GZQN); Pflegedienst Lindgart. Die PDL und "
+        "die Leitung GZQN. Az. GZQN: 4."
+    )
+    orgs = [("Gerinnungszentrum Quernbach Nord", 0), ("Pflegedienst Lindgart", 0)]
+    found = [Finding(text.index(v), text.index(v) + len(v), "ORGANIZATION", 0.6) for v, _ in orgs]
+    added = abbreviation_findings(found, text)
+    assert [text[f.start : f.end] for f in added] == ["GZQN"] * 3
+    assert abbreviation_findings(found[1:], text) == []  # "PDL" spells it, but is no name

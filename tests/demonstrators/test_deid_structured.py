@@ -207,6 +207,45 @@ CASES = {
         ["rb", "Quellmalz", "Wiebusch", "Lindenweg 4", "Qu.", "Impfzentrum Hamburg"],
         ["MFA", "FSME-Immun", "Comirnaty", "Impfung", "Unterschrift", "Paraphe"],
     ),
+    # Ninth round (eval9's classes): a dispatch log, a practice's day list, a valuables
+    # record; invented names, codes and places.
+    "dispatch log: dispatcher signs in the last column, a login, a Kennung": (
+        "Ausdruck 2026-02-03 07:14 für ZNA, auf Anforderung tquellb\n"
+        "Zeit     Meldung                                        Disp./Fzg.\n"
+        "02:41    Notruf 112; Frau im Flur gestürzt              QWT\n"
+        "02:53    NEF 2/81-1 alarmiert                           XBU\n"
+        "03:33    Ankunft Klinik; Übergabe ZNA                   RTW\n"
+        "03:58    RTW einsatzbereit\n\n"
+        "Protokoll erstellt: Disponentin, Kennung XBU",
+        ["tquellb", "QWT", "XBU", ("XBU", 1)],
+        ["Disp./Fzg.", "Notruf", ("RTW", 0), "NEF", "Kennung"],
+    ),
+    "day list: signs heading a note, the front desk, a house call, a release login": (
+        "Zeit  | Pat.-Nr. | Name, Vorname       | Grund\n"
+        "08:30 | 40771    | Quellbach, Ute      | Hausbesuch Lindgrün 14 (nachmittags)\n\n"
+        "Notizen:\n- qs/xt – Rezeption: Yrsela bis 12 Uhr\n"
+        "Befund freigegeben: hquellb 03.02.2026 09:05\n\n"
+        "Mit freundlichen Grüßen\nDr. Hanno Quellbach\nHQ/fr",
+        ["40771", "Quellbach", "Lindgrün 14", "qs/xt", "Yrsela", "hquellb"],
+        ["Notizen", "Rezeption", "Befund", "HQ/fr"],
+    ),
+    "valuables record: a barcode label, a target ward, engraved initials, an ID card": (
+        "Fall-ID: 9100448999   Etikett *5571299*\nZielstation:    N6 Kardiologie / Bett 2\n"
+        "| 3 | Armband mit Initialen „K.T.“ | Tresor |\n"
+        "| 5 | Personalausweis T01X4RQ29 | Tresor |\n"
+        "Fettdruck **wichtig**, Dosis *5 mg*",
+        ["*5571299*", "N6", "K.T.", "T01X4RQ29"],
+        ["Armband", "Personalausweis", "Tresor", "Bett", "wichtig"],
+    ),
+    "a firm's partners in its letterhead, two signers side by side": (
+        "QUELLTAN BRÜCK-SEIDEL RECHTSANWÄLTE PartG mbB\nFachanwälte für Medizinrecht\n\n"
+        "Befund unauffällig.\n\n"
+        "Dr. med. Wolfgang Quellmann       Priyanka Raghavendra\n"
+        "Hämostaseologie                   Fachärztin Transfusionsmedizin\n"
+        "Dr. med. Hanno Lenz       Hämostaseologie",
+        ["QUELLTAN", "BRÜCK-SEIDEL", "Quellmann", "Priyanka", "Raghavendra", "Lenz"],
+        ["RECHTSANWÄLTE", "Fachanwälte", "Befund", ("Hämostaseologie", 1), "Fachärztin"],
+    ),
     "DICOM header dump": (
         DICOM,
         ["20240611", "ACC-24-0611-17", "Kreisklinik Talheim", "FALKE^Udo", "SPERLING^Hedda^Luise",

@@ -609,6 +609,74 @@ CASES = {
         [("Quellweg", 0), ("Quellweg", 1)],
         ["FOLGARIX", "ABCDE-XYZ", "2019", "Ventora", "Maxi", "Osteon", "Prisma", "Brunnhuber"],
     ),
+    # Ninth round (eval9's classes, invented words): wards by code, identifiers behind new
+    # labels, streets and towns by position, surnames that are words after a first name.
+    "ninth round: wards as codes without the word Station": (
+        "Viszeralchirurgie, Stationen B3 / B3 IMC\nFall 26-1189 · Belegung T4\n"
+        "Krankenblatt: KB 7   Einheit: Video-EEG 3\nKinderstation K3 Süd. Einheit: mg.\n"
+        "Halswirbel C5 und Th2 frei. Die Stationen A1, A2 und B4 sind voll.",
+        ["B3", ("B3 IMC", 0), "T4", "Video-EEG 3", "K3 Süd", "A1", "A2", "B4"],
+        ["Viszeralchirurgie", "Einheit: mg", "C5", "Th2"],
+    ),
+    "ninth round: a therapist's name before a frequency is no brand": (
+        "Physiotherapie bei Jana Quellbrunn 1x/Woche, dazu Methotrexat 1x/Woche s.c.",
+        ["Jana", "Quellbrunn"],
+        ["Physiotherapie", "Methotrexat"],
+    ),
+    "ninth round: identifiers behind a pseudonym, an issuer, a registry code": (
+        "Register-Pseudonym FR-QZRM-005712\nAz. ABC: QRS 71-2026-118 407\n"
+        "Biobank-Pseudonym PSX 8F3K-29QD\nPseudonym des Autors: Kiebitz",
+        ["FR-QZRM-005712", "QRS 71-2026-118 407", "PSX 8F3K-29QD"],
+        ["Kiebitz", "Autors"],
+    ),
+    "ninth round: streets and towns by their position": (
+        "Max-Quellmann-Campus 1, Haus B2, 48999 Talheim\n"
+        "Von: Apotheke am Markt, Domgrün 6, 38999 Talheim\n"
+        "Anschrift: Lindenweg 4, 92637 Weiden\nDie Kühe stehen auf den Weiden.\n"
+        "Weiden, 03.02.2026   Schulleiter\nBesuch des Sohnes aus Lissabon (Ankunft 4.2.).",
+        ["Max-Quellmann-Campus 1", "Domgrün 6", ("Weiden", 0), ("Weiden", 2), "Lissabon"],
+        ["Haus", "Kühe", ("Weiden", 1), "Schulleiter", "Ankunft"],
+    ),
+    "ninth round: surnames that are words after Herr/Frau and a first name": (
+        "Ihr Patient Herr Yusuf Bruder (41) besucht seinen Bruder.\n"
+        "Ihr Mann Herr Lukas Glanz fragte nach. Der Glanz der Haut ist matt.\n"
+        "Kind:    Becken, Milan Elias            geb. 04.05.2024\nDas Becken ist frei.\n"
+        "Frau Hanna Lunge geb. Bertolazzi *01.02.1980\n"
+        "Vernichtung durch K. Lindqvist (BTA); Datenschutz: Kjeldsen",
+        [
+            "Yusuf",
+            ("Bruder", 0),
+            "Lukas",
+            ("Glanz", 0),
+            ("Becken", 0),
+            "Milan",
+            "Bertolazzi",
+            "Lindqvist",
+            "Kjeldsen",
+        ],
+        [("Bruder", 1), ("Glanz", 1), ("Becken", 1), "Haut", "BTA"],
+    ),
+    "ninth round: signs of who saw, took the minutes, dispensed": (
+        "Apothekerin Johanna Brück-Seidel\nÄnderung dokumentiert, Abgabe-Nr. A-26-101-0999, JBS\n"
+        "Protokoll: R. Lenz; gesehen Qa\nProf. Dr. U. Lenz          Protokoll: wqe\n"
+        "Sonst CT/MRT: unauffällig; am 3. und\n4.12. Anfälle.",
+        ["JBS", "Qa", "wqe", "3.", "4.12."],
+        ["CT/MRT", "Änderung", "Anfälle"],
+    ),
+    "ninth round: signs in a list, a login after a read-in, a letterhead's street": (
+        "Praxis für Orthopädie\nLindgrünstaden 10 · 12345 Talheim · Tel. folgt\n"
+        "Befund eingelesen 03.02.2026 von jquell, Archiv\n"
+        "übertragen am 03.02.2026, geprüft: qk / OÄ Natalia Quellmann\n\nHZ: QK / XW",
+        ["Lindgrünstaden 10", "jquell", "qk", ("QK", 0), "XW", "Quellmann"],
+        ["Praxis", "Befund", "Archiv", "OÄ", "HZ"],
+    ),
+    "ninth round: a shift handover, staff with signs in brackets, the minute-taker": (
+        "Übergibt: Yrsela + Sven Quast · Übernimmt: Małgorzata, Hr. Adler\n"
+        "RTT: K. Ferbel (kfe), M. Brause (mbr). Eine Brause trinken. Dosis 2 Gy (max).\n"
+        "Protokoll: T. Weingärtner",
+        ["Yrsela", "Quast", "Małgorzata", "Ferbel", ("Brause", 0), "Weingärtner"],
+        ["Übergibt", "Übernimmt", ("Brause", 1), "Dosis", "Protokoll"],
+    ),
     "eighth round: surname, first name before a birth cue": (
         "Patientin: Krug, Friedensreich (geb. 02.03.1961), Zimmer 4\nBefund: Krug und Glas frei.",
         ["Krug", "Friedensreich"],

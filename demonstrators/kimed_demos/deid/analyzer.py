@@ -26,6 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from tqdm.auto import tqdm
 
+from .abbreviations import abbreviation_findings
 from .engine import LeanAnalyzer, is_punct
 from .entities import NER_LABELS, Finding
 from .keeplist import keep_spans
@@ -272,6 +273,7 @@ def resolve_overlaps(results: Iterable, text: str) -> list[Finding]:
     completed += towns_after_names(completed, text)
     completed += initials_findings(completed, text)
     completed += word_surname_findings(completed, text)  # "Frau Herbst", not "im Herbst"
+    completed += abbreviation_findings(completed, text)  # "(ABC)" of an organisation found
     # Spread names are completed too ("I. Schnabel" where "Schnabel" was found elsewhere).
     spread = _merge(complete_mentions(spread_mentions(completed, text, keep), text))
     return trim_keep_edges(spread, text, keep)

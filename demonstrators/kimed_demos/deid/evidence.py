@@ -32,7 +32,9 @@ def not_a_name(piece: Finding, text: str) -> bool:
       around it ("Palliative <Care> <Unit>", "<Care> <Team>"), its own words English
       or ordinary;
     - (round seven) only ordinary words by a class: compounds of nouns, nouns of adjectives;
-    - (round seven) a person finding of listed words after a determiner ("in der Mensa").
+    - (round seven) a person finding of listed words after a determiner ("in der Mensa");
+    - (round nine) see :func:`_no_name_by_form`: no capital, a framed heading, a label cut
+      short, a unit named by a field acronym, an adjective of the list before listed nouns.
     """
     value = text[piece.start : piece.end]
     words = _LETTERS.findall(value)
@@ -44,6 +46,8 @@ def not_a_name(piece: Finding, text: str) -> bool:
     if wordclass.MODEL_NUMBER.match(text, piece.end) or wordclass.MODEL_NUMBER.search(value):
         return True
     if _english_phrase(piece, text) or _ordinary_by_class(words, piece, text):
+        return True
+    if _no_name_by_form(words, piece, text):
         return True
     return piece.entity_type == "PERSON" and _listed_after_determiner(words, piece, text)
 
@@ -156,3 +160,100 @@ def _english_phrase(piece: Finding, text: str) -> bool:
     if sum(w.lower() in english for w in run) < 2:
         return False
     return all(w.lower() in english or is_common_word(w) for w in own)
+
+
+# Round nine: decoration that frames a heading or form label on its own line
+# ("*** <LABEL> ***", "––– <label> –––").
+_FRAME_BEFORE = re.compile(r"(?:^|\n)[ \t]*[*=#_–—-]{2,}[ \t]*$")
+_FRAME_AFTER = re.compile(r"[ \t]*[*=#_–—-]{2,}")
+_INFLECTION = ("em", "en", "er", "es", "e")
+# The words before a name that a pattern took ("<Noun> von <firm>", "<Noun> der <firm>"):
+# a model finding cut there ends in the preposition or article.
+_LINK_AT_END = re.compile(r"[ ](?:von|vom|der|des|bei|beim)$")
+# A size after it ("<finding> 9 mm"): a finding measured, no name.
+_SIZE_AFTER = re.compile(r"[ ]\d+(?:[,.]\d+)?(?:[ ]?[x×][ ]?\d+(?:[,.]\d+)?)?[ ]?(?:mm|cm)\b")
+
+
+def _no_name_by_form(words: list[str], piece: Finding, text: str) -> bool:
+    """Round nine, model findings without a known name that are no name by their form:
+
+    - no capitalised word at all ("fokal-<adjective>"): names are capitalised;
+    - framed by decoration on its line ("*** <LABEL> ***"): a heading or form label;
+    - one short word cut off before a dot that starts words of the list ("Tel.", "Anm."):
+      a label;
+    - a unit named by a field acronym and a generic head ("<ABC>-Zentrum"), or a finding
+      with its size after it ("<finding> 9 mm");
+    - words of the list ending in a preposition or article ("<Noun> von"): what is left of a
+      model finding whose name a pattern took;
+    - an inflected adjective of the list first, then nouns of the list that are no place
+      ("Orale <noun>", "<Noun>bezogenes <noun>"): a noun phrase.
+    """
+    from .recognizers_orgs import FIELD_UNIT  # recognizers_orgs imports the lexicon
+
+    if not any(w[:1].isupper() for w in words):
+        return True
+    if _FRAME_BEFORE.search(text, max(0, piece.start - 40), piece.start) and _FRAME_AFTER.match(
+        text, piece.end
+    ):
+        return True
+    value = text[piece.start : piece.end]
+    if len(words) == 1 and _label_cut_short(words[0], text, piece.end):
+        return True
+    if FIELD_UNIT.fullmatch(value) or _SIZE_AFTER.match(text, piece.end):
+        return True
+    if _LINK_AT_END.search(value) and _listed_no_place(words):
+        return True
+    return len(words) > 1 and _adjective_before_nouns(words)
+
+
+def _listed_no_place(words: list[str]) -> bool:
+    """True if every capitalised word is in the word list (also in lower case: "Sein" at a
+    sentence start) and none is a place."""
+    from .places import place_words
+
+    (listed, lower, _), places = _dictionary(), place_words()
+    return all(
+        (w in listed or w.lower() in lower) and w not in places for w in words if w[:1].isupper()
+    )
+
+
+def _label_cut_short(word: str, text: str, end: int) -> bool:
+    """True for a word of three or four letters before a dot that starts at least three
+    longer words of the list and is no lower-case word ("Tel." of "Telefon", "Telefax")."""
+    if text[end : end + 1] != "." or not 3 <= len(word) <= 4 or not word[:1].isupper():
+        return False
+    listed, lower, _ = _dictionary()
+    if word.lower() in lower:
+        return False
+    return wordclass.starts_compounds(word, listed, 3)
+
+
+def listed_adjective(word: str, lower: frozenset[str] | None = None) -> bool:
+    """True for an inflected adjective of the list ("Orale") or a compound ending in one
+    ("<Noun>bezogenes": a noun of the list, then an inflected adjective of it)."""
+    lower = _dictionary()[1] if lower is None else lower
+    low = word.lower()
+    ending = next((e for e in _INFLECTION if low.endswith(e)), None)
+    if ending is None:
+        return False
+    if low in lower and low[: -len(ending)] in lower:
+        return True
+    listed = _dictionary()[0]
+    for cut in range(4, len(low) - 6):
+        tail = low[cut:]
+        if tail in lower and tail[: -len(ending)] in lower:
+            head = word[:cut]
+            return head in listed or (head.endswith("s") and head[:-1] in listed)
+    return False
+
+
+def _adjective_before_nouns(words: list[str]) -> bool:
+    """True if the first word is an adjective of the list and the others are nouns of the
+    list that are neither places nor known names (see :func:`_no_name_by_form`)."""
+    from .places import place_words
+
+    listed, lower, _ = _dictionary()
+    if not listed_adjective(words[0], lower):
+        return False
+    places = place_words()
+    return all(w in listed and w not in places and not is_known_name(w) for w in words[1:])

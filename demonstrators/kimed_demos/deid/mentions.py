@@ -219,8 +219,9 @@ def _grow(f: Finding, text: str) -> Finding:
     return Finding(start, end, f.entity_type, f.score)
 
 
-# A gap of two spaces or a tab ends a mention too: form columns ("van Rijn, Maarten   geb.").
-_DELIMITER = re.compile(r"^(?:[ \t]*(?:[,)(\n·|/;]|$)|[ ]{2}|\t)")
+# A gap of two spaces or a tab ends a mention too: form columns ("van Rijn, Maarten   geb.");
+# round nine: so does a spaced dash before a heading ("Dres. A & <First> <Word> – Liste").
+_DELIMITER = re.compile(r"^(?:[ \t]*(?:[,)(\n·|/;]|$)|[ ]{2}|\t|[ ][–—][ ])")
 # Eighth round: "<Surname>, <first name>" after a label or at a line start ("<Label>:
 # <Word>, <First>"): the word before the comma is the surname, also when it is a word.
 _SURNAME_COMMA_BEFORE = re.compile(rf"(?:(?<=\n)|(?<=:[ \t]))({NAME_WORD}),[ ]$")

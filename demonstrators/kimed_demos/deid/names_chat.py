@@ -43,9 +43,15 @@ _SPEAKERS = (
     ),
 )
 _USER = re.compile(
-    r"\b(?:(?:erzeugt|erstellt|exportiert|gedruckt|angelegt|bearbeitet|geändert|freigegeben)"
-    r"(?:[ ]\p{L}+){0,4}?[ ](?:von|durch)|(?:User|Benutzer|Login|Kennung|Anwender)(?:name)?:?)"
-    rf"[ ](?P<name>{_LOGIN})(?=[ ]?[(=,;)]|[ ]?$)",
+    # Round nine: also a document read in or scanned, and a date between verb and user
+    # ("eingelesen 03.02.2026 von <login>").
+    r"\b(?:(?:erzeugt|erstellt|exportiert|gedruckt|angelegt|bearbeitet|geändert|freigegeben"
+    r"|eingelesen|eingescannt|importiert|hochgeladen)(?:[ ][\p{L}\d.:]+){0,4}?[ ](?:von|durch)"
+    r"|(?:User|Benutzer|Login|Kennung|Anwender)(?:name)?:?"
+    # Round nine: a release or a print on request names its user right after the verb,
+    # then the time stamp ("Befund freigegeben: <login> 03.02.", "auf Anforderung <login>").
+    r"|(?:freigegeben|validiert|angefordert):|auf[ ]Anforderung)"
+    rf"[ ](?P<name>{_LOGIN})(?=[ ]?[(=,;)]|[ ]?$|[ ]\d)",
     re.MULTILINE,
 )
 

@@ -194,11 +194,38 @@ _FIRST_AND_WORD = re.compile(
 )
 
 
+# Round nine: after an honorific, a known first name and one capitalised word are first
+# name and surname wherever the mention ends ("Herr <First> <Word> fragte"), also when the
+# word is a must-keep term (a relation noun); the word's ordinary uses stand elsewhere and stay.
+_HONORIFIC_FIRST = r"(?<=\b(?:Herrn?|Frau)[ ])"
+_HONORIFIC_FIRST_WORD = re.compile(
+    rf"{_HONORIFIC_FIRST}(?P<first>{_FIRST})[ ]"
+    r"(?P<surname>\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?)(?![\w-])"
+)
+_HONORIFIC_FIRST_BEFORE = re.compile(rf"\b(?:Herrn?|Frau)[ ](?P<first>{_FIRST})[ ]$")
+_INITIAL_BEFORE = re.compile(r"(?<![\w.])\p{Lu}\.[ ]$")
+
+
+def _after_honorific_first(text: str, start: int) -> bool:
+    """True if "Herr/Frau <known first name> " or an initial ("M. ") stands right before
+    ``start``: a surname's position, whatever the word."""
+    if _INITIAL_BEFORE.search(text, max(0, start - 4), start):
+        return True
+    m = _HONORIFIC_FIRST_BEFORE.search(text, max(0, start - 40), start)
+    return bool(m) and _plain_first_name(m.group("first"))
+
+
 def first_name_word_findings(text: str) -> list[Finding]:
     """PERSON for a known first name followed by a surname that is an ordinary word
-    ("Pfleger", "Ehrlich") where the mention ends after it; the name lists complete
-    only surnames that are no words."""
-    found = []
+    ("Pfleger", "Ehrlich") where the mention ends after it, or after an honorific; the
+    name lists complete only surnames that are no words."""
+    found = [
+        Finding(m.start(), m.end(), "PERSON", SCORE)
+        for m in _HONORIFIC_FIRST_WORD.finditer(text)
+        if _plain_first_name(m.group("first"))
+        and m.group("surname") not in _TITLE_WORDS
+        and (_ordinary(m.group("surname")) or m.group("surname") in keep_words())
+    ]
     for m in _FIRST_AND_WORD.finditer(text):
         surname = m.group("surname")
         if (
@@ -289,6 +316,8 @@ def trim_keep_edges(
         while words and kept(words[0]):
             words.pop(0)
         while words and (kept(words[-1]) or text[slice(*words[-1])] in _TITLE_WORDS):
+            if _after_honorific_first(text, words[-1][0]):
+                break  # "Herr <First> <Term>", "M. <Term>": a surname (round nine)
             words.pop()  # nor with a title ("Komma Frau" after a kin word)
         if words:
             out.append(Finding(words[0][0], words[-1][1], f.entity_type, f.score))

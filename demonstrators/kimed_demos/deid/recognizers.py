@@ -265,13 +265,18 @@ def iban_recognizer() -> GermanPatternRecognizer:
     )  # fmt: skip
 
 
+_WEEKDAY = r"(?:Mo|Di|Mi|Do|Fr|Sa|So)(?:ntag|nstag|ttwoch|nnerstag|eitag|mstag|nntag)?"
+
+
 def address_recognizer() -> GermanPatternRecognizer:
     """LOCATION: street + house number, and the town after a postcode."""
     suffix = (
         r"(?:straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|steig|pfad"
         r"|markt|graben|promenade|wall|kamp|stieg|zeile|gürtel|kai|lände|twiete"
         # After a person's name: "Gustav-Adolf-Str. 12", "Karl-Marx-Chaussee 4".
-        r"|-Straße|-Str\.|-Weg|-Allee|-Platz|-Ring|-Chaussee|-Damm|-Ufer|-Gasse)"
+        r"|-Straße|-Str\.|-Weg|-Allee|-Platz|-Ring|-Chaussee|-Damm|-Ufer|-Gasse"
+        # Round nine: a university's site named after a person ("Max-Planck-Campus 1").
+        r"|-Campus)"
     )
     number = r"[ \t]?\d{1,4}[ \t]?[a-zA-Z]?(?:[ \t]?[-/][ \t]?\d{1,4}[a-z]?)?(?!\w)"
     separate = r"(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Ring|Damm|Gasse|Chaussee|Ufer|Markt)"
@@ -297,19 +302,26 @@ def address_recognizer() -> GermanPatternRecognizer:
             ("street before PLZ + town",
              # (?=...): a capital, letters, a house number and ", " first, which fails at
              # once on most words, before the lookbehind runs (speed, same matches).
-             rf"(?=\p{{Lu}}\p{{Ll}}++[ \t]?\d[^\n,]{{0,12}},[ ]\d)"
-             rf"(?<=(?:^|\n|[:·|]|[ ]{{2}}|\t)[ \t]?){WORD}{number}"
-             r"(?=,[ ]\d{5}[ ]\p{Lu})", 0.7),
+             rf"(?=\p{{Lu}}\p{{Ll}}++[ \t]?\d[^\n,·]{{0,12}}(?:,|[ ]·)[ ]\d)"
+             # Round nine: also after a comma ("<Apotheke> am Markt, Kirchgrün 3, 12345 ...").
+             rf"(?<=(?:^|\n|[:·|,]|[ ]{{2}}|\t)[ \t]?){WORD}{number}"
+             # Round nine: or a letterhead's " · " before the postcode ("<Word> 10 · 12345").
+             r"(?=(?:,|[ ]·)[ ]\d{5}[ ]\p{Lu})", 0.7),
             # A road named after a town's adjective needs no number ("Lüneburger
             # Landstraße", "Berliner Chaussee"): a place in a report of where it happened.
             ("town adjective road",
              rf"\b{WORD}(?:sche|ische|er)[ ](?:Landstraße|Chaussee|Heerstraße|Allee)(?![\w-])",
              0.65),
+            # Round nine: a house call goes to an address, whatever its street is called
+            # ("Hausbesuch Lindgrün 14"); not a weekday or a time ("Hausbesuch Montag 14").
+            ("house call address",
+             rf"(?<=\bHausbesuch(?:[ ]bei)?:?[ ])(?!{_WEEKDAY}\b){WORD}{number}", 0.7),
             ("town after PLZ", rf"(?<=(?<![\d])\d{{5}}[ \t]){town}", 0.75),
             ("town after AT/CH PLZ", rf"(?<={_LINE_START}{PLZ4}[ \t])(?:St\.[ ])?{town}", 0.7),
         ],
         cues={"town after AT/CH PLZ": AT_CH_CUE,
-              "town adjective road": r"Landstraße|Chaussee|Heerstraße|Allee"},
+              "town adjective road": r"Landstraße|Chaussee|Heerstraße|Allee",
+              "house call address": "Hausbesuch"},
     )  # fmt: skip
 
 

@@ -71,7 +71,8 @@ def date_fragment_recognizer() -> GermanPatternRecognizer:
             ("day range", rf"(?=\d){edge}{_DAY}\.?[ ]?[/–-][ ]?{_DAY}\.{_MON}\.{year}?(?!\d)", 0.7),
             ("day before bis", rf"{edge}{_DAY}\.(?=[ ]?(?:bis|–|-)[ ]?{_DAY}\.)", 0.6),
             # Two days of one month: "18. und 19. November" (the second is found whole).
-            ("day before und", rf"(?=\d){edge}{_DAY}\.(?=[ ](?:und|u\.|&)[ ]{_DAY}\.[ ]?"
+            # Round nine: also when the second day begins the next line.
+            ("day before und", rf"(?=\d){edge}{_DAY}\.(?=[ ](?:und|u\.|&)[ \n]{_DAY}\.[ ]?"
                                rf"(?:{_MONTH_ALONE}|{_MON}\.))", 0.6),
             ("weekday + day", rf"\b{weekday},?[ ](?:den[ ])?{_DAY}\.(?:{_MON}\.)?", 0.7),
             # A season alone is a date only after "seit", "ab", "bis", "Ende", ... ("im
@@ -99,19 +100,25 @@ _ID_LABEL = (
     # Eighth round: "-Ident" ("Pat.-Ident"), and the English medical record number (MRN).
     r"|Kennung|Ident)\.?|\bIK|\bMRN|\bAz\.|\bAktenzeichen(?:[ ]\p{L}+){0,2}"
     r"|\b(?:Geschäfts|Kenn|Buchungs|Bearbeitungs)zeichen"
-    r"|\b(?:Ihr|Unser)[ ]Zeichen|\bLfd\.[ ]Nr\.|\bChiffre)"
+    r"|\b(?:Ihr|Unser)[ ]Zeichen|\bLfd\.[ ]Nr\.|\bChiffre"
+    # Round nine: a registry's or biobank's pseudonym stands for the patient.
+    r"|\bPseudonym)"
     # "intern" after a label says which system numbered it ("Fallnr. intern 0012345").
     r"(?:[ ](?:intern|extern))?"
     # "Lfd. Nr. des Scheins:", "Ihre Vorgangsnummer lautet 2024118830".
     r"(?:[ ](?:der|des)[ ]\p{L}+(?=[ ]?:)|[ ](?:war|ist|lautet|lauten))?"
     # A remark in brackets between label and value ("-ID (nachgemeldet): ...", round eight).
     r"(?:[ ]\(\p{Ll}+\))?"
+    # Round nine: the issuing body's acronym between label and colon ("Az. ABC: ...").
+    r"(?:[ ]\p{Lu}{2,5}(?=:))?"
 )
 _ID_VALUE = (
     # prefix: roman numeral or short code ("ABC-N 24-11873")
     # Round eight: a code of letters with a second code before the number ("CF-B-0377") or a
     # slash after the code ("ABC/25/0912"), as registers number their cases.
-    r"(?:(?:[IVXL]{1,6}|\p{Lu}[\p{L}]{0,3}(?:-\p{Lu}{1,2}(?=[ -]\d))?)[ /-]?)?"
+    # Round nine: the second code may have four letters ("XY-ABCD-001234": country and
+    # register in a registry pseudonym).
+    r"(?:(?:[IVXL]{1,6}|\p{Lu}[\p{L}]{0,3}(?:-\p{Lu}{1,4}(?=[ -]\d))?)[ /-]?)?"
     r"\d[\dA-Z/-]*(?:[ ](?:\p{Lu}{1,4}[ ])?\d[\dA-Z/-]*)*"
     # Digit groups joined by a dot ("E 25.6612"): pathology and lab journals write so.
     r"(?:\.\d[\dA-Z/-]*)*"
@@ -133,6 +140,17 @@ def labelled_id_recognizer() -> GermanPatternRecognizer:
                 rf"(?<={_ID_LABEL}[ ]?:?[ \t]{{0,12}}(?:\|[ \t]{{0,3}})?){_ID_VALUE}(?![\w-])",
                 0.8,
             ),
+            # Round nine: a barcode's number between the asterisks that start and stop a
+            # Code 39 barcode ("Etikett *0012345*"); not a bold "**x**" nor a birth "*".
+            ("barcode", r"(?<![\w*])\*[0-9A-Z]{5,14}\*(?![\w*])", 0.7),
+            # Round nine: an identity card's or passport's number, letters and digits
+            # ("Personalausweis <9 characters>").
+            (
+                "identity document",
+                r"(?<=\b(?:Personalausweis|Ausweis|Reisepass|Pass)(?:-?(?:Nr\.|nummer))?:?[ ])"
+                r"[A-Z0-9]{8,10}(?![\w-])",
+                0.75,
+            ),
             # Groups of hexadecimal digits joined by hyphens (GUID-like system IDs: "3fa0-
             # 91bc-..."): no date, dose or phone number is written so (round eight).
             (
@@ -151,6 +169,10 @@ def labelled_id_recognizer() -> GermanPatternRecognizer:
             ),
         ],  # also in a table cell after the label cell
         validator=_id_value_ok,
+        cues={
+            "barcode": r"\*[0-9A-Z]",
+            "identity document": r"[Aa]usweis|Reisepass|Pass(?:\b|-|nummer)",
+        },
     )
 
 
@@ -245,7 +267,11 @@ _LABEL = (
     r"|Physiotherapie|Ergotherapie|Psychologin|Psychologe|Bezugstherapeut(?:in)?|Teilnehmer(?:in)?"
     r"|Teilnehmende|Anwesend|Gez\.|gez\."
     # Who drew up a court's or authority's copy signs after these labels.
-    r"|Ausgefertigt|Beglaubigt|Sachbearbeiter(?:in)?)"
+    r"|Ausgefertigt|Beglaubigt|Sachbearbeiter(?:in)?"
+    # Round nine: who staffs the front desk in a practice's day list ("Rezeption: <First>"),
+    # who answers for data protection ("Datenschutz: <Surname>"), who hands a shift over
+    # and who takes it ("Übergibt: <First> · Übernimmt: <First>").
+    r"|Rezeption|Empfang|Datenschutz(?:beauftragte[r]?)?|Übergibt|Übernimmt)"
 )
 _TITLES = (
     r"(?:(?:Prof\.|Dr\.|PD|med\.|dent\.|rer\.[ ]nat\.|Dipl\.-[\p{L}]+\.?|Frau|Herr|Hr\.|Fr\.)[ ])*"
@@ -298,8 +324,10 @@ def birth_name_recognizer() -> GermanPatternRecognizer:
     return GermanPatternRecognizer(
         "PERSON",
         [("surname, first before birth",
-          rf"(?:(?<=^)|(?<=:[ \t]))(?=\p{{Lu}}){NAME},[ ]{NAME}(?:[ ]{NAME})?"
-          r"(?=[ ]?\(?(?:geb\.|\*))", 0.6)],
+          # Round nine: forms align their fields with runs of spaces ("Kind:    <Surname>,
+          # <First> <Second>            geb. ...").
+          rf"(?:(?<=^)|(?<=:[ \t]+))(?=\p{{Lu}}){NAME},[ ]{NAME}(?:[ ]{NAME})?"
+          r"(?=[ \t]*\(?(?:geb\.|\*))", 0.6)],
         cues={"surname, first before birth": r"geb\.|\*"},
     )  # fmt: skip
 
@@ -310,6 +338,9 @@ _KIN = (
     r"|Schwiegersohn|Schwiegertochter|Lebensgefährte|Lebensgefährtin|Partner(?:in)?"
     r"|Nachbar(?:in)?|Freund(?:in)?|Betreuer(?:in)?|Cousin|Cousine)"
 )
+
+
+_PROFESSION = r"(?:BTA|MTA|MTLA|MTRA|PTA|MFA|ZFA|GuKP|GKP|OTA|ATA|NotSan|RettSan)"
 
 
 def kin_person_recognizer() -> GermanPatternRecognizer:
@@ -327,12 +358,37 @@ def kin_person_recognizer() -> GermanPatternRecognizer:
             # characters), same matches.
             ("after role noun",
              rf"(?=\p{{Lu}})(?<={ROLE_NOUN}[ ]){_NOT_TITLE}{NAME}[ ]{NAME}(?![\w-])", 0.6),
+            # Round nine: the partners of a law firm in its letterhead, surnames in capitals
+            # before the firm's kind ("<SURNAME> <SURNAME-SURNAME> RECHTSANWÄLTE").
+            ("partners of a firm",
+             r"^(?:\p{Lu}{2,}(?:-\p{Lu}{2,})?[ ])+?(?=(?:RECHTSANWÄLTE|RECHTSANWÄLTIN"
+             r"|RECHTSANWALT|NOTARE|STEUERBERATER)\b)", 0.6),
+            # Round nine: an initial and a surname before a health profession's short form
+            # in brackets ("durch A. <Surname> (BTA)"): staff, whatever the lists know.
+            ("initial before profession",
+             rf"(?<![\w.])\p{{Lu}}\.[ ]{NAME}(?=[ ]\({_PROFESSION}\))", 0.6),
         ],
         validator=_not_ordinary,
         # Speed (engine.py): a profession noun stands before every match of the pattern.
         cues={"after role noun": r"therapeut|pfleger|schwester|helfer|berater|assistent|expert"
-                                 r"|fachkraft|techniker|Kolleg|Hebamme"},
+                                 r"|fachkraft|techniker|Kolleg|Hebamme",
+              "initial before profession": rf"\({_PROFESSION}\)",
+              "partners of a firm": r"RECHTSANW|NOTARE|STEUERBERATER"},
     )  # fmt: skip
+
+
+def therapist_recognizer() -> GermanPatternRecognizer:
+    """PERSON: a therapy "bei" a first name and a surname is given by that person
+    ("Physiotherapie bei <First> <Surname>", round nine); weak (0.55), so a must-keep term
+    there ("bei Morbus <Name>") wins, and the first word must be a known first name."""
+    therapy = (r"(?:Physiotherapie|Ergotherapie|Logopädie|Psychotherapie|Krankengymnastik"
+               r"|Osteopathie|Manualtherapie)")  # fmt: skip
+    return GermanPatternRecognizer(
+        "PERSON",
+        [("therapist after bei", rf"(?<=\b{therapy}[ ]bei[ ]){NAME}[ ]{NAME}(?![\w-])", 0.55)],
+        validator=lambda text: text.split()[0] in first_names() and _not_ordinary(text),
+        cues={"therapist after bei": r"(?:therapie|Logopädie|gymnastik|pathie)[ ]bei"},
+    )
 
 
 def town_recognizer() -> GermanPatternRecognizer:
@@ -347,6 +403,9 @@ def town_recognizer() -> GermanPatternRecognizer:
             ("town, date", rf"^{town}(?=,[ ](?:den[ ])?\d{{1,2}}\.)", 0.7),
             ("after place word", rf"(?<=\b{place_words}[ ]){town}(?![\w-])", 0.65),
             ("after preposition", rf"(?<=\b(?:in|aus|nach)[ ]){town}{after_in}", 0.55),
+            # Round nine: where someone comes from, with a remark in brackets ("aus <Town>
+            # (Ankunft ...)"); not after "nach", where an eponym's year follows ("nach X (1990)").
+            ("from town, bracket", rf"(?<=\baus[ ]){town}(?=[ ]\()", 0.55),
         ],
         validator=_not_ordinary_nor_first_name,
     )  # fmt: skip
@@ -380,10 +439,17 @@ def ward_unit_recognizer() -> GermanPatternRecognizer:
             ("named living area",
              r"(?<=\b(?:Wohnbereich|Wohngruppe)[ ])\p{Lu}\p{Ll}+[ ]\d{1,2}[a-zA-Z]?(?!\w)", 0.75),
             # A code after a unit noun names the unit: "Wochenstation W2", "Tagesklinik TK 4".
+            # Round nine: also after a colon and a form's gap ("Zielstation:    N6"), with
+            # its side ("Kinderstation K3 Süd").
             ("after -station",
-             rf"(?<=\b\p{{Lu}}\p{{Ll}}*(?:station|klinik)[ ])(?:{code}|{side})(?!\w)", 0.75),
+             rf"(?<=\b\p{{Lu}}\p{{Ll}}*(?:station|klinik):?[ \t]{{1,12}})(?:{code}(?:[ ]{side})?"
+             rf"|{side})(?!\w)", 0.75),
+            # Round nine: a ward's code before its specialty ("N6 Kardiologie") names it.
+            ("code + specialty", rf"(?<![\w-])\p{{Lu}}{{1,2}}\d{{1,2}}[a-z]?[ ]{specialty}(?!\w)",
+             0.6),
             ("specialty + number", rf"\b{specialty}[ ]{number}(?!\w)", 0.6),
         ],
+        cues={"code + specialty": rf"\d[a-z]?[ ]{specialty}"},  # speed, see engine.py
     )  # fmt: skip
 
 
@@ -397,7 +463,7 @@ def extra_recognizers() -> list:
     return [*form_recognizers(),
         date_fragment_recognizer(), labelled_id_recognizer(), rvnr_recognizer(),
         GermanPhoneRecognizer(), person_label_recognizer(), kin_person_recognizer(),
-        birth_name_recognizer(),
+        birth_name_recognizer(), therapist_recognizer(),
         organization_head_recognizer(), organization_name_recognizer(), town_recognizer(),
         ward_unit_recognizer(),
     ]  # fmt: skip

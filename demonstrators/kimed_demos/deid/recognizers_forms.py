@@ -295,11 +295,14 @@ def maiden_name_recognizer() -> GermanPatternRecognizer:
     return GermanPatternRecognizer(
         "PERSON",
         [
-            ("maiden name", rf"(?<=\b(?:geb\.|geborene)[ ]){_NAME}(?=[ ]?[),;\n]|$)", 0.65),
-            # "Dr. K. Amsel": an initial and a word after a title are a name, noun or not.
+            # Round nine: also before the birth date's star ("geb. <Name> *01.02.1980").
+            ("maiden name", rf"(?<=\b(?:geb\.|geborene)[ ]){_NAME}(?=[ ]?[),;\n*]|$)", 0.65),
+            # "Dr. K. Amsel": an initial and a word after a title are a name, noun or not;
+            # round nine: so after who took the minutes or signs ("Protokoll: K. <Word>").
             (
                 "initial after title",
-                r"(?<=\b(?:Dr\.|Prof\.|Frau|Herrn?|Sr\.|OA|OÄ)(?:[ ]med\.)?[ ])"
+                r"(?<=\b(?:Dr\.|Prof\.|Frau|Herrn?|Sr\.|OA|OÄ|Protokoll(?:führung)?:|gez\.)"
+                r"(?:[ ]med\.)?[ ])"
                 rf"\p{{Lu}}\.[ ]?{_NAME}(?![\w-])",
                 0.65,
             ),

@@ -142,9 +142,13 @@ def dictation_recognizers() -> list[GermanPatternRecognizer]:
 
 _SIDE = r"(?:Nord|Süd|Ost|West|Mitte)"
 _CODE = r"\p{Lu}{1,3}-?\d{1,2}[a-z]?"
+_LIST_SEP = r"[ ]?(?:/|,|und|&)[ ]?"
+_UNIT = r"(?:[ ](?:IMC|ITS|IPS))"  # "B3 IMC": the intermediate care part of ward B3
 _WARD_CUE = (
     # "Station/Amb.": a form label for the ward or outpatient unit that ordered it.
-    r"(?:Stat\.|Station(?:/\p{L}+\.?)?|Verlegung(?:[ ](?:auf|nach))?|verlegt(?:[ ](?:auf|nach))?"
+    # Round nine: the plural before a list of wards; the bed a case occupies ("Belegung B4").
+    r"(?:Stat\.|Stationen|Station(?:/\p{L}+\.?)?|Belegung|Verlegung(?:[ ](?:auf|nach))?"
+    r"|verlegt(?:[ ](?:auf|nach))?"
     r"|stationär[ ]auf|Aufnahme[ ]auf|liegt[ ]auf|zurück[ ]auf|→)"
 )
 
@@ -154,7 +158,17 @@ def ward_code_recognizer() -> GermanPatternRecognizer:
     return GermanPatternRecognizer(
         "WARD",
         [
-            ("code after cue", rf"(?<=\b{_WARD_CUE}:?[ ]{{1,2}}){_CODE}(?![\w-])", 0.65),
+            ("code after cue", rf"(?<=\b{_WARD_CUE}:?[ ]{{1,2}}){_CODE}{_UNIT}?(?![\w-])", 0.65),
+            # Round nine: the next wards of a list ("Stationen B3 / B3 IMC", "A1 und A2").
+            # (?=\p{Lu}) first: not rewritten to "\K" (engine.fast_form), which would find
+            # only the last ward of a list.
+            ("listed code", rf"(?=\p{{Lu}})(?<=\bStationen:?[ ]{_CODE}{_UNIT}?"
+                            rf"(?:{_LIST_SEP}{_CODE}{_UNIT}?)*{_LIST_SEP}){_CODE}{_UNIT}?(?![\w-])",
+             0.65),
+            # Round nine: a unit named by its kind and number after the label "Einheit:"
+            # ("Einheit: Video-EEG 3"); a measuring unit ("Einheit: mg") has no number.
+            ("unit after label", r"(?<=\bEinheit:[ \t]{1,12})\p{Lu}[\p{L}-]+[ ]\d{1,2}[a-z]?"
+                                 r"(?![\w-])", 0.65),
             ("number + side", rf"(?<![\w.,/-])\d{{1,2}}[ ]?{_SIDE}(?![\w-])", 0.6),
             # "Int 2": the ward journal's short form of "Intensiv 2".
             ("kind + number", r"(?<![\w-])(?:Intensiv|Int\.?|Intermediate[ ]Care|Wachstation"
@@ -190,6 +204,7 @@ def ward_code_recognizer() -> GermanPatternRecognizer:
         ],
         # Speed (engine.py): each cue matches wherever its pattern does.
         cues={"kind + code": r"Intensiv|Wachstation|Normalstation|IMC",
+              "listed code": "Stationen", "unit after label": "Einheit:",
               "quoted name": r"[Ss]tation[ ][„\"»‚]", "named before colon": r"Station[ ]\p{Lu}",
               "file name": r"Stat(?:ion)?_", "prefixed unit": r"-(?:ITS|IMC|IPS)",
               "code after unit": r"Unit[ ]", "word + number + name": r"station[ ]\p{Lu}"},

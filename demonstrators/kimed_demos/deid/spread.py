@@ -55,6 +55,10 @@ def _initials(name: str) -> list[str]:
     if len(words) != 2 or not all(len(w) >= 2 and w[0].isupper() for w in words):
         return []
     initials = [words[0][0] + words[1][0]]
+    # Round nine: a double surname signs with both initials ("Eva Roth-Lenz" -> "ERL").
+    parts = words[1].split("-")
+    if len(parts) == 2 and all(p[:1].isupper() for p in parts):
+        initials.append(words[0][0] + parts[0][0] + parts[1][0])
     if particle:
         initials += [words[0][0] + particle[0][0] + words[1][0], words[0][0] + words[1][0]]
     forms = {*initials, *(i.lower() for i in initials)}
@@ -62,10 +66,11 @@ def _initials(name: str) -> list[str]:
 
 
 # Where staff sign with initials: in brackets, or as a table cell (after a tab, "|" or
-# two spaces, before the line end, a tab, "|" or two spaces).
+# two spaces, before the line end, a tab, "|" or two spaces); round nine: also as the
+# last item of a line after a comma ("Abgabe-Nr. ..., ERL"), and three capitals.
 _SIGNED = re.compile(
-    r"(?:(?<=\()(\p{L}\p{Ll}?\p{L})(?=\))"
-    r"|(?<=(?:\t|\||[ ]{2})[ ]?)(\p{L}\p{Ll}?\p{L})(?=[ ]?(?:$|\t|\||[ ]{2})))",
+    r"(?:(?<=\()(\p{L}\p{Ll}?\p{L}|\p{Lu}{3})(?=\))"
+    r"|(?<=(?:\t|\||[ ]{2}|,[ ])[ ]?)(\p{L}\p{Ll}?\p{L}|\p{Lu}{3})(?=[ ]?(?:$|\t|\||[ ]{2})))",
     re.MULTILINE,
 )
 

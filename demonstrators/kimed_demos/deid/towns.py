@@ -26,6 +26,14 @@ _TOWN_AFTER_COMMA = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[)\n,;]|$)")
 # After a street: "Seeweg 12, Dorfheim (Amtsland)".
 _TOWN_AFTER_STREET = re.compile(rf"^,[ ]({NAME_WORD})(?=[ ]?[()\n,;]|$)")
 _TOWN_IN_BRACKETS = re.compile(rf"^[ ]\(({NAME_WORD})\)")
+# Round nine: where a letter names a town and nothing else: before the letter's date at a
+# line start ("<Town>, 03.02.2026") and after a site word ("Campus <Town>").
+_TOWN_POSITION = re.compile(
+    rf"^({NAME_WORD})(?=,[ ](?:den[ ])?\d{{1,2}}\.)"
+    rf"|\b(?:Campus|Standort|Außenstelle)[ ]({NAME_WORD})\b",
+    re.MULTILINE,
+)
+_POSTCODE_BEFORE = re.compile(r"(?<!\d)\d{5}[ \t]$")
 
 #: A place whose name is also a word of the German list ("Münster", "Kiel", "Mantel",
 #: "Kuchen") counts as a town only from this many inhabitants: the big ones are named
@@ -85,8 +93,10 @@ def _town_district(word: str, towns: frozenset[str]) -> bool:
 def towns_after_names(findings: Sequence[Finding], text: str) -> list[Finding]:
     """LOCATION for 'Dr. Lenz, Dohna)': a word after a name, place or date and a comma,
     closing the bracket or line or before one, that is neither ordinary nor a first name;
-    and a word in brackets after a place."""
-    out: list[Finding] = []
+    a word in brackets after a place; and a town of the letter's postcodes in a town's
+    position (:func:`_town_positions`), also one that is a word."""
+    postal = _postal_towns(findings, text)
+    out: list[Finding] = _town_positions(text, postal)
     queue = list(findings)
     for f in queue:  # grows: a town found here can be followed by its municipality
         if f.entity_type not in ("PERSON", "ORGANIZATION", "LOCATION", "DATE"):
@@ -95,8 +105,39 @@ def towns_after_names(findings: Sequence[Finding], text: str) -> list[Finding]:
         m = _TOWN_AFTER_COMMA.match(after)
         if not m and f.entity_type == "LOCATION":  # "Dorfheim (Amtsland)": its municipality
             m = _TOWN_AFTER_STREET.match(after) or _TOWN_IN_BRACKETS.match(after)
-        if m and not is_common_word(m.group(1)) and not _plain_first_name(m.group(1)):
+        if (
+            m
+            and (m.group(1) in postal or not is_common_word(m.group(1)))
+            and not _plain_first_name(m.group(1))
+        ):
             s = f.end + m.start(1)
             out.append(Finding(s, s + len(m.group(1)), "LOCATION", SCORE_UNKNOWN_WORD))
             queue.append(out[-1])
     return out
+
+
+def _postal_towns(findings: Sequence[Finding], text: str) -> frozenset[str]:
+    """Places (:mod:`.places`) that the letter writes after a postcode ("12345 <Town>"):
+    there a word such as "Halle" is the town, so it is the town in a town's
+    position elsewhere in the letter too (round nine); its ordinary uses ("in der Halle")
+    stand elsewhere and stay."""
+    places = place_words()
+    return frozenset(
+        text[f.start : f.end]
+        for f in findings
+        if f.entity_type == "LOCATION"
+        and text[f.start : f.end] in places
+        and _POSTCODE_BEFORE.search(text, max(0, f.start - 7), f.start)
+    )
+
+
+def _town_positions(text: str, towns: frozenset[str]) -> list[Finding]:
+    """LOCATION for each of ``towns`` before a letter's date or after a site word."""
+    if not towns:
+        return []
+    found = []
+    for m in _TOWN_POSITION.finditer(text):
+        group = 1 if m.group(1) else 2
+        if m.group(group) in towns:
+            found.append(Finding(m.start(group), m.end(group), "LOCATION", SCORE_UNKNOWN_WORD))
+    return found

@@ -57,7 +57,12 @@ _CLINICAL_NOUN = re.compile(
     r"|tikum|tika|olikum|ula|ulae"
     # Round seven: Greek -emesis ("Hyperemesis"), -axie(n) ("Ataxie", "Dyspraxie") and
     # Latin skin and fever diseases in -karia/-laria ("Malaria").
-    r"|emesis|axie|axien|karia|laria)"
+    r"|emesis|axie|axien|karia|laria"
+    # Round nine: Greek growth nouns ("<organ>hyperplasie", "Dysplasien", "Atrophie"); no
+    # name ends so, and the word list lacks most compounds of them.
+    r"|plasie|plasien|trophie|trophien"
+    # Round nine: compounds of "-diagnostik" ("Feindiagnostik") and Latin "-varizen" (varices).
+    r"|diagnostik|varize|varizen)"
 )
 # Measured quantities written as a symbol and its statistic ("Vmax", "Pmean", "Tmin").
 _MEASURE_SYMBOL = re.compile(r"\p{Lu}(?:max|min|mean|peak)")
