@@ -22,9 +22,9 @@ module's, nothing is skipped:
   (checked code point by code point in the tests); superscript digits and fractions
   (``²``: Hyperscan's ``\\w``, not ``regex``'s) and combining marks are not.
 
-Compiling the recognizers' and the keep list's databases takes 15-40 CPU seconds, once:
-they are cached in the demonstrators' cache (``hyperscan/<hash>.db``, keyed by the
-patterns, flags and the Hyperscan version; about 1 s to load). Scanning a letter takes
+Compiling the recognizers' and the keep list's databases takes about 50 CPU seconds,
+once: they are cached in the demonstrators' cache (``hyperscan/<hash>.db``, 27 MB, keyed
+by the patterns, flags and the Hyperscan version; about 1 s to load). Scanning a letter takes
 about 0.1 ms. A database is not shared between threads: a scan that finds it in use
 lets every pattern run.
 """
