@@ -216,6 +216,10 @@ def test_prefilter_runs_what_it_cannot_judge(monkeypatch):
                            (r"(?:Mayer){e<=1}", 0), ("Name", regex.IGNORECASE)]:  # fmt: skip
         assert prefilter_form(pattern, flags) is None, pattern
     assert prefilter_form(r"(?:Nr\.)\K\d+", regex.M) == r"(?:Nr\.)\d+"
+    # Long bounded repeats are widened (a superset, compiled far faster); not in classes
+    # or escaped braces.
+    widened = prefilter_form(r"a[^\n]{0,40}b[{0,40}]\{0,40}c{1,3}[]{0,40}]d{2,12}?", 0)
+    assert widened == r"a[^\n]{0,}b[{0,40}]\{0,40}c{1,3}[]{0,40}]d{2,}?"
     prefilter = Prefilter([(r"\bNr\.\s\d+", regex.M), (r"\p{NoSuchProperty}b", 0), (r"x{,2}", 0)])
     assert prefilter.always == {1, 2}
     assert prefilter.candidates("Nr. 12") == {0, 1, 2}
