@@ -731,8 +731,9 @@ CASES = {
         "Nr | Gruppe | Notiz\nS-01 | rand. | Q-4471, NYHA II\n"
         "Kontrolle bei Kinderarzt Quendrich in Talheim. Unterschrift Qualbeck\n"
         "Eingang 03.12., bearbeitet: Quermann\nZuweiser: Hausarztpraxis Quistorp/Quaas\n"
-        "Assistenzarzt Anästhesie; Unterschrift Versicherte",
-        ["Q-4471", "Quendrich", "Qualbeck", "Quermann", "Quistorp", "Quaas"],
+        "Assistenzarzt Anästhesie; Unterschrift Versicherte\n"
+        "Verlegt von Station K5 (Innere).\nRückfragen: Pflegefachfrau Quandt, K5",
+        ["Q-4471", "Quendrich", "Qualbeck", "Quermann", "Quistorp", "Quaas", ("K5", 1)],
         ["NYHA", "Kontrolle", "Eingang", "Anästhesie", "Versicherte"],
     ),
     "eighth round: surname, first name before a birth cue": (

@@ -111,7 +111,9 @@ def signed_matches(text: str, names) -> list:
     return [m for m in matches if m is not None and m.group() in names]
 
 
-_UNIT_CODE = re.compile(r"\p{Lu}{2,4}[ ]?\d{1,2}[a-z]?")
+# Round ten: also a one-letter ward code ("C4"): found as a ward once, it names the same
+# ward where a signature or a transfer line repeats it without a cue.
+_UNIT_CODE = re.compile(r"\p{Lu}{1,4}[ ]?\d{1,2}[a-z]?")
 # Five digits or more, a letter code with a hyphen and four digits ("T-0408"), or three
 # digit groups ("720 31 448"): shorter numbers are doses, scores and years as often.
 _RECORD_CODE = re.compile(r"\p{Lu}{1,3}-\d{4,}|\d{5,}(?:[/-]\d{2,})*|\d{2,}(?:[ /-]\d{2,}){2,}")
