@@ -123,6 +123,38 @@ CASES = {
          "Terra-Step", "Scharlach", "Windpocken", "DMP", "Diabetes", "Ankunft", "Quernofalk",
          "DIEP-Lappen", "Feindiagnostik", "Quernton"],
     ),
+    # Round ten: organisations known by their position, not by a head word.
+    "acronyms and brands where letters name bodies": (
+        "Meldung an QLBV erfolgt. Die Tochter hat sich über die QPVB beschwert. Mutter "
+        "(Elternverein QEVK) informiert. Trio-Exom (QuerGen) unauffällig. Er war Dreher "
+        "bei QMW in Hamburg. Bei COPD in Remission keine Therapie. Meldung BG entfällt.",
+        ["QLBV", "QPVB", "QEVK", "QuerGen", "QMW"],
+        ["COPD", "Remission", "BG", "Meldung", "Dreher"],
+    ),
+    "a long name before the acronym it defines, then the acronym alone": (
+        "Sie arbeitet bei den Quernauer Stadtwerken (QSW) im Büro.\n"
+        "Nordisches Schlaf- und Atmungszentrum (NSAZ) – Ambulanz\nRückfragen an das NSAZ.",
+        ["Quernauer", "Stadtwerken", "QSW", "Atmungszentrum", ("NSAZ", 1)],
+        ["Büro", "Ambulanz", "Rückfragen"],
+    ),
+    "practices by a nickname or site, houses by a name, bodies by their task": (
+        "Kinderarzt: Kinderarztpraxis Kleiner Bär, Quernbach\nLogopädie bei Praxis Sprachlust"
+        "\nKopie: Lungen-Praxis Quernland\nKinder- und Jugendärzte Am Quernmarkt, Dr. Ulm"
+        "\nGEMEINSCHAFTSPRAXIS FÜR GYNÄKOLOGIE UND GEBURTSHILFE AM QUERNTOR\n"
+        "Entbindung im Quernhildhospital. Vater: Quernwald Universität. Meldung an den "
+        "Landesbeauftragten für Datenschutz Quernland. Kreisklinik Quernau (Quernova).",
+        ["Bär", "Sprachlust", "Lungen-Praxis", "Quernmarkt", "QUERNTOR",
+         "Quernhildhospital", "Quernwald", "Landesbeauftragten", "Quernova"],
+        ["Kinderarzt", "Logopädie", "Entbindung"],
+    ),
+    "no bodies: departments, specialties in brackets, times after a practice": (
+        "Klinik und Poliklinik für Neurologie. Reha-Klinik Quernhang (Orthopädie). "
+        "Universitätsklinik für Kardiologie. Vorstellung in der Praxis Anfang, dann "
+        "Kontrolle im Kinderhospital.",
+        ["Quernhang"],
+        ["Poliklinik", "Neurologie", "Orthopädie", "Universitätsklinik", "Kardiologie",
+         "Anfang", "Kinderhospital"],
+    ),
 }  # fmt: skip
 
 

@@ -123,17 +123,23 @@ def _org_ok(text: str) -> bool:
 # inflected adjectives of the list ("Endokrine"), so "Zentrum für <group>" and "Klinik für
 # <adjective> Chirurgie" are departments, as "Klinik für Kardiologie" is.
 _NAMED_COMPOUND = re.compile(r"\p{Lu}\p{Ll}+-(?:Klinik|Kliniken|Klinikums?|Zentrums?|Instituts?)\b")
-_KIND_OF_HOUSE = re.compile(r"(\p{Lu}\p{Ll}+?)(?:klinik|klinikum|zentrum|krankenhaus)")
+_KIND_OF_HOUSE = re.compile(r"(\p{Lu}\p{Ll}+?)(?:klinik|klinikum|zentrum|krankenhaus|hospital)")
 _PATIENT_GROUP = re.compile(r"\p{Lu}\p{Ll}+(?:verletzte|gelähmte|kranke|behinderte)[n]?")
 
 
 def _name_word(word: str) -> bool:
     """True if ``word`` can carry an organisation's name: not ordinary, no specialty or
     generic head, no patient group or inflected adjective of the word list."""
-    if is_common_word(word) or word in _SPECIALTIES or _PATIENT_GROUP.fullmatch(word):
+    if word in _SPECIALTIES or _PATIENT_GROUP.fullmatch(word):
         return False
-    kind = _KIND_OF_HOUSE.fullmatch(word)  # "Kinderklinik": a kind, no name
-    if kind and is_common_word(kind.group(1)):
+    # "Kinderklinik": a kind, no name; round ten: "<Name>hospital" is a name although the
+    # word list takes every "-hospital" compound for a word, so the part before decides.
+    if kind := _KIND_OF_HOUSE.fullmatch(word):
+        if is_common_word(kind.group(1)):
+            return False
+        if word.endswith("hospital"):
+            return True
+    if is_common_word(word):
         return False
     from .evidence import listed_adjective  # evidence imports this module's FIELD_UNIT
 
@@ -182,6 +188,9 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
             # letters alone are no name, so the validator wants a word that is one.
             ("sports club", r"(?<![\w-])(?:TSV|TuS|SV|FC|VfL|VfB|SpVgg|TSG|SSV|ESV|MTV)"
                             r"(?:[ ]\d{2,4})?[ ]\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*(?![\w-])", 0.6),
+            # Round ten: a university by its name before the word ("<Name> Universität");
+            # the validator rejects kinds ("Technische Universität": a word of the list).
+            ("name + university", r"(?<![\w-])\p{Lu}\p{Ll}+[ ]Universität(?![\w-])", 0.6),
             # Round nine: an employer after a job at the start of a remark ("Sozial:
             # <job> bei <company>", "(<job> bei <company>)"); jobs by their endings;
             # the validator wants one word that is no ordinary word ("Fehler bei <noun>").
@@ -189,7 +198,8 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
             # Round nine: a school or clinic named by a person in one word ("<Name>schule");
             # the validator rejects kinds ("Rückenschule", "Tagesklinik": words of the list).
             ("name-kind compound",
-             r"(?<![\w-])\p{Lu}\p{Ll}++(?<=\p{Ll}{4}(?:schule|klinik|gymnasium))(?![\w-])", 0.6),
+             r"(?<![\w-])\p{Lu}\p{Ll}++(?<=\p{Ll}{4}(?:schule|klinik|gymnasium|hospital))(?![\w-])",
+             0.6),  # round ten: "<Name>hospital"
             # Round nine: logistics and fulfilment companies are named before their trade
             # ("<Name> Fulfilment", "<Name> Logistik"); an ordinary word before is no name.
             ("name + trade",
@@ -248,6 +258,32 @@ _RESEARCH = (
 _NAMED_HOUSE = (
     r"(?:Rehaklinik|Reha-Klinik|Kurklinik|Kinderhaus|Kita|Kindertagesstätte|Kinderkrippe"
     r"|Kindergarten|Schulungszentrum)"
+)
+
+
+# Round ten: a practice or centre is named by whatever words follow its kind, a place, a
+# site or a nickname ("<Kind>praxis <Region>", "Praxis <Adjective>", "<Kind>ärzte Am
+# <Site>", "<Field> im <Quarter>"); where the name closes the phrase (punctuation, line
+# end, "in <Town>"), ordinary words are a name too. Times after the practice are not.
+_NICKNAMED = (
+    r"(?<![\w-])(?:(?:\p{Lu}[\p{L}-]*(?:praxis|-Praxis)|Praxis|PRAXIS|\p{Lu}\p{Ll}+zentrum"
+    r"|(?:Kinder-[ ]und[ ])?\p{Lu}\p{Ll}*ärzte)[ ](?:(?:Am|Im|am|im|An[ ]der|an[ ]der)[ ])?"
+    r"|\p{Lu}\p{Ll}+(?:logie|pädie|iatrie|medizin)[ ](?:am|im|an[ ]der)[ ])"
+    r"(?!(?:Anfang|Ende|Mitte|Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag"
+    r"|Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+    r"|Dr|Prof|Dres|Vorstellung|Kontrolle|Termin)\b)"
+    r"\p{Lu}\p{Ll}+(?:[ ]\p{Lu}\p{Ll}+)?(?=[ ]?[,;)\n]|[ ]in[ ]\p{Lu}|$)"
+)
+# Round ten: a letterhead in capitals, "PRAXIS FÜR <FIELD> UND <FIELD> AM <SITE>".
+_IN_CAPITALS = (
+    r"(?<![\w-])(?:PRAXIS|GEMEINSCHAFTSPRAXIS|PRAXISKLINIK|ZENTRUM)[ ]FÜR"
+    r"(?:[ ](?:\p{Lu}{2,}|UND|&)){1,6}[ ](?:AM|IM|AN[ ]DER)[ ]\p{Lu}{3,}(?:[ ]\p{Lu}{3,})?(?![\w-])"
+)
+# Round ten: public bodies named by their task ("Landesbeauftragte für den Datenschutz
+# <Land>", "Bundesamt für <field>"); the prefix says it is one body of a state.
+_BY_TASK = (
+    r"(?<![\w-])(?:Landes|Bundes)\p{Ll}{4,}[ ]für[ ](?:(?:den|die|das)[ ])?"
+    r"\p{Lu}\p{Ll}+(?:[ ](?:und[ ])?\p{Lu}[\p{L}-]+){0,3}(?![\w-])"
 )
 
 
@@ -337,6 +373,9 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             ("saint's house",
              r"(?<![\w-])St\.[ ]\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?![\w-])(?![ ]\d)", 0.6),
             ("chamber", _CHAMBER, 0.65),
+            ("practice by nickname", _NICKNAMED, 0.6),
+            ("practice in capitals", _IN_CAPITALS, 0.65),
+            ("public body by task", _BY_TASK, 0.65),
             ("research institute", _RESEARCH, 0.65),
             ("employer after label", rf"(?<=\bArbeitgeber(?:in)?[ ]?[(:][ ]?){EMPLOYER}", 0.65),
             # Who commissioned a report (an insurer, a court, an employer), by any name.
@@ -345,5 +384,8 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
         # Round nine: patterns whose word must occur in the text are skipped without it.
         cues={"chamber": r"(?i:kammer)", "research institute": r"Fraunhofer|Max-Planck|Helmholtz"
               r"|Leibniz", "care + house": r"pflege[ ]Haus", "supplier after label": "Lieferant",
-              "brothers' firm": r"Gebr\.", "saint's house": r"St\.[ ]", "owner's firm": "&"},
+              "brothers' firm": r"Gebr\.", "saint's house": r"St\.[ ]", "owner's firm": "&",
+              "practice by nickname": r"(?i:praxis|zentrum|ärzte)|logie|pädie|iatrie|medizin",
+              "practice in capitals": "FÜR",
+              "public body by task": r"(?:Landes|Bundes)\p{Ll}+[ ]für"},
     )  # fmt: skip
