@@ -155,6 +155,18 @@ CASES = {
         ["Poliklinik", "Neurologie", "Orthopädie", "Universitätsklinik", "Kardiologie",
          "Anfang", "Kinderhospital"],
     ),
+    "round ten: devices, eponym compounds, salts, bites, roles and services stay": (
+        "Befund: Mesialbiss links. Plan: Quernau-Block nach Quernhoff, dann Bögen. Zustand "
+        "nach Quernberg-Tetralogie, Quernwell-Klappe 2019; Braunüle (Quernofix Safety). "
+        "Ablation mit Quernopulse. Natriumfolinat i.v.; Quernau-Güsse täglich; "
+        "Therapie: Logopädie und Quernales-Therapie. Kardiologie-Konsil morgen. Aufnahme "
+        "nach Score; Box im Kühlschrank. Die Kita-Leitung ist informiert.\n"
+        "Mit freundlichen Grüßen\nDr. Ilse Quernwart\nHygienebeauftragte\n",
+        ["Quernwart"],
+        ["Mesialbiss", "Quernhoff", "Quernberg-Tetralogie", "Quernwell-Klappe", "Quernofix",
+         "Quernopulse", "Natriumfolinat", "Quernau-Güsse", "Logopädie", "Quernales-Therapie",
+         "Kardiologie-Konsil", "Score", "Box", "Kita-Leitung", "Hygienebeauftragte"],
+    ),
 }  # fmt: skip
 
 

@@ -98,10 +98,19 @@ _ASSOCIATION = re.compile(r"[ ]e\.[ ]?V\.$")
 FIELD_UNIT = re.compile(r"\p{Lu}{2,4}-(?:Zentrum|Zentrums|Klinik|Ambulanz|Einheit|Station)")
 
 
+# Round ten: a unit's service, lead or board after its head is no name ("<Specialty>-Konsil",
+# "Kita-Leitung", "<Therapy> und <Eponym>-Therapie", "<Method>-Kommission"): the last word
+# says what the unit does or who leads it, which every house has.
+_SERVICE_END = re.compile(
+    r"[ -](?:Konsil|Konsildienst|Leitung|Therapie|Sprechstunde|Visite|Kommission|Anwendungen?"
+    r"|Besprechung|Konferenz|Training)$"
+)
+
+
 def _org_ok(text: str) -> bool:
     """An organisation name needs one word that is neither ordinary nor a specialty, or
     the shape of a body named by ordinary words (see ``_ACRONYM_BODY``, ``_SITE_BODY``)."""
-    if FIELD_UNIT.fullmatch(text):
+    if FIELD_UNIT.fullmatch(text) or _SERVICE_END.search(text):
         return False
     if _ACRONYM_BODY.match(text) or _SITE_BODY.search(text) or _OF_ACRONYM.search(text):
         return True
@@ -381,6 +390,8 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             # Who commissioned a report (an insurer, a court, an employer), by any name.
             ("client after label", rf"(?<=\bAuftraggeber(?:in)?:[ ]){EMPLOYER}", 0.6),
         ],
+        # Round ten: a named house's lead or service is no house ("Kita-Leitung").
+        validator=lambda text: not _SERVICE_END.search(text),
         # Round nine: patterns whose word must occur in the text are skipped without it.
         cues={"chamber": r"(?i:kammer)", "research institute": r"Fraunhofer|Max-Planck|Helmholtz"
               r"|Leibniz", "care + house": r"pflege[ ]Haus", "supplier after label": "Lieferant",
