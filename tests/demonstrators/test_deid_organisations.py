@@ -160,10 +160,11 @@ CASES = {
         "nach Quernberg-Tetralogie, Quernwell-Klappe 2019; Braunüle (Quernofix Safety). "
         "Ablation mit Quernopulse. Natriumfolinat i.v.; Quernau-Güsse täglich; "
         "Therapie: Logopädie und Quernales-Therapie. Kardiologie-Konsil morgen. Aufnahme "
-        "nach Score; Box im Kühlschrank. Die Kita-Leitung ist informiert.\n"
+        "nach Score; Box im Kühlschrank. Die Kita-Leitung ist informiert. Dazu die "
+        "Rücken-Sportgruppe des Quernwald-Verein Lindau e.V.\n"
         "Mit freundlichen Grüßen\nDr. Ilse Quernwart\nHygienebeauftragte\n",
-        ["Quernwart"],
-        ["Mesialbiss", "Quernhoff", "Quernberg-Tetralogie", "Quernwell-Klappe", "Quernofix",
+        ["Quernwart", "Quernwald-Verein"],
+        ["Rücken-Sportgruppe", "Mesialbiss", "Quernhoff", "Quernberg-Tetralogie", "Quernwell-Klappe", "Quernofix",
          "Quernopulse", "Natriumfolinat", "Quernau-Güsse", "Logopädie", "Quernales-Therapie",
          "Kardiologie-Konsil", "Score", "Box", "Kita-Leitung", "Hygienebeauftragte"],
     ),

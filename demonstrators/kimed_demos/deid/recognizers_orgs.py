@@ -192,7 +192,8 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
              rf"(?<![\w-])\p{{Lu}}\p{{L}}+(?:-\p{{Lu}}\p{{L}}+)*-{heads}(?:{name})?(?![\w-])", 0.6),
             # Not before a grade: "<muscle> KG 4/5" is a strength grade (round nine).
             ("company",
-             rf"(?<![\w-])(?:{CAPWORD}{_LINK}?[ ]){{1,5}}{legal}(?!\w)(?![ ]?\d)", 0.7),
+             rf"(?<![\w-]){_NOT_A_GROUP}(?:{CAPWORD}{_LINK}?[ ]){{1,5}}{legal}(?!\w)(?![ ]?\d)",
+             0.7),
             # Round nine: a sports club by its kind and town ("TSV <town>"); the club's
             # letters alone are no name, so the validator wants a word that is one.
             ("sports club", r"(?<![\w-])(?:TSV|TuS|SV|FC|VfL|VfB|SpVgg|TSG|SSV|ESV|MTV)"
@@ -227,6 +228,11 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
 # <x>zentrum <town>", "Voranmeldung Herzkatheterlabor <house>").
 _NOT_A_SERVICE = (
     r"(?!\p{Lu}\p{Ll}*(?:diagnostik|therapie|skopie|graphie|grafie|labor|untersuchung)[ ])"
+)
+# Round ten: a group, course or offer of an association is no part of its name
+# ("<Disease>-Sportgruppe des <Name>-Verein e.V."): the name starts after the genitive.
+_NOT_A_GROUP = (
+    r"(?![\p{L}-]*(?:gruppe|kurs|angebot|sprechstunde|treff)[ ](?:des|der)[ ])"
 )
 _TRADE = r"(?:Fulfilment|Fulfillment|Logistik|Logistics|Spedition|Kurierdienst|Paketdienst)"
 # Any tense, and words or a number between: "arbeitete 30 Jahre als Dreher bei"; a
