@@ -164,7 +164,8 @@ CASES = {
         "Rücken-Sportgruppe des Quernwald-Verein Lindau e.V.\n"
         "Mit freundlichen Grüßen\nDr. Ilse Quernwart\nHygienebeauftragte\n",
         ["Quernwart", "Quernwald-Verein"],
-        ["Rücken-Sportgruppe", "Mesialbiss", "Quernhoff", "Quernberg-Tetralogie", "Quernwell-Klappe", "Quernofix",
+        ["Rücken-Sportgruppe", "Mesialbiss", "Quernhoff", "Quernberg-Tetralogie",
+         "Quernwell-Klappe", "Quernofix",
          "Quernopulse", "Natriumfolinat", "Quernau-Güsse", "Logopädie", "Quernales-Therapie",
          "Kardiologie-Konsil", "Score", "Box", "Kita-Leitung", "Hygienebeauftragte"],
     ),

@@ -231,9 +231,7 @@ _NOT_A_SERVICE = (
 )
 # Round ten: a group, course or offer of an association is no part of its name
 # ("<Disease>-Sportgruppe des <Name>-Verein e.V."): the name starts after the genitive.
-_NOT_A_GROUP = (
-    r"(?![\p{L}-]*(?:gruppe|kurs|angebot|sprechstunde|treff)[ ](?:des|der)[ ])"
-)
+_NOT_A_GROUP = r"(?![\p{L}-]*(?:gruppe|kurs|angebot|sprechstunde|treff)[ ](?:des|der)[ ])"
 _TRADE = r"(?:Fulfilment|Fulfillment|Logistik|Logistics|Spedition|Kurierdienst|Paketdienst)"
 # Any tense, and words or a number between: "arbeitete 30 Jahre als Dreher bei"; a
 # job after a workplace label ("Arbeitsplatz: Kassiererin bei <company>").
