@@ -142,9 +142,11 @@ CASES = {
         "\nKopie: Lungen-Praxis Quernland\nKinder- und Jugendärzte Am Quernmarkt, Dr. Ulm"
         "\nGEMEINSCHAFTSPRAXIS FÜR GYNÄKOLOGIE UND GEBURTSHILFE AM QUERNTOR\n"
         "Entbindung im Quernhildhospital. Vater: Quernwald Universität. Meldung an den "
-        "Landesbeauftragten für Datenschutz Quernland. Kreisklinik Quernau (Quernova).",
+        "Landesbeauftragten für Datenschutz Quernland. Kreisklinik Quernau (Quernova).\n"
+        "Unterkunft: Pension Quernblick; Abholung durch Kurierdienst Quernland Medexpress.",
         ["Bär", "Sprachlust", "Lungen-Praxis", "Quernmarkt", "QUERNTOR",
-         "Quernhildhospital", "Quernwald", "Landesbeauftragten", "Quernova"],
+         "Quernhildhospital", "Quernwald", "Landesbeauftragten", "Quernova", "Quernblick",
+         "Medexpress"],
         ["Kinderarzt", "Logopädie", "Entbindung"],
     ),
     "no bodies: departments, specialties in brackets, times after a practice": (

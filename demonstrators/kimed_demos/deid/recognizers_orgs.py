@@ -270,7 +270,10 @@ _RESEARCH = (
 )
 _NAMED_HOUSE = (
     r"(?:Rehaklinik|Reha-Klinik|Kurklinik|Kinderhaus|Kita|Kindertagesstätte|Kinderkrippe"
-    r"|Kindergarten|Schulungszentrum)"
+    r"|Kindergarten|Schulungszentrum"
+    # Round ten: lodgings by their name ("Pension <name>", "Gästehaus <name>"), as in a
+    # spa or rehabilitation letter's "Unterkunft:" line.
+    r"|Pension|Hotel|Gasthof|Gästehaus|Kurheim)"
 )
 
 
@@ -354,6 +357,9 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             ("care + house", rf"(?<![\w-])(?:Kurzzeitpflege|Tagespflege|Nachtpflege)[ ]Haus"
                              rf"{named}(?![\w-])", 0.65),
             # Round nine: a home-care supplier after its label ("Lieferant <company>").
+            # Round ten: a carrier or courier by its name after its trade ("Kurierdienst
+            # <Region> <Name>"; "<Name> Logistik" is the pattern "name + trade").
+            ("name after trade", rf"(?<=\b{_TRADE}[ ]){CAPWORD}(?:[ ]{CAPWORD})?(?![\w-])", 0.65),
             ("supplier after label",
              rf"(?<=\bLieferant(?:in)?:?[ ]){CAPWORD}(?:[ ]{CAPWORD})?(?=[ ]?[,;.)\n]|$)", 0.65),
             # Rehabilitation clinics, day-care centres and training centres are named the
@@ -399,6 +405,7 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
         # Round nine: patterns whose word must occur in the text are skipped without it.
         cues={"chamber": r"(?i:kammer)", "research institute": r"Fraunhofer|Max-Planck|Helmholtz"
               r"|Leibniz", "care + house": r"pflege[ ]Haus", "supplier after label": "Lieferant",
+              "name after trade": _TRADE,
               "brothers' firm": r"Gebr\.", "saint's house": r"St\.[ ]", "owner's firm": "&",
               "practice by nickname": r"(?i:praxis|zentrum|ärzte)|logie|pädie|iatrie|medizin",
               "practice in capitals": "FÜR",
