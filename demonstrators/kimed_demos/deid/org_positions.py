@@ -18,7 +18,7 @@ import regex as re
 
 from .entities import Finding
 from .keeplist import keep_words
-from .lexicon import is_common_word
+from .lexicon import _dictionary, is_common_word
 from .places import place_words
 from .recognizers_orgs import _name_word
 from .towns import BIG_PLACE
@@ -76,7 +76,7 @@ def position_findings(findings: Sequence[Finding], text: str) -> list[Finding]:
     names before the acronym they define (see the module's docstring)."""
     from .abbreviations import name_words, spells  # abbreviations calls this module
 
-    keep = keep_words()
+    keep, listed = keep_words(), _dictionary()[0]
     spans = [m.span() for rx in (_POSITION, _LAB_OF_TEST) for m in rx.finditer(text)
              if _short_ok(m.group(), keep)]  # fmt: skip
     spans += [
@@ -93,7 +93,8 @@ def position_findings(findings: Sequence[Finding], text: str) -> list[Finding]:
                 break
     for f in findings:
         if f.entity_type == "ORGANIZATION" and (m := _OWNER.match(text, f.end)):
-            if _name_word(m.group(1)) and m.group(1) not in keep:
+            # A noun of the word list in brackets is what the house does ("(Lärm)").
+            if _name_word(word := m.group(1)) and word not in keep and word not in listed:
                 spans.append(m.span(1))
     taken = [(f.start, f.end) for f in findings]
     return [
