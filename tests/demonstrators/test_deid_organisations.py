@@ -127,9 +127,10 @@ CASES = {
     "acronyms and brands where letters name bodies": (
         "Meldung an QLBV erfolgt. Die Tochter hat sich über die QPVB beschwert. Mutter "
         "(Elternverein QEVK) informiert. Trio-Exom (QuerGen) unauffällig. Er war Dreher "
-        "bei QMW in Hamburg. Bei COPD in Remission keine Therapie. Meldung BG entfällt.",
+        "bei QMW in Hamburg. Bei COPD in Remission keine Therapie. Meldung BG entfällt. "
+        "Labor: CRP 12 mg/l. Kopie: HNO. Mitarbeiter der ZNA informiert, Beratung durch SAPV.",
         ["QLBV", "QPVB", "QEVK", "QuerGen", "QMW"],
-        ["COPD", "Remission", "BG", "Meldung", "Dreher"],
+        ["COPD", "Remission", "BG", "Meldung", "Dreher", "CRP", "HNO", "ZNA", "SAPV"],
     ),
     "a long name before the acronym it defines, then the acronym alone": (
         "Sie arbeitet bei den Quernauer Stadtwerken (QSW) im Büro.\n"

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import regex as re
 
 from .entities import Finding
-from .keeplist import keep_words
+from .keeplist import keep_spans, keep_words
 from .lexicon import _dictionary, is_common_word
 from .places import place_words
 from .recognizers_orgs import _name_word
@@ -29,11 +29,13 @@ _END = r"(?![\w-])"
 # Positions that take a body, not a thing: a report, complaint, copy or membership is
 # addressed to a body ("Meldung an <ABC>", "beschwert über die <ABC>", "Mitglied im
 # <ABC>"), staff work for one ("Mitarbeiter der <ABC>"), a counselling or a laboratory is
-# done by one ("Beratung durch <ABC>", "Labor: <ABC>"), an association has a kind
+# done by one ("Beratung durch <ABC>"), an association has a kind
 # ("Elternverband <ABC>"), an organ goes to a transplant centre ("Herz an <ABC>").
+# Not "Labor:" or "Kopie:": a lab value ("Labor: CRP 12") or a department ("Kopie: HNO")
+# follows them as often as a body.
 _POSITION = re.compile(
-    r"(?<=(?:\b(?:Meldung|Mitteilung|Anzeige|Beschwerde|Kopie|[Gg]emeldet|beschwert"
-    r"|Mitglied|Beratung|Mitarbeiter(?:in|innen)?|Kostenträger|Labor|Firma)"
+    r"(?<=(?:\b(?:Meldung|Mitteilung|Anzeige|Beschwerde|[Gg]emeldet|beschwert"
+    r"|Mitglied|Beratung|Mitarbeiter(?:in|innen)?|Kostenträger|Firma)"
     r"(?:[ ](?:an|über|bei|durch|im|in|von|vom|der|des))?(?:[ ](?:die|den|das|der|dem))?"
     r"|\p{Ll}(?:verband|verein|bund|gesellschaft|stiftung)"
     r"|\b(?:Herz|Leber|Lunge|Niere|Nieren|Pankreas)[ ]an)[ :]{1,2})"
@@ -65,10 +67,21 @@ _DEFINED = re.compile(
 _OWNER = re.compile(r"[ ]\((\p{Lu}\p{Ll}{3,})\)")
 
 
+# A house's own units, services and staff roles take the same positions ("Mitarbeiter der
+# <unit>", "Beratung durch <service>") and name no one in particular.
+_UNITS_AND_ROLES = frozenset(
+    "ITS IMC ICU IPS PACU ZNA NEF RTW KTW OP HNO MKG PDL SAPV AAPV MFA OTA ATA MTA MTRA BTA "
+    "PTA ZFA PKV GKV EDV IT QM".split()
+)
+
+
 def _short_ok(word: str, keep: frozenset[str]) -> bool:
-    """An acronym or brand is a name unless the keep list or the word list has it."""
+    """An acronym or brand is a name unless the keep list or the word list has it, or it is
+    a unit or role of a house."""
     first = word.split()[0]
-    return first not in keep and not (first[1:].islower() and is_common_word(first))
+    if first in keep or first in _UNITS_AND_ROLES:
+        return False
+    return not (first[1:].islower() and is_common_word(first))
 
 
 def position_findings(findings: Sequence[Finding], text: str) -> list[Finding]:
@@ -96,6 +109,9 @@ def position_findings(findings: Sequence[Finding], text: str) -> list[Finding]:
             # A noun of the word list in brackets is what the house does ("(Lärm)").
             if _name_word(word := m.group(1)) and word not in keep and word not in listed:
                 spans.append(m.span(1))
+    if spans:  # the keep list's patterns too ("Meldung an <lab value>" is no body)
+        kept = keep_spans(text)
+        spans = [(a, b) for a, b in spans if not any(s <= a and b <= e for s, e in kept)]
     taken = [(f.start, f.end) for f in findings]
     return [
         Finding(a, b, "ORGANIZATION", 0.65)
