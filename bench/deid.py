@@ -220,15 +220,16 @@ def pattern_costs(texts: list[str], top: int) -> str:
     lean = lean_analyzer(Deidentifier(None).analyzer)
     views = [text_for_analysis(t) for t in texts]
     rows = []
-    for compiled in lean.compiled:
-        named = zip(compiled.patterns, compiled.recognizer.patterns, strict=True)
+    cues = lean.scanner.cues
+    for rec in lean.scanner.recognizers:
+        named = zip(rec.rows, rec.recognizer.patterns, strict=True)
         for (regex, _, cue), pattern in named:
             start, found = time.process_time(), 0
             for view in views:
-                if cue is None or cue.search(view) is not None:
+                if cue < 0 or cues[cue].search(view) is not None:
                     found += sum(1 for _ in regex.finditer(view, timeout=lean.timeout))
             seconds = time.process_time() - start
-            rows.append((seconds, f"{compiled.recognizer.name} / {pattern.name}", found))
+            rows.append((seconds, f"{rec.recognizer.name} / {pattern.name}", found))
     total = 1000 * sum(r[0] for r in rows) / len(texts)
     lines = [
         f"{len(rows)} patterns, {total:.2f} CPU ms per letter in all; the {top} costliest:",

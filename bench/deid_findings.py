@@ -2,7 +2,7 @@
 
 A speed change to the de-identification must not change what is found. This writes
 the findings of the default model and of the rules alone (batch path, and one letter
-per call for the model) on the six evaluation sets and the 300 bench letters to a
+per call for the model) on the ten evaluation sets and the 300 bench letters to a
 JSON file; ``--compare`` reads an earlier dump and lists every document whose findings
 differ (exit status 1 if any do).
 
@@ -27,14 +27,19 @@ from kimed_demos.deid.evalset import (
     EVAL4_DIR,
     EVAL5_DIR,
     EVAL6_DIR,
+    EVAL7_DIR,
+    EVAL8_DIR,
+    EVAL9_DIR,
+    EVAL10_DIR,
     EVAL_DIR,
     read_jsonl_folder,
 )
 
 
 def corpora(documents: int) -> dict[str, list[str]]:
-    """Name -> texts: the six evaluation sets and the bench letters."""
-    folders = (EVAL_DIR, EVAL2_DIR, EVAL3_DIR, EVAL4_DIR, EVAL5_DIR, EVAL6_DIR)
+    """Name -> texts: the ten evaluation sets and the bench letters."""
+    folders = (EVAL_DIR, EVAL2_DIR, EVAL3_DIR, EVAL4_DIR, EVAL5_DIR, EVAL6_DIR, EVAL7_DIR)
+    folders += (EVAL8_DIR, EVAL9_DIR, EVAL10_DIR)
     sets = {p.name: [d.text for d in read_jsonl_folder(p)] for p in folders}
     sets["bench"] = letters(documents)
     return sets

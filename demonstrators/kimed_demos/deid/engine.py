@@ -40,7 +40,9 @@ from spacy.util import minibatch
 from .budget import BudgetExceeded, letter_budget
 from .entities import NER_LABELS
 from .fastner import GreedyNer
-from .leading import closing
+from .scanner import PatternScanner, fast_form
+
+__all__ = ["LeanAnalyzer", "TokenizerCache", "fast_form", "is_punct"]
 
 _WHITESPACE = re.compile(r"\s+")
 _NAME, _ID = RecognizerResult.RECOGNIZER_NAME_KEY, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY
@@ -51,88 +53,6 @@ _MAX_SCORE = EntityRecognizer.MAX_SCORE
 def is_punct(word: str) -> bool:
     """Every character is Unicode punctuation (what spaCy's ``is_punct`` means)."""
     return bool(word) and all(unicodedata.category(ch).startswith("P") for ch in word)
-
-
-class _Compiled:
-    """One pattern recognizer's patterns, compiled once, and what its results carry."""
-
-    def __init__(self, recognizer: PatternRecognizer):
-        self.recognizer = recognizer
-        flags = recognizer.global_regex_flags
-        # A pattern's cue (see recognizers.GermanPatternRecognizer) is searched first:
-        # a pattern that cannot match the text is not run over it.
-        cues = getattr(recognizer, "cues", {})
-        self.patterns = [
-            (_compile(p, flags), p.score, _cue(cues.get(p.name), flags))
-            for p in recognizer.patterns
-        ]
-        self.entity = recognizer.supported_entities[0]
-        self.meta = {_NAME: recognizer.name, _ID: recognizer.id}
-        # Only call the hooks a subclass actually overrides (most recognizers do not).
-        cls = type(recognizer)
-        self.validates = cls.validate_result is not PatternRecognizer.validate_result
-        self.invalidates = cls.invalidate_result is not PatternRecognizer.invalidate_result
-
-    def results(
-        self, text: str, timeout: float | None, cued: dict | None = None
-    ) -> list[RecognizerResult]:
-        """Every match of every pattern, scored as presidio's PatternRecognizer scores it.
-
-        ``cued``: whether each cue occurs in ``text``, shared by the recognizers of one
-        text (several patterns have the same cue; each is searched once).
-        """
-        out, cued = [], {} if cued is None else cued
-        for regex, base, cue in self.patterns:
-            if cue is not None:
-                key = (cue.pattern, cue.flags)
-                if key not in cued:
-                    cued[key] = cue.search(text) is not None
-                if not cued[key]:
-                    continue
-            for match in regex.finditer(text, timeout=timeout):
-                start, end = match.span()
-                if start == end:
-                    continue
-                score = base
-                if self.validates:
-                    valid = self.recognizer.validate_result(text[start:end])
-                    if valid is not None:
-                        score = _MAX_SCORE if valid else 0.0
-                if self.invalidates and self.recognizer.invalidate_result(text[start:end]):
-                    score = 0.0
-                if score > 0.0:
-                    out.append(
-                        RecognizerResult(self.entity, start, end, score, None, dict(self.meta))
-                    )
-        return EntityRecognizer.remove_duplicates(out) if len(out) > 1 else out
-
-
-def fast_form(pattern: str) -> str:
-    """``pattern`` with a leading lookbehind ``(?<=LABEL)VALUE`` written ``LABEL\\KVALUE``.
-
-    Same matches (the match still starts after the label), but the regex engine no
-    longer tries the variable-width lookbehind at every position of the text: for the
-    labelled-number patterns that was 25 times slower (bench/deid.py, issue 11).
-    """
-    if not pattern.startswith("(?<="):
-        return pattern
-    end = closing(pattern, 0)
-    label, rest = pattern[4:end], pattern[end + 1 :]
-    return pattern if "\\K" in label else f"(?:{label})\\K{rest}"
-
-
-def _cue(cue: str | None, flags):
-    """The compiled cue of a pattern, or None if it has none."""
-    import regex
-
-    return None if cue is None else regex.compile(cue, flags=flags)
-
-
-def _compile(pattern, flags):
-    """The regex (``regex`` module, as presidio) for a pattern, in its :func:`fast_form`."""
-    import regex
-
-    return regex.compile(fast_form(pattern.regex), flags=flags)
 
 
 class TokenizerCache:
@@ -198,9 +118,9 @@ class LeanAnalyzer:
         self.budget = float(REGEX_TIMEOUT_SECONDS)
         self.entities = sorted({e for r in recognizers for e in r.supported_entities})
         self.ner = next((r for r in recognizers if isinstance(r, SpacyRecognizer)), None)
-        self.compiled = [
-            _Compiled(r) for r in recognizers if type(r).analyze is PatternRecognizer.analyze
-        ]
+        self.scanner = PatternScanner(
+            [r for r in recognizers if type(r).analyze is PatternRecognizer.analyze]
+        )
         plain = [r for r in recognizers if r is not self.ner]
         self.others = [r for r in plain if type(r).analyze is not PatternRecognizer.analyze]
         self.context = {r.id: [w.lower() for w in r.context] for r in recognizers if r.context}
@@ -256,10 +176,7 @@ class LeanAnalyzer:
 
     def _scan(self, text: str, timeout: float | None) -> list[RecognizerResult]:
         """The compiled recognizers' results for ``text`` (``timeout`` per regex call)."""
-        results, cued = [], {}
-        for compiled in self.compiled:
-            results += compiled.results(text, timeout, cued)
-        return results
+        return self.scanner.scan(text, timeout)
 
     def _ner_results(self, doc: Doc) -> list[RecognizerResult]:
         """The model's entities of a supported type, at the engine's constant score."""

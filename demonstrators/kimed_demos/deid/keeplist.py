@@ -82,15 +82,57 @@ def _dispatched(alternatives: list[str]) -> str:
     return f"(?:(?=\\p{{Lu}})(?:{'|'.join(guarded)}){lower})"
 
 
+class _KeepExpressions:
+    """The keep list's expressions: one alternation of the patterns and multi-word terms,
+    one expression per pattern led by a lookbehind, and a Hyperscan prefilter of all
+    of them (:mod:`.prefilter`, eighth speed round).
+
+    The prefilter names the alternatives that can match a text; the alternation of
+    only those, in their order, finds the same spans: an alternative that matches
+    nowhere in the text is never the first one that matches (about 9 of 48 per bench
+    letter; 1.2-1.5 ms a letter down to 0.4). Texts the prefilter cannot judge use
+    the whole alternation.
+    """
+
+    def __init__(self, alternatives: list[str], labelled: list[str]):
+        from ..locations import cache_dir
+        from .engine import fast_form
+        from .prefilter import Prefilter
+
+        self.alternatives = alternatives
+        self.whole = self._alternation(tuple(range(len(alternatives))))
+        self.labelled = [re.compile(rf"{fast_form(p)}(?![\w])", re.V0) for p in labelled]
+        rows = [rf"(?<![\w-])(?:{a})(?![\w])" for a in alternatives]
+        rows += [p.pattern for p in self.labelled]
+        self.prefilter = Prefilter([(r, re.V0) for r in rows], cache_dir() / "hyperscan")
+
+    @functools.lru_cache(maxsize=512)  # noqa: B019 - one instance per keep file, kept
+    def _alternation(self, chosen: tuple[int, ...]):
+        """The alternation of the ``chosen`` alternatives (None for none)."""
+        if not chosen:
+            return None
+        alternatives = [self.alternatives[i] for i in chosen]
+        return re.compile(rf"(?<![\w-]){_dispatched(alternatives)}(?![\w])", re.V0)
+
+    def for_text(self, text: str) -> list:
+        """The expressions to run over ``text``: the same spans as all of them."""
+        possible = self.prefilter.candidates(text)
+        if possible is None:
+            return [self.whole, *self.labelled]
+        n = len(self.alternatives)
+        chosen = tuple(i for i in range(n) if i in possible)
+        labelled = [e for i, e in enumerate(self.labelled, n) if i in possible]
+        alternation = self._alternation(chosen)
+        return labelled if alternation is None else [alternation, *labelled]
+
+
 @functools.cache
-def _compiled(path: Path = KEEP_FILE):
-    """(one-word terms as a set, one expression for the patterns and multi-word terms).
+def _compiled(path: Path = KEEP_FILE) -> tuple[frozenset[str], _KeepExpressions]:
+    """(one-word terms as a set, the expressions for the patterns and multi-word terms).
 
     Most terms are one word: a set lookup per token is much faster than a large
     alternation, which cost more than the whole pattern analysis per letter.
     """
-    from .engine import fast_form
-
     terms, patterns = read_keep_file(path)
     single = frozenset(t for t in terms if _TOKEN.fullmatch(t))
     multi = sorted((t for t in terms if t not in single), key=len, reverse=True)
@@ -98,9 +140,7 @@ def _compiled(path: Path = KEEP_FILE):
     # inside the alternation the engine would try the lookbehind at every position.
     labelled = [p for p in patterns if p.startswith("(?<=")]
     alternatives = [*(p for p in patterns if p not in labelled), *(re.escape(t) for t in multi)]
-    expressions = [re.compile(rf"(?<![\w-]){_dispatched(alternatives)}(?![\w])", re.V0)]
-    expressions += [re.compile(rf"{fast_form(p)}(?![\w])", re.V0) for p in labelled]
-    return single, tuple(expressions)
+    return single, _KeepExpressions(alternatives, labelled)
 
 
 @functools.cache
@@ -113,11 +153,13 @@ def keep_spans(text: str, path: Path = KEEP_FILE) -> list[tuple[int, int]]:
     """[start, end) of every must-keep term in ``text``, sorted."""
     single, expressions = _compiled(path)
     spans = [(start, end) for start, end, word in tokens(text) if word in single]
-    spans += [m.span() for expression in expressions for m in expression.finditer(text)]
+    for expression in expressions.for_text(text):
+        spans += [m.span() for m in expression.finditer(text)]
     return sorted(spans)
 
 
 @functools.cache
 def keep_single_words(path: Path = KEEP_FILE) -> tuple[str, ...]:
     """The one-word terms, sorted: hard negatives for the training corpus."""
-    return tuple(sorted(_compiled(path)[0]))
+    terms = read_keep_file(path)[0]
+    return tuple(sorted(t for t in terms if _TOKEN.fullmatch(t)))
