@@ -123,6 +123,55 @@ CASES = {
          "Terra-Step", "Scharlach", "Windpocken", "DMP", "Diabetes", "Ankunft", "Quernofalk",
          "DIEP-Lappen", "Feindiagnostik", "Quernton"],
     ),
+    # Round ten: organisations known by their position, not by a head word.
+    "acronyms and brands where letters name bodies": (
+        "Meldung an QLBV erfolgt. Die Tochter hat sich über die QPVB beschwert. Mutter "
+        "(Elternverein QEVK) informiert. Trio-Exom (QuerGen) unauffällig. Er war Dreher "
+        "bei QMW in Hamburg. Bei COPD in Remission keine Therapie. Meldung BG entfällt. "
+        "Labor: CRP 12 mg/l. Kopie: HNO. Mitarbeiter der ZNA informiert, Beratung durch SAPV.",
+        ["QLBV", "QPVB", "QEVK", "QuerGen", "QMW"],
+        ["COPD", "Remission", "BG", "Meldung", "Dreher", "CRP", "HNO", "ZNA", "SAPV"],
+    ),
+    "a long name before the acronym it defines, then the acronym alone": (
+        "Sie arbeitet bei den Quernauer Stadtwerken (QSW) im Büro.\n"
+        "Nordisches Schlaf- und Atmungszentrum (NSAZ) – Ambulanz\nRückfragen an das NSAZ.",
+        ["Quernauer", "Stadtwerken", "QSW", "Atmungszentrum", ("NSAZ", 1)],
+        ["Büro", "Ambulanz", "Rückfragen"],
+    ),
+    "practices by a nickname or site, houses by a name, bodies by their task": (
+        "Kinderarzt: Kinderarztpraxis Kleiner Bär, Quernbach\nLogopädie bei Praxis Sprachlust"
+        "\nKopie: Lungen-Praxis Quernland\nKinder- und Jugendärzte Am Quernmarkt, Dr. Ulm"
+        "\nGEMEINSCHAFTSPRAXIS FÜR GYNÄKOLOGIE UND GEBURTSHILFE AM QUERNTOR\n"
+        "Entbindung im Quernhildhospital. Vater: Quernwald Universität. Meldung an den "
+        "Landesbeauftragten für Datenschutz Quernland. Kreisklinik Quernau (Quernova).\n"
+        "Unterkunft: Pension Quernblick; Abholung durch Kurierdienst Quernland Medexpress.",
+        ["Bär", "Sprachlust", "Lungen-Praxis", "Quernmarkt", "QUERNTOR",
+         "Quernhildhospital", "Quernwald", "Landesbeauftragten", "Quernova", "Quernblick",
+         "Medexpress"],
+        ["Kinderarzt", "Logopädie", "Entbindung"],
+    ),
+    "no bodies: departments, specialties in brackets, times after a practice": (
+        "Klinik und Poliklinik für Neurologie. Reha-Klinik Quernhang (Orthopädie). "
+        "Universitätsklinik für Kardiologie. Vorstellung in der Praxis Anfang, dann "
+        "Kontrolle im Kinderhospital.",
+        ["Quernhang"],
+        ["Poliklinik", "Neurologie", "Orthopädie", "Universitätsklinik", "Kardiologie",
+         "Anfang", "Kinderhospital"],
+    ),
+    "round ten: devices, eponym compounds, salts, bites, roles and services stay": (
+        "Befund: Mesialbiss links. Plan: Quernau-Block nach Quernhoff, dann Bögen. Zustand "
+        "nach Quernberg-Tetralogie, Quernwell-Klappe 2019; Braunüle (Quernofix Safety). "
+        "Ablation mit Quernopulse. Natriumfolinat i.v.; Quernau-Güsse täglich; "
+        "Therapie: Logopädie und Quernales-Therapie. Kardiologie-Konsil morgen. Aufnahme "
+        "nach Score; Box im Kühlschrank. Die Kita-Leitung ist informiert. Dazu die "
+        "Rücken-Sportgruppe des Quernwald-Verein Lindau e.V.\n"
+        "Mit freundlichen Grüßen\nDr. Ilse Quernwart\nHygienebeauftragte\n",
+        ["Quernwart", "Quernwald-Verein"],
+        ["Rücken-Sportgruppe", "Mesialbiss", "Quernhoff", "Quernberg-Tetralogie",
+         "Quernwell-Klappe", "Quernofix",
+         "Quernopulse", "Natriumfolinat", "Quernau-Güsse", "Logopädie", "Quernales-Therapie",
+         "Kardiologie-Konsil", "Score", "Box", "Kita-Leitung", "Hygienebeauftragte"],
+    ),
 }  # fmt: skip
 
 

@@ -31,7 +31,7 @@ _WORDS = re.compile(r"\p{L}+")
 _LINKS = frozenset("am an auf bei der des die für im in und von vom zu zum zur".split())
 
 
-def _spells(acronym: str, words: Sequence[str]) -> bool:
+def spells(acronym: str, words: Sequence[str]) -> bool:
     """True if ``acronym`` takes each word's initial in order, and inner letters of the
     words in order between them (case ignored)."""
     if not words:
@@ -45,12 +45,12 @@ def _spells(acronym: str, words: Sequence[str]) -> bool:
             return False
         if taken:
             inner = inner[pos + 1 :]
-        if _spells(rest[taken:], words[1:]):
+        if spells(rest[taken:], words[1:]):
             return True
     return False
 
 
-def _name_words(value: str) -> list[str]:
+def name_words(value: str) -> list[str]:
     """The significant words of an organisation's name (no link words, no initials)."""
     return [w for w in _WORDS.findall(value) if len(w) > 1 and w.lower() not in _LINKS]
 
@@ -59,7 +59,7 @@ def _defined(findings: Sequence[Finding], text: str) -> dict[str, list[list[str]
     """{acronym: names it may spell}: acronyms in brackets right after an organisation
     (that name only), and acronyms that are a word of a found name (every organisation)."""
     orgs = [f for f in findings if f.entity_type == "ORGANIZATION"]
-    names = [_name_words(text[f.start : f.end]) for f in orgs]
+    names = [name_words(text[f.start : f.end]) for f in orgs]
     defined: dict[str, list[list[str]]] = {}
     for f, words in zip(orgs, names, strict=True):
         if m := _BRACKETED.match(text, f.end):
@@ -74,14 +74,17 @@ def abbreviation_findings(findings: Sequence[Finding], text: str) -> list[Findin
     """ORGANIZATION findings for the free-standing abbreviations of ``text`` that spell an
     organisation found in it and that the letter uses as a name (see the module's
     docstring); none that overlaps a finding."""
+    from .org_positions import position_findings  # round ten: it needs this module
+
+    findings = [*findings, *(placed := position_findings(findings, text))]
     defined = _defined(findings, text)
     keep = keep_words()
     spelled = {a for a, names in defined.items()
-               if a not in keep and any(_spells(a, words) for words in names)}  # fmt: skip
+               if a not in keep and any(spells(a, words) for words in names)}  # fmt: skip
     if not spelled:
-        return []
+        return placed
     taken = [(f.start, f.end) for f in findings]
-    return [
+    return placed + [
         Finding(m.start(), m.end(), "ORGANIZATION", 0.65)
         for m in _ACRONYM.finditer(text)
         if m.group() in spelled and not any(a < m.end() and m.start() < b for a, b in taken)

@@ -98,10 +98,19 @@ _ASSOCIATION = re.compile(r"[ ]e\.[ ]?V\.$")
 FIELD_UNIT = re.compile(r"\p{Lu}{2,4}-(?:Zentrum|Zentrums|Klinik|Ambulanz|Einheit|Station)")
 
 
+# Round ten: a unit's service, lead or board after its head is no name ("<Specialty>-Konsil",
+# "Kita-Leitung", "<Therapy> und <Eponym>-Therapie", "<Method>-Kommission"): the last word
+# says what the unit does or who leads it, which every house has.
+_SERVICE_END = re.compile(
+    r"[ -](?:Konsil|Konsildienst|Leitung|Therapie|Sprechstunde|Visite|Kommission|Anwendungen?"
+    r"|Besprechung|Konferenz|Training)$"
+)
+
+
 def _org_ok(text: str) -> bool:
     """An organisation name needs one word that is neither ordinary nor a specialty, or
     the shape of a body named by ordinary words (see ``_ACRONYM_BODY``, ``_SITE_BODY``)."""
-    if FIELD_UNIT.fullmatch(text):
+    if FIELD_UNIT.fullmatch(text) or _SERVICE_END.search(text):
         return False
     if _ACRONYM_BODY.match(text) or _SITE_BODY.search(text) or _OF_ACRONYM.search(text):
         return True
@@ -123,17 +132,23 @@ def _org_ok(text: str) -> bool:
 # inflected adjectives of the list ("Endokrine"), so "Zentrum für <group>" and "Klinik für
 # <adjective> Chirurgie" are departments, as "Klinik für Kardiologie" is.
 _NAMED_COMPOUND = re.compile(r"\p{Lu}\p{Ll}+-(?:Klinik|Kliniken|Klinikums?|Zentrums?|Instituts?)\b")
-_KIND_OF_HOUSE = re.compile(r"(\p{Lu}\p{Ll}+?)(?:klinik|klinikum|zentrum|krankenhaus)")
+_KIND_OF_HOUSE = re.compile(r"(\p{Lu}\p{Ll}+?)(?:klinik|klinikum|zentrum|krankenhaus|hospital)")
 _PATIENT_GROUP = re.compile(r"\p{Lu}\p{Ll}+(?:verletzte|gelähmte|kranke|behinderte)[n]?")
 
 
 def _name_word(word: str) -> bool:
     """True if ``word`` can carry an organisation's name: not ordinary, no specialty or
     generic head, no patient group or inflected adjective of the word list."""
-    if is_common_word(word) or word in _SPECIALTIES or _PATIENT_GROUP.fullmatch(word):
+    if word in _SPECIALTIES or _PATIENT_GROUP.fullmatch(word):
         return False
-    kind = _KIND_OF_HOUSE.fullmatch(word)  # "Kinderklinik": a kind, no name
-    if kind and is_common_word(kind.group(1)):
+    # "Kinderklinik": a kind, no name; round ten: "<Name>hospital" is a name although the
+    # word list takes every "-hospital" compound for a word, so the part before decides.
+    if kind := _KIND_OF_HOUSE.fullmatch(word):
+        if is_common_word(kind.group(1)):
+            return False
+        if word.endswith("hospital"):
+            return True
+    if is_common_word(word):
         return False
     from .evidence import listed_adjective  # evidence imports this module's FIELD_UNIT
 
@@ -177,11 +192,15 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
              rf"(?<![\w-])\p{{Lu}}\p{{L}}+(?:-\p{{Lu}}\p{{L}}+)*-{heads}(?:{name})?(?![\w-])", 0.6),
             # Not before a grade: "<muscle> KG 4/5" is a strength grade (round nine).
             ("company",
-             rf"(?<![\w-])(?:{CAPWORD}{_LINK}?[ ]){{1,5}}{legal}(?!\w)(?![ ]?\d)", 0.7),
+             rf"(?<![\w-]){_NOT_A_GROUP}(?:{CAPWORD}{_LINK}?[ ]){{1,5}}{legal}(?!\w)(?![ ]?\d)",
+             0.7),
             # Round nine: a sports club by its kind and town ("TSV <town>"); the club's
             # letters alone are no name, so the validator wants a word that is one.
             ("sports club", r"(?<![\w-])(?:TSV|TuS|SV|FC|VfL|VfB|SpVgg|TSG|SSV|ESV|MTV)"
                             r"(?:[ ]\d{2,4})?[ ]\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*(?![\w-])", 0.6),
+            # Round ten: a university by its name before the word ("<Name> Universität");
+            # the validator rejects kinds ("Technische Universität": a word of the list).
+            ("name + university", r"(?<![\w-])\p{Lu}\p{Ll}+[ ]Universität(?![\w-])", 0.6),
             # Round nine: an employer after a job at the start of a remark ("Sozial:
             # <job> bei <company>", "(<job> bei <company>)"); jobs by their endings;
             # the validator wants one word that is no ordinary word ("Fehler bei <noun>").
@@ -189,7 +208,8 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
             # Round nine: a school or clinic named by a person in one word ("<Name>schule");
             # the validator rejects kinds ("Rückenschule", "Tagesklinik": words of the list).
             ("name-kind compound",
-             r"(?<![\w-])\p{Lu}\p{Ll}++(?<=\p{Ll}{4}(?:schule|klinik|gymnasium))(?![\w-])", 0.6),
+             r"(?<![\w-])\p{Lu}\p{Ll}++(?<=\p{Ll}{4}(?:schule|klinik|gymnasium|hospital))(?![\w-])",
+             0.6),  # round ten: "<Name>hospital"
             # Round nine: logistics and fulfilment companies are named before their trade
             # ("<Name> Fulfilment", "<Name> Logistik"); an ordinary word before is no name.
             ("name + trade",
@@ -209,6 +229,9 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
 _NOT_A_SERVICE = (
     r"(?!\p{Lu}\p{Ll}*(?:diagnostik|therapie|skopie|graphie|grafie|labor|untersuchung)[ ])"
 )
+# Round ten: a group, course or offer of an association is no part of its name
+# ("<Disease>-Sportgruppe des <Name>-Verein e.V."): the name starts after the genitive.
+_NOT_A_GROUP = r"(?![\p{L}-]*(?:gruppe|kurs|angebot|sprechstunde|treff)[ ](?:des|der)[ ])"
 _TRADE = r"(?:Fulfilment|Fulfillment|Logistik|Logistics|Spedition|Kurierdienst|Paketdienst)"
 # Any tense, and words or a number between: "arbeitete 30 Jahre als Dreher bei"; a
 # job after a workplace label ("Arbeitsplatz: Kassiererin bei <company>").
@@ -247,7 +270,36 @@ _RESEARCH = (
 )
 _NAMED_HOUSE = (
     r"(?:Rehaklinik|Reha-Klinik|Kurklinik|Kinderhaus|Kita|Kindertagesstätte|Kinderkrippe"
-    r"|Kindergarten|Schulungszentrum)"
+    r"|Kindergarten|Schulungszentrum"
+    # Round ten: lodgings by their name ("Pension <name>", "Gästehaus <name>"), as in a
+    # spa or rehabilitation letter's "Unterkunft:" line.
+    r"|Pension|Hotel|Gasthof|Gästehaus|Kurheim)"
+)
+
+
+# Round ten: a practice or centre is named by whatever words follow its kind, a place, a
+# site or a nickname ("<Kind>praxis <Region>", "Praxis <Adjective>", "<Kind>ärzte Am
+# <Site>", "<Field> im <Quarter>"); where the name closes the phrase (punctuation, line
+# end, "in <Town>"), ordinary words are a name too. Times after the practice are not.
+_NICKNAMED = (
+    r"(?<![\w-])(?:(?:\p{Lu}[\p{L}-]*(?:praxis|-Praxis)|Praxis|PRAXIS|\p{Lu}\p{Ll}+zentrum"
+    r"|(?:Kinder-[ ]und[ ])?\p{Lu}\p{Ll}*ärzte)[ ](?:(?:Am|Im|am|im|An[ ]der|an[ ]der)[ ])?"
+    r"|\p{Lu}\p{Ll}+(?:logie|pädie|iatrie|medizin)[ ](?:am|im|an[ ]der)[ ])"
+    r"(?!(?:Anfang|Ende|Mitte|Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag"
+    r"|Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+    r"|Dr|Prof|Dres|Vorstellung|Kontrolle|Termin)\b)"
+    r"\p{Lu}\p{Ll}+(?:[ ]\p{Lu}\p{Ll}+)?(?=[ ]?[,;)\n]|[ ]in[ ]\p{Lu}|$)"
+)
+# Round ten: a letterhead in capitals, "PRAXIS FÜR <FIELD> UND <FIELD> AM <SITE>".
+_IN_CAPITALS = (
+    r"(?<![\w-])(?:PRAXIS|GEMEINSCHAFTSPRAXIS|PRAXISKLINIK|ZENTRUM)[ ]FÜR"
+    r"(?:[ ](?:\p{Lu}{2,}|UND|&)){1,6}[ ](?:AM|IM|AN[ ]DER)[ ]\p{Lu}{3,}(?:[ ]\p{Lu}{3,})?(?![\w-])"
+)
+# Round ten: public bodies named by their task ("Landesbeauftragte für den Datenschutz
+# <Land>", "Bundesamt für <field>"); the prefix says it is one body of a state.
+_BY_TASK = (
+    r"(?<![\w-])(?:Landes|Bundes)\p{Ll}{4,}[ ]für[ ](?:(?:den|die|das)[ ])?"
+    r"\p{Lu}\p{Ll}+(?:[ ](?:und[ ])?\p{Lu}[\p{L}-]+){0,3}(?![\w-])"
 )
 
 
@@ -305,6 +357,9 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             ("care + house", rf"(?<![\w-])(?:Kurzzeitpflege|Tagespflege|Nachtpflege)[ ]Haus"
                              rf"{named}(?![\w-])", 0.65),
             # Round nine: a home-care supplier after its label ("Lieferant <company>").
+            # Round ten: a carrier or courier by its name after its trade ("Kurierdienst
+            # <Region> <Name>"; "<Name> Logistik" is the pattern "name + trade").
+            ("name after trade", rf"(?<=\b{_TRADE}[ ]){CAPWORD}(?:[ ]{CAPWORD})?(?![\w-])", 0.65),
             ("supplier after label",
              rf"(?<=\bLieferant(?:in)?:?[ ]){CAPWORD}(?:[ ]{CAPWORD})?(?=[ ]?[,;.)\n]|$)", 0.65),
             # Rehabilitation clinics, day-care centres and training centres are named the
@@ -337,13 +392,22 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             ("saint's house",
              r"(?<![\w-])St\.[ ]\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?![\w-])(?![ ]\d)", 0.6),
             ("chamber", _CHAMBER, 0.65),
+            ("practice by nickname", _NICKNAMED, 0.6),
+            ("practice in capitals", _IN_CAPITALS, 0.65),
+            ("public body by task", _BY_TASK, 0.65),
             ("research institute", _RESEARCH, 0.65),
             ("employer after label", rf"(?<=\bArbeitgeber(?:in)?[ ]?[(:][ ]?){EMPLOYER}", 0.65),
             # Who commissioned a report (an insurer, a court, an employer), by any name.
             ("client after label", rf"(?<=\bAuftraggeber(?:in)?:[ ]){EMPLOYER}", 0.6),
         ],
+        # Round ten: a named house's lead or service is no house ("Kita-Leitung").
+        validator=lambda text: not _SERVICE_END.search(text),
         # Round nine: patterns whose word must occur in the text are skipped without it.
         cues={"chamber": r"(?i:kammer)", "research institute": r"Fraunhofer|Max-Planck|Helmholtz"
               r"|Leibniz", "care + house": r"pflege[ ]Haus", "supplier after label": "Lieferant",
-              "brothers' firm": r"Gebr\.", "saint's house": r"St\.[ ]", "owner's firm": "&"},
+              "name after trade": _TRADE,
+              "brothers' firm": r"Gebr\.", "saint's house": r"St\.[ ]", "owner's firm": "&",
+              "practice by nickname": r"(?i:praxis|zentrum|ärzte)|logie|pädie|iatrie|medizin",
+              "practice in capitals": "FÜR",
+              "public body by task": r"(?:Landes|Bundes)\p{Ll}+[ ]für"},
     )  # fmt: skip
