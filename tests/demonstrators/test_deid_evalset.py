@@ -32,6 +32,7 @@ from kimed_demos.deid.evalset import (
     EVAL8_DIR,
     EVAL9_DIR,
     EVAL10_DIR,
+    EVAL11_DIR,
     EVAL_DIR,
     parse_markup,
     read_jsonl_folder,
@@ -55,6 +56,7 @@ SETS = {
     "eval8": (EVAL8_DIR, 24, 700, 250),
     "eval9": (EVAL9_DIR, 24, 750, 250),
     "eval10": (EVAL10_DIR, 24, 740, 250),
+    "eval11": (EVAL11_DIR, 24, 740, 245),
 }
 #: Code and data the pipeline decides with, which the later sets' strings must not be in:
 #: every module of the package (new rule modules are covered without a list to keep up)
@@ -87,7 +89,7 @@ def documents(which):
 def test_jsonl_is_built_from_the_marked_sources(documents, which):
     assert documents == evalset.parse_source_folder(SETS[which][0] / "source"), (
         "documents.jsonl is stale: run python -m kimed_demos.deid.evalset (eval) or "
-        "build_jsonl(EVALn_DIR / 'source', EVALn_DIR / 'documents.jsonl') (eval2 to eval10)"
+        "build_jsonl(EVALn_DIR / 'source', EVALn_DIR / 'documents.jsonl') (eval2 to eval11)"
     )
 
 
@@ -154,7 +156,7 @@ def test_no_sentence_or_full_name_of_the_set_is_in_the_generator(documents):
 #: Every set but the first, which was written before the pipeline was tuned on any set.
 @pytest.mark.parametrize("name", [name for name in SETS if name != "eval"])
 def test_no_identifier_of_the_later_sets_is_in_the_pipeline(name):
-    """The second to tenth sets stay as blind as they can: none of their multi-word
+    """The second to eleventh sets stay as blind as they can: none of their multi-word
     identifiers (names, organisations, streets) was written into the recognizers,
     mention rules or keep list after their first measurement."""
     code = "\n".join(PIPELINE_SOURCES)
@@ -467,3 +469,54 @@ def test_the_tenth_set_has_the_hard_cases_its_guideline_names():
         assert any(re.fullmatch(pattern, x) for x in dates), f"no date like {pattern}"
     twins = _twins(docs)
     assert twins >= 30, f"only {twins} must-keep words spelled like a name of their letter"
+
+
+#: Date forms eval11/GUIDELINE.md promises: named days that fix a date without a number
+#: (a church holiday's Monday, a saint's day), an e-mail header's English date, calendar
+#: timestamps written as one token, ISO, a two-day range with "/", weekday with date, a
+#: weekday written out with a day and month in words, a year-qualified week, an
+#: abbreviated month, qualified months, seasons with a year, month/year, a bare year.
+_EVAL11_DATES = (
+    r"Pfingstmontag",
+    r"Nikolaus",
+    r"(?:Mon|Tue|Wed|Thu|Fri), \d\d? [A-Z][a-z]{2} \d{4}",
+    r"\d{8}T\d{6}",
+    r"\d{4}-\d\d-\d\d",
+    r"\d\d?\./\d\d?\.\d\d?\.",
+    r"(?:Mo|Di|Mi|Do|Fr)\.?,? \d.*",
+    r"Samstag, \d\d?\. [A-Z]\w+ \d{4}",
+    r"KW \d+/\d{4}",
+    r"[A-Z][a-z]+\. \d{4}",
+    r"(?:Anfang|Mitte|Ende) [A-Z]\w+",
+    r"(?:Frühjahr|Sommer|Herbst) \d{4}",
+    r"\d\d/\d{4}",
+    r"\d\d?\.\d\d?\.\d\d",
+    r"\d{4}",
+)
+
+
+def test_the_eleventh_set_has_the_hard_cases_its_guideline_names():
+    """eval11/GUIDELINE.md promises letters of 1.4-1.6 thousand characters with these
+    hard cases; a rewrite that loses one would make the blind figure (measured once, late
+    in the session that wrote it, after that session's rules) easier than it claims."""
+    docs = read_jsonl_folder(EVAL11_DIR)
+    assert all(1350 <= len(d.text) <= 1650 for d in docs), [len(d.text) for d in docs]
+    spans = [(d, s, d.text[s.start : s.end]) for d in docs for s in d.spans]
+    persons = [(s.kind, x) for _, s, x in spans if s.type == "PERSON"]
+    users = {("staff", "ijuric"), ("staff", "lufu_kristiina"), ("staff", "nacht_ukoch")}
+    assert users <= set(persons), "user names missing"
+    assert {("staff", "MTU"), ("staff", "BF"), ("staff", "JSz")} <= set(persons), "hand signs"
+    assert {("patient", "Decke"), ("patient", "Walburga")} <= set(persons), "name fields"
+    assert ("staff", "Mattheus van der Merwe") in persons, "no particle name"
+    assert sum(k == "patient" and "," in x for k, x in persons) >= 8, "few surname-first patients"
+    assert sum(bool(re.match(r"[A-ZÄÖÜ]{4,}\b", x)) for _, x in persons) >= 3, "few capitals"
+    # A doctor and a patient of the same surname in one calendar (both marked, by kind).
+    assert {("staff", "Kalender"), ("patient", "Kalender, Wendelin")} <= set(persons)
+    assert sum(int(x) > 89 for _, s, x in spans if s.type == "AGE") >= 2, "no age over 89"
+    assert any(x.startswith("+41") for _, s, x in spans if s.type == "PHONE"), "no foreign phone"
+    assert any("@" in x for _, s, x in spans if s.type == "ID"), "no calendar UID"
+    dates = [x for _, s, x in spans if s.type == "DATE"]
+    for pattern in _EVAL11_DATES:
+        assert any(re.fullmatch(pattern, x) for x in dates), f"no date like {pattern}"
+    twins = _twins(docs)
+    assert twins >= 25, f"only {twins} must-keep words spelled like a name of their letter"

@@ -49,6 +49,7 @@ EVAL7_DIR = Path(__file__).with_name("eval7")  # seventh set, blind: measured on
 EVAL8_DIR = Path(__file__).with_name("eval8")  # eighth set, blind: measured late, once
 EVAL9_DIR = Path(__file__).with_name("eval9")  # ninth set, blind: measured first next session
 EVAL10_DIR = Path(__file__).with_name("eval10")  # tenth set, blind: measured once, late
+EVAL11_DIR = Path(__file__).with_name("eval11")  # eleventh set, blind: measured once, late
 _SHAPE = '{"text": ..., "spans": [{"start", "end", "type"}], "keep": [...]}'
 
 
