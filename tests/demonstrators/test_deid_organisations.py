@@ -172,6 +172,28 @@ CASES = {
          "Quernopulse", "Natriumfolinat", "Quernau-Güsse", "Logopädie", "Quernales-Therapie",
          "Kardiologie-Konsil", "Score", "Box", "Kita-Leitung", "Hygienebeauftragte"],
     ),
+    "round eleven: bodies by shape and position": (
+        "Kasse: BKK57, Vorbefund UKQM; Versicherung QuernBKK. Er ist als Monteur bei "
+        "Quarnwerk Dutchfield unter der Woche auswärts; ehem. Schichtleiter bei Quernmann; "
+        "(Schweißer bei Bremer Druckwerke). Gruppe des Quernikerbund Niedersachsen. Lebt im "
+        "Seniorenwohnen Quernstedt.\nHebammenpraxis Nestwiege · Hauptstraße 1\n"
+        "Vorher Evangelisches Krankenhaus Bergland und Krankenhaus Barmherzige Brüder; "
+        "Bildgebung: Radiologie Mittelhessen MVZ.",
+        ["BKK57", "UKQM", "QuernBKK", "Dutchfield", "Quernmann", "Druckwerke",
+         "Quernikerbund", "Quernstedt", "Nestwiege", "Bergland", "Barmherzige", "Mittelhessen"],
+        ["Kasse", "Monteur", "Schichtleiter", "Schweißer", "Gruppe", "Vorher", "Bildgebung"],
+    ),
+    "round eleven: units, sports, devices, creams and Latin terms stay": (
+        "Tagesklinik für Essstörungen. Zuweisung an das Phototherapie-Zentrum. Vorstellung im "
+        "Tumorboard Do. Bewegung: Nordic Walking. TAVI mit Quernolut FX 26 mm. Geräte: "
+        "Quernaire MasterQuern Body, FeNO Quernox. Begleitend Quernilar-Schaum, dazu "
+        "Quernsinoh HPA-Lanolin. Diagnosen: Asthma bronchiale; Migräne ohne Aura. Aufnahme "
+        "Gehirn, Myokard. Fachärztin für Nuklearmedizin. HeartMate (Destination Therapy).",
+        [],
+        ["Tagesklinik", "Essstörungen", "Phototherapie-Zentrum", "Tumorboard", "Nordic",
+         "Walking", "Quernolut", "Quernaire", "MasterQuern", "Body", "Quernilar-Schaum",
+         "Quernsinoh", "Asthma", "bronchiale", "Aura", "Myokard", "Nuklearmedizin", "Therapy"],
+    ),
 }  # fmt: skip
 
 

@@ -31,10 +31,11 @@ _ORG_HEAD = (
     # Written as a whole lower-case run, then its ending (a name follows after a space or
     # hyphen, so the ending must close the run): same matches, no backtracking (speed).
     r"|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:zentrum|klinik|klinikum|krankenhaus|institut|praxis|stift"
-    r"|residenz|verbund|register|beratungsstelle|schule))"  # "-verbund": hospital groups by region
+    r"|residenz|bund|register|beratungsstelle|schule))"  # "-verbund": hospital groups by region
     # ("Klinikverbund Nordstadt"); round eight: registers and counselling centres by region
     # or body ("Landes<x>register <state>", "<X>beratungsstelle <region>"); round nine:
     # schools by their kind ("Gesamtschule <name>"; "Rückenschule" takes no name after it).
+    # Round eleven: "-bund" (covers "-verbund"): associations by region ("<X>bund <Land>").
     # Hospital acronyms (Landes-, Bezirks-, Kreiskrankenhaus) and a specialty that a
     # place names ("Neuropathologie Nordstadt": a department or institute of one town).
     r"|LKH|BKH|KKH|\p{Lu}\p{Ll}++(?<=\p{Ll}(?:logie|chirurgie|pädie|iatrie))"
@@ -56,7 +57,11 @@ _INSURER = (
     r"|DRV(?:[ ]\p{Lu}[\p{L}-]+)?|(?:ÖGK|SVS|BVAEB)(?:[ ](?:NÖ|OÖ|Stmk\.?|Bgld\.?|\p{Lu}\p{Ll}+))?"
     r"|AUVA|SUVA|Suva|CSS(?:[ ]Kranken-Versicherung)?|Helsana|Sanitas|SWICA|Visana|Concordia"
     r"|KPT|Groupe[ ]Mutuel|Assura|Atupri|Sympany|ÖKK"
-    r"|KNAPPSCHAFT|BARMER)"  # round eight: in capitals, as their letterheads write them
+    r"|KNAPPSCHAFT|BARMER"  # round eight: in capitals, as their letterheads write them
+    # Round eleven: a company health insurer by a number or a brand joined to its kind
+    # ("BKK<digits>", "<Brand>BKK"), and a university hospital by its acronym alone
+    # ("UK<town letters>"; not "UKG", the echocardiogram).
+    r"|BKK\d{1,3}|\p{Lu}[\p{L}]+BKK|UK(?!G\b)\p{Lu}{1,3})"
 )
 _LETTER_RUNS = re.compile(r"\p{L}+")
 # "rechts der", "links der": a house named by its side of a river (round nine).
@@ -83,7 +88,9 @@ _OF_ACRONYM = re.compile(r"[ ](?:der|des)[ ]\p{Lu}{2,5}$")
 # Registers and counselling centres are named by the region or body they serve, words of
 # the list ("<Land>krebsregister <Region>", "<X>register der <Body>"; round eight).
 # Round nine: regional public bodies too ("Landschaftsverband <region>").
-_REGION_BODY = re.compile(r"\p{Ll}(?:register|beratungsstelle|verband)[ ](?:der[ ]|des[ ])?\p{Lu}")
+_REGION_BODY = re.compile(
+    r"\p{Ll}(?:register|beratungsstelle|verband|bund)[ ](?:der[ ]|des[ ])?\p{Lu}"
+)
 _PUBLIC_BODY = re.compile(
     r"(?:Zentral|Landes|Bundes|Staats|Forschungs)(?:institut|zentrum)[ ]für[ ]"
 )
@@ -95,7 +102,39 @@ _ASSOCIATION = re.compile(r"[ ]e\.[ ]?V\.$")
 # Round nine: a unit named by a clinical abbreviation and a generic head, nothing after
 # ("<ABC>-Zentrum" for a cleft or surgical field) is a department of the house that the
 # letterhead names; houses so written carry their town or name after ("<ABC>-Klinik Nord").
-FIELD_UNIT = re.compile(r"\p{Lu}{2,4}-(?:Zentrum|Zentrums|Klinik|Ambulanz|Einheit|Station)")
+FIELD_UNIT = re.compile(
+    r"\p{Lu}{2,4}-(?:Zentrum|Zentrums|Klinik|Ambulanz|Einheit|Station)"
+    # Round eleven: a therapy's or method's centre inside a house ("<Therapy>-Zentrum").
+    r"|\p{Lu}\p{Ll}+(?:therapie|diagnostik|skopie|graphie|medizin|logie)-(?:Zentrum|Zentrums"
+    r"|Ambulanz|Einheit|Station)"
+)
+# Round eleven: a unit "for" a field, nothing after ("Tagesklinik für <disorder>", "Zentrum
+# für <field> und <field>"): the words after "für" say what it treats, not whose it is.
+_UNIT_FOR = re.compile(
+    r"(?:\p{Lu}\p{Ll}*(?:klinik|ambulanz|station|zentrum)|Klinik|Zentrum|Ambulanz|Abteilung)"
+    r"[ ]für[ ](?:\p{Lu}[\p{L}-]*(?:[ ](?:und|&)[ ])?){1,3}"
+)
+# Round eleven: a hospital by its carrier, a confession or a religious order ("Evangelisches
+# Krankenhaus <region>", "Krankenhaus Barmherzige Brüder"): one house, ordinary words.
+_BY_CARRIER = re.compile(
+    r"(?:Evangelische|Katholische|Städtische|Jüdische|Israelitische|Christliche)[snr]?[ ]"
+    r"(?:Krankenhaus|Klinikum|Kliniken|Hospital)[ ]\p{Lu}"
+    r"|(?:Krankenhaus|Klinikum|Kliniken|Hospital)[ ](?:der[ ])?Barmherzige[nr]?[ ]\p{Lu}"
+)
+# Round eleven: "MVZ" after a field and a region names one care centre ("<Field> <Region>
+# MVZ"); a field alone before it ("<Field> MVZ") is any.
+_REGION_MVZ = re.compile(r"\p{Lu}\p{Ll}+[ ]\p{Lu}[\p{L}-]+[ ]MVZ")
+# Round eleven: a firm named by its town's adjective ("<Town>er <Trade>"): the town makes
+# ordinary words one body.
+_TOWN_ADJECTIVE = re.compile(r"(\p{Lu}\p{Ll}+)er[ ]\p{Lu}")
+
+
+def _town_adjective(text: str) -> bool:
+    """True if ``text`` starts with the adjective of a big town ("Heidelberger",
+    "Bremer" of Bremen)."""
+    if not (m := _TOWN_ADJECTIVE.match(text)):
+        return False
+    return any(place_words().get(t, 0) >= BIG_PLACE for t in (m.group(1), m.group(1) + "en"))
 
 
 # Round ten: a unit's service, lead or board after its head is no name ("<Specialty>-Konsil",
@@ -114,8 +153,14 @@ def _org_ok(text: str) -> bool:
         return False
     if _ACRONYM_BODY.match(text) or _SITE_BODY.search(text) or _OF_ACRONYM.search(text):
         return True
+    if _BY_CARRIER.search(text) or _REGION_MVZ.fullmatch(text):
+        return True
+    if _town_adjective(text):
+        return True
     if _PUBLIC_BODY.match(text) or _REGION_BODY.search(text) or _ASSOCIATION.search(text):
         return True
+    if _UNIT_FOR.fullmatch(text):
+        return False
     words = _LETTER_RUNS.findall(text)  # "Westpfalz-Klinikum": each part on its own
     # A big town after the head names the house there ("Impfzentrum <town>"), also a
     # town that is an ordinary word too.
@@ -200,6 +245,8 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
                             r"(?:[ ]\d{2,4})?[ ]\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)*(?![\w-])", 0.6),
             # Round ten: a university by its name before the word ("<Name> Universität");
             # the validator rejects kinds ("Technische Universität": a word of the list).
+            # Round eleven: a care centre with "MVZ" after its name ("<Field> <Region> MVZ").
+            ("name + MVZ", rf"(?<![\w-])(?:{CAPWORD}[ ]){{1,3}}MVZ(?![\w-])", 0.6),
             ("name + university", r"(?<![\w-])\p{Lu}\p{Ll}+[ ]Universität(?![\w-])", 0.6),
             # Round nine: an employer after a job at the start of a remark ("Sozial:
             # <job> bei <company>", "(<job> bei <company>)"); jobs by their endings;
@@ -218,7 +265,7 @@ def organization_head_recognizer() -> GermanPatternRecognizer:
         validator=_org_ok,
         # Every company match ends in a legal form ("GmbH" and "gGmbH" contain "mbH").
         cues={"company": r"mbH|AG|KG|e\.[ ]?V\.|eG", "name + trade": _TRADE,
-              "employer after job": r"[ ]bei[ ]",
+              "employer after job": r"[ ]bei[ ]", "name + MVZ": "MVZ",
               "sports club": r"TSV|TuS|SV|FC|VfL|VfB|SpVgg|TSG|SSV|ESV|MTV"},
     )  # fmt: skip
 
@@ -240,17 +287,24 @@ _WORKS_AT = (
     r"|(?:Arbeitsplatz|Beruf|Tätigkeit):[ ][\p{L}-]+)"
     r"(?:[ ][\p{L}\d]+){0,4}[ ]bei[ ]"
 )
-_JOB = r"\p{Lu}\p{Ll}+(?:ner|ler|rer|ist|istin|erin|eur|eurin|iker|ikerin|macher|arbeiter)"
+# Round eleven: also "-leiter", "-ßer" ("Schichtleiter", "Schweißer").
+_JOB = (
+    r"\p{Lu}\p{Ll}+(?:ner|ler|rer|ist|istin|erin|eur|eurin|iker|ikerin|macher|arbeiter|leiter"
+    r"|ßer)"
+)
 _AFTER_JOB = (
-    rf"(?<=(?:^|\n|[(:;][ ]?){_JOB}[ ]bei[ ])"
+    # Round eleven: also after "als" or "ehem." ("ist als <job> bei <firm>").
+    rf"(?<=(?:^|\n|[(:;][ ]?|\bals[ ]|\behem\.[ ]|\behemals[ ]){_JOB}[ ]bei[ ])"
     r"(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarfs?)\b)"
 )
 _AT_WORK = rf"(?<={_WORKS_AT})(?!(?:der|die|das|dem|den|einer|einem|einen|Bedarf)\b)"
+# Round eleven: "unter der Woche", "mit", "für" end an employer's name too.
+_STOP = r"(?:in|seit|als|und|im|am|bis|unter|mit|für|auf|nach)"
 # A name of up to four words (brands may be lower case: "dm-drogerie markt"), ending
 # before "in", "seit", "als", punctuation or the end of the line.
 EMPLOYER = (
-    r"[\p{L}][\p{L}&.-]*(?:[ ](?!(?:in|seit|als|und|im|am|bis)\b)[\p{L}][\p{L}&.-]*){0,3}"
-    r"(?=[ ](?:in|seit|als|und|im|am|bis)\b|[ ]?[,.;)(]|$)"
+    rf"[\p{{L}}][\p{{L}}&.-]*(?:[ ](?!{_STOP}\b)[\p{{L}}][\p{{L}}&.-]*){{0,3}}"
+    rf"(?=[ ]{_STOP}\b|[ ]?[,.;)(]|$)"
 )
 
 
@@ -326,7 +380,9 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
     named = rf"(?:{_LINK}?[ -]{CAPWORD}){{1,4}}"
     care = (
         r"(?:Hospiz|Pflegeheim|Seniorenheim|Altenheim|Seniorenzentrum|Seniorenresidenz"
-        r"|Pflegezentrum|Wohnstift|Spitex|Homecare)(?:[ ]Haus)?"  # round nine: "Homecare <region>"
+        r"|Pflegezentrum|Wohnstift|Spitex|Homecare"
+        # Round eleven: any senior residence's kind ("Seniorenwohnen <district>").
+        r"|Senioren\p{Ll}{4,})(?:[ ]Haus)?"  # round nine: "Homecare <region>"
     )
     welfare = r"(?:Caritas|Diakonie|Volkssolidarität|Johanniter|Malteser|Lebenshilfe|DRK|AWO)"
     branch = r"(?:[ -]\p{Lu}[\p{L}-]*){0,3}"  # "Volkssolidarität Leipziger Land"
@@ -394,6 +450,12 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
             ("chamber", _CHAMBER, 0.65),
             ("practice by nickname", _NICKNAMED, 0.6),
             ("practice in capitals", _IN_CAPITALS, 0.65),
+            # Round eleven: a practice's nickname before a letterhead's separator
+            # ("<Kind>praxis <Name> · <street>"); not "-zentrum": a payer's department
+            # is named so ("<Insurer> · Fachzentrum <Aids> ·").
+            ("practice nickname in letterhead",
+             r"(?<![\w-])\p{Lu}\p{Ll}*praxis[ ]\p{Lu}\p{Ll}+(?:[ ]\p{Lu}\p{Ll}+)?(?=[ ]?[·|–])",
+             0.6),
             ("public body by task", _BY_TASK, 0.65),
             ("research institute", _RESEARCH, 0.65),
             ("employer after label", rf"(?<=\bArbeitgeber(?:in)?[ ]?[(:][ ]?){EMPLOYER}", 0.65),
@@ -408,6 +470,6 @@ def organization_name_recognizer() -> GermanPatternRecognizer:
               "name after trade": _TRADE,
               "brothers' firm": r"Gebr\.", "saint's house": r"St\.[ ]", "owner's firm": "&",
               "practice by nickname": r"(?i:praxis|zentrum|ärzte)|logie|pädie|iatrie|medizin",
-              "practice in capitals": "FÜR",
+              "practice in capitals": "FÜR", "practice nickname in letterhead": "praxis",
               "public body by task": r"(?:Landes|Bundes)\p{Ll}+[ ]für"},
     )  # fmt: skip
