@@ -115,7 +115,7 @@ _UNIT_FOR = re.compile(
     r"[ ]für[ ](?:\p{Lu}[\p{L}-]*(?:[ ](?:und|&)[ ])?){1,3}"
 )
 # Round eleven: a hospital by its carrier, a confession or a religious order ("Evangelisches
-# Krankenhaus <region>", "Krankenhaus Barmherzige Brüder"): one house, ordinary words.
+# Krankenhaus <region>", "<House> Barmherzige <Order>"): one house, ordinary words.
 _BY_CARRIER = re.compile(
     r"(?:Evangelische|Katholische|Städtische|Jüdische|Israelitische|Christliche)[snr]?[ ]"
     r"(?:Krankenhaus|Klinikum|Kliniken|Hospital)[ ]\p{Lu}"
