@@ -50,6 +50,7 @@ EVAL8_DIR = Path(__file__).with_name("eval8")  # eighth set, blind: measured lat
 EVAL9_DIR = Path(__file__).with_name("eval9")  # ninth set, blind: measured first next session
 EVAL10_DIR = Path(__file__).with_name("eval10")  # tenth set, blind: measured once, late
 EVAL11_DIR = Path(__file__).with_name("eval11")  # eleventh set, blind: measured once, late
+EVAL12_DIR = Path(__file__).with_name("eval12")  # twelfth set, blind: measured first next session
 _SHAPE = '{"text": ..., "spans": [{"start", "end", "type"}], "keep": [...]}'
 
 
