@@ -1,0 +1,50 @@
+"""A patient's name in a letter's header or form, whatever the words (round eleven).
+
+The name lists and the model drop surnames that are German words ("Haut", "Rauch",
+"Decke"); in a header's or form's name field the position alone says it is a name:
+
+- "Pat.: <Surname>, <First>" (also "Patientin:", "Name:", "Bewohner:", "Versicherte:")
+  at the start of a line: the field holds surname and first name, whatever they are;
+- "Name <Surname>   Vorname <First>" and "Name: <Surname>, Vorname: <First>": a form's
+  two fields side by side.
+
+Found here, such a surname is then removed where the letter uses it as a name ("Frau
+Haut") by :func:`.names_inverted.word_surname_findings`, while the word's ordinary use
+("der Haut") stays.
+"""
+
+from __future__ import annotations
+
+import regex as re
+
+from .entities import Finding
+
+_WORD = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
+_LABEL = r"(?:Pat\.|Patient(?:in)?|Name|Bewohner(?:in)?|Versicherte[rn]?|Klient(?:in)?)"
+_FIELD = re.compile(
+    rf"(?m)(?<=^[ \t]*{_LABEL}[ \t]*:[ \t]*)(?P<name>{_WORD},[ ]{_WORD})(?=[ \t]*[,(\n]|$)"
+)
+_FORM = re.compile(
+    rf"(?m)(?<=^[ \t]*Name:?[ \t]+)(?P<surname>{_WORD}),?[ \t]+Vorname:?[ \t]+(?P<first>{_WORD})"
+    r"(?![\w-])"
+)
+SCORE = 0.7
+
+
+def header_name_findings(text: str) -> list[Finding]:
+    """PERSON for the name fields of a header or form (see module)."""
+    found = [
+        Finding(m.start("name"), m.end("name"), "PERSON", SCORE) for m in _FIELD.finditer(text)
+    ]
+    for m in _FORM.finditer(text):
+        found.append(Finding(m.start("surname"), m.end("surname"), "PERSON", SCORE))
+        found.append(Finding(m.start("first"), m.end("first"), "PERSON", SCORE))
+    return found
+
+
+def header_surnames(text: str) -> frozenset[str]:
+    """The surnames of the header's and form's name fields: names even when they are
+    must-keep words ("Haut"), so trimming and spreading treat them as names."""
+    names = {m.group("name").split(",")[0] for m in _FIELD.finditer(text)}
+    names.update(m.group("surname") for m in _FORM.finditer(text))
+    return frozenset(names)
