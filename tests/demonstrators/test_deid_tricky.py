@@ -759,6 +759,13 @@ CASES = {
         ["Haut", ("Haut", 1), "Decke", "Quirina", "Quendolin"],
         [("Haut", 2), ("Decke", 1), "Verlauf", "Kontrolle", "Nachts"],
     ),
+    "eleventh round: signs after a sign word, apostrophe and particle surnames": (
+        "Dok.-Kürzel qrx · freigegeben\nBenutzer quab_jorinde · 01.12.\n(Praxiskürzel QJ, Nr. 4)\n"
+        "Koordinatorin Quenby O'Quillan-Quast\nZuweiser: Dr. Quenby Le Quesnoy\n"
+        "Das Kürzel der Station steht oben.",
+        ["qrx", "quab_jorinde", "QJ", "Quenby", "O'Quillan-Quast", "Le", "Quesnoy"],
+        ["Benutzer", "Praxiskürzel", "Koordinatorin", "Zuweiser", ("Kürzel", 1), "Station"],
+    ),
     "eighth round: surname, first name before a birth cue": (
         "Patientin: Krug, Friedensreich (geb. 02.03.1961), Zimmer 4\nBefund: Krug und Glas frei.",
         ["Krug", "Friedensreich"],

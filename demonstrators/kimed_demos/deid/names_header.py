@@ -1,7 +1,7 @@
 """A patient's name in a letter's header or form, whatever the words (round eleven).
 
-The name lists and the model drop surnames that are German words ("Haut", "Rauch",
-"Decke"); in a header's or form's name field the position alone says it is a name:
+The name lists and the model drop surnames that are German words (a body part, a
+blanket, smoke); in a header's or form's name field the position alone says it is a name:
 
 - "Pat.: <Surname>, <First>" (also "Patientin:", "Name:", "Bewohner:", "Versicherte:")
   at the start of a line: the field holds surname and first name, whatever they are;
@@ -9,8 +9,8 @@ The name lists and the model drop surnames that are German words ("Haut", "Rauch
   two fields side by side.
 
 Found here, such a surname is then removed where the letter uses it as a name ("Frau
-Haut") by :func:`.names_inverted.word_surname_findings`, while the word's ordinary use
-("der Haut") stays.
+<Word>") by :func:`.names_inverted.word_surname_findings`, while the word's ordinary use
+("der <Word>") stays.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def header_name_findings(text: str) -> list[Finding]:
 
 def header_surnames(text: str) -> frozenset[str]:
     """The surnames of the header's and form's name fields: names even when they are
-    must-keep words ("Haut"), so trimming and spreading treat them as names."""
+    must-keep words (a body part), so trimming and spreading treat them as names."""
     names = {m.group("name").split(",")[0] for m in _FIELD.finditer(text)}
     names.update(m.group("surname") for m in _FORM.finditer(text))
     return frozenset(names)

@@ -315,7 +315,7 @@ def trim_keep_edges(
     dictation command ("Anton Komma") or a heading loses that word; a finding of
     must-keep words only is dropped. Other types are returned as they are."""
     out = []
-    header = header_surnames(text)  # round eleven: "Pat.: Haut, ..." keeps "Haut" a name
+    header = header_surnames(text)  # round eleven: "Pat.: <Word>, <First>" keeps <Word> a name
 
     def kept(span: tuple[int, int]) -> bool:
         return text[slice(*span)] not in header and _kept_word(text, keep, span)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from . import dates
 from .recognizers import GermanPatternRecognizer
+from .recognizers_logins import login_recognizers
 from .recognizers_positions import position_recognizers
 from .recognizers_shapes import shape_recognizers
 from .recognizers_structured import valid_compact_date
@@ -82,7 +83,7 @@ def compact_date_recognizer() -> GermanPatternRecognizer:
         [
             ("yyyymmdd after cue",
              rf"(?<=\b{cue}:?[ ]{{1,3}})(?:19|20)\d{{6}}(?![\w-]|[.,]\d)", 0.7),
-            # Round eleven: also the ISO basic form of calendars and logs ("20251209T083000",
+            # Round eleven: also the ISO basic form of calendars and logs ("20260314T101500",
             # iCalendar's DTSTART, with "Z" for UTC): machines write every date this way.
             ("time stamp", r"(?<![\w.,-])(?:19|20)\d{6}T?(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?"
                            r"Z?(?![\w-]|[.,]\d)", 0.65),
@@ -98,7 +99,7 @@ def compact_date_recognizer() -> GermanPatternRecognizer:
 
 def _compact_ok(text: str) -> bool:
     """Eight digits or more must be a real date; shorter forms are checked by shape."""
-    # Round eleven: the ISO basic form ("20251209T083000Z") is checked without its T/Z.
+    # Round eleven: the ISO basic form ("20260314T101500Z") is checked without its T/Z.
     digits = text.rstrip("Z").replace("T", "", 1) if "T" in text else text
     return valid_compact_date(digits) if digits.isdigit() and len(digits) >= 8 else True
 
@@ -248,5 +249,5 @@ def unusual_recognizers() -> list[GermanPatternRecognizer]:
     return [
         english_date_recognizer(), compact_date_recognizer(), *dictation_recognizers(),
         ward_code_recognizer(), english_id_recognizer(), *shape_recognizers(),
-        *position_recognizers(), *ward_shape_recognizers(),
+        *position_recognizers(), *ward_shape_recognizers(), *login_recognizers(),
     ]  # fmt: skip

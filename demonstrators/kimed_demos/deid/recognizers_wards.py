@@ -1,14 +1,14 @@
 """Wards by shape (round eleven): a unit's short name or code and its number or colour.
 
-Letters name a ward by a clipped department word and a number ("Derma 2", "Onko B2",
-"Neuro-TK 1", "Angio 2"), by a code after a word for a care area, a delivery room or a
-shift ("Wohnbereich WB 2 Rosengarten", "Kreißsaal KS 3", "Nachtdienst G3", "Gruppe
-TK-ES Gelb") or by a building code after a clinic ("Frauenklinik, F 2.1"). Each class is
-a shape in a position, not a list of one set's wards; scores ("G3b", "NYHA II"), calendar
+Letters name a ward by a clipped department word and a number ("Pulmo 3", "Hämato C4",
+"Gastro-TK 2", "Uro 1"), by a code after a word for a care area, a delivery room or a
+shift ("Wohnbereich WB 3 <Name>", "Kreißsaal KR 2", "Nachtdienst H4", "Gruppe
+TK-AB Blau") or by a building code after a clinic ("Kinderklinik, K 1.2"). Each class is
+a shape in a position, not a list of one set's wards; scores ("G3a", "NYHA II"), calendar
 weeks ("KW 50") and spinal levels ("Bereich L4") have other shapes or positions and stay.
 
 Two machine shapes of the same round live here too: an object identifier (DICOM UIDs,
-"2.25.<digits>": dotted numbers with a long group) and a phone number "0<area> <number>"
+"2.25.<digits>.<n>": dotted numbers with a long group) and a phone number "0<area> <number>"
 standing alone as an item of an address line.
 """
 
@@ -39,18 +39,18 @@ def ward_shape_recognizers() -> list[GermanPatternRecognizer]:
         GermanPatternRecognizer(
             "WARD",
             [
-                # "Derma 2", "Onko B2", "Neuro-TK 1": a clipped department word is no
+                # "Pulmo 3", "Hämato C4", "Gastro-TK 2": a clipped department word is no
                 # sentence word; with a number it is a ward (a day unit with "-TK").
                 ("clipped department + number",
                  rf"(?<![\w-]){_CLIPPED}(?:-\p{{Lu}}{{1,3}})?[ ]{_NUMBER}{_END}", 0.65),
-                # "Kreißsaal KS 3", "Gruppe TK-ES Gelb", "Nachtdienst G3", a care
-                # home's area with its name ("WB 2 Rosengarten"): a code needs a number
+                # "Kreißsaal KR 2", "Gruppe TK-AB Blau", "Nachtdienst H4", a care
+                # home's area with its name ("WB 3 <Name>"): a code needs a number
                 # or colour, so "Gruppe B" (streptococci) stays.
                 ("code after area word",
-                 # Not a Roman-numeral class ("Gruppe IIID1": a cytology result).
+                 # Not a Roman-numeral class ("Gruppe IIID2": a cytology result).
                  rf"(?<=\b{_AREA_CUE}[ ])(?![IVX]+[A-E]?\d){_CODE}[ ]?{_NUMBER}{_END}"
                  r"(?:[ ]\p{Lu}\p{Ll}{3,}(?=[,\n]))?", 0.65),
-                # "Frauenklinik, F 2.1": a building and floor code after a clinic.
+                # "Kinderklinik, K 1.2": a building and floor code after a clinic.
                 ("code after clinic",
                  r"(?<=\p{Ll}klinik,[ ])\p{Lu}{1,2}[ ]?\d{1,2}\.\d{1,2}" + _END, 0.6),
             ],
@@ -59,14 +59,14 @@ def ward_shape_recognizers() -> list[GermanPatternRecognizer]:
         ),
         GermanPatternRecognizer("CASE_NUMBER", [
             # Four or more dotted number groups with one of five digits or more: an OID
-            # or DICOM UID ("2.25.11873.4", "1.2.840.113619.2"); versions and dates
+            # or DICOM UID ("2.25.48121.7", "1.2.840.99999.2"); versions and dates
             # have short groups. The DICOM standard's own root (1.2.840.10008: transfer
             # syntaxes, SOP classes) names no patient and stays.
             ("dotted identifier", r"(?<![\w.,])(?!1\.2\.840\.10008\.)(?=[\d.]*\d{5})"
                                   r"\d{1,5}(?:\.\d{1,40}){3,}"
                                   r"(?![\w-]|[.,]\d)", 0.6)],
             cues={"dotted identifier": r"\d\.\d+\.\d+\.\d"}),
-        # "..., 26160 Bad Zwischenahn, 04403 6238811, ...": an area code and a number as
+        # "..., <PLZ> <Town>, 04487 5531207, ...": an area code and a number as
         # one item of an address line are a phone number even where no cue stands.
         GermanPatternRecognizer("PHONE_NUMBER", [
             ("address-line phone", r"(?<=(?:,|^)[ ]?)0[1-9]\d{2,4}[ /]\d{5,8}(?=,|$)", 0.6)],
