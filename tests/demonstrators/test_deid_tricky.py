@@ -755,9 +755,10 @@ CASES = {
     ),
     "eleventh round: a header's surname that is a must-keep word, then after Frau": (
         "Pat.: Haut, Quirina (geb. 02.03.1961)\nVerlauf: Frau Haut kam zur Kontrolle. "
-        "GvHD der Haut mild.\nName Decke      Vorname Quendolin\nNachts mit Decke.",
-        ["Haut", ("Haut", 1), "Decke", "Quirina", "Quendolin"],
-        [("Haut", 2), ("Decke", 1), "Verlauf", "Kontrolle", "Nachts"],
+        "GvHD der Haut mild.\nName Decke      Vorname Quendolin\nNachts mit Decke.\n"
+        "Beschwerde für Quendrik Lob (geb. 2.2.1941). Ein Lob geht an die Pflege.",
+        ["Haut", ("Haut", 1), "Decke", "Quirina", "Quendolin", "Quendrik", "Lob"],
+        [("Haut", 2), ("Decke", 1), "Verlauf", "Kontrolle", "Nachts", ("Lob", 1), "Beschwerde"],
     ),
     "eleventh round: signs after a sign word, apostrophe and particle surnames": (
         "Dok.-Kürzel qrx · freigegeben\nBenutzer quab_jorinde · 01.12.\n(Praxiskürzel QJ, Nr. 4)\n"

@@ -6,7 +6,10 @@ blanket, smoke); in a header's or form's name field the position alone says it i
 - "Pat.: <Surname>, <First>" (also "Patientin:", "Name:", "Bewohner:", "Versicherte:")
   at the start of a line: the field holds surname and first name, whatever they are;
 - "Name <Surname>   Vorname <First>" and "Name: <Surname>, Vorname: <First>": a form's
-  two fields side by side.
+  two fields side by side;
+- "<First> <Word> (geb. <date>)": a birth date in brackets follows a person's name, so
+  the two words before it are first name and surname, the surname even when it is a
+  word; the first must be no ordinary word ("Kind <Name> (geb. ...)" keeps "Kind").
 
 Found here, such a surname is then removed where the letter uses it as a name ("Frau
 <Word>") by :func:`.names_inverted.word_surname_findings`, while the word's ordinary use
@@ -18,6 +21,7 @@ from __future__ import annotations
 import regex as re
 
 from .entities import Finding
+from .lexicon import is_common_word
 
 _WORD = r"\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"
 _LABEL = r"(?:Pat\.|Patient(?:in)?|Name|Bewohner(?:in)?|Versicherte[rn]?|Klient(?:in)?)"
@@ -27,6 +31,9 @@ _FIELD = re.compile(
 _FORM = re.compile(
     rf"(?m)(?<=^[ \t]*Name:?[ \t]+)(?P<surname>{_WORD}),?[ \t]+Vorname:?[ \t]+(?P<first>{_WORD})"
     r"(?![\w-])"
+)
+_BEFORE_BIRTH = re.compile(
+    rf"(?<![\w-])(?P<first>{_WORD})[ ](?P<surname>{_WORD})(?=[ ]\((?:geb\.|\*)[ ]?\d)"
 )
 SCORE = 0.7
 
@@ -39,6 +46,9 @@ def header_name_findings(text: str) -> list[Finding]:
     for m in _FORM.finditer(text):
         found.append(Finding(m.start("surname"), m.end("surname"), "PERSON", SCORE))
         found.append(Finding(m.start("first"), m.end("first"), "PERSON", SCORE))
+    for m in _BEFORE_BIRTH.finditer(text):
+        if not is_common_word(m.group("first")):
+            found.append(Finding(m.start("first"), m.end("surname"), "PERSON", SCORE))
     return found
 
 
