@@ -219,8 +219,9 @@ MODEL10 = {"recall": 0.94, "whole_pr": 0.93, "whole_staff": 0.94, "leaks": 4, "p
 # birth notification, interpreter booking e-mail, calendar export), measured blind once on
 # the tenth round's code (eval11/GUIDELINE.md). Floors well below those blind figures, not
 # goals. Rules alone: recall 0.925, whole patients+relatives 82/91, staff 133/150, leaking
-# documents 7, precision 0.978, terms removed 1 of 252, DATE 0.975, ID 0.968, PHONE 0.977.
-RULES11 = {"recall": 0.92, "whole_pr": 0.86, "whole_staff": 0.85, "leaks": 9, "precision": 0.95,
+# documents 7, precision 0.978, terms removed 1 of 252, DATE 0.975, ID 0.968, PHONE 0.977;
+# after round eleven (both halves; eval11 is no longer blind): MEASURED_RULES
+RULES11 = {"recall": 0.93, "whole_pr": 0.88, "whole_staff": 0.85, "leaks": 7, "precision": 0.95,
            "keep_removed": 4, "DATE": 0.95, "ID": 0.93, "PHONE": 0.95}  # fmt: skip
 # Session model, one training seed (13): recall 0.942, whole 83/91 and 140/150, leaking
 # documents 7, precision 0.935, terms removed 9 of 252, DATE 0.975, ID 0.968, PHONE 0.977.

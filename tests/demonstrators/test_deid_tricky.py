@@ -736,6 +736,37 @@ CASES = {
         ["Q-4471", "Quendrich", "Qualbeck", "Quermann", "Quistorp", "Quaas", ("K5", 1)],
         ["NYHA", "Kontrolle", "Eingang", "Anästhesie", "Versicherte"],
     ),
+    # Eleventh round (eval11's classes by shape and position, invented words).
+    "eleventh round: wards by a clipped department, an area word or a clinic's floor code": (
+        "Stationär 03.–05.11. auf Pulmo 3, dann Gastro-TK 2.\nStation:  Hämato C4  Anf.-Nr. 77\n"
+        "Aus: Wohnbereich WB 3 Lindenweg, Ahornstraße 2\nGeburt im Kreißsaal KR 2, Nachtdienst H4\n"
+        "Einsatzort: Kinderklinik, K 1.2 – bitte melden. Zytologie: Gruppe IIID2.\n"
+        "EBUS-TBNA: Station 4R (12 mm), Station 10L; Lymphknoten (Station 7) ohne Befund.\n"
+        "Niereninsuffizienz G3a, Kontrolle am Montag, im Bereich L4/5.",
+        ["Pulmo", "Gastro-TK", "C4", "WB", "Lindenweg", "KR", "H4", "K 1.2"],
+        ["Gruppe", "IIID2", "4R", "10L", ("7", 0), "G3a", "L4"],
+    ),
+    "eleventh round: calendar time stamps, object identifiers, a phone in an address line": (
+        "DTSTART;TZID=Europe/Berlin:20260314T101500\nDTEND:20260314T104500Z\n"
+        "Aktenz. UV 2.25.48121.7, Syntax 1.2.840.10008.1.2.1, Version 3.1.2.4\n"
+        "Jorinde Quabeck, Lindenring 4, 26160 Quabbenhausen, 04487 5531207, j.q@post.example",
+        ["20260314T101500", "20260314T104500Z", "2.25.48121.7", "04487 5531207"],
+        ["1.2.840.10008.1.2.1", "3.1.2.4", "Version"],
+    ),
+    "eleventh round: a header's surname that is a must-keep word, then after Frau": (
+        "Pat.: Haut, Quirina (geb. 02.03.1961)\nVerlauf: Frau Haut kam zur Kontrolle. "
+        "GvHD der Haut mild.\nName Decke      Vorname Quendolin\nNachts mit Decke.\n"
+        "Beschwerde für Quendrik Lob (geb. 2.2.1941). Ein Lob geht an die Pflege.",
+        ["Haut", ("Haut", 1), "Decke", "Quirina", "Quendolin", "Quendrik", "Lob"],
+        [("Haut", 2), ("Decke", 1), "Verlauf", "Kontrolle", "Nachts", ("Lob", 1), "Beschwerde"],
+    ),
+    "eleventh round: signs after a sign word, apostrophe and particle surnames": (
+        "Dok.-Kürzel qrx · freigegeben\nBenutzer quab_jorinde · 01.12.\n(Praxiskürzel QJ, Nr. 4)\n"
+        "Koordinatorin Quenby O'Quillan-Quast\nZuweiser: Dr. Quenby Le Quesnoy\n"
+        "Das Kürzel der Station steht oben.",
+        ["qrx", "quab_jorinde", "QJ", "Quenby", "O'Quillan-Quast", "Le", "Quesnoy"],
+        ["Benutzer", "Praxiskürzel", "Koordinatorin", "Zuweiser", ("Kürzel", 1), "Station"],
+    ),
     "eighth round: surname, first name before a birth cue": (
         "Patientin: Krug, Friedensreich (geb. 02.03.1961), Zimmer 4\nBefund: Krug und Glas frei.",
         ["Krug", "Friedensreich"],

@@ -36,6 +36,7 @@ from .keeplist import keep_words
 from .lexicon import _ordinary, first_names, is_common_word, is_known_name, lower_case_words
 from .mentions import _TITLE_WORDS, _WORDS, _plain_first_name
 from .names_chat import speaker_findings, user_name_findings
+from .names_header import header_name_findings, header_surnames
 from .spread import _words_of
 from .towns import known_towns
 
@@ -156,7 +157,8 @@ def word_surname_findings(findings: Sequence[Finding], text: str) -> list[Findin
     """PERSON for surnames that are words, in capitals or in a name position, and for
     surnames glued into file names (see module and :func:`glued_surname_findings`)."""
     glued = glued_surname_findings(findings, text)
-    words = _word_surnames(findings, text)
+    # Round eleven: a header's surname is a name even when it is a must-keep word.
+    words = _word_surnames(findings, text) | {w for w in header_surnames(text) if _ordinary(w)}
     if not words:
         return glued
     upper = {w.upper() for w in words}
@@ -178,6 +180,7 @@ def unusual_name_findings(text: str) -> list[Finding]:
     written in lower case, and chat speakers and logins (:mod:`.names_chat`)."""
     return [
         *inverted_name_findings(text),
+        *header_name_findings(text),
         *first_name_word_findings(text),
         *lower_case_findings(text),
         *speaker_findings(text),
@@ -312,12 +315,16 @@ def trim_keep_edges(
     dictation command ("Anton Komma") or a heading loses that word; a finding of
     must-keep words only is dropped. Other types are returned as they are."""
     out = []
+    header = header_surnames(text)  # round eleven: "Pat.: <Word>, <First>" keeps <Word> a name
+
+    def kept(span: tuple[int, int]) -> bool:
+        return text[slice(*span)] not in header and _kept_word(text, keep, span)
+
     for f in findings:
         if f.entity_type != "PERSON" or not keep:
             out.append(f)
             continue
         words = [m.span() for m in _EDGE_WORD.finditer(text, f.start, f.end)]
-        kept = functools.partial(_kept_word, text, keep)
         while words and kept(words[0]):
             words.pop(0)
         while words and (kept(words[-1]) or text[slice(*words[-1])] in _TITLE_WORDS):

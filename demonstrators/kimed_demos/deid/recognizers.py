@@ -363,12 +363,25 @@ def organization_recognizer() -> GermanPatternRecognizer:
     )
 
 
+#: Words that make "Station <n>" a lymph-node station, not a ward.
+LYMPH_CUE = r"(?:EBUS|TBNA|Lymphknoten|mediastinal|hilär|subkarinal|Mediastinoskopie)"
+
+
 def ward_recognizer() -> GermanPatternRecognizer:
     """WARD: the designation after 'Station' (4B, K3, IMC 2); 'Station' alone is kept."""
     code = r"\p{Lu}{1,3}[ \t]?\d{1,2}[a-zA-Z]?"  # \p{Lu}: unit acronyms with umlauts ("NÄH 2")
     return GermanPatternRecognizer(
         "WARD",
-        [("after Station", rf"(?<=\bStation[ \t])(?:{code}|\d{{1,2}}[a-zA-Z]?)(?!\w)", 0.85)],
+        # Round eleven: not a lymph-node station ("EBUS-TBNA: Station 7", "Lymphknoten
+        # (Station 4R)"): bronchoscopy and staging number the mediastinum's stations.
+        [
+            (
+                "after Station",
+                rf"(?<!{LYMPH_CUE}[^\n]{{0,60}})(?<=\bStation[ \t])"
+                rf"(?:{code}|\d{{1,2}}[a-zA-Z]?)(?!\w)",
+                0.85,
+            )
+        ],
     )
 
 

@@ -27,7 +27,7 @@ from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 from . import checksums, dates
 from .lexicon import first_names, is_common_word
 from .mentions import ROLE_NOUN
-from .recognizers import LANGUAGE, GermanPatternRecognizer
+from .recognizers import LANGUAGE, LYMPH_CUE, GermanPatternRecognizer
 
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
 _MON = r"(?:0?[1-9]|1[0-2])"
@@ -452,7 +452,9 @@ def ward_unit_recognizer() -> GermanPatternRecognizer:
         "WARD",
         [
             ("unit", rf"\b(?:{units})[ ]?(?:{number}|{side})(?!\w)", 0.75),
-            ("station side", rf"(?<=\bStation:?[ \t]{{1,3}}){designation}(?!\w)", 0.8),
+            # Round eleven: not a lymph-node station (recognizers.LYMPH_CUE).
+            ("station side", rf"(?<!{LYMPH_CUE}[^\n]{{0,60}})(?<=\bStation:?[ \t]{{1,3}})"
+                             rf"{designation}(?!\w)", 0.8),
             # A care home's living area by name ("Wohnbereich Lindenhof 2"; not "Wohnbereich 2").
             ("named living area",
              r"(?<=\b(?:Wohnbereich|Wohngruppe)[ ])\p{Lu}\p{Ll}+[ ]\d{1,2}[a-zA-Z]?(?!\w)", 0.75),

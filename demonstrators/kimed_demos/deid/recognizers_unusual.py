@@ -27,9 +27,11 @@ from __future__ import annotations
 
 from . import dates
 from .recognizers import GermanPatternRecognizer
+from .recognizers_logins import login_recognizers
 from .recognizers_positions import position_recognizers
 from .recognizers_shapes import shape_recognizers
 from .recognizers_structured import valid_compact_date
+from .recognizers_wards import ward_shape_recognizers
 
 _EN_MONTHS = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November"
@@ -81,8 +83,10 @@ def compact_date_recognizer() -> GermanPatternRecognizer:
         [
             ("yyyymmdd after cue",
              rf"(?<=\b{cue}:?[ ]{{1,3}})(?:19|20)\d{{6}}(?![\w-]|[.,]\d)", 0.7),
-            ("time stamp", r"(?<![\w.,-])(?:19|20)\d{6}(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?"
-                           r"(?![\w-]|[.,]\d)", 0.65),
+            # Round eleven: also the ISO basic form of calendars and logs ("20260314T101500",
+            # iCalendar's DTSTART, with "Z" for UTC): machines write every date this way.
+            ("time stamp", r"(?<![\w.,-])(?:19|20)\d{6}T?(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?"
+                           r"Z?(?![\w-]|[.,]\d)", 0.65),
             ("day.month without dot",
              rf"(?<=\b{_DATE_CUE}[ \n])(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])"
              rf"(?=[ ,;?!)]|$)(?![ ]?{_UNITS}\b)(?![ ]?[-–][ ]?\d)", 0.6),
@@ -95,7 +99,9 @@ def compact_date_recognizer() -> GermanPatternRecognizer:
 
 def _compact_ok(text: str) -> bool:
     """Eight digits or more must be a real date; shorter forms are checked by shape."""
-    return valid_compact_date(text) if text.isdigit() and len(text) >= 8 else True
+    # Round eleven: the ISO basic form ("20260314T101500Z") is checked without its T/Z.
+    digits = text.rstrip("Z").replace("T", "", 1) if "T" in text else text
+    return valid_compact_date(digits) if digits.isdigit() and len(digits) >= 8 else True
 
 
 _DIGIT_WORDS = r"(?:null|eins|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun)"
@@ -243,5 +249,5 @@ def unusual_recognizers() -> list[GermanPatternRecognizer]:
     return [
         english_date_recognizer(), compact_date_recognizer(), *dictation_recognizers(),
         ward_code_recognizer(), english_id_recognizer(), *shape_recognizers(),
-        *position_recognizers(),
+        *position_recognizers(), *ward_shape_recognizers(), *login_recognizers(),
     ]  # fmt: skip
