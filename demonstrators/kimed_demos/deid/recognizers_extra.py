@@ -127,8 +127,8 @@ _ID_LABEL = (
     r"(?:[ ]\p{Lu}{2,5}(?=:))?"
 )
 _ID_VALUE = (
-    # prefix: roman numeral or short code ("ABC-N 24-11873")
-    # Round eight: a code of letters with a second code before the number ("CF-B-0377") or a
+    # prefix: roman numeral or short code ("ABC-N 24-40562")
+    # Round eight: a code of letters with a second code before the number ("QX-B-0518") or a
     # slash after the code ("ABC/25/0912"), as registers number their cases.
     # Round nine: the second code may have four letters ("XY-ABCD-001234": country and
     # register in a registry pseudonym).
@@ -230,7 +230,7 @@ class GermanPhoneRecognizer(PhoneRecognizer):
     @staticmethod
     def _valid_nearby(candidate: str) -> bool:
         """True for a valid Austrian or Swiss number written in national format
-        ("0316 385-12873", "071 913 87 00"): letters cross the borders."""
+        ("0316 482-55190", "071 622 40 13"): letters cross the borders."""
         for region in ("AT", "CH"):
             try:
                 if phonenumbers.is_valid_number(phonenumbers.parse(candidate, region)):

@@ -62,7 +62,7 @@ def id_shape_recognizer() -> GermanPatternRecognizer:
     Specimen, order, file and transaction numbers stand behind any noun ("Probe
     QX-4417203", "Vorgang HB-2024-0712", "Spur R-24-0193"); no clinical value looks
     like that (lab values have units, scores a slash and few digits, ICD and OPS codes
-    a dot). With a space after the capitals ("VG 2024/11873") the first digit group
+    a dot). With a space after the capitals ("VG 2024/40562") the first digit group
     must have four digits, which keeps "RR 135/85" and "BK 2301" out.
     """
     not_product = rf"(?<!(?:{_PRODUCT_WORDS})(?:-Nr\.|-Nummer)?[ :]{{1,2}})"

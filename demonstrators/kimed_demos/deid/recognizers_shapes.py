@@ -4,12 +4,12 @@ Every earlier round taught the recognizers one more label ("Fallzahl", "PIZ", ..
 the next letters used labels none had seen. The values themselves have shapes that no
 clinical value has, so this module keys on the value and on where it stands:
 
-- **the value of a label pair**: a code that mixes letters and digits ("PN-5530-B",
-  "DE.FCL.04711923", "2024/APH/3391", "KIM-3f9a-7720-bd41") or a group of six or more
-  digits, also joined to other groups ("25-118734", "00734219"), standing after a
-  label word with or without a colon ("Unters.-Zeichen PN-5530-B", "(MPI) : 00734219");
+- **the value of a label pair**: a code that mixes letters and digits ("QX-4417-C",
+  "XY.ABC.03918274", "2026/QRS/4417", "ABC-7e2d-1194-ac03") or a group of six or more
+  digits, also joined to other groups ("26-407215", "00519826"), standing after a
+  label word with or without a colon ("Unters.-Zeichen QX-4417-C", "(MPI) : 00519826");
 - **a number in brackets after a surname-first name** of a worklist or table row
-  ("Musterfrau, Erika (250101453)").
+  ("Musterfrau, Erika (260304718)").
 
 What is not an identifier stays out, by shape or by the label before it: dates and times
 (dots or colons between one- and two-digit groups), phone numbers (a phone label, or
@@ -47,9 +47,9 @@ _MIXED = (
     r"(?=[\p{L}\d./-]*\d)(?=[\p{L}\d./-]*\p{L})"
     r"\p{L}?[\p{L}\d]{1,10}(?:[-/.][\p{L}\d]{1,12}){1,4}"
 )
-# Six or more digits in one group, also joined to other groups ("25-118734").
+# Six or more digits in one group, also joined to other groups ("26-407215").
 _DIGITS = r"(?:\d{1,4}[-/.])?\d{6,12}(?:[-/.]\d{1,6})?"
-# Three or more digit groups joined by "-" or "/" with nine digits or more ("25-02-21-0457",
+# Three or more digit groups joined by "-" or "/" with nine digits or more ("26-03-14-0822",
 # a call-out or order number); phone numbers start with 0 (see _value_ok).
 _GROUPS = r"\d{2,4}(?:[-/]\d{2,5}){2,4}"
 
@@ -93,7 +93,7 @@ def label_value_recognizer() -> GermanPatternRecognizer:
 
 
 def table_cell_code_recognizer() -> GermanPatternRecognizer:
-    """CASE_NUMBER: a code of identifier shape that opens a "|" table cell ("| R-1088, ...")
+    """CASE_NUMBER: a code of identifier shape that opens a "|" table cell ("| Q-2741, ...")
     whatever the column's header: a study log or a worklist numbers its rows so."""
     end = r"(?=[ \t]*(?:[|,;]|$))"
     return GermanPatternRecognizer(

@@ -105,7 +105,7 @@ _CELL_VALUES = {
     # Initials: one to four letters in any case, no abbreviation with a dot, outside
     # brackets: "abc / xyz  (Gerät 2 Wartung)" -> abc, xyz.
     "SIGN": re.compile(r"(?<![\w.])\p{L}{1,4}(?![\w.])(?![^()\n]*\))"),
-    # A case number: a token with three digits or more ("2512000417", "F-24/1187").
+    # A case number: a token with three digits or more ("2603001852", "F-24/1187").
     "CASE_NUMBER": re.compile(r"(?<![\w./-])(?=[\w./-]*\d{3})[\p{L}\d][\w./-]*\w"),
     "INITIALS": re.compile(r"(?<![\w.])(?:\p{Lu}\.(?:[ ]?\p{Lu}\.){1,3}|\p{Lu}{2,3}(?![\w.]))"),
     "AGE": re.compile(r"(?<![\w.,])\d{1,3}(?![\w.,])"),
